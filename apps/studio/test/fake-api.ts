@@ -1,0 +1,202 @@
+// A tiny stand-in for the TDM GraphQL API: answers the studio's operations by name with fixed
+// data, so the e2e test checks the UI alone. It does not parse GraphQL.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const version = (id: string, n: number, tableCount: number, createdAt: string) => ({
+  __typename: 'SchemaVersion',
+  id,
+  version: n,
+  contentHash: `${n}f3a9c0e1b2d4${n}8a7e6c5b4a39281706`,
+  createdAt,
+  tableCount,
+});
+
+export const SHOP_V2 = version('U2NoZW1hVmVyc2lvbjoy', 2, 4, '2026-11-20T09:30:00.000Z');
+const SHOP_V1 = version('U2NoZW1hVmVyc2lvbjox', 1, 3, '2026-11-01T08:00:00.000Z');
+const WAREHOUSE_V1 = version('U2NoZW1hVmVyc2lvbjoz', 1, 12, '2026-11-22T14:05:00.000Z');
+const CRM_V1 = version('U2NoZW1hVmVyc2lvbjo0', 1, 7, '2026-11-25T10:00:00.000Z');
+
+const schema = (id: string, name: string, sourceUrl: string, schemaNames: string[], versions: ReturnType<typeof version>[]) => ({
+  __typename: 'Schema',
+  id,
+  name,
+  sourceUrl,
+  schemaNames,
+  createdAt: versions.at(-1)?.createdAt,
+  latestVersion: versions[0] ?? null,
+  versions: {
+    __typename: 'SchemaVersionsConnection',
+    edges: versions.map((node) => ({ __typename: 'SchemaVersionsConnectionEdge', node })),
+  },
+});
+
+const col = (name: string, dataType: string, nullable: boolean, extra: { default?: string; identity?: string } = {}) => ({
+  __typename: 'Column',
+  name,
+  dataType,
+  nullable,
+  default: extra.default ?? null,
+  identity: extra.identity ?? null,
+});
+
+const TABLES = [
+  {
+    __typename: 'Table',
+    id: 'VGFibGU6MQ==',
+    schema: 'sales',
+    name: 'customers',
+    partitionOf: null,
+    rowCount: 1523,
+    rowEstimate: 1500,
+    primaryKey: ['id'],
+    columns: [
+      col('id', 'bigint', false, { identity: 'ALWAYS' }),
+      col('email', 'text', false),
+      col('full_name', 'text', true),
+      col('created_at', 'timestamp with time zone', false, { default: 'now()' }),
+    ],
+    foreignKeys: [],
+  },
+  {
+    __typename: 'Table',
+    id: 'VGFibGU6Mg==',
+    schema: 'sales',
+    name: 'orders',
+    partitionOf: null,
+    rowCount: 48210,
+    rowEstimate: 48000,
+    primaryKey: ['id', 'ordered_at'],
+    columns: [
+      col('id', 'bigint', false, { identity: 'BY DEFAULT' }),
+      col('customer_id', 'bigint', false),
+      col('ordered_at', 'timestamp with time zone', false),
+      col('total', 'numeric(12,2)', false, { default: '0' }),
+    ],
+    foreignKeys: [
+      {
+        __typename: 'ForeignKey',
+        name: 'orders_customer_id_fkey',
+        columns: ['customer_id'],
+        referencedSchema: 'sales',
+        referencedTable: 'customers',
+        referencedColumns: ['id'],
+      },
+    ],
+  },
+  {
+    __typename: 'Table',
+    id: 'VGFibGU6Mw==',
+    schema: 'sales',
+    name: 'orders_2026',
+    partitionOf: 'sales.orders',
+    rowCount: null,
+    rowEstimate: 20133.4,
+    primaryKey: ['id', 'ordered_at'],
+    columns: [
+      col('id', 'bigint', false),
+      col('customer_id', 'bigint', false),
+      col('ordered_at', 'timestamp with time zone', false),
+      col('total', 'numeric(12,2)', false, { default: '0' }),
+    ],
+    foreignKeys: [],
+  },
+  {
+    __typename: 'Table',
+    id: 'VGFibGU6NA==',
+    schema: 'public',
+    name: 'audit_log',
+    partitionOf: null,
+    rowCount: 0,
+    rowEstimate: null,
+    primaryKey: [],
+    columns: [col('at', 'timestamp with time zone', false), col('payload', 'jsonb', true)],
+    foreignKeys: [],
+  },
+];
+
+interface Variables {
+  id?: string;
+  input?: { connectionString?: string; schemas?: string[] };
+}
+
+export interface FakeApi {
+  port: number;
+  /** operationName of every request received, in order. */
+  operations: string[];
+  close(): Promise<void>;
+}
+
+export async function startFakeApi(): Promise<FakeApi> {
+  const operations: string[] = [];
+  const schemas = [
+    schema('U2NoZW1hOjE=', 'shop', 'postgresql://app:***@db.internal:5432/shop', ['public', 'sales'], [SHOP_V2, SHOP_V1]),
+    schema('U2NoZW1hOjI=', 'warehouse', 'postgresql://etl:***@10.0.4.17:5432/warehouse', ['inventory'], [WAREHOUSE_V1]),
+  ];
+
+  function answer(operationName: string, variables: Variables): unknown {
+    switch (operationName) {
+      case 'Schemas':
+        return {
+          schemas: {
+            __typename: 'QuerySchemasConnection',
+            totalCount: schemas.length,
+            pageInfo: { __typename: 'PageInfo', hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+            edges: schemas.map((node, i) => ({ __typename: 'QuerySchemasConnectionEdge', cursor: `c${i}`, node })),
+          },
+        };
+      case 'SchemaVersion':
+        return {
+          schemaVersion: variables.id === SHOP_V2.id ? { ...SHOP_V2, tables: TABLES } : null,
+        };
+      case 'DiscoverSchema': {
+        const input = variables.input ?? {};
+        if (String(input.connectionString).includes('unreachable')) {
+          return {
+            discoverSchema: {
+              __typename: 'ConnectionError',
+              message: 'Could not connect to unreachable:5432: connection refused',
+              code: 'CONNECTION_FAILED',
+            },
+          };
+        }
+        if (!schemas.some((s) => s.name === 'crm')) {
+          schemas.push(schema('U2NoZW1hOjM=', 'crm', 'postgresql://crm:***@localhost:5432/crm', input.schemas ?? ['public'], [CRM_V1]));
+        }
+        return { discoverSchema: { __typename: 'MutationDiscoverSchemaSuccess', data: CRM_V1 } };
+      }
+      default:
+        return null;
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      // urql sends queries as GET (within the URL length limit) and mutations as POST.
+      let payload: { operationName?: string | null; variables?: Variables } = {};
+      try {
+        if (req.method === 'GET') {
+          const params = new URL(req.url ?? '/', 'http://fake').searchParams;
+          payload = { operationName: params.get('operationName'), variables: JSON.parse(params.get('variables') ?? '{}') };
+        } else {
+          payload = JSON.parse(body || '{}');
+        }
+      } catch {
+        // fall through to the error below
+      }
+      const name = String(payload.operationName ?? '');
+      operations.push(name);
+      const data = answer(name, payload.variables ?? {});
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(data ? { data } : { errors: [{ message: `fake API does not know operation "${name}"` }] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    operations,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,140 @@
+// Drives the studio in a real browser against a fake API: the dev server (vite.config.ts, with
+// its /graphql proxy pointed at the fake via API_PORT) and Debian's Chromium. UI only — the
+// full-stack test against the real server comes separately.
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeApi, SHOP_V2, startFakeApi } from './fake-api';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`studio e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+}
+
+const studioDir = fileURLToPath(new URL('..', import.meta.url));
+
+describe.skipIf(!hasChromium)(`studio in Chromium (needs ${CHROMIUM})`, () => {
+  let api: FakeApi;
+  let vite: ViteDevServer;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const cwd = process.cwd();
+  const savedEnv = { API_PORT: process.env.API_PORT, PUBLIC_TDM_API_URL: process.env.PUBLIC_TDM_API_URL };
+
+  beforeAll(async () => {
+    api = await startFakeApi();
+    // vite.config.ts reads API_PORT when it loads; SvelteKit resolves src/ from the cwd.
+    process.env.API_PORT = String(api.port);
+    delete process.env.PUBLIC_TDM_API_URL;
+    process.chdir(studioDir);
+    const { createServer } = await import('vite');
+    vite = await createServer({
+      configFile: `${studioDir}/vite.config.ts`,
+      logLevel: 'warn',
+      server: { host: '127.0.0.1', port: 0, strictPort: false, watch: null },
+    });
+    await vite.listen();
+    base = `http://127.0.0.1:${(vite.httpServer!.address() as AddressInfo).port}`;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(20_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await vite?.close();
+    await api?.close();
+    process.chdir(cwd);
+    for (const [key, value] of Object.entries(savedEnv)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it('lists the discovered schemas, fetched through the /graphql proxy', async () => {
+    await page.goto(`${base}/`);
+    const list = page.getByRole('table').first();
+    await expect.poll(() => list.locator('tbody th[scope=row]').allTextContents()).toEqual(['shop', 'warehouse']);
+
+    const shop = list.getByRole('row', { name: /shop/ });
+    expect(await shop.getByRole('listitem').allTextContents()).toEqual(['public', 'sales']);
+    expect(await shop.textContent()).toContain('postgresql://app:***@db.internal:5432/shop');
+    expect(await shop.getByRole('link', { name: 'v2' }).getAttribute('href')).toBe(`/schemas/${SHOP_V2.id}`);
+    expect(api.operations).toContain('Schemas');
+  });
+
+  it('keeps the filter and the expanded schema in the URL', async () => {
+    await page.getByLabel('Filter').fill('inventory');
+    await page.waitForURL(/\?q=inventory$/);
+    await expect.poll(() => page.locator('table.schemas tbody th[scope=row]').allTextContents()).toEqual(['warehouse']);
+
+    await page.goto(`${base}/?open=U2NoZW1hOjE%3D`);
+    const versions = page.getByRole('table', { name: 'Versions of shop' });
+    await expect.poll(() => versions.locator('tbody th').allTextContents()).toEqual(['v2', 'v1']);
+    expect(await page.getByRole('button', { name: 'Versions of shop' }).getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('shows a typed discovery error in an alert, and refreshes the list on success', async () => {
+    await page.goto(`${base}/`);
+    await page.getByLabel('Connection string').fill('postgresql://u:p@unreachable:5432/db');
+    await page.getByRole('button', { name: 'Discover' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Could not connect to unreachable:5432: connection refused');
+
+    await page.getByLabel('Connection string').fill('postgresql://crm:secret@localhost:5432/crm');
+    await page.getByLabel('Schemas', { exact: true }).fill('public, crm');
+    await page.getByRole('button', { name: 'Discover' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Discovered version 1 with 7 tables');
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
+    await expect.poll(() => page.locator('table.schemas tbody th[scope=row]').allTextContents()).toEqual(['shop', 'warehouse', 'crm']);
+    expect(await page.getByRole('row', { name: /crm/ }).getByRole('listitem').allTextContents()).toEqual(['public', 'crm']);
+  });
+
+  it('shows the tables of a version with their foreign keys linked', async () => {
+    await page.goto(`${base}/`);
+    await page.getByRole('link', { name: 'v2' }).click();
+    await page.waitForURL(`${base}/schemas/${SHOP_V2.id}`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Schema version 2');
+
+    const overview = page.locator('table.data').first();
+    expect(await overview.locator('tbody th').allTextContents()).toEqual(['sales.customers', 'sales.orders', 'sales.orders_2026', 'public.audit_log']);
+
+    const orders = page.locator('section#table-sales\\.orders');
+    const fk = orders.getByRole('listitem').filter({ hasText: 'orders_customer_id_fkey' });
+    const fkLink = fk.getByRole('link', { name: 'sales.customers' });
+    expect(await fkLink.getAttribute('href')).toBe('#table-sales.customers');
+    expect(await orders.getByRole('row', { name: /customer_id/ }).textContent()).toContain('bigint');
+
+    const partition = page.locator('section#table-sales\\.orders_2026');
+    expect(await partition.textContent()).toContain('≈ 20,133');
+    expect(await partition.getByRole('link', { name: 'sales.orders' }).getAttribute('href')).toBe('#table-sales.orders');
+
+    await fkLink.click();
+    await page.waitForURL(/#table-sales\.customers$/);
+    await page.screenshot({ path: '/tmp/studio.png', fullPage: true });
+  });
+
+  it('filters tables by name through ?q=, and FK links to hidden tables clear the filter', async () => {
+    await page.goto(`${base}/schemas/${SHOP_V2.id}?q=orders`);
+    await expect.poll(() => page.locator('table.data').first().locator('tbody th').allTextContents()).toEqual(['sales.orders', 'sales.orders_2026']);
+    expect(await page.locator('section#table-sales\\.customers').count()).toBe(0);
+
+    await page.locator('section#table-sales\\.orders').getByRole('link', { name: 'sales.customers' }).first().click();
+    await page.waitForURL(`${base}/schemas/${SHOP_V2.id}#table-sales.customers`);
+    await expect.poll(() => page.locator('section#table-sales\\.customers').count()).toBe(1);
+    expect(await page.getByLabel('Filter tables').inputValue()).toBe('');
+  });
+
+  it('says so when a version does not exist', async () => {
+    await page.goto(`${base}/schemas/nope`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Schema version not found');
+  });
+});

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// Kept apart from vite.config.ts: tests run in Node and must not load the SvelteKit plugin
+// (the e2e test starts its own dev server from vite.config.ts).
+export default defineConfig({
+  test: {
+    environment: 'node',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});

@@ -1,0 +1,260 @@
+/**
+ * Reads the structure of the requested schemas of a database from pg_catalog into a `Catalog`.
+ * Works the same on PostgreSQL servers and PGlite (both speak the same catalog).
+ */
+import type { SqlClient } from '../db/sql-client.ts';
+import { quoteQualified } from '../db/quote.ts';
+import { SchemaNotFoundError } from '../errors.ts';
+import { COLUMNS_SQL, CONSTRAINTS_SQL, DOMAINS_SQL, ENUMS_SQL, INDEXES_SQL, SCHEMAS_SQL, SEQUENCES_SQL, TABLES_SQL } from './queries.ts';
+import type { Catalog, CheckDef, ColumnDef, FkAction, ForeignKeyDef, TableDef, TableKind, TypeKind } from './types.ts';
+
+export interface ReadCatalogOptions {
+  /** Count rows exactly (count(*)) for tables whose estimate is at most `exactCountLimit`. Default true. */
+  exactCounts?: boolean;
+  /** Tables estimated above this many rows keep only their estimate. Default 5,000,000. */
+  exactCountLimit?: number;
+}
+
+type Row = Record<string, unknown>;
+
+const TABLE_KINDS: Record<string, TableKind> = { r: 'TABLE', p: 'PARTITIONED_TABLE', f: 'FOREIGN_TABLE' };
+const TYPE_KINDS: Record<string, TypeKind> = { b: 'base', e: 'enum', d: 'domain', c: 'composite', r: 'range', m: 'multirange', p: 'pseudo' };
+const FK_ACTIONS: Record<string, FkAction> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+const MATCH_TYPES: Record<string, ForeignKeyDef['matchType']> = { s: 'SIMPLE', f: 'FULL', p: 'PARTIAL' };
+const NEXTVAL = /^nextval\('(.+)'::regclass\)$/;
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const key = (schema: unknown, table: unknown) => `${schema}.${table}`;
+
+/** Reads the catalog of `schemas`; throws `SchemaNotFoundError` naming any schema that does not exist. */
+export async function readCatalog(sql: SqlClient, schemas: string[], options: ReadCatalogOptions = {}): Promise<Catalog> {
+  const wanted = [...new Set(schemas)];
+  const found = new Set((await sql.query<{ name: string }>(SCHEMAS_SQL, [wanted])).rows.map((r) => r.name));
+  const missing = wanted.filter((s) => !found.has(s));
+  if (missing.length > 0) throw new SchemaNotFoundError(missing, sql.database);
+
+  const params = [wanted];
+  const [version, tables, columns, constraints, indexes, enums, domains, sequences] = await Promise.all([
+    sql.query<{ v: string }>(`select current_setting('server_version') as v`),
+    sql.query(TABLES_SQL, params),
+    sql.query(COLUMNS_SQL, params),
+    sql.query(CONSTRAINTS_SQL, params),
+    sql.query(INDEXES_SQL, params),
+    sql.query(ENUMS_SQL, params),
+    sql.query(DOMAINS_SQL, params),
+    sql.query(SEQUENCES_SQL, params),
+  ]);
+
+  const byKey = new Map<string, TableDef>();
+  for (const r of tables.rows) {
+    const kind = TABLE_KINDS[String(r.kind)] ?? 'TABLE';
+    const parent = str(r.parent);
+    const t: TableDef = {
+      schema: String(r.schema),
+      name: String(r.name),
+      kind,
+      partitionOf: parent,
+      partitionKind: parent === null ? null : r.is_partition ? 'DECLARATIVE' : 'INHERITS',
+      partitionBound: str(r.partition_bound),
+      partitionKey: str(r.partition_key),
+      columns: [],
+      primaryKey: null,
+      foreignKeys: [],
+      uniques: [],
+      checks: [],
+      exclusions: [],
+      indexes: [],
+      rowEstimate: num(r.row_estimate),
+      rowCount: null,
+      ownRowCount: null,
+      comment: str(r.comment),
+    };
+    byKey.set(key(t.schema, t.name), t);
+  }
+
+  for (const r of columns.rows) {
+    const t = byKey.get(key(r.schema, r.table));
+    if (t) t.columns.push(toColumn(r));
+  }
+
+  for (const r of constraints.rows) {
+    const t = byKey.get(key(r.schema, r.table));
+    if (!t) continue;
+    const name = String(r.name);
+    const cols = (r.columns as string[]) ?? [];
+    switch (r.type) {
+      case 'p':
+        t.primaryKey = { name, columns: cols };
+        break;
+      case 'u':
+        t.uniques.push({ name, columns: cols, deferrable: Boolean(r.deferrable), nullsNotDistinct: Boolean(r.nulls_not_distinct) });
+        break;
+      case 'c':
+        t.checks.push(toCheck(r, name, cols));
+        break;
+      case 'x':
+        t.exclusions.push({ name, definition: String(r.definition) });
+        break;
+      case 'f':
+        t.foreignKeys.push({
+          name,
+          columns: cols,
+          referencedSchema: String(r.ref_schema),
+          referencedTable: String(r.ref_table),
+          referencedColumns: (r.ref_columns as string[]) ?? [],
+          onDelete: FK_ACTIONS[String(r.on_delete)] ?? 'NO ACTION',
+          onUpdate: FK_ACTIONS[String(r.on_update)] ?? 'NO ACTION',
+          matchType: MATCH_TYPES[String(r.match_type)] ?? 'SIMPLE',
+          deferrable: Boolean(r.deferrable),
+          initiallyDeferred: Boolean(r.deferred),
+          notValid: !r.validated,
+        });
+        break;
+    }
+  }
+
+  for (const r of indexes.rows) {
+    const t = byKey.get(key(r.schema, r.table));
+    if (!t) continue;
+    t.indexes.push({
+      name: String(r.name),
+      columns: (r.columns as string[]) ?? [],
+      unique: Boolean(r.unique),
+      primary: Boolean(r.primary),
+      method: String(r.method),
+      definition: String(r.definition),
+      constraint: str(r.constraint),
+    });
+  }
+
+  const catalog: Catalog = {
+    database: sql.database,
+    serverVersion: version.rows[0]?.v ?? 'unknown',
+    schemas: wanted,
+    enums: enums.rows.map((r) => ({ schema: String(r.schema), name: String(r.name), labels: (r.labels as string[]) ?? [] })),
+    domains: domains.rows.map((r) => ({
+      schema: String(r.schema),
+      name: String(r.name),
+      baseType: String(r.base_type),
+      nullable: Boolean(r.nullable),
+      default: str(r.default),
+      checks: parseJson<{ name: string; expression: string }[]>(r.checks),
+    })),
+    sequences: sequences.rows.map((r) => ({
+      schema: String(r.schema),
+      name: String(r.name),
+      dataType: String(r.data_type),
+      start: String(r.start),
+      increment: String(r.increment),
+      min: String(r.min),
+      max: String(r.max),
+      cycle: Boolean(r.cycle),
+      ownedBy: str(r.owned_by),
+      lastValue: str(r.last_value),
+    })),
+    tables: [...byKey.values()].sort((a, b) => byName(`${a.schema}.${a.name}`, `${b.schema}.${b.name}`)),
+  };
+  // Sort in JS: the database's collation must not decide the order (and so the content hash).
+  for (const t of catalog.tables) {
+    for (const list of [t.foreignKeys, t.uniques, t.checks, t.exclusions, t.indexes]) list.sort((a, b) => byName(a.name, b.name));
+  }
+  resolveSequences(catalog);
+  if (options.exactCounts !== false) await countRows(sql, catalog.tables, options.exactCountLimit ?? 5_000_000);
+  return catalog;
+}
+
+function toColumn(r: Row): ColumnDef {
+  const typtype = String(r.typtype);
+  const typeKind: TypeKind = r.typcategory === 'A' ? 'array' : (TYPE_KINDS[typtype] ?? 'base');
+  const base = String(r.base_type_name);
+  const typmod = Number(r.base_typmod);
+  let maxLength: number | null = null;
+  let numericPrecision: number | null = null;
+  let numericScale: number | null = null;
+  if ((base === 'varchar' || base === 'bpchar') && typmod > 4) maxLength = typmod - 4;
+  if (base === 'numeric' && typmod > 4) {
+    numericPrecision = ((typmod - 4) >> 16) & 0xffff;
+    numericScale = (typmod - 4) & 0xffff;
+  }
+  const identity = r.identity === 'a' ? 'ALWAYS' : r.identity === 'd' ? 'BY_DEFAULT' : null;
+  return {
+    name: String(r.name),
+    position: Number(r.position),
+    dataType: String(r.data_type),
+    typeSchema: String(r.type_schema),
+    typeName: String(r.type_name),
+    typeKind,
+    elementType: str(r.element_type),
+    nullable: Boolean(r.nullable),
+    default: str(r.default),
+    maxLength,
+    numericPrecision,
+    numericScale,
+    identity,
+    generated: str(r.generated),
+    sequence: str(r.owned_sequence),
+    comment: str(r.comment),
+  };
+}
+
+function toCheck(r: Row, name: string, columns: string[]): CheckDef {
+  return {
+    name,
+    expression: str(r.check_expression) ?? String(r.definition),
+    columns,
+    inherited: !r.is_local,
+    noInherit: Boolean(r.no_inherit),
+  };
+}
+
+function parseJson<T>(v: unknown): T {
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+/**
+ * Links serial columns whose sequence is not OWNED BY them (common in dumps such as pagila) to the
+ * sequence their nextval() default names, and fills `ownedBy` from the columns' side.
+ */
+function resolveSequences(catalog: Catalog): void {
+  const seqs = new Map(catalog.sequences.map((s) => [`${s.schema}.${s.name}`, s]));
+  for (const t of catalog.tables) {
+    for (const c of t.columns) {
+      if (c.sequence === null && c.default) {
+        const m = NEXTVAL.exec(c.default);
+        const ref = m?.[1] ? unquoteRegclass(m[1], t.schema) : null;
+        if (ref && seqs.has(ref)) c.sequence = ref;
+      }
+    }
+  }
+}
+
+/** 'public.foo_seq', 'foo_seq', '"Odd"."Seq"' → "schema.name" with identifiers unquoted. */
+function unquoteRegclass(text: string, defaultSchema: string): string {
+  const parts: string[] = [];
+  const re = /"((?:[^"]|"")*)"|([^.]+)/g;
+  for (const m of text.matchAll(re)) parts.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : (m[2] ?? '').toLowerCase());
+  return parts.length === 1 ? `${defaultSchema}.${parts[0]}` : `${parts[0]}.${parts[1]}`;
+}
+
+async function countRows(sql: SqlClient, tables: TableDef[], limit: number): Promise<void> {
+  const countable = tables.filter((t) => t.kind !== 'FOREIGN_TABLE' && (t.rowEstimate === null || t.rowEstimate <= limit));
+  // One statement for all tables: a round trip per table would dominate on small databases.
+  const chunks: TableDef[][] = [];
+  for (let i = 0; i < countable.length; i += 50) chunks.push(countable.slice(i, i + 50));
+  for (const chunk of chunks) {
+    const parts = chunk.map(
+      (t, i) =>
+        `(select ${i} as i, (select count(*) from ${quoteQualified(t.schema, t.name)})::int8::text as total, (select count(*) from only ${quoteQualified(t.schema, t.name)})::int8::text as own)`,
+    );
+    const { rows } = await sql.query<{ i: number; total: string; own: string }>(parts.join(' union all '));
+    for (const r of rows) {
+      const t = chunk[Number(r.i)];
+      if (t) {
+        t.rowCount = Number(r.total);
+        t.ownRowCount = Number(r.own);
+      }
+    }
+  }
+}

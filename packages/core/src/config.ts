@@ -1,0 +1,31 @@
+/**
+ * Runtime configuration from the environment. Everything has an embedded default, so TDM starts with
+ * no configuration at all: metadata, demo source and default target are PGlite databases under
+ * `TDM_DATA_DIR` (`.tdm`).
+ */
+import { resolve } from 'node:path';
+
+export interface TdmConfig {
+  dataDir: string;
+  /** Metadata store: `DATABASE_URL`, default `pglite://<dataDir>/metadata`. */
+  databaseUrl: string;
+  /** Default target environment: `TARGET_DATABASE_URL`, default `pglite://<dataDir>/target`. */
+  targetDatabaseUrl: string;
+  /** The demo source database TDM creates on first start. */
+  demoSourceUrl: string | null;
+  apiPort: number;
+  /** Key for encrypting stored connection passwords: `TDM_SECRET_KEY`, else a key file in dataDir. */
+  secretKey: string | null;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
+  const dataDir = resolve(env.TDM_DATA_DIR || '.tdm');
+  return {
+    dataDir,
+    databaseUrl: env.DATABASE_URL || `pglite://${dataDir}/metadata`,
+    targetDatabaseUrl: env.TARGET_DATABASE_URL || `pglite://${dataDir}/target`,
+    demoSourceUrl: env.TDM_DEMO === 'off' ? null : `pglite://${dataDir}/demo-source`,
+    apiPort: Number(env.API_PORT || 8003),
+    secretKey: env.TDM_SECRET_KEY || null,
+  };
+}

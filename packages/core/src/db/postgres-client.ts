@@ -1,0 +1,362 @@
+/**
+ * `SqlClient` over node-postgres: a small pool, server-side cursors through pg-cursor and COPY
+ * through pg-copy-streams. Values that JavaScript cannot hold exactly (int8, numeric) and dates
+ * are returned as PostgreSQL's text so data is copied without drift.
+ */
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import Cursor from 'pg-cursor';
+import { ConnectionError, InvalidConnectionStringError, QueryError, TdmError } from '../errors.ts';
+import type { CursorOptions, QueryResult, SqlClient, SqlValue } from './sql-client.ts';
+import { type ConnectionTarget, parseConnectionString, redactConnectionString, redactSecrets } from './url.ts';
+
+export interface SqlClientOptions {
+  /** Connections in the pool (default 4). */
+  poolSize?: number;
+  /** How long to wait for a connection, DNS included (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** `application_name` seen in `pg_stat_activity` (default `tdm`; a URL parameter wins). */
+  applicationName?: string;
+}
+
+type PostgresTarget = Extract<ConnectionTarget, { kind: 'postgres' }>;
+
+/** What error messages may say about the connection: the redacted URL and the parsed target. */
+export interface ConnectionContext {
+  redactedUrl: string;
+  target: PostgresTarget;
+}
+
+/** The connection a transaction runs on, shared by its nested savepoint scopes. */
+interface TxState {
+  client: pg.PoolClient;
+  finished: boolean;
+}
+
+const DEFAULT_BATCH = 1000;
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+let sequence = 0;
+
+/** Per-client type parsers; the global `pg.types` stays untouched for other users of `pg`. */
+function textTypes(): pg.CustomTypesConfig {
+  const types = new pg.TypeOverrides();
+  const asText = (value: string) => value;
+  // The text[] parser keeps elements as strings (1009 is missing from the TypeId enum of the typings).
+  const textArray = pg.types.getTypeParser(1009 as Parameters<typeof pg.types.getTypeParser>[0], 'text') as (value: string) => unknown;
+  // date, time, timestamp, timestamptz, interval, timetz (int8 and numeric are text by default)
+  for (const oid of [1082, 1083, 1114, 1184, 1186, 1266]) types.setTypeParser(oid, 'text', asText);
+  // their arrays, and numeric[] which pg would turn into floats
+  for (const oid of [1182, 1183, 1115, 1185, 1187, 1270, 1231]) types.setTypeParser(oid, 'text', textArray);
+  return types;
+}
+
+function sslFor(sslmode: string | undefined): pg.PoolConfig['ssl'] {
+  // No fallback between plain and TLS in node-postgres, so only the modes that demand TLS enable it.
+  if (sslmode === 'require') return { rejectUnauthorized: false };
+  if (sslmode === 'verify-ca' || sslmode === 'verify-full') return true;
+  return undefined;
+}
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; errors?: { code?: unknown }[] };
+  // Node reports a host with several addresses (localhost → ::1, 127.0.0.1) as an AggregateError.
+  const code = e?.code ?? e?.errors?.find((x) => x?.code)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length) return err.errors.map(messageOf).join('; ');
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Redacts the password out of an error we keep as `cause`, so loggers that print causes cannot leak it. */
+function scrubbed(err: unknown, secrets: (string | undefined)[]): unknown {
+  if (err instanceof Error) {
+    err.message = redactSecrets(err.message, secrets);
+    if (err.stack) err.stack = redactSecrets(err.stack, secrets);
+  }
+  return err;
+}
+
+type ConnectionFailure = ConstructorParameters<typeof ConnectionError>[0];
+
+function classify(code: string | undefined, detail: string, target: PostgresTarget): [ConnectionFailure, string] {
+  const { host, port, database, user } = target;
+  if (code && UNREACHABLE.has(code)) return ['HOST_UNREACHABLE', `host ${host}:${port} is unreachable (${code})`];
+  // pg's own connect timeout has no code, only a message.
+  if (!code && /timeout/i.test(detail)) return ['HOST_UNREACHABLE', `host ${host}:${port} did not answer in time`];
+  if (code === '28P01' || code === '28000') return ['AUTHENTICATION_FAILED', `authentication failed for user "${user}": ${detail}`];
+  if (code === '3D000') return ['DATABASE_NOT_FOUND', `database "${database}" does not exist`];
+  if (code === '42501') return ['PERMISSION_DENIED', detail];
+  return ['CONNECTION_FAILED', detail];
+}
+
+/** Maps a failure to connect (network, authentication, missing database, privilege) to a `ConnectionError`. */
+export function connectionError(err: unknown, ctx: ConnectionContext): TdmError {
+  if (err instanceof TdmError) return err;
+  const { host, port, database, user, password } = ctx.target;
+  const code = errorCode(err);
+  const [kind, reason] = classify(code, messageOf(err), ctx.target);
+  const message = redactSecrets(`cannot connect to ${ctx.redactedUrl}: ${reason}`, [password]);
+  return new ConnectionError(kind, message, {
+    cause: scrubbed(err, [password]),
+    details: { url: ctx.redactedUrl, host, port, database, user, ...(code ? { errorCode: code } : {}) },
+  });
+}
+
+function queryError(err: unknown, ctx: ConnectionContext): TdmError {
+  if (err instanceof TdmError) return err;
+  const sqlState = errorCode(err);
+  const state = sqlState && /^[0-9A-Z]{5}$/.test(sqlState) ? sqlState : undefined;
+  const text = `${messageOf(err)}${state ? ` (SQLSTATE ${state})` : ''}`;
+  return new QueryError(redactSecrets(text, [ctx.target.password]), state, { cause: scrubbed(err, [ctx.target.password]) });
+}
+
+function isDatabaseError(err: unknown): boolean {
+  return err instanceof pg.DatabaseError;
+}
+
+function stripSemicolon(sql: string): string {
+  return sql.trim().replace(/;\s*$/, '');
+}
+
+/** A pooled PostgreSQL connection string as a `SqlClient`; also the scope of a transaction opened on it. */
+export class PostgresSqlClient implements SqlClient {
+  readonly kind = 'postgres' as const;
+  readonly redactedUrl: string;
+  readonly database: string;
+  readonly #pool: pg.Pool;
+  readonly #ctx: ConnectionContext;
+  readonly #tx: TxState | null;
+  #closed = false;
+
+  private constructor(pool: pg.Pool, ctx: ConnectionContext, tx: TxState | null) {
+    this.#pool = pool;
+    this.#ctx = ctx;
+    this.#tx = tx;
+    this.redactedUrl = ctx.redactedUrl;
+    this.database = ctx.target.database;
+  }
+
+  /** Opens a pool and runs `SELECT 1`, so a wrong host, password or database fails here. */
+  static async open(url: string, options: SqlClientOptions = {}): Promise<PostgresSqlClient> {
+    const target = parseConnectionString(url);
+    if (target.kind !== 'postgres') throw new InvalidConnectionStringError(`not a PostgreSQL connection string: ${redactConnectionString(url)}`);
+    const { params } = target;
+    const timeoutParam = Number(params.connect_timeout) * 1000;
+    const pool = new pg.Pool({
+      host: target.host,
+      port: target.port,
+      database: target.database,
+      user: target.user,
+      password: target.password,
+      max: options.poolSize ?? 4,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? (timeoutParam > 0 ? timeoutParam : 5000),
+      application_name: params.application_name ?? options.applicationName ?? 'tdm',
+      ssl: sslFor(params.sslmode),
+      ...(params.options ? { options: params.options } : {}),
+      types: textTypes(),
+      // A forgotten client must not keep a CLI process alive.
+      allowExitOnIdle: true,
+    });
+    // Idle connections die when the server restarts or a database is dropped WITH (FORCE); without a
+    // listener that 'error' event would crash the process. The next checkout simply reconnects.
+    pool.on('error', () => {});
+    const client = new PostgresSqlClient(pool, { redactedUrl: redactConnectionString(url), target }, null);
+    try {
+      await client.query('SELECT 1');
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw err;
+    }
+    return client;
+  }
+
+  async #acquire(): Promise<{ client: pg.PoolClient; release(destroy?: boolean): void }> {
+    if (this.#tx) {
+      if (this.#tx.finished) throw new QueryError('the transaction is already finished; use the client it was opened on', undefined);
+      return { client: this.#tx.client, release: () => {} };
+    }
+    if (this.#closed) throw new QueryError(`the client for ${this.redactedUrl} is closed`, undefined);
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (err) {
+      throw connectionError(err, this.#ctx);
+    }
+    let released = false;
+    return {
+      client,
+      release(destroy) {
+        if (released) return;
+        released = true;
+        client.release(destroy);
+      },
+    };
+  }
+
+  async query<R = Record<string, unknown>>(sql: string, params: SqlValue[] = []): Promise<QueryResult<R>> {
+    const conn = await this.#acquire();
+    let broken = false;
+    try {
+      // Extended protocol even without parameters: one statement, as on PGlite.
+      const r = await conn.client.query({ text: sql, values: params, queryMode: 'extended' } as pg.QueryConfig);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length, fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) };
+    } catch (err) {
+      broken = !isDatabaseError(err);
+      throw queryError(err, this.#ctx);
+    } finally {
+      conn.release(broken);
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    const conn = await this.#acquire();
+    let broken = false;
+    try {
+      await conn.client.query(sql);
+    } catch (err) {
+      broken = !isDatabaseError(err);
+      throw queryError(err, this.#ctx);
+    } finally {
+      conn.release(broken);
+    }
+  }
+
+  async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    if (this.#tx) return this.#savepoint(fn);
+    const conn = await this.#acquire();
+    const state: TxState = { client: conn.client, finished: false };
+    const tx = new PostgresSqlClient(this.#pool, this.#ctx, state);
+    let broken = false;
+    try {
+      await tx.exec('BEGIN');
+      const result = await fn(tx);
+      await tx.exec('COMMIT');
+      return result;
+    } catch (err) {
+      // A connection that cannot even roll back is not given back to the pool.
+      await conn.client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      state.finished = true;
+      conn.release(broken);
+    }
+  }
+
+  async #savepoint<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    const name = `tdm_sp_${++sequence}`;
+    await this.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(this);
+      await this.exec(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (err) {
+      await this.exec(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => {});
+      throw err;
+    }
+  }
+
+  cursor<R = Record<string, unknown>>(sql: string, params: SqlValue[] = [], options: CursorOptions = {}): AsyncIterable<R[]> {
+    const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
+    return this.#tx ? this.#declaredCursor<R>(sql, params, batchSize) : this.#portalCursor<R>(sql, params, batchSize);
+  }
+
+  /** A pg-cursor portal on a connection of its own, so the caller can keep querying while iterating. */
+  async *#portalCursor<R>(sql: string, params: SqlValue[], batchSize: number): AsyncGenerator<R[]> {
+    const conn = await this.#acquire();
+    const cursor = conn.client.query(new Cursor<R>(sql, params));
+    let broken = false;
+    try {
+      for (;;) {
+        let rows: R[];
+        try {
+          rows = await cursor.read(batchSize);
+        } catch (err) {
+          broken = !isDatabaseError(err);
+          throw queryError(err, this.#ctx);
+        }
+        if (rows.length) yield rows;
+        if (rows.length < batchSize) return;
+      }
+    } finally {
+      await cursor.close().catch(() => {
+        broken = true;
+      });
+      conn.release(broken);
+    }
+  }
+
+  /**
+   * Inside a transaction: a SQL cursor (DECLARE/FETCH). A pg-cursor portal would occupy the shared
+   * connection until it is exhausted, so a query issued while iterating would wait forever.
+   */
+  async *#declaredCursor<R>(sql: string, params: SqlValue[], batchSize: number): AsyncGenerator<R[]> {
+    const name = `tdm_cursor_${++sequence}`;
+    await this.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${stripSemicolon(sql)}`, params);
+    try {
+      for (;;) {
+        const { rows } = await this.query<R>(`FETCH ${batchSize} FROM ${name}`);
+        if (rows.length) yield rows;
+        if (rows.length < batchSize) return;
+      }
+    } finally {
+      if (!this.#tx?.finished) await this.exec(`CLOSE ${name}`).catch(() => {});
+    }
+  }
+
+  async copyOut(sql: string): Promise<Readable> {
+    const conn = await this.#acquire();
+    const source = conn.client.query(copyTo(sql));
+    // Errors reach the reader as TdmErrors through a PassThrough; the connection goes back once the stream settles.
+    const out = new PassThrough();
+    let ended = false;
+    source.on('end', () => {
+      ended = true;
+      conn.release();
+    });
+    source.on('error', (err) => {
+      conn.release(!isDatabaseError(err));
+      out.destroy(queryError(err, this.#ctx));
+    });
+    // A reader that gives up mid-stream leaves the connection inside COPY: do not reuse it.
+    out.on('close', () => {
+      if (!ended) conn.release(true);
+    });
+    source.pipe(out);
+    return out;
+  }
+
+  async copyIn(sql: string): Promise<{ stream: Writable; done: Promise<number> }> {
+    const conn = await this.#acquire();
+    const stream = conn.client.query(copyFrom(sql));
+    const done = new Promise<number>((resolve, reject) => {
+      stream.on('finish', () => {
+        conn.release();
+        resolve(stream.rowCount);
+      });
+      stream.on('error', (err) => {
+        conn.release(!isDatabaseError(err));
+        reject(queryError(err, this.#ctx));
+      });
+      stream.on('close', () => {
+        if (stream.writableFinished) return;
+        conn.release(true);
+        reject(new QueryError('COPY FROM STDIN was aborted before the end of its data', undefined));
+      });
+    });
+    // Callers that only watch the stream must not get an unhandled rejection.
+    done.catch(() => {});
+    return { stream, done };
+  }
+
+  async close(): Promise<void> {
+    // A transaction scope does not own its connection; the transaction releases it.
+    if (this.#tx || this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * What a fresh start needs: the demo source database with a stored connection named "demo", and
+ * the default target environment ("default", from TARGET_DATABASE_URL or an embedded PGlite).
+ */
+import type { Tdm } from '../runtime.ts';
+import { splitPassword } from '../store/connections.ts';
+import { ensureDemoSource } from './demo-source.ts';
+
+export async function bootstrap(tdm: Tdm, log: (msg: string) => void = () => {}): Promise<void> {
+  const { prisma } = tdm.store;
+  const demoUrl = tdm.config.demoSourceUrl;
+  if (demoUrl) {
+    if (await ensureDemoSource(demoUrl)) log(`created the demo source database at ${demoUrl}`);
+    if (!(await prisma.connection.findUnique({ where: { name: 'demo' } }))) {
+      await tdm.connections.create({ name: 'demo', connectionString: demoUrl });
+    }
+  }
+
+  const target = tdm.config.targetDatabaseUrl;
+  const { url } = splitPassword(target);
+  const existing = await prisma.environment.findUnique({ where: { name: 'default' }, include: { connection: true } });
+  if (existing && existing.connection.url === url) return;
+  if (existing) {
+    // TARGET_DATABASE_URL changed since the last start: point the default environment at the new one.
+    await prisma.environment.delete({ where: { id: existing.id } });
+    await prisma.connection.delete({ where: { id: existing.connectionId } }).catch(() => undefined);
+  }
+  const name = `default-target-${Date.now()}`;
+  const connection = await tdm.connections.create({ name, connectionString: target });
+  await prisma.environment.create({ data: { name: 'default', connectionId: connection.id, isDefault: true, description: 'TARGET_DATABASE_URL' } });
+  log(`default target environment → ${url}`);
+}

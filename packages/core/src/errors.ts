@@ -1,0 +1,88 @@
+/**
+ * The one error hierarchy of TDM's engine. Every expected failure is a `TdmError` with a typed
+ * `code`; the server maps them to typed GraphQL errors and the SDK back to classes. Messages never
+ * hold a password: build them from redacted connection strings only (see `db/url.ts`).
+ */
+export type TdmErrorCode =
+  | 'INVALID_CONNECTION_STRING'
+  | 'HOST_UNREACHABLE'
+  | 'AUTHENTICATION_FAILED'
+  | 'DATABASE_NOT_FOUND'
+  | 'PERMISSION_DENIED'
+  | 'CONNECTION_FAILED'
+  | 'SCHEMA_NOT_FOUND'
+  | 'NOT_FOUND'
+  | 'INVALID_INPUT'
+  | 'CONFLICT'
+  | 'QUERY_FAILED'
+  | 'STEP_FAILED';
+
+export class TdmError extends Error {
+  readonly code: TdmErrorCode;
+  readonly details: Record<string, unknown>;
+  constructor(code: TdmErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options?.details ?? {};
+  }
+}
+
+/** A connection string that cannot be parsed or names an unsupported scheme. */
+export class InvalidConnectionStringError extends TdmError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('INVALID_CONNECTION_STRING', message, { details });
+  }
+}
+
+/** Connecting to a database failed; `code` says why (unreachable, auth, missing database, permission). */
+export class ConnectionError extends TdmError {
+  constructor(
+    code: Extract<TdmErrorCode, 'HOST_UNREACHABLE' | 'AUTHENTICATION_FAILED' | 'DATABASE_NOT_FOUND' | 'PERMISSION_DENIED' | 'CONNECTION_FAILED'>,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** A SQL statement failed on an established connection. */
+export class QueryError extends TdmError {
+  readonly sqlState: string | undefined;
+  constructor(message: string, sqlState: string | undefined, options?: { cause?: unknown }) {
+    super(sqlState === '42501' ? 'PERMISSION_DENIED' : 'QUERY_FAILED', message, { ...options, details: { sqlState } });
+    this.sqlState = sqlState;
+  }
+}
+
+export class NotFoundError extends TdmError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${JSON.stringify(id)} was not found`, { details: { what, id } });
+  }
+}
+
+export class InvalidInputError extends TdmError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('INVALID_INPUT', message, { details });
+  }
+}
+
+export class SchemaNotFoundError extends TdmError {
+  constructor(missing: string[], database: string) {
+    super('SCHEMA_NOT_FOUND', `schema${missing.length > 1 ? 's' : ''} ${missing.map((s) => JSON.stringify(s)).join(', ')} not found in ${database}`, {
+      details: { missing, database },
+    });
+  }
+}
+
+/** A workflow step failed; `cause` holds the underlying TdmError when there is one. */
+export class StepFailedError extends TdmError {
+  readonly step: string;
+  readonly jobId: string | undefined;
+  constructor(step: string, jobId: string | undefined, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('STEP_FAILED', `step ${step} failed: ${reason}`, { cause, details: { step, jobId } });
+    this.step = step;
+    this.jobId = jobId;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * `createTdm(config)`: the engine wired to its metadata store. The server and the CLI hold one of
+ * these; tests create one per metadata database.
+ */
+import { performance } from 'node:perf_hooks';
+import { loadConfig, type TdmConfig } from './config.ts';
+import { InvalidInputError } from './errors.ts';
+import { createDiscoverGraph } from './graphs/discover/graph.ts';
+import type { DiscoverSummary } from './graphs/discover/state.ts';
+import type { EmitEvent } from './jobs/events.ts';
+import { ConnectionStore, type SourceRef } from './store/connections.ts';
+import { type MetadataStore, openMetadataStore } from './store/metadata.ts';
+import { saveCatalog } from './store/schema-store.ts';
+import { createSecretBox, loadSecretKey } from './store/secrets.ts';
+
+export interface DiscoverInput {
+  connectionString?: string | null;
+  connectionId?: string | null;
+  schemas?: string[] | null;
+}
+
+export interface DiscoverResult {
+  schemaVersionId: string;
+  schemaId: string;
+  version: number;
+  summary: DiscoverSummary;
+}
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  targetKind?: string;
+  targetId?: string;
+  severity?: 'INFO' | 'WARNING' | 'CRITICAL';
+  details?: object;
+}
+
+export interface Tdm {
+  readonly config: TdmConfig;
+  readonly store: MetadataStore;
+  readonly connections: ConnectionStore;
+  /** Discovers a source's schemas and stores them as a schema version (or returns the unchanged one). */
+  discoverSchema(input: DiscoverInput, options?: { emit?: EmitEvent; jobId?: string }): Promise<DiscoverResult>;
+  /** Records who did what (every mutation writes one). `details` must never hold a secret. */
+  audit(entry: AuditEntry): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createTdm(config: TdmConfig = loadConfig(), options: { log?: (msg: string) => void } = {}): Promise<Tdm> {
+  const store = await openMetadataStore(config.databaseUrl, { log: options.log });
+  const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const connections = new ConnectionStore(store.prisma, box);
+
+  return {
+    config,
+    store,
+    connections,
+    async discoverSchema(input, opts = {}) {
+      const source = sourceRefOf(connections, input);
+      try {
+        const graph = createDiscoverGraph({
+          connections,
+          saveCatalog: (i) => saveCatalog(store.prisma, i),
+          emit: opts.emit,
+          clock: () => performance.now(),
+        });
+        const out = await graph.invoke({ source, schemas: input.schemas ?? ['public'], jobId: opts.jobId });
+        if (!out.schemaVersionId || !out.schemaId || out.version === undefined || !out.summary) {
+          throw new Error('discover ended without a schema version');
+        }
+        return { schemaVersionId: out.schemaVersionId, schemaId: out.schemaId, version: out.version, summary: out.summary };
+      } finally {
+        connections.releaseInline(source);
+      }
+    },
+    async audit(entry) {
+      await store.prisma.auditLog.create({
+        data: {
+          actor: entry.actor,
+          action: entry.action,
+          targetKind: entry.targetKind ?? null,
+          targetId: entry.targetId ?? null,
+          severity: entry.severity ?? 'INFO',
+          details: (entry.details ?? undefined) as object | undefined,
+        },
+      });
+    },
+    close: () => store.close(),
+  };
+}
+
+function sourceRefOf(connections: ConnectionStore, input: DiscoverInput): SourceRef {
+  if (input.connectionId && input.connectionString) throw new InvalidInputError('give either connectionString or connectionId, not both');
+  if (input.connectionId) return { connectionId: input.connectionId };
+  if (input.connectionString) return connections.registerInline(input.connectionString);
+  throw new InvalidInputError('connectionString or connectionId is required');
+}

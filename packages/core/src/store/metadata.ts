@@ -1,0 +1,39 @@
+/**
+ * The metadata store: Prisma over a real PostgreSQL (`@prisma/adapter-pg`) or over PGlite
+ * (`pglite-prisma-adapter`). Committed migrations are applied on open.
+ */
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { openSqlClient } from '../db/open.ts';
+import { PgliteSqlClient } from '../db/pglite-client.ts';
+import type { SqlClient } from '../db/sql-client.ts';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { applyMigrations } from './migrate.ts';
+
+export interface MetadataStore {
+  prisma: PrismaClient;
+  /** Raw access to the same database (migrations, LISTEN/NOTIFY, bulk reads). */
+  sql: SqlClient;
+  close(): Promise<void>;
+}
+
+export async function openMetadataStore(url: string, options: { log?: (msg: string) => void } = {}): Promise<MetadataStore> {
+  const sql = await openSqlClient(url, { applicationName: 'tdm-metadata' });
+  try {
+    const { applied } = await applyMigrations(sql, { log: options.log });
+    if (applied.length) options.log?.(`metadata store: applied ${applied.length} migration(s)`);
+    const adapter = sql instanceof PgliteSqlClient ? new PrismaPGlite(sql.pglite) : new PrismaPg({ connectionString: url, max: 8, application_name: 'tdm-metadata' });
+    const prisma = new PrismaClient({ adapter });
+    return {
+      prisma,
+      sql,
+      async close() {
+        await prisma.$disconnect();
+        await sql.close();
+      },
+    };
+  } catch (err) {
+    await sql.close();
+    throw err;
+  }
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Integration tests start PGlite (WASM initdb) and load sample databases: seconds, not milliseconds.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores: one file per core. Files are isolated (own databases, own PGlite directories).
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});

@@ -1,0 +1,73 @@
+import type { TadaDocumentNode } from 'gql.tada';
+import { print } from 'graphql';
+import { TdmGraphQLError, TdmNetworkError, type GraphQLErrorEntry } from './errors.ts';
+import { ConnectionsResource } from './resources/connections.ts';
+import { SchemasResource } from './resources/schemas.ts';
+
+export interface TdmClientOptions {
+  /** The GraphQL endpoint, e.g. `http://localhost:8003/graphql`. */
+  url: string;
+  /** API token, sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Extra headers for every request. */
+  headers?: Record<string, string>;
+  /** Per-request timeout in milliseconds (default 120 000). */
+  timeoutMs?: number;
+  /** A fetch implementation (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The TDM client. Methods are grouped by resource (`tdm.schemas.discover`, `tdm.connections.list`);
+ * every result is typed from the server's schema, and every failure is a `TdmError`.
+ *
+ * ```ts
+ * const tdm = new TdmClient({ url: 'http://localhost:8003/graphql' });
+ * const version = await tdm.schemas.discover({ connectionString: process.env.SOURCE_URL, schemas: ['public'] });
+ * ```
+ */
+export class TdmClient {
+  readonly schemas: SchemasResource;
+  readonly connections: ConnectionsResource;
+  readonly #options: TdmClientOptions;
+
+  constructor(options: TdmClientOptions) {
+    if (!options?.url) throw new TypeError('TdmClient needs { url }');
+    this.#options = options;
+    this.schemas = new SchemasResource(this);
+    this.connections = new ConnectionsResource(this);
+  }
+
+  /** Runs any GraphQL operation (typed with the SDK's `graphql()`); throws on transport or GraphQL errors. */
+  async request<R, V>(document: TadaDocumentNode<R, V>, variables?: V): Promise<R> {
+    const { url, token, headers, timeoutMs = 120_000 } = this.#options;
+    const doFetch = this.#options.fetch ?? fetch;
+    let response: Response;
+    try {
+      response = await doFetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (cause) {
+      throw new TdmNetworkError(`cannot reach the TDM API at ${url}: ${(cause as Error)?.message ?? cause}`, undefined, { cause });
+    }
+    let body: { data?: R | null; errors?: GraphQLErrorEntry[] };
+    try {
+      body = (await response.json()) as typeof body;
+    } catch (cause) {
+      throw new TdmNetworkError(`the TDM API at ${url} answered ${response.status} without a GraphQL response`, response.status, { cause });
+    }
+    if (body.errors?.length) throw new TdmGraphQLError(body.errors, body.data ?? null);
+    if (!response.ok || body.data === undefined || body.data === null) {
+      throw new TdmNetworkError(`the TDM API at ${url} answered ${response.status}`, response.status);
+    }
+    return body.data;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * One error hierarchy for every SDK call: `TdmNetworkError` (the server could not be reached or
+ * answered badly), `TdmGraphQLError` (the server rejected the operation; partial data kept) and
+ * `TdmDomainError` subclasses for the API's typed errors (`code` from the schema's ErrorCode).
+ * Messages pass through `redact` so credentials in connection strings never surface.
+ */
+export type ErrorCode =
+  | 'INVALID_CONNECTION_STRING'
+  | 'HOST_UNREACHABLE'
+  | 'AUTHENTICATION_FAILED'
+  | 'DATABASE_NOT_FOUND'
+  | 'PERMISSION_DENIED'
+  | 'CONNECTION_FAILED'
+  | 'SCHEMA_NOT_FOUND'
+  | 'NOT_FOUND'
+  | 'INVALID_INPUT'
+  | 'CONFLICT'
+  | 'QUERY_FAILED'
+  | 'STEP_FAILED';
+
+/** Replaces the password of any `scheme://user:password@` in `text` with `***`. */
+export function redact(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@\s]*@/gi, '$1***@');
+}
+
+export class TdmError extends Error {
+  readonly code: ErrorCode | 'NETWORK' | 'GRAPHQL';
+  constructor(code: TdmError['code'], message: string, options?: { cause?: unknown }) {
+    super(redact(message), options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The request did not complete: connection refused, timeout, or a non-GraphQL answer. */
+export class TdmNetworkError extends TdmError {
+  readonly status: number | undefined;
+  constructor(message: string, status?: number, options?: { cause?: unknown }) {
+    super('NETWORK', message, options);
+    this.status = status;
+  }
+}
+
+export interface GraphQLErrorEntry {
+  message: string;
+  path?: (string | number)[];
+  extensions?: Record<string, unknown>;
+}
+
+/** The server answered with GraphQL errors (invalid query, masked unexpected error, auth). */
+export class TdmGraphQLError extends TdmError {
+  readonly errors: GraphQLErrorEntry[];
+  /** Whatever data the server returned alongside the errors. */
+  readonly data: unknown;
+  constructor(errors: GraphQLErrorEntry[], data: unknown) {
+    super('GRAPHQL', errors.map((e) => e.message).join('; ') || 'GraphQL error');
+    this.errors = errors.map((e) => ({ ...e, message: redact(e.message) }));
+    this.data = data;
+  }
+}
+
+/** A typed error of the API (a member of a mutation's result union). */
+export class TdmDomainError extends TdmError {
+  /** The GraphQL type name, e.g. "ConnectionError". */
+  readonly typename: string;
+  readonly details: Record<string, unknown>;
+  constructor(typename: string, code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message);
+    this.typename = typename;
+    this.details = details;
+  }
+}
+
+export class ConnectionError extends TdmDomainError {}
+export class InvalidConnectionStringError extends TdmDomainError {}
+export class SchemaNotFoundError extends TdmDomainError {
+  get missing(): string[] {
+    return (this.details.missing as string[]) ?? [];
+  }
+}
+export class InvalidInputError extends TdmDomainError {}
+export class NotFoundError extends TdmDomainError {}
+export class QueryError extends TdmDomainError {}
+
+const CLASSES: Record<string, typeof TdmDomainError> = {
+  ConnectionError,
+  InvalidConnectionStringError,
+  SchemaNotFoundError,
+  InvalidInputError,
+  NotFoundError,
+  QueryError,
+};
+
+/** Builds the SDK error for a result-union member that implements the API's Error interface. */
+export function domainError(result: { __typename: string; message: string; code: ErrorCode } & Record<string, unknown>): TdmDomainError {
+  const { __typename, message, code, ...details } = result;
+  const Cls = CLASSES[__typename] ?? TdmDomainError;
+  return new Cls(__typename, code, message, details);
+}

@@ -1,0 +1,122 @@
+import { graphql, type ResultOf } from '../graphql.ts';
+import type { TdmClient } from '../client.ts';
+import { NotFoundError } from '../errors.ts';
+import { unwrap } from './unwrap.ts';
+
+export const SchemaVersionFields = graphql(`
+  fragment SchemaVersionFields on SchemaVersion @_unmask {
+    id
+    version
+    contentHash
+    tableCount
+    createdAt
+    lastSeenAt
+    schema { id name sourceUrl schemaNames }
+    tables {
+      schema
+      name
+      kind
+      partitionOf
+      rowCount
+      rowEstimate
+      primaryKey
+      columns { name dataType nullable default identity generated enumLabels maxLength numericPrecision numericScale }
+      foreignKeys { name columns referencedSchema referencedTable referencedColumns onDelete onUpdate deferrable selfReference }
+    }
+  }
+`);
+
+const ERROR_FIELDS = `
+  __typename
+  ... on Error { message code }
+  ... on SchemaNotFoundError { missing }
+  ... on QueryError { sqlState }
+`;
+
+const DiscoverMutation = graphql(
+  `
+  mutation Discover($input: DiscoverSchemaInput!) {
+    discoverSchema(input: $input) {
+      ${ERROR_FIELDS}
+      ... on MutationDiscoverSchemaSuccess { data { ...SchemaVersionFields } }
+    }
+  }
+`,
+  [SchemaVersionFields],
+);
+
+const SchemaVersionQuery = graphql(
+  `
+  query SchemaVersion($id: ID!) {
+    schemaVersion(id: $id) { ...SchemaVersionFields }
+  }
+`,
+  [SchemaVersionFields],
+);
+
+const SchemasQuery = graphql(`
+  query Schemas($first: Int, $after: String) {
+    schemas(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        node {
+          id
+          name
+          sourceUrl
+          schemaNames
+          createdAt
+          updatedAt
+          latestVersion { id version tableCount contentHash createdAt }
+        }
+      }
+    }
+  }
+`);
+
+export type SchemaVersion = ResultOf<typeof SchemaVersionFields>;
+export type SchemaSummary = NonNullable<ResultOf<typeof SchemasQuery>['schemas']['edges'][number]>['node'];
+
+export interface DiscoverOptions {
+  /** A source connection string (`postgresql://…`, `pglite://<dir>`); or use `connectionId`. */
+  connectionString?: string;
+  /** A stored connection's id. */
+  connectionId?: string;
+  /** PostgreSQL schemas to read (default `["public"]`). */
+  schemas?: string[];
+}
+
+/** Discovered sources and their schema versions. */
+export class SchemasResource {
+  constructor(private readonly client: TdmClient) {}
+
+  /**
+   * Reads the catalog of a source database and stores it as a schema version (the same version
+   * when nothing changed). Throws `ConnectionError`, `SchemaNotFoundError`, … on failure.
+   */
+  async discover(options: DiscoverOptions): Promise<SchemaVersion> {
+    const data = await this.client.request(DiscoverMutation, {
+      input: { connectionString: options.connectionString ?? null, connectionId: options.connectionId ?? null, schemas: options.schemas ?? null },
+    });
+    return unwrap(data.discoverSchema);
+  }
+
+  /** Every discovered source (newest first) with its latest version. */
+  async list(options: { pageSize?: number } = {}): Promise<SchemaSummary[]> {
+    const out: SchemaSummary[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const data: ResultOf<typeof SchemasQuery> = await this.client.request(SchemasQuery, { first: options.pageSize ?? 100, after });
+      for (const edge of data.schemas.edges) if (edge) out.push(edge.node);
+      if (!data.schemas.pageInfo.hasNextPage) return out;
+      after = data.schemas.pageInfo.endCursor ?? null;
+    }
+  }
+
+  /** One schema version with its tables, columns and keys. Throws `NotFoundError` when unknown. */
+  async get(id: string): Promise<SchemaVersion> {
+    const data = await this.client.request(SchemaVersionQuery, { id });
+    if (!data.schemaVersion) throw new NotFoundError('NotFoundError', 'NOT_FOUND', `schema version ${JSON.stringify(id)} was not found`);
+    return data.schemaVersion;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The HTTP + WebSocket server: GraphQL over HTTP (graphql-yoga, GraphiQL at /graphql) and
+ * subscriptions over graphql-ws on the same path, both through the same envelop (context, masking).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Tdm } from '@tdm/core/runtime';
+import { redactSecrets } from '@tdm/core/db/url';
+import { createYoga, maskError } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Context } from './context.ts';
+import { schema } from './schema/index.ts';
+
+export interface App {
+  yoga: ReturnType<typeof createYoga<Record<string, unknown>, Context>>;
+  /** Listens on `port` (0 = any free port) and resolves with the port. */
+  start(port: number, host?: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function createApp(tdm: Tdm): App {
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: { subscriptionsProtocol: 'WS', title: 'TDM GraphQL' },
+    landingPage: false,
+    context: () => ({ tdm, actor: 'anonymous' }),
+    maskedErrors: {
+      maskError: (error, message, isDev) => maskError(error, redactSecrets(message, []), isDev),
+    },
+    logging: process.env.TDM_LOG === 'debug' ? 'debug' : 'warn',
+  });
+
+  let server: Server | null = null;
+  let wss: WebSocketServer | null = null;
+
+  return {
+    yoga,
+    async start(port, host = process.env.API_HOST ?? '0.0.0.0') {
+      server = createServer(yoga);
+      wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+      useServer(
+        {
+          execute: (args: unknown) => (args as { rootValue: { execute: (a: unknown) => unknown } }).rootValue.execute(args),
+          subscribe: (args: unknown) => (args as { rootValue: { subscribe: (a: unknown) => unknown } }).rootValue.subscribe(args),
+          onSubscribe: async (ctx, _id, payload) => {
+            const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
+            const args = {
+              schema: s,
+              operationName: payload.operationName,
+              document: parse(payload.query),
+              variableValues: payload.variables,
+              contextValue: await contextFactory(),
+              rootValue: { execute, subscribe },
+            };
+            const errors = validate(args.schema, args.document);
+            if (errors.length) return errors;
+            return args;
+          },
+        },
+        wss,
+      );
+      const s = server;
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, host, () => resolve());
+      });
+      return (s.address() as AddressInfo).port;
+    },
+    async stop() {
+      for (const client of wss?.clients ?? []) client.terminate();
+      await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      server?.closeAllConnections();
+      server = null;
+      wss = null;
+    },
+  };
+}

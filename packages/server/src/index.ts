@@ -1,0 +1,24 @@
+import { loadConfig } from '@tdm/core/config';
+import { bootstrap } from '@tdm/core/demo/bootstrap';
+import { createTdm } from '@tdm/core/runtime';
+import { createApp } from './app.ts';
+
+const log = (msg: string) => console.log(`[tdm] ${msg}`);
+const config = loadConfig();
+const tdm = await createTdm(config, { log });
+await bootstrap(tdm, log);
+const app = createApp(tdm);
+const port = await app.start(config.apiPort);
+log(`metadata store: ${config.databaseUrl.startsWith('pglite') ? config.databaseUrl : 'DATABASE_URL'}`);
+log(`GraphQL API and GraphiQL on http://localhost:${port}/graphql`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.stop();
+    await tdm.close();
+    process.exit(0);
+  });
+}

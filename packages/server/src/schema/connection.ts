@@ -1,0 +1,57 @@
+import { builder } from '../builder.ts';
+import { SOURCE_ERRORS } from './errors.ts';
+
+const PasswordStorage = builder.enumType('PasswordStorage', {
+  description: 'How a connection keeps its password: never in plain text',
+  values: ['NONE', 'ENVIRONMENT', 'ENCRYPTED'] as const,
+});
+
+builder.prismaNode('Connection', {
+  name: 'DatabaseConnection',
+  description: 'A named database connection',
+  id: { field: 'id' },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    kind: t.exposeString('kind'),
+    url: t.exposeString('url', { description: 'The connection string without its password' }),
+    passwordStorage: t.field({
+      type: PasswordStorage,
+      select: { passwordEnv: true, passwordCipher: true },
+      resolve: (c) => (c.passwordCipher ? 'ENCRYPTED' : c.passwordEnv ? 'ENVIRONMENT' : 'NONE'),
+    }),
+    passwordEnv: t.exposeString('passwordEnv', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    schemas: t.relation('schemas'),
+  }),
+});
+
+const CreateConnectionInput = builder.inputType('CreateConnectionInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    connectionString: t.string({ required: true }),
+    passwordEnv: t.string({ required: false, description: 'Read the password from this environment variable instead of storing it' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  connections: t.prismaConnection({
+    type: 'Connection',
+    cursor: 'id',
+    totalCount: true,
+    resolve: (query, _root, _args, ctx) => ctx.tdm.store.prisma.connection.findMany({ ...query, orderBy: { name: 'asc' } }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createConnection: t.prismaField({
+    type: 'Connection',
+    description: 'Stores a named connection; its password is encrypted or referenced by environment variable',
+    errors: { types: SOURCE_ERRORS },
+    args: { input: t.arg({ type: CreateConnectionInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const row = await ctx.tdm.connections.create(input);
+      await ctx.tdm.audit({ actor: ctx.actor, action: 'createConnection', targetKind: 'CONNECTION', targetId: row.id, details: { name: row.name, url: row.url } });
+      return ctx.tdm.store.prisma.connection.findUniqueOrThrow({ ...query, where: { id: row.id } });
+    },
+  }),
+}));
