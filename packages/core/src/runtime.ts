@@ -2,6 +2,7 @@
  * `createTdm(config)`: the engine wired to its metadata store. The server and the CLI hold one of
  * these; tests create one per metadata database.
  */
+import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadConfig, type TdmConfig } from './config.ts';
 import { InvalidInputError } from './errors.ts';
@@ -47,6 +48,7 @@ export interface Tdm {
 }
 
 export async function createTdm(config: TdmConfig = loadConfig(), options: { log?: (msg: string) => void } = {}): Promise<Tdm> {
+  mkdirSync(config.dataDir, { recursive: true });
   const store = await openMetadataStore(config.databaseUrl, { log: options.log });
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const connections = new ConnectionStore(store.prisma, box);

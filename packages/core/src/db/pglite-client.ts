@@ -217,7 +217,8 @@ export class PgliteSqlClient implements SqlClient {
   async copyOut(sql: string): Promise<Readable> {
     const result = await this.#run(toBlobDevice(sql, 'TO', 'STDOUT'));
     const blob = result.blob ?? new Blob([]);
-    return Readable.fromWeb(blob.stream());
+    // The blob is already in memory: hand it out as one chunk (no web-stream typing across lib sets).
+    return Readable.from([Buffer.from(await blob.arrayBuffer())]);
   }
 
   /**

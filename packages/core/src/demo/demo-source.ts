@@ -4,7 +4,7 @@
  * (employee → manager), a nullable FK cycle (customer ↔ address), identity and serial keys, arrays,
  * jsonb and numerics. Its rows are generated deterministically with a seeded Faker.
  */
-import { Faker, en } from '@faker-js/faker';
+import { Faker, base, en } from '@faker-js/faker';
 import { openSqlClient } from '../db/open.ts';
 import { quoteIdent } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
@@ -100,7 +100,7 @@ export interface DemoSize {
 
 /** Creates the demo schema and rows in `sql` (an empty database). */
 export async function seedDemoSource(sql: SqlClient, size: DemoSize = { customers: 200, products: 80, orders: 600 }, seed = 42): Promise<void> {
-  const f = new Faker({ locale: [en], seed });
+  const f = new Faker({ locale: [en, base], seed });
   const ref = new Date('2026-01-01T00:00:00Z');
   await sql.transaction(async (tx) => {
     await tx.exec(DDL);

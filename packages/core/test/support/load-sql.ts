@@ -116,7 +116,8 @@ export interface LoadOptions {
  */
 export async function loadSqlScript(client: SqlClient, text: string, options: LoadOptions = {}): Promise<void> {
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
-  // The pending batch: statement texts (joined with '\n;\n' because one may end in a -- comment) and, for each, its offset in the script and in the batch.
+  // Pending statements with their offsets in the script and in the batch text. They are joined with
+  // '\n;\n', not ';', because a statement may end in a -- comment that would swallow the semicolon.
   let batch: { text: string; offset: number; at: number }[] = [];
   let batchBytes = 0;
   const run = async (offsets: { offset: number; at: number }[], work: () => Promise<unknown>) => {

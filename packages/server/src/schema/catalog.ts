@@ -161,7 +161,7 @@ builder.queryFields((t) => ({
   schemas: t.prismaConnection({
     type: 'Schema',
     cursor: 'id',
-    totalCount: true,
+    totalCount: (_conn, _args, ctx) => ctx.tdm.store.prisma.schema.count(),
     resolve: (query, _root, _args, ctx) => ctx.tdm.store.prisma.schema.findMany({ ...query, orderBy: { updatedAt: 'desc' } }),
   }),
   schemaVersion: t.prismaField({

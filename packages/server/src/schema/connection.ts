@@ -37,7 +37,7 @@ builder.queryFields((t) => ({
   connections: t.prismaConnection({
     type: 'Connection',
     cursor: 'id',
-    totalCount: true,
+    totalCount: (_conn, _args, ctx) => ctx.tdm.store.prisma.connection.count(),
     resolve: (query, _root, _args, ctx) => ctx.tdm.store.prisma.connection.findMany({ ...query, orderBy: { name: 'asc' } }),
   }),
 }));
