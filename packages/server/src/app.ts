@@ -5,12 +5,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Tdm } from '@tdm/core/runtime';
+import type { ExecutionArgs } from 'graphql';
 import { redactSecrets } from '@tdm/core/db/url';
 import { createYoga, maskError } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Context } from './context.ts';
 import { schema } from './schema/index.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: graphql-ws accepts whatever envelop's executor returns.
+type Enveloped = { execute: (args: ExecutionArgs) => any; subscribe: (args: ExecutionArgs) => any };
 
 export interface App {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, Context>>;
@@ -42,8 +46,9 @@ export function createApp(tdm: Tdm): App {
       wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
       useServer(
         {
-          execute: (args: unknown) => (args as { rootValue: { execute: (a: unknown) => unknown } }).rootValue.execute(args),
-          subscribe: (args: unknown) => (args as { rootValue: { subscribe: (a: unknown) => unknown } }).rootValue.subscribe(args),
+          // onSubscribe puts yoga's enveloped execute/subscribe in rootValue (graphql-yoga's graphql-ws recipe).
+          execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
+          subscribe: (args: ExecutionArgs) => (args.rootValue as Enveloped).subscribe(args),
           onSubscribe: async (ctx, _id, payload) => {
             const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
             const args = {

@@ -1,0 +1,137 @@
+/**
+ * Shared helpers of `npm run bench`: the result shape, timing (warm-up + median of N), peak RSS,
+ * the printed table and `bench/results.json`. Bench modules (`bench/*.bench.ts`) export
+ * `run(ctx): Promise<Result[]>`; `bench/run.ts` runs them all.
+ */
+import { writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+
+/** One line of `bench/results.json`. */
+export interface Result {
+  /** Unique, stable name (later runs are compared by name), e.g. `discover/pagila/postgres/cold`. */
+  name: string;
+  value: number;
+  unit: string;
+  /** What the value is compared with, measured in the same run (e.g. a well-known tool doing the same work). */
+  reference: { name: string; value: number } | null;
+  /** `reference.value / value` for "lower is better" units: > 1 means faster than the reference. */
+  ratio: number | null;
+  /** The target, as a short human string: "< 1000 ms". */
+  goal: string;
+}
+
+export interface BenchContext {
+  /** Private temporary directory of the module, removed after it ran. */
+  tmpDir: string;
+  /** Progress line on stderr (the table goes to stdout). */
+  log(message: string): void;
+  /** A note printed under the table and kept in the run's summary (e.g. "fixtures missing: used the demo source"). */
+  note(message: string): void;
+  /** Registers clean-up work (dropping databases…); runs after the module, last registered first, even on failure or Ctrl-C. */
+  defer(cleanup: () => Promise<unknown> | unknown): void;
+}
+
+export type BenchModule = { run(ctx: BenchContext): Promise<Result[]> };
+
+/** Builds a result, computing `ratio` from the reference (rounded to 2 decimals). */
+export function result(name: string, value: number, unit: string, goal: string, reference: { name: string; value: number } | null = null): Result {
+  const ratio = reference && value > 0 ? round(reference.value / value, 2) : null;
+  return { name, value: round(value, 1), unit, reference: reference && { name: reference.name, value: round(reference.value, 1) }, ratio, goal };
+}
+
+export function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export function median(values: number[]): number {
+  if (!values.length) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Wall time of one call, in ms, with its value. */
+export async function timeOnce<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+export interface Timing {
+  /** Median of the measured runs, ms. */
+  median: number;
+  min: number;
+  max: number;
+  samples: number[];
+}
+
+/**
+ * Runs `fn` `warmup` times unmeasured, then `runs` times measured; returns the median wall time in ms.
+ * `check` sees every measured run's value (e.g. to assert a rediscovery reused the version).
+ */
+export async function measure<T>(fn: () => Promise<T>, options: { warmup?: number; runs?: number; check?: (value: T) => void } = {}): Promise<Timing> {
+  const { warmup = 1, runs = 5, check } = options;
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { ms, value } = await timeOnce(fn);
+    check?.(value);
+    samples.push(ms);
+  }
+  return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), samples };
+}
+
+/** Peak resident set size of this process so far, in MB (`getrusage` maxrss). */
+export function peakRssMb(): number {
+  return round(process.resourceUsage().maxRSS / 1024, 0);
+}
+
+const fmt = (n: number | null | undefined, unit = '') => (n === null || n === undefined ? '—' : `${n.toLocaleString('en-US', { maximumFractionDigits: 1 })}${unit}`);
+
+/** The results as an aligned text table. */
+export function formatTable(results: Result[]): string {
+  const header = ['name', 'value', 'reference', 'ratio', 'goal', ''];
+  const rows = results.map((r) => [
+    r.name,
+    fmt(r.value, ` ${r.unit}`),
+    r.reference ? `${r.reference.name} ${fmt(r.reference.value, ` ${r.unit}`)}` : '—',
+    r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`,
+    r.goal,
+    meetsGoal(r) === null ? '' : meetsGoal(r) ? 'ok' : 'MISSED',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const right = new Set([1, 3]);
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/**
+ * Whether a result meets a goal of the form "< N unit" / "<= N unit" / "> N unit" / ">= N unit"
+ * (same unit as the value); null when the goal is not in that form.
+ */
+export function meetsGoal(r: Result): boolean | null {
+  const m = /^\s*(<=?|>=?)\s*([\d.,_]+)\s*(\S*)/.exec(r.goal);
+  if (!m) return null;
+  const target = Number((m[2] as string).replace(/[,_]/g, ''));
+  const unit = m[3] || r.unit;
+  if (unit !== r.unit || Number.isNaN(target)) return null;
+  switch (m[1]) {
+    case '<':
+      return r.value < target;
+    case '<=':
+      return r.value <= target;
+    case '>':
+      return r.value > target;
+    default:
+      return r.value >= target;
+  }
+}
+
+export async function writeResults(path: string, results: Result[]): Promise<void> {
+  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+}

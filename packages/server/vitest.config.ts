@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // The API tests open a PGlite metadata store (WASM initdb) and load sample databases: seconds, not milliseconds.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores: one file per core. Each file has its own metadata store and source databases.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});

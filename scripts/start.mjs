@@ -1,0 +1,25 @@
+// `npm start`: the API (GraphQL on API_PORT, default 8003) and the studio (STUDIO_PORT, default 5173)
+// on the embedded default — PGlite metadata store, demo source and target under TDM_DATA_DIR (.tdm).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+if (!existsSync('apps/studio/build/index.js')) {
+  console.log('[tdm] building the studio (first start only)…');
+  const r = spawnSync('npm', ['run', 'build', '-w', '@tdm/studio'], { stdio: 'inherit', env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+const children = [
+  spawn('npx', ['tsx', 'packages/server/src/index.ts'], { stdio: 'inherit', env }),
+  spawn('node', ['apps/studio/serve.js'], { stdio: 'inherit', env }),
+];
+console.log(`[tdm] studio on http://localhost:${env.STUDIO_PORT ?? 5173}`);
+let stopping = false;
+const stop = (code) => {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) c.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 1500).unref();
+};
+for (const c of children) c.on('exit', (code) => stop(code ?? 0));
+for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => stop(0));
