@@ -5,6 +5,10 @@
  *  - warm: median of 5 rediscoveries, which find the catalog unchanged and return the same version.
  * On PostgreSQL the reference is `pg_dump --schema-only --schema=public` of the same database, timed
  * in the same run (median of 5 after a warm-up): a well-known tool reading the same catalog.
+ * Each discovery opens the source by url, like the server does; on PGlite that includes booting the
+ * instance on the data directory, measured on its own as `discover/pglite-open-close`.
+ * Before the first cold discovery the engine discovers a throw-away demo source once (untimed), so
+ * the first dataset's cold time does not include the process's own warm-up.
  * Without the shared fixtures, the demo source (`seedDemoSource`) is measured instead.
  */
 import { execFile } from 'node:child_process';
@@ -15,9 +19,9 @@ import { seedDemoSource } from '../packages/core/src/demo/demo-source.ts';
 import { openSqlClient } from '../packages/core/src/db/open.ts';
 import type { SqlClient } from '../packages/core/src/db/sql-client.ts';
 import { createTdm, type DiscoverResult, type Tdm } from '../packages/core/src/runtime.ts';
-import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable } from '../packages/core/test/support/databases.ts';
+import { PG_ADMIN_URL, pgAvailable } from '../packages/core/test/support/databases.ts';
 import { FIXTURES_DIR, fixturesAvailable, loadFixture } from '../packages/core/test/support/load-sql.ts';
-import { type BenchContext, measure, type Result, result, round, timeOnce } from './lib.ts';
+import { type BenchContext, benchDatabase, benchPglite, measure, type Result, result, round, timeOnce } from './lib.ts';
 
 const WARM_RUNS = 5;
 const GOAL_POSTGRES = '< 1000 ms';
@@ -95,11 +99,21 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
   const tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: ctx.tmpDir }), databaseUrl: `pglite://${join(ctx.tmpDir, 'meta')}` });
   ctx.defer(() => tdm.close());
 
+  // Untimed warm-up of the engine (JIT, metadata store queries, source client) on a throw-away source.
+  const warmup = postgres ? await benchDatabase(ctx, 'warmup') : null;
+  const warmupUrl = warmup?.url ?? benchPglite(ctx, 'warmup').url;
+  const { ms: warmupMs } = await timeOnce(async () => {
+    await loadInto(warmupUrl, { name: 'demo', load: (c) => seedDemoSource(c) });
+    await tdm.discoverSchema({ connectionString: warmupUrl, schemas: ['public'] });
+  });
+  await warmup?.drop();
+  ctx.log(`engine warmed up on the demo source in ${round(warmupMs / 1000, 1)} s`);
+
   const results: Result[] = [];
+  let openClose: Result | null = null;
   for (const dataset of datasets) {
     if (postgres) {
-      const db = await createTestDatabase(`bench_${dataset.name}`);
-      ctx.defer(() => db.drop());
+      const db = await benchDatabase(ctx, dataset.name);
       const { ms: loadMs } = await timeOnce(() => loadInto(db.url, dataset));
       ctx.log(`${dataset.name}: loaded into PostgreSQL database ${db.name} in ${round(loadMs / 1000, 1)} s`);
 
@@ -113,15 +127,29 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
       await db.drop(); // early, to keep the server tidy; the deferred drop is then a no-op
     }
 
-    const lite = await createPgliteUrl();
-    ctx.defer(() => lite.drop());
+    // A fresh PGlite directory, inside the module's temporary directory (removed with it).
+    const lite = benchPglite(ctx, dataset.name);
     const { ms: loadMs } = await timeOnce(() => loadInto(lite.url, dataset));
     ctx.log(`${dataset.name}: loaded into PGlite in ${round(loadMs / 1000, 1)} s`);
     // The loading client is closed: each discovery opens the directory itself, as a server would.
     const t = await discoverTimes(ctx, tdm, lite.url, `${dataset.name} on PGlite`);
     results.push(result(`discover/${dataset.name}/pglite/cold`, t.cold, 'ms', GOAL_PGLITE));
     results.push(result(`discover/${dataset.name}/pglite/warm`, t.warm, 'ms', GOAL_PGLITE));
+    if (!openClose) {
+      // What every PGlite discovery pays before reading the catalog: booting PGlite on the directory.
+      const oc = await measure(
+        async () => {
+          const client = await openSqlClient(lite.url);
+          await client.query('select 1');
+          await client.close();
+        },
+        { warmup: 1, runs: WARM_RUNS },
+      );
+      ctx.log(`PGlite open + close of the ${dataset.name} directory: median ${round(oc.median)} ms`);
+      openClose = result('discover/pglite-open-close', oc.median, 'ms', GOAL_PGLITE);
+    }
     await lite.drop();
   }
+  if (openClose) results.push(openClose);
   return results;
 }

@@ -3,8 +3,13 @@
  * the printed table and `bench/results.json`. Bench modules (`bench/*.bench.ts`) export
  * `run(ctx): Promise<Result[]>`; `bench/run.ts` runs them all.
  */
-import { writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { openSqlClient } from '../packages/core/src/db/open.ts';
+import { quoteIdent } from '../packages/core/src/db/quote.ts';
+import { createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from '../packages/core/test/support/databases.ts';
 
 /** One line of `bench/results.json`. */
 export interface Result {
@@ -87,7 +92,8 @@ export function peakRssMb(): number {
   return round(process.resourceUsage().maxRSS / 1024, 0);
 }
 
-const fmt = (n: number | null | undefined, unit = '') => (n === null || n === undefined ? '—' : `${n.toLocaleString('en-US', { maximumFractionDigits: 1 })}${unit}`);
+const fmt = (n: number | null | undefined, unit = '') =>
+  n === null || n === undefined ? '—' : `${n.toLocaleString('en-US', { maximumFractionDigits: 1 })}${unit}`;
 
 /** The results as an aligned text table. */
 export function formatTable(results: Result[]): string {
@@ -134,4 +140,61 @@ export function meetsGoal(r: Result): boolean | null {
 
 export async function writeResults(path: string, results: Result[]): Promise<void> {
   await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/**
+ * Names of what a bench run leaves behind carry the process id, so a later run can remove what an
+ * interrupted one left (tsx SIGKILLs a child that does not answer Ctrl-C at once, e.g. inside PGlite).
+ */
+export const TMP_PREFIX = `tdm-bench-${process.pid}-`;
+const STALE_TMP = /^tdm-bench-(\d+)-/;
+const STALE_DB = /^tdm_t_bench_(\d+)_/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A fresh database `tdm_t_bench_<pid>_<name>_<random>` on the test PostgreSQL server, dropped after the module. */
+export async function benchDatabase(ctx: BenchContext, name: string): Promise<TestDatabase> {
+  const db = await createTestDatabase(`bench_${process.pid}_${name}`);
+  ctx.defer(() => db.drop());
+  return db;
+}
+
+/** A PGlite database on a fresh directory inside the module's temporary directory (removed with it, or by `drop()`). */
+export function benchPglite(ctx: BenchContext, name: string): { url: string; dir: string; drop(): Promise<void> } {
+  const dir = join(ctx.tmpDir, `pglite-${name}`);
+  return { url: `pglite://${encodeURI(dir)}`, dir, drop: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Removes temporary directories and databases of bench runs whose process is gone; returns what it removed. */
+export async function sweepStale(): Promise<string[]> {
+  const removed: string[] = [];
+  for (const entry of await readdir(tmpdir())) {
+    const pid = Number(STALE_TMP.exec(entry)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) {
+      await rm(join(tmpdir(), entry), { recursive: true, force: true });
+      removed.push(join(tmpdir(), entry));
+    }
+  }
+  if (!(await pgAvailable())) return removed;
+  const admin = await openSqlClient(PG_ADMIN_URL, { poolSize: 1 });
+  try {
+    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'tdm\\_t\\_bench\\_%'`);
+    for (const { datname } of rows) {
+      const pid = Number(STALE_DB.exec(datname)?.[1]);
+      if (pid && pid !== process.pid && !alive(pid)) {
+        await admin.exec(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
+        removed.push(`database ${datname}`);
+      }
+    }
+  } finally {
+    await admin.close();
+  }
+  return removed;
 }

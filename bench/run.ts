@@ -7,10 +7,10 @@
  * which runs after the module even when it fails or the run is interrupted.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type BenchContext, type BenchModule, formatTable, meetsGoal, peakRssMb, type Result, round, writeResults } from './lib.ts';
+import { type BenchContext, type BenchModule, formatTable, meetsGoal, peakRssMb, type Result, round, sweepStale, TMP_PREFIX, writeResults } from './lib.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS_FILE = join(BENCH_DIR, 'results.json');
@@ -40,21 +40,24 @@ async function runCleanups(): Promise<void> {
   }
 }
 
-// Ctrl-C / kill: still drop what the running module created.
-let interrupted = false;
+// Ctrl-C / kill: still drop what the running module created. A Ctrl-C reaches this process twice
+// (from the terminal and relayed by tsx), so only a third signal gives up on the clean-up.
+let signals = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
+    if (++signals >= 3) process.exit(130);
+    if (signals > 1) return;
     console.error(`\n${signal}: cleaning up…`);
     void runCleanups().finally(() => process.exit(130));
   });
 }
 
+for (const leftover of await sweepStale()) console.error(`removed ${leftover} (left by an interrupted bench run)`);
+
 const started = performance.now();
 for (const file of files) {
   const label = file.replace(/\.bench\.ts$/, '');
-  const tmpDir = await mkdtemp(join(tmpdir(), `tdm-bench-${label}-`));
+  const tmpDir = await mkdtemp(join(tmpdir(), `${TMP_PREFIX}${label}-`));
   cleanups.push(() => rm(tmpDir, { recursive: true, force: true }));
   const ctx: BenchContext = {
     tmpDir,
@@ -82,7 +85,11 @@ for (const r of results) {
   names.add(r.name);
 }
 
-console.log(`\n${formatTable(results)}\n`);
+console.log(results.length ? `\n${formatTable(results)}\n` : '\nno results\n');
+// Timings are wall times: a busy machine (other test runs…) inflates them; say so next to the table.
+const load = loadavg()[0] ?? 0;
+const cpus = availableParallelism();
+if (load > cpus) notes.push(`the machine was busy (load average ${load.toFixed(1)} on ${cpus} CPUs): timings are inflated`);
 for (const note of notes) console.log(`note: ${note}`);
 const missed = results.filter((r) => meetsGoal(r) === false);
 console.log(

@@ -8,5 +8,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Browser tests poll the page; the first page load compiles the app (slow while the full-stack
+    // test starts PGlite next door). Vitest's default of 1 s is too tight for that.
+    expect: { poll: { timeout: 20_000 } },
   },
 });

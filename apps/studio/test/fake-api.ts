@@ -1,15 +1,34 @@
-// A tiny stand-in for the TDM GraphQL API: answers the studio's operations by name with fixed
-// data, so the e2e test checks the UI alone. It does not parse GraphQL.
+// A stand-in for the TDM GraphQL API with fixed data, so the e2e test checks the UI alone. It
+// executes every request against the real schema (packages/server/schema.graphql) with graphql-js,
+// so documents the server would reject fail here too, and answers carry only the requested fields.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buildSchema, graphql } from 'graphql';
 
-const version = (id: string, n: number, tableCount: number, createdAt: string) => ({
+const schemaSdl = readFileSync(new URL('../../../packages/server/schema.graphql', import.meta.url), 'utf8');
+const gqlSchema = buildSchema(schemaSdl);
+
+interface Version {
+  __typename: 'SchemaVersion';
+  id: string;
+  version: number;
+  contentHash: string;
+  createdAt: string;
+  tableCount: number;
+  /** Set by `schema()`. */
+  schema?: unknown;
+  tables: unknown[];
+}
+
+const version = (id: string, n: number, tableCount: number, createdAt: string): Version => ({
   __typename: 'SchemaVersion',
   id,
   version: n,
   contentHash: `${n}f3a9c0e1b2d4${n}8a7e6c5b4a39281706`,
   createdAt,
   tableCount,
+  tables: [],
 });
 
 export const SHOP_V2 = version('U2NoZW1hVmVyc2lvbjoy', 2, 4, '2026-11-20T09:30:00.000Z');
@@ -17,19 +36,25 @@ const SHOP_V1 = version('U2NoZW1hVmVyc2lvbjox', 1, 3, '2026-11-01T08:00:00.000Z'
 const WAREHOUSE_V1 = version('U2NoZW1hVmVyc2lvbjoz', 1, 12, '2026-11-22T14:05:00.000Z');
 const CRM_V1 = version('U2NoZW1hVmVyc2lvbjo0', 1, 7, '2026-11-25T10:00:00.000Z');
 
-const schema = (id: string, name: string, sourceUrl: string, schemaNames: string[], versions: ReturnType<typeof version>[]) => ({
-  __typename: 'Schema',
-  id,
-  name,
-  sourceUrl,
-  schemaNames,
-  createdAt: versions.at(-1)?.createdAt,
-  latestVersion: versions[0] ?? null,
-  versions: {
-    __typename: 'SchemaVersionsConnection',
-    edges: versions.map((node) => ({ __typename: 'SchemaVersionsConnectionEdge', node })),
-  },
-});
+function schema(id: string, name: string, sourceUrl: string, schemaNames: string[], versions: Version[]) {
+  const node = {
+    __typename: 'Schema',
+    id,
+    name,
+    sourceUrl,
+    schemaNames,
+    createdAt: versions.at(-1)?.createdAt,
+    latestVersion: versions[0] ?? null,
+    // A field with arguments: graphql-js calls it with them.
+    versions: ({ first }: { first?: number | null }) => ({
+      totalCount: versions.length,
+      pageInfo: { hasNextPage: first != null && versions.length > first, hasPreviousPage: false, startCursor: null, endCursor: null },
+      edges: versions.slice(0, first ?? undefined).map((node) => ({ cursor: node.id, node })),
+    }),
+  };
+  for (const v of versions) v.schema = node;
+  return node;
+}
 
 const col = (name: string, dataType: string, nullable: boolean, extra: { default?: string; identity?: string } = {}) => ({
   __typename: 'Column',
@@ -81,6 +106,9 @@ const TABLES = [
         referencedSchema: 'sales',
         referencedTable: 'customers',
         referencedColumns: ['id'],
+        onDelete: 'CASCADE',
+        onUpdate: 'NO ACTION',
+        target: { __typename: 'Table', id: 'VGFibGU6MQ==', schema: 'sales', name: 'customers' },
       },
     ],
   },
@@ -115,6 +143,8 @@ const TABLES = [
   },
 ];
 
+SHOP_V2.tables = TABLES;
+
 interface Variables {
   id?: string;
   input?: { connectionString?: string; schemas?: string[] };
@@ -133,64 +163,54 @@ export async function startFakeApi(): Promise<FakeApi> {
     schema('U2NoZW1hOjE=', 'shop', 'postgresql://app:***@db.internal:5432/shop', ['public', 'sales'], [SHOP_V2, SHOP_V1]),
     schema('U2NoZW1hOjI=', 'warehouse', 'postgresql://etl:***@10.0.4.17:5432/warehouse', ['inventory'], [WAREHOUSE_V1]),
   ];
+  const versions = [SHOP_V2, SHOP_V1, WAREHOUSE_V1, CRM_V1];
 
-  function answer(operationName: string, variables: Variables): unknown {
-    switch (operationName) {
-      case 'Schemas':
-        return {
-          schemas: {
-            __typename: 'QuerySchemasConnection',
-            totalCount: schemas.length,
-            pageInfo: { __typename: 'PageInfo', hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
-            edges: schemas.map((node, i) => ({ __typename: 'QuerySchemasConnectionEdge', cursor: `c${i}`, node })),
-          },
-        };
-      case 'SchemaVersion':
-        return {
-          schemaVersion: variables.id === SHOP_V2.id ? { ...SHOP_V2, tables: TABLES } : null,
-        };
-      case 'DiscoverSchema': {
-        const input = variables.input ?? {};
-        if (String(input.connectionString).includes('unreachable')) {
-          return {
-            discoverSchema: {
-              __typename: 'ConnectionError',
-              message: 'Could not connect to unreachable:5432: connection refused',
-              code: 'CONNECTION_FAILED',
-            },
-          };
-        }
-        if (!schemas.some((s) => s.name === 'crm')) {
-          schemas.push(schema('U2NoZW1hOjM=', 'crm', 'postgresql://crm:***@localhost:5432/crm', input.schemas ?? ['public'], [CRM_V1]));
-        }
-        return { discoverSchema: { __typename: 'MutationDiscoverSchemaSuccess', data: CRM_V1 } };
+  // Root fields; nested fields resolve from the objects above (functions are called with their
+  // arguments), unions and interfaces by `__typename`.
+  const rootValue = {
+    schemas: ({ first }: { first?: number | null }) => ({
+      totalCount: schemas.length,
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+      edges: schemas.slice(0, first ?? undefined).map((node, i) => ({ cursor: `c${i}`, node })),
+    }),
+    schemaVersion: ({ id }: { id: string }) => versions.find((v) => v.id === id) ?? null,
+    discoverSchema: ({ input }: Required<Pick<Variables, 'input'>>) => {
+      if (String(input.connectionString).includes('unreachable')) {
+        return { __typename: 'ConnectionError', message: 'Could not connect to unreachable:5432: connection refused', code: 'HOST_UNREACHABLE' };
       }
-      default:
-        return null;
-    }
-  }
+      if (!schemas.some((s) => s.name === 'crm')) {
+        schemas.push(schema('U2NoZW1hOjM=', 'crm', 'postgresql://crm:***@localhost:5432/crm', input.schemas ?? ['public'], [CRM_V1]));
+      }
+      return { __typename: 'MutationDiscoverSchemaSuccess', data: CRM_V1 };
+    },
+  };
 
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       // urql sends queries as GET (within the URL length limit) and mutations as POST.
-      let payload: { operationName?: string | null; variables?: Variables } = {};
+      let payload: { query?: string | null; operationName?: string | null; variables?: Record<string, unknown> | null } = {};
       try {
         if (req.method === 'GET') {
           const params = new URL(req.url ?? '/', 'http://fake').searchParams;
-          payload = { operationName: params.get('operationName'), variables: JSON.parse(params.get('variables') ?? '{}') };
+          payload = { query: params.get('query'), operationName: params.get('operationName'), variables: JSON.parse(params.get('variables') ?? '{}') };
         } else {
           payload = JSON.parse(body || '{}');
         }
       } catch {
-        // fall through to the error below
+        // answered below as a GraphQL error
       }
-      const name = String(payload.operationName ?? '');
-      operations.push(name);
-      const data = answer(name, payload.variables ?? {});
+      operations.push(String(payload.operationName ?? ''));
+      const result = await graphql({
+        schema: gqlSchema,
+        source: payload.query ?? '',
+        rootValue,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+      });
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(data ? { data } : { errors: [{ message: `fake API does not know operation "${name}"` }] }));
+      res.end(JSON.stringify(result));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

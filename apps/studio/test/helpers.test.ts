@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRows, parseSchemaNames } from '../src/lib/format';
+import { formatRows, parseSchemaNames, urlParts } from '../src/lib/format';
 import { resolveApiUrl } from '../src/lib/server/api-url';
 import { splitTableRef, tableAnchor, withParams } from '../src/lib/url';
 
@@ -66,5 +66,18 @@ describe('splitTableRef', () => {
     ['sales.orders.v2', ['sales', 'orders.v2']],
   ])('%s → %j', (ref, expected) => {
     expect(splitTableRef(ref, 'public')).toEqual(expected);
+  });
+});
+
+describe('urlParts', () => {
+  it.each([
+    ['pglite:///tmp/x/demo-source', ['pglite:/', '/', '/', 'tmp/', 'x/', 'demo-source']],
+    ['postgresql://app:***@db:5432/shop?sslmode=require&x=1', ['postgresql:/', '/', 'app:***@', 'db:5432/', 'shop?', 'sslmode=require&', 'x=1']],
+    ['pglite:memory', ['pglite:memory']],
+    ['a/', ['a/']],
+    ['', ['']],
+  ])('%s', (url, parts) => {
+    expect(urlParts(url)).toEqual(parts);
+    expect(urlParts(url).join('')).toBe(url);
   });
 });

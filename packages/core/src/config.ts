@@ -16,6 +16,12 @@ export interface TdmConfig {
   apiPort: number;
   /** Key for encrypting stored connection passwords: `TDM_SECRET_KEY`, else a key file in dataDir. */
   secretKey: string | null;
+  /** `TDM_QUEUE=in-process` keeps jobs in the server process even on PostgreSQL. */
+  queue: 'pg-boss' | 'in-process' | null;
+  /** Concurrent jobs per worker process (`TDM_WORKER_CONCURRENCY`, default 2). */
+  workerConcurrency: number;
+  /** `TDM_SERVER_WORKER=off`: the API server only queues jobs; separate `npm run worker` processes run them. */
+  serverWorker: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
@@ -27,5 +33,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
     demoSourceUrl: env.TDM_DEMO === 'off' ? null : `pglite://${dataDir}/demo-source`,
     apiPort: Number(env.API_PORT || 8003),
     secretKey: env.TDM_SECRET_KEY || null,
+    queue: env.TDM_QUEUE === 'in-process' || env.TDM_QUEUE === 'pg-boss' ? env.TDM_QUEUE : null,
+    workerConcurrency: Math.max(1, Number(env.TDM_WORKER_CONCURRENCY || 2)),
+    serverWorker: env.TDM_SERVER_WORKER !== 'off',
   };
 }

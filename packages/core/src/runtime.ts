@@ -12,6 +12,12 @@ import type { EmitEvent } from './jobs/events.ts';
 import { ConnectionStore, type SourceRef } from './store/connections.ts';
 import { type MetadataStore, openMetadataStore } from './store/metadata.ts';
 import { saveCatalog } from './store/schema-store.ts';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { createChatModelFromEnv } from './decision/llm.ts';
+import { InProcessQueue } from './jobs/in-process-queue.ts';
+import { PgBossQueue } from './jobs/pgboss-queue.ts';
+import type { JobQueue } from './jobs/queue.ts';
+import { JobService } from './jobs/service.ts';
 import { createSecretBox, loadSecretKey } from './store/secrets.ts';
 
 export interface DiscoverInput {
@@ -42,21 +48,37 @@ export interface Tdm {
   readonly connections: ConnectionStore;
   /** Discovers a source's schemas and stores them as a schema version (or returns the unchanged one). */
   discoverSchema(input: DiscoverInput, options?: { emit?: EmitEvent; jobId?: string }): Promise<DiscoverResult>;
+  /** The optional chat model (TDM_LLM_PROVIDER); null by default: every LLM path has a rule-based one. */
+  readonly llm: BaseChatModel | null;
+  /** Workflow jobs: execute, cancel, run (workers), logs. */
+  readonly jobs: JobService;
   /** Records who did what (every mutation writes one). `details` must never hold a secret. */
   audit(entry: AuditEntry): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function createTdm(config: TdmConfig = loadConfig(), options: { log?: (msg: string) => void } = {}): Promise<Tdm> {
+export interface CreateTdmOptions {
+  log?: (msg: string) => void;
+  /** Override the job queue (default: pg-boss on a PostgreSQL metadata store, in-process on PGlite). */
+  queue?: JobQueue;
+}
+
+export async function createTdm(config: TdmConfig = loadConfig(), options: CreateTdmOptions = {}): Promise<Tdm> {
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openMetadataStore(config.databaseUrl, { log: options.log });
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const connections = new ConnectionStore(store.prisma, box);
 
-  return {
+  const queue = options.queue ?? (store.sql.kind === 'postgres' && config.queue !== 'in-process' ? new PgBossQueue(config.databaseUrl) : new InProcessQueue());
+  const llm = createChatModelFromEnv(process.env);
+  const tdm: Tdm = {
     config,
+    llm,
     store,
     connections,
+    get jobs() {
+      return jobs;
+    },
     async discoverSchema(input, opts = {}) {
       const source = sourceRefOf(connections, input);
       try {
@@ -87,8 +109,13 @@ export async function createTdm(config: TdmConfig = loadConfig(), options: { log
         },
       });
     },
-    close: () => store.close(),
+    async close() {
+      await jobs.stop();
+      await store.close();
+    },
   };
+  const jobs = new JobService(tdm, queue);
+  return tdm;
 }
 
 function sourceRefOf(connections: ConnectionStore, input: DiscoverInput): SourceRef {

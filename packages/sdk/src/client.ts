@@ -2,7 +2,10 @@ import type { TadaDocumentNode } from 'gql.tada';
 import { print } from 'graphql';
 import { TdmGraphQLError, TdmNetworkError, type GraphQLErrorEntry } from './errors.ts';
 import { ConnectionsResource } from './resources/connections.ts';
+import { JobsResource } from './resources/jobs.ts';
+import { LineageResource } from './resources/lineage.ts';
 import { SchemasResource } from './resources/schemas.ts';
+import { WorkflowsResource } from './resources/workflows.ts';
 
 export interface TdmClientOptions {
   /** The GraphQL endpoint, e.g. `http://localhost:8003/graphql`. */
@@ -29,6 +32,9 @@ export interface TdmClientOptions {
 export class TdmClient {
   readonly schemas: SchemasResource;
   readonly connections: ConnectionsResource;
+  readonly workflows: WorkflowsResource;
+  readonly jobs: JobsResource;
+  readonly lineage: LineageResource;
   readonly #options: TdmClientOptions;
 
   constructor(options: TdmClientOptions) {
@@ -36,6 +42,14 @@ export class TdmClient {
     this.#options = options;
     this.schemas = new SchemasResource(this);
     this.connections = new ConnectionsResource(this);
+    this.workflows = new WorkflowsResource(this);
+    this.jobs = new JobsResource(this, { url: options.url, token: options.token });
+    this.lineage = new LineageResource(this);
+  }
+
+  /** Closes open WebSockets (job log streams). */
+  async close(): Promise<void> {
+    await this.jobs.close();
   }
 
   /** Runs any GraphQL operation (typed with the SDK's `graphql()`); throws on transport or GraphQL errors. */

@@ -24,12 +24,27 @@ export function redact(text: string): string {
 }
 
 export class TdmError extends Error {
-  readonly code: ErrorCode | 'NETWORK' | 'GRAPHQL';
+  readonly code: ErrorCode | 'NETWORK' | 'GRAPHQL' | 'TIMEOUT';
   constructor(code: TdmError['code'], message: string, options?: { cause?: unknown }) {
-    super(redact(message), options);
+    super(redact(message), options?.cause === undefined ? options : { ...options, cause: redactCause(options.cause) });
     this.name = new.target.name;
     this.code = code;
   }
+}
+
+/**
+ * Redacts messages and stacks along a cause chain, in place: `console.error(err)` and `util.inspect`
+ * print causes too, and fetch's own errors quote the request URL with its credentials.
+ */
+function redactCause(cause: unknown, depth = 0): unknown {
+  if (cause instanceof Error && depth < 5) {
+    for (const key of ['message', 'stack'] as const) {
+      const text = cause[key];
+      if (typeof text === 'string' && redact(text) !== text) Object.defineProperty(cause, key, { value: redact(text) });
+    }
+    redactCause(cause.cause, depth + 1);
+  }
+  return cause;
 }
 
 /** The request did not complete: connection refused, timeout, or a non-GraphQL answer. */

@@ -10,6 +10,7 @@ import { redactSecrets } from '@tdm/core/db/url';
 import { createYoga, maskError } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { authRequired, resolveActor } from './auth.ts';
 import type { Context } from './context.ts';
 import { schema } from './schema/index.ts';
 
@@ -24,12 +25,22 @@ export interface App {
 }
 
 export function createApp(tdm: Tdm): App {
+  const required = authRequired();
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: { subscriptionsProtocol: 'WS', title: 'TDM GraphQL' },
     landingPage: false,
-    context: () => ({ tdm, actor: 'anonymous' }),
+    context: async (init: { request?: Request; connectionParams?: Record<string, unknown> }) => {
+      const header = init.request?.headers.get('authorization') ?? (init.connectionParams?.authorization as string | undefined) ?? null;
+      return { tdm, actor: await resolveActor(tdm, header, required) };
+    },
+    cors: {
+      origin: corsOrigins(),
+      credentials: true,
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['content-type', 'authorization'],
+    },
     maskedErrors: {
       maskError: (error, message, isDev) => maskError(error, redactSecrets(message, []), isDev),
     },
@@ -41,7 +52,8 @@ export function createApp(tdm: Tdm): App {
 
   return {
     yoga,
-    async start(port, host = process.env.API_HOST ?? '0.0.0.0') {
+    // Open servers stay on localhost; a server that checks tokens may listen everywhere.
+    async start(port, host = process.env.API_HOST ?? (required ? '0.0.0.0' : '127.0.0.1')) {
       server = createServer(yoga);
       wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
       useServer(
@@ -49,8 +61,25 @@ export function createApp(tdm: Tdm): App {
           // onSubscribe puts yoga's enveloped execute/subscribe in rootValue (graphql-yoga's graphql-ws recipe).
           execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
           subscribe: (args: ExecutionArgs) => (args.rootValue as Enveloped).subscribe(args),
+          onConnect: async (ctx) => {
+            if (!required) return true;
+            const header = (ctx.connectionParams?.authorization as string | undefined) ?? ctx.extra.request.headers.authorization ?? null;
+            try {
+              await resolveActor(tdm, header, true);
+              return true;
+            } catch {
+              return false;
+            }
+          },
           onSubscribe: async (ctx, _id, payload) => {
-            const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
+            const authorization = (ctx.connectionParams?.authorization as string | undefined) ?? ctx.extra.request.headers.authorization;
+            const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+              ...ctx,
+              req: ctx.extra.request,
+              socket: ctx.extra.socket,
+              params: payload,
+              connectionParams: { ...(ctx.connectionParams ?? {}), authorization },
+            });
             const args = {
               schema: s,
               operationName: payload.operationName,
@@ -82,4 +111,10 @@ export function createApp(tdm: Tdm): App {
       wss = null;
     },
   };
+}
+
+function corsOrigins(): string[] {
+  const port = process.env.STUDIO_PORT ?? '5173';
+  const extra = (process.env.STUDIO_ORIGIN ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  return [`http://localhost:${port}`, `http://127.0.0.1:${port}`, ...extra];
 }

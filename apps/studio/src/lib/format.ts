@@ -21,3 +21,11 @@ export function parseSchemaNames(text: string): string[] {
     .filter((s) => s.length > 0);
   return [...new Set(names)];
 }
+
+/**
+ * A URL cut after each "/", "@", "?" and "&", so that it can wrap there (`<wbr>`) rather than in
+ * the middle of a name. Joining the parts gives the URL back.
+ */
+export function urlParts(url: string): string[] {
+  return url.split(/(?<=[/@?&])(?=.)/);
+}

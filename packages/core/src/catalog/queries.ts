@@ -30,10 +30,17 @@ select n.nspname as schema, c.relname as table, a.attname as name,
   a.attidentity as identity, a.atttypmod as typmod,
   coalesce(bt.typname, t.typname) as base_type_name,
   case when t.typtype = 'd' then t.typtypmod else a.atttypmod end as base_typmod,
-  (select sn.nspname || '.' || s.relname from pg_depend dep join pg_class s on s.oid = dep.objid and s.relkind = 'S'
-     join pg_namespace sn on sn.oid = s.relnamespace
-   where dep.refobjid = c.oid and dep.refobjsubid = a.attnum and dep.classid = 'pg_class'::regclass
-     and dep.deptype in ('a', 'i') limit 1) as owned_sequence,
+  coalesce(
+    (select sn.nspname || '.' || s.relname from pg_depend dep join pg_class s on s.oid = dep.objid and s.relkind = 'S'
+       join pg_namespace sn on sn.oid = s.relnamespace
+     where dep.refobjid = c.oid and dep.refobjsubid = a.attnum and dep.classid = 'pg_class'::regclass
+       and dep.deptype in ('a', 'i') limit 1),
+    -- Not owned: the sequence the default depends on (nextval('…'::regclass)). Read from pg_depend,
+    -- not from the default's text, which names the sequence relative to the session's search_path.
+    (select sn.nspname || '.' || s.relname from pg_depend dep join pg_class s on s.oid = dep.refobjid and s.relkind = 'S'
+       join pg_namespace sn on sn.oid = s.relnamespace
+     where dep.classid = 'pg_attrdef'::regclass and dep.objid = d.oid and dep.refclassid = 'pg_class'::regclass
+     order by s.oid limit 1)) as owned_sequence,
   col_description(c.oid, a.attnum) as comment
 from pg_attribute a
 join pg_class c on c.oid = a.attrelid

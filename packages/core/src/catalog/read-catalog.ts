@@ -21,7 +21,6 @@ const TABLE_KINDS: Record<string, TableKind> = { r: 'TABLE', p: 'PARTITIONED_TAB
 const TYPE_KINDS: Record<string, TypeKind> = { b: 'base', e: 'enum', d: 'domain', c: 'composite', r: 'range', m: 'multirange', p: 'pseudo' };
 const FK_ACTIONS: Record<string, FkAction> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
 const MATCH_TYPES: Record<string, ForeignKeyDef['matchType']> = { s: 'SIMPLE', f: 'FULL', p: 'PARTIAL' };
-const NEXTVAL = /^nextval\('(.+)'::regclass\)$/;
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -214,28 +213,17 @@ function parseJson<T>(v: unknown): T {
 }
 
 /**
- * Links serial columns whose sequence is not OWNED BY them (common in dumps such as pagila) to the
- * sequence their nextval() default names, and fills `ownedBy` from the columns' side.
+ * Serial columns whose sequence is not OWNED BY them (common in dumps such as pagila) get their
+ * sequence from their default (COLUMNS_SQL); this fills the sequences' `ownedBy` from the columns' side.
  */
 function resolveSequences(catalog: Catalog): void {
   const seqs = new Map(catalog.sequences.map((s) => [`${s.schema}.${s.name}`, s]));
   for (const t of catalog.tables) {
     for (const c of t.columns) {
-      if (c.sequence === null && c.default) {
-        const m = NEXTVAL.exec(c.default);
-        const ref = m?.[1] ? unquoteRegclass(m[1], t.schema) : null;
-        if (ref && seqs.has(ref)) c.sequence = ref;
-      }
+      const seq = c.sequence === null ? undefined : seqs.get(c.sequence);
+      if (seq && seq.ownedBy === null) seq.ownedBy = `${t.schema}.${t.name}.${c.name}`;
     }
   }
-}
-
-/** 'public.foo_seq', 'foo_seq', '"Odd"."Seq"' → "schema.name" with identifiers unquoted. */
-function unquoteRegclass(text: string, defaultSchema: string): string {
-  const parts: string[] = [];
-  const re = /"((?:[^"]|"")*)"|([^.]+)/g;
-  for (const m of text.matchAll(re)) parts.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : (m[2] ?? '').toLowerCase());
-  return parts.length === 1 ? `${defaultSchema}.${parts[0]}` : `${parts[0]}.${parts[1]}`;
 }
 
 async function countRows(sql: SqlClient, tables: TableDef[], limit: number): Promise<void> {

@@ -9,7 +9,8 @@ import { PGlite, type QueryOptions, type Results, type Transaction } from '@elec
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
 import { ConnectionError, InvalidConnectionStringError, InvalidInputError, QueryError, TdmError } from '../errors.ts';
-import type { CursorOptions, QueryResult, SqlClient, SqlValue } from './sql-client.ts';
+import { quoteIdent } from './quote.ts';
+import { type CursorOptions, checkNotification, type QueryResult, type SqlClient, type SqlValue } from './sql-client.ts';
 import { parseConnectionString } from './url.ts';
 
 const DEFAULT_BATCH = 1000;
@@ -91,6 +92,8 @@ export class PgliteSqlClient implements SqlClient {
   /** Set on the scope of a transaction: statements go through it instead of the instance. */
   readonly #tx: Transaction | null;
   #release: (() => Promise<void>) | null;
+  /** Unsubscribe functions of this client's listeners: the instance may outlive the client (shared directory). */
+  readonly #subscriptions = new Set<() => Promise<void>>();
 
   private constructor(pglite: PGlite, url: string, tx: Transaction | null, release: (() => Promise<void>) | null) {
     this.pglite = pglite;
@@ -291,11 +294,58 @@ export class PgliteSqlClient implements SqlClient {
     return { stream, done };
   }
 
+  /**
+   * PGlite's own `listen`, which keeps one callback set per channel on the instance, so clients sharing
+   * a data directory share it too. The name is passed quoted: PGlite interpolates it into LISTEN as is.
+   */
+  async listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
+    checkNotification(channel);
+    // Outside the transaction's scope the instance waits for the transaction's lock: it would never LISTEN.
+    if (this.#tx) throw new QueryError('listen() is not available inside a transaction; call it on the client the transaction was opened on', undefined);
+    const db = this.#db as PGlite;
+    // A wrapper of our own, so one function subscribed twice is two independent subscriptions. PGlite
+    // calls it from a microtask, where a throw would be an uncaught exception.
+    const handler = (payload: string) => {
+      try {
+        onMessage(payload);
+      } catch (err) {
+        console.warn(`a subscriber of channel "${channel}" threw: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    try {
+      await db.listen(quoteIdent(channel), handler);
+    } catch (err) {
+      throw queryError(err);
+    }
+    let subscribed = true;
+    const unlisten = async () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.#subscriptions.delete(unlisten);
+      // Not the function PGlite returned: it UNLISTENs the unquoted name, which breaks on mixed case or spaces.
+      if (db.closed) return;
+      try {
+        await db.unlisten(quoteIdent(channel), handler);
+      } catch (err) {
+        throw queryError(err);
+      }
+    };
+    this.#subscriptions.add(unlisten);
+    return unlisten;
+  }
+
+  async notify(channel: string, payload: string): Promise<void> {
+    checkNotification(channel, payload);
+    await this.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
   async close(): Promise<void> {
     // A transaction scope does not own the instance.
     const release = this.#release;
     if (this.#tx || !release) return;
     this.#release = null;
+    // Another client of the same data directory keeps the instance open: stop calling our subscribers.
+    for (const unlisten of [...this.#subscriptions]) await unlisten().catch(() => {});
     await release();
   }
 }

@@ -8,7 +8,8 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import Cursor from 'pg-cursor';
 import { ConnectionError, InvalidConnectionStringError, QueryError, TdmError } from '../errors.ts';
-import type { CursorOptions, QueryResult, SqlClient, SqlValue } from './sql-client.ts';
+import { quoteIdent } from './quote.ts';
+import { type CursorOptions, checkNotification, type QueryResult, type SqlClient, type SqlValue } from './sql-client.ts';
 import { type ConnectionTarget, parseConnectionString, redactConnectionString, redactSecrets } from './url.ts';
 
 export interface SqlClientOptions {
@@ -18,6 +19,11 @@ export interface SqlClientOptions {
   connectTimeoutMs?: number;
   /** `application_name` seen in `pg_stat_activity` (default `tdm`; a URL parameter wins). */
   applicationName?: string;
+  /**
+   * Operational warnings: the LISTEN connection dropping, failing to come back, a subscriber throwing.
+   * Messages name the redacted URL only. Default `console.warn`.
+   */
+  log?: (message: string) => void;
 }
 
 type PostgresTarget = Extract<ConnectionTarget, { kind: 'postgres' }>;
@@ -35,6 +41,9 @@ interface TxState {
 }
 
 const DEFAULT_BATCH = 1000;
+/** Backoff between attempts to re-establish a dropped LISTEN connection. */
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 10_000;
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
 let sequence = 0;
 
@@ -121,6 +130,150 @@ function stripSemicolon(sql: string): string {
   return sql.trim().replace(/;\s*$/, '');
 }
 
+interface ListenerConfig {
+  client: pg.ClientConfig;
+  ctx: ConnectionContext;
+  log: (message: string) => void;
+}
+
+type Handler = (payload: string) => void;
+
+/**
+ * The one connection that LISTENs for every channel of a `PostgresSqlClient`. A pooled connection
+ * cannot listen: its LISTENs would go back to the pool with it. Opened by the first `listen`; when it
+ * drops, it is re-opened with backoff and every channel is LISTENed again; `close()` ends it.
+ */
+class Listener {
+  readonly #config: ListenerConfig;
+  /** Subscribers by channel name, exactly as PostgreSQL reports it in a notification. */
+  readonly #channels = new Map<string, Set<Handler>>();
+  #client: pg.Client | null = null;
+  #connecting: Promise<pg.Client> | null = null;
+  #retry: NodeJS.Timeout | null = null;
+  #failures = 0;
+  #closed = false;
+
+  constructor(config: ListenerConfig) {
+    this.#config = config;
+  }
+
+  async listen(channel: string, onMessage: Handler): Promise<() => Promise<void>> {
+    if (this.#closed) throw new QueryError(`the client for ${this.#config.ctx.redactedUrl} is closed`, undefined);
+    // A wrapper of our own, so one function subscribed twice is two independent subscriptions.
+    const handler: Handler = (payload) => onMessage(payload);
+    let handlers = this.#channels.get(channel);
+    if (!handlers) this.#channels.set(channel, (handlers = new Set()));
+    handlers.add(handler);
+    try {
+      const client = await this.#connect();
+      // Issued by every subscriber, not only the first: LISTEN is idempotent, and the promise then
+      // resolves only once the server has registered it, even when another subscriber raced us.
+      await client.query(`LISTEN ${quoteIdent(channel)}`);
+    } catch (err) {
+      await this.#remove(channel, handler);
+      throw err instanceof pg.DatabaseError ? queryError(err, this.#config.ctx) : connectionError(err, this.#config.ctx);
+    }
+    let subscribed = true;
+    return async () => {
+      if (!subscribed) return;
+      subscribed = false;
+      await this.#remove(channel, handler);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
+    this.#channels.clear();
+    const client = this.#client;
+    this.#client = null;
+    await Promise.all([client?.end().catch(() => {}), this.#connecting?.then((c) => c.end()).catch(() => {})]);
+  }
+
+  async #remove(channel: string, handler: Handler): Promise<void> {
+    const handlers = this.#channels.get(channel);
+    if (!handlers?.delete(handler) || handlers.size > 0) return;
+    this.#channels.delete(channel);
+    // Sent synchronously, before any await, so a LISTEN for the same channel issued right after queues
+    // behind it on the connection. A connection that is gone has forgotten the channel anyway.
+    await this.#client?.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
+  }
+
+  #connect(): Promise<pg.Client> {
+    if (this.#client) return Promise.resolve(this.#client);
+    this.#connecting ??= this.#open().finally(() => {
+      this.#connecting = null;
+    });
+    return this.#connecting;
+  }
+
+  async #open(): Promise<pg.Client> {
+    const client = new pg.Client(this.#config.client);
+    client.on('notification', (msg) => this.#dispatch(msg.channel, msg.payload ?? ''));
+    client.on('error', (err) => this.#lost(client, err));
+    client.on('end', () => this.#lost(client, undefined));
+    try {
+      await client.connect();
+      for (const channel of [...this.#channels.keys()]) {
+        if (this.#channels.has(channel)) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      }
+      if (this.#closed) throw new QueryError(`the client for ${this.#config.ctx.redactedUrl} is closed`, undefined);
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
+    this.#client = client;
+    return client;
+  }
+
+  #dispatch(channel: string, payload: string): void {
+    const handlers = this.#channels.get(channel);
+    if (!handlers) return;
+    for (const handler of [...handlers]) {
+      try {
+        handler(payload);
+      } catch (err) {
+        // One failing subscriber must not starve the others or kill the connection's event handler.
+        this.#config.log(`a subscriber of channel "${channel}" threw: ${messageOf(err)}`);
+      }
+    }
+  }
+
+  #lost(client: pg.Client, err: Error | undefined): void {
+    if (client !== this.#client) return; // an old connection, or one still opening (its caller handles it)
+    this.#client = null;
+    client.removeAllListeners('notification');
+    client.end().catch(() => {});
+    // Nobody listens: the next listen() opens a connection again.
+    if (this.#closed || this.#channels.size === 0) return;
+    const { ctx } = this.#config;
+    const reason = err ? `: ${redactSecrets(messageOf(err), [ctx.target.password])}` : '';
+    this.#config.log(`LISTEN connection to ${ctx.redactedUrl} lost${reason}; reconnecting (notifications sent meanwhile are lost)`);
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#retry || this.#closed) return;
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.#failures);
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      if (this.#closed || this.#client || this.#channels.size === 0) return;
+      this.#connect().then(
+        () => {
+          this.#failures = 0;
+          this.#config.log(`LISTEN connection to ${this.#config.ctx.redactedUrl} re-established (${this.#channels.size} channel(s))`);
+        },
+        (error: unknown) => {
+          this.#failures++;
+          this.#config.log(`LISTEN connection: ${connectionError(error, this.#config.ctx).message}; retrying`);
+          this.#scheduleReconnect();
+        },
+      );
+    }, delay);
+  }
+}
+
 /** A pooled PostgreSQL connection string as a `SqlClient`; also the scope of a transaction opened on it. */
 export class PostgresSqlClient implements SqlClient {
   readonly kind = 'postgres' as const;
@@ -129,12 +282,15 @@ export class PostgresSqlClient implements SqlClient {
   readonly #pool: pg.Pool;
   readonly #ctx: ConnectionContext;
   readonly #tx: TxState | null;
+  /** Shared with the transaction scopes opened on this client. */
+  readonly #listener: Listener;
   #closed = false;
 
-  private constructor(pool: pg.Pool, ctx: ConnectionContext, tx: TxState | null) {
+  private constructor(pool: pg.Pool, ctx: ConnectionContext, tx: TxState | null, listener: Listener) {
     this.#pool = pool;
     this.#ctx = ctx;
     this.#tx = tx;
+    this.#listener = listener;
     this.redactedUrl = ctx.redactedUrl;
     this.database = ctx.target.database;
   }
@@ -145,25 +301,36 @@ export class PostgresSqlClient implements SqlClient {
     if (target.kind !== 'postgres') throw new InvalidConnectionStringError(`not a PostgreSQL connection string: ${redactConnectionString(url)}`);
     const { params } = target;
     const timeoutParam = Number(params.connect_timeout) * 1000;
-    const pool = new pg.Pool({
+    const applicationName = params.application_name ?? options.applicationName ?? 'tdm';
+    const connection: pg.ClientConfig = {
       host: target.host,
       port: target.port,
       database: target.database,
       user: target.user,
       password: target.password,
-      max: options.poolSize ?? 4,
       connectionTimeoutMillis: options.connectTimeoutMs ?? (timeoutParam > 0 ? timeoutParam : 5000),
-      application_name: params.application_name ?? options.applicationName ?? 'tdm',
+      application_name: applicationName,
       ssl: sslFor(params.sslmode),
       ...(params.options ? { options: params.options } : {}),
       types: textTypes(),
+    };
+    const pool = new pg.Pool({
+      ...connection,
+      max: options.poolSize ?? 4,
       // A forgotten client must not keep a CLI process alive.
       allowExitOnIdle: true,
     });
     // Idle connections die when the server restarts or a database is dropped WITH (FORCE); without a
     // listener that 'error' event would crash the process. The next checkout simply reconnects.
     pool.on('error', () => {});
-    const client = new PostgresSqlClient(pool, { redactedUrl: redactConnectionString(url), target }, null);
+    const ctx: ConnectionContext = { redactedUrl: redactConnectionString(url), target };
+    const listener = new Listener({
+      // Keepalive: an idle listener is the connection most likely to sit on a silently dead socket.
+      client: { ...connection, application_name: `${applicationName}-listen`, keepAlive: true },
+      ctx,
+      log: options.log ?? ((message) => console.warn(message)),
+    });
+    const client = new PostgresSqlClient(pool, ctx, null, listener);
     try {
       await client.query('SELECT 1');
     } catch (err) {
@@ -228,7 +395,7 @@ export class PostgresSqlClient implements SqlClient {
     if (this.#tx) return this.#savepoint(fn);
     const conn = await this.#acquire();
     const state: TxState = { client: conn.client, finished: false };
-    const tx = new PostgresSqlClient(this.#pool, this.#ctx, state);
+    const tx = new PostgresSqlClient(this.#pool, this.#ctx, state, this.#listener);
     let broken = false;
     try {
       await tx.exec('BEGIN');
@@ -353,10 +520,26 @@ export class PostgresSqlClient implements SqlClient {
     return { stream, done };
   }
 
+  /**
+   * Subscribes on the client's one listening connection (see `Listener`), not on a pooled one. While
+   * any channel is subscribed that connection keeps the process alive, until `close()`.
+   */
+  async listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
+    checkNotification(channel);
+    if (this.#tx) throw new QueryError('listen() is not available inside a transaction; call it on the client the transaction was opened on', undefined);
+    if (this.#closed) throw new QueryError(`the client for ${this.redactedUrl} is closed`, undefined);
+    return this.#listener.listen(channel, onMessage);
+  }
+
+  async notify(channel: string, payload: string): Promise<void> {
+    checkNotification(channel, payload);
+    await this.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
   async close(): Promise<void> {
     // A transaction scope does not own its connection; the transaction releases it.
     if (this.#tx || this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    await Promise.all([this.#listener.close(), this.#pool.end()]);
   }
 }

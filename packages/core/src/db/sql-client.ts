@@ -4,6 +4,7 @@
  * Every failure is a `TdmError` (see `errors.ts`) with the password redacted.
  */
 import type { Readable, Writable } from 'node:stream';
+import { InvalidInputError } from '../errors.ts';
 
 export type SqlValue = unknown;
 
@@ -37,5 +38,42 @@ export interface SqlClient {
   copyOut(sql: string): Promise<Readable>;
   /** `COPY … FROM STDIN` fed from the returned writable; resolves with the row count once `done` resolves. */
   copyIn(sql: string): Promise<{ stream: Writable; done: Promise<number> }>;
+  /**
+   * Subscribes to a NOTIFY channel; resolves once LISTEN is active and returns the function that
+   * unsubscribes. Messages arrive in the order they were committed. Not available on a transaction
+   * scope: listening belongs to the client. LISTEN/NOTIFY is not durable: a message sent while a
+   * PostgreSQL listener connection is being re-established is lost, so treat a message as a hint to
+   * re-read state, never as the state itself.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** `pg_notify(channel, payload)`; inside a transaction it is delivered at commit, and not at all on rollback. */
+  notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** PostgreSQL's limit on a NOTIFY payload: it must be shorter than this many bytes. */
+export const NOTIFY_PAYLOAD_LIMIT = 8000;
+/** Channel names are identifiers: PostgreSQL truncates longer ones in LISTEN but rejects them in pg_notify. */
+const CHANNEL_NAME_LIMIT = 63;
+
+/**
+ * Rejects what PostgreSQL would reject, or silently mishandle, before it reaches the server: an empty
+ * or over-long channel name, one holding `"` (PGlite's listener registry cannot match it back), and a
+ * payload of 8000 bytes or more. Both clients call it so the engines fail the same way.
+ */
+export function checkNotification(channel: string, payload?: string): void {
+  if (typeof channel !== 'string' || channel === '') throw new InvalidInputError('a notification channel name cannot be empty');
+  const channelBytes = Buffer.byteLength(channel, 'utf8');
+  if (channelBytes > CHANNEL_NAME_LIMIT) {
+    throw new InvalidInputError(`notification channel name is ${channelBytes} bytes; PostgreSQL allows at most ${CHANNEL_NAME_LIMIT}`, { channel });
+  }
+  if (/["\0]/.test(channel)) throw new InvalidInputError('a notification channel name cannot contain `"` or a NUL byte', { channel });
+  if (payload === undefined) return;
+  const bytes = Buffer.byteLength(payload, 'utf8');
+  if (bytes >= NOTIFY_PAYLOAD_LIMIT) {
+    throw new InvalidInputError(
+      `NOTIFY payload on channel "${channel}" is ${bytes} bytes; PostgreSQL accepts at most ${NOTIFY_PAYLOAD_LIMIT - 1}. Send an id and store the data in a table.`,
+      { channel, bytes, limit: NOTIFY_PAYLOAD_LIMIT - 1 },
+    );
+  }
 }

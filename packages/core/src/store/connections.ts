@@ -90,6 +90,22 @@ export class ConnectionStore {
     return withPassword(row.url, password);
   }
 
+  /**
+   * A stored connection for an inline connection string given to a job (workers in other processes
+   * must open it): named after its password-free url, with the password encrypted like any other.
+   */
+  async upsertInline(connectionString: string): Promise<Connection> {
+    const parsed = parseConnectionString(connectionString);
+    const { url, password } = splitPassword(connectionString);
+    const name = `inline ${url}`;
+    const passwordCipher = password === null ? null : this.box.encrypt(password);
+    return this.prisma.connection.upsert({
+      where: { name },
+      create: { name, kind: parsed.kind === 'postgres' ? 'POSTGRES' : 'PGLITE', url, passwordCipher },
+      update: { passwordCipher, passwordEnv: null },
+    });
+  }
+
   /** Registers an inline connection string for this process and returns a reference to it. */
   registerInline(connectionString: string): SourceRef {
     parseConnectionString(connectionString);

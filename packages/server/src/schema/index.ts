@@ -3,8 +3,14 @@ import './scalars.ts';
 import './errors.ts';
 import './catalog.ts';
 import './connection.ts';
+import './job.ts';
+import './lineage.ts';
+import './audit.ts';
+import './auth.ts';
+import './decision.ts';
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -16,7 +16,7 @@ export function resolveSource(deps: DiscoverDeps) {
 export function readAndStore(deps: DiscoverDeps) {
   return async (state: DiscoverStateType, config?: LangGraphRunnableConfig): Promise<DiscoverUpdate> => {
     const started = deps.clock();
-    deps.emit?.({ step: 'discover', level: 'started', message: `reading the catalog of ${state.sourceUrl} (${state.schemas.join(', ')})`, jobId: state.jobId });
+    deps.emit?.({ step: 'discover', level: 'progress', message: `reading the catalog of ${state.sourceUrl} (${state.schemas.join(', ')})`, jobId: state.jobId });
     const sql = await deps.connections.open(state.source);
     try {
       const catalog = await readCatalog(sql, state.schemas, deps.readOptions);
@@ -41,7 +41,7 @@ export function readAndStore(deps: DiscoverDeps) {
       };
       deps.emit?.({
         step: 'discover',
-        level: 'completed',
+        level: 'progress',
         message: `${summary.tables} tables, ${summary.partitions} partitions, ${summary.foreignKeys} foreign keys → schema version ${saved.version}${saved.created ? '' : ' (unchanged)'}`,
         data: { ...summary, schemaVersionId: saved.schemaVersionId },
         jobId: state.jobId,

@@ -1,0 +1,32 @@
+/**
+ * The vocabulary of a workflow run: operations, artifacts passed between steps by id, and the
+ * JobContext stored on every job.
+ */
+export const OPERATIONS = ['discover', 'pii', 'subset', 'mask', 'synthetic', 'provision'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Ids of what the steps made so far; each step reads the previous ones and adds its own. */
+export interface Artifacts {
+  schemaVersionId?: string;
+  /** The newest dataset version (subset, masked or synthetic). */
+  datasetVersionId?: string;
+  /** Every dataset version the run made, oldest first. */
+  datasetVersionIds?: string[];
+  environmentId?: string;
+  provisionedTables?: string[];
+}
+
+/** The seed's JobContext, stored on the job row and returned by `job(id)`. */
+export interface JobContext {
+  testCaseId: string | null;
+  schemas: string[];
+  unifiedSchema: string | null;
+  domainPack: string | null;
+  scenario: string | null;
+  operations: Operation[];
+  fallbacksUsed: string[];
+  qualityScore: number | null;
+}
+
+export const TERMINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type JobStatus = 'QUEUED' | 'RUNNING' | (typeof TERMINAL_STATUSES)[number];

@@ -1,0 +1,64 @@
+import { PgBoss } from 'pg-boss';
+import type { JobHandler, JobQueue } from './queue.ts';
+
+const QUEUE = 'tdm-workflow';
+
+export interface PgBossQueueOptions {
+  /** Seconds without a heartbeat after which a running job is given to another worker (≥ 10). */
+  heartbeatSeconds?: number;
+  /** How often pg-boss's monitor looks for missed heartbeats. */
+  monitorIntervalSeconds?: number;
+}
+
+/** Jobs on pg-boss in the metadata database (schema `pgboss`). */
+export class PgBossQueue implements JobQueue {
+  readonly kind = 'pg-boss' as const;
+  readonly #boss: PgBoss;
+  readonly #options: PgBossQueueOptions;
+  #ready: Promise<void> | null = null;
+
+  constructor(connectionString: string, options: PgBossQueueOptions = {}) {
+    this.#options = options;
+    this.#boss = new PgBoss({
+      connectionString,
+      schema: 'pgboss',
+      application_name: 'tdm-queue',
+      max: 4,
+      ...(options.monitorIntervalSeconds ? { monitorIntervalSeconds: options.monitorIntervalSeconds, superviseIntervalSeconds: options.monitorIntervalSeconds } : {}),
+    });
+    // pg-boss reports background errors as events; they must not crash the process.
+    this.#boss.on('error', (err: Error) => {
+      if (process.env.TDM_LOG === 'debug') console.error('[tdm] queue:', err.message);
+    });
+  }
+
+  #start(): Promise<void> {
+    this.#ready ??= (async () => {
+      await this.#boss.start();
+      if (!(await this.#boss.getQueue(QUEUE))) {
+        await this.#boss.createQueue(QUEUE, { heartbeatSeconds: this.#options.heartbeatSeconds ?? 30, retryLimit: 5, retryDelay: 1 }).catch(async (err: Error) => {
+          // Two processes may create it at once.
+          if (!(await this.#boss.getQueue(QUEUE))) throw err;
+        });
+      }
+    })();
+    return this.#ready;
+  }
+
+  async enqueue(jobId: string): Promise<void> {
+    await this.#start();
+    await this.#boss.send(QUEUE, { jobId }, { id: undefined });
+  }
+
+  async work(handler: JobHandler, options: { concurrency?: number } = {}): Promise<void> {
+    await this.#start();
+    await this.#boss.work<{ jobId: string }>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, localConcurrency: Math.max(1, options.concurrency ?? 2) }, async ([job]) => {
+      if (job) await handler(job.data.jobId);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#ready) return;
+    await this.#boss.stop({ graceful: true, timeout: 10_000 });
+  }
+}

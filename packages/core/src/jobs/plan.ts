@@ -1,0 +1,42 @@
+import { classifyIntent } from '../decision/rules.ts';
+import type { PipelinePlan } from '../decision/types.ts';
+import { analyzeTestCase } from '../testcase/analyze.ts';
+import type { Operation } from './context.ts';
+import type { WorkflowInput } from './input.ts';
+import { WORKFLOW_TEMPLATES } from '../decision/templates.ts';
+import { InvalidInputError } from '../errors.ts';
+import { getStep } from './registry.ts';
+import './steps/index.ts';
+
+/** The operations a job runs: the caller's, a template's, or the decision rules' plan. */
+export async function planOperations(input: WorkflowInput): Promise<{ operations: Operation[]; plan: PipelinePlan; testCaseKind: string }> {
+  let operations = input.operations ?? undefined;
+  if (!operations && input.template) {
+    const t = WORKFLOW_TEMPLATES.find((x) => x.name.toLowerCase() === input.template?.toLowerCase());
+    if (!t) throw new InvalidInputError(`unknown workflow template ${JSON.stringify(input.template)}`, { known: WORKFLOW_TEMPLATES.map((x) => x.name) });
+    operations = t.operations as Operation[];
+  }
+  const targetEnv = (input.config?.provision as { targetEnv?: string } | undefined)?.targetEnv;
+  const plan = classifyIntent({
+    connectionString: input.connectionString ?? undefined,
+    connectionId: input.connectionId ?? undefined,
+    schemaVersionId: input.schemaVersionId ?? undefined,
+    testCaseContent: input.testCaseContent ?? undefined,
+    testCaseFileName: input.testCaseFileName ?? undefined,
+    testCaseUrls: input.testCaseUrls ?? undefined,
+    domain: input.domain ?? undefined,
+    scenario: input.scenario ?? undefined,
+    targetEnv,
+    operations,
+  });
+  const testCaseKind = input.testCaseContent ? analyzeTestCase({ content: input.testCaseContent, fileName: input.testCaseFileName ?? undefined }).format : 'NONE';
+  const missing = plan.operations.filter((op) => !getStep(op));
+  if (missing.length && operations) {
+    throw new InvalidInputError(`operation${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not available in this version of TDM`, { missing });
+  }
+  // A planned operation this version cannot run is left out, and the plan says so.
+  const available = plan.operations.filter((op) => getStep(op)) as Operation[];
+  if (available.length === 0) throw new InvalidInputError(`the planned operations (${plan.operations.join(', ')}) are not available in this version of TDM`, { missing });
+  const reasons = [...plan.reasons, ...missing.map((op) => ({ subject: op, reason: 'planned, but not available in this version of TDM: left out' }))];
+  return { operations: available, plan: { ...plan, reasons }, testCaseKind };
+}

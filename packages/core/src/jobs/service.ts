@@ -1,0 +1,267 @@
+/**
+ * Jobs: `execute` stores a QUEUED job and hands it to the queue; `run` (called by a worker) runs the
+ * workflow graph for it, resuming from the last checkpoint when an earlier worker died mid-run.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { canonicalJson } from '../catalog/hash.ts';
+import { redactConnectionString, redactSecrets } from '../db/url.ts';
+import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
+import type { Job, PrismaClient } from '../generated/prisma/client.ts';
+import { createWorkflowGraph } from '../graphs/workflow/graph.ts';
+import type { Tdm } from '../runtime.ts';
+import { splitPassword, type SourceRef } from '../store/connections.ts';
+import { SqlCheckpointSaver } from './checkpointer.ts';
+import { OPERATIONS, TERMINAL_STATUSES, type JobContext, type Operation } from './context.ts';
+import { WorkflowInputSchema, type WorkflowInput } from './input.ts';
+import { CANCEL_CHANNEL, JobLogger, LogBus } from './log-bus.ts';
+import type { JobQueue } from './queue.ts';
+import type { LineageEdgeInput } from './registry.ts';
+import { planOperations } from './plan.ts';
+
+export interface ExecuteResult {
+  workflowId: string;
+  jobId: string;
+  status: 'QUEUED';
+  operations: Operation[];
+}
+
+export class JobService {
+  readonly logs: LogBus;
+  readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #running = new Map<string, AbortController>();
+  #unlistenCancel: (() => Promise<void>) | null = null;
+  #working = false;
+
+  constructor(
+    private readonly tdm: Tdm,
+    readonly queue: JobQueue,
+  ) {
+    this.logs = new LogBus(tdm.store.prisma, tdm.store.sql);
+  }
+
+  private get prisma(): PrismaClient {
+    return this.tdm.store.prisma;
+  }
+
+  /** Stores the job (QUEUED) and queues it. Returns at once. */
+  async execute(raw: WorkflowInput, actor = 'anonymous'): Promise<ExecuteResult> {
+    const parsed = WorkflowInputSchema.safeParse(raw);
+    if (!parsed.success) throw new InvalidInputError(`invalid workflow input: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    const input = parsed.data;
+    if (input.connectionString && input.connectionId) throw new InvalidInputError('give either connectionString or connectionId, not both');
+
+    const plan = await planOperations(input);
+    const source = await this.#sourceFor(input);
+    const testCaseId = input.testCaseContent ? await this.#testCase(input.testCaseContent, input.testCaseFileName ?? null, plan.testCaseKind) : null;
+    const workflowId = randomUUID();
+    const context: JobContext = {
+      testCaseId,
+      schemas: input.schemas ?? ['public'],
+      unifiedSchema: null,
+      domainPack: input.domain ?? null,
+      scenario: input.scenario ?? null,
+      operations: plan.operations,
+      fallbacksUsed: [],
+      qualityScore: null,
+    };
+    const config = { ...(input.config ?? {}) } as Record<string, unknown>;
+    if (input.rowCounts) config.synthetic = { rowCounts: input.rowCounts, ...((config.synthetic as object) ?? {}) };
+    const storedInput = {
+      ...input,
+      connectionString: input.connectionString ? redactConnectionString(splitPassword(input.connectionString).url) : null,
+      connectionId: source && 'connectionId' in source ? source.connectionId : null,
+      testCaseContent: input.testCaseContent ? `${input.testCaseContent.length} characters (test case ${testCaseId})` : null,
+    };
+    const job = await this.prisma.job.create({
+      data: {
+        workflowId,
+        status: 'QUEUED',
+        operations: plan.operations,
+        input: JSON.parse(redactSecrets(JSON.stringify(storedInput), [])),
+        config: config as object,
+        context: context as object,
+        plan: plan.plan as object,
+        testCaseId,
+      },
+    });
+    if (testCaseId) await this.recordLineage(job.id, { operation: 'request', fromKind: 'TEST_CASE', fromId: testCaseId, toKind: 'JOB', toId: job.id }, []);
+    await this.tdm.audit({ actor, action: 'executeWorkflow', targetKind: 'JOB', targetId: job.id, details: { workflowId, operations: plan.operations } });
+    await this.queue.enqueue(job.id);
+    return { workflowId, jobId: job.id, status: 'QUEUED', operations: plan.operations };
+  }
+
+  async get(jobId: string): Promise<Job> {
+    const job = await this.prisma.job.findUnique({ where: { id: jobId } });
+    if (!job) throw new NotFoundError('job', jobId);
+    return job;
+  }
+
+  /** Cancels a queued or running job; a running one stops at its next step boundary or abort check. */
+  async cancel(jobId: string, actor = 'anonymous'): Promise<Job> {
+    const { count } = await this.prisma.job.updateMany({ where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } }, data: { status: 'CANCELLED', finishedAt: new Date() } });
+    const job = await this.get(jobId);
+    if (count === 0) {
+      if (job.status === 'CANCELLED') return job;
+      throw new TdmError('CONFLICT', `job ${jobId} has already ended (${job.status})`, { details: { status: job.status } });
+    }
+    await this.tdm.store.sql.notify(CANCEL_CHANNEL, jobId);
+    this.#running.get(jobId)?.abort(new TdmError('CONFLICT', 'the job was cancelled'));
+    // A job that never started gets its terminal event here; a running one logs it as it stops.
+    if (!this.#running.has(jobId) && !job.startedAt) {
+      const logger = new JobLogger(this.logs, jobId, await this.#lastSeq(jobId));
+      logger.emit({ step: 'workflow', level: 'failed', message: 'cancelled before it started', data: { status: 'CANCELLED' } });
+      await logger.flush();
+    }
+    await this.tdm.audit({ actor, action: 'cancelJob', targetKind: 'JOB', targetId: jobId, severity: 'WARNING' });
+    return job;
+  }
+
+  /** Starts working queued jobs in this process. */
+  async startWorking(options: { concurrency?: number } = {}): Promise<void> {
+    if (this.#working) return;
+    this.#working = true;
+    this.#unlistenCancel = await this.tdm.store.sql.listen(CANCEL_CHANNEL, (jobId) => this.#running.get(jobId)?.abort(new TdmError('CONFLICT', 'the job was cancelled')));
+    await this.queue.work((jobId) => this.run(jobId), options);
+    if (this.queue.kind === 'in-process') {
+      // Jobs left QUEUED or RUNNING by a stopped process resume here (PGlite allows one process).
+      const orphans = await this.prisma.job.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+      for (const j of orphans) await this.queue.enqueue(j.id);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.#running.values()) c.abort(new TdmError('CONFLICT', 'the worker is stopping'));
+    await this.queue.stop();
+    await this.#unlistenCancel?.();
+    await this.logs.close();
+  }
+
+  /** Runs (or resumes) one job to its end. Never throws: the outcome is on the job row. */
+  async run(jobId: string): Promise<void> {
+    const claimed = await this.prisma.job.updateMany({
+      where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } },
+      data: { status: 'RUNNING', workerId: this.workerId, heartbeatAt: new Date(), attempts: { increment: 1 } },
+    });
+    if (claimed.count === 0) return;
+    const job = await this.get(jobId);
+    if (!job.startedAt) await this.prisma.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
+    const controller = new AbortController();
+    this.#running.set(jobId, controller);
+    const logger = new JobLogger(this.logs, jobId, await this.#lastSeq(jobId));
+    // The heartbeat also notices a cancellation whose notification was missed.
+    const heartbeat = setInterval(() => {
+      void this.prisma.job
+        .update({ where: { id: jobId }, data: { heartbeatAt: new Date() }, select: { status: true } })
+        .then((j) => {
+          if (j.status === 'CANCELLED') controller.abort(new TdmError('CONFLICT', 'the job was cancelled'));
+        })
+        .catch(() => undefined);
+    }, 5_000);
+    heartbeat.unref();
+
+    const operations = job.operations as Operation[];
+    const checkpointer = new SqlCheckpointSaver(this.tdm.store.sql);
+    const graph = createWorkflowGraph(operations, {
+      tdm: this.tdm,
+      emit: logger.emit,
+      recordLineage: (id, edge, fallbacks) => this.recordLineage(id, edge, fallbacks),
+      checkpointer,
+      clock: () => performance.now(),
+    });
+    const threadConfig = { configurable: { thread_id: jobId }, signal: controller.signal, recursionLimit: 100 };
+    const context = job.context as unknown as JobContext;
+    try {
+      const existing = await checkpointer.getTuple({ configurable: { thread_id: jobId } });
+      let final: Awaited<ReturnType<typeof graph.invoke>>;
+      if (existing) {
+        const done = ((existing.checkpoint.channel_values as { completed?: string[] }).completed ?? []).join(', ') || 'nothing';
+        logger.emit({ step: 'workflow', level: 'progress', message: `resuming (attempt ${job.attempts + 1}); already completed: ${done}`, data: { attempt: job.attempts + 1 } });
+        final = await graph.invoke(null, threadConfig);
+      } else {
+        logger.emit({ step: 'workflow', level: 'started', message: `workflow started: ${operations.join(' → ')}`, data: { operations, workflowId: job.workflowId } });
+        final = await graph.invoke(
+          {
+            jobId,
+            workflowId: job.workflowId,
+            source: (job.input as { connectionId?: string | null }).connectionId ? { connectionId: (job.input as { connectionId: string }).connectionId } : null,
+            schemas: context.schemas,
+            operations,
+            config: job.config as Record<string, unknown>,
+            context,
+          },
+          threadConfig,
+        );
+      }
+      const finalContext: JobContext = { ...context, ...(final.context ?? {}), fallbacksUsed: final.fallbacksUsed ?? [], operations };
+      const result = { operations: final.results ?? {}, artifacts: final.artifacts ?? {}, completed: final.completed ?? [] };
+      const ended = await this.prisma.job.updateMany({
+        where: { id: jobId, status: 'RUNNING' },
+        data: { status: 'COMPLETED', result: result as object, context: finalContext as object, finishedAt: new Date(), currentStep: null, qualityScore: finalContext.qualityScore },
+      });
+      if (ended.count) logger.emit({ step: 'workflow', level: 'completed', message: `workflow completed: ${operations.join(' → ')}`, data: { status: 'COMPLETED', artifacts: result.artifacts } });
+    } catch (err) {
+      const cancelled = controller.signal.aborted && (await this.get(jobId)).status === 'CANCELLED';
+      if (cancelled) {
+        logger.emit({ step: 'workflow', level: 'failed', message: 'cancelled', data: { status: 'CANCELLED' } });
+      } else if (controller.signal.aborted) {
+        // This worker is stopping: leave the job RUNNING for another worker to resume.
+      } else {
+        const e = err instanceof TdmError ? err : new TdmError('STEP_FAILED', (err as Error)?.message ?? String(err), { cause: err });
+        const cause = e.cause instanceof TdmError ? e.cause : null;
+        const error = { code: cause?.code ?? e.code, message: redactSecrets(e.message, []), step: (e.details as { step?: string }).step ?? null };
+        await this.prisma.job.updateMany({ where: { id: jobId, status: 'RUNNING' }, data: { status: 'FAILED', error, finishedAt: new Date() } });
+        logger.emit({ step: 'workflow', level: 'failed', message: error.message, data: { status: 'FAILED', code: error.code, step: error.step } });
+      }
+    } finally {
+      clearInterval(heartbeat);
+      this.#running.delete(jobId);
+      await logger.flush().catch(() => undefined);
+    }
+  }
+
+  async recordLineage(jobId: string, edge: LineageEdgeInput, fallbacks: string[]): Promise<void> {
+    const configHash = edge.config === undefined ? null : createHash('sha256').update(canonicalJson(edge.config)).digest('hex');
+    await this.prisma.lineage.create({
+      data: { jobId, operation: edge.operation, fromKind: edge.fromKind, fromId: edge.fromId, toKind: edge.toKind, toId: edge.toId, configHash, fallbacks },
+    });
+  }
+
+  isTerminal(status: string): boolean {
+    return (TERMINAL_STATUSES as readonly string[]).includes(status);
+  }
+
+  async #lastSeq(jobId: string): Promise<number> {
+    const last = await this.prisma.jobLog.findFirst({ where: { jobId }, orderBy: { seq: 'desc' }, select: { seq: true } });
+    return last?.seq ?? 0;
+  }
+
+  /** A stored connection for the run: an inline string is kept encrypted as a connection named after its url. */
+  async #sourceFor(input: WorkflowInput): Promise<SourceRef | null> {
+    if (input.connectionId) {
+      await this.tdm.connections.get(input.connectionId);
+      return { connectionId: input.connectionId };
+    }
+    if (!input.connectionString) return null;
+    const row = await this.tdm.connections.upsertInline(input.connectionString);
+    return { connectionId: row.id };
+  }
+
+  async #testCase(content: string, fileName: string | null, kind: string): Promise<string> {
+    const contentHash = createHash('sha256').update(content).digest('hex');
+    const row = await this.prisma.testCase.upsert({
+      where: { contentHash },
+      create: { contentHash, content, kind, name: fileName ?? firstLine(content) },
+      update: {},
+    });
+    return row.id;
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim()) ?? 'test case';
+  return line.trim().slice(0, 120);
+}
+
+export { OPERATIONS };

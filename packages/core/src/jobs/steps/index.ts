@@ -1,0 +1,2 @@
+// Every built-in step registers itself on import; the workflow graph imports this module once.
+import './discover.ts';

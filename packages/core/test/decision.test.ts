@@ -1,0 +1,413 @@
+import type { BaseMessage } from '@langchain/core/messages';
+import type { ChatResult } from '@langchain/core/outputs';
+import { FakeListChatModel } from '@langchain/core/utils/testing';
+import { describe, expect, it } from 'vitest';
+import { createChatModelFromEnv } from '../src/decision/llm.ts';
+import { classifyIntent } from '../src/decision/rules.ts';
+import { WORKFLOW_TEMPLATES } from '../src/decision/templates.ts';
+import type { DecisionInput, Operation, PipelinePlan, SyntheticMode } from '../src/decision/types.ts';
+import { InvalidInputError } from '../src/errors.ts';
+import { createDecisionGraph, decide } from '../src/graphs/decision/graph.ts';
+
+const CONN = 'postgresql://app:S3cr3t-pw@db.internal:5432/prod';
+const GHERKIN = `Feature: Sign up
+  Scenario: Register
+    When I enter "email" as "ann@test.com"
+    And I specify the password as "hunter22"
+`;
+
+/** A fake chat model that records every prompt it receives. */
+class RecordingModel extends FakeListChatModel {
+  readonly prompts: BaseMessage[][] = [];
+  override async _generate(messages: BaseMessage[], options?: this['ParsedCallOptions']): Promise<ChatResult> {
+    this.prompts.push(messages);
+    return super._generate(messages, options);
+  }
+  promptText(): string {
+    return this.prompts
+      .flat()
+      .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))
+      .join('\n');
+  }
+}
+
+class FailingModel extends FakeListChatModel {
+  override async _generate(): Promise<ChatResult> {
+    throw new Error(`connection refused for https://api.example.test (key sk-123)`);
+  }
+}
+
+function expectReasonsForEveryChoice(plan: PipelinePlan) {
+  for (const op of plan.operations)
+    expect(
+      plan.reasons.some((r) => r.subject === op && r.reason.length > 0),
+      `reason for ${op}`,
+    ).toBe(true);
+  expect(plan.reasons.some((r) => r.subject === 'syntheticMode')).toBe(plan.syntheticMode !== null);
+}
+
+describe('classifyIntent: the seed rules', () => {
+  const cases: {
+    name: string;
+    input: DecisionInput;
+    operations: Operation[];
+    mode: SyntheticMode | null;
+    fallbacks?: SyntheticMode[];
+    kinds: string[];
+  }[] = [
+    { name: 'connection string', input: { connectionString: CONN }, operations: ['discover', 'pii', 'subset', 'mask'], mode: null, kinds: ['connection'] },
+    {
+      name: 'connection id, PII reported absent',
+      input: { connectionId: 'c1', piiFound: false },
+      operations: ['discover', 'pii', 'subset'],
+      mode: null,
+      kinds: ['connection', 'piiFound'],
+    },
+    {
+      name: 'connection id, PII found, target',
+      input: { connectionId: 'c1', piiFound: true, targetEnv: 'qa' },
+      operations: ['discover', 'pii', 'subset', 'mask', 'provision'],
+      mode: null,
+      kinds: ['connection', 'piiFound', 'targetEnv'],
+    },
+    {
+      name: 'connection and its schema version',
+      input: { connectionId: 'c1', schemaVersionId: 'sv1' },
+      operations: ['discover', 'pii', 'subset', 'mask'],
+      mode: null,
+      kinds: ['connection', 'schemaVersion'],
+    },
+    { name: 'schema version alone', input: { schemaVersionId: 'sv1' }, operations: ['synthetic'], mode: 'SCHEMA', fallbacks: [], kinds: ['schemaVersion'] },
+    {
+      name: 'schema version with PII and target',
+      input: { schemaVersionId: 'sv1', piiFound: true, targetEnv: 'qa' },
+      operations: ['synthetic', 'provision'],
+      mode: 'SCHEMA',
+      kinds: ['schemaVersion', 'piiFound', 'targetEnv'],
+    },
+    {
+      name: 'test-case text',
+      input: { testCaseContent: GHERKIN, testCaseFileName: 'signup.feature' },
+      operations: ['synthetic'],
+      mode: 'TEST_CASE',
+      fallbacks: [],
+      kinds: ['testCaseContent'],
+    },
+    {
+      name: 'domain and scenario with target',
+      input: { domain: 'ecommerce', scenario: 'checkout', targetEnv: 'qa' },
+      operations: ['synthetic', 'provision'],
+      mode: 'DOMAIN',
+      kinds: ['domain', 'targetEnv'],
+    },
+    {
+      name: 'test-case URLs',
+      input: { testCaseUrls: ['https://shop.test/register'] },
+      operations: ['synthetic'],
+      mode: 'URL',
+      fallbacks: [],
+      kinds: ['testCaseUrls'],
+    },
+    {
+      name: 'every synthetic input: URL first, the rest in order as fallbacks',
+      input: { testCaseUrls: ['https://shop.test/register'], testCaseContent: GHERKIN, domain: 'ecommerce', schemaVersionId: 'sv1' },
+      operations: ['synthetic'],
+      mode: 'URL',
+      fallbacks: ['TEST_CASE', 'DOMAIN', 'SCHEMA'],
+      kinds: ['schemaVersion', 'testCaseContent', 'testCaseUrls', 'domain'],
+    },
+    {
+      name: 'text beats domain',
+      input: { domain: 'ecommerce', testCaseContent: GHERKIN },
+      operations: ['synthetic'],
+      mode: 'TEST_CASE',
+      fallbacks: ['DOMAIN'],
+      kinds: ['testCaseContent', 'domain'],
+    },
+    {
+      name: 'source plus test case: subset and synthetic, schema as fallback',
+      input: { connectionString: CONN, testCaseContent: GHERKIN, targetEnv: 'qa' },
+      operations: ['discover', 'pii', 'subset', 'mask', 'synthetic', 'provision'],
+      mode: 'TEST_CASE',
+      fallbacks: ['SCHEMA'],
+      kinds: ['connection', 'testCaseContent', 'targetEnv'],
+    },
+  ];
+
+  it.each(cases)('$name', ({ input, operations, mode, fallbacks, kinds }) => {
+    const plan = classifyIntent(input);
+    expect(plan.operations).toEqual(operations);
+    expect(plan.syntheticMode).toBe(mode);
+    if (fallbacks) expect(plan.fallbackModes).toEqual(fallbacks);
+    expect(plan.inputKinds).toEqual(kinds);
+    expect(plan.refinedBy).toBe('rules');
+    expectReasonsForEveryChoice(plan);
+  });
+
+  it('explains a skipped mask', () => {
+    expect(classifyIntent({ connectionId: 'c1', piiFound: false }).reasons).toContainEqual({ subject: 'mask', reason: expect.stringMatching(/not planned/) });
+    expect(classifyIntent({ schemaVersionId: 'sv1', piiFound: true }).reasons).toContainEqual({
+      subject: 'mask',
+      reason: expect.stringMatching(/not planned.*synthetic/),
+    });
+  });
+
+  it('names the target environment in the provision reason and explains the fallbacks', () => {
+    const plan = classifyIntent({ testCaseUrls: ['https://shop.test/a'], domain: 'retail', targetEnv: 'staging' });
+    expect(plan.reasons.find((r) => r.subject === 'provision')?.reason).toContain('"staging"');
+    expect(plan.reasons.find((r) => r.subject === 'syntheticMode')?.reason).toMatch(/^URL: .*falls back to DOMAIN$/);
+  });
+
+  it('never puts the connection string into the plan', () => {
+    expect(JSON.stringify(classifyIntent({ connectionString: CONN, targetEnv: 'qa' }))).not.toContain('S3cr3t');
+  });
+
+  it.each(WORKFLOW_TEMPLATES)('template $name ($title) is what the rules plan for its inputs', (template) => {
+    const input: Record<string, unknown> = { targetEnv: 'qa' };
+    const sample: Record<string, unknown> = { connectionId: 'c1', testCaseContent: GHERKIN, domain: 'ecommerce', testCaseUrls: ['https://shop.test/register'] };
+    for (const field of template.inputs.filter((i) => i.required)) {
+      const key = field.fields.find((f) => f in sample) as string;
+      input[key] = sample[key];
+    }
+    const plan = classifyIntent(input as DecisionInput);
+    expect(plan.operations).toEqual(template.operations);
+    expect(plan.syntheticMode).toBe(template.syntheticMode);
+  });
+
+  it('has the four seed templates with names A–D', () => {
+    expect(WORKFLOW_TEMPLATES.map((t) => [t.name, t.operations.join(',')])).toEqual([
+      ['A', 'discover,pii,subset,mask,provision'],
+      ['B', 'synthetic,provision'],
+      ['C', 'synthetic,provision'],
+      ['D', 'synthetic,provision'],
+    ]);
+  });
+});
+
+describe('classifyIntent: explicit operations', () => {
+  const cases: { name: string; input: DecisionInput; operations: Operation[]; mode: SyntheticMode | null }[] = [
+    {
+      name: 'reordered canonically',
+      input: { connectionId: 'c1', operations: ['provision', 'subset', 'discover'] },
+      operations: ['discover', 'subset', 'provision'],
+      mode: null,
+    },
+    {
+      name: 'case and duplicates normalised',
+      input: { connectionId: 'c1', operations: ['MASK', 'mask', ' subset ', 'discover'] },
+      operations: ['discover', 'subset', 'mask'],
+      mode: null,
+    },
+    {
+      name: 'rules would mask, caller does not',
+      input: { connectionString: CONN, piiFound: true, operations: ['discover', 'subset'] },
+      operations: ['discover', 'subset'],
+      mode: null,
+    },
+    { name: 'synthetic from text', input: { testCaseContent: GHERKIN, operations: ['synthetic'] }, operations: ['synthetic'], mode: 'TEST_CASE' },
+    {
+      name: 'synthetic from a discovered schema',
+      input: { connectionId: 'c1', operations: ['synthetic', 'discover'] },
+      operations: ['discover', 'synthetic'],
+      mode: 'SCHEMA',
+    },
+    { name: 'mask without pii on a schema version', input: { schemaVersionId: 'sv1', operations: ['mask'] }, operations: ['mask'], mode: null },
+    {
+      name: 'provision without a named target (default target)',
+      input: { domain: 'ecommerce', operations: ['provision', 'synthetic'] },
+      operations: ['synthetic', 'provision'],
+      mode: 'DOMAIN',
+    },
+  ];
+
+  it.each(cases)('$name', ({ input, operations, mode }) => {
+    const plan = classifyIntent(input);
+    expect(plan.operations).toEqual(operations);
+    expect(plan.syntheticMode).toBe(mode);
+    for (const op of operations) expect(plan.reasons).toContainEqual({ subject: op, reason: 'requested by the caller' });
+    expect(plan.reasons.some((r) => r.subject === 'syntheticMode')).toBe(mode !== null);
+  });
+});
+
+describe('classifyIntent: invalid requests', () => {
+  const cases: { name: string; input: unknown; message: RegExp }[] = [
+    { name: 'no inputs at all', input: {}, message: /nothing to plan from/ },
+    { name: 'only blank strings', input: { connectionString: '  ', domain: '' }, message: /nothing to plan from/ },
+    { name: 'only a target', input: { targetEnv: 'qa' }, message: /nothing to plan from/ },
+    { name: 'only a PII flag', input: { piiFound: true }, message: /nothing to plan from/ },
+    { name: 'unknown operation', input: { connectionId: 'c1', operations: ['discover', 'explode'] }, message: /unknown operation "explode"/ },
+    { name: 'empty operations', input: { connectionId: 'c1', operations: [] }, message: /operations is empty/ },
+    { name: 'subset without a source', input: { testCaseContent: GHERKIN, operations: ['subset'] }, message: /subset needs a source connection/ },
+    { name: 'discover without a source', input: { domain: 'ecommerce', operations: ['discover', 'synthetic'] }, message: /discover needs a source/ },
+    { name: 'pii without a catalog', input: { connectionId: 'c1', operations: ['pii'] }, message: /pii needs a catalog/ },
+    { name: 'provision with nothing to load', input: { connectionId: 'c1', operations: ['discover', 'provision'] }, message: /provision needs data/ },
+    { name: 'mask with no rows', input: { connectionId: 'c1', operations: ['discover', 'mask'] }, message: /mask needs rows/ },
+    { name: 'synthetic without a synthetic input', input: { connectionId: 'c1', operations: ['synthetic'] }, message: /synthetic needs/ },
+    { name: 'connection string and id', input: { connectionString: CONN, connectionId: 'c1' }, message: /either connectionString or connectionId/ },
+    { name: 'scenario without a domain', input: { testCaseContent: GHERKIN, scenario: 'checkout' }, message: /scenario needs a domain/ },
+    { name: 'file name without content', input: { domain: 'x', testCaseFileName: 'a.feature' }, message: /without testCaseContent/ },
+    { name: 'non-http URL', input: { testCaseUrls: ['ftp://files.test/form'] }, message: /must use http or https/ },
+    { name: 'not a URL', input: { testCaseUrls: ['register page'] }, message: /not a valid URL/ },
+    { name: 'unknown key', input: { connectionString: CONN, operation: ['discover'] }, message: /Unrecognized key/ },
+    { name: 'wrong type', input: { connectionString: CONN, piiFound: 'yes' }, message: /piiFound/ },
+  ];
+
+  it.each(cases)('$name', ({ input, message }) => {
+    let error: unknown;
+    try {
+      classifyIntent(input as DecisionInput);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).code).toBe('INVALID_INPUT');
+    expect((error as Error).message).toMatch(message);
+    expect(JSON.stringify({ m: (error as Error).message, d: (error as InvalidInputError).details })).not.toContain('S3cr3t');
+  });
+});
+
+describe('decision graph', () => {
+  it('runs parse → classify → plan without an LLM and keeps no connection string in state', async () => {
+    const input = { connectionString: CONN, testCaseContent: GHERKIN, targetEnv: 'qa' };
+    const state = await createDecisionGraph().invoke({ request: input });
+    expect(state.request).toBeNull();
+    expect(state.input).toMatchObject({ hasConnection: true, testCaseContent: GHERKIN, targetEnv: 'qa' });
+    expect(state.input && 'connectionString' in state.input).toBe(false);
+    expect(state.inputKinds).toEqual(['connection', 'testCaseContent', 'targetEnv']);
+    expect(state.plan).toEqual(classifyIntent(input));
+    expect(JSON.stringify(state)).not.toContain('S3cr3t');
+  });
+
+  it('decide() rejects invalid input with InvalidInputError', async () => {
+    await expect(decide({})).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(decide({ connectionId: 'c', operations: ['nope'] })).rejects.toThrow(/unknown operation/);
+  });
+
+  const refinable: DecisionInput = { connectionString: CONN, testCaseContent: GHERKIN, domain: 'ecommerce', targetEnv: 'qa' };
+  const all = ['discover', 'pii', 'subset', 'mask', 'synthetic', 'provision'];
+
+  it('applies a valid LLM refinement', async () => {
+    const answer = {
+      operations: all,
+      syntheticMode: 'DOMAIN',
+      fallbackModes: ['TEST_CASE'],
+      reason: 'the test case only signs up; the domain pack covers the data it needs',
+    };
+    const llm = new RecordingModel({ responses: [`\`\`\`json\n${JSON.stringify(answer)}\n\`\`\``] });
+    const plan = await decide(refinable, { llm });
+    expect(llm.prompts).toHaveLength(1);
+    expect(plan.refinedBy).toBe('llm');
+    expect(plan.operations).toEqual(all);
+    expect(plan.syntheticMode).toBe('DOMAIN');
+    expect(plan.fallbackModes).toEqual(['TEST_CASE']);
+    expect(plan.reasons.find((r) => r.subject === 'syntheticMode')?.reason).toMatch(/^DOMAIN: .*chosen by the LLM/);
+    expect(plan.reasons).toContainEqual({ subject: 'plan', reason: `refined by the LLM: ${answer.reason}` });
+  });
+
+  it('lets the LLM drop an optional step, with a reason', async () => {
+    const answer = { operations: ['discover', 'pii', 'subset', 'mask', 'provision'], syntheticMode: null, reason: 'the subset already holds sign-up data' };
+    const plan = await decide(refinable, { llm: new RecordingModel({ responses: [JSON.stringify(answer)] }) });
+    expect(plan.refinedBy).toBe('llm');
+    expect(plan.operations).toEqual(answer.operations);
+    expect(plan.syntheticMode).toBeNull();
+    expect(plan.fallbackModes).toEqual([]);
+    expect(plan.reasons).toContainEqual({ subject: 'synthetic', reason: expect.stringMatching(/^not planned: removed by the LLM/) });
+  });
+
+  const garbage: { name: string; response: string; why: RegExp }[] = [
+    { name: 'prose', response: 'I think you should mask things.', why: /no JSON object/ },
+    { name: 'broken JSON', response: '{"operations": [discover]}', why: /not valid JSON/ },
+    { name: 'unknown operation', response: JSON.stringify({ operations: ['discover', 'teleport'], syntheticMode: null, reason: 'x' }), why: /operations/ },
+    { name: 'missing reason', response: JSON.stringify({ operations: all, syntheticMode: 'DOMAIN' }), why: /reason/ },
+    { name: 'impossible mode', response: JSON.stringify({ operations: all, syntheticMode: 'URL', reason: 'crawl' }), why: /URL is not possible/ },
+    {
+      name: 'drops masking',
+      response: JSON.stringify({ operations: ['discover', 'subset', 'synthetic', 'provision'], syntheticMode: 'DOMAIN', reason: 'x' }),
+      why: /drops pii, mask/,
+    },
+    {
+      name: 'drops the target',
+      response: JSON.stringify({ operations: ['discover', 'pii', 'subset', 'mask'], syntheticMode: null, reason: 'x' }),
+      why: /drops provision/,
+    },
+    { name: 'synthetic without a mode', response: JSON.stringify({ operations: all, syntheticMode: null, reason: 'x' }), why: /without a synthetic mode/ },
+  ];
+
+  it.each(garbage)('keeps the rule plan when the LLM answers $name', async ({ response, why }) => {
+    const plan = await decide(refinable, { llm: new RecordingModel({ responses: [response] }) });
+    const rules = classifyIntent(refinable);
+    expect(plan.refinedBy).toBe('rules');
+    expect(plan.operations).toEqual(rules.operations);
+    expect(plan.syntheticMode).toBe(rules.syntheticMode);
+    expect(plan.fallbackModes).toEqual(rules.fallbackModes);
+    const note = plan.reasons.find((r) => r.subject === 'plan')?.reason ?? '';
+    expect(note).toMatch(/rejected.*rule-based plan is kept/);
+    expect(note).toMatch(why);
+  });
+
+  it('keeps the rule plan when the LLM does not validate against the inputs', async () => {
+    const input: DecisionInput = { testCaseContent: GHERKIN, targetEnv: 'qa' };
+    const response = JSON.stringify({ operations: ['subset', 'synthetic', 'provision'], syntheticMode: 'TEST_CASE', reason: 'x' });
+    const plan = await decide(input, { llm: new RecordingModel({ responses: [response] }) });
+    expect(plan.operations).toEqual(['synthetic', 'provision']);
+    expect(plan.reasons.find((r) => r.subject === 'plan')?.reason).toMatch(/subset needs a source connection/);
+  });
+
+  it('keeps the rule plan, with the cause, when the LLM call fails', async () => {
+    const plan = await decide(refinable, { llm: new FailingModel({ responses: ['unused'] }) });
+    expect(plan.refinedBy).toBe('rules');
+    const note = plan.reasons.find((r) => r.subject === 'plan')?.reason ?? '';
+    expect(note).toMatch(/could not refine the plan.*connection refused/);
+  });
+
+  it('never sends the connection string, credentials in URLs, or connection strings in the test case', async () => {
+    const llm = new RecordingModel({ responses: ['garbage'] });
+    await decide(
+      {
+        connectionString: CONN,
+        testCaseContent: `${GHERKIN}    # fixture db: postgres://admin:Tr0ub4dor@10.0.0.5/app\n`,
+        testCaseUrls: ['https://bob:pa55word@shop.test/register?token=t0k3n#top'],
+        targetEnv: 'qa',
+      },
+      { llm },
+    );
+    const prompt = llm.promptText();
+    expect(llm.prompts).toHaveLength(1);
+    expect(prompt).toContain('I enter \\"email\\" as \\"ann@test.com\\"');
+    expect(prompt).toContain('https://shop.test/register');
+    for (const secret of [CONN, 'S3cr3t', 'db.internal', 'Tr0ub4dor', '10.0.0.5', 'pa55word', 't0k3n']) expect(prompt).not.toContain(secret);
+  });
+
+  it('does not ask the LLM when the caller fixed the operations', async () => {
+    const llm = new RecordingModel({ responses: [JSON.stringify({ operations: ['discover'], syntheticMode: null, reason: 'x' })] });
+    const plan = await decide({ connectionId: 'c1', operations: ['discover', 'subset'] }, { llm });
+    expect(llm.prompts).toHaveLength(0);
+    expect(plan.refinedBy).toBe('rules');
+    expect(plan.operations).toEqual(['discover', 'subset']);
+  });
+});
+
+describe('createChatModelFromEnv', () => {
+  it('is off unless TDM_LLM_PROVIDER is set', () => {
+    expect(createChatModelFromEnv({})).toBeNull();
+    expect(createChatModelFromEnv({ TDM_LLM_PROVIDER: '' })).toBeNull();
+  });
+
+  it('builds a fake model whose answers drive the refinement', async () => {
+    const answer = { operations: ['synthetic', 'provision'], syntheticMode: 'DOMAIN', reason: 'domain pack fits' };
+    const llm = createChatModelFromEnv({ TDM_LLM_PROVIDER: 'fake', TDM_LLM_FAKE_RESPONSES: JSON.stringify([JSON.stringify(answer)]) });
+    expect(llm).toBeInstanceOf(FakeListChatModel);
+    const plan = await decide({ testCaseContent: GHERKIN, domain: 'ecommerce', targetEnv: 'qa' }, { llm });
+    expect(plan).toMatchObject({ refinedBy: 'llm', syntheticMode: 'DOMAIN', fallbackModes: ['TEST_CASE'] });
+  });
+
+  it.each([
+    [{ TDM_LLM_PROVIDER: 'openai' }, /not supported; supported: fake/],
+    [{ TDM_LLM_PROVIDER: 'fake' }, /needs TDM_LLM_FAKE_RESPONSES/],
+    [{ TDM_LLM_PROVIDER: 'fake', TDM_LLM_FAKE_RESPONSES: '[oops' }, /not valid JSON/],
+    [{ TDM_LLM_PROVIDER: 'fake', TDM_LLM_FAKE_RESPONSES: '[1, 2]' }, /array of strings/],
+  ])('rejects %j', (env, message) => {
+    expect(() => createChatModelFromEnv(env)).toThrow(InvalidInputError);
+    expect(() => createChatModelFromEnv(env)).toThrow(message);
+  });
+});

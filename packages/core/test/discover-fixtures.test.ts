@@ -1,0 +1,440 @@
+/**
+ * `tdm.discoverSchema` on the shared sample databases (pagila, sakila, chinook, world, edgecases):
+ * each is loaded into a fresh database on the real PostgreSQL (pagila and chinook also on PGlite),
+ * discovered into a PGlite metadata store, and checked against what PostgreSQL's own catalog says
+ * (../shared/acceptance/expected-discover.jsonl) and against the shapes each sample is known for.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogHash } from '../src/catalog/hash.ts';
+import { readCatalog } from '../src/catalog/read-catalog.ts';
+import type { Catalog, ColumnDef, ForeignKeyDef, TableDef } from '../src/catalog/types.ts';
+import { loadConfig } from '../src/config.ts';
+import { openSqlClient } from '../src/db/open.ts';
+import type { SqlClient } from '../src/db/sql-client.ts';
+import { redactConnectionString } from '../src/db/url.ts';
+import { createTdm, type DiscoverResult, type Tdm } from '../src/runtime.ts';
+import { loadCatalog } from '../src/store/schema-store.ts';
+import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { FIXTURES_DIR, type FixtureName, fixturesAvailable, loadFixture } from './support/load-sql.ts';
+
+const haveFixtures = fixturesAvailable();
+if (!haveFixtures) console.warn(`sample databases not found under ${FIXTURES_DIR}: discover-fixtures tests are SKIPPED`);
+const pgUp = await pgAvailable();
+if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} is not reachable: discovering the samples on PostgreSQL is SKIPPED`);
+
+/** One line of expected-discover.jsonl: counts taken from pg_catalog by the acceptance suite. */
+interface Expected {
+  fixture: FixtureName;
+  schemas: string[];
+  /** Tables that are neither declarative partitions nor INHERITS children. */
+  tables: number;
+  partitions: number;
+  /** FKs declared on `tables`. */
+  fks: number;
+  fks_on_partitions: number;
+  self_fks: number;
+  composite_pk_tables: number;
+  /** Rows of `tables`, partitions and children included. */
+  rows: number;
+}
+
+// FIXTURES_DIR is `<shared>/fixtures` (or, through TDM_FIXTURES, its sourcedb/ folder).
+const expectedFile = [join(FIXTURES_DIR, '..', 'acceptance', 'expected-discover.jsonl'), join(FIXTURES_DIR, '..', '..', 'acceptance', 'expected-discover.jsonl')].find(
+  (f) => existsSync(f),
+);
+const expected = new Map<string, Expected>(
+  (expectedFile ? readFileSync(expectedFile, 'utf8') : '')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Expected)
+    .map((e) => [e.fixture, e]),
+);
+
+type EngineName = 'postgres' | 'pglite';
+const engineSkipped: Record<EngineName, boolean> = { postgres: !pgUp, pglite: false };
+
+function table(catalog: Catalog, name: string): TableDef {
+  const t = catalog.tables.find((x) => x.schema === 'public' && x.name === name);
+  if (!t) throw new Error(`table public.${name} is not in the catalog`);
+  return t;
+}
+function column(catalog: Catalog, tableName: string, name: string): ColumnDef {
+  const c = table(catalog, tableName).columns.find((x) => x.name === name);
+  if (!c) throw new Error(`column ${name} is not in public.${tableName}`);
+  return c;
+}
+function foreignKey(catalog: Catalog, tableName: string, name: string): ForeignKeyDef {
+  const fk = table(catalog, tableName).foreignKeys.find((x) => x.name === name);
+  if (!fk) throw new Error(`foreign key ${name} is not on public.${tableName}`);
+  return fk;
+}
+const tablesOnly = (c: Catalog) => c.tables.filter((t) => t.partitionOf === null);
+const partitionsOnly = (c: Catalog) => c.tables.filter((t) => t.partitionOf !== null);
+
+/** The figures of expected-discover.jsonl, computed from a discovered catalog. */
+function countsOf(c: Catalog): Omit<Expected, 'fixture' | 'schemas'> {
+  const tables = tablesOnly(c);
+  return {
+    tables: tables.length,
+    partitions: partitionsOnly(c).length,
+    fks: tables.reduce((n, t) => n + t.foreignKeys.length, 0),
+    fks_on_partitions: partitionsOnly(c).reduce((n, t) => n + t.foreignKeys.length, 0),
+    self_fks: c.tables.reduce((n, t) => n + t.foreignKeys.filter((fk) => fk.referencedSchema === t.schema && fk.referencedTable === t.name).length, 0),
+    composite_pk_tables: tables.filter((t) => (t.primaryKey?.columns.length ?? 0) > 1).length,
+    rows: tables.reduce((n, t) => n + (t.rowCount ?? 0), 0),
+  };
+}
+
+const months = (prefix: string, n: number) => Array.from({ length: n }, (_v, i) => `${prefix}${String(i + 1).padStart(2, '0')}`);
+
+/** What each sample database is known for, checked on the catalog document stored for its version. */
+const shapes: Record<FixtureName, [string, (c: Catalog) => void][]> = {
+  pagila: [
+    [
+      'payment is RANGE-partitioned into 7 DECLARATIVE partitions linked to public.payment',
+      (c) => {
+        expect(table(c, 'payment')).toMatchObject({ kind: 'PARTITIONED_TABLE', partitionKey: 'RANGE (payment_date)', partitionOf: null });
+        const parts = partitionsOnly(c);
+        expect(parts.map((t) => t.name)).toEqual(months('payment_p2022_', 7));
+        for (const p of parts) {
+          expect(p).toMatchObject({ kind: 'TABLE', partitionOf: 'public.payment', partitionKind: 'DECLARATIVE' });
+          expect(p.partitionBound).toMatch(/^FOR VALUES FROM \('.+'\) TO \('.+'\)$/);
+        }
+      },
+    ],
+    [
+      'has 36 FKs, 18 of them on the partitions (customer, rental and staff on payment_p2022_01..06)',
+      (c) => {
+        expect(c.tables.reduce((n, t) => n + t.foreignKeys.length, 0)).toBe(36);
+        expect(partitionsOnly(c).map((t) => t.foreignKeys.map((fk) => fk.referencedTable))).toEqual([
+          ...months('', 6).map(() => ['customer', 'rental', 'staff']),
+          [],
+        ]);
+        expect(table(c, 'payment').foreignKeys).toEqual([]);
+      },
+    ],
+    [
+      'film_actor and film_category have composite PKs',
+      (c) => {
+        expect(table(c, 'film_actor').primaryKey?.columns).toEqual(['actor_id', 'film_id']);
+        expect(table(c, 'film_category').primaryKey?.columns).toEqual(['film_id', 'category_id']);
+      },
+    ],
+    [
+      'enum mpaa_rating keeps its labels in order (film.rating)',
+      (c) => {
+        expect(c.enums).toEqual([{ schema: 'public', name: 'mpaa_rating', labels: ['G', 'PG', 'PG-13', 'R', 'NC-17'] }]);
+        expect(column(c, 'film', 'rating')).toMatchObject({ typeKind: 'enum', typeName: 'mpaa_rating' });
+      },
+    ],
+    [
+      'domain year types film.release_year; the domain "bıgınt" keeps its dotless i',
+      (c) => {
+        expect(column(c, 'film', 'release_year')).toMatchObject({ typeKind: 'domain', typeSchema: 'public', typeName: 'year' });
+        expect(c.domains.map((d) => [d.name, d.baseType, d.checks.length])).toEqual([
+          ['bıgınt', 'bigint', 0],
+          ['year', 'integer', 1],
+        ]);
+      },
+    ],
+    [
+      'film.fulltext is a NOT NULL tsvector',
+      (c) => {
+        expect(column(c, 'film', 'fulltext')).toMatchObject({ dataType: 'tsvector', typeKind: 'base', nullable: false });
+      },
+    ],
+    [
+      'serial columns find their sequences although pagila never says OWNED BY',
+      (c) => {
+        expect(column(c, 'customer', 'customer_id')).toMatchObject({ identity: null, sequence: 'public.customer_customer_id_seq' });
+        expect(column(c, 'payment_p2022_03', 'payment_id').sequence).toBe('public.payment_payment_id_seq');
+        const unresolved = c.tables.flatMap((t) => t.columns.filter((col) => col.default?.startsWith('nextval(') && !col.sequence).map((col) => `${t.name}.${col.name}`));
+        expect(unresolved).toEqual([]);
+        expect(c.sequences.find((s) => s.name === 'customer_customer_id_seq')?.ownedBy).toBe('public.customer.customer_id');
+        expect(c.sequences.find((s) => s.name === 'payment_payment_id_seq')?.ownedBy).toBe('public.payment.payment_id');
+      },
+    ],
+  ],
+  sakila: [
+    [
+      'staff and store reference each other (both edges of the cycle)',
+      (c) => {
+        expect(foreignKey(c, 'staff', 'staff_store_id_fkey')).toMatchObject({ columns: ['store_id'], referencedTable: 'store', referencedColumns: ['store_id'] });
+        expect(foreignKey(c, 'store', 'store_manager_staff_id_fkey')).toMatchObject({
+          columns: ['manager_staff_id'],
+          referencedTable: 'staff',
+          referencedColumns: ['staff_id'],
+        });
+      },
+    ],
+    [
+      'payment has 6 INHERITS children linked to public.payment',
+      (c) => {
+        const children = partitionsOnly(c);
+        expect(children.map((t) => t.name)).toEqual(months('payment_p2007_', 6));
+        for (const child of children) {
+          expect(child).toMatchObject({ kind: 'TABLE', partitionOf: 'public.payment', partitionKind: 'INHERITS', partitionBound: null, primaryKey: null });
+          expect(child.foreignKeys.map((fk) => fk.referencedTable)).toEqual(['customer', 'rental', 'staff']);
+        }
+        // sakila-jooq COPYs every payment into the parent itself: its children are empty.
+        expect(table(c, 'payment')).toMatchObject({ kind: 'TABLE', partitionOf: null, rowCount: 16049, ownRowCount: 16049 });
+        expect(children.map((t) => t.rowCount)).toEqual([0, 0, 0, 0, 0, 0]);
+      },
+    ],
+  ],
+  chinook: [
+    [
+      'employee.reports_to references employee itself',
+      (c) => {
+        expect(foreignKey(c, 'employee', 'employee_reports_to_fkey')).toMatchObject({
+          columns: ['reports_to'],
+          referencedSchema: 'public',
+          referencedTable: 'employee',
+          referencedColumns: ['employee_id'],
+        });
+      },
+    ],
+    [
+      'playlist_track has a composite PK',
+      (c) => {
+        expect(table(c, 'playlist_track').primaryKey).toEqual({ name: 'playlist_track_pkey', columns: ['playlist_id', 'track_id'] });
+      },
+    ],
+  ],
+  world: [
+    [
+      'country.capital references city',
+      (c) => {
+        expect(foreignKey(c, 'country', 'country_capital_fkey')).toMatchObject({ columns: ['capital'], referencedTable: 'city', referencedColumns: ['id'] });
+        expect(table(c, 'countrylanguage').primaryKey?.columns).toEqual(['countrycode', 'language']);
+      },
+    ],
+  ],
+  edgecases: [
+    [
+      'keeps the quoted identifiers BadName and "Bad Name 123!@#" exactly',
+      (c) => {
+        expect(c.tables.map((t) => t.name)).toEqual(expect.arrayContaining(['BadName', 'Bad Name 123!@#']));
+        expect(table(c, 'BadName').columns.map((col) => col.name)).toEqual(['ID', 'NAME']);
+        expect(table(c, 'Bad Name 123!@#').columns.map((col) => col.name)).toEqual(['ID', 'NAME']);
+        expect(c.tables.some((t) => t.name === 'badname')).toBe(false);
+      },
+    ],
+    [
+      '"Bad Name 123!@#"."NAME" references the UNIQUE, non-PK column "BadName"."NAME"',
+      (c) => {
+        expect(table(c, 'Bad Name 123!@#').foreignKeys).toEqual([
+          expect.objectContaining({ name: 'Bad Name 123!@#_NAME_fkey', columns: ['NAME'], referencedTable: 'BadName', referencedColumns: ['NAME'] }),
+        ]);
+        expect(table(c, 'BadName').primaryKey?.columns).toEqual(['ID']);
+        expect(table(c, 'BadName').uniques.map((u) => u.columns)).toEqual([['NAME']]);
+      },
+    ],
+    [
+      'addresses -> orders -> customers -> addresses form a cycle',
+      (c) => {
+        expect(foreignKey(c, 'addresses', 'fk_order')).toMatchObject({ columns: ['order_id'], referencedTable: 'orders' });
+        expect(foreignKey(c, 'orders', 'fk_customer')).toMatchObject({ columns: ['customer_id'], referencedTable: 'customers' });
+        expect(foreignKey(c, 'customers', 'fk_address')).toMatchObject({ columns: ['address_id'], referencedTable: 'addresses' });
+      },
+    ],
+    [
+      'tells the identity column from the serial ones',
+      (c) => {
+        expect(column(c, 'BadName', 'ID')).toMatchObject({ dataType: 'bigint', identity: 'ALWAYS', default: null, sequence: 'public.BadName_ID_seq' });
+        expect(column(c, 'Bad Name 123!@#', 'ID')).toMatchObject({ identity: null, sequence: 'public.Bad Name 123!@#_ID_seq' });
+        expect(column(c, 'company', 'id')).toMatchObject({ dataType: 'bigint', identity: null, sequence: 'public.company_id_seq' });
+      },
+    ],
+  ],
+};
+
+/** A table without partitions or children in each sample, given a column to trigger a new version. */
+const PROBE_TABLE: Record<FixtureName, string> = { pagila: 'actor', sakila: 'actor', chinook: 'artist', world: 'city', edgecases: 'company' };
+
+const cases: { fixture: FixtureName; engine: EngineName }[] = [
+  { fixture: 'pagila', engine: 'postgres' },
+  { fixture: 'sakila', engine: 'postgres' },
+  { fixture: 'chinook', engine: 'postgres' },
+  { fixture: 'world', engine: 'postgres' },
+  { fixture: 'edgecases', engine: 'postgres' },
+  { fixture: 'pagila', engine: 'pglite' },
+  { fixture: 'chinook', engine: 'pglite' },
+];
+
+interface Source {
+  db: TestDatabase;
+  /** A clean session on the loaded database, for the tests' own reads and changes. */
+  sql: SqlClient;
+}
+
+/** A fresh database on `engine` with `fixture` loaded. */
+async function loadSource(fixture: FixtureName, engine: EngineName): Promise<Source> {
+  const db = engine === 'postgres' ? await createTestDatabase(`discover_${fixture}`) : await createPgliteUrl();
+  const loader = await openSqlClient(db.url);
+  try {
+    await loadFixture(loader, fixture);
+  } catch (err) {
+    await loader.close();
+    await db.drop();
+    throw err;
+  }
+  // pg_dump scripts leave session settings behind (search_path = ''), and catalog text such as
+  // defaults is printed relative to the search_path: reset them (PGlite is one shared session) or
+  // leave the loading pool behind (PostgreSQL).
+  if (engine === 'pglite') {
+    await loader.exec('RESET ALL');
+    return { db, sql: loader };
+  }
+  await loader.close();
+  return { db, sql: await openSqlClient(db.url) };
+}
+
+describe.skipIf(!haveFixtures)(`discoverSchema on the shared sample databases${haveFixtures ? '' : ` (SKIPPED: no sample databases under ${FIXTURES_DIR})`}`, () => {
+  let tdm: Tdm;
+  let dataDir: string;
+  let metadata: TestDatabase;
+  const sources = new Map<string, Promise<Source>>();
+  /** First version discovered per `${fixture}/${engine}`, for the comparison across engines. */
+  const firstVersions = new Map<string, DiscoverResult>();
+
+  beforeAll(async () => {
+    // Start every load now: PostgreSQL loads run in the server while PGlite initialises and loads here.
+    for (const { fixture, engine } of cases) {
+      if (engineSkipped[engine]) continue;
+      const loading = loadSource(fixture, engine);
+      loading.catch(() => {}); // reported by the block that awaits it
+      sources.set(`${fixture}/${engine}`, loading);
+    }
+    dataDir = await mkdtemp(join(tmpdir(), 'tdm-discover-'));
+    metadata = await createPgliteUrl();
+    tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir }), databaseUrl: metadata.url }, { log: () => {} });
+  });
+  afterAll(async () => {
+    // Blocks drop their own databases; this catches loads whose block never ran.
+    for (const loading of sources.values()) {
+      const source = await loading.catch(() => undefined);
+      await source?.sql.close();
+      await source?.db.drop();
+    }
+    await tdm?.close();
+    await metadata?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  for (const { fixture, engine } of cases) {
+    const skipped = engineSkipped[engine];
+    describe.skipIf(skipped)(`${fixture} on ${engine}${skipped ? ' (SKIPPED: PostgreSQL not reachable)' : ''}`, () => {
+      let source: TestDatabase;
+      let sql: SqlClient;
+      let first: DiscoverResult;
+      /** The catalog document stored with the version. */
+      let stored: Catalog;
+
+      beforeAll(async () => {
+        ({ db: source, sql } = await (sources.get(`${fixture}/${engine}`) as Promise<Source>));
+        first = await tdm.discoverSchema({ connectionString: source.url, schemas: ['public'] });
+        firstVersions.set(`${fixture}/${engine}`, first);
+        stored = await loadCatalog(tdm.store.prisma, first.schemaVersionId);
+      });
+      afterAll(async () => {
+        sources.delete(`${fixture}/${engine}`);
+        await sql?.close();
+        await source?.drop();
+      });
+
+      it.skipIf(!expected.has(fixture))("finds the counts of PostgreSQL's own catalog (expected-discover.jsonl)", () => {
+        const e = expected.get(fixture) as Expected;
+        expect(e.schemas).toEqual(['public']);
+        const { tables, partitions, fks, fks_on_partitions, self_fks, composite_pk_tables, rows } = e;
+        expect(countsOf(stored)).toEqual({ tables, partitions, fks, fks_on_partitions, self_fks, composite_pk_tables, rows });
+        expect(first.version).toBe(1);
+        expect(first.summary).toMatchObject({
+          tables: e.tables,
+          partitions: e.partitions,
+          foreignKeys: e.fks + e.fks_on_partitions,
+          rows: e.rows,
+          reused: false,
+        });
+        expect(first.summary.database).toBe(engine === 'postgres' ? source.name : 'postgres');
+      });
+
+      it('stores TableMeta, ColumnMeta and Relationship rows matching the catalog', async () => {
+        const prisma = tdm.store.prisma;
+        // The stored version is what a fresh read of the source gives.
+        const read = await readCatalog(sql, ['public']);
+        const version = await prisma.schemaVersion.findUniqueOrThrow({ where: { id: first.schemaVersionId } });
+        expect(version).toMatchObject({ schemaId: first.schemaId, version: 1, contentHash: catalogHash(read), tableCount: read.tables.length, serverVersion: read.serverVersion });
+        expect(catalogHash(stored)).toBe(version.contentHash);
+
+        const tables = await prisma.tableMeta.findMany({ where: { schemaVersionId: first.schemaVersionId }, orderBy: { position: 'asc' } });
+        expect(tables.map((t) => [t.schemaName, t.name, t.partitionOf, t.partitionKind, t.primaryKey])).toEqual(
+          read.tables.map((t) => [t.schema, t.name, t.partitionOf, t.partitionKind, t.primaryKey?.columns ?? []]),
+        );
+        expect(tables.map((t) => (t.rowCount === null ? null : Number(t.rowCount)))).toEqual(read.tables.map((t) => t.rowCount));
+
+        const columns = await prisma.columnMeta.count({ where: { table: { schemaVersionId: first.schemaVersionId } } });
+        expect(columns).toBe(read.tables.reduce((n, t) => n + t.columns.length, 0));
+        expect(columns).toBe(first.summary.columns);
+
+        const relationships = await prisma.relationship.findMany({
+          where: { schemaVersionId: first.schemaVersionId },
+          include: { fromTable: { select: { name: true } }, toTable: { select: { name: true } } },
+        });
+        const fromCatalog = read.tables.flatMap((t) =>
+          t.foreignKeys.map((fk) => `${t.name}(${fk.columns.join(',')}) -> ${fk.referencedTable}(${fk.referencedColumns.join(',')})`),
+        );
+        expect(relationships.map((r) => `${r.fromTable.name}(${r.columns.join(',')}) -> ${r.toTable.name}(${r.referencedColumns.join(',')})`).sort()).toEqual(
+          fromCatalog.sort(),
+        );
+        expect(relationships.filter((r) => r.selfReference).length).toBe(countsOf(read).self_fks);
+      });
+
+      for (const [title, check] of shapes[fixture]) it(title, () => check(stored));
+
+      // Changes the source: keep it last.
+      it('returns the same version when nothing changed, and version 2 after ADD COLUMN, keeping version 1', async () => {
+        const prisma = tdm.store.prisma;
+        const again = await tdm.discoverSchema({ connectionString: source.url, schemas: ['public'] });
+        expect(again).toMatchObject({ schemaVersionId: first.schemaVersionId, schemaId: first.schemaId, version: 1 });
+        expect(again.summary.reused).toBe(true);
+
+        const probe = PROBE_TABLE[fixture];
+        await sql.exec(`ALTER TABLE public.${probe} ADD COLUMN tdm_probe integer`);
+        const changed = await tdm.discoverSchema({ connectionString: source.url, schemas: ['public'] });
+        expect(changed.schemaVersionId).not.toBe(first.schemaVersionId);
+        expect(changed).toMatchObject({ schemaId: first.schemaId, version: 2 });
+        expect(changed.summary).toMatchObject({ reused: false, tables: first.summary.tables, columns: first.summary.columns + 1 });
+
+        const versions = await prisma.schemaVersion.findMany({ where: { schemaId: first.schemaId }, orderBy: { version: 'asc' }, select: { id: true, version: true } });
+        expect(versions).toEqual([
+          { id: first.schemaVersionId, version: 1 },
+          { id: changed.schemaVersionId, version: 2 },
+        ]);
+        const columnsOf = async (schemaVersionId: string) =>
+          (await prisma.columnMeta.findMany({ where: { table: { schemaVersionId, name: probe } }, orderBy: { position: 'asc' } })).map((c) => c.name);
+        const before = await columnsOf(first.schemaVersionId);
+        expect(before).not.toContain('tdm_probe');
+        expect(await columnsOf(changed.schemaVersionId)).toEqual([...before, 'tdm_probe']);
+        expect(await prisma.tableMeta.count({ where: { schemaVersionId: first.schemaVersionId } })).toBe(stored.tables.length);
+      });
+    });
+  }
+
+  describe.skipIf(!pgUp)(`the same sample on PostgreSQL and PGlite${pgUp ? '' : ' (SKIPPED: PostgreSQL not reachable)'}`, () => {
+    it.each(['pagila', 'chinook'])('%s gives the same content hash on both engines', async (fixture) => {
+      const versions = ['postgres', 'pglite'].map((engine) => firstVersions.get(`${fixture}/${engine}`));
+      if (!versions[0] || !versions[1]) throw new Error(`${fixture} was not discovered on both engines`);
+      const hashes = await Promise.all(
+        versions.map(async (v) => (await tdm.store.prisma.schemaVersion.findUniqueOrThrow({ where: { id: v?.schemaVersionId as string } })).contentHash),
+      );
+      expect(hashes[0]).toBe(hashes[1]);
+      // Different sources, so different schemas in the store.
+      expect(versions[0].schemaId).not.toBe(versions[1].schemaId);
+    });
+  });
+});

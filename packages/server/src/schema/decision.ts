@@ -1,0 +1,83 @@
+import type { PipelinePlan } from '@tdm/core/decision/types';
+import { decide } from '@tdm/core/graphs/decision/graph';
+import { analyzeTestCase } from '@tdm/core/testcase/analyze';
+import { builder } from '../builder.ts';
+import { SOURCE_ERRORS } from './errors.ts';
+
+type Analysis = ReturnType<typeof analyzeTestCase>;
+type Entity = Analysis['entities'][number];
+type Field = Entity['fields'][number];
+
+const PlanReasonRef = builder.objectRef<PipelinePlan['reasons'][number]>('PlanReason').implement({
+  fields: (t) => ({ subject: t.exposeString('subject'), reason: t.exposeString('reason') }),
+});
+
+const PipelinePlanRef = builder.objectRef<PipelinePlan>('PipelinePlan').implement({
+  description: 'Which operations run (in pipeline order), which synthetic mode is tried first, and why',
+  fields: (t) => ({
+    operations: t.exposeStringList('operations'),
+    syntheticMode: t.exposeString('syntheticMode', { nullable: true }),
+    fallbackModes: t.exposeStringList('fallbackModes'),
+    reasons: t.field({ type: [PlanReasonRef], resolve: (p) => p.reasons }),
+    inputKinds: t.exposeStringList('inputKinds'),
+    refinedBy: t.exposeString('refinedBy'),
+  }),
+});
+
+const ClassifyIntentInput = builder.inputType('ClassifyIntentInput', {
+  fields: (t) => ({
+    connectionString: t.string({ required: false }),
+    connectionId: t.id({ required: false }),
+    schemaVersionId: t.id({ required: false }),
+    testCaseContent: t.string({ required: false }),
+    testCaseFileName: t.string({ required: false }),
+    testCaseUrls: t.stringList({ required: false }),
+    domain: t.string({ required: false }),
+    scenario: t.string({ required: false }),
+    targetEnv: t.string({ required: false }),
+    piiFound: t.boolean({ required: false }),
+    operations: t.stringList({ required: false }),
+  }),
+});
+
+const FieldSourceRef = builder.objectRef<Field['source']>('TestCaseFieldSource').implement({
+  fields: (t) => ({ line: t.exposeInt('line') }),
+});
+const FieldRef = builder.objectRef<Field>('TestCaseField').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    type: t.exposeString('type'),
+    constraints: t.exposeStringList('constraints'),
+    exampleValues: t.exposeStringList('exampleValues'),
+    source: t.field({ type: FieldSourceRef, resolve: (f) => f.source }),
+  }),
+});
+const EntityRef = builder.objectRef<Entity>('TestCaseEntity').implement({
+  fields: (t) => ({ name: t.exposeString('name'), fields: t.field({ type: [FieldRef], resolve: (e) => e.fields }) }),
+});
+const AnalysisRef = builder.objectRef<Analysis>('TestCaseAnalysis').implement({
+  fields: (t) => ({ format: t.exposeString('format'), entities: t.field({ type: [EntityRef], resolve: (a) => a.entities }) }),
+});
+
+const AnalyzeTestCaseInput = builder.inputType('AnalyzeTestCaseInput', {
+  fields: (t) => ({ content: t.string({ required: true }), fileName: t.string({ required: false }) }),
+});
+
+const clean = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+
+builder.queryFields((t) => ({
+  classifyIntent: t.field({
+    type: PipelinePlanRef,
+    description: 'Plans a workflow from its inputs without running it',
+    errors: { types: SOURCE_ERRORS },
+    args: { input: t.arg({ type: ClassifyIntentInput, required: true }) },
+    resolve: (_r, { input }, ctx) => decide(clean(input), { llm: ctx.tdm.llm }),
+  }),
+  analyzeTestCase: t.field({
+    type: AnalysisRef,
+    description: 'The entities and fields a test case uses, with the lines they come from',
+    errors: { types: SOURCE_ERRORS },
+    args: { input: t.arg({ type: AnalyzeTestCaseInput, required: true }) },
+    resolve: (_r, { input }) => analyzeTestCase({ content: input.content, fileName: input.fileName ?? undefined }),
+  }),
+}));

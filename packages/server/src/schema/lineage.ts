@@ -1,0 +1,127 @@
+import { jobTrace, lineageAround, type JobTrace, type LineageEdge, type LineageGraph, type LineageNode } from '@tdm/core/lineage/graph';
+import { NotFoundError } from '@tdm/core/errors';
+import { builder } from '../builder.ts';
+import { rawId } from './catalog.ts';
+
+const LineageKindEnum = builder.enumType('LineageKind', {
+  values: ['TEST_CASE', 'JOB', 'SCHEMA_VERSION', 'DATASET_VERSION', 'TABLE', 'ENVIRONMENT', 'UNIFIED_SCHEMA'] as const,
+});
+
+const LineageNodeRef = builder.objectRef<LineageNode>('LineageNode').implement({
+  description: 'A node of the lineage graph; `id` is "KIND:id"',
+  fields: (t) => ({
+    id: t.exposeString('id'),
+    kind: t.field({ type: LineageKindEnum, resolve: (n) => n.kind }),
+    refId: t.exposeString('refId', { description: 'The id of the test case, job, schema version, dataset version or table' }),
+    label: t.exposeString('label'),
+  }),
+});
+
+const LineageEdgeRef = builder.objectRef<LineageEdge>('LineageEdge').implement({
+  description: '`from` was used to make `to` by `operation`',
+  fields: (t) => ({
+    id: t.exposeString('id'),
+    from: t.exposeString('from'),
+    to: t.exposeString('to'),
+    operation: t.exposeString('operation'),
+    jobId: t.exposeString('jobId', { nullable: true }),
+    configHash: t.exposeString('configHash', { nullable: true }),
+    fallbacks: t.exposeStringList('fallbacks'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const LineageGraphRef = builder.objectRef<LineageGraph>('LineageGraph').implement({
+  fields: (t) => ({
+    nodes: t.field({ type: [LineageNodeRef], resolve: (g) => g.nodes }),
+    edges: t.field({ type: [LineageEdgeRef], resolve: (g) => g.edges }),
+  }),
+});
+
+const ProvisionedTableRef = builder.objectRef<JobTrace['provisionedTables'][number]>('TraceTable').implement({
+  fields: (t) => ({
+    environment: t.exposeString('environment'),
+    schema: t.exposeString('schema'),
+    table: t.exposeString('table'),
+    rowCount: t.exposeFloat('rowCount'),
+  }),
+});
+
+const JobTraceRef = builder.objectRef<JobTrace>('JobTrace').implement({
+  description: 'What a job read, made and provisioned',
+  fields: (t) => ({
+    jobId: t.exposeString('jobId'),
+    workflowId: t.exposeString('workflowId'),
+    testCaseId: t.exposeString('testCaseId', { nullable: true }),
+    status: t.exposeString('status'),
+    operations: t.exposeStringList('operations'),
+    schemaVersionIds: t.exposeStringList('schemaVersionIds'),
+    datasetVersionIds: t.exposeStringList('datasetVersionIds'),
+    provisionedTables: t.field({ type: [ProvisionedTableRef], resolve: (tr) => tr.provisionedTables }),
+    rowCounts: t.expose('rowCounts', { type: 'JSON' }),
+    fallbacksUsed: t.exposeStringList('fallbacksUsed'),
+  }),
+});
+
+builder.prismaObjectField('Job', 'lineage', (t) =>
+  t.field({ type: LineageGraphRef, description: 'Everything linked to this job, both directions', resolve: (job, _a, ctx) => lineageAround(ctx.tdm.store.prisma, { kind: 'JOB', id: job.id }) }),
+);
+builder.prismaObjectField('Job', 'trace', (t) =>
+  t.field({ type: JobTraceRef, resolve: async (job, _a, ctx) => (await jobTrace(ctx.tdm.store.prisma, job.id)) as JobTrace }),
+);
+builder.prismaObjectField('SchemaVersion', 'lineage', (t) =>
+  t.field({ type: LineageGraphRef, resolve: (sv, _a, ctx) => lineageAround(ctx.tdm.store.prisma, { kind: 'SCHEMA_VERSION', id: sv.id }) }),
+);
+
+builder.prismaNode('TestCase', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    rawId: t.exposeString('id'),
+    name: t.exposeString('name'),
+    kind: t.exposeString('kind'),
+    content: t.exposeString('content'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    jobs: t.relation('jobs', { query: { orderBy: { createdAt: 'desc' } } }),
+  }),
+});
+
+builder.prismaNode('DatasetVersion', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    rawId: t.exposeString('id'),
+    name: t.exposeString('name'),
+    kind: t.exposeString('kind'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    totalRows: t.float({ select: { totalRows: true }, resolve: (d) => Number(d.totalRows) }),
+    schemaVersion: t.relation('schemaVersion', { nullable: true }),
+    job: t.relation('job', { nullable: true }),
+    derivedFrom: t.relation('parent', { nullable: true, description: 'The dataset version this one was made from' }),
+    derivatives: t.relation('derivatives', { description: 'Dataset versions made from this one' }),
+    lineage: t.field({ type: LineageGraphRef, resolve: (d, _a, ctx) => lineageAround(ctx.tdm.store.prisma, { kind: 'DATASET_VERSION', id: d.id }) }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  jobTrace: t.field({
+    type: JobTraceRef,
+    args: { jobId: t.arg.id({ required: true }) },
+    resolve: async (_r, args, ctx) => {
+      const id = rawId(args.jobId, 'Job') as string;
+      const trace = await jobTrace(ctx.tdm.store.prisma, id);
+      if (!trace) throw new NotFoundError('job', id);
+      return trace;
+    },
+  }),
+  lineage: t.field({
+    type: LineageGraphRef,
+    description: 'The lineage graph around any node, walking both directions',
+    args: { kind: t.arg({ type: LineageKindEnum, required: true }), id: t.arg.id({ required: true }), depth: t.arg.int({ defaultValue: 6 }) },
+    resolve: (_r, args, ctx) => lineageAround(ctx.tdm.store.prisma, { kind: args.kind, id: String(rawId(args.id, '')) }, Math.min(args.depth ?? 6, 20)),
+  }),
+  testCase: t.prismaField({
+    type: 'TestCase',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _r, args, ctx) => ctx.tdm.store.prisma.testCase.findUnique({ ...query, where: { id: rawId(args.id, 'TestCase') } }),
+  }),
+}));
