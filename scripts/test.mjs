@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', FORCE_COLOR: process.env.FORCE_COLOR ?? '1' };
+const env = { FORCE_COLOR: '1', ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 const step = (title, cmd, args) => {
   console.log(`\n▶ ${title}: ${[cmd, ...args].join(' ')}`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', env });
@@ -16,7 +16,15 @@ const step = (title, cmd, args) => {
 step('generate', 'npx', ['turbo', 'run', 'generate', '--output-logs=errors-only']);
 if (existsSync('.git')) {
   // A generated file that differs from the committed one means someone changed the schema without regenerating.
-  step('generated files are up to date', 'git', ['diff', '--exit-code', '--stat', '--', 'packages/server/schema.graphql', 'packages/sdk/src/graphql-env.ts', 'apps/studio/src/lib/graphql-env.ts']);
+  step('generated files are up to date', 'git', [
+    'diff',
+    '--exit-code',
+    '--stat',
+    '--',
+    'packages/server/schema.graphql',
+    'packages/sdk/src/graphql-env.ts',
+    'apps/studio/src/lib/graphql-env.ts',
+  ]);
 }
 step('migrations match prisma/schema.prisma', 'npx', ['tsx', 'packages/core/scripts/migrations.ts', 'check']);
 step('lint', 'npx', ['biome', 'check', '.']);
@@ -24,7 +32,10 @@ step('typecheck', 'npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-onl
 
 const report = '.vitest-report.json';
 rmSync(report, { force: true });
-const r = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], { stdio: 'inherit', env });
+const r = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env,
+});
 let summary = null;
 try {
   summary = JSON.parse(readFileSync(report, 'utf8'));

@@ -10,7 +10,7 @@ import type { Catalog, ColumnDef, ForeignKeyDef, TableDef } from '../src/catalog
 import { openSqlClient } from '../src/db/open.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { redactConnectionString } from '../src/db/url.ts';
-import { SchemaNotFoundError, TdmError } from '../src/errors.ts';
+import { SchemaNotFoundError, type TdmError } from '../src/errors.ts';
 import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
 import { loadSqlScript } from './support/load-sql.ts';
 
@@ -172,9 +172,12 @@ for (const engine of engines) {
       ['tags', 'text[]', 'array', 'text', null, null, null],
       ['ratings', 'integer[]', 'array', 'integer', null, null, null],
       ['moods', 'mood[]', 'array', 'mood', null, null, null],
-    ] as const)('gadget.%s is %s (%s, element %s, length %s, numeric(%s,%s))', (name, dataType, typeKind, elementType, maxLength, numericPrecision, numericScale) => {
-      expect(column(catalog, 'public.gadget', name)).toMatchObject({ dataType, typeKind, elementType, maxLength, numericPrecision, numericScale });
-    });
+    ] as const)(
+      'gadget.%s is %s (%s, element %s, length %s, numeric(%s,%s))',
+      (name, dataType, typeKind, elementType, maxLength, numericPrecision, numericScale) => {
+        expect(column(catalog, 'public.gadget', name)).toMatchObject({ dataType, typeKind, elementType, maxLength, numericPrecision, numericScale });
+      },
+    );
 
     it('keeps column positions, nullability, defaults and comments', () => {
       const gadget = table(catalog, 'public.gadget');
@@ -189,7 +192,11 @@ for (const engine of engines) {
     it('tells identity ALWAYS, identity BY DEFAULT and serial apart, each with its sequence', () => {
       expect(column(catalog, 'public.employee', 'id')).toMatchObject({ identity: 'ALWAYS', default: null, sequence: 'public.employee_id_seq' });
       expect(column(catalog, 'public.MixedCase', 'Id')).toMatchObject({ identity: 'BY_DEFAULT', default: null, sequence: 'public.MixedCase_Id_seq' });
-      expect(column(catalog, 'public.country', 'id')).toMatchObject({ identity: null, default: "nextval('country_id_seq'::regclass)", sequence: 'public.country_id_seq' });
+      expect(column(catalog, 'public.country', 'id')).toMatchObject({
+        identity: null,
+        default: "nextval('country_id_seq'::regclass)",
+        sequence: 'public.country_id_seq',
+      });
       expect(column(catalog, 'public.gadget', 'id')).toMatchObject({ identity: null, sequence: null });
       const owners = Object.fromEntries(catalog.sequences.map((s) => [`${s.schema}.${s.name}`, s.ownedBy]));
       expect(owners).toMatchObject({
@@ -218,7 +225,11 @@ for (const engine of engines) {
         default: null,
         identity: null,
       });
-      expect(table(catalog, 'public.order_line').columns.filter((c) => c.generated !== null).map((c) => c.name)).toEqual(['total']);
+      expect(
+        table(catalog, 'public.order_line')
+          .columns.filter((c) => c.generated !== null)
+          .map((c) => c.name),
+      ).toEqual(['total']);
     });
 
     it('keeps the declared column order of a composite PK and of the composite FK referencing it', () => {
@@ -262,7 +273,9 @@ for (const engine of engines) {
     });
 
     it('sees the three-table cycle vendor -> carrier -> depot -> vendor', () => {
-      const edges = catalog.tables.flatMap((t) => t.foreignKeys.map((fk) => `${t.name}.${fk.columns.join(',')} -> ${fk.referencedTable}.${fk.referencedColumns.join(',')}`));
+      const edges = catalog.tables.flatMap((t) =>
+        t.foreignKeys.map((fk) => `${t.name}.${fk.columns.join(',')} -> ${fk.referencedTable}.${fk.referencedColumns.join(',')}`),
+      );
       expect(edges).toEqual(
         expect.arrayContaining(['vendor.preferred_carrier_id -> carrier.id', 'carrier.home_depot_id -> depot.id', 'depot.operator_vendor_id -> vendor.id']),
       );
@@ -302,7 +315,13 @@ for (const engine of engines) {
         ['reading_2025', "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"],
       ] as const) {
         const partition = table(catalog, `public.${name}`);
-        expect(partition).toMatchObject({ kind: 'TABLE', partitionOf: 'public.reading', partitionKind: 'DECLARATIVE', partitionBound: bound, partitionKey: null });
+        expect(partition).toMatchObject({
+          kind: 'TABLE',
+          partitionOf: 'public.reading',
+          partitionKind: 'DECLARATIVE',
+          partitionBound: bound,
+          partitionKey: null,
+        });
         expect(partition.columns.map((c) => c.name)).toEqual(['gadget_id', 'taken_on', 'value']);
         expect(partition.foreignKeys).toEqual([]);
       }
@@ -312,7 +331,9 @@ for (const engine of engines) {
       const child = table(catalog, 'public.event_log_archive');
       expect(child).toMatchObject({ kind: 'TABLE', partitionOf: 'public.event_log', partitionKind: 'INHERITS', partitionBound: null, primaryKey: null });
       expect(child.columns.map((c) => c.name)).toEqual(['id', 'message', 'logged_at', 'archived_at']);
-      expect(child.checks).toEqual([{ name: 'event_log_message_not_blank', expression: "(message <> ''::text)", columns: ['message'], inherited: true, noInherit: false }]);
+      expect(child.checks).toEqual([
+        { name: 'event_log_message_not_blank', expression: "(message <> ''::text)", columns: ['message'], inherited: true, noInherit: false },
+      ]);
       const parent = table(catalog, 'public.event_log');
       expect(parent).toMatchObject({ partitionOf: null, partitionKind: null, primaryKey: { name: 'event_log_pkey', columns: ['id'] } });
       expect(parent.checks.map((c) => [c.name, c.inherited])).toEqual([['event_log_message_not_blank', false]]);
@@ -357,7 +378,11 @@ for (const engine of engines) {
         ['employee_lower_name_idx', ['lower(full_name::text)'], false, false, 'btree', null],
         ['employee_pkey', ['id'], true, true, 'btree', 'employee_pkey'],
       ]);
-      expect(table(catalog, 'public.gadget').indexes.find((i) => i.name === 'gadget_search_idx')).toMatchObject({ columns: ['search'], method: 'gin', unique: false });
+      expect(table(catalog, 'public.gadget').indexes.find((i) => i.name === 'gadget_search_idx')).toMatchObject({
+        columns: ['search'],
+        method: 'gin',
+        unique: false,
+      });
       expect(table(catalog, 'public.country').indexes.find((i) => i.name === 'country_iso_code_key')).toMatchObject({
         unique: true,
         primary: false,
@@ -369,14 +394,23 @@ for (const engine of engines) {
     it('reads the second schema "Other Schema": its table, its FK into public and both its non-owned sequences', () => {
       const ticket = table(catalog, 'Other Schema.ticket');
       expect(ticket.foreignKeys).toEqual([
-        expect.objectContaining({ name: 'ticket_employee_fk', columns: ['employee_id'], referencedSchema: 'public', referencedTable: 'employee', referencedColumns: ['id'] }),
+        expect.objectContaining({
+          name: 'ticket_employee_fk',
+          columns: ['employee_id'],
+          referencedSchema: 'public',
+          referencedTable: 'employee',
+          referencedColumns: ['id'],
+        }),
       ]);
       expect(column(catalog, 'Other Schema.ticket', 'id')).toMatchObject({
         default: `nextval('"Other Schema"."Ticket Seq"'::regclass)`,
         sequence: 'Other Schema.Ticket Seq',
       });
       // public is on the search_path, so the default names the public sequence without its schema.
-      expect(column(catalog, 'Other Schema.ticket', 'ref_no')).toMatchObject({ default: "nextval('ticket_ref_seq'::regclass)", sequence: 'public.ticket_ref_seq' });
+      expect(column(catalog, 'Other Schema.ticket', 'ref_no')).toMatchObject({
+        default: "nextval('ticket_ref_seq'::regclass)",
+        sequence: 'public.ticket_ref_seq',
+      });
       expect(catalog.sequences.find((s) => s.schema === 'Other Schema')).toMatchObject({ name: 'Ticket Seq', ownedBy: 'Other Schema.ticket.id' });
       expect(catalog.sequences.find((s) => s.name === 'ticket_ref_seq')?.ownedBy).toBe('Other Schema.ticket.ref_no');
     });

@@ -73,7 +73,14 @@ export function createApp(tdm: Tdm): App {
           },
           onSubscribe: async (ctx, _id, payload) => {
             const authorization = (ctx.connectionParams?.authorization as string | undefined) ?? ctx.extra.request.headers.authorization;
-            const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            const {
+              schema: s,
+              execute,
+              subscribe,
+              contextFactory,
+              parse,
+              validate,
+            } = yoga.getEnveloped({
               ...ctx,
               req: ctx.extra.request,
               socket: ctx.extra.socket,
@@ -115,6 +122,9 @@ export function createApp(tdm: Tdm): App {
 
 function corsOrigins(): string[] {
   const port = process.env.STUDIO_PORT ?? '5173';
-  const extra = (process.env.STUDIO_ORIGIN ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const extra = (process.env.STUDIO_ORIGIN ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   return [`http://localhost:${port}`, `http://127.0.0.1:${port}`, ...extra];
 }

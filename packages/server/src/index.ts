@@ -11,7 +11,9 @@ if (config.serverWorker) await tdm.jobs.startWorking({ concurrency: config.worke
 const app = createApp(tdm);
 const port = await app.start(config.apiPort);
 log(`metadata store: ${config.databaseUrl.startsWith('pglite') ? config.databaseUrl : 'DATABASE_URL'}`);
-log(`GraphQL API and GraphiQL on http://localhost:${port}/graphql (jobs: ${tdm.jobs.queue.kind}${config.serverWorker ? ', worked here' : ', worked by `npm run worker`'})`);
+log(
+  `GraphQL API and GraphiQL on http://localhost:${port}/graphql (jobs: ${tdm.jobs.queue.kind}${config.serverWorker ? ', worked here' : ', worked by `npm run worker`'})`,
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -245,7 +245,9 @@ export class PgliteSqlClient implements SqlClient {
       if (!last && !this.#tx && !held) held = await holdTransaction(this.pglite);
       loads++;
       try {
-        const r = await (held?.tx ?? db).query(statement, [], { blob: new Blob([new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)]) });
+        const r = await (held?.tx ?? db).query(statement, [], {
+          blob: new Blob([new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)]),
+        });
         rows += r.affectedRows ?? 0;
       } catch (err) {
         throw queryError(err);

@@ -162,7 +162,10 @@ class Listener {
     // A wrapper of our own, so one function subscribed twice is two independent subscriptions.
     const handler: Handler = (payload) => onMessage(payload);
     let handlers = this.#channels.get(channel);
-    if (!handlers) this.#channels.set(channel, (handlers = new Set()));
+    if (!handlers) {
+      handlers = new Set();
+      this.#channels.set(channel, handlers);
+    }
     handlers.add(handler);
     try {
       const client = await this.#connect();

@@ -108,7 +108,15 @@ export async function seedDemoSource(sql: SqlClient, size: DemoSize = { customer
     for (let i = 1; i <= 12; i++) {
       const first = f.person.firstName();
       const last = f.person.lastName();
-      employees.push(row([first, last, f.internet.email({ firstName: first, lastName: last, provider: 'staff.example' }).toLowerCase(), i === 1 ? null : f.number.int({ min: 1, max: Math.max(1, Math.min(i - 1, 4)) }), day(f.date.past({ years: 8, refDate: ref })) ]));
+      employees.push(
+        row([
+          first,
+          last,
+          f.internet.email({ firstName: first, lastName: last, provider: 'staff.example' }).toLowerCase(),
+          i === 1 ? null : f.number.int({ min: 1, max: Math.max(1, Math.min(i - 1, 4)) }),
+          day(f.date.past({ years: 8, refDate: ref })),
+        ]),
+      );
     }
     // employee_id is GENERATED ALWAYS: rows go in by plain COPY and get ids 1..n in order, so each
     // manager_id (always a smaller number) names an employee inserted before.
@@ -150,7 +158,16 @@ export async function seedDemoSource(sql: SqlClient, size: DemoSize = { customer
     for (let i = 1; i <= size.products; i++) {
       const price = Number(f.commerce.price({ min: 2, max: 400 }));
       prices.push(price);
-      products.push(row([i, `SKU-${String(i).padStart(6, '0')}`, f.commerce.productName(), price.toFixed(2), `{${f.helpers.arrayElements(['new', 'sale', 'eco', 'gift', 'bulk'], { min: 0, max: 2 }).join(',')}}`, JSON.stringify({ color: f.color.human(), weightKg: f.number.float({ min: 0.1, max: 20, fractionDigits: 1 }) })]));
+      products.push(
+        row([
+          i,
+          `SKU-${String(i).padStart(6, '0')}`,
+          f.commerce.productName(),
+          price.toFixed(2),
+          `{${f.helpers.arrayElements(['new', 'sale', 'eco', 'gift', 'bulk'], { min: 0, max: 2 }).join(',')}}`,
+          JSON.stringify({ color: f.color.human(), weightKg: f.number.float({ min: 0.1, max: 20, fractionDigits: 1 }) }),
+        ]),
+      );
       for (const c of f.helpers.arrayElements([1, 2, 3, 4, 5, 6, 7, 8], { min: 1, max: 2 })) links.push(row([i, c]));
     }
     await copy(tx, 'product (product_id, sku, name, price, tags, attributes)', products);
@@ -175,14 +192,23 @@ export async function seedDemoSource(sql: SqlClient, size: DemoSize = { customer
         items.push(row([o, line, product, qty, price.toFixed(2)]));
       }
       if (status !== 'pending' && status !== 'cancelled') {
-        payments.push(row([f.string.uuid(), o, total.toFixed(2), ts(new Date(at.getTime() + 3_600_000)), f.finance.creditCardNumber().replace(/\D/g, '').slice(-4)]));
+        payments.push(
+          row([f.string.uuid(), o, total.toFixed(2), ts(new Date(at.getTime() + 3_600_000)), f.finance.creditCardNumber().replace(/\D/g, '').slice(-4)]),
+        );
       }
     }
     await copy(tx, '"order" (order_id, customer_id, status, ordered_at, shipping_address_id)', orders);
     await copy(tx, 'order_item (order_id, line_no, product_id, quantity, unit_price)', items);
     await copy(tx, 'payment (payment_id, order_id, amount, paid_at, card_last4)', payments);
-    for (const [table, column] of [['address', 'address_id'], ['customer', 'customer_id'], ['product', 'product_id'], ['order', 'order_id']] as const) {
-      await tx.query(`select setval(pg_get_serial_sequence(${quoteLiteralText(quoteIdent(table))}, '${column}'), (select max(${quoteIdent(column)}) from ${quoteIdent(table)}))`);
+    for (const [table, column] of [
+      ['address', 'address_id'],
+      ['customer', 'customer_id'],
+      ['product', 'product_id'],
+      ['order', 'order_id'],
+    ] as const) {
+      await tx.query(
+        `select setval(pg_get_serial_sequence(${quoteLiteralText(quoteIdent(table))}, '${column}'), (select max(${quoteIdent(column)}) from ${quoteIdent(table)}))`,
+      );
     }
   });
 }

@@ -76,7 +76,8 @@ function threadIdOf(config: RunnableConfig, what: string): string {
       `Failed to ${what}: the RunnableConfig has no "thread_id" in "configurable". Pass one, e.g. graph.invoke(input, { configurable: { thread_id: "job-1" } }).`,
     );
   }
-  if (typeof threadId !== 'string' || threadId === '') throw new InvalidInputError(`Failed to ${what}: "thread_id" must be a non-empty string`, { threadId: String(threadId) });
+  if (typeof threadId !== 'string' || threadId === '')
+    throw new InvalidInputError(`Failed to ${what}: "thread_id" must be a non-empty string`, { threadId: String(threadId) });
   return threadId;
 }
 
@@ -157,9 +158,13 @@ export class SqlCheckpointSaver extends BaseCheckpointSaver {
     const threadId = threadIdOf(config, 'put checkpoint');
     const checkpointNs = (config.configurable?.checkpoint_ns as string | undefined) ?? '';
     const parentId = (config.configurable?.checkpoint_id as string | undefined) || null;
-    const [[type, data], [metadataType, metadataData]] = await Promise.all([this.serde.dumpsTyped(copyCheckpoint(checkpoint)), this.serde.dumpsTyped(metadata)]);
+    const [[type, data], [metadataType, metadataData]] = await Promise.all([
+      this.serde.dumpsTyped(copyCheckpoint(checkpoint)),
+      this.serde.dumpsTyped(metadata),
+    ]);
     // One `type` column serves both blobs.
-    if (metadataType !== type) throw new InvalidInputError(`the serializer wrote the checkpoint as "${type}" but its metadata as "${metadataType}"; both must match`);
+    if (metadataType !== type)
+      throw new InvalidInputError(`the serializer wrote the checkpoint as "${type}" but its metadata as "${metadataType}"; both must match`);
     await this.#sql.query(
       `INSERT INTO "WorkflowCheckpoint" ("threadId", "checkpointNs", "checkpointId", "parentId", "type", "checkpoint", "metadata")
        VALUES ($1, $2, $3, $4, $5, $6::bytea, $7::bytea)

@@ -2,8 +2,9 @@
  * The vocabulary of a workflow run: operations, artifacts passed between steps by id, and the
  * JobContext stored on every job.
  */
-export const OPERATIONS = ['discover', 'pii', 'subset', 'mask', 'synthetic', 'provision'] as const;
-export type Operation = (typeof OPERATIONS)[number];
+import { OPERATIONS, type Operation } from '../decision/types.ts';
+
+export { OPERATIONS, type Operation };
 
 /** Ids of what the steps made so far; each step reads the previous ones and adds its own. */
 export interface Artifacts {

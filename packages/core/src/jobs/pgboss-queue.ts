@@ -24,7 +24,9 @@ export class PgBossQueue implements JobQueue {
       schema: 'pgboss',
       application_name: 'tdm-queue',
       max: 4,
-      ...(options.monitorIntervalSeconds ? { monitorIntervalSeconds: options.monitorIntervalSeconds, superviseIntervalSeconds: options.monitorIntervalSeconds } : {}),
+      ...(options.monitorIntervalSeconds
+        ? { monitorIntervalSeconds: options.monitorIntervalSeconds, superviseIntervalSeconds: options.monitorIntervalSeconds }
+        : {}),
     });
     // pg-boss reports background errors as events; they must not crash the process.
     this.#boss.on('error', (err: Error) => {
@@ -36,10 +38,12 @@ export class PgBossQueue implements JobQueue {
     this.#ready ??= (async () => {
       await this.#boss.start();
       if (!(await this.#boss.getQueue(QUEUE))) {
-        await this.#boss.createQueue(QUEUE, { heartbeatSeconds: this.#options.heartbeatSeconds ?? 30, retryLimit: 5, retryDelay: 1 }).catch(async (err: Error) => {
-          // Two processes may create it at once.
-          if (!(await this.#boss.getQueue(QUEUE))) throw err;
-        });
+        await this.#boss
+          .createQueue(QUEUE, { heartbeatSeconds: this.#options.heartbeatSeconds ?? 30, retryLimit: 5, retryDelay: 1 })
+          .catch(async (err: Error) => {
+            // Two processes may create it at once.
+            if (!(await this.#boss.getQueue(QUEUE))) throw err;
+          });
       }
     })();
     return this.#ready;
@@ -52,9 +56,13 @@ export class PgBossQueue implements JobQueue {
 
   async work(handler: JobHandler, options: { concurrency?: number } = {}): Promise<void> {
     await this.#start();
-    await this.#boss.work<{ jobId: string }>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, localConcurrency: Math.max(1, options.concurrency ?? 2) }, async ([job]) => {
-      if (job) await handler(job.data.jobId);
-    });
+    await this.#boss.work<{ jobId: string }>(
+      QUEUE,
+      { batchSize: 1, pollingIntervalSeconds: 0.5, localConcurrency: Math.max(1, options.concurrency ?? 2) },
+      async ([job]) => {
+        if (job) await handler(job.data.jobId);
+      },
+    );
   }
 
   async stop(): Promise<void> {

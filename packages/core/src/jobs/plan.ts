@@ -29,14 +29,20 @@ export async function planOperations(input: WorkflowInput): Promise<{ operations
     targetEnv,
     operations,
   });
-  const testCaseKind = input.testCaseContent ? analyzeTestCase({ content: input.testCaseContent, fileName: input.testCaseFileName ?? undefined }).format : 'NONE';
+  const testCaseKind = input.testCaseContent
+    ? analyzeTestCase({ content: input.testCaseContent, fileName: input.testCaseFileName ?? undefined }).format
+    : 'NONE';
   const missing = plan.operations.filter((op) => !getStep(op));
   if (missing.length && operations) {
-    throw new InvalidInputError(`operation${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not available in this version of TDM`, { missing });
+    throw new InvalidInputError(
+      `operation${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not available in this version of TDM`,
+      { missing },
+    );
   }
   // A planned operation this version cannot run is left out, and the plan says so.
   const available = plan.operations.filter((op) => getStep(op)) as Operation[];
-  if (available.length === 0) throw new InvalidInputError(`the planned operations (${plan.operations.join(', ')}) are not available in this version of TDM`, { missing });
+  if (available.length === 0)
+    throw new InvalidInputError(`the planned operations (${plan.operations.join(', ')}) are not available in this version of TDM`, { missing });
   const reasons = [...plan.reasons, ...missing.map((op) => ({ subject: op, reason: 'planned, but not available in this version of TDM: left out' }))];
   return { operations: available, plan: { ...plan, reasons }, testCaseKind };
 }

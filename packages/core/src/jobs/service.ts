@@ -48,7 +48,8 @@ export class JobService {
   /** Stores the job (QUEUED) and queues it. Returns at once. */
   async execute(raw: WorkflowInput, actor = 'anonymous'): Promise<ExecuteResult> {
     const parsed = WorkflowInputSchema.safeParse(raw);
-    if (!parsed.success) throw new InvalidInputError(`invalid workflow input: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new InvalidInputError(`invalid workflow input: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     const input = parsed.data;
     if (input.connectionString && input.connectionId) throw new InvalidInputError('give either connectionString or connectionId, not both');
 
@@ -100,7 +101,10 @@ export class JobService {
 
   /** Cancels a queued or running job; a running one stops at its next step boundary or abort check. */
   async cancel(jobId: string, actor = 'anonymous'): Promise<Job> {
-    const { count } = await this.prisma.job.updateMany({ where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } }, data: { status: 'CANCELLED', finishedAt: new Date() } });
+    const { count } = await this.prisma.job.updateMany({
+      where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } },
+      data: { status: 'CANCELLED', finishedAt: new Date() },
+    });
     const job = await this.get(jobId);
     if (count === 0) {
       if (job.status === 'CANCELLED') return job;
@@ -122,7 +126,9 @@ export class JobService {
   async startWorking(options: { concurrency?: number } = {}): Promise<void> {
     if (this.#working) return;
     this.#working = true;
-    this.#unlistenCancel = await this.tdm.store.sql.listen(CANCEL_CHANNEL, (jobId) => this.#running.get(jobId)?.abort(new TdmError('CONFLICT', 'the job was cancelled')));
+    this.#unlistenCancel = await this.tdm.store.sql.listen(CANCEL_CHANNEL, (jobId) =>
+      this.#running.get(jobId)?.abort(new TdmError('CONFLICT', 'the job was cancelled')),
+    );
     await this.queue.work((jobId) => this.run(jobId), options);
     if (this.queue.kind === 'in-process') {
       // Jobs left QUEUED or RUNNING by a stopped process resume here (PGlite allows one process).
@@ -177,15 +183,27 @@ export class JobService {
       let final: Awaited<ReturnType<typeof graph.invoke>>;
       if (existing) {
         const done = ((existing.checkpoint.channel_values as { completed?: string[] }).completed ?? []).join(', ') || 'nothing';
-        logger.emit({ step: 'workflow', level: 'progress', message: `resuming (attempt ${job.attempts + 1}); already completed: ${done}`, data: { attempt: job.attempts + 1 } });
+        logger.emit({
+          step: 'workflow',
+          level: 'progress',
+          message: `resuming (attempt ${job.attempts + 1}); already completed: ${done}`,
+          data: { attempt: job.attempts + 1 },
+        });
         final = await graph.invoke(null, threadConfig);
       } else {
-        logger.emit({ step: 'workflow', level: 'started', message: `workflow started: ${operations.join(' → ')}`, data: { operations, workflowId: job.workflowId } });
+        logger.emit({
+          step: 'workflow',
+          level: 'started',
+          message: `workflow started: ${operations.join(' → ')}`,
+          data: { operations, workflowId: job.workflowId },
+        });
         final = await graph.invoke(
           {
             jobId,
             workflowId: job.workflowId,
-            source: (job.input as { connectionId?: string | null }).connectionId ? { connectionId: (job.input as { connectionId: string }).connectionId } : null,
+            source: (job.input as { connectionId?: string | null }).connectionId
+              ? { connectionId: (job.input as { connectionId: string }).connectionId }
+              : null,
             schemas: context.schemas,
             operations,
             config: job.config as Record<string, unknown>,
@@ -198,9 +216,22 @@ export class JobService {
       const result = { operations: final.results ?? {}, artifacts: final.artifacts ?? {}, completed: final.completed ?? [] };
       const ended = await this.prisma.job.updateMany({
         where: { id: jobId, status: 'RUNNING' },
-        data: { status: 'COMPLETED', result: result as object, context: finalContext as object, finishedAt: new Date(), currentStep: null, qualityScore: finalContext.qualityScore },
+        data: {
+          status: 'COMPLETED',
+          result: result as object,
+          context: finalContext as object,
+          finishedAt: new Date(),
+          currentStep: null,
+          qualityScore: finalContext.qualityScore,
+        },
       });
-      if (ended.count) logger.emit({ step: 'workflow', level: 'completed', message: `workflow completed: ${operations.join(' → ')}`, data: { status: 'COMPLETED', artifacts: result.artifacts } });
+      if (ended.count)
+        logger.emit({
+          step: 'workflow',
+          level: 'completed',
+          message: `workflow completed: ${operations.join(' → ')}`,
+          data: { status: 'COMPLETED', artifacts: result.artifacts },
+        });
     } catch (err) {
       const cancelled = controller.signal.aborted && (await this.get(jobId)).status === 'CANCELLED';
       if (cancelled) {

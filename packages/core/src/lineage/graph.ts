@@ -40,13 +40,30 @@ export async function lineageAround(prisma: PrismaClient, start: { kind: Lineage
   let frontier: { kind: LineageKind; id: string }[] = [start];
   for (let hop = 0; hop < depth && frontier.length; hop++) {
     const rows = await prisma.lineage.findMany({
-      where: { OR: frontier.flatMap((n) => [{ fromKind: n.kind, fromId: n.id }, { toKind: n.kind, toId: n.id }]) },
+      where: {
+        OR: frontier.flatMap((n) => [
+          { fromKind: n.kind, fromId: n.id },
+          { toKind: n.kind, toId: n.id },
+        ]),
+      },
       orderBy: { createdAt: 'asc' },
     });
     const next: { kind: LineageKind; id: string }[] = [];
     for (const r of rows) {
-      edges.set(r.id, { id: r.id, from: nodeId(r.fromKind, r.fromId), to: nodeId(r.toKind, r.toId), operation: r.operation, jobId: r.jobId, configHash: r.configHash, fallbacks: r.fallbacks, createdAt: r.createdAt });
-      for (const n of [{ kind: r.fromKind, id: r.fromId }, { kind: r.toKind, id: r.toId }]) {
+      edges.set(r.id, {
+        id: r.id,
+        from: nodeId(r.fromKind, r.fromId),
+        to: nodeId(r.toKind, r.toId),
+        operation: r.operation,
+        jobId: r.jobId,
+        configHash: r.configHash,
+        fallbacks: r.fallbacks,
+        createdAt: r.createdAt,
+      });
+      for (const n of [
+        { kind: r.fromKind, id: r.fromId },
+        { kind: r.toKind, id: r.toId },
+      ]) {
         const key = nodeId(n.kind, n.id);
         if (!seen.has(key)) {
           seen.add(key);
@@ -69,15 +86,23 @@ async function labelNodes(prisma: PrismaClient, keys: string[]): Promise<Lineage
   }
   const labels = new Map<string, string>();
   const ids = (kind: string) => byKind.get(kind) ?? [];
-  for (const t of await prisma.testCase.findMany({ where: { id: { in: ids('TEST_CASE') } }, select: { id: true, name: true } })) labels.set(nodeId('TEST_CASE', t.id), t.name);
+  for (const t of await prisma.testCase.findMany({ where: { id: { in: ids('TEST_CASE') } }, select: { id: true, name: true } }))
+    labels.set(nodeId('TEST_CASE', t.id), t.name);
   for (const j of await prisma.job.findMany({ where: { id: { in: ids('JOB') } }, select: { id: true, operations: true, status: true } }))
     labels.set(nodeId('JOB', j.id), `job ${j.operations.join(' → ')} (${j.status})`);
-  for (const v of await prisma.schemaVersion.findMany({ where: { id: { in: ids('SCHEMA_VERSION') } }, select: { id: true, version: true, schema: { select: { name: true } } } }))
+  for (const v of await prisma.schemaVersion.findMany({
+    where: { id: { in: ids('SCHEMA_VERSION') } },
+    select: { id: true, version: true, schema: { select: { name: true } } },
+  }))
     labels.set(nodeId('SCHEMA_VERSION', v.id), `${v.schema.name} v${v.version}`);
   for (const d of await prisma.datasetVersion.findMany({ where: { id: { in: ids('DATASET_VERSION') } }, select: { id: true, name: true, kind: true } }))
     labels.set(nodeId('DATASET_VERSION', d.id), `${d.kind.toLowerCase()} dataset ${d.name}`);
-  for (const e of await prisma.environment.findMany({ where: { id: { in: ids('ENVIRONMENT') } }, select: { id: true, name: true } })) labels.set(nodeId('ENVIRONMENT', e.id), `environment ${e.name}`);
-  for (const t of await prisma.provisionedTable.findMany({ where: { id: { in: ids('TABLE') } }, select: { id: true, schemaName: true, tableName: true, environment: { select: { name: true } } } }))
+  for (const e of await prisma.environment.findMany({ where: { id: { in: ids('ENVIRONMENT') } }, select: { id: true, name: true } }))
+    labels.set(nodeId('ENVIRONMENT', e.id), `environment ${e.name}`);
+  for (const t of await prisma.provisionedTable.findMany({
+    where: { id: { in: ids('TABLE') } },
+    select: { id: true, schemaName: true, tableName: true, environment: { select: { name: true } } },
+  }))
     labels.set(nodeId('TABLE', t.id), `${t.environment.name}: ${t.schemaName}.${t.tableName}`);
   return keys.map((k) => {
     const i = k.indexOf(':');
@@ -102,7 +127,11 @@ export interface JobTrace {
 export async function jobTrace(prisma: PrismaClient, jobId: string): Promise<JobTrace | null> {
   const job = await prisma.job.findUnique({
     where: { id: jobId },
-    include: { lineage: true, provisions: { include: { environment: { select: { name: true } } } }, datasets: { select: { id: true, totalRows: true, tables: { select: { schemaName: true, tableName: true, rowCount: true } } } } },
+    include: {
+      lineage: true,
+      provisions: { include: { environment: { select: { name: true } } } },
+      datasets: { select: { id: true, totalRows: true, tables: { select: { schemaName: true, tableName: true, rowCount: true } } } },
+    },
   });
   if (!job) return null;
   const context = (job.context ?? {}) as { fallbacksUsed?: string[] };

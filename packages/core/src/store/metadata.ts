@@ -22,7 +22,8 @@ export async function openMetadataStore(url: string, options: { log?: (msg: stri
   try {
     const { applied } = await applyMigrations(sql, { log: options.log });
     if (applied.length) options.log?.(`metadata store: applied ${applied.length} migration(s)`);
-    const adapter = sql instanceof PgliteSqlClient ? new PrismaPGlite(sql.pglite) : new PrismaPg({ connectionString: url, max: 8, application_name: 'tdm-metadata' });
+    const adapter =
+      sql instanceof PgliteSqlClient ? new PrismaPGlite(sql.pglite) : new PrismaPg({ connectionString: url, max: 8, application_name: 'tdm-metadata' });
     const prisma = new PrismaClient({ adapter });
     return {
       prisma,

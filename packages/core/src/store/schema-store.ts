@@ -28,7 +28,9 @@ export interface SavedCatalog {
 /** Identity of a source: its password-free url (query string dropped) and the schema names read. */
 export function sourceKey(sourceUrl: string, schemas: string[]): string {
   const base = sourceUrl.split('?')[0] ?? sourceUrl;
-  return createHash('sha256').update(`${base}\n${[...schemas].sort().join('\n')}`).digest('hex');
+  return createHash('sha256')
+    .update(`${base}\n${[...schemas].sort().join('\n')}`)
+    .digest('hex');
 }
 
 export async function saveCatalog(prisma: PrismaClient, input: SaveCatalogInput): Promise<SavedCatalog> {
@@ -37,134 +39,155 @@ export async function saveCatalog(prisma: PrismaClient, input: SaveCatalogInput)
   const key = sourceKey(input.sourceUrl, catalog.schemas);
   const name = input.name ?? `${catalog.database} (${catalog.schemas.join(', ')})`;
 
-  return prisma.$transaction(async (tx) => {
-    const schema = await tx.schema.upsert({
-      where: { sourceKey: key },
-      create: { name, sourceKey: key, sourceUrl: input.sourceUrl, schemaNames: catalog.schemas, connectionId: input.connectionId ?? null },
-      update: { sourceUrl: input.sourceUrl, ...(input.connectionId ? { connectionId: input.connectionId } : {}) },
-    });
-    const existing = await tx.schemaVersion.findUnique({ where: { schemaId_contentHash: { schemaId: schema.id, contentHash } } });
-    if (existing) {
-      await tx.schemaVersion.update({ where: { id: existing.id }, data: { lastSeenAt: new Date(), catalog: catalog as object } });
-      for (const t of catalog.tables) {
-        await tx.tableMeta.updateMany({
-          where: { schemaVersionId: existing.id, schemaName: t.schema, name: t.name },
-          data: { rowCount: toBig(t.rowCount), rowEstimate: toBig(t.rowEstimate) },
-        });
+  return prisma.$transaction(
+    async (tx) => {
+      const schema = await tx.schema.upsert({
+        where: { sourceKey: key },
+        create: { name, sourceKey: key, sourceUrl: input.sourceUrl, schemaNames: catalog.schemas, connectionId: input.connectionId ?? null },
+        update: { sourceUrl: input.sourceUrl, ...(input.connectionId ? { connectionId: input.connectionId } : {}) },
+      });
+      const existing = await tx.schemaVersion.findUnique({ where: { schemaId_contentHash: { schemaId: schema.id, contentHash } } });
+      if (existing) {
+        await tx.schemaVersion.update({ where: { id: existing.id }, data: { lastSeenAt: new Date(), catalog: catalog as object } });
+        for (const t of catalog.tables) {
+          await tx.tableMeta.updateMany({
+            where: { schemaVersionId: existing.id, schemaName: t.schema, name: t.name },
+            data: { rowCount: toBig(t.rowCount), rowEstimate: toBig(t.rowEstimate) },
+          });
+        }
+        return { schemaId: schema.id, schemaVersionId: existing.id, version: existing.version, contentHash, created: false };
       }
-      return { schemaId: schema.id, schemaVersionId: existing.id, version: existing.version, contentHash, created: false };
-    }
 
-    const last = await tx.schemaVersion.findFirst({ where: { schemaId: schema.id }, orderBy: { version: 'desc' }, select: { version: true } });
-    const version = (last?.version ?? 0) + 1;
-    const sv = await tx.schemaVersion.create({
-      data: {
-        schemaId: schema.id,
-        version,
-        contentHash,
-        catalog: catalog as object,
-        tableCount: catalog.tables.length,
-        serverVersion: catalog.serverVersion,
-      },
-    });
+      const last = await tx.schemaVersion.findFirst({ where: { schemaId: schema.id }, orderBy: { version: 'desc' }, select: { version: true } });
+      const version = (last?.version ?? 0) + 1;
+      const sv = await tx.schemaVersion.create({
+        data: {
+          schemaId: schema.id,
+          version,
+          contentHash,
+          catalog: catalog as object,
+          tableCount: catalog.tables.length,
+          serverVersion: catalog.serverVersion,
+        },
+      });
 
-    const tableIds = new Map<string, string>();
-    for (const t of catalog.tables) tableIds.set(`${t.schema}.${t.name}`, randomUUID());
-    await tx.tableMeta.createMany({
-      data: catalog.tables.map((t, position) => ({
-        id: tableIds.get(`${t.schema}.${t.name}`) as string,
-        schemaVersionId: sv.id,
-        schemaName: t.schema,
-        name: t.name,
-        kind: t.kind,
-        partitionOf: t.partitionOf,
-        partitionKind: t.partitionKind,
-        partitionBound: t.partitionBound,
-        primaryKey: t.primaryKey?.columns ?? [],
-        rowEstimate: toBig(t.rowEstimate),
-        rowCount: toBig(t.rowCount),
-        comment: t.comment,
-        position,
-      })),
-    });
-    await tx.columnMeta.createMany({
-      data: catalog.tables.flatMap((t) =>
-        t.columns.map((c) => ({
-          tableId: tableIds.get(`${t.schema}.${t.name}`) as string,
-          name: c.name,
-          position: c.position,
-          dataType: c.dataType,
-          typeSchema: c.typeSchema,
-          typeName: c.typeName,
-          typeKind: c.typeKind,
-          elementType: c.elementType,
-          enumLabels: enumLabels(catalog, c.typeSchema, c.typeName, c.elementType),
-          domainBaseType: c.typeKind === 'domain' ? (catalog.domains.find((d) => d.schema === c.typeSchema && d.name === c.typeName)?.baseType ?? null) : null,
-          nullable: c.nullable,
-          default: c.default,
-          maxLength: c.maxLength,
-          numericPrecision: c.numericPrecision,
-          numericScale: c.numericScale,
-          identity: c.identity,
-          generated: c.generated,
-          sequence: c.sequence,
-          comment: c.comment,
+      const tableIds = new Map<string, string>();
+      for (const t of catalog.tables) tableIds.set(`${t.schema}.${t.name}`, randomUUID());
+      await tx.tableMeta.createMany({
+        data: catalog.tables.map((t, position) => ({
+          id: tableIds.get(`${t.schema}.${t.name}`) as string,
+          schemaVersionId: sv.id,
+          schemaName: t.schema,
+          name: t.name,
+          kind: t.kind,
+          partitionOf: t.partitionOf,
+          partitionKind: t.partitionKind,
+          partitionBound: t.partitionBound,
+          primaryKey: t.primaryKey?.columns ?? [],
+          rowEstimate: toBig(t.rowEstimate),
+          rowCount: toBig(t.rowCount),
+          comment: t.comment,
+          position,
         })),
-      ),
-    });
-    await tx.constraint.createMany({
-      data: catalog.tables.flatMap((t) => {
-        const tableId = tableIds.get(`${t.schema}.${t.name}`) as string;
-        return [
-          ...(t.primaryKey ? [{ tableId, name: t.primaryKey.name, kind: 'PRIMARY_KEY' as const, columns: t.primaryKey.columns, definition: `PRIMARY KEY (${t.primaryKey.columns.join(', ')})` }] : []),
-          ...t.uniques.map((u) => ({ tableId, name: u.name, kind: 'UNIQUE' as const, columns: u.columns, definition: `UNIQUE (${u.columns.join(', ')})`, deferrable: u.deferrable })),
-          ...t.checks.map((c) => ({ tableId, name: c.name, kind: 'CHECK' as const, columns: c.columns, definition: c.expression })),
-          ...t.exclusions.map((x) => ({ tableId, name: x.name, kind: 'EXCLUSION' as const, columns: [], definition: x.definition })),
-        ];
-      }),
-    });
-    await tx.indexMeta.createMany({
-      data: catalog.tables.flatMap((t) =>
-        t.indexes.map((i) => ({
-          tableId: tableIds.get(`${t.schema}.${t.name}`) as string,
-          name: i.name,
-          columns: i.columns,
-          unique: i.unique,
-          primary: i.primary,
-          method: i.method,
-          definition: i.definition,
-        })),
-      ),
-    });
-    await tx.relationship.createMany({
-      data: catalog.tables.flatMap((t) =>
-        t.foreignKeys.flatMap((fk) => {
-          const toTableId = tableIds.get(`${fk.referencedSchema}.${fk.referencedTable}`);
-          // A key to a table outside the discovered schemas stays in the catalog document only.
-          if (!toTableId) return [];
+      });
+      await tx.columnMeta.createMany({
+        data: catalog.tables.flatMap((t) =>
+          t.columns.map((c) => ({
+            tableId: tableIds.get(`${t.schema}.${t.name}`) as string,
+            name: c.name,
+            position: c.position,
+            dataType: c.dataType,
+            typeSchema: c.typeSchema,
+            typeName: c.typeName,
+            typeKind: c.typeKind,
+            elementType: c.elementType,
+            enumLabels: enumLabels(catalog, c.typeSchema, c.typeName, c.elementType),
+            domainBaseType:
+              c.typeKind === 'domain' ? (catalog.domains.find((d) => d.schema === c.typeSchema && d.name === c.typeName)?.baseType ?? null) : null,
+            nullable: c.nullable,
+            default: c.default,
+            maxLength: c.maxLength,
+            numericPrecision: c.numericPrecision,
+            numericScale: c.numericScale,
+            identity: c.identity,
+            generated: c.generated,
+            sequence: c.sequence,
+            comment: c.comment,
+          })),
+        ),
+      });
+      await tx.constraint.createMany({
+        data: catalog.tables.flatMap((t) => {
+          const tableId = tableIds.get(`${t.schema}.${t.name}`) as string;
           return [
-            {
-              schemaVersionId: sv.id,
-              name: fk.name,
-              fromTableId: tableIds.get(`${t.schema}.${t.name}`) as string,
-              columns: fk.columns,
-              toTableId,
-              referencedSchema: fk.referencedSchema,
-              referencedTable: fk.referencedTable,
-              referencedColumns: fk.referencedColumns,
-              onDelete: fk.onDelete,
-              onUpdate: fk.onUpdate,
-              matchType: fk.matchType,
-              deferrable: fk.deferrable,
-              initiallyDeferred: fk.initiallyDeferred,
-              selfReference: fk.referencedSchema === t.schema && fk.referencedTable === t.name,
-            },
+            ...(t.primaryKey
+              ? [
+                  {
+                    tableId,
+                    name: t.primaryKey.name,
+                    kind: 'PRIMARY_KEY' as const,
+                    columns: t.primaryKey.columns,
+                    definition: `PRIMARY KEY (${t.primaryKey.columns.join(', ')})`,
+                  },
+                ]
+              : []),
+            ...t.uniques.map((u) => ({
+              tableId,
+              name: u.name,
+              kind: 'UNIQUE' as const,
+              columns: u.columns,
+              definition: `UNIQUE (${u.columns.join(', ')})`,
+              deferrable: u.deferrable,
+            })),
+            ...t.checks.map((c) => ({ tableId, name: c.name, kind: 'CHECK' as const, columns: c.columns, definition: c.expression })),
+            ...t.exclusions.map((x) => ({ tableId, name: x.name, kind: 'EXCLUSION' as const, columns: [], definition: x.definition })),
           ];
         }),
-      ),
-    });
-    return { schemaId: schema.id, schemaVersionId: sv.id, version, contentHash, created: true };
-  }, { timeout: 60_000, maxWait: 30_000 });
+      });
+      await tx.indexMeta.createMany({
+        data: catalog.tables.flatMap((t) =>
+          t.indexes.map((i) => ({
+            tableId: tableIds.get(`${t.schema}.${t.name}`) as string,
+            name: i.name,
+            columns: i.columns,
+            unique: i.unique,
+            primary: i.primary,
+            method: i.method,
+            definition: i.definition,
+          })),
+        ),
+      });
+      await tx.relationship.createMany({
+        data: catalog.tables.flatMap((t) =>
+          t.foreignKeys.flatMap((fk) => {
+            const toTableId = tableIds.get(`${fk.referencedSchema}.${fk.referencedTable}`);
+            // A key to a table outside the discovered schemas stays in the catalog document only.
+            if (!toTableId) return [];
+            return [
+              {
+                schemaVersionId: sv.id,
+                name: fk.name,
+                fromTableId: tableIds.get(`${t.schema}.${t.name}`) as string,
+                columns: fk.columns,
+                toTableId,
+                referencedSchema: fk.referencedSchema,
+                referencedTable: fk.referencedTable,
+                referencedColumns: fk.referencedColumns,
+                onDelete: fk.onDelete,
+                onUpdate: fk.onUpdate,
+                matchType: fk.matchType,
+                deferrable: fk.deferrable,
+                initiallyDeferred: fk.initiallyDeferred,
+                selfReference: fk.referencedSchema === t.schema && fk.referencedTable === t.name,
+              },
+            ];
+          }),
+        ),
+      });
+      return { schemaId: schema.id, schemaVersionId: sv.id, version, contentHash, created: true };
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
 }
 
 function toBig(n: number | null): bigint | null {

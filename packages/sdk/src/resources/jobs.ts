@@ -63,7 +63,11 @@ export class JobsResource {
     let after: string | null = null;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     while (out.length < limit) {
-      const data: ResultOf<typeof JobsQuery> = await this.client.request(JobsQuery, { status: options.status ?? null, first: Math.min(100, limit - out.length), after });
+      const data: ResultOf<typeof JobsQuery> = await this.client.request(JobsQuery, {
+        status: options.status ?? null,
+        first: Math.min(100, limit - out.length),
+        after,
+      });
       for (const edge of data.jobs.edges) if (edge) out.push(edge.node);
       if (!data.jobs.pageInfo.hasNextPage) break;
       after = data.jobs.pageInfo.endCursor ?? null;
@@ -108,7 +112,11 @@ export class JobsResource {
     const iterator = client.iterate<ResultOf<typeof LogsSubscription>>({ query: print(LogsSubscription), variables: { jobId } });
     try {
       for await (const result of iterator) {
-        if (result.errors?.length) throw new TdmGraphQLError(result.errors.map((e) => ({ message: e.message })), result.data ?? null);
+        if (result.errors?.length)
+          throw new TdmGraphQLError(
+            result.errors.map((e) => ({ message: e.message })),
+            result.data ?? null,
+          );
         if (result.data) yield result.data.jobLogs;
       }
     } catch (err) {

@@ -20,8 +20,12 @@ const Classify = graphql(`
     }
   }
 `);
-const Templates = graphql(`query WorkflowTemplates { workflowTemplates { name title description operations syntheticMode inputs { name fields required description } } }`);
-const Status = graphql(`query WorkflowStatus($workflowId: String!) { workflowStatus(workflowId: $workflowId) { workflowId status jobs { id status operations } } }`);
+const Templates = graphql(
+  `query WorkflowTemplates { workflowTemplates { name title description operations syntheticMode inputs { name fields required description } } }`,
+);
+const Status = graphql(
+  `query WorkflowStatus($workflowId: String!) { workflowStatus(workflowId: $workflowId) { workflowId status jobs { id status operations } } }`,
+);
 
 export type ExecuteWorkflowInput = VariablesOf<typeof Execute>['input'];
 export type ExecuteWorkflowResult = NonNullable<Extract<ResultOf<typeof Execute>['executeWorkflow'], { data: unknown }>['data']>;

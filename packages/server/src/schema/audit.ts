@@ -22,7 +22,9 @@ builder.queryFields((t) => ({
     description: 'Who did what, newest first',
     args: { severity: t.arg({ type: SeverityEnum, required: false }), action: t.arg.string({ required: false }) },
     totalCount: (_c, args, ctx) =>
-      ctx.tdm.store.prisma.auditLog.count({ where: { ...(args.severity ? { severity: args.severity } : {}), ...(args.action ? { action: args.action } : {}) } }),
+      ctx.tdm.store.prisma.auditLog.count({
+        where: { ...(args.severity ? { severity: args.severity } : {}), ...(args.action ? { action: args.action } : {}) },
+      }),
     resolve: (query, _r, args, ctx) =>
       ctx.tdm.store.prisma.auditLog.findMany({
         ...query,

@@ -18,12 +18,18 @@ builder.prismaNode('ApiToken', {
 const CreatedToken = builder.objectRef<{ token: string; apiToken: ApiToken }>('CreatedApiToken').implement({
   fields: (t) => ({
     token: t.exposeString('token', { description: 'The token itself: shown this once, never stored' }),
-    apiToken: t.prismaField({ type: 'ApiToken', resolve: (query, p, _a, ctx) => ctx.tdm.store.prisma.apiToken.findUniqueOrThrow({ ...query, where: { id: p.apiToken.id } }) }),
+    apiToken: t.prismaField({
+      type: 'ApiToken',
+      resolve: (query, p, _a, ctx) => ctx.tdm.store.prisma.apiToken.findUniqueOrThrow({ ...query, where: { id: p.apiToken.id } }),
+    }),
   }),
 });
 
 builder.queryFields((t) => ({
-  apiTokens: t.prismaField({ type: ['ApiToken'], resolve: (query, _r, _a, ctx) => ctx.tdm.store.prisma.apiToken.findMany({ ...query, orderBy: { createdAt: 'asc' } }) }),
+  apiTokens: t.prismaField({
+    type: ['ApiToken'],
+    resolve: (query, _r, _a, ctx) => ctx.tdm.store.prisma.apiToken.findMany({ ...query, orderBy: { createdAt: 'asc' } }),
+  }),
 }));
 
 builder.mutationFields((t) => ({
@@ -33,7 +39,13 @@ builder.mutationFields((t) => ({
     args: { name: t.arg.string({ required: true }) },
     resolve: async (_r, args, ctx) => {
       const created = await createApiToken(ctx.tdm.store.prisma, args.name);
-      await ctx.tdm.audit({ actor: ctx.actor, action: 'createApiToken', targetKind: 'API_TOKEN', targetId: created.apiToken.id, details: { name: created.apiToken.name } });
+      await ctx.tdm.audit({
+        actor: ctx.actor,
+        action: 'createApiToken',
+        targetKind: 'API_TOKEN',
+        targetId: created.apiToken.id,
+        details: { name: created.apiToken.name },
+      });
       return created;
     },
   }),

@@ -184,7 +184,13 @@ builder.mutationFields((t) => ({
         connectionId: rawId(input.connectionId, 'DatabaseConnection'),
         schemas: input.schemas,
       });
-      await ctx.tdm.audit({ actor: ctx.actor, action: 'discoverSchema', targetKind: 'SCHEMA_VERSION', targetId: result.schemaVersionId, details: result.summary });
+      await ctx.tdm.audit({
+        actor: ctx.actor,
+        action: 'discoverSchema',
+        targetKind: 'SCHEMA_VERSION',
+        targetId: result.schemaVersionId,
+        details: result.summary,
+      });
       return ctx.tdm.store.prisma.schemaVersion.findUniqueOrThrow({ ...query, where: { id: result.schemaVersionId } });
     },
   }),

@@ -50,7 +50,13 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CreateConnectionInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const row = await ctx.tdm.connections.create(input);
-      await ctx.tdm.audit({ actor: ctx.actor, action: 'createConnection', targetKind: 'CONNECTION', targetId: row.id, details: { name: row.name, url: row.url } });
+      await ctx.tdm.audit({
+        actor: ctx.actor,
+        action: 'createConnection',
+        targetKind: 'CONNECTION',
+        targetId: row.id,
+        details: { name: row.name, url: row.url },
+      });
       return ctx.tdm.store.prisma.connection.findUniqueOrThrow({ ...query, where: { id: row.id } });
     },
   }),

@@ -1,4 +1,13 @@
-import { ConnectionError, InvalidConnectionStringError, InvalidInputError, NotFoundError, QueryError, SchemaNotFoundError, TdmError, type TdmErrorCode } from '@tdm/core/errors';
+import {
+  ConnectionError,
+  InvalidConnectionStringError,
+  InvalidInputError,
+  NotFoundError,
+  QueryError,
+  SchemaNotFoundError,
+  TdmError,
+  type TdmErrorCode,
+} from '@tdm/core/errors';
 import { builder } from '../builder.ts';
 
 const CODES: TdmErrorCode[] = [

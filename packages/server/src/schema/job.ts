@@ -32,7 +32,10 @@ builder.prismaNode('Job', {
     operations: t.exposeStringList('operations'),
     input: t.expose('input', { type: 'JSON', description: 'The request, without secrets' }),
     config: t.expose('config', { type: 'JSON' }),
-    context: t.expose('context', { type: 'JSON', description: 'JobContext: testCaseId, schemas, unifiedSchema, domainPack, scenario, operations, fallbacksUsed, qualityScore' }),
+    context: t.expose('context', {
+      type: 'JSON',
+      description: 'JobContext: testCaseId, schemas, unifiedSchema, domainPack, scenario, operations, fallbacksUsed, qualityScore',
+    }),
     plan: t.expose('plan', { type: 'JSON', nullable: true }),
     result: t.expose('result', { type: 'JSON', nullable: true, description: 'Per-operation results and artifact ids' }),
     error: t.expose('error', { type: 'JSON', nullable: true }),
@@ -117,7 +120,8 @@ builder.queryFields((t) => ({
     cursor: 'id',
     args: { status: t.arg({ type: JobStatus, required: false }) },
     totalCount: (_c, args, ctx) => ctx.tdm.store.prisma.job.count({ where: args.status ? { status: args.status } : {} }),
-    resolve: (query, _r, args, ctx) => ctx.tdm.store.prisma.job.findMany({ ...query, where: args.status ? { status: args.status } : {}, orderBy: { createdAt: 'desc' } }),
+    resolve: (query, _r, args, ctx) =>
+      ctx.tdm.store.prisma.job.findMany({ ...query, where: args.status ? { status: args.status } : {}, orderBy: { createdAt: 'desc' } }),
   }),
   job: t.prismaField({
     type: 'Job',

@@ -64,7 +64,11 @@ const JobTraceRef = builder.objectRef<JobTrace>('JobTrace').implement({
 });
 
 builder.prismaObjectField('Job', 'lineage', (t) =>
-  t.field({ type: LineageGraphRef, description: 'Everything linked to this job, both directions', resolve: (job, _a, ctx) => lineageAround(ctx.tdm.store.prisma, { kind: 'JOB', id: job.id }) }),
+  t.field({
+    type: LineageGraphRef,
+    description: 'Everything linked to this job, both directions',
+    resolve: (job, _a, ctx) => lineageAround(ctx.tdm.store.prisma, { kind: 'JOB', id: job.id }),
+  }),
 );
 builder.prismaObjectField('Job', 'trace', (t) =>
   t.field({ type: JobTraceRef, resolve: async (job, _a, ctx) => (await jobTrace(ctx.tdm.store.prisma, job.id)) as JobTrace }),

@@ -16,7 +16,12 @@ export function resolveSource(deps: DiscoverDeps) {
 export function readAndStore(deps: DiscoverDeps) {
   return async (state: DiscoverStateType, config?: LangGraphRunnableConfig): Promise<DiscoverUpdate> => {
     const started = deps.clock();
-    deps.emit?.({ step: 'discover', level: 'progress', message: `reading the catalog of ${state.sourceUrl} (${state.schemas.join(', ')})`, jobId: state.jobId });
+    deps.emit?.({
+      step: 'discover',
+      level: 'progress',
+      message: `reading the catalog of ${state.sourceUrl} (${state.schemas.join(', ')})`,
+      jobId: state.jobId,
+    });
     const sql = await deps.connections.open(state.source);
     try {
       const catalog = await readCatalog(sql, state.schemas, deps.readOptions);

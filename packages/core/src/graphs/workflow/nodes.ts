@@ -13,7 +13,11 @@ export function stepNode(op: Operation, deps: WorkflowDeps) {
     config?.signal?.throwIfAborted();
     const parsed = def.config.safeParse(state.config?.[op]);
     if (!parsed.success) {
-      throw new StepFailedError(op, state.jobId, new TdmError('INVALID_INPUT', `config.${op}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`));
+      throw new StepFailedError(
+        op,
+        state.jobId,
+        new TdmError('INVALID_INPUT', `config.${op}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`),
+      );
     }
     const fallbacks: string[] = [];
     const runtime: StepRuntime = {
@@ -27,10 +31,25 @@ export function stepNode(op: Operation, deps: WorkflowDeps) {
       signal: config?.signal ?? new AbortController().signal,
     };
     const started = deps.clock();
-    deps.emit({ step: op, level: 'started', message: `${op} started`, jobId: state.jobId, data: { operation: op, position: state.operations.indexOf(op) + 1, of: state.operations.length } });
+    deps.emit({
+      step: op,
+      level: 'started',
+      message: `${op} started`,
+      jobId: state.jobId,
+      data: { operation: op, position: state.operations.indexOf(op) + 1, of: state.operations.length },
+    });
     try {
       const out = await def.run(
-        { jobId: state.jobId, workflowId: state.workflowId, source: state.source, schemas: state.schemas, artifacts: state.artifacts, context: state.context, config: parsed.data, allConfig: state.config ?? {} },
+        {
+          jobId: state.jobId,
+          workflowId: state.workflowId,
+          source: state.source,
+          schemas: state.schemas,
+          artifacts: state.artifacts,
+          context: state.context,
+          config: parsed.data,
+          allConfig: state.config ?? {},
+        },
         runtime,
       );
       const durationMs = Math.round(deps.clock() - started);
@@ -45,7 +64,13 @@ export function stepNode(op: Operation, deps: WorkflowDeps) {
       };
     } catch (err) {
       const wrapped = err instanceof StepFailedError ? err : new StepFailedError(op, state.jobId, err);
-      deps.emit({ step: op, level: 'failed', message: wrapped.message, jobId: state.jobId, data: { code: err instanceof TdmError ? err.code : 'STEP_FAILED', durationMs: Math.round(deps.clock() - started) } });
+      deps.emit({
+        step: op,
+        level: 'failed',
+        message: wrapped.message,
+        jobId: state.jobId,
+        data: { code: err instanceof TdmError ? err.code : 'STEP_FAILED', durationMs: Math.round(deps.clock() - started) },
+      });
       throw wrapped;
     }
   };

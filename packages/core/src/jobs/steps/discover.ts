@@ -18,7 +18,14 @@ registerStep({
       { connectionId: 'connectionId' in input.source ? input.source.connectionId : null, schemas: input.config.schemas ?? input.schemas },
       { emit: rt.emit, jobId: input.jobId },
     );
-    await rt.recordLineage({ operation: 'discover', fromKind: 'JOB', fromId: input.jobId, toKind: 'SCHEMA_VERSION', toId: result.schemaVersionId, config: input.config });
+    await rt.recordLineage({
+      operation: 'discover',
+      fromKind: 'JOB',
+      fromId: input.jobId,
+      toKind: 'SCHEMA_VERSION',
+      toId: result.schemaVersionId,
+      config: input.config,
+    });
     return {
       artifacts: { schemaVersionId: result.schemaVersionId },
       summary: { schemaVersionId: result.schemaVersionId, version: result.version, ...result.summary },
