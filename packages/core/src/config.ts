@@ -22,6 +22,12 @@ export interface TdmConfig {
   workerConcurrency: number;
   /** `TDM_SERVER_WORKER=off`: the API server only queues jobs; separate `npm run worker` processes run them. */
   serverWorker: boolean;
+  /** pg-boss: seconds without a worker heartbeat before its job goes to another worker (`TDM_QUEUE_HEARTBEAT_SECONDS`, ≥ 10). */
+  queueHeartbeatSeconds: number;
+  /** pg-boss: how often missed heartbeats are looked for (`TDM_QUEUE_MONITOR_SECONDS`). */
+  queueMonitorSeconds: number | null;
+  /** Modules that register extra steps (`TDM_PLUGINS`, comma-separated paths), imported on start. */
+  plugins: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
@@ -36,5 +42,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
     queue: env.TDM_QUEUE === 'in-process' || env.TDM_QUEUE === 'pg-boss' ? env.TDM_QUEUE : null,
     workerConcurrency: Math.max(1, Number(env.TDM_WORKER_CONCURRENCY || 2)),
     serverWorker: env.TDM_SERVER_WORKER !== 'off',
+    queueHeartbeatSeconds: Math.max(10, Number(env.TDM_QUEUE_HEARTBEAT_SECONDS || 30)),
+    queueMonitorSeconds: env.TDM_QUEUE_MONITOR_SECONDS ? Math.max(1, Number(env.TDM_QUEUE_MONITOR_SECONDS)) : null,
+    plugins: (env.TDM_PLUGINS ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => resolve(p)),
   };
 }

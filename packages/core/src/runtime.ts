@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { loadConfig, type TdmConfig } from './config.ts';
 import { InvalidInputError } from './errors.ts';
 import { createDiscoverGraph } from './graphs/discover/graph.ts';
@@ -69,7 +70,12 @@ export async function createTdm(config: TdmConfig = loadConfig(), options: Creat
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const connections = new ConnectionStore(store.prisma, box);
 
-  const queue = options.queue ?? (store.sql.kind === 'postgres' && config.queue !== 'in-process' ? new PgBossQueue(config.databaseUrl) : new InProcessQueue());
+  for (const plugin of config.plugins) await import(pathToFileURL(plugin).href);
+  const queue =
+    options.queue ??
+    (store.sql.kind === 'postgres' && config.queue !== 'in-process'
+      ? new PgBossQueue(config.databaseUrl, { heartbeatSeconds: config.queueHeartbeatSeconds, monitorIntervalSeconds: config.queueMonitorSeconds ?? undefined })
+      : new InProcessQueue());
   const llm = createChatModelFromEnv(process.env);
   const tdm: Tdm = {
     config,

@@ -128,12 +128,12 @@ for (const engine of engines) {
     it('keeps enum labels in their declared order', () => {
       expect(catalog.enums).toEqual([{ schema: 'public', name: 'mood', labels: ['sad', 'neutral', 'happy', 'ecstatic'] }]);
       expect(column(catalog, 'public.gadget', 'current_mood')).toMatchObject({
-        dataType: 'mood',
+        dataType: 'public.mood',
         typeSchema: 'public',
         typeName: 'mood',
         typeKind: 'enum',
         nullable: false,
-        default: "'neutral'::mood",
+        default: "'neutral'::public.mood",
       });
     });
 
@@ -145,11 +145,11 @@ for (const engine of engines) {
           baseType: 'character varying(10)',
           nullable: true,
           default: null,
-          checks: [{ name: 'us_zip_format', expression: "CHECK (((VALUE)::text ~ '^[0-9]{5}(-[0-9]{4})?$'::text))" }],
+          checks: [{ name: 'us_zip_format', expression: "((VALUE)::text ~ '^[0-9]{5}(-[0-9]{4})?$'::text)" }],
         },
       ]);
       expect(column(catalog, 'public.gadget', 'zip')).toMatchObject({
-        dataType: 'us_zip',
+        dataType: 'public.us_zip',
         typeName: 'us_zip',
         typeKind: 'domain',
         elementType: null,
@@ -171,7 +171,7 @@ for (const engine of engines) {
       ['search', 'tsvector', 'base', null, null, null, null],
       ['tags', 'text[]', 'array', 'text', null, null, null],
       ['ratings', 'integer[]', 'array', 'integer', null, null, null],
-      ['moods', 'mood[]', 'array', 'mood', null, null, null],
+      ['moods', 'public.mood[]', 'array', 'public.mood', null, null, null],
     ] as const)(
       'gadget.%s is %s (%s, element %s, length %s, numeric(%s,%s))',
       (name, dataType, typeKind, elementType, maxLength, numericPrecision, numericScale) => {
@@ -194,7 +194,7 @@ for (const engine of engines) {
       expect(column(catalog, 'public.MixedCase', 'Id')).toMatchObject({ identity: 'BY_DEFAULT', default: null, sequence: 'public.MixedCase_Id_seq' });
       expect(column(catalog, 'public.country', 'id')).toMatchObject({
         identity: null,
-        default: "nextval('country_id_seq'::regclass)",
+        default: "nextval('public.country_id_seq'::regclass)",
         sequence: 'public.country_id_seq',
       });
       expect(column(catalog, 'public.gadget', 'id')).toMatchObject({ identity: null, sequence: null });
@@ -209,7 +209,7 @@ for (const engine of engines) {
     it('resolves the sequence of a serial column whose sequence is not OWNED BY it', () => {
       expect(column(catalog, 'public.invoice', 'invoice_no')).toMatchObject({
         identity: null,
-        default: "nextval('invoice_no_seq'::regclass)",
+        default: "nextval('public.invoice_no_seq'::regclass)",
         sequence: 'public.invoice_no_seq',
       });
       const seq = catalog.sequences.find((s) => s.name === 'invoice_no_seq');
@@ -406,9 +406,9 @@ for (const engine of engines) {
         default: `nextval('"Other Schema"."Ticket Seq"'::regclass)`,
         sequence: 'Other Schema.Ticket Seq',
       });
-      // public is on the search_path, so the default names the public sequence without its schema.
+      // The catalog is read with search_path = pg_catalog: names are always schema-qualified.
       expect(column(catalog, 'Other Schema.ticket', 'ref_no')).toMatchObject({
-        default: "nextval('ticket_ref_seq'::regclass)",
+        default: "nextval('public.ticket_ref_seq'::regclass)",
         sequence: 'public.ticket_ref_seq',
       });
       expect(catalog.sequences.find((s) => s.schema === 'Other Schema')).toMatchObject({ name: 'Ticket Seq', ownedBy: 'Other Schema.ticket.id' });

@@ -105,7 +105,7 @@ group by n.nspname, t.typname order by 1, 2`;
 export const DOMAINS_SQL = `
 select n.nspname as schema, t.typname as name, format_type(t.typbasetype, t.typtypmod) as base_type,
   not t.typnotnull as nullable, t.typdefault as default,
-  coalesce((select json_agg(json_build_object('name', k.conname, 'expression', pg_get_constraintdef(k.oid)) order by k.conname)
+  coalesce((select json_agg(json_build_object('name', k.conname, 'expression', pg_get_expr(k.conbin, 0)) order by k.conname)
             from pg_constraint k where k.contypid = t.oid and k.contype = 'c'), '[]'::json) as checks
 from pg_type t join pg_namespace n on n.oid = t.typnamespace
 where t.typtype = 'd' and (n.nspname = any($1::text[]) or t.oid in (

@@ -27,8 +27,21 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const key = (schema: unknown, table: unknown) => `${schema}.${table}`;
 
-/** Reads the catalog of `schemas`; throws `SchemaNotFoundError` naming any schema that does not exist. */
-export async function readCatalog(sql: SqlClient, schemas: string[], options: ReadCatalogOptions = {}): Promise<Catalog> {
+/**
+ * Reads the catalog of `schemas`; throws `SchemaNotFoundError` naming any schema that does not exist.
+ * Runs in one read-only transaction with `search_path = pg_catalog`: every type, default and
+ * expression is printed schema-qualified, so the text (and the content hash) does not depend on the
+ * reading role's search_path, and the counts come from one snapshot.
+ */
+export async function readCatalog(source: SqlClient, schemas: string[], options: ReadCatalogOptions = {}): Promise<Catalog> {
+  return source.transaction(async (sql) => {
+    await sql.query('set transaction read only');
+    await sql.query(`select set_config('search_path', 'pg_catalog', true)`);
+    return readInTransaction(sql, schemas, options);
+  });
+}
+
+async function readInTransaction(sql: SqlClient, schemas: string[], options: ReadCatalogOptions): Promise<Catalog> {
   const wanted = [...new Set(schemas)];
   const found = new Set((await sql.query<{ name: string }>(SCHEMAS_SQL, [wanted])).rows.map((r) => r.name));
   const missing = wanted.filter((s) => !found.has(s));

@@ -1,0 +1,71 @@
+/**
+ * TEST PLUGIN — not a real step. Loaded by worker processes through `TDM_PLUGINS` (and imported by
+ * the test or bench process, whose `execute` validates the operations against the registry), it
+ * registers a slow stand-in under an operation that core does not implement yet, so tests can kill a
+ * worker in the middle of a step and watch another one resume the job.
+ *
+ * The step emits a `progress` event every `intervalMs` for `durationMs`, stops as soon as the run is
+ * aborted, and on completion writes one row per run into `tdm_test_step_runs` of the *source*
+ * database: a side effect outside the metadata store, so a test can tell how often the step really
+ * finished.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { StepFailedError } from '../../src/errors.ts';
+import type { Operation } from '../../src/jobs/context.ts';
+import { getStep, registerStep } from '../../src/jobs/registry.ts';
+// The built-in steps first: if core ever implements the operation, the check below sees it.
+import '../../src/jobs/steps/index.ts';
+
+/** The operation the slow step stands in for. */
+export const SLOW_STEP: Operation = 'synthetic';
+/** The marker table in the source database: one row per completed run of the slow step. */
+export const MARKER_TABLE = 'tdm_test_step_runs';
+
+const SlowStepConfig = z
+  .object({
+    durationMs: z.number().int().nonnegative().default(4000),
+    intervalMs: z.number().int().positive().default(200),
+  })
+  .default({ durationMs: 4000, intervalMs: 200 });
+
+/** False when core already implements `SLOW_STEP`: tests that need the slow stand-in must skip. */
+export const slowStepRegistered = !getStep(SLOW_STEP);
+
+if (slowStepRegistered) {
+  registerStep({
+    name: SLOW_STEP,
+    description: `Test plugin: emits progress for config.${SLOW_STEP}.durationMs, then records its run in ${MARKER_TABLE} of the source`,
+    config: SlowStepConfig,
+    async run(input, rt) {
+      if (!input.source) throw new StepFailedError(SLOW_STEP, input.jobId, new Error('the slow test step needs a source connection'));
+      const { durationMs, intervalMs } = input.config;
+      const started = Date.now();
+      let ticks = 0;
+      while (Date.now() - started < durationMs) {
+        await sleep(Math.min(intervalMs, Math.max(0, durationMs - (Date.now() - started))), undefined, { signal: rt.signal });
+        // `sentAt` lets a subscriber measure delivery latency without trusting the row's `at`.
+        ticks++;
+        rt.emit({
+          step: SLOW_STEP,
+          level: 'progress',
+          message: `tick ${ticks}`,
+          data: { tick: ticks, elapsedMs: Date.now() - started, durationMs, sentAt: Date.now() },
+        });
+      }
+      rt.signal.throwIfAborted();
+      const source = await rt.tdm.connections.open(input.source);
+      try {
+        await source.transaction(async (tx) => {
+          // Serialises concurrent first runs: CREATE TABLE IF NOT EXISTS races on the catalog otherwise.
+          await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [MARKER_TABLE]);
+          await tx.exec(`CREATE TABLE IF NOT EXISTS ${MARKER_TABLE} (job_id text, completed_at timestamptz)`);
+          await tx.query(`INSERT INTO ${MARKER_TABLE} (job_id, completed_at) VALUES ($1, now())`, [input.jobId]);
+        });
+      } finally {
+        await source.close();
+      }
+      return { artifacts: {}, summary: { ticks, marker: MARKER_TABLE } };
+    },
+  });
+}
