@@ -48,16 +48,15 @@ async function readInTransaction(sql: SqlClient, schemas: string[], options: Rea
   if (missing.length > 0) throw new SchemaNotFoundError(missing, sql.database);
 
   const params = [wanted];
-  const [version, tables, columns, constraints, indexes, enums, domains, sequences] = await Promise.all([
-    sql.query<{ v: string }>(`select current_setting('server_version') as v`),
-    sql.query(TABLES_SQL, params),
-    sql.query(COLUMNS_SQL, params),
-    sql.query(CONSTRAINTS_SQL, params),
-    sql.query(INDEXES_SQL, params),
-    sql.query(ENUMS_SQL, params),
-    sql.query(DOMAINS_SQL, params),
-    sql.query(SEQUENCES_SQL, params),
-  ]);
+  // One connection (the transaction's): the queries run one after another.
+  const version = await sql.query<{ v: string }>(`select current_setting('server_version') as v`);
+  const tables = await sql.query(TABLES_SQL, params);
+  const columns = await sql.query(COLUMNS_SQL, params);
+  const constraints = await sql.query(CONSTRAINTS_SQL, params);
+  const indexes = await sql.query(INDEXES_SQL, params);
+  const enums = await sql.query(ENUMS_SQL, params);
+  const domains = await sql.query(DOMAINS_SQL, params);
+  const sequences = await sql.query(SEQUENCES_SQL, params);
 
   const byKey = new Map<string, TableDef>();
   for (const r of tables.rows) {

@@ -24,9 +24,12 @@ export async function* jobLogStream(jobs: JobService, jobId: string, signal?: Ab
       last = e.seq;
       if (isTerminal(e)) return;
     }
-    // An ended job whose log has no terminal event (written before it existed) ends here too.
-    if (jobs.isTerminal((await jobs.get(jobId)).status) && buffer.length === 0) return;
+    // A job's status is written before its terminal event, so an ended job's last events may still
+    // be on their way: wait for them up to one poll. A log without a terminal event (written before
+    // terminal events existed) ends after that poll.
+    const endedAt = jobs.isTerminal((await jobs.get(jobId)).status) ? Date.now() : null;
     while (!signal?.aborted) {
+      if (endedAt !== null && buffer.length === 0 && Date.now() - endedAt >= POLL_MS) return;
       while (buffer.length) {
         const e = buffer.shift() as JobLogEvent;
         if (e.seq <= last) continue;

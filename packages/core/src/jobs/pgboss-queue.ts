@@ -2,6 +2,8 @@ import { PgBoss } from 'pg-boss';
 import type { JobHandler, JobQueue } from './queue.ts';
 
 const QUEUE = 'tdm-workflow';
+/** pg-boss retries past TDM's own attempt limit, so the job row is always given a final status by a worker. */
+const MAX_ATTEMPTS = 8;
 
 export interface PgBossQueueOptions {
   /** Seconds without a heartbeat after which a running job is given to another worker (≥ 10). */
@@ -23,6 +25,8 @@ export class PgBossQueue implements JobQueue {
       connectionString,
       schema: 'pgboss',
       application_name: 'tdm-queue',
+      // Wake workers as soon as a job is sent instead of at their next poll.
+      useListenNotify: true,
       max: 4,
       ...(options.monitorIntervalSeconds
         ? { monitorIntervalSeconds: options.monitorIntervalSeconds, superviseIntervalSeconds: options.monitorIntervalSeconds }
@@ -39,7 +43,7 @@ export class PgBossQueue implements JobQueue {
       await this.#boss.start();
       if (!(await this.#boss.getQueue(QUEUE))) {
         await this.#boss
-          .createQueue(QUEUE, { heartbeatSeconds: this.#options.heartbeatSeconds ?? 30, retryLimit: 5, retryDelay: 1 })
+          .createQueue(QUEUE, { heartbeatSeconds: this.#options.heartbeatSeconds ?? 30, retryLimit: MAX_ATTEMPTS, retryDelay: 1, notify: true })
           .catch(async (err: Error) => {
             // Two processes may create it at once.
             if (!(await this.#boss.getQueue(QUEUE))) throw err;

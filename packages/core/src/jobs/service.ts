@@ -20,6 +20,9 @@ import type { JobQueue } from './queue.ts';
 import type { LineageEdgeInput } from './registry.ts';
 import { planOperations } from './plan.ts';
 
+/** Attempts (claims by a worker) before a job is failed for good. */
+const MAX_ATTEMPTS = 5;
+
 export interface ExecuteResult {
   workflowId: string;
   jobId: string;
@@ -129,12 +132,14 @@ export class JobService {
     this.#unlistenCancel = await this.tdm.store.sql.listen(CANCEL_CHANNEL, (jobId) =>
       this.#running.get(jobId)?.abort(new TdmError('CONFLICT', 'the job was cancelled')),
     );
-    await this.queue.work((jobId) => this.run(jobId), options);
     if (this.queue.kind === 'in-process') {
       // Jobs left QUEUED or RUNNING by a stopped process resume here (PGlite allows one process).
+      // Enqueued before the queue starts: once it runs, a job it already took is no longer pending
+      // and would be enqueued (and run) a second time.
       const orphans = await this.prisma.job.findMany({ where: { status: { in: ['QUEUED', 'RUNNING'] } }, orderBy: { createdAt: 'asc' }, select: { id: true } });
       for (const j of orphans) await this.queue.enqueue(j.id);
     }
+    await this.queue.work((jobId) => this.run(jobId), options);
   }
 
   async stop(): Promise<void> {
@@ -152,6 +157,15 @@ export class JobService {
     });
     if (claimed.count === 0) return;
     const job = await this.get(jobId);
+    if (job.attempts > MAX_ATTEMPTS) {
+      // Workers keep dying on this job: give it a final status instead of retrying for ever.
+      const logger = new JobLogger(this.logs, jobId, await this.#lastSeq(jobId));
+      const error = { code: 'STEP_FAILED', message: `gave up after ${MAX_ATTEMPTS} attempts: the workers running it stopped`, step: job.currentStep };
+      await this.prisma.job.update({ where: { id: jobId }, data: { status: 'FAILED', error, finishedAt: new Date() } });
+      logger.emit({ step: 'workflow', level: 'failed', message: error.message, data: { status: 'FAILED', code: error.code } });
+      await logger.flush();
+      return;
+    }
     if (!job.startedAt) await this.prisma.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
     const controller = new AbortController();
     this.#running.set(jobId, controller);
@@ -159,9 +173,11 @@ export class JobService {
     // The heartbeat also notices a cancellation whose notification was missed.
     const heartbeat = setInterval(() => {
       void this.prisma.job
-        .update({ where: { id: jobId }, data: { heartbeatAt: new Date() }, select: { status: true } })
+        .update({ where: { id: jobId }, data: { heartbeatAt: new Date() }, select: { status: true, workerId: true } })
         .then((j) => {
           if (j.status === 'CANCELLED') controller.abort(new TdmError('CONFLICT', 'the job was cancelled'));
+          // The queue gave the job to another worker (this one stalled past its heartbeat): stop here.
+          else if (j.workerId !== this.workerId) controller.abort(new TdmError('CONFLICT', 'the job was taken over by another worker'));
         })
         .catch(() => undefined);
     }, 5_000);
@@ -171,7 +187,12 @@ export class JobService {
     const checkpointer = new SqlCheckpointSaver(this.tdm.store.sql);
     const graph = createWorkflowGraph(operations, {
       tdm: this.tdm,
-      emit: logger.emit,
+      emit: (event) => {
+        logger.emit(event);
+        if (event.level === 'started' && event.step !== 'workflow') {
+          void this.prisma.job.update({ where: { id: jobId }, data: { currentStep: event.step } }).catch(() => undefined);
+        }
+      },
       recordLineage: (id, edge, fallbacks) => this.recordLineage(id, edge, fallbacks),
       checkpointer,
       clock: () => performance.now(),
@@ -186,8 +207,9 @@ export class JobService {
         logger.emit({
           step: 'workflow',
           level: 'progress',
-          message: `resuming (attempt ${job.attempts + 1}); already completed: ${done}`,
-          data: { attempt: job.attempts + 1 },
+          // `job` was read after the claim, which already counted this attempt.
+          message: `resuming (attempt ${job.attempts}); already completed: ${done}`,
+          data: { attempt: job.attempts },
         });
         final = await graph.invoke(null, threadConfig);
       } else {
