@@ -103,21 +103,27 @@ async function stopAllWorkers(): Promise<void> {
   await Promise.all(workers.splice(0).map((w) => stopWorker(w)));
 }
 
+/** Log streams still open; a failed test leaves some, closed after each test. */
+const streams = new Set<AbortController>();
+
 const workerOutput = () => workers.map((w) => `--- worker ${w.name}\n${w.output.join('\n')}`).join('\n');
 
 /** A job's log as `jobLogStream` delivers it to this process, collected in the background from right after execute. */
 function followLog(tdm: Tdm, jobId: string) {
   const events: JobLogEvent[] = [];
   const abort = new AbortController();
-  let wake: (() => void) | null = null;
+  streams.add(abort);
+  // A holder, not a `let`: TypeScript would narrow a local only ever assigned in callbacks to `null`.
+  const waiter: { wake: (() => void) | null } = { wake: null };
   const done = (async () => {
     try {
       for await (const e of jobLogStream(tdm.jobs, jobId, abort.signal)) {
         events.push(e);
-        wake?.();
+        waiter.wake?.();
       }
     } finally {
-      wake?.();
+      streams.delete(abort);
+      waiter.wake?.();
     }
   })();
   let ended = false;
@@ -128,7 +134,6 @@ function followLog(tdm: Tdm, jobId: string) {
   return {
     events,
     done,
-    stop: () => abort.abort(),
     /** Waits for the first event matching `match`. */
     async waitFor(match: (e: JobLogEvent) => boolean, what: string, timeoutMs: number): Promise<JobLogEvent> {
       const deadline = Date.now() + timeoutMs;
@@ -138,7 +143,7 @@ function followLog(tdm: Tdm, jobId: string) {
         if (ended) throw new Error(`job ${jobId}: the log ended without ${what}: ${summary(events)}\n${workerOutput()}`);
         const left = deadline - Date.now();
         if (left <= 0) throw new Error(`job ${jobId}: no ${what} within ${timeoutMs} ms: ${summary(events)}\n${workerOutput()}`);
-        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), sleep(Math.min(left, 500))]);
+        await Promise.race([new Promise<void>((resolve) => (waiter.wake = resolve)), sleep(Math.min(left, 500))]);
       }
     },
     /** Waits for the end of the log (the workflow's terminal event). */
@@ -192,6 +197,7 @@ describe.skipIf(!pgUp || !slowStepRegistered)(
     });
 
     afterEach(async () => {
+      for (const stream of streams) stream.abort();
       await stopAllWorkers();
     });
 

@@ -4,7 +4,7 @@
  * registers a slow stand-in under an operation that core does not implement yet, so tests can kill a
  * worker in the middle of a step and watch another one resume the job.
  *
- * The step emits a `progress` event every `intervalMs` for `durationMs`, stops as soon as the run is
+ * The step emits a `progress` event every `intervalMs` (200) for `durationMs` (4000), stops as soon as the run is
  * aborted, and on completion writes one row per run into `tdm_test_step_runs` of the *source*
  * database: a side effect outside the metadata store, so a test can tell how often the step really
  * finished.
@@ -40,17 +40,17 @@ if (slowStepRegistered) {
     async run(input, rt) {
       if (!input.source) throw new StepFailedError(SLOW_STEP, input.jobId, new Error('the slow test step needs a source connection'));
       const { durationMs, intervalMs } = input.config;
+      // A fixed number of ticks, so a caller can ask for an exact number of events (bench: 200).
+      const ticks = Math.ceil(durationMs / intervalMs);
       const started = Date.now();
-      let ticks = 0;
-      while (Date.now() - started < durationMs) {
-        await sleep(Math.min(intervalMs, Math.max(0, durationMs - (Date.now() - started))), undefined, { signal: rt.signal });
-        // `sentAt` lets a subscriber measure delivery latency without trusting the row's `at`.
-        ticks++;
+      for (let tick = 1; tick <= ticks; tick++) {
+        await sleep(intervalMs, undefined, { signal: rt.signal });
         rt.emit({
           step: SLOW_STEP,
           level: 'progress',
-          message: `tick ${ticks}`,
-          data: { tick: ticks, elapsedMs: Date.now() - started, durationMs, sentAt: Date.now() },
+          message: `tick ${tick} of ${ticks}`,
+          // `sentAt` (ms since the epoch, sub-ms precision) lets a subscriber measure delivery latency.
+          data: { tick, ticks, elapsedMs: Date.now() - started, sentAt: performance.timeOrigin + performance.now() },
         });
       }
       rt.signal.throwIfAborted();
