@@ -26,6 +26,8 @@ export interface TdmConfig {
   queueHeartbeatSeconds: number;
   /** pg-boss: how often missed heartbeats are looked for (`TDM_QUEUE_MONITOR_SECONDS`). */
   queueMonitorSeconds: number | null;
+  /** Where dataset versions are stored: a directory or `s3://bucket/prefix` (`TDM_DATASET_STORE`). */
+  datasetStoreUri: string;
   /** Modules that register extra steps (`TDM_PLUGINS`, comma-separated paths), imported on start. */
   plugins: string[];
 }
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
     serverWorker: env.TDM_SERVER_WORKER !== 'off',
     queueHeartbeatSeconds: Math.max(10, Number(env.TDM_QUEUE_HEARTBEAT_SECONDS || 30)),
     queueMonitorSeconds: env.TDM_QUEUE_MONITOR_SECONDS ? Math.max(1, Number(env.TDM_QUEUE_MONITOR_SECONDS)) : null,
+    datasetStoreUri: env.TDM_DATASET_STORE || `${dataDir}/datasets`,
     plugins: (env.TDM_PLUGINS ?? '')
       .split(',')
       .map((p) => p.trim())

@@ -15,6 +15,9 @@ import { type MetadataStore, openMetadataStore } from './store/metadata.ts';
 import { saveCatalog } from './store/schema-store.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { createChatModelFromEnv } from './decision/llm.ts';
+import { openDatasetStore } from './dataset/open.ts';
+import type { DatasetStore } from './dataset/types.ts';
+import { EnvironmentStore } from './store/environments.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
 import { PgBossQueue } from './jobs/pgboss-queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
@@ -51,6 +54,10 @@ export interface Tdm {
   discoverSchema(input: DiscoverInput, options?: { emit?: EmitEvent; jobId?: string }): Promise<DiscoverResult>;
   /** The optional chat model (TDM_LLM_PROVIDER); null by default: every LLM path has a rule-based one. */
   readonly llm: BaseChatModel | null;
+  /** Dataset versions' files (Parquet + manifest). */
+  readonly datasets: DatasetStore;
+  /** Registered target environments. */
+  readonly environments: EnvironmentStore;
   /** Workflow jobs: execute, cancel, run (workers), logs. */
   readonly jobs: JobService;
   /** Records who did what (every mutation writes one). `details` must never hold a secret. */
@@ -77,9 +84,13 @@ export async function createTdm(config: TdmConfig = loadConfig(), options: Creat
       ? new PgBossQueue(config.databaseUrl, { heartbeatSeconds: config.queueHeartbeatSeconds, monitorIntervalSeconds: config.queueMonitorSeconds ?? undefined })
       : new InProcessQueue());
   const llm = createChatModelFromEnv(process.env);
+  const datasets = openDatasetStore(config.datasetStoreUri);
+  const environments = new EnvironmentStore(store.prisma, connections);
   const tdm: Tdm = {
     config,
     llm,
+    datasets,
+    environments,
     store,
     connections,
     get jobs() {

@@ -2,6 +2,8 @@ import type { TadaDocumentNode } from 'gql.tada';
 import { print } from 'graphql';
 import { TdmGraphQLError, TdmNetworkError, type GraphQLErrorEntry } from './errors.ts';
 import { ConnectionsResource } from './resources/connections.ts';
+import { DatasetsResource } from './resources/datasets.ts';
+import { EnvironmentsResource } from './resources/environments.ts';
 import { JobsResource } from './resources/jobs.ts';
 import { LineageResource } from './resources/lineage.ts';
 import { SchemasResource } from './resources/schemas.ts';
@@ -35,6 +37,8 @@ export class TdmClient {
   readonly workflows: WorkflowsResource;
   readonly jobs: JobsResource;
   readonly lineage: LineageResource;
+  readonly datasets: DatasetsResource;
+  readonly environments: EnvironmentsResource;
   readonly #options: TdmClientOptions;
 
   constructor(options: TdmClientOptions) {
@@ -45,6 +49,8 @@ export class TdmClient {
     this.workflows = new WorkflowsResource(this);
     this.jobs = new JobsResource(this, { url: options.url, token: options.token });
     this.lineage = new LineageResource(this);
+    this.datasets = new DatasetsResource(this);
+    this.environments = new EnvironmentsResource(this);
   }
 
   /** Closes open WebSockets (job log streams). */

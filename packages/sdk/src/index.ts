@@ -6,3 +6,5 @@ export type { DatabaseConnection } from './resources/connections.ts';
 export type { ExecuteWorkflowInput, ExecuteWorkflowResult, ClassifyIntentInput, PipelinePlan, WorkflowTemplate } from './resources/workflows.ts';
 export type { Job, JobStatus, JobTrace, JobLogEvent } from './resources/jobs.ts';
 export type { LineageGraph, LineageKind } from './resources/lineage.ts';
+export type { Dataset, SubsetInput, ProvisionInput, ProvisionResult } from './resources/datasets.ts';
+export type { Environment } from './resources/environments.ts';

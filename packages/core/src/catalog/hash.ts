@@ -8,6 +8,8 @@ import type { Catalog } from './types.ts';
 export function catalogHash(catalog: Catalog): string {
   const structure = {
     schemas: [...catalog.schemas].sort(),
+    // Which extensions, not their versions: a minor upgrade is not a schema change.
+    extensions: (catalog.extensions ?? []).map((e) => `${e.schema}.${e.name}`).sort(),
     enums: catalog.enums,
     domains: catalog.domains,
     sequences: catalog.sequences.map(({ lastValue: _lastValue, ...s }) => s),

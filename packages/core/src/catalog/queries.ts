@@ -127,3 +127,9 @@ select n.nspname as schema, c.relname as name, format_type(s.seqtypid, null) as 
 from pg_sequence s join pg_class c on c.oid = s.seqrelid join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = any($1::text[])
 order by 1, 2`;
+
+export const EXTENSIONS_SQL = `
+select e.extname as name, n.nspname as schema, e.extversion as version
+from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+where e.extname <> 'plpgsql'
+order by e.extname`;

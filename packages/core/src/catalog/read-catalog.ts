@@ -5,7 +5,7 @@
 import type { SqlClient } from '../db/sql-client.ts';
 import { quoteQualified } from '../db/quote.ts';
 import { SchemaNotFoundError } from '../errors.ts';
-import { COLUMNS_SQL, CONSTRAINTS_SQL, DOMAINS_SQL, ENUMS_SQL, INDEXES_SQL, SCHEMAS_SQL, SEQUENCES_SQL, TABLES_SQL } from './queries.ts';
+import { EXTENSIONS_SQL, COLUMNS_SQL, CONSTRAINTS_SQL, DOMAINS_SQL, ENUMS_SQL, INDEXES_SQL, SCHEMAS_SQL, SEQUENCES_SQL, TABLES_SQL } from './queries.ts';
 import type { Catalog, CheckDef, ColumnDef, FkAction, ForeignKeyDef, TableDef, TableKind, TypeKind } from './types.ts';
 
 export interface ReadCatalogOptions {
@@ -57,6 +57,7 @@ async function readInTransaction(sql: SqlClient, schemas: string[], options: Rea
   const enums = await sql.query(ENUMS_SQL, params);
   const domains = await sql.query(DOMAINS_SQL, params);
   const sequences = await sql.query(SEQUENCES_SQL, params);
+  const extensions = await sql.query(EXTENSIONS_SQL);
 
   const byKey = new Map<string, TableDef>();
   for (const r of tables.rows) {
@@ -144,6 +145,7 @@ async function readInTransaction(sql: SqlClient, schemas: string[], options: Rea
     database: sql.database,
     serverVersion: version.rows[0]?.v ?? 'unknown',
     schemas: wanted,
+    extensions: extensions.rows.map((r) => ({ name: String(r.name), schema: String(r.schema), version: String(r.version) })),
     enums: enums.rows.map((r) => ({ schema: String(r.schema), name: String(r.name), labels: (r.labels as string[]) ?? [] })),
     domains: domains.rows.map((r) => ({
       schema: String(r.schema),

@@ -137,10 +137,19 @@ export interface SequenceDef {
   lastValue: string | null;
 }
 
+export interface ExtensionDef {
+  name: string;
+  /** Schema its objects live in (e.g. uuid-ossp's functions in public). */
+  schema: string;
+  version: string;
+}
+
 export interface Catalog {
   database: string;
   serverVersion: string;
   schemas: string[];
+  /** Installed extensions other than plpgsql (defaults such as uuid_generate_v4() need them). */
+  extensions?: ExtensionDef[];
   enums: EnumDef[];
   domains: DomainDef[];
   sequences: SequenceDef[];

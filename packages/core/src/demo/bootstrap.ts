@@ -22,11 +22,10 @@ export async function bootstrap(tdm: Tdm, log: (msg: string) => void = () => {})
   if (existing && existing.connection.url === url) return;
   if (existing) {
     // TARGET_DATABASE_URL changed since the last start: point the default environment at the new one.
+    await prisma.provisionedTable.deleteMany({ where: { environmentId: existing.id } });
     await prisma.environment.delete({ where: { id: existing.id } });
     await prisma.connection.delete({ where: { id: existing.connectionId } }).catch(() => undefined);
   }
-  const name = `default-target-${Date.now()}`;
-  const connection = await tdm.connections.create({ name, connectionString: target });
-  await prisma.environment.create({ data: { name: 'default', connectionId: connection.id, isDefault: true, description: 'TARGET_DATABASE_URL' } });
+  await tdm.environments.create({ name: 'default', connectionString: target, isDefault: true, description: 'TARGET_DATABASE_URL' });
   log(`default target environment → ${url}`);
 }

@@ -84,7 +84,7 @@ export class JobService {
         status: 'QUEUED',
         operations: plan.operations,
         input: JSON.parse(redactSecrets(JSON.stringify(storedInput), [])),
-        config: config as object,
+        config: JSON.parse(redactSecrets(JSON.stringify(config), [])),
         context: context as object,
         plan: plan.plan as object,
         testCaseId,
@@ -151,10 +151,11 @@ export class JobService {
 
   /** Runs (or resumes) one job to its end. Never throws: the outcome is on the job row. */
   async run(jobId: string): Promise<void> {
-    const claimed = await this.prisma.job.updateMany({
-      where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } },
-      data: { status: 'RUNNING', workerId: this.workerId, heartbeatAt: new Date(), attempts: { increment: 1 } },
-    });
+    const now = new Date();
+    const claim = { status: 'RUNNING' as const, workerId: this.workerId, heartbeatAt: now, attempts: { increment: 1 } };
+    // First start: RUNNING and startedAt in one write, so nobody sees a running job that never started.
+    let claimed = await this.prisma.job.updateMany({ where: { id: jobId, status: 'QUEUED', startedAt: null }, data: { ...claim, startedAt: now } });
+    if (claimed.count === 0) claimed = await this.prisma.job.updateMany({ where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } }, data: claim });
     if (claimed.count === 0) return;
     const job = await this.get(jobId);
     if (job.attempts > MAX_ATTEMPTS) {
@@ -166,7 +167,6 @@ export class JobService {
       await logger.flush();
       return;
     }
-    if (!job.startedAt) await this.prisma.job.update({ where: { id: jobId }, data: { startedAt: new Date() } });
     const controller = new AbortController();
     this.#running.set(jobId, controller);
     const logger = new JobLogger(this.logs, jobId, await this.#lastSeq(jobId));

@@ -121,7 +121,7 @@ export class JobsResource {
       }
     } catch (err) {
       if (err instanceof TdmError) throw err;
-      throw new TdmNetworkError(`job log stream failed: ${describe(err)}`, undefined, { cause: err });
+      throw streamError(err);
     } finally {
       await iterator.return?.();
     }
@@ -141,15 +141,28 @@ export class JobsResource {
       webSocketImpl,
       lazy: true,
       retryAttempts: 3,
+      // 4403: the server refused the token. Retrying (with backoff, seconds) cannot change that.
+      shouldRetry: (e) => isCloseEvent(e) && e.code !== 4403,
       connectionParams: this.ws.token ? { authorization: `Bearer ${this.ws.token}` } : undefined,
     });
     return this.#ws;
   }
 }
 
-function describe(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  const close = err as { code?: number; reason?: string };
-  if (close && typeof close.code === 'number') return `connection closed (${close.code}${close.reason ? ` ${close.reason}` : ''})`;
-  return String(err);
+/** graphql-ws's default `shouldRetry`: retry after a close, not after an error. */
+function isCloseEvent(e: unknown): e is { code: number; reason: string } {
+  return typeof e === 'object' && e !== null && 'code' in e && 'reason' in e;
+}
+
+/**
+ * Why a log stream ended, as a network error. graphql-ws reports WebSocket events; they hold the
+ * socket, whose URL may carry credentials, so only the code or the underlying error is kept.
+ */
+function streamError(err: unknown): TdmNetworkError {
+  if (isCloseEvent(err)) return new TdmNetworkError(`job log stream failed: connection closed (${err.code}${err.reason ? ` ${err.reason}` : ''})`);
+  // ws's ErrorEvent wraps the socket's error (e.g. ECONNREFUSED).
+  const cause = err instanceof Error ? err : (err as { error?: unknown } | null)?.error;
+  const eventMessage = (err as { message?: unknown } | null)?.message;
+  const message = cause instanceof Error ? cause.message : typeof eventMessage === 'string' && eventMessage ? eventMessage : 'WebSocket error';
+  return new TdmNetworkError(`job log stream failed: ${message}`, undefined, cause instanceof Error ? { cause } : undefined);
 }

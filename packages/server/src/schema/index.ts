@@ -6,6 +6,8 @@ import './connection.ts';
 import './job.ts';
 import './lineage.ts';
 import './audit.ts';
+import './dataset.ts';
+import './environment.ts';
 import './auth.ts';
 import './decision.ts';
 

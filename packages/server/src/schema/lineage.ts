@@ -89,22 +89,6 @@ builder.prismaNode('TestCase', {
   }),
 });
 
-builder.prismaNode('DatasetVersion', {
-  id: { field: 'id' },
-  fields: (t) => ({
-    rawId: t.exposeString('id'),
-    name: t.exposeString('name'),
-    kind: t.exposeString('kind'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    totalRows: t.float({ select: { totalRows: true }, resolve: (d) => Number(d.totalRows) }),
-    schemaVersion: t.relation('schemaVersion', { nullable: true }),
-    job: t.relation('job', { nullable: true }),
-    derivedFrom: t.relation('parent', { nullable: true, description: 'The dataset version this one was made from' }),
-    derivatives: t.relation('derivatives', { description: 'Dataset versions made from this one' }),
-    lineage: t.field({ type: LineageGraphRef, resolve: (d, _a, ctx) => lineageAround(ctx.tdm.store.prisma, { kind: 'DATASET_VERSION', id: d.id }) }),
-  }),
-});
-
 builder.queryFields((t) => ({
   jobTrace: t.field({
     type: JobTraceRef,

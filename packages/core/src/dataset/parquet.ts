@@ -1,0 +1,443 @@
+/**
+ * The Parquet codec of the dataset store: PostgreSQL text rows in, one Parquet file out, and back,
+ * losslessly. Integers, booleans and float8 get native Parquet types (smaller files, usable by any
+ * Parquet reader); everything else is a STRING holding the exact PostgreSQL text, which the database
+ * itself parses back. Each column's PostgreSQL type travels in the file's key-value metadata.
+ *
+ * Library: hyparquet-writer + hyparquet (pure JS). Chosen over @duckdb/node-api by `bench/parquet.bench.ts`
+ * on our column types: it streams row group by row group with memory bounded by one group, needs no
+ * native binary, and reads a page range for a preview without a query engine (figures in the bench).
+ */
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead, type SchemaElement } from 'hyparquet';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { snappyCompressor, snappyUncompressor } from 'hysnappy';
+import { InvalidInputError } from '../errors.ts';
+import { formatFloat8, parseFloat8 } from './float8.ts';
+import type { DatasetColumn, TextRow } from './types.ts';
+
+export type { AsyncBuffer };
+export type ParquetType = DatasetColumn['parquetType'];
+
+/** Rows per row group (the unit of streaming on write and read). */
+export const DEFAULT_ROW_GROUP_ROWS = 65_536;
+/** A row group is also closed once its text reaches this many characters, which bounds memory for wide rows and big documents. */
+export const DEFAULT_ROW_GROUP_CHARS = 8 * 1024 * 1024;
+/** Key-value metadata entry holding the columns (name, pgType, nullable, parquetType) as JSON. */
+export const COLUMNS_METADATA_KEY = 'tdm.columns';
+const FORMAT_METADATA_KEY = 'tdm.formatVersion';
+
+const PHYSICAL: Record<string, ParquetType> = {
+  smallint: 'INT32',
+  int2: 'INT32',
+  integer: 'INT32',
+  int: 'INT32',
+  int4: 'INT32',
+  bigint: 'INT64',
+  int8: 'INT64',
+  boolean: 'BOOLEAN',
+  bool: 'BOOLEAN',
+  'double precision': 'DOUBLE',
+  float8: 'DOUBLE',
+};
+
+/**
+ * The lossless Parquet type for a PostgreSQL type as `format_type()` spells it (`integer`,
+ * `bigint`, `double precision`, `numeric(12,2)`, `text[]`…): int2/int4 → INT32, int8 → INT64,
+ * bool → BOOLEAN, float8 → DOUBLE, anything else → STRING with the exact PostgreSQL text.
+ */
+export function parquetTypeFor(pgType: string): ParquetType {
+  return PHYSICAL[pgType.trim().toLowerCase()] ?? 'STRING';
+}
+
+/** Columns of a table input with their Parquet types. */
+export function datasetColumns(columns: { name: string; pgType: string; nullable: boolean }[]): DatasetColumn[] {
+  return columns.map(({ name, pgType, nullable }) => ({ name, pgType, nullable, parquetType: parquetTypeFor(pgType) }));
+}
+
+function schemaElement(column: DatasetColumn): SchemaElement {
+  const base = { name: column.name, repetition_type: 'OPTIONAL' as const };
+  switch (column.parquetType) {
+    case 'INT32':
+      return /^(smallint|int2)$/i.test(column.pgType.trim())
+        ? { ...base, type: 'INT32', converted_type: 'INT_16', logical_type: { type: 'INTEGER', bitWidth: 16, isSigned: true } }
+        : { ...base, type: 'INT32' };
+    case 'INT64':
+      return { ...base, type: 'INT64' };
+    case 'BOOLEAN':
+      return { ...base, type: 'BOOLEAN' };
+    case 'DOUBLE':
+      return { ...base, type: 'DOUBLE' };
+    case 'STRING':
+      return { ...base, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } };
+    default:
+      throw new InvalidInputError(`parquet type ${column.parquetType} is not written by the dataset store`, { column: column.name });
+  }
+}
+
+type Encode = (text: string, column: DatasetColumn) => unknown;
+
+const INT64_TEXT = /^(?:0|-?[1-9][0-9]{0,18})$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function badValue(column: DatasetColumn, text: string): never {
+  throw new InvalidInputError(`value ${JSON.stringify(text.slice(0, 80))} of column ${JSON.stringify(column.name)} is not valid ${column.pgType} text`, {
+    column: column.name,
+    pgType: column.pgType,
+  });
+}
+
+const ENCODERS: Record<ParquetType, Encode> = {
+  INT32: (text, column) => {
+    const value = +text;
+    // `| 0` is the identity only for 32-bit integers; the text check keeps "1e3" or " 7" out.
+    if ((value | 0) !== value || String(value) !== text) badValue(column, text);
+    return value;
+  },
+  INT64: (text, column) => {
+    // BigInt() would also take " 7", "0x1f" or "": only PostgreSQL's own spelling is let through.
+    if (!INT64_TEXT.test(text)) badValue(column, text);
+    const value = BigInt(text);
+    if (value < INT64_MIN || value > INT64_MAX) badValue(column, text);
+    return value;
+  },
+  BOOLEAN: (text, column) => (text === 't' ? true : text === 'f' ? false : badValue(column, text)),
+  DOUBLE: (text, column) => {
+    const value = parseFloat8(text);
+    // PostgreSQL ≥ 12 prints the shortest exact text; anything else (extra_float_digits < 1, another
+    // producer) would not come back byte for byte, so it is refused rather than silently changed.
+    if (formatFloat8(value) !== text) {
+      throw new InvalidInputError(
+        `float8 value ${JSON.stringify(text)} of column ${JSON.stringify(column.name)} is not in PostgreSQL's shortest-exact form (extra_float_digits must be ≥ 1)`,
+        { column: column.name },
+      );
+    }
+    return value;
+  },
+  STRING: (text) => text,
+  BYTES: (_text, column) => badValue(column, _text),
+};
+
+type Decode = (value: unknown) => string;
+
+const DECODERS: Record<ParquetType, Decode> = {
+  INT32: (value) => String(value),
+  INT64: (value) => String(value),
+  BOOLEAN: (value) => (value ? 't' : 'f'),
+  DOUBLE: (value) => formatFloat8(value as number),
+  STRING: (value) => (typeof value === 'string' ? value : Buffer.from(value as Uint8Array).toString('utf8')),
+  BYTES: (value) => `\\x${Buffer.from(value as Uint8Array).toString('hex')}`,
+};
+
+// Snappy in WebAssembly (hysnappy): about 3× faster than the writer's and reader's JavaScript
+// snappy. Instantiated on first use, one instance per process.
+let compress: ((input: Uint8Array) => Uint8Array) | undefined;
+let uncompress: ((input: Uint8Array, outputLength: number) => Uint8Array) | undefined;
+function compressor(): (input: Uint8Array) => Uint8Array {
+  compress ??= snappyCompressor();
+  return compress;
+}
+function uncompressor(): (input: Uint8Array, outputLength: number) => Uint8Array {
+  uncompress ??= snappyUncompressor();
+  return uncompress;
+}
+
+/** Receives the file's bytes in order; each chunk is the sink's to keep. Backpressure: return a promise. */
+export type ByteSink = (chunk: Uint8Array) => Promise<void> | void;
+
+export interface ParquetWriteOptions {
+  /** Rows per row group (default 65,536). */
+  rowGroupRows?: number;
+  /** Closes a row group early once its text reaches this many characters (default 8 Mi). */
+  rowGroupChars?: number;
+  /** Extra key-value metadata (e.g. the table's name). */
+  metadata?: Record<string, string>;
+  /** Stops the write between row groups (the promise rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+export interface ParquetWriteResult {
+  rowCount: number;
+  bytes: number;
+  /** Hex sha256 of the bytes handed to the sink. */
+  checksum: string;
+}
+
+/**
+ * The strings of a column chunk as UTF-8 views into one buffer. hyparquet-writer would otherwise
+ * encode each value into an ArrayBuffer of its own, and a million small ArrayBuffers cost more in
+ * allocation and garbage collection than the encoding itself. PostgreSQL text never holds NUL, so
+ * the values are joined with NUL, encoded in one go and cut at the NUL bytes.
+ */
+function utf8Views(values: (string | null)[]): (Uint8Array | null)[] {
+  const joined = values.map((v) => v ?? '').join('\0');
+  const bytes = Buffer.from(joined, 'utf8');
+  const { buffer, byteOffset } = bytes;
+  const views: (Uint8Array | null)[] = new Array(values.length);
+  let start = 0;
+  if (bytes.length === joined.length) {
+    // All ASCII: byte offsets are string offsets.
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i] as string | null;
+      const length = value === null ? 0 : value.length;
+      views[i] = value === null ? null : new Uint8Array(buffer, byteOffset + start, length);
+      start += length + 1;
+    }
+    return views;
+  }
+  for (let i = 0; i < values.length; i++) {
+    let end = bytes.indexOf(0, start);
+    if (end === -1) end = bytes.length;
+    views[i] = values[i] === null ? null : new Uint8Array(buffer, byteOffset + start, end - start);
+    start = end + 1;
+  }
+  // A NUL inside a value (not from PostgreSQL, which cannot store one) shifts the cuts: encode one by one.
+  if (start !== bytes.length + 1) return values.map((v) => (v === null ? null : Buffer.from(v, 'utf8')));
+  return views;
+}
+
+/** hyparquet-writer's buffer, emptied into the sink after every row group (so memory is one group). */
+class SinkWriter extends ByteWriter {
+  readonly #sink: ByteSink;
+  readonly #hash = createHash('sha256');
+  bytes = 0;
+  constructor(sink: ByteSink) {
+    super(1 << 20);
+    this.#sink = sink;
+  }
+  flush(): Promise<void> | void {
+    if (this.index === 0) return;
+    const chunk = new Uint8Array(this.buffer.slice(0, this.index));
+    this.index = 0;
+    this.#hash.update(chunk);
+    this.bytes += chunk.length;
+    return this.#sink(chunk);
+  }
+  override finish(): Promise<void> | void {
+    return this.flush();
+  }
+  checksum(): string {
+    return this.#hash.digest('hex');
+  }
+}
+
+/**
+ * The batches, until `signal` aborts: then the iteration rejects at once, even while the source is
+ * still waiting for its next batch (a stalled query must not hold up an abort). The source is told
+ * to stop but not waited for.
+ */
+async function* abortable<T>(source: AsyncIterable<T> | Iterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  if (!signal) {
+    yield* source;
+    return;
+  }
+  const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]();
+  let done = false;
+  try {
+    for (;;) {
+      signal.throwIfAborted();
+      // A fresh listener per batch, removed once the batch arrives: racing every next() against one
+      // long-lived "aborted" promise would pile reactions on it that keep every batch reachable.
+      const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        Promise.resolve(iterator.next()).then(
+          (result) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(result);
+          },
+          (err: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(err);
+          },
+        );
+      });
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) Promise.resolve(iterator.return?.()).catch(() => {});
+  }
+}
+
+/**
+ * Writes `batches` of PostgreSQL text rows as one Parquet file into `sink`, a row group at a time:
+ * memory holds one row group, whatever the table's size. Rejects with `InvalidInputError` for a row
+ * of the wrong width or a value that is not valid text for its column's Parquet type.
+ */
+export async function writeParquet(
+  columns: DatasetColumn[],
+  batches: AsyncIterable<TextRow[]> | Iterable<TextRow[]>,
+  sink: ByteSink,
+  options: ParquetWriteOptions = {},
+): Promise<ParquetWriteResult> {
+  if (!columns.length) throw new InvalidInputError('a dataset table needs at least one column');
+  const groupRows = Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
+  const groupChars = Math.max(1, options.rowGroupChars ?? DEFAULT_ROW_GROUP_CHARS);
+  const width = columns.length;
+  const writer = new SinkWriter(sink);
+  const metadata = {
+    [FORMAT_METADATA_KEY]: '1',
+    [COLUMNS_METADATA_KEY]: JSON.stringify(columns.map(({ name, pgType, nullable, parquetType }) => ({ name, pgType, nullable, parquetType }))),
+    ...options.metadata,
+  };
+  const pq = new ParquetWriter({
+    writer,
+    schema: [{ name: 'root', num_children: width }, ...columns.map(schemaElement)],
+    kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+    createdBy: 'tdm dataset store (hyparquet-writer)',
+    compressors: { SNAPPY: compressor() },
+  });
+  const encoders = columns.map((c) => ENCODERS[c.parquetType]);
+  const passThrough = columns.map((c) => c.parquetType === 'STRING');
+  let data: unknown[][] = columns.map(() => []);
+  let rows = 0;
+  let chars = 0;
+  let rowCount = 0;
+
+  const flushGroup = async () => {
+    if (!rows) return;
+    options.signal?.throwIfAborted();
+    // Min/max statistics only where they mean something to a reader: on STRING columns they would
+    // compare PostgreSQL text byte-wise (not in the type's order) and cost ~1 s per million rows.
+    const columnData = columns.map((c, i) => ({
+      name: c.name,
+      data: c.parquetType === 'STRING' ? utf8Views(data[i] as (string | null)[]) : (data[i] as unknown[]),
+      statistics: c.parquetType !== 'STRING',
+    }));
+    data = columns.map(() => []);
+    rowCount += rows;
+    const size = rows;
+    rows = 0;
+    chars = 0;
+    // biome-ignore lint/suspicious/noExplicitAny: hyparquet's DecodedArray is a union of typed arrays and any[]
+    await pq.write({ columnData: columnData as any, rowGroupSize: size });
+  };
+
+  for await (const batch of abortable(batches, options.signal)) {
+    for (const row of batch) {
+      if (row.length !== width) {
+        throw new InvalidInputError(`row ${rowCount + rows + 1} has ${row.length} values; the table has ${width} columns`, {
+          expected: width,
+          actual: row.length,
+        });
+      }
+      for (let i = 0; i < width; i++) {
+        const text = row[i];
+        if (text === null || text === undefined) {
+          (data[i] as unknown[]).push(null);
+        } else {
+          chars += text.length;
+          (data[i] as unknown[]).push(passThrough[i] ? text : (encoders[i] as Encode)(text, columns[i] as DatasetColumn));
+        }
+      }
+      if (++rows >= groupRows || chars >= groupChars) await flushGroup();
+    }
+  }
+  await flushGroup();
+  options.signal?.throwIfAborted();
+  await pq.finish();
+  return { rowCount, bytes: writer.bytes, checksum: writer.checksum() };
+}
+
+function metadataValue(metadata: FileMetaData, key: string): string | undefined {
+  return metadata.key_value_metadata?.find((kv) => kv.key === key)?.value;
+}
+
+/** The columns stored in a dataset Parquet file's metadata. */
+export function columnsOfMetadata(metadata: FileMetaData): DatasetColumn[] {
+  const stored = metadataValue(metadata, COLUMNS_METADATA_KEY);
+  if (!stored) throw new InvalidInputError(`the Parquet file has no ${COLUMNS_METADATA_KEY} metadata: it was not written by the dataset store`);
+  return JSON.parse(stored) as DatasetColumn[];
+}
+
+export interface ParquetReadOptions {
+  /** Rows per yielded batch (default 10,000); a batch never spans two row groups. */
+  batchSize?: number;
+  /** Rows to skip first; whole row groups before it are not read at all. */
+  offset?: number;
+  /** Maximum rows to yield. */
+  limit?: number;
+  /** Parsed footer, when the caller has it already. */
+  metadata?: FileMetaData;
+}
+
+/** Reads a file's footer (key-value metadata, row groups). */
+export function readParquetMetadata(file: AsyncBuffer): Promise<FileMetaData> {
+  return parquetMetadataAsync(file);
+}
+
+/**
+ * Streams a dataset Parquet file back as PostgreSQL text rows, one row group at a time. With
+ * `offset`/`limit` only the row groups (and, through the offset index, the pages) holding the
+ * requested rows are read, so a paged preview of a large file stays cheap.
+ */
+export async function* readParquet(file: AsyncBuffer, options: ParquetReadOptions = {}): AsyncGenerator<TextRow[]> {
+  const metadata = options.metadata ?? (await parquetMetadataAsync(file));
+  const columns = columnsOfMetadata(metadata);
+  const decoders = columns.map((c) => DECODERS[c.parquetType]);
+  const width = columns.length;
+  const batchSize = Math.max(1, options.batchSize ?? 10_000);
+  const start = Math.max(0, options.offset ?? 0);
+  const end = options.limit === undefined ? Number.POSITIVE_INFINITY : start + Math.max(0, options.limit);
+  let groupStart = 0;
+  for (const group of metadata.row_groups) {
+    const groupEnd = groupStart + Number(group.num_rows);
+    const from = Math.max(start, groupStart);
+    const to = Math.min(end, groupEnd);
+    groupStart = groupEnd;
+    if (from >= to) {
+      if (groupEnd >= end) break;
+      continue;
+    }
+    let rows: unknown[][] = [];
+    await parquetRead({
+      file,
+      metadata,
+      rowStart: from,
+      rowEnd: to,
+      useOffsetIndex: true,
+      compressors: { SNAPPY: uncompressor() },
+      rowFormat: 'array',
+      onComplete: (result: unknown[][]) => {
+        rows = result;
+      },
+    });
+    // Convert in place: the arrays hyparquet built for this group become the text rows.
+    for (const row of rows) {
+      for (let i = 0; i < width; i++) {
+        const value = row[i];
+        row[i] = value === null || value === undefined ? null : (decoders[i] as Decode)(value);
+      }
+    }
+    for (let i = 0; i < rows.length; i += batchSize) yield (i === 0 && rows.length <= batchSize ? rows : rows.slice(i, i + batchSize)) as TextRow[];
+    if (groupEnd >= end) break;
+  }
+}
+
+/** A local file as hyparquet's random-access buffer; `close()` releases the file handle. */
+export async function openParquetFile(path: string): Promise<AsyncBuffer & { close(): Promise<void> }> {
+  const handle = await open(path, 'r');
+  const { size } = await handle.stat();
+  return {
+    byteLength: size,
+    async slice(startByte: number, endByte?: number): Promise<ArrayBuffer> {
+      const stop = Math.min(endByte ?? size, size);
+      const length = Math.max(0, stop - startByte);
+      const buffer = new ArrayBuffer(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(new Uint8Array(buffer, done, length - done), 0, length - done, startByte + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return buffer;
+    },
+    close: () => handle.close(),
+  };
+}

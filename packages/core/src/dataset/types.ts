@@ -1,0 +1,76 @@
+/**
+ * The dataset store's vocabulary. A dataset version is immutable: one Parquet file per table plus a
+ * manifest. Rows travel between steps as arrays of PostgreSQL text values (what COPY's text format
+ * carries, `null` for NULL) in the table's column order: every type round-trips exactly because the
+ * database itself produces and parses the text.
+ */
+export type TextRow = (string | null)[];
+
+export interface DatasetColumn {
+  name: string;
+  /** format_type() of the column in the source, e.g. "numeric(10,2)", "public.mpaa_rating", "text[]". */
+  pgType: string;
+  nullable: boolean;
+  /** Physical Parquet representation chosen for it (lossless for the type). */
+  parquetType: 'INT32' | 'INT64' | 'BOOLEAN' | 'DOUBLE' | 'STRING' | 'BYTES';
+}
+
+export interface TableRef {
+  schema: string;
+  name: string;
+}
+
+export interface DatasetTableManifest extends TableRef {
+  /** Path of the Parquet file relative to the dataset version's root. */
+  file: string;
+  rowCount: number;
+  bytes: number;
+  /** sha256 of the Parquet file. */
+  checksum: string;
+  columns: DatasetColumn[];
+}
+
+export type DatasetKind = 'SUBSET' | 'MASKED' | 'SYNTHETIC' | 'IMPORTED';
+
+export interface DatasetManifest {
+  formatVersion: 1;
+  datasetVersionId: string;
+  name: string;
+  kind: DatasetKind;
+  schemaVersionId: string | null;
+  parentId: string | null;
+  jobId: string | null;
+  createdAt: string;
+  tables: DatasetTableManifest[];
+  /** Step-specific facts (the subset plan, mask rule hash, generator seed…). */
+  meta: Record<string, unknown>;
+}
+
+export interface TableInput extends TableRef {
+  columns: { name: string; pgType: string; nullable: boolean }[];
+}
+
+export interface DatasetWriter {
+  readonly datasetVersionId: string;
+  /** Streams one table's rows (in batches) into its Parquet file. */
+  writeTable(table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest>;
+  /** Writes the manifest; the version becomes readable. */
+  finish(info: Omit<DatasetManifest, 'formatVersion' | 'datasetVersionId' | 'createdAt' | 'tables'>): Promise<DatasetManifest>;
+  /** Removes everything written so far. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Where dataset versions live: a local directory (`.tdm/datasets`) or an S3-compatible bucket,
+ * behind the same interface.
+ */
+export interface DatasetStore {
+  readonly uri: string;
+  createWriter(datasetVersionId: string): DatasetWriter;
+  readManifest(datasetVersionId: string): Promise<DatasetManifest>;
+  /** Streams a table's rows in batches (bounded memory: one row group at a time). */
+  readTable(datasetVersionId: string, table: TableRef, options?: { batchSize?: number; offset?: number; limit?: number }): AsyncIterable<TextRow[]>;
+  delete(datasetVersionId: string): Promise<void>;
+  /** Releases connections (the S3 client's sockets); the local store has nothing to release. */
+  close?(): void | Promise<void>;
+}

@@ -1,0 +1,289 @@
+/**
+ * Provisioning: a dataset version becomes tables in a target database. Everything happens in one
+ * transaction (PostgreSQL and PGlite both run DDL transactionally): DDL planned from the catalog,
+ * the rows streamed with COPY in foreign-key order, indexes and foreign keys (validated as they are
+ * added), sequences moved past the loaded ids, smoke tests. Any failure — a conflicting object, a
+ * row a CHECK refuses, a broken key, a failed smoke test, an abort — rolls back and leaves the
+ * target exactly as it was.
+ */
+import { pipeline } from 'node:stream/promises';
+import type { Catalog, ExtensionDef, TableDef } from '../catalog/types.ts';
+import { batchesToCopyText } from '../dataset/copy-text.ts';
+import type { DatasetManifest, DatasetStore, DatasetTableManifest, TextRow } from '../dataset/types.ts';
+import { quoteIdent, quoteQualified } from '../db/quote.ts';
+import type { SqlClient } from '../db/sql-client.ts';
+import { InvalidInputError, TdmError } from '../errors.ts';
+import type { EmitEvent } from '../jobs/events.ts';
+import { planFor, planReset } from './ddl.ts';
+import { fkLoadOrder } from './load-order.ts';
+import { type DatasetObjects, datasetObjects, tableKey } from './objects.ts';
+import { syncSequences } from './sequences.ts';
+import { runSmokeTests, type SmokeReport } from './smoke.ts';
+
+export type { SmokeReport };
+
+export interface ProvisionInput {
+  store: DatasetStore;
+  manifest: DatasetManifest;
+  /** The catalog of the dataset's schema version: what the tables look like. */
+  catalog: Catalog;
+  /** Drop what the dataset's objects would occupy (its tables CASCADE, its types and sequences) first. */
+  resetEnv?: boolean;
+  /** Default true. */
+  runSmokeTests?: boolean;
+  emit?: EmitEvent;
+  signal?: AbortSignal;
+}
+
+export interface ProvisionResult {
+  /** Rows loaded per table, in load order. */
+  tables: { schema: string; name: string; rowCount: number }[];
+  /** Null when smoke tests were turned off. */
+  smoke: SmokeReport | null;
+  durationMs: number;
+}
+
+const STEP = 'provision';
+/** At most one progress event per table per this many milliseconds (plus one when it is loaded). */
+const PROGRESS_INTERVAL_MS = 1000;
+
+/**
+ * Loads `input.manifest`'s dataset into `target`. Refuses (CONFLICT, nothing changed) when a table,
+ * sequence or type the dataset would create already exists, unless `resetEnv`. Throws STEP_FAILED
+ * with the smoke report in `details.smoke` when a smoke test fails; the load is then rolled back.
+ */
+export async function provisionDataset(target: SqlClient, input: ProvisionInput): Promise<ProvisionResult> {
+  const started = Date.now();
+  const { manifest, catalog, signal } = input;
+  const emit = input.emit ?? (() => {});
+  signal?.throwIfAborted();
+  const objects = datasetObjects(catalog, manifest.tables);
+  const byKey = new Map(objects.tables.map((t) => [tableKey(t), t]));
+  for (const m of manifest.tables) checkColumns(byKey.get(tableKey(m)) as TableDef, m);
+  const plan = planFor(objects);
+  const loadOrder = fkLoadOrder(manifest.tables.map((m) => byKey.get(tableKey(m)) as TableDef));
+  const manifestOf = new Map(manifest.tables.map((m) => [tableKey(m), m]));
+
+  return target.transaction(async (tx) => {
+    // The catalog's expressions were printed for this search_path: replay them under the same one.
+    await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
+    const conflicts = await findConflicts(tx, objects);
+    if (conflicts.length && !input.resetEnv) {
+      throw new TdmError('CONFLICT', `the target already holds ${conflicts.join(', ')}; provision with resetEnv to replace them`, {
+        details: { tables: conflicts.filter((c) => objects.tables.some((t) => tableKey(t) === c)), objects: conflicts },
+      });
+    }
+    if (input.resetEnv) await run(tx, planReset(objects), signal);
+    await createExtensions(tx, catalog.extensions ?? [], emit);
+    await run(tx, await withoutExistingSchemas(tx, objects.schemas, plan.pre), signal);
+    emit({
+      step: STEP,
+      level: 'info',
+      message: `created ${objects.tables.length} tables (${plan.pre.length} statements)`,
+      data: { statements: plan.pre.length },
+    });
+
+    const tables: ProvisionResult['tables'] = [];
+    for (const table of loadOrder) {
+      const m = manifestOf.get(tableKey(table)) as DatasetTableManifest;
+      const rowCount = await loadTable(tx, table, m, input.store, manifest.datasetVersionId, emit, signal);
+      tables.push({ schema: table.schema, name: table.name, rowCount });
+    }
+
+    await run(tx, plan.post, signal);
+    await syncSequences(tx, objects.sequences);
+    emit({ step: STEP, level: 'info', message: `added ${plan.post.length} indexes, foreign keys and sequence owners; sequences moved past the loaded ids` });
+
+    let smoke: SmokeReport | null = null;
+    if (input.runSmokeTests !== false) {
+      signal?.throwIfAborted();
+      smoke = await runSmokeTests(tx, objects, manifest);
+      if (!smoke.passed) {
+        throw new TdmError('STEP_FAILED', `smoke tests failed: ${describeFailures(smoke)}; nothing was provisioned`, { details: { step: STEP, smoke } });
+      }
+      emit({
+        step: STEP,
+        level: 'info',
+        message: `smoke tests passed (${smoke.rowCounts.length} tables, ${smoke.fkViolations.length} foreign keys, ${smoke.sequences.length} sequences)`,
+      });
+    }
+    signal?.throwIfAborted();
+    return { tables, smoke, durationMs: Date.now() - started };
+  });
+}
+
+function checkColumns(table: TableDef, m: DatasetTableManifest): void {
+  const known = new Set(table.columns.map((c) => c.name));
+  const unknown = m.columns.filter((c) => !known.has(c.name)).map((c) => c.name);
+  if (unknown.length) {
+    throw new InvalidInputError(`dataset table ${tableKey(m)} has columns the catalog does not describe: ${unknown.join(', ')}`, {
+      table: tableKey(m),
+      columns: unknown,
+    });
+  }
+}
+
+/** Relations (tables, sequences, …) and types in the target that the dataset's objects would collide with. */
+async function findConflicts(tx: SqlClient, objects: DatasetObjects): Promise<string[]> {
+  const relations = [...objects.tables, ...objects.sequences.map((s) => s.def)];
+  const types = [...objects.enums, ...objects.domains];
+  const { rows } = await tx.query<{ name: string }>(
+    `select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       join unnest($1::text[], $2::text[]) as w(s, r) on w.s = n.nspname and w.r = c.relname
+     union
+     select n.nspname || '.' || t.typname from pg_type t join pg_namespace n on n.oid = t.typnamespace
+       join unnest($3::text[], $4::text[]) as w(s, r) on w.s = n.nspname and w.r = t.typname
+     order by 1`,
+    [relations.map((r) => r.schema), relations.map((r) => r.name), types.map((t) => t.schema), types.map((t) => t.name)],
+  );
+  return rows.map((r) => r.name);
+}
+
+/**
+ * The source's extensions (defaults such as uuid_generate_v4() need them), each in a savepoint: one
+ * the target cannot install is reported and skipped, and a table that needs it then fails clearly.
+ */
+async function createExtensions(tx: SqlClient, extensions: ExtensionDef[], emit: EmitEvent): Promise<void> {
+  for (const e of extensions) {
+    const { rows } = await tx.query('select 1 from pg_extension where extname = $1', [e.name]);
+    if (rows.length) continue;
+    try {
+      await tx.transaction(async (sp) => {
+        await sp.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(e.schema)}`);
+        await sp.exec(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e.name)} WITH SCHEMA ${quoteIdent(e.schema)}`);
+      });
+    } catch (err) {
+      emit({ step: STEP, level: 'warn', message: `extension ${e.name} could not be created in the target: ${(err as Error).message}` });
+    }
+  }
+}
+
+/**
+ * PostgreSQL checks the right to create schemas before it looks whether the schema exists, so
+ * `CREATE SCHEMA IF NOT EXISTS public` fails for a role that may fill `public` but not create
+ * schemas: the statements for schemas already there are left out.
+ */
+async function withoutExistingSchemas(tx: SqlClient, schemas: string[], statements: string[]): Promise<string[]> {
+  const { rows } = await tx.query<{ name: string }>('select nspname as name from pg_namespace where nspname = any($1::text[])', [schemas]);
+  const skip = new Set(rows.map((r) => `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(r.name)}`));
+  return statements.filter((s) => !skip.has(s));
+}
+
+async function run(tx: SqlClient, statements: string[], signal: AbortSignal | undefined): Promise<void> {
+  for (const statement of statements) {
+    signal?.throwIfAborted();
+    try {
+      await tx.exec(statement);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      const details = err instanceof TdmError ? err.details : {};
+      throw new TdmError(err instanceof TdmError ? err.code : 'QUERY_FAILED', `${reason} — while running: ${statement}`, {
+        cause: err,
+        details: { ...details, statement },
+      });
+    }
+  }
+}
+
+/**
+ * Streams one table from the store into `COPY … FROM STDIN`: one batch in memory at a time, the
+ * database's pace reaching the store through the stream's backpressure. Generated columns are left
+ * out (PostgreSQL computes them); identity columns, ALWAYS included, keep the dataset's values.
+ */
+async function loadTable(
+  tx: SqlClient,
+  table: TableDef,
+  m: DatasetTableManifest,
+  store: DatasetStore,
+  datasetVersionId: string,
+  emit: EmitEvent,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const generated = new Set(table.columns.filter((c) => c.generated !== null).map((c) => c.name));
+  const keep = m.columns.flatMap((c, i) => (generated.has(c.name) ? [] : [i]));
+  const width = m.columns.length;
+  const name = tableKey(table);
+  const started = Date.now();
+  let rows = 0;
+  let lastEvent = started;
+  const progress = () => {
+    const seconds = (Date.now() - started) / 1000;
+    emit({
+      step: STEP,
+      level: 'progress',
+      message: `${name}: ${rows} rows`,
+      data: { table: name, rows, rowsPerSec: seconds > 0 ? Math.round(rows / seconds) : rows },
+    });
+  };
+
+  async function* batches(): AsyncGenerator<TextRow[]> {
+    for await (const batch of store.readTable(datasetVersionId, { schema: m.schema, name: m.name })) {
+      signal?.throwIfAborted();
+      for (const row of batch) {
+        if (row.length !== width) {
+          throw new InvalidInputError(`dataset table ${name} has a row of ${row.length} values; its manifest lists ${width} columns`, { table: name });
+        }
+      }
+      yield keep.length === width ? batch : batch.map((row) => keep.map((i) => row[i] ?? null));
+      rows += batch.length;
+      if (Date.now() - lastEvent >= PROGRESS_INTERVAL_MS) {
+        lastEvent = Date.now();
+        progress();
+      }
+    }
+  }
+
+  if (keep.length === 0) {
+    // `COPY t () FROM STDIN` is not SQL: a table with nothing to load can only be empty.
+    if (m.rowCount === 0) return 0;
+    throw new InvalidInputError(`dataset table ${name} has ${m.rowCount} rows but no column that can be loaded`, { table: name });
+  }
+  const columnList = keep.map((i) => quoteIdent((m.columns[i] as { name: string }).name)).join(', ');
+  const { stream, done } = await tx.copyIn(`COPY ${quoteQualified(table.schema, table.name)} (${columnList}) FROM STDIN`);
+  try {
+    const source = batchesToCopyText(batches());
+    await (signal ? pipeline(source, stream, { signal }) : pipeline(source, stream));
+  } catch (err) {
+    if (signal?.aborted || err instanceof TdmError) throw err;
+    // The database's own error (a CHECK, a type) explains more than the stream's "premature close".
+    throw await done.then(
+      () => err,
+      (e: unknown) => e,
+    );
+  }
+  const loaded = await done;
+  rows = loaded;
+  progress();
+  return loaded;
+}
+
+function describeFailures(smoke: SmokeReport): string {
+  const parts = [
+    ...smoke.rowCounts.filter((c) => c.expected !== c.actual).map((c) => `${c.table} has ${c.actual} rows, expected ${c.expected}`),
+    ...smoke.fkViolations.filter((f) => !f.notValid && f.violations > 0).map((f) => `${f.fk}: ${f.violations} violating rows`),
+    ...smoke.sequences.filter((s) => !s.ok).map((s) => `sequence ${s.sequence} (last ${s.lastValue ?? 'unused'}) is not past ${s.maxValue}`),
+  ];
+  return parts.slice(0, 5).join('; ') + (parts.length > 5 ? `; and ${parts.length - 5} more` : '');
+}
+
+/**
+ * A stable identity of the database behind `sql`: the cluster's system identifier (fixed at initdb,
+ * unique per PostgreSQL cluster and per PGlite data directory) and the database name. Callers compare
+ * it with the identity recorded for a dataset's source to refuse provisioning into that source.
+ * Where pg_control_system() is not allowed, the server address, port and database oid stand in.
+ */
+export async function databaseIdentity(sql: SqlClient): Promise<string> {
+  try {
+    const { rows } = await sql.query<{ id: string; db: string }>(`select system_identifier::text as id, current_database() as db from pg_control_system()`);
+    const row = rows[0];
+    if (row?.id) return `pg:${row.id}/${row.db}`;
+  } catch {
+    // Fall through: a role without the right to read the control file.
+  }
+  const { rows } = await sql.query<{ addr: string | null; port: number | null; oid: string; db: string }>(
+    `select host(inet_server_addr()) as addr, inet_server_port() as port, d.oid::int8::text as oid, d.datname as db
+     from pg_database d where d.datname = current_database()`,
+  );
+  const row = rows[0];
+  return `pg:${row?.addr ?? 'local'}:${row?.port ?? ''}/${row?.oid ?? ''}/${row?.db ?? sql.database}`;
+}

@@ -1,0 +1,624 @@
+/**
+ * provisionDataset end to end, on PGlite and on the real PostgreSQL server: a source database is
+ * dumped into an in-memory dataset (COPY text, parsed with the dataset codec) and provisioned into
+ * fresh targets. What a user would check: the same rows table by table, the same structure (the
+ * catalog of the target equals the source's), keys that hold, sequences ahead of the ids, a refusal
+ * to overwrite, and a target left exactly as it was whenever provisioning fails.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogHash } from '../src/catalog/hash.ts';
+import { readCatalog } from '../src/catalog/read-catalog.ts';
+import type { Catalog, TableDef } from '../src/catalog/types.ts';
+import { copyTextToBatches } from '../src/dataset/copy-text.ts';
+import type { DatasetManifest, DatasetStore, TableRef, TextRow } from '../src/dataset/types.ts';
+import { seedDemoSource } from '../src/demo/demo-source.ts';
+import { openSqlClient } from '../src/db/open.ts';
+import { quoteIdent, quoteQualified } from '../src/db/quote.ts';
+import type { SqlClient } from '../src/db/sql-client.ts';
+import { redactConnectionString } from '../src/db/url.ts';
+import type { TdmError } from '../src/errors.ts';
+import type { StepEvent } from '../src/jobs/events.ts';
+import { databaseIdentity, type ProvisionResult, provisionDataset } from '../src/provision/provision.ts';
+import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { FIXTURES_DIR, type FixtureName, fixturesAvailable, loadFixture, loadSqlScript } from './support/load-sql.ts';
+
+const EDGE_SHAPES = await readFile(new URL('./fixtures/edge-shapes.sql', import.meta.url), 'utf8');
+// The shared acceptance check lives beside the shared fixtures.
+const FK_VIOLATIONS_SQL = await readFile(join(FIXTURES_DIR, '..', 'acceptance', 'fk-violations.sql'), 'utf8').catch(() => null);
+if (!FK_VIOLATIONS_SQL) console.warn('acceptance/fk-violations.sql not found: the smoke report alone vouches for foreign keys');
+const SCHEMAS = ['public', 'Other Schema'];
+
+const pgUp = await pgAvailable();
+if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} is not reachable: provisioning tests on PostgreSQL are SKIPPED`);
+const fixtures = fixturesAvailable();
+if (!fixtures) console.warn('shared sample databases not found: pagila and chinook provisioning tests are SKIPPED');
+
+type EngineName = 'pglite' | 'postgres';
+const engines: { name: EngineName; skip: boolean; create: (label: string) => Promise<TestDatabase> }[] = [
+  { name: 'pglite', skip: false, create: () => createPgliteUrl() },
+  { name: 'postgres', skip: !pgUp, create: (label) => createTestDatabase(`prov_${label}`) },
+];
+
+// ---------------------------------------------------------------------------------------------
+// A dataset store in memory: rows as TextRow arrays, handed out in small batches so every load
+// streams several of them; or produced on the fly by a generator, never held at all.
+
+interface StoredTable {
+  rows?: TextRow[];
+  generate?: () => Iterable<TextRow>;
+}
+
+class MemoryStore implements DatasetStore {
+  readonly uri = 'memory:';
+  readonly versions = new Map<string, { manifest: DatasetManifest; tables: Map<string, StoredTable> }>();
+  constructor(readonly batchSize = 7) {}
+
+  put(manifest: DatasetManifest, tables: Map<string, StoredTable>): DatasetManifest {
+    this.versions.set(manifest.datasetVersionId, { manifest, tables });
+    return manifest;
+  }
+  createWriter(): never {
+    throw new Error('not used by these tests');
+  }
+  async readManifest(id: string): Promise<DatasetManifest> {
+    const v = this.versions.get(id);
+    if (!v) throw new Error(`no dataset ${id}`);
+    return v.manifest;
+  }
+  async *readTable(id: string, table: TableRef): AsyncIterable<TextRow[]> {
+    const stored = this.versions.get(id)?.tables.get(`${table.schema}.${table.name}`);
+    if (!stored) throw new Error(`no table ${table.schema}.${table.name} in ${id}`);
+    let batch: TextRow[] = [];
+    for (const row of stored.rows ?? stored.generate?.() ?? []) {
+      batch.push(row);
+      if (batch.length >= this.batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  }
+  async delete(id: string): Promise<void> {
+    this.versions.delete(id);
+  }
+}
+
+const provisionable = (catalog: Catalog) => catalog.tables.filter((t) => t.kind !== 'FOREIGN_TABLE');
+const key = (t: TableRef) => `${t.schema}.${t.name}`;
+const selectList = (t: TableDef) => t.columns.map((c) => quoteIdent(c.name)).join(', ');
+
+/** Every table's own rows (FROM ONLY), generated columns included: the provisioner must leave those out. */
+async function dumpDataset(store: MemoryStore, source: SqlClient, catalog: Catalog, id: string): Promise<DatasetManifest> {
+  const tables = new Map<string, StoredTable>();
+  const manifest: DatasetManifest = {
+    formatVersion: 1,
+    datasetVersionId: id,
+    name: id,
+    kind: 'SUBSET',
+    schemaVersionId: null,
+    parentId: null,
+    jobId: null,
+    createdAt: new Date(0).toISOString(),
+    tables: [],
+    meta: {},
+  };
+  for (const t of provisionable(catalog)) {
+    const out = await source.copyOut(`COPY (SELECT ${selectList(t)} FROM ONLY ${quoteQualified(t.schema, t.name)}) TO STDOUT`);
+    const rows: TextRow[] = [];
+    for await (const batch of copyTextToBatches(out, 1000)) rows.push(...batch);
+    tables.set(key(t), { rows });
+    manifest.tables.push({
+      schema: t.schema,
+      name: t.name,
+      file: `${t.schema}.${t.name}.parquet`,
+      rowCount: rows.length,
+      bytes: 0,
+      checksum: '',
+      columns: t.columns.map((c) => ({ name: c.name, pgType: c.dataType, nullable: c.nullable, parquetType: 'STRING' })),
+    });
+  }
+  return store.put(manifest, tables);
+}
+
+/** A copy of a stored dataset under a new id, with `change` applied to one table's rows. */
+function tamper(
+  store: MemoryStore,
+  from: DatasetManifest,
+  id: string,
+  table: string,
+  change: (rows: TextRow[], t: DatasetManifest['tables'][number]) => TextRow[],
+): DatasetManifest {
+  const original = store.versions.get(from.datasetVersionId);
+  if (!original) throw new Error('unknown dataset');
+  const tables = new Map([...original.tables].map(([k, v]) => [k, { ...v }]));
+  const mt = from.tables.find((t) => key(t) === table);
+  const stored = tables.get(table);
+  if (!mt || !stored?.rows) throw new Error(`no table ${table}`);
+  stored.rows = change(
+    stored.rows.map((r) => [...r]),
+    mt,
+  );
+  return store.put({ ...from, datasetVersionId: id, tables: from.tables.map((t) => ({ ...t })) }, tables);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a user compares between source and target.
+
+async function existingSchemas(sql: SqlClient, wanted: string[]): Promise<string[]> {
+  const { rows } = await sql.query<{ n: string }>('select nspname as n from pg_namespace where nspname = any($1::text[])', [wanted]);
+  return wanted.filter((s) => rows.some((r) => r.n === s));
+}
+
+/** The catalog minus what differs between two databases of the same structure (name, estimates, sequence positions). */
+function structureOf(catalog: Catalog) {
+  return {
+    enums: catalog.enums,
+    domains: catalog.domains,
+    sequences: catalog.sequences.map(({ lastValue: _lastValue, ...s }) => s),
+    tables: catalog.tables.map(({ rowEstimate: _estimate, ...t }) => t),
+  };
+}
+
+/** The source's structure restricted to the types and sequences its tables use (the provisioner creates no others). */
+function usedStructureOf(catalog: Catalog) {
+  const s = structureOf(catalog);
+  const texts = catalog.tables.flatMap((t) => t.columns.map((c) => c.dataType.replaceAll('"', '')));
+  const usedDomains = s.domains.filter((d) => texts.some((x) => x.replace(/\[\]$/, '') === `${d.schema}.${d.name}`));
+  texts.push(...usedDomains.map((d) => d.baseType.replaceAll('"', '')));
+  const sequences = new Set(catalog.tables.flatMap((t) => t.columns.map((c) => c.sequence)));
+  return {
+    enums: s.enums.filter((e) => texts.some((x) => x.replace(/\[\]$/, '') === `${e.schema}.${e.name}`)),
+    domains: usedDomains,
+    sequences: s.sequences.filter((q) => sequences.has(`${q.schema}.${q.name}`)),
+    tables: s.tables,
+  };
+}
+
+/** Per table: its own rows' count and an md5 over them in a fixed order, columns in catalog order. */
+async function checksums(sql: SqlClient, catalog: Catalog): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of provisionable(catalog)) {
+    const { rows } = await sql.query<{ n: string; h: string }>(
+      `select count(*)::int8::text as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from (select ${selectList(t)} from only ${quoteQualified(t.schema, t.name)}) t`,
+    );
+    out[key(t)] = `${rows[0]?.n}:${rows[0]?.h}`;
+  }
+  return out;
+}
+
+/** Everything a failed provisioning must leave untouched: structure, sequence positions, rows. */
+async function snapshot(sql: SqlClient) {
+  const catalog = await readCatalog(sql, await existingSchemas(sql, SCHEMAS));
+  return {
+    tables: catalog.tables.map(({ rowEstimate: _e, ...t }) => t),
+    enums: catalog.enums,
+    domains: catalog.domains,
+    sequences: catalog.sequences,
+    rows: await checksums(sql, catalog),
+  };
+}
+
+/**
+ * Every index with the partitioned index it is attached to and whether it is valid: the catalog
+ * prints a partitioned index the same whether or not its partitions' indexes are attached.
+ */
+async function indexTree(sql: SqlClient, schemas: string[]): Promise<unknown[]> {
+  const { rows } = await sql.query(
+    `select n.nspname || '.' || ci.relname as index, pn.nspname || '.' || pi.relname as attached_to, i.indisvalid as valid
+     from pg_index i join pg_class ci on ci.oid = i.indexrelid join pg_namespace n on n.oid = ci.relnamespace
+     join pg_class ct on ct.oid = i.indrelid and ct.relkind in ('r', 'p')
+     left join pg_inherits h on h.inhrelid = i.indexrelid left join pg_class pi on pi.oid = h.inhparent
+     left join pg_namespace pn on pn.oid = pi.relnamespace
+     where n.nspname = any($1::text[]) order by 1`,
+    [schemas],
+  );
+  return rows;
+}
+
+/** /work/shared/acceptance/fk-violations.sql: "<violating rows> <foreign keys checked>". */
+async function acceptanceFkCheck(sql: SqlClient): Promise<string | null> {
+  if (!FK_VIOLATIONS_SQL) return null;
+  const cut = FK_VIOLATIONS_SQL.lastIndexOf('select coalesce');
+  return sql.transaction(async (tx) => {
+    await tx.exec(FK_VIOLATIONS_SQL.slice(0, cut));
+    const { rows } = await tx.query(FK_VIOLATIONS_SQL.slice(cut).trim().replace(/;$/, ''));
+    return String(Object.values(rows[0] ?? {})[0]);
+  });
+}
+
+/** `sql` (and its transactions) with `onWrite` called on every write into a COPY … FROM STDIN stream. */
+function watchCopyWrites(sql: SqlClient, onWrite: () => void): SqlClient {
+  return new Proxy(sql, {
+    get(target, prop) {
+      if (prop === 'transaction') {
+        return <T>(fn: (tx: SqlClient) => Promise<T>) => target.transaction((tx) => fn(watchCopyWrites(tx, onWrite)));
+      }
+      if (prop === 'copyIn') {
+        return async (statement: string) => {
+          const copy = await target.copyIn(statement);
+          const write = copy.stream.write.bind(copy.stream) as (...args: unknown[]) => boolean;
+          copy.stream.write = ((...args: unknown[]) => {
+            onWrite();
+            return write(...args);
+          }) as typeof copy.stream.write;
+          return copy;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function errorOf(promise: Promise<unknown>): Promise<TdmError> {
+  return promise.then(
+    () => {
+      throw new Error('expected the promise to reject');
+    },
+    (err: TdmError) => err,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+for (const engine of engines) {
+  describe.skipIf(engine.skip)(`provisionDataset on ${engine.name}${engine.skip ? ' (SKIPPED: PostgreSQL not reachable)' : ''}`, () => {
+    const databases: TestDatabase[] = [];
+    const clients: SqlClient[] = [];
+    const store = new MemoryStore();
+    let source: SqlClient;
+    let sourceCatalog: Catalog;
+    let dataset: DatasetManifest;
+    let target: SqlClient;
+
+    async function database(label: string): Promise<SqlClient> {
+      const db = await engine.create(label);
+      databases.push(db);
+      const sql = await openSqlClient(db.url);
+      clients.push(sql);
+      return sql;
+    }
+
+    beforeAll(async () => {
+      source = await database('src');
+      await loadSqlScript(source, EDGE_SHAPES);
+      // An index on a partitioned table that backs no constraint: each partition gets its own, attached.
+      // Children whose columns say something their parent's do not.
+      await source.exec(`CREATE INDEX reading_value_idx ON public.reading (value);
+        ALTER TABLE ONLY public.reading_2025 ALTER COLUMN value SET DEFAULT 1.5;
+        ALTER TABLE ONLY public.event_log_archive ALTER COLUMN message SET DEFAULT 'archived';`);
+      sourceCatalog = await readCatalog(source, SCHEMAS);
+      dataset = await dumpDataset(store, source, sourceCatalog, 'edge-v1');
+      target = await database('target');
+    });
+
+    afterAll(async () => {
+      for (const c of clients) await c.close().catch(() => {});
+      for (const db of databases) await db.drop().catch(() => {});
+    });
+
+    const provision = (into: SqlClient, manifest: DatasetManifest, options: Partial<Parameters<typeof provisionDataset>[1]> = {}) =>
+      provisionDataset(into, { store, manifest, catalog: sourceCatalog, ...options });
+
+    it('provisions edge-shapes into an empty target: same rows, same structure, every key holds', async () => {
+      const events: StepEvent[] = [];
+      const result = await provision(target, dataset, { emit: (e) => events.push(e) });
+
+      expect(result.tables.map((t) => [key(t), t.rowCount]).sort()).toEqual(dataset.tables.map((t) => [key(t), t.rowCount]).sort());
+      expect(result.smoke?.passed).toBe(true);
+      expect(result.smoke?.rowCounts.every((c) => c.actual === c.expected)).toBe(true);
+      expect(result.smoke?.fkViolations.map((f) => f.fk).sort()).toEqual(
+        sourceCatalog.tables.flatMap((t) => t.foreignKeys.map((fk) => `${key(t)}.${fk.name}`)).sort(),
+      );
+      expect(result.smoke?.fkViolations.every((f) => f.violations === 0)).toBe(true);
+      expect(result.durationMs).toBeGreaterThanOrEqual(0);
+
+      const targetCatalog = await readCatalog(target, SCHEMAS);
+      // Columns (types, defaults, identity, generated), keys, foreign keys, uniques, checks, indexes,
+      // enums, domains, sequences, partitions and INHERITS children: all as in the source.
+      expect(structureOf(targetCatalog)).toEqual(structureOf(sourceCatalog));
+      expect(catalogHash(targetCatalog)).toBe(catalogHash(sourceCatalog));
+      expect(await indexTree(target, SCHEMAS)).toEqual(await indexTree(source, SCHEMAS));
+      expect(await checksums(target, targetCatalog)).toEqual(await checksums(source, sourceCatalog));
+      const [sourceFk, targetFk] = [await acceptanceFkCheck(source), await acceptanceFkCheck(target)];
+      if (sourceFk !== null) expect(targetFk).toBe(`0 ${sourceFk.split(' ')[1]}`);
+
+      const progress = events.filter((e) => e.level === 'progress');
+      expect(new Set(progress.map((e) => e.data?.table))).toEqual(new Set(dataset.tables.map(key)));
+      for (const e of progress) {
+        expect(e.step).toBe('provision');
+        expect(e.data).toEqual({ table: expect.any(String), rows: expect.any(Number), rowsPerSec: expect.any(Number) });
+      }
+      expect(progress.find((e) => e.data?.table === 'public.audit_note')?.data?.rows).toBe(4);
+    });
+
+    it('loads rows in foreign-key order, parents first', async () => {
+      const events: StepEvent[] = [];
+      await provision(target, dataset, { resetEnv: true, emit: (e) => events.push(e) });
+      const order = events.filter((e) => e.level === 'progress').map((e) => String(e.data?.table));
+      const before = (a: string, b: string) => expect(order.indexOf(a)).toBeLessThan(order.indexOf(b));
+      before('public.country', 'public.employee');
+      before('public.employee', 'Other Schema.ticket');
+      before('public.gadget', 'public.promotion');
+      before('public.order_line', 'public.shipment_item');
+      before('public.Bad Name 123!@#', 'public.MixedCase');
+    });
+
+    it('gives the same target when the same dataset is provisioned again with resetEnv', async () => {
+      const before = await snapshot(target);
+      const result = await provision(target, dataset, { resetEnv: true, runSmokeTests: false });
+      expect(result.smoke).toBeNull();
+      expect(await snapshot(target)).toEqual(before);
+      expect(structureOf(await readCatalog(target, SCHEMAS))).toEqual(structureOf(sourceCatalog));
+    });
+
+    it('refuses a non-empty target without resetEnv: CONFLICT naming the tables, nothing changed', async () => {
+      const before = await snapshot(target);
+      const err = await errorOf(provision(target, dataset));
+      expect(err.code).toBe('CONFLICT');
+      expect(err.details.tables).toEqual(expect.arrayContaining(['public.employee', 'Other Schema.ticket', 'public.Bad Name 123!@#']));
+      expect(err.message).toContain('public.employee');
+      expect(await snapshot(target)).toEqual(before);
+    });
+
+    it('rolls back everything when a foreign key fails after every table was recreated and loaded', async () => {
+      const before = await snapshot(target);
+      const broken = tamper(store, dataset, 'edge-broken-fk', 'Other Schema.ticket', (rows, t) => {
+        const i = t.columns.findIndex((c) => c.name === 'employee_id');
+        (rows[0] as TextRow)[i] = '999';
+        return rows;
+      });
+      const events: StepEvent[] = [];
+      const err = await errorOf(provision(target, broken, { resetEnv: true, emit: (e) => events.push(e) }));
+      expect(err.code).toBe('QUERY_FAILED');
+      expect(err.message).toMatch(/ticket_employee_fk/);
+      // It got as far as loading every table.
+      expect(new Set(events.filter((e) => e.level === 'progress').map((e) => e.data?.table)).size).toBe(dataset.tables.length);
+      expect(await snapshot(target)).toEqual(before);
+    });
+
+    it('rolls back everything when a CHECK refuses a row in the middle of the load', async () => {
+      const before = await snapshot(target);
+      const broken = tamper(store, dataset, 'edge-broken-check', 'public.order_line', (rows, t) => {
+        const i = t.columns.findIndex((c) => c.name === 'quantity');
+        (rows[1] as TextRow)[i] = '0';
+        return rows;
+      });
+      const events: StepEvent[] = [];
+      const err = await errorOf(provision(target, broken, { resetEnv: true, emit: (e) => events.push(e) }));
+      expect(err.message).toMatch(/order_line_quantity_check/);
+      const loaded = new Set(events.filter((e) => e.level === 'progress').map((e) => e.data?.table));
+      expect(loaded.size).toBeGreaterThan(0);
+      expect(loaded.has('public.order_line')).toBe(false);
+      expect(await snapshot(target)).toEqual(before);
+    });
+
+    it('fails the smoke test (STEP_FAILED, report in details) and rolls back when the rows do not match the manifest', async () => {
+      const before = await snapshot(target);
+      const wrong: DatasetManifest = {
+        ...dataset,
+        datasetVersionId: 'edge-wrong-count',
+        tables: dataset.tables.map((t) => (key(t) === 'public.team' ? { ...t, rowCount: t.rowCount + 1 } : t)),
+      };
+      store.put(wrong, (store.versions.get(dataset.datasetVersionId) as { tables: Map<string, StoredTable> }).tables);
+      const err = await errorOf(provision(target, wrong, { resetEnv: true }));
+      expect(err.code).toBe('STEP_FAILED');
+      const smoke = err.details.smoke as NonNullable<ProvisionResult['smoke']>;
+      expect(smoke.passed).toBe(false);
+      expect(smoke.rowCounts.find((c) => c.table === 'public.team')).toEqual({ table: 'public.team', expected: 3, actual: 2 });
+      expect(err.message).toContain('public.team has 2 rows, expected 3');
+      expect(await snapshot(target)).toEqual(before);
+    });
+
+    it('rolls back when aborted mid-load', async () => {
+      const before = await snapshot(target);
+      const controller = new AbortController();
+      const err = await errorOf(
+        provision(target, dataset, {
+          resetEnv: true,
+          signal: controller.signal,
+          emit: (e) => {
+            if (e.level === 'progress') controller.abort();
+          },
+        }),
+      );
+      expect((err as Error).name).toBe('AbortError');
+      expect(await snapshot(target)).toEqual(before);
+    });
+
+    it('refuses a target holding one of the tables, and a reset that would break a table outside the dataset leaves it as it was', async () => {
+      const other = await database('other');
+      await other.exec(`create type public.mood as enum ('meh');
+        create table public.keep_me (id int primary key, m public.mood); insert into public.keep_me values (1, 'meh');
+        create table public.team (x int); insert into public.team values (42);`);
+      const before = await snapshot(other);
+      const conflict = await errorOf(provision(other, dataset));
+      expect(conflict.code).toBe('CONFLICT');
+      expect(conflict.details.tables).toEqual(['public.team']);
+      expect(conflict.details.objects).toEqual(['public.mood', 'public.team']);
+      expect(await snapshot(other)).toEqual(before);
+
+      // resetEnv drops the dataset's tables, then cannot drop the enum keep_me still uses: all undone.
+      const reset = await errorOf(provision(other, dataset, { resetEnv: true }));
+      expect(reset.code).toBe('QUERY_FAILED');
+      expect(reset.message).toMatch(/DROP TYPE IF EXISTS "public"."mood"/);
+      expect(await snapshot(other)).toEqual(before);
+    });
+
+    it('provisions part of a source: children without their parents become plain tables, and nothing else is created', async () => {
+      const partial = await database('partial');
+      const chosen = ['public.event_log_archive', 'public.reading_2024', 'public.gadget'];
+      const manifest = { ...dataset, datasetVersionId: 'edge-partial', tables: dataset.tables.filter((t) => chosen.includes(key(t))) };
+      store.put(manifest, (store.versions.get(dataset.datasetVersionId) as { tables: Map<string, StoredTable> }).tables);
+      const result = await provision(partial, manifest);
+      expect(result.smoke?.passed).toBe(true);
+      expect(result.smoke?.fkViolations).toEqual([]);
+
+      const got = await readCatalog(partial, ['public']);
+      expect(got.tables.map(key)).toEqual(chosen.slice().sort());
+      expect(got.enums.map((e) => e.name)).toEqual(['mood']);
+      expect(got.domains.map((d) => d.name)).toEqual(['us_zip']);
+      expect(got.sequences).toEqual([]);
+      const archive = got.tables.find((t) => t.name === 'event_log_archive') as TableDef;
+      expect(archive).toMatchObject({ partitionOf: null, kind: 'TABLE' });
+      expect(archive.columns.map((c) => c.name)).toEqual(['id', 'message', 'logged_at', 'archived_at']);
+      expect(archive.checks).toEqual([expect.objectContaining({ name: 'event_log_message_not_blank', inherited: false })]);
+      const part = got.tables.find((t) => t.name === 'reading_2024') as TableDef;
+      expect(part).toMatchObject({ partitionOf: null, primaryKey: { name: 'reading_2024_pkey', columns: ['gadget_id', 'taken_on'] } });
+      const sourceRows = await checksums(source, sourceCatalog);
+      const targetRows = await checksums(partial, got);
+      for (const t of chosen) expect(targetRows[t], t).toBe(sourceRows[t]);
+    });
+
+    it('keeps identity values and moves every sequence past the loaded ids', async () => {
+      const ids = await target.query<{ id: number }>('select id from public.employee order by id');
+      expect(ids.rows.map((r) => r.id)).toEqual([1, 2, 3]);
+      const next = async (sql: string) => Number((await target.query<{ v: unknown }>(sql)).rows[0]?.v);
+      // Identity ALWAYS and BY DEFAULT, serial, a non-owned sequence, sequences in another schema.
+      expect(await next(`insert into public.employee (full_name) values ('New Hire') returning id as v`)).toBe(4);
+      expect(await next(`insert into public."MixedCase" ("select") values ('fourth') returning "Id" as v`)).toBe(4);
+      expect(await next(`insert into public.country (iso_code, name) values ('DE', 'Germany') returning id as v`)).toBe(4);
+      expect(await next(`insert into public.invoice (order_no, issued_at) values (502, now()) returning invoice_no as v`)).toBe(1002);
+      const ticket = await target.query<{ id: number; ref_no: string }>(
+        `insert into "Other Schema".ticket (employee_id, title) values (1, 'new') returning id, ref_no`,
+      );
+      expect(ticket.rows[0]).toEqual({ id: 3, ref_no: '7002' });
+      // Identity ALWAYS is still enforced for plain INSERTs.
+      await expect(target.query(`insert into public.employee (id, full_name) values (99, 'x')`)).rejects.toThrow(/GENERATED ALWAYS|cannot insert/i);
+    });
+
+    it("identifies a database stably, and tells a dataset's source from the target", async () => {
+      const again = await database('unused');
+      const sourceId = await databaseIdentity(source);
+      expect(sourceId).toMatch(/^pg:\d+\//);
+      expect(await databaseIdentity(source)).toBe(sourceId);
+      expect(await databaseIdentity(target)).not.toBe(sourceId);
+      expect(await databaseIdentity(again)).not.toBe(await databaseIdentity(target));
+      // Another client of the same database sees the same identity.
+      const url = (databases[0] as TestDatabase).url;
+      const second = await openSqlClient(url);
+      try {
+        expect(await databaseIdentity(second)).toBe(sourceId);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('streams a table larger than any one COPY piece without holding it', async () => {
+      const big = await database('big');
+      await big.exec(`create table public.big (id bigint generated always as identity primary key, label text not null, payload text, n numeric(12,3))`);
+      const bigCatalog = await readCatalog(big, ['public']);
+      const rows = 60_000;
+      const bigStore = new MemoryStore(1000);
+      let produced = 0;
+      let producedAtFirstWrite = -1;
+      const manifest = bigStore.put(
+        {
+          ...dataset,
+          datasetVersionId: 'big-v1',
+          tables: [
+            {
+              schema: 'public',
+              name: 'big',
+              file: '',
+              rowCount: rows,
+              bytes: 0,
+              checksum: '',
+              columns: (bigCatalog.tables[0] as TableDef).columns.map((c) => ({
+                name: c.name,
+                pgType: c.dataType,
+                nullable: c.nullable,
+                parquetType: 'STRING' as const,
+              })),
+            },
+          ],
+        },
+        new Map([
+          [
+            'public.big',
+            {
+              *generate() {
+                for (let i = 1; i <= rows; i++) {
+                  produced = i;
+                  yield [String(i), `label\t${i}\\`, i % 10 === 0 ? null : 'x'.repeat(150), `${i}.125`];
+                }
+              },
+            },
+          ],
+        ]),
+      );
+      const into = await database('bigtarget');
+      const watched = watchCopyWrites(into, () => {
+        if (producedAtFirstWrite < 0) producedAtFirstWrite = produced;
+      });
+      const result = await provisionDataset(watched, { store: bigStore, manifest, catalog: bigCatalog });
+      // COPY received data long before the store had produced every row: nothing read the table whole.
+      expect(producedAtFirstWrite).toBeGreaterThan(0);
+      expect(producedAtFirstWrite).toBeLessThan(rows / 4);
+      expect(result.tables).toEqual([{ schema: 'public', name: 'big', rowCount: rows }]);
+      const check = await into.query<{ n: string; nulls: string; last: string; tab: string; next: string }>(
+        `select count(*)::text as n, count(*) filter (where payload is null)::text as nulls, max(id)::text as last,
+           (select label from public.big where id = 7) as tab, (select last_value::text from public.big_id_seq) as next from public.big`,
+      );
+      expect(check.rows[0]).toEqual({ n: String(rows), nulls: String(rows / 10), last: String(rows), tab: 'label\t7\\', next: String(rows) });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole sources: the demo shop, and the shared sample databases when they are present.
+
+const sources: { label: string; fixture?: FixtureName; schemas: string[]; seed?: (sql: SqlClient) => Promise<void> }[] = [
+  { label: 'demo', schemas: ['public'], seed: (sql) => seedDemoSource(sql, { customers: 60, products: 25, orders: 150 }) },
+  { label: 'pagila', fixture: 'pagila', schemas: ['public'] },
+  { label: 'chinook', fixture: 'chinook', schemas: ['public'] },
+];
+
+for (const engine of engines) {
+  for (const src of sources) {
+    const skip = engine.skip || (src.fixture !== undefined && !fixtures);
+    describe.skipIf(skip)(`provisioning the ${src.label} source on ${engine.name}`, () => {
+      const dbs: TestDatabase[] = [];
+      const clients: SqlClient[] = [];
+      afterAll(async () => {
+        for (const c of clients) await c.close().catch(() => {});
+        for (const db of dbs) await db.drop().catch(() => {});
+      });
+
+      it('gives a target with the same rows and structure, every key holding and sequences ahead', async () => {
+        const open = async (label: string) => {
+          const db = await engine.create(`${src.label}_${label}`);
+          dbs.push(db);
+          const sql = await openSqlClient(db.url);
+          clients.push(sql);
+          return sql;
+        };
+        const source = await open('src');
+        if (src.fixture) await loadFixture(source, src.fixture);
+        else await src.seed?.(source);
+        const catalog = await readCatalog(source, src.schemas);
+        const store = new MemoryStore(500);
+        const dataset = await dumpDataset(store, source, catalog, `${src.label}-v1`);
+        const target = await open('target');
+
+        const result = await provisionDataset(target, { store, manifest: dataset, catalog });
+        expect(result.smoke?.passed).toBe(true);
+        expect(result.smoke?.fkViolations.length).toBe(catalog.tables.reduce((n, t) => n + t.foreignKeys.length, 0));
+
+        const targetCatalog = await readCatalog(target, src.schemas);
+        expect(structureOf(targetCatalog)).toEqual(usedStructureOf(catalog));
+        expect(await indexTree(target, src.schemas)).toEqual(await indexTree(source, src.schemas));
+        expect(await checksums(target, targetCatalog)).toEqual(await checksums(source, catalog));
+        const fkCheck = await acceptanceFkCheck(target);
+        if (fkCheck !== null) expect(fkCheck).toMatch(/^0 \d+$/);
+        for (const s of result.smoke?.sequences ?? []) expect(s.ok, s.sequence).toBe(true);
+        for (const s of targetCatalog.sequences) {
+          const before = catalog.sequences.find((x) => x.schema === s.schema && x.name === s.name)?.lastValue;
+          if (before) expect(BigInt(s.lastValue ?? '0') >= BigInt(before), `${s.schema}.${s.name}`).toBe(true);
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,84 @@
+import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
+import type { TdmClient } from '../client.ts';
+import { NotFoundError } from '../errors.ts';
+import { unwrap } from './unwrap.ts';
+
+const DatasetFields = graphql(`
+  fragment DatasetFields on DatasetVersion @_unmask {
+    id rawId name kind createdAt totalRows bytes checksum storeUri plan
+    schemaVersion { id version }
+    derivedFrom { id rawId kind }
+    tables { schema name rowCount bytes checksum columns }
+  }
+`);
+const Subset = graphql(
+  `mutation SubsetDatabase($input: SubsetDatabaseInput!) {
+    subsetDatabase(input: $input) { __typename ... on Error { message code } ... on MutationSubsetDatabaseSuccess { data { ...DatasetFields } } }
+  }`,
+  [DatasetFields],
+);
+const Provision = graphql(`
+  mutation ProvisionDataset($input: ProvisionDatasetInput!) {
+    provisionDataset(input: $input) {
+      __typename
+      ... on Error { message code }
+      ... on MutationProvisionDatasetSuccess { data { environment datasetVersionId durationMs tables smoke } }
+    }
+  }
+`);
+const Datasets = graphql(
+  `query Datasets($first: Int, $after: String) {
+    datasets(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { ...DatasetFields } } }
+  }`,
+  [DatasetFields],
+);
+const Dataset = graphql(`query Dataset($id: ID!) { dataset(id: $id) { ...DatasetFields } }`, [DatasetFields]);
+const Preview = graphql(`
+  query DatasetPreview($id: ID!, $table: String!, $limit: Int, $offset: Int) {
+    dataset(id: $id) { preview(table: $table, limit: $limit, offset: $offset) { schema table rowCount columns rows } }
+  }
+`);
+
+export type Dataset = ResultOf<typeof DatasetFields>;
+export type SubsetInput = VariablesOf<typeof Subset>['input'];
+export type ProvisionInput = VariablesOf<typeof Provision>['input'];
+export type ProvisionResult = NonNullable<Extract<ResultOf<typeof Provision>['provisionDataset'], { data: unknown }>['data']>;
+
+/** Dataset versions: cut (subset), load (provision), list and look inside. */
+export class DatasetsResource {
+  constructor(private readonly client: TdmClient) {}
+
+  /** A referentially intact slice of a source as a new dataset version. `maxRowsPerTable` absent → full copy. */
+  async subset(input: SubsetInput): Promise<Dataset> {
+    return unwrap((await this.client.request(Subset, { input })).subsetDatabase);
+  }
+
+  /** Loads a dataset version into a registered environment (`environment`: its name; default when absent). */
+  async provision(input: ProvisionInput): Promise<ProvisionResult> {
+    return unwrap((await this.client.request(Provision, { input })).provisionDataset);
+  }
+
+  async list(): Promise<Dataset[]> {
+    const out: Dataset[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const data: ResultOf<typeof Datasets> = await this.client.request(Datasets, { first: 100, after });
+      for (const e of data.datasets.edges) if (e) out.push(e.node);
+      if (!data.datasets.pageInfo.hasNextPage) return out;
+      after = data.datasets.pageInfo.endCursor ?? null;
+    }
+  }
+
+  async get(id: string): Promise<Dataset> {
+    const data = await this.client.request(Dataset, { id });
+    if (!data.dataset) throw new NotFoundError('NotFoundError', 'NOT_FOUND', `dataset version ${JSON.stringify(id)} was not found`);
+    return data.dataset;
+  }
+
+  /** Rows of one table as plain objects. */
+  async preview(datasetVersionId: string, options: { table: string; limit?: number; offset?: number }): Promise<Record<string, unknown>[]> {
+    const data = await this.client.request(Preview, { id: datasetVersionId, table: options.table, limit: options.limit ?? 50, offset: options.offset ?? 0 });
+    if (!data.dataset) throw new NotFoundError('NotFoundError', 'NOT_FOUND', `dataset version ${JSON.stringify(datasetVersionId)} was not found`);
+    return data.dataset.preview.rows as Record<string, unknown>[];
+  }
+}

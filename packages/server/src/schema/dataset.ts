@@ -1,0 +1,159 @@
+import { previewRows } from '@tdm/core/operations/preview';
+import { runProvision } from '@tdm/core/operations/provision';
+import { runSubset } from '@tdm/core/operations/subset';
+import { lineageAround } from '@tdm/core/lineage/graph';
+import { builder } from '../builder.ts';
+import { rawId } from './catalog.ts';
+import { SOURCE_ERRORS } from './errors.ts';
+import { LineageGraphRef } from './lineage.ts';
+
+builder.prismaObject('DatasetTable', {
+  fields: (t) => ({
+    schema: t.exposeString('schemaName'),
+    name: t.exposeString('tableName'),
+    rowCount: t.float({ select: { rowCount: true }, resolve: (d) => Number(d.rowCount) }),
+    bytes: t.float({ select: { bytes: true }, resolve: (d) => Number(d.bytes) }),
+    checksum: t.exposeString('checksum'),
+    path: t.exposeString('path'),
+    columns: t.expose('columns', { type: 'JSON', description: '[{ name, pgType, nullable, parquetType }]' }),
+  }),
+});
+
+const PreviewRef = builder.objectRef<Awaited<ReturnType<typeof previewRows>>>('DatasetPreview').implement({
+  fields: (t) => ({
+    schema: t.exposeString('schema'),
+    table: t.exposeString('table'),
+    rowCount: t.exposeFloat('rowCount'),
+    columns: t.expose('columns', { type: 'JSON' }),
+    rows: t.field({ type: ['JSON'], description: 'Rows as plain objects', resolve: (p) => p.rows }),
+  }),
+});
+
+builder.prismaNode('DatasetVersion', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    rawId: t.exposeString('id'),
+    name: t.exposeString('name'),
+    kind: t.exposeString('kind'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    totalRows: t.float({ select: { totalRows: true }, resolve: (d) => Number(d.totalRows) }),
+    bytes: t.float({ select: { bytes: true }, resolve: (d) => Number(d.bytes) }),
+    checksum: t.exposeString('checksum'),
+    storeUri: t.exposeString('storeUri'),
+    manifest: t.expose('manifest', { type: 'JSON' }),
+    plan: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The subset plan (or other step facts) that made it',
+      select: { manifest: true },
+      resolve: (d) => ((d.manifest as { meta?: Record<string, unknown> }).meta ?? null) as unknown,
+    }),
+    tables: t.relation('tables', { query: { orderBy: [{ schemaName: 'asc' }, { tableName: 'asc' }] } }),
+    schemaVersion: t.relation('schemaVersion', { nullable: true }),
+    job: t.relation('job', { nullable: true }),
+    derivedFrom: t.relation('parent', { nullable: true, description: 'The dataset version this one was made from' }),
+    derivatives: t.relation('derivatives', { description: 'Dataset versions made from this one' }),
+    preview: t.field({
+      type: PreviewRef,
+      args: { table: t.arg.string({ required: true }), limit: t.arg.int({ defaultValue: 50 }), offset: t.arg.int({ defaultValue: 0 }) },
+      resolve: (d, args, ctx) => previewRows(ctx.tdm, d.id, args.table, { limit: args.limit ?? 50, offset: args.offset ?? 0 }),
+    }),
+    lineage: t.field({ type: LineageGraphRef, resolve: (d, _a, ctx) => lineageAround(ctx.tdm.store.prisma, { kind: 'DATASET_VERSION', id: d.id }) }),
+  }),
+});
+
+const SubsetInput = builder.inputType('SubsetDatabaseInput', {
+  fields: (t) => ({
+    schemaVersionId: t.id({ required: false }),
+    connectionId: t.id({ required: false }),
+    connectionString: t.string({ required: false }),
+    schemas: t.stringList({ required: false }),
+    rootTable: t.string({ required: false, description: 'Inferred when absent (the most-referenced people-like table)' }),
+    maxRowsPerTable: t.field({ type: 'JSON', required: false, description: '{"*": 5000, "orders": 50000}; absent → full copy' }),
+    where: t.field({ type: 'JSON', required: false, description: '{"customer": "store_id = 1"}' }),
+    name: t.string({ required: false }),
+  }),
+});
+
+const ProvisionInput = builder.inputType('ProvisionDatasetInput', {
+  fields: (t) => ({
+    datasetVersionId: t.id({ required: true }),
+    environment: t.string({ required: false, description: "An environment's name or id; the default environment when absent" }),
+    resetEnv: t.boolean({ required: false }),
+    runSmokeTests: t.boolean({ required: false }),
+  }),
+});
+
+type ProvisionOut = Awaited<ReturnType<typeof runProvision>>;
+const ProvisionResultRef = builder.objectRef<ProvisionOut>('ProvisionResult').implement({
+  fields: (t) => ({
+    environment: t.exposeString('environment'),
+    datasetVersionId: t.exposeString('datasetVersionId'),
+    durationMs: t.exposeFloat('durationMs'),
+    tables: t.field({ type: 'JSON', resolve: (r) => r.tables }),
+    smoke: t.field({ type: 'JSON', description: 'Row counts, FK checks and sequence checks', resolve: (r) => r.smoke }),
+  }),
+});
+
+const num = (v: unknown) => (v === null || v === undefined ? null : (v as Record<string, number>));
+
+builder.queryFields((t) => ({
+  datasets: t.prismaConnection({
+    type: 'DatasetVersion',
+    cursor: 'id',
+    totalCount: (_c, _a, ctx) => ctx.tdm.store.prisma.datasetVersion.count(),
+    resolve: (query, _r, _a, ctx) => ctx.tdm.store.prisma.datasetVersion.findMany({ ...query, orderBy: { createdAt: 'desc' } }),
+  }),
+  dataset: t.prismaField({
+    type: 'DatasetVersion',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _r, args, ctx) => ctx.tdm.store.prisma.datasetVersion.findUnique({ ...query, where: { id: rawId(args.id, 'DatasetVersion') } }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  subsetDatabase: t.prismaField({
+    type: 'DatasetVersion',
+    description: 'Cuts a referentially intact slice of a source into a new dataset version',
+    errors: { types: SOURCE_ERRORS },
+    args: { input: t.arg({ type: SubsetInput, required: true }) },
+    resolve: async (query, _r, { input }, ctx) => {
+      const out = await runSubset(ctx.tdm, {
+        schemaVersionId: rawId(input.schemaVersionId, 'SchemaVersion'),
+        connectionId: rawId(input.connectionId, 'DatabaseConnection'),
+        connectionString: input.connectionString,
+        schemas: input.schemas,
+        rootTable: input.rootTable,
+        maxRowsPerTable: num(input.maxRowsPerTable),
+        where: (input.where ?? null) as Record<string, string> | null,
+        name: input.name,
+      });
+      await ctx.tdm.audit({ actor: ctx.actor, action: 'subsetDatabase', targetKind: 'DATASET_VERSION', targetId: out.datasetVersionId, details: { rows: out.totalRows, root: out.plan.root } });
+      return ctx.tdm.store.prisma.datasetVersion.findUniqueOrThrow({ ...query, where: { id: out.datasetVersionId } });
+    },
+  }),
+  provisionDataset: t.field({
+    type: ProvisionResultRef,
+    description: 'Loads a dataset version into a registered target environment',
+    errors: { types: SOURCE_ERRORS },
+    args: { input: t.arg({ type: ProvisionInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const out = await runProvision(ctx.tdm, {
+        datasetVersionId: rawId(input.datasetVersionId, 'DatasetVersion') as string,
+        environment: rawId(input.environment, 'Environment'),
+        resetEnv: input.resetEnv,
+        runSmokeTests: input.runSmokeTests,
+      });
+      await ctx.tdm.audit({
+        actor: ctx.actor,
+        action: 'provisionDataset',
+        targetKind: 'ENVIRONMENT',
+        targetId: out.environmentId,
+        severity: input.resetEnv ? 'WARNING' : 'INFO',
+        details: { datasetVersionId: out.datasetVersionId, tables: out.tables.length, resetEnv: Boolean(input.resetEnv) },
+      });
+      return out;
+    },
+  }),
+}));
