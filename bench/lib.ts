@@ -113,7 +113,14 @@ export function formatTable(results: Result[]): string {
       .map((c, i) => (right.has(i) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
       .join('  ')
       .trimEnd();
-  return [line(header), widths.map((w) => '─'.repeat(w)).join('  ').trimEnd(), ...rows.map(line)].join('\n');
+  return [
+    line(header),
+    widths
+      .map((w) => '─'.repeat(w))
+      .join('  ')
+      .trimEnd(),
+    ...rows.map(line),
+  ].join('\n');
 }
 
 /**

@@ -1,13 +1,5 @@
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
-import {
-  type Checkpoint,
-  type CheckpointMetadata,
-  type CheckpointTuple,
-  emptyCheckpoint,
-  ERROR,
-  INTERRUPT,
-  uuid6,
-} from '@langchain/langgraph-checkpoint';
+import { type Checkpoint, type CheckpointMetadata, type CheckpointTuple, emptyCheckpoint, ERROR, INTERRUPT, uuid6 } from '@langchain/langgraph-checkpoint';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactConnectionString } from '../src/db/url.ts';
@@ -32,7 +24,12 @@ function checkpointWith(step: number, values: Record<string, unknown>): Checkpoi
   return checkpoint;
 }
 
-const meta = (source: CheckpointMetadata['source'], step: number, extra: Record<string, unknown> = {}): CheckpointMetadata => ({ source, step, parents: {}, ...extra });
+const meta = (source: CheckpointMetadata['source'], step: number, extra: Record<string, unknown> = {}): CheckpointMetadata => ({
+  source,
+  step,
+  parents: {},
+  ...extra,
+});
 
 async function all(iterable: AsyncIterable<CheckpointTuple>): Promise<CheckpointTuple[]> {
   const tuples: CheckpointTuple[] = [];
@@ -169,7 +166,14 @@ for (const engine of engines) {
       });
 
       it('putWrites: pending writes come back in (task, index) order, special writes first within a task', async () => {
-        await saver.putWrites(secondConfig, [['value', 1], ['log', ['x']]], 'task-b');
+        await saver.putWrites(
+          secondConfig,
+          [
+            ['value', 1],
+            ['log', ['x']],
+          ],
+          'task-b',
+        );
         await saver.putWrites(secondConfig, [['value', 2]], 'task-a');
         await saver.putWrites(secondConfig, [[ERROR, { message: 'first failure' }]], 'task-b');
         const tuple = await saver.getTuple(secondConfig);
@@ -186,7 +190,14 @@ for (const engine of engines) {
       it('putWrites keeps the first regular write of a (task, index) and the last special write', async () => {
         await saver.putWrites(secondConfig, [['value', 99]], 'task-b');
         await saver.putWrites(secondConfig, [[ERROR, { message: 'second failure' }]], 'task-b');
-        await saver.putWrites(secondConfig, [[INTERRUPT, [{ value: 'ask' }]], [INTERRUPT, [{ value: 'ask again' }]]], 'task-c');
+        await saver.putWrites(
+          secondConfig,
+          [
+            [INTERRUPT, [{ value: 'ask' }]],
+            [INTERRUPT, [{ value: 'ask again' }]],
+          ],
+          'task-c',
+        );
         const writes = (await saver.getTuple(secondConfig))?.pendingWrites ?? [];
         expect(writes.filter(([task]) => task === 'task-b')).toEqual([
           ['task-b', ERROR, { message: 'second failure' }],
@@ -201,7 +212,8 @@ for (const engine of engines) {
         await saver.putWrites(config, [['blob', new Uint8Array([0, 1, 127, 128, 255])]], 'task');
         const [write] = (await saver.getTuple(config))?.pendingWrites ?? [];
         expect(write?.[2]).toEqual(new Uint8Array([0, 1, 127, 128, 255]));
-        expect((write?.[2] as object).constructor).toBe(Uint8Array);
+        expect(write?.[2]).toBeInstanceOf(Uint8Array);
+        expect(Object.getPrototypeOf(write?.[2])).toBe(Uint8Array.prototype);
       });
 
       it('list: newest first, with before, limit, metadata filter, namespace and thread scoping', async () => {

@@ -303,7 +303,13 @@ describe('the demo source (no shared fixtures needed)', () => {
         tables: {
           name: string;
           columns: { name: string; position: number }[];
-          foreignKeys: { name: string; referencedTable: string; referencedColumns: string[]; table: { name: string }; target: { name: string; columns: { name: string }[] } }[];
+          foreignKeys: {
+            name: string;
+            referencedTable: string;
+            referencedColumns: string[];
+            table: { name: string };
+            target: { name: string; columns: { name: string }[] };
+          }[];
           referencedBy: { table: { name: string }; columns: string[] }[];
         }[];
         order: { name: string; primaryKey: string[] } | null;
@@ -344,7 +350,9 @@ describe('the demo source (no shared fixtures needed)', () => {
     expect(schemaVersion?.missing).toBeNull();
 
     // An unknown id is null, not an error.
-    const unknown = await gql<{ schemaVersion: unknown }>('query($id: ID!) { schemaVersion(id: $id) { id } }', { id: encodeGlobalID('SchemaVersion', randomUUID()) });
+    const unknown = await gql<{ schemaVersion: unknown }>('query($id: ID!) { schemaVersion(id: $id) { id } }', {
+      id: encodeGlobalID('SchemaVersion', randomUUID()),
+    });
     expect(unknown.schemaVersion).toBeNull();
   });
 
@@ -382,12 +390,20 @@ describe('the demo source (no shared fixtures needed)', () => {
     expect([...both.schema.schemaNames].sort()).toEqual(['audit', 'public']);
     expect(both.tableCount).toBe(10);
     expect(table(both, 'event', 'audit').foreignKeys).toEqual([
-      expect.objectContaining({ columns: ['customer_id'], referencedSchema: 'public', referencedTable: 'customer', target: { schema: 'public', name: 'customer' } }),
+      expect.objectContaining({
+        columns: ['customer_id'],
+        referencedSchema: 'public',
+        referencedTable: 'customer',
+        target: { schema: 'public', name: 'customer' },
+      }),
     ]);
 
     // Alone, audit's key points outside what was read: kept in the catalog document, not as a relation.
     const alone = await gql<{
-      discoverSchema: { __typename: string; data: { id: string; tables: TableNode[]; catalog: { tables: { name: string; foreignKeys: { referencedTable: string }[] }[] } } };
+      discoverSchema: {
+        __typename: string;
+        data: { id: string; tables: TableNode[]; catalog: { tables: { name: string; foreignKeys: { referencedTable: string }[] }[] } };
+      };
     }>(
       `mutation($input: DiscoverSchemaInput!) {
         discoverSchema(input: $input) {
@@ -611,7 +627,9 @@ describe.skipIf(!pgUp || !haveFixtures)(`the sample databases on PostgreSQL${fix
     expect(bad.name).toBe('Bad Name 123!@#');
     expect(bad.primaryKey).toEqual(['ID']);
     expect(bad.columns.map((c) => c.name)).toContain('NAME');
-    expect(bad.foreignKeys).toEqual([expect.objectContaining({ columns: ['NAME'], referencedTable: 'BadName', referencedColumns: ['NAME'], target: { schema: 'public', name: 'BadName' } })]);
+    expect(bad.foreignKeys).toEqual([
+      expect.objectContaining({ columns: ['NAME'], referencedTable: 'BadName', referencedColumns: ['NAME'], target: { schema: 'public', name: 'BadName' } }),
+    ]);
     expect(table(v, 'BadName').primaryKey).toEqual(['ID']);
     expect(fkOn(v, 'addresses', ['order_id']).target.name).toBe('orders');
     expect(fkOn(v, 'orders', ['customer_id']).target.name).toBe('customers');
@@ -640,11 +658,21 @@ describe.skipIf(!pgUp || !haveFixtures)(`the sample databases on PostgreSQL${fix
   it('schemaVersion(id) of pagila: every table with its columns, every key with its target', async () => {
     const v = version('pagila');
     const { schemaVersion } = await gql<{
-      schemaVersion: { tableCount: number; tables: { name: string; columns: { name: string }[]; foreignKeys: { referencedTable: string; target: { name: string } }[] }[] };
-    }>('query($id: ID!) { schemaVersion(id: $id) { tableCount tables { name columns { name } foreignKeys { referencedTable target { name } } } } }', { id: v.id });
+      schemaVersion: {
+        tableCount: number;
+        tables: { name: string; columns: { name: string }[]; foreignKeys: { referencedTable: string; target: { name: string } }[] }[];
+      };
+    }>('query($id: ID!) { schemaVersion(id: $id) { tableCount tables { name columns { name } foreignKeys { referencedTable target { name } } } } }', {
+      id: v.id,
+    });
     expect(schemaVersion.tableCount).toBe(22);
     expect(schemaVersion.tables.map((t) => t.name).sort()).toEqual(v.tables.map((t) => t.name).sort());
-    expect(schemaVersion.tables.find((t) => t.name === 'rental')?.foreignKeys.map((k) => k.target.name).sort()).toEqual(['customer', 'inventory', 'staff']);
+    expect(
+      schemaVersion.tables
+        .find((t) => t.name === 'rental')
+        ?.foreignKeys.map((k) => k.target.name)
+        .sort(),
+    ).toEqual(['customer', 'inventory', 'staff']);
     for (const t of schemaVersion.tables) {
       expect(t.columns.length).toBeGreaterThan(0);
       for (const fk of t.foreignKeys) expect(fk.target.name).toBe(fk.referencedTable);

@@ -249,12 +249,14 @@ describe.skipIf(!pgUp || !haveFixtures)(`pagila and chinook on PostgreSQL${fixtu
     expect(partitions.map((t) => t.partitionOf)).toEqual(Array(7).fill('public.payment'));
     expect(pagila.tables.reduce((n, t) => n + t.foreignKeys.length, 0)).toBe(36);
     expect(table(pagila, 'rental')).toMatchObject({ rowCount: 16044, primaryKey: ['rental_id'] });
-    expect(table(pagila, 'payment_p2022_01').foreignKeys.map((k) => `${k.columns.join()}→${k.referencedTable}(${k.referencedColumns.join()})`).sort()).toEqual([
-      'customer_id→customer(customer_id)',
-      'rental_id→rental(rental_id)',
-      'staff_id→staff(staff_id)',
-    ]);
-    expect(table(pagila, 'film').columns.find((c) => c.name === 'title')).toEqual(expect.objectContaining({ name: 'title', dataType: 'text', nullable: false }));
+    expect(
+      table(pagila, 'payment_p2022_01')
+        .foreignKeys.map((k) => `${k.columns.join()}→${k.referencedTable}(${k.referencedColumns.join()})`)
+        .sort(),
+    ).toEqual(['customer_id→customer(customer_id)', 'rental_id→rental(rental_id)', 'staff_id→staff(staff_id)']);
+    expect(table(pagila, 'film').columns.find((c) => c.name === 'title')).toEqual(
+      expect.objectContaining({ name: 'title', dataType: 'text', nullable: false }),
+    );
   });
 
   it('discover chinook (password in the URL): employee.reports_to → employee, 11 tables', async () => {

@@ -12,7 +12,12 @@ export interface PreviewResult {
   rows: Record<string, unknown>[];
 }
 
-export async function previewRows(tdm: Tdm, datasetVersionId: string, table: string, options: { limit?: number; offset?: number } = {}): Promise<PreviewResult> {
+export async function previewRows(
+  tdm: Tdm,
+  datasetVersionId: string,
+  table: string,
+  options: { limit?: number; offset?: number } = {},
+): Promise<PreviewResult> {
   const manifest = await loadManifest(tdm.store.prisma, datasetVersionId);
   if (!manifest) throw new NotFoundError('dataset version', datasetVersionId);
   const wanted = table.includes('.') ? table : null;

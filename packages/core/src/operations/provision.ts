@@ -23,7 +23,11 @@ export interface ProvisionOutcome extends ProvisionResult {
   provisionedTableIds: string[];
 }
 
-export async function runProvision(tdm: Tdm, input: ProvisionInput, ctx: { emit?: EmitEvent; jobId?: string; signal?: AbortSignal } = {}): Promise<ProvisionOutcome> {
+export async function runProvision(
+  tdm: Tdm,
+  input: ProvisionInput,
+  ctx: { emit?: EmitEvent; jobId?: string; signal?: AbortSignal } = {},
+): Promise<ProvisionOutcome> {
   const manifest = await loadManifest(tdm.store.prisma, input.datasetVersionId);
   if (!manifest) throw new NotFoundError('dataset version', input.datasetVersionId);
   if (!manifest.schemaVersionId) throw new TdmError('INVALID_INPUT', 'the dataset version has no schema version to create its tables from');
@@ -53,7 +57,14 @@ export async function runProvision(tdm: Tdm, input: ProvisionInput, ctx: { emit?
       for (const t of result.tables) {
         await tx.provisionedTable.deleteMany({ where: { environmentId: env.id, schemaName: t.schema, tableName: t.name } });
         const row = await tx.provisionedTable.create({
-          data: { environmentId: env.id, datasetVersionId: manifest.datasetVersionId, jobId: ctx.jobId ?? null, schemaName: t.schema, tableName: t.name, rowCount: BigInt(t.rowCount) },
+          data: {
+            environmentId: env.id,
+            datasetVersionId: manifest.datasetVersionId,
+            jobId: ctx.jobId ?? null,
+            schemaName: t.schema,
+            tableName: t.name,
+            rowCount: BigInt(t.rowCount),
+          },
         });
         ids.push(row.id);
       }

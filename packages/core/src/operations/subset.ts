@@ -90,13 +90,18 @@ async function resolveSource(tdm: Tdm, input: SubsetInput, ctx: { emit?: EmitEve
     if (!sv) throw new NotFoundError('schema version', input.schemaVersionId);
     if (!source) {
       if (!sv.schema.connectionId) {
-        throw new InvalidInputError('this schema version was discovered from an inline connection string: give connectionId or connectionString to read its rows');
+        throw new InvalidInputError(
+          'this schema version was discovered from an inline connection string: give connectionId or connectionString to read its rows',
+        );
       }
       source = { connectionId: sv.schema.connectionId };
     }
     return { source, schemaVersionId: sv.id };
   }
   if (!source) throw new InvalidInputError('subset needs schemaVersionId, connectionId or connectionString');
-  const discovered = await tdm.discoverSchema({ connectionId: (source as { connectionId: string }).connectionId, schemas: input.schemas ?? ['public'] }, { emit: ctx.emit, jobId: ctx.jobId });
+  const discovered = await tdm.discoverSchema(
+    { connectionId: (source as { connectionId: string }).connectionId, schemas: input.schemas ?? ['public'] },
+    { emit: ctx.emit, jobId: ctx.jobId },
+  );
   return { source, schemaVersionId: discovered.schemaVersionId };
 }

@@ -34,7 +34,11 @@ export class EnvironmentStore {
     }
     const existing = await this.prisma.connection.findUnique({ where: { name: connectionName(name) } });
     if (existing) await this.prisma.connection.delete({ where: { id: existing.id } });
-    const connection = await this.connections.create({ name: connectionName(name), connectionString: input.connectionString, passwordEnv: input.passwordEnv ?? null });
+    const connection = await this.connections.create({
+      name: connectionName(name),
+      connectionString: input.connectionString,
+      passwordEnv: input.passwordEnv ?? null,
+    });
     return this.prisma.environment.create({
       data: { name, connectionId: connection.id, description: input.description ?? null, isDefault: input.isDefault ?? false },
     });

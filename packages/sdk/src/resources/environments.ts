@@ -29,7 +29,10 @@ export class EnvironmentsResource {
   constructor(private readonly client: TdmClient) {}
 
   async create(input: { name: string; connectionString: string; passwordEnv?: string; description?: string }): Promise<Environment> {
-    return unwrap((await this.client.request(Create, { input: { ...input, passwordEnv: input.passwordEnv ?? null, description: input.description ?? null } })).createEnvironment);
+    return unwrap(
+      (await this.client.request(Create, { input: { ...input, passwordEnv: input.passwordEnv ?? null, description: input.description ?? null } }))
+        .createEnvironment,
+    );
   }
 
   async list(): Promise<Environment[]> {

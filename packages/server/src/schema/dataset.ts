@@ -129,7 +129,13 @@ builder.mutationFields((t) => ({
         where: (input.where ?? null) as Record<string, string> | null,
         name: input.name,
       });
-      await ctx.tdm.audit({ actor: ctx.actor, action: 'subsetDatabase', targetKind: 'DATASET_VERSION', targetId: out.datasetVersionId, details: { rows: out.totalRows, root: out.plan.root } });
+      await ctx.tdm.audit({
+        actor: ctx.actor,
+        action: 'subsetDatabase',
+        targetKind: 'DATASET_VERSION',
+        targetId: out.datasetVersionId,
+        details: { rows: out.totalRows, root: out.plan.root },
+      });
       return ctx.tdm.store.prisma.datasetVersion.findUniqueOrThrow({ ...query, where: { id: out.datasetVersionId } });
     },
   }),

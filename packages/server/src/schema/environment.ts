@@ -49,7 +49,11 @@ builder.queryFields((t) => ({
     args: { envId: t.arg.id({ required: true }) },
     resolve: async (query, _r, args, ctx) => {
       const env = await ctx.tdm.environments.resolve(rawId(args.envId, 'Environment'));
-      return ctx.tdm.store.prisma.provisionedTable.findMany({ ...query, where: { environmentId: env.id }, orderBy: [{ schemaName: 'asc' }, { tableName: 'asc' }] });
+      return ctx.tdm.store.prisma.provisionedTable.findMany({
+        ...query,
+        where: { environmentId: env.id },
+        orderBy: [{ schemaName: 'asc' }, { tableName: 'asc' }],
+      });
     },
   }),
 }));

@@ -18,13 +18,21 @@ registerStep({
   retryPolicy: { maxAttempts: 2, initialInterval: 1000, retryOn: (e: unknown) => (e as { code?: string })?.code === 'CONNECTION_FAILED' },
   async run(input, rt) {
     const datasetVersionId = input.artifacts.datasetVersionId;
-    if (!datasetVersionId) throw new StepFailedError('provision', input.jobId, new Error('provision needs a dataset version from an earlier step (subset, mask or synthetic)'));
+    if (!datasetVersionId)
+      throw new StepFailedError('provision', input.jobId, new Error('provision needs a dataset version from an earlier step (subset, mask or synthetic)'));
     const out = await runProvision(
       rt.tdm,
       { datasetVersionId, environment: input.config.targetEnv ?? null, resetEnv: input.config.resetEnv, runSmokeTests: input.config.runSmokeTests },
       { emit: rt.emit, jobId: input.jobId, signal: rt.signal },
     );
-    await rt.recordLineage({ operation: 'provision', fromKind: 'DATASET_VERSION', fromId: datasetVersionId, toKind: 'ENVIRONMENT', toId: out.environmentId, config: input.config });
+    await rt.recordLineage({
+      operation: 'provision',
+      fromKind: 'DATASET_VERSION',
+      fromId: datasetVersionId,
+      toKind: 'ENVIRONMENT',
+      toId: out.environmentId,
+      config: input.config,
+    });
     for (const id of out.provisionedTableIds) {
       await rt.recordLineage({ operation: 'provision', fromKind: 'DATASET_VERSION', fromId: datasetVersionId, toKind: 'TABLE', toId: id });
     }

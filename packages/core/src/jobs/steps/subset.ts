@@ -28,11 +28,27 @@ registerStep({
       },
       { emit: rt.emit, jobId: input.jobId, signal: rt.signal },
     );
-    await rt.recordLineage({ operation: 'subset', fromKind: 'SCHEMA_VERSION', fromId: out.schemaVersionId, toKind: 'DATASET_VERSION', toId: out.datasetVersionId, config: input.config });
+    await rt.recordLineage({
+      operation: 'subset',
+      fromKind: 'SCHEMA_VERSION',
+      fromId: out.schemaVersionId,
+      toKind: 'DATASET_VERSION',
+      toId: out.datasetVersionId,
+      config: input.config,
+    });
     await rt.recordLineage({ operation: 'subset', fromKind: 'JOB', fromId: input.jobId, toKind: 'DATASET_VERSION', toId: out.datasetVersionId });
     return {
       artifacts: { schemaVersionId: out.schemaVersionId, datasetVersionId: out.datasetVersionId },
-      summary: { datasetVersionId: out.datasetVersionId, root: out.plan.root, rootReason: out.plan.rootReason, tables: out.tables.length, rows: out.totalRows, cut: out.cut, rowCounts: Object.fromEntries(out.tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount])), plan: out.planText },
+      summary: {
+        datasetVersionId: out.datasetVersionId,
+        root: out.plan.root,
+        rootReason: out.plan.rootReason,
+        tables: out.tables.length,
+        rows: out.totalRows,
+        cut: out.cut,
+        rowCounts: Object.fromEntries(out.tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount])),
+        plan: out.planText,
+      },
     };
   },
 });
