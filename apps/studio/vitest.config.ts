@@ -11,5 +11,7 @@ export default defineConfig({
     // Browser tests poll the page; the first page load compiles the app (slow while the full-stack
     // test starts PGlite next door). Vitest's default of 1 s is too tight for that.
     expect: { poll: { timeout: 20_000 } },
+    fileParallelism: true,
+    maxWorkers: 2,
   },
 });
