@@ -315,7 +315,10 @@ describe.skipIf(!pgUp || !slowStepRegistered)(
         expect(count(events, 'discover', 'completed')).toBe(1);
         expect(count(events, SLOW_STEP, 'completed')).toBe(1);
       }
-      expect(wallMs).toBeLessThan(0.8 * serialEstimateMs);
+      // Speed is the bench's business (bench/jobs.bench.ts); here: both workers took jobs at the same time.
+      const spans = jobs.map((j) => [j.startedAt?.getTime() ?? 0, j.finishedAt?.getTime() ?? 0] as const);
+      const overlapping = spans.some(([s1, e1], i) => spans.some(([s2, e2], k) => k !== i && s2 < e1 && s1 < e2));
+      expect(overlapping).toBe(true);
     });
   },
 );

@@ -12,10 +12,13 @@ import { quoteIdent } from './quote.ts';
 import { type CursorOptions, checkNotification, type QueryResult, type SqlClient, type SqlValue } from './sql-client.ts';
 import { type ConnectionTarget, parseConnectionString, redactConnectionString, redactSecrets } from './url.ts';
 
+// A loaded server can take seconds to accept a connection; an unreachable host still fails at once (ECONNREFUSED).
+const DEFAULT_CONNECT_TIMEOUT_MS = Number(process.env.TDM_CONNECT_TIMEOUT_MS) || 10_000;
+
 export interface SqlClientOptions {
   /** Connections in the pool (default 4). */
   poolSize?: number;
-  /** How long to wait for a connection, DNS included (default 5000 ms). */
+  /** How long to wait for a connection, DNS included (default 10 s, `TDM_CONNECT_TIMEOUT_MS`). */
   connectTimeoutMs?: number;
   /** `application_name` seen in `pg_stat_activity` (default `tdm`; a URL parameter wins). */
   applicationName?: string;
@@ -311,7 +314,7 @@ export class PostgresSqlClient implements SqlClient {
       database: target.database,
       user: target.user,
       password: target.password,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? (timeoutParam > 0 ? timeoutParam : 5000),
+      connectionTimeoutMillis: options.connectTimeoutMs ?? (timeoutParam > 0 ? timeoutParam : DEFAULT_CONNECT_TIMEOUT_MS),
       application_name: applicationName,
       ssl: sslFor(params.sslmode),
       ...(params.options ? { options: params.options } : {}),
