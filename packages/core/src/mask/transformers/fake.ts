@@ -1,0 +1,144 @@
+/**
+ * `fake`: replaces the value with a realistic fake of the same kind, the same for the same input
+ * everywhere (Faker seeded with HMAC(salt, kind, value)). The seed is column-independent, so
+ * `alice@corp.com` becomes the same fake address in `users.email` and `audit.actor_email`.
+ *
+ * Fakes come from a small name space, so distinct inputs can meet: emails and usernames carry a
+ * short hash-derived suffix by default (`jane.smith.7f3a@example.com`) which makes clashes rare,
+ * not impossible — the transformer is not declared injective and the mask step remaps clashes on
+ * unique columns. Emails use the reserved example.com/.net/.org domains, so no mail can go out.
+ * Determinism holds for the pinned @faker-js/faker version: upgrading Faker changes fakes.
+ */
+import { Faker, base, en } from '@faker-js/faker';
+import { z } from 'zod';
+import { InvalidInputError } from '../../errors.ts';
+import { columnId, deriveKey, hmac } from '../keys.ts';
+import { describePgType, fitLength } from '../pg-type.ts';
+import type { TransformContext, TransformerDefinition } from '../types.ts';
+
+const KINDS = ['firstName', 'lastName', 'fullName', 'email', 'phone', 'streetAddress', 'city', 'postalCode', 'username', 'company', 'date'] as const;
+type FakeKind = (typeof KINDS)[number];
+
+const params = z.object({
+  kind: z
+    .enum(['auto', ...KINDS])
+    .default('auto')
+    .describe("What to generate; auto picks from the column's PII type, then from its name"),
+  unique: z.boolean().optional().describe('Add a short hash-derived suffix so distinct inputs rarely share a fake; default true for email and username'),
+});
+export type FakeParams = z.output<typeof params>;
+
+const BY_PII_TYPE: Record<string, FakeKind> = {
+  EMAIL: 'email',
+  PHONE: 'phone',
+  FIRST_NAME: 'firstName',
+  LAST_NAME: 'lastName',
+  FULL_NAME: 'fullName',
+  USERNAME: 'username',
+  DATE_OF_BIRTH: 'date',
+  ADDRESS: 'streetAddress',
+  STREET: 'streetAddress',
+  CITY: 'city',
+  POSTAL_CODE: 'postalCode',
+};
+
+const BY_COLUMN_NAME: [RegExp, FakeKind][] = [
+  [/e_?mail/, 'email'],
+  [/first_?name|given_?name|forename/, 'firstName'],
+  [/last_?name|surname|family_?name/, 'lastName'],
+  [/user_?name|login|handle/, 'username'],
+  [/phone|mobile|^tel|fax/, 'phone'],
+  [/zip|postal|post_?code/, 'postalCode'],
+  [/street|address/, 'streetAddress'],
+  [/city|town/, 'city'],
+  [/company|employer|organi[sz]ation|business/, 'company'],
+  [/birth|dob|date/, 'date'],
+  [/(^|_)(full_?|display_?|contact_?|customer_?)?name$/, 'fullName'],
+];
+
+/** The kind `auto` resolves to for a column, or undefined when neither PII type nor name tells. */
+export function fakeKindFor(ctx: TransformContext): FakeKind | undefined {
+  const byType = ctx.piiType ? BY_PII_TYPE[ctx.piiType] : undefined;
+  if (byType) return byType;
+  const name = ctx.column.name.toLowerCase();
+  for (const [pattern, kind] of BY_COLUMN_NAME) if (pattern.test(name)) return kind;
+  const { kind } = describePgType(ctx.column.pgType);
+  return kind === 'date' || kind === 'timestamp' ? 'date' : undefined;
+}
+
+const slug = (s: string) =>
+  s
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+const DOMAINS = ['example.com', 'example.net', 'example.org'];
+
+export const fake: TransformerDefinition<FakeParams> = {
+  name: 'fake',
+  description:
+    'Realistic fake values (names, emails, phones, addresses, cities, postal codes, usernames, companies, birth dates), ' +
+    'the same fake for the same input everywhere. Emails/usernames get a short hash suffix for uniqueness. Cut to varchar(n).',
+  params,
+  appliesTo: ['text', 'date', 'timestamp'],
+  deterministic: true,
+  injective: false,
+  create(p, ctx) {
+    const kind = p.kind === 'auto' ? fakeKindFor(ctx) : p.kind;
+    if (kind === undefined) {
+      throw new InvalidInputError(`fake: cannot tell what to generate for ${columnId(ctx)}; set params.kind`, { column: columnId(ctx) });
+    }
+    const unique = p.unique ?? (kind === 'email' || kind === 'username');
+    const key = deriveKey(ctx, 'fake');
+    const type = describePgType(ctx.column.pgType);
+    const faker = new Faker({ locale: [en, base] });
+
+    const generate = (digest: Buffer): string => {
+      const suffix = digest.subarray(16, 18).toString('hex');
+      switch (kind) {
+        case 'firstName':
+          return faker.person.firstName();
+        case 'lastName':
+          return faker.person.lastName();
+        case 'fullName':
+          return faker.person.fullName();
+        case 'phone':
+          return faker.phone.number({ style: 'national' });
+        case 'streetAddress':
+          return faker.location.streetAddress();
+        case 'city':
+          return faker.location.city();
+        case 'postalCode':
+          return faker.location.zipCode('#####');
+        case 'company':
+          return faker.company.name();
+        case 'username': {
+          const name = faker.internet.username();
+          return unique ? `${name}_${suffix}` : name;
+        }
+        case 'email': {
+          const first = slug(faker.person.firstName()) || 'user';
+          const last = slug(faker.person.lastName()) || 'name';
+          const domain = `@${faker.helpers.arrayElement(DOMAINS)}`;
+          const tail = unique ? `.${suffix}` : '';
+          // Shorten the name, never the domain or suffix, so a cut email is still an email.
+          const room = type.maxLength === undefined ? Number.POSITIVE_INFINITY : type.maxLength - domain.length - tail.length;
+          return `${`${first}.${last}`.slice(0, Math.max(room, 1))}${tail}${domain}`;
+        }
+        case 'date': {
+          const d = faker.date.between({ from: '1940-01-01T00:00:00Z', to: '2005-12-31T23:59:59Z' }).toISOString();
+          if (type.kind === 'timestamp') return `${d.slice(0, 10)} ${d.slice(11, 19)}${type.withTimeZone ? '+00' : ''}`;
+          return d.slice(0, 10);
+        }
+      }
+    };
+
+    return {
+      apply(value) {
+        if (value === null) return null;
+        const digest = hmac(key, [kind, value]);
+        faker.seed([digest.readUInt32BE(0), digest.readUInt32BE(4), digest.readUInt32BE(8), digest.readUInt32BE(12)]);
+        return fitLength(generate(digest), type.maxLength);
+      },
+    };
+  },
+};
