@@ -6,6 +6,7 @@ import { DatasetsResource } from './resources/datasets.ts';
 import { EnvironmentsResource } from './resources/environments.ts';
 import { JobsResource } from './resources/jobs.ts';
 import { LineageResource } from './resources/lineage.ts';
+import { PiiResource } from './resources/pii.ts';
 import { SchemasResource } from './resources/schemas.ts';
 import { WorkflowsResource } from './resources/workflows.ts';
 
@@ -39,6 +40,7 @@ export class TdmClient {
   readonly lineage: LineageResource;
   readonly datasets: DatasetsResource;
   readonly environments: EnvironmentsResource;
+  readonly pii: PiiResource;
   readonly #options: TdmClientOptions;
 
   constructor(options: TdmClientOptions) {
@@ -51,6 +53,7 @@ export class TdmClient {
     this.lineage = new LineageResource(this);
     this.datasets = new DatasetsResource(this);
     this.environments = new EnvironmentsResource(this);
+    this.pii = new PiiResource(this);
   }
 
   /** Closes open WebSockets (job log streams). */

@@ -17,6 +17,12 @@ const Subset = graphql(
   }`,
   [DatasetFields],
 );
+const Mask = graphql(
+  `mutation MaskDataset($input: MaskDatasetInput!) {
+    maskDataset(input: $input) { __typename ... on Error { message code } ... on MutationMaskDatasetSuccess { data { ...DatasetFields } } }
+  }`,
+  [DatasetFields],
+);
 const Provision = graphql(`
   mutation ProvisionDataset($input: ProvisionDatasetInput!) {
     provisionDataset(input: $input) {
@@ -41,6 +47,7 @@ const Preview = graphql(`
 
 export type Dataset = ResultOf<typeof DatasetFields>;
 export type SubsetInput = VariablesOf<typeof Subset>['input'];
+export type MaskInput = VariablesOf<typeof Mask>['input'];
 export type ProvisionInput = VariablesOf<typeof Provision>['input'];
 export type ProvisionResult = NonNullable<Extract<ResultOf<typeof Provision>['provisionDataset'], { data: unknown }>['data']>;
 
@@ -51,6 +58,14 @@ export class DatasetsResource {
   /** A referentially intact slice of a source as a new dataset version. `maxRowsPerTable` absent → full copy. */
   async subset(input: SubsetInput): Promise<Dataset> {
     return unwrap((await this.client.request(Subset, { input })).subsetDatabase);
+  }
+
+  /**
+   * A masked copy of a dataset version: `rules` (`{ "customer.email": { transformer: "fake" } }`) override
+   * the PII classification's techniques; keys stay joinable and unique columns unique.
+   */
+  async mask(input: MaskInput): Promise<Dataset> {
+    return unwrap((await this.client.request(Mask, { input })).maskDataset);
   }
 
   /** Loads a dataset version into a registered environment (`environment`: its name; default when absent). */

@@ -10,6 +10,7 @@ import './dataset.ts';
 import './environment.ts';
 import './auth.ts';
 import './decision.ts';
+import './pii.ts';
 
 builder.queryType({});
 builder.mutationType({});

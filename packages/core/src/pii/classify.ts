@@ -1,0 +1,183 @@
+/**
+ * `classifyCatalog`: samples every table of a catalog (one query per table), runs the registered
+ * detectors over each column and combines their signals into one `PiiClassificationResult` per
+ * column. Sampled values stay in memory for the detectors: they are never put in results, logs or
+ * errors (a table that cannot be read is reported by SQLSTATE only).
+ */
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { Catalog, TableDef } from '../catalog/types.ts';
+import { quoteIdent, quoteQualified } from '../db/quote.ts';
+import type { SqlClient } from '../db/sql-client.ts';
+import { InvalidInputError } from '../errors.ts';
+import { combine, TECHNIQUES } from './combine.ts';
+import './detectors/index.ts';
+import { detectors as registeredDetectors } from './registry.ts';
+import { type TypeCategory, typeCategory } from './type-gate.ts';
+import { PII_TYPES, type ColumnSample, type PiiClassificationResult, type PiiDetector, type PiiSignal, type PiiType } from './types.ts';
+
+/** A reviewer's decision that replaces detection for one column (`piiType: 'NONE'` clears it). */
+export interface PiiOverride {
+  /** Omitted: the table of that name in any schema. */
+  schema?: string;
+  table: string;
+  column: string;
+  piiType: PiiType;
+  /** Defaults to the type's recommended technique. */
+  technique?: string;
+}
+
+export interface ClassifyOptions {
+  /** Rows sampled per table. Default 100. */
+  sampleSize?: number;
+  /** Chat model for the LLM detector; null or absent leaves it off. */
+  llm?: BaseChatModel | null;
+  overrides?: PiiOverride[];
+  /** Names of the detectors to run; default every registered one. */
+  detectors?: string[];
+  /** Params per detector name, parsed by the detector's zod schema. */
+  detectorParams?: Record<string, unknown>;
+  /** Below this a column is NONE. Default 0.5. */
+  minConfidence?: number;
+  /** "Today" for date-of-birth plausibility; pass it for reproducible runs. Default now. */
+  now?: Date;
+  /** Seed of `TABLESAMPLE … REPEATABLE`, so a re-run samples the same pages. Default 0. */
+  seed?: number;
+  /** Also return NONE results (default true: the review screen shows every column). */
+  includeNone?: boolean;
+}
+
+/** Types whose values no detector reads: not fetched (a bytea picture can be megabytes). */
+const NOT_SAMPLED = new Set<TypeCategory>(['bytea', 'json', 'array', 'other']);
+/** Characters kept per sampled value: enough for every validator, bounded for wide text columns. */
+const MAX_VALUE_CHARS = 256;
+
+function sampleSql(table: TableDef, columns: string[], sampleSize: number, seed: number, useTablesample: boolean): string {
+  const list = columns.map((c, i) => `left(${quoteIdent(c)}::text, ${MAX_VALUE_CHARS}) as c${i}`).join(', ');
+  const rows = table.rowCount ?? table.rowEstimate ?? 0;
+  // Big tables: read about five samples' worth of pages instead of the first pages only.
+  const percent = Math.min(100, Math.max(0.0001, ((sampleSize * 5) / Math.max(rows, 1)) * 100));
+  const sample = useTablesample ? ` tablesample system (${percent.toFixed(4)}) repeatable (${seed})` : '';
+  return `select ${list} from ${quoteQualified(table.schema, table.name)}${sample} limit ${sampleSize}`;
+}
+
+async function sampleTable(
+  sql: SqlClient,
+  table: TableDef,
+  columns: string[],
+  sampleSize: number,
+  seed: number,
+): Promise<{ values: string[][]; failure: string | null }> {
+  const values = columns.map(() => [] as string[]);
+  if (columns.length === 0) return { values, failure: null };
+  const rows = table.rowCount ?? table.rowEstimate ?? 0;
+  const attempts = rows > sampleSize * 20 ? [true, false] : [false];
+  let failure: string | null = null;
+  for (const useTablesample of attempts) {
+    try {
+      const result = await sql.query<Record<string, string | null>>(sampleSql(table, columns, sampleSize, seed, useTablesample));
+      // A stale estimate can make the page sample come back short: then read the first rows instead.
+      if (useTablesample && result.rows.length < sampleSize / 2) continue;
+      for (const row of result.rows) {
+        columns.forEach((_, i) => {
+          const v = row[`c${i}`];
+          if (v !== null && v !== undefined) values[i]?.push(v);
+        });
+      }
+      return { values, failure: null };
+    } catch (err) {
+      failure = (err as { sqlState?: string }).sqlState ?? 'unknown';
+    }
+  }
+  return { values, failure };
+}
+
+const overrideKey = (schema: string, table: string, column: string) => JSON.stringify([schema, table, column]);
+
+/**
+ * Classifies every column of every table in `catalog`, sampling values from `sql` (the database
+ * the catalog was read from). Results come in catalog order (tables, then column positions); with
+ * `includeNone: false` only PII columns are returned.
+ */
+export async function classifyCatalog(sql: SqlClient, catalog: Catalog, options: ClassifyOptions = {}): Promise<PiiClassificationResult[]> {
+  const sampleSize = options.sampleSize ?? 100;
+  if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 100_000) throw new InvalidInputError('sampleSize must be an integer from 1 to 100000');
+  const seed = Math.trunc(options.seed ?? 0);
+  const deps = { llm: options.llm ?? null, now: options.now ?? new Date() };
+  const wanted = options.detectors ? new Set(options.detectors) : null;
+  const active: PiiDetector[] = [];
+  for (const def of registeredDetectors()) {
+    if (wanted && !wanted.has(def.name)) continue;
+    const detector = def.create(def.params.parse(options.detectorParams?.[def.name] ?? {}), deps);
+    if (detector) active.push(detector);
+  }
+  const kinds = new Map(active.map((d) => [d.name, d.kind]));
+  const kindOf = (name: string) => kinds.get(name) ?? 'value';
+
+  const overrides = new Map<string, PiiOverride>();
+  for (const o of options.overrides ?? []) {
+    if (!PII_TYPES.includes(o.piiType)) throw new InvalidInputError(`unknown PII type in override: ${String(o.piiType)}`);
+    overrides.set(overrideKey(o.schema ?? '*', o.table, o.column), o);
+  }
+
+  const domainBase = new Map(catalog.domains.map((d) => [`${d.schema}.${d.name}`, d.baseType]));
+  const results: PiiClassificationResult[] = [];
+  for (const table of catalog.tables) {
+    const keyColumns = new Set([...(table.primaryKey?.columns ?? []), ...table.foreignKeys.flatMap((fk) => fk.columns)]);
+    const columns = table.columns.map((c) => {
+      let baseType: string | undefined;
+      // Domains over domains: follow to the base type (bounded, in case of a malformed catalog).
+      for (let t = `${c.typeSchema}.${c.typeName}`, i = 0; c.typeKind === 'domain' && domainBase.has(t) && i < 10; i++) {
+        baseType = domainBase.get(t) as string;
+        t = baseType.includes('.') ? baseType : `pg_catalog.${baseType}`;
+      }
+      const sample: ColumnSample = {
+        schema: table.schema,
+        table: table.name,
+        column: c.name,
+        dataType: c.dataType,
+        isKey: keyColumns.has(c.name),
+        values: [],
+        ...(baseType ? { baseType } : {}),
+        typeKind: c.typeKind,
+      };
+      return sample;
+    });
+    const sampled = columns.filter((c) => !NOT_SAMPLED.has(typeCategory(c)));
+    const { values, failure } = await sampleTable(
+      sql,
+      table,
+      sampled.map((c) => c.column),
+      sampleSize,
+      seed,
+    );
+    sampled.forEach((c, i) => {
+      c.values = values[i] ?? [];
+    });
+
+    for (const column of columns) {
+      const override = overrides.get(overrideKey(table.schema, table.name, column.column)) ?? overrides.get(overrideKey('*', table.name, column.column));
+      let result: PiiClassificationResult;
+      if (override) {
+        const evidence: PiiSignal[] = [{ detector: 'override', piiType: override.piiType, confidence: 1, evidence: 'set by a reviewer' }];
+        result = {
+          schema: table.schema,
+          table: table.name,
+          column: column.column,
+          piiType: override.piiType,
+          confidence: 1,
+          technique: override.technique ?? TECHNIQUES[override.piiType],
+          evidence,
+          source: 'OVERRIDE',
+        };
+      } else {
+        const signals: PiiSignal[] = [];
+        for (const detector of active) signals.push(...(await detector.detect(column)));
+        if (failure)
+          signals.push({ detector: 'sampler', piiType: 'NONE', confidence: 0, evidence: `values could not be sampled (SQLSTATE ${failure}); name rules only` });
+        result = combine(column, signals, { minConfidence: options.minConfidence, kindOf: (d) => (d === 'sampler' ? 'name' : kindOf(d)) });
+      }
+      if (result.piiType !== 'NONE' || options.includeNone !== false) results.push(result);
+    }
+  }
+  return results;
+}

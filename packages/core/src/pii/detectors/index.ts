@@ -1,0 +1,4 @@
+/** Imports every detector so each registers itself; import this once before `detectors()`. */
+import './name-rules.ts';
+import './value-rules.ts';
+import './llm.ts';

@@ -1,0 +1,156 @@
+/**
+ * Value rules: validators run over a column's sampled values. A rule fires when at least
+ * `threshold` of the non-blank sampled values pass it; its evidence gives the share and the sample
+ * size, never a value. UUIDs are not PII: the uuid rule emits a NONE signal that `combine` uses to
+ * discount name-only guesses.
+ */
+import { z } from 'zod';
+import { FIRST_NAMES, LAST_NAMES, foldName } from '../person-names.ts';
+import { registerDetector } from '../registry.ts';
+import { isPersonTable, tokenize } from '../tokens.ts';
+import { type TypeCategory, typeCategory } from '../type-gate.ts';
+import type { ColumnSample, PiiSignal, PiiType } from '../types.ts';
+import { birthYear, isCreditCard, isEmail, isHexDigest, isIban, isIpAddress, isPasswordHash, isUsSsn, isUuid, phoneKind } from '../validators.ts';
+
+export const valueRulesParams = z.object({
+  /** Fewer non-blank values than this: no value signal at all. */
+  minValues: z.number().int().min(1).default(3),
+  /** Share of values a validator must accept. */
+  threshold: z.number().min(0.5).max(1).default(0.8),
+  /** Share for person names, matched against a small built-in list and so never complete. */
+  nameThreshold: z.number().min(0.3).max(1).default(0.6),
+});
+export type ValueRulesParams = z.infer<typeof valueRulesParams>;
+
+interface Rule {
+  piiType: PiiType;
+  label: string;
+  categories: TypeCategory[];
+  test(value: string): boolean;
+  confidence(values: string[]): number;
+}
+
+const TEXT: TypeCategory[] = ['text'];
+
+const RULES: Rule[] = [
+  { piiType: 'EMAIL', label: 'valid e-mail addresses', categories: TEXT, test: isEmail, confidence: () => 0.75 },
+  {
+    piiType: 'PHONE',
+    label: 'phone numbers (7–15 digits)',
+    categories: TEXT,
+    test: (v) => phoneKind(v) !== null,
+    // Bare digit runs could be account numbers: weaker than numbers written the way people write phones.
+    confidence: (values) => (values.filter((v) => phoneKind(v) === 'formatted').length >= values.length / 2 ? 0.7 : 0.5),
+  },
+  { piiType: 'IP_ADDRESS', label: 'IPv4/IPv6 addresses', categories: ['text', 'inet'], test: isIpAddress, confidence: () => 0.75 },
+  { piiType: 'CREDIT_CARD', label: 'card numbers (issuer prefix + Luhn)', categories: TEXT, test: isCreditCard, confidence: () => 0.85 },
+  { piiType: 'IBAN', label: 'IBANs (mod-97)', categories: TEXT, test: isIban, confidence: () => 0.85 },
+  { piiType: 'NATIONAL_ID', label: 'US SSNs (AAA-GG-SSSS)', categories: TEXT, test: isUsSsn, confidence: () => 0.7 },
+  { piiType: 'PASSWORD', label: 'password hashes (bcrypt/argon2/scrypt/PBKDF2)', categories: TEXT, test: isPasswordHash, confidence: () => 0.7 },
+  // MD5/SHA hex digests are as often file checksums: enough to support a `password` name, not to flag alone.
+  { piiType: 'PASSWORD', label: 'hex digests', categories: TEXT, test: isHexDigest, confidence: () => 0.3 },
+  { piiType: 'NONE', label: 'UUIDs (not PII by themselves)', categories: ['text', 'uuid'], test: isUuid, confidence: () => 0.9 },
+];
+
+/** Dates that say when something happened to a record, not when a person was born. */
+const NOT_BIRTH = new Set(
+  'create created creation update updated modified last order ordered payment paid invoice ship shipped delivery delivered hire hired start end due expiry expires expiration valid rental return release issue issued registered registration signup joined login sent received booking booked transaction posted published deleted closed opened effective renewal death'.split(
+    ' ',
+  ),
+);
+
+const share = (values: string[], test: (v: string) => boolean) => values.filter(test).length / values.length;
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+const NAME_WORD = /^\p{Lu}[\p{L}'’.-]*$|^\p{Lu}+$/u;
+
+type NameKind = 'FIRST_NAME' | 'LAST_NAME' | 'FULL_NAME';
+function nameKinds(value: string): NameKind[] {
+  const words = value.trim().split(/\s+/);
+  if (!words.every((w) => NAME_WORD.test(w))) return [];
+  const folded = words.map(foldName);
+  if (words.length === 1) {
+    const kinds: NameKind[] = [];
+    if (FIRST_NAMES.has(folded[0] as string)) kinds.push('FIRST_NAME');
+    if (LAST_NAMES.has(folded[0] as string)) kinds.push('LAST_NAME');
+    return kinds;
+  }
+  if (words.length <= 4 && (FIRST_NAMES.has(folded[0] as string) || LAST_NAMES.has(folded.at(-1) as string))) return ['FULL_NAME'];
+  return [];
+}
+
+function personNameSignal(column: ColumnSample, values: string[], params: ValueRulesParams): PiiSignal | null {
+  const counts: Record<NameKind, number> = { FIRST_NAME: 0, LAST_NAME: 0, FULL_NAME: 0 };
+  for (const v of values) for (const k of nameKinds(v)) counts[k]++;
+  const best = (Object.entries(counts) as [NameKind, number][]).sort((a, b) => b[1] - a[1])[0] as [NameKind, number];
+  const s = best[1] / values.length;
+  if (s < params.nameThreshold) return null;
+  // Names of people outside person tables (heads of state, composers) are catalog data: too weak to flag alone.
+  const person = isPersonTable(column.table);
+  return {
+    detector: 'value-rules',
+    piiType: best[0],
+    confidence: person ? 0.6 : 0.4,
+    evidence: `${pct(s)} of ${values.length} sampled values look like person names (built-in name list)${person ? '' : '; table is not person-like'}`,
+  };
+}
+
+function birthSignal(column: ColumnSample, values: string[], params: ValueRulesParams, now: Date): PiiSignal | null {
+  if (tokenize(column.column).some((t) => NOT_BIRTH.has(t))) return null;
+  const years = values.map((v) => birthYear(v, now));
+  const plausible = years.filter((y): y is number => y !== null);
+  const s = plausible.length / values.length;
+  if (s < params.threshold) return null;
+  // A population's birth dates spread over years; one batch-load date repeated does not.
+  if (values.length >= 5 && new Set(plausible).size < 3) return null;
+  return {
+    detector: 'value-rules',
+    piiType: 'DATE_OF_BIRTH',
+    confidence: 0.45,
+    evidence: `${pct(s)} of ${values.length} sampled dates are plausible birth dates (1900 to ten years ago, spread over years)`,
+  };
+}
+
+/** All value signals for one column (exported for tests and for callers with their own samples). */
+export function valueSignals(column: ColumnSample, params: ValueRulesParams, now: Date): PiiSignal[] {
+  const values = column.values.map((v) => v.trim()).filter((v) => v !== '');
+  if (values.length < params.minValues) return [];
+  const category = typeCategory(column);
+  const signals: PiiSignal[] = [];
+  for (const rule of RULES) {
+    if (!rule.categories.includes(category)) continue;
+    const s = share(values, rule.test);
+    if (s < params.threshold) continue;
+    signals.push({
+      detector: 'value-rules',
+      piiType: rule.piiType,
+      confidence: rule.confidence(values.filter(rule.test)),
+      evidence: `${pct(s)} of ${values.length} sampled values are ${rule.label}`,
+    });
+  }
+  if (category === 'text') {
+    const name = personNameSignal(column, values, params);
+    if (name) signals.push(name);
+  }
+  if (category === 'date') {
+    const birth = birthSignal(column, values, params, now);
+    if (birth) signals.push(birth);
+  }
+  return signals;
+}
+
+registerDetector({
+  name: 'value-rules',
+  description:
+    'Validators over sampled values: e-mail, phone, IP, card (Luhn), IBAN (mod-97), SSN, password hashes, birth dates, person names; UUIDs down-weight.',
+  kind: 'value',
+  params: valueRulesParams,
+  appliesTo: ['text', 'date', 'inet', 'uuid'],
+  deterministic: true,
+  create: (params, deps) => ({
+    name: 'value-rules',
+    description: 'Validators over sampled values',
+    kind: 'value',
+    detect: (column: ColumnSample) => valueSignals(column, params, deps.now),
+  }),
+});

@@ -1,0 +1,71 @@
+/**
+ * Gating by data type: which PII types a column of a given PostgreSQL type can hold at all. A
+ * `first_name` that is an integer is a foreign key or a code, an `email` that is a boolean is a flag
+ * (`email_opt_in`), a date of birth is a date. Signals for a type the column cannot hold are dropped
+ * before combining, whatever their confidence.
+ */
+import type { ColumnSample, PiiType } from './types.ts';
+
+export type TypeCategory = 'text' | 'integer' | 'numeric' | 'boolean' | 'date' | 'uuid' | 'json' | 'bytea' | 'inet' | 'geo' | 'enum' | 'array' | 'other';
+
+const PATTERNS: [RegExp, TypeCategory][] = [
+  [/\[\]$/, 'array'],
+  [/^(text|character varying|varchar|character|char|bpchar|citext|name)\b/, 'text'],
+  [/^(smallint|integer|bigint|int[248]?|smallserial|serial|bigserial)$/, 'integer'],
+  [/^(numeric|decimal|real|double precision|float[48]?|money)\b/, 'numeric'],
+  [/^boolean$/, 'boolean'],
+  [/^(date|timestamp)\b/, 'date'],
+  [/^uuid$/, 'uuid'],
+  [/^jsonb?$/, 'json'],
+  [/^bytea$/, 'bytea'],
+  [/^(inet|cidr)$/, 'inet'],
+  [/^(point|geometry|geography)\b/, 'geo'],
+];
+
+/** The category of a column, looking through domains to their base type. */
+export function typeCategory(column: Pick<ColumnSample, 'dataType' | 'baseType' | 'typeKind'>): TypeCategory {
+  if (column.typeKind === 'enum') return 'enum';
+  if (column.typeKind === 'array') return 'array';
+  const type = (column.baseType ?? column.dataType).toLowerCase().replace(/^(pg_catalog|public)\./, '');
+  // Types from other schemas (citext in an extension schema, postgis) are matched on their last part.
+  const bare = type.replace(/^[a-z_][a-z0-9_]*\.(?=[a-z])/, '');
+  for (const [pattern, category] of PATTERNS) if (pattern.test(bare)) return category;
+  return 'other';
+}
+
+const TEXT: TypeCategory[] = ['text'];
+
+/** PII type → the categories that can hold it. */
+export const ALLOWED_CATEGORIES: Record<Exclude<PiiType, 'NONE'>, readonly TypeCategory[]> = {
+  EMAIL: TEXT,
+  PHONE: TEXT,
+  FIRST_NAME: TEXT,
+  LAST_NAME: TEXT,
+  FULL_NAME: TEXT,
+  USERNAME: TEXT,
+  PASSWORD: ['text', 'bytea'],
+  DATE_OF_BIRTH: ['date'],
+  NATIONAL_ID: ['text', 'integer'],
+  TAX_ID: ['text', 'integer'],
+  PASSPORT: TEXT,
+  DRIVER_LICENSE: TEXT,
+  ADDRESS: TEXT,
+  STREET: TEXT,
+  CITY: TEXT,
+  POSTAL_CODE: ['text', 'integer'],
+  COUNTRY: ['text', 'enum'],
+  IBAN: TEXT,
+  BANK_ACCOUNT: ['text', 'integer'],
+  CREDIT_CARD: ['text', 'integer'],
+  IP_ADDRESS: ['text', 'inet'],
+  SALARY: ['integer', 'numeric'],
+  GENDER: ['text', 'enum'],
+  GEO_LOCATION: ['numeric', 'text', 'geo'],
+  FREE_TEXT_PERSONAL: ['text', 'json'],
+  PHOTO: ['bytea', 'text'],
+};
+
+/** Whether a column of `category` can hold `piiType` (NONE always can). */
+export function typeAllows(piiType: PiiType, category: TypeCategory): boolean {
+  return piiType === 'NONE' || ALLOWED_CATEGORIES[piiType].includes(category);
+}

@@ -1,0 +1,50 @@
+import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
+import type { TdmClient } from '../client.ts';
+import { unwrap } from './unwrap.ts';
+
+const PiiFields = graphql(`fragment PiiFields on PiiColumn @_unmask { schema table column piiType confidence technique evidence source }`);
+const Classify = graphql(
+  `mutation ClassifyPii($input: ClassifyPiiInput!) {
+    classifyPii(input: $input) { __typename ... on Error { message code } ... on MutationClassifyPiiSuccess { data { ...PiiFields } } }
+  }`,
+  [PiiFields],
+);
+const Override = graphql(
+  `mutation OverridePii($input: OverridePiiInput!) {
+    overridePiiClassification(input: $input) { __typename ... on Error { message code } ... on MutationOverridePiiClassificationSuccess { data { ...PiiFields } } }
+  }`,
+  [PiiFields],
+);
+const Stored = graphql(`query PiiClassifications($id: ID!) { piiClassifications(schemaVersionId: $id) { ...PiiFields } }`, [PiiFields]);
+const Transformers = graphql(`query Transformers { transformers { name description appliesTo deterministic injective needsColumn paramsSchema } }`);
+
+export type PiiColumn = ResultOf<typeof PiiFields>;
+export type OverridePiiInput = VariablesOf<typeof Override>['input'];
+export type Transformer = ResultOf<typeof Transformers>['transformers'][number];
+
+/** PII classification of a schema version's columns and a user's overrides. */
+export class PiiResource {
+  constructor(private readonly client: TdmClient) {}
+
+  /** Classifies every column (names, sampled values, optional LLM) and stores the result. */
+  async classify(input: { schemaVersionId: string; sampleSize?: number }): Promise<PiiColumn[]> {
+    return unwrap(
+      (await this.client.request(Classify, { input: { schemaVersionId: input.schemaVersionId, sampleSize: input.sampleSize ?? null } })).classifyPii,
+    );
+  }
+
+  /** Sets one column's type (`NONE` clears it); it wins on every later classification. */
+  async override(input: OverridePiiInput): Promise<PiiColumn> {
+    return unwrap((await this.client.request(Override, { input })).overridePiiClassification);
+  }
+
+  /** The stored classification of a schema version. */
+  async list(schemaVersionId: string): Promise<PiiColumn[]> {
+    return (await this.client.request(Stored, { id: schemaVersionId })).piiClassifications;
+  }
+
+  /** The masking transformers with the JSON Schemas of their params. */
+  async transformers(): Promise<Transformer[]> {
+    return (await this.client.request(Transformers)).transformers;
+  }
+}

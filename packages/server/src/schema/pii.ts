@@ -1,0 +1,147 @@
+import { transformers } from '@tdm/core/mask/registry';
+import '@tdm/core/mask/transformers/index';
+import { runMask } from '@tdm/core/operations/mask';
+import { overridePii, runClassifyPii, type PiiColumn } from '@tdm/core/operations/pii';
+import { builder } from '../builder.ts';
+import { rawId } from './catalog.ts';
+import { SOURCE_ERRORS } from './errors.ts';
+
+const PiiColumnRef = builder.objectRef<PiiColumn>('PiiColumn').implement({
+  description: "A column's PII classification: type, confidence, recommended technique and the rules that fired",
+  fields: (t) => ({
+    schema: t.exposeString('schema'),
+    table: t.exposeString('table'),
+    column: t.exposeString('column'),
+    piiType: t.exposeString('piiType'),
+    confidence: t.exposeFloat('confidence'),
+    technique: t.exposeString('technique'),
+    evidence: t.expose('evidence', { type: 'JSON' }),
+    source: t.exposeString('source', { description: 'DETECTED, LLM or OVERRIDE' }),
+  }),
+});
+
+type TransformerInfo = ReturnType<typeof transformers>[number];
+const TransformerRef = builder.objectRef<TransformerInfo>('Transformer').implement({
+  description: 'A masking transformer; `paramsSchema` is the JSON Schema of its params (forms are built from it)',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description'),
+    appliesTo: t.exposeStringList('appliesTo'),
+    deterministic: t.exposeBoolean('deterministic'),
+    injective: t.exposeBoolean('injective'),
+    needsColumn: t.boolean({ resolve: (x) => Boolean(x.needsColumn) }),
+    paramsSchema: t.expose('paramsSchema', { type: 'JSON' }),
+  }),
+});
+
+const ClassifyPiiInput = builder.inputType('ClassifyPiiInput', {
+  fields: (t) => ({ schemaVersionId: t.id({ required: true }), sampleSize: t.int({ required: false }) }),
+});
+const OverridePiiInput = builder.inputType('OverridePiiInput', {
+  fields: (t) => ({
+    schemaVersionId: t.id({ required: true }),
+    schema: t.string({ required: false }),
+    table: t.string({ required: true }),
+    column: t.string({ required: true }),
+    piiType: t.string({ required: true, description: 'EMAIL, FIRST_NAME, … or NONE to clear' }),
+    technique: t.string({ required: false }),
+  }),
+});
+const MaskDatasetInput = builder.inputType('MaskDatasetInput', {
+  fields: (t) => ({
+    datasetVersionId: t.id({ required: true }),
+    rules: t.field({
+      type: 'JSON',
+      required: false,
+      description: '{ "customer.email": { "transformer": "fake", "params": {} } }; default: the PII classification\'s techniques',
+    }),
+    salt: t.string({ required: false, description: 'Overrides TDM_MASK_SALT for this run; never stored' }),
+    name: t.string({ required: false }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  transformers: t.field({ type: [TransformerRef], resolve: () => transformers() }),
+  piiClassifications: t.field({
+    type: [PiiColumnRef],
+    args: { schemaVersionId: t.arg.id({ required: true }) },
+    resolve: async (_r, args, ctx) => {
+      const id = rawId(args.schemaVersionId, 'SchemaVersion') as string;
+      const rows = await ctx.tdm.store.prisma.pIIClassification.findMany({
+        where: { schemaVersionId: id },
+        orderBy: [{ schemaName: 'asc' }, { tableName: 'asc' }, { columnName: 'asc' }],
+      });
+      return rows.map((r) => ({
+        schema: r.schemaName,
+        table: r.tableName,
+        column: r.columnName,
+        piiType: r.piiType,
+        confidence: r.confidence,
+        technique: r.technique,
+        evidence: r.evidence,
+        source: r.source,
+      }));
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  classifyPii: t.field({
+    type: [PiiColumnRef],
+    description: 'Classifies every column of a schema version for personal data and stores the result',
+    errors: { types: SOURCE_ERRORS },
+    args: { input: t.arg({ type: ClassifyPiiInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const id = rawId(input.schemaVersionId, 'SchemaVersion') as string;
+      const out = await runClassifyPii(ctx.tdm, { schemaVersionId: id, sampleSize: input.sampleSize });
+      await ctx.tdm.audit({
+        actor: ctx.actor,
+        action: 'classifyPii',
+        targetKind: 'SCHEMA_VERSION',
+        targetId: id,
+        details: { piiColumns: out.filter((c) => c.piiType !== 'NONE').length },
+      });
+      return out;
+    },
+  }),
+  overridePiiClassification: t.field({
+    type: PiiColumnRef,
+    description: "Sets a column's PII type (NONE clears it); it wins on every later classification of the source",
+    errors: { types: SOURCE_ERRORS },
+    args: { input: t.arg({ type: OverridePiiInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const out = await overridePii(ctx.tdm, { ...input, schemaVersionId: rawId(input.schemaVersionId, 'SchemaVersion') as string });
+      await ctx.tdm.audit({
+        actor: ctx.actor,
+        action: 'overridePiiClassification',
+        targetKind: 'COLUMN',
+        targetId: `${out.schema}.${out.table}.${out.column}`,
+        severity: 'WARNING',
+        details: { piiType: out.piiType },
+      });
+      return out;
+    },
+  }),
+  maskDataset: t.prismaField({
+    type: 'DatasetVersion',
+    description: 'Writes a masked copy of a dataset version',
+    errors: { types: SOURCE_ERRORS },
+    args: { input: t.arg({ type: MaskDatasetInput, required: true }) },
+    resolve: async (query, _r, { input }, ctx) => {
+      const out = await runMask(ctx.tdm, {
+        datasetVersionId: rawId(input.datasetVersionId, 'DatasetVersion') as string,
+        rules: (input.rules ?? null) as Record<string, { transformer: string; params?: Record<string, unknown> }> | null,
+        salt: input.salt,
+        name: input.name,
+      });
+      await ctx.tdm.audit({
+        actor: ctx.actor,
+        action: 'maskDataset',
+        targetKind: 'DATASET_VERSION',
+        targetId: out.datasetVersionId,
+        details: { rulesHash: out.rulesHash, columns: out.columns.length },
+      });
+      return ctx.tdm.store.prisma.datasetVersion.findUniqueOrThrow({ ...query, where: { id: out.datasetVersionId } });
+    },
+  }),
+}));
