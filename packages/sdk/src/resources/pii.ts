@@ -16,6 +16,15 @@ const Override = graphql(
   [PiiFields],
 );
 const Stored = graphql(`query PiiClassifications($id: ID!) { piiClassifications(schemaVersionId: $id) { ...PiiFields } }`, [PiiFields]);
+const Scan = graphql(`
+  mutation ScanTargetForPii($input: ScanTargetForPiiInput!) {
+    scanTargetForPii(input: $input) {
+      __typename
+      ... on Error { message code }
+      ... on MutationScanTargetForPiiSuccess { data { environment datasetVersionId sourceDatasetVersionId checkedColumns leaks { schema table column piiType matches } } }
+    }
+  }
+`);
 const Transformers = graphql(`query Transformers { transformers { name description appliesTo deterministic injective needsColumn paramsSchema } }`);
 
 export type PiiColumn = ResultOf<typeof PiiFields>;
@@ -41,6 +50,17 @@ export class PiiResource {
   /** The stored classification of a schema version. */
   async list(schemaVersionId: string): Promise<PiiColumn[]> {
     return (await this.client.request(Stored, { id: schemaVersionId })).piiClassifications;
+  }
+
+  /**
+   * The post-provision gate: columns of a target whose values still equal real source values.
+   * `{ leaks: [{ schema, table, column, matches }] }`; empty `leaks` means nothing leaked.
+   */
+  async scanTarget(input: { environment?: string; datasetVersionId?: string }) {
+    return unwrap(
+      (await this.client.request(Scan, { input: { environment: input.environment ?? null, datasetVersionId: input.datasetVersionId ?? null } }))
+        .scanTargetForPii,
+    );
   }
 
   /** The masking transformers with the JSON Schemas of their params. */

@@ -2,6 +2,7 @@ import { transformers } from '@tdm/core/mask/registry';
 import '@tdm/core/mask/transformers/index';
 import { runMask } from '@tdm/core/operations/mask';
 import { overridePii, runClassifyPii, type PiiColumn } from '@tdm/core/operations/pii';
+import { scanTargetForPii, type PiiGateReport } from '@tdm/core/operations/pii-gate';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 import { SOURCE_ERRORS } from './errors.ts';
@@ -31,6 +32,31 @@ const TransformerRef = builder.objectRef<TransformerInfo>('Transformer').impleme
     injective: t.exposeBoolean('injective'),
     needsColumn: t.boolean({ resolve: (x) => Boolean(x.needsColumn) }),
     paramsSchema: t.expose('paramsSchema', { type: 'JSON' }),
+  }),
+});
+
+const LeakRef = builder.objectRef<PiiGateReport['leaks'][number]>('PiiLeak').implement({
+  fields: (t) => ({
+    schema: t.exposeString('schema'),
+    table: t.exposeString('table'),
+    column: t.exposeString('column'),
+    piiType: t.exposeString('piiType'),
+    matches: t.exposeInt('matches', { description: 'Distinct target values equal to a real source value' }),
+  }),
+});
+const GateRef = builder.objectRef<PiiGateReport>('PiiGateReport').implement({
+  fields: (t) => ({
+    environment: t.exposeString('environment'),
+    datasetVersionId: t.exposeString('datasetVersionId'),
+    sourceDatasetVersionId: t.exposeString('sourceDatasetVersionId'),
+    checkedColumns: t.exposeInt('checkedColumns'),
+    leaks: t.field({ type: [LeakRef], resolve: (r) => r.leaks }),
+  }),
+});
+const ScanTargetInput = builder.inputType('ScanTargetForPiiInput', {
+  fields: (t) => ({
+    environment: t.string({ required: false, description: "An environment's name or id; default when absent" }),
+    datasetVersionId: t.id({ required: false, description: 'The provisioned dataset version; the latest one provisioned there when absent' }),
   }),
 });
 
@@ -86,6 +112,27 @@ builder.queryFields((t) => ({
 }));
 
 builder.mutationFields((t) => ({
+  scanTargetForPii: t.field({
+    type: GateRef,
+    description: 'Reports columns of a provisioned target whose values still equal real source values',
+    errors: { types: SOURCE_ERRORS },
+    args: { input: t.arg({ type: ScanTargetInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const report = await scanTargetForPii(ctx.tdm, {
+        environment: rawId(input.environment, 'Environment'),
+        datasetVersionId: rawId(input.datasetVersionId, 'DatasetVersion'),
+      });
+      await ctx.tdm.audit({
+        actor: ctx.actor,
+        action: 'scanTargetForPii',
+        targetKind: 'ENVIRONMENT',
+        targetId: report.environment,
+        severity: report.leaks.length ? 'CRITICAL' : 'INFO',
+        details: { leaks: report.leaks.length },
+      });
+      return report;
+    },
+  }),
   classifyPii: t.field({
     type: [PiiColumnRef],
     description: 'Classifies every column of a schema version for personal data and stores the result',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { StepFailedError } from '../../errors.ts';
+import { StepFailedError, TdmError } from '../../errors.ts';
+import { scanTargetForPii } from '../../operations/pii-gate.ts';
 import { runProvision } from '../../operations/provision.ts';
 import { registerStep } from '../registry.ts';
 
@@ -37,6 +38,24 @@ registerStep({
       await rt.recordLineage({ operation: 'provision', fromKind: 'DATASET_VERSION', fromId: datasetVersionId, toKind: 'TABLE', toId: id });
     }
     const provisionedTables = out.tables.map((t) => `${t.schema}.${t.name}`);
+    let gate: Awaited<ReturnType<typeof scanTargetForPii>> | null = null;
+    if (input.config.piiGate) {
+      gate = await scanTargetForPii(rt.tdm, { environment: out.environmentId, datasetVersionId });
+      rt.emit({
+        step: 'provision',
+        level: gate.leaks.length ? 'warn' : 'info',
+        message: `PII gate: ${gate.leaks.length} leaking column(s) of ${gate.checkedColumns} checked`,
+        data: { leaks: gate.leaks },
+      });
+      if (gate.leaks.length) {
+        const list = gate.leaks.map((l) => `${l.schema}.${l.table}.${l.column} (${l.matches})`).join(', ');
+        throw new StepFailedError(
+          'provision',
+          input.jobId,
+          new TdmError('CONFLICT', `PII gate: real source values found in ${list}`, { details: { leaks: gate.leaks } }),
+        );
+      }
+    }
     return {
       artifacts: { environmentId: out.environmentId, provisionedTables },
       summary: {
@@ -45,6 +64,7 @@ registerStep({
         rows: out.tables.reduce((n, t) => n + t.rowCount, 0),
         rowCounts: Object.fromEntries(out.tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount])),
         smoke: out.smoke,
+        piiGate: gate,
       },
     };
   },
