@@ -6,7 +6,7 @@
  * a full copy equals its source, re-provisioning with reset gives the same target, and provisioning is
  * refused into a non-empty target, into the dataset's own source and into an unknown environment.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { loadConfig } from '../src/config.ts';
 import { openSqlClient } from '../src/db/open.ts';
 import { quoteQualified } from '../src/db/quote.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
+import { fkCheck } from './support/fk-check.ts';
 import { redactConnectionString } from '../src/db/url.ts';
 import { seedDemoSource } from '../src/demo/demo-source.ts';
 import { NotFoundError, TdmError } from '../src/errors.ts';
@@ -33,9 +34,6 @@ if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} i
 const haveFixtures = fixturesAvailable();
 if (!haveFixtures) console.warn(`sample databases not found under ${FIXTURES_DIR}: the fixture cases are SKIPPED; Flow A runs on the demo source`);
 
-const FK_SQL = await readFile(join(FIXTURES_DIR, '..', 'acceptance', 'fk-violations.sql'), 'utf8');
-const FK_SELECT = FK_SQL.trim().split('\n').at(-1) as string;
-const FK_FUNCTION = FK_SQL.trim().split('\n').slice(0, -1).join('\n');
 const CAPS = { '*': 50 };
 
 // ---------------------------------------------------------------------------------------------
@@ -82,18 +80,6 @@ async function targetEnv(label: string): Promise<{ name: string; sql: SqlClient;
 
 // ---------------------------------------------------------------------------------------------
 // What a user checks in a database
-
-/** `<violations> <fks checked>` from shared/acceptance/fk-violations.sql. */
-async function fkCheck(sql: SqlClient): Promise<{ violations: number; fks: number }> {
-  return sql.transaction(async (tx) => {
-    await tx.exec(FK_FUNCTION);
-    const { rows } = await tx.query<Record<string, string>>(FK_SELECT);
-    const [violations, fks] = String(Object.values(rows[0] ?? {})[0])
-      .split(' ')
-      .map(Number);
-    return { violations: violations as number, fks: fks as number };
-  });
-}
 
 /** Tables holding rows of their own (plain tables and leaf partitions) in `public`. */
 async function leafTables(sql: SqlClient): Promise<string[]> {
