@@ -75,7 +75,11 @@ export function resolveMaskRules(catalog: Catalog, rules: MaskRules): Map<ColKey
   };
   for (const t of tables) {
     for (const fk of t.foreignKeys) {
-      fk.columns.forEach((c, i) => union(colKey(t.schema, t.name, c), colKey(fk.referencedSchema, fk.referencedTable, fk.referencedColumns[i] as string)));
+      fk.columns.forEach((c, i) => {
+        union(colKey(t.schema, t.name, c), colKey(fk.referencedSchema, fk.referencedTable, fk.referencedColumns[i] as string));
+      });
+      // A partition's FK (pagila's payment_p2022_01) ties its parent's column too: the dataset holds the parent.
+      if (t.partitionOf) for (const c of fk.columns) union(colKey(t.schema, t.name, c), `${t.partitionOf}.${c}`);
     }
   }
   const ruleOfGroup = new Map<ColKey, { rule: MaskRule; from: ColKey }>();

@@ -91,6 +91,35 @@ export const fake: TransformerDefinition<FakeParams> = {
     const key = deriveKey(ctx, 'fake');
     const type = describePgType(ctx.column.pgType);
     const faker = new Faker({ locale: [en, base] });
+    // Names are picked straight from Faker's locale lists with the digest's bytes: seeding Faker's
+    // generator costs ~40 µs a value, an index costs nothing (and the pick is as deterministic).
+    const people = faker.rawDefinitions.person;
+    const firstNames = [...new Set([...(people?.first_name?.generic ?? []), ...(people?.first_name?.female ?? []), ...(people?.first_name?.male ?? [])])];
+    const lastNames = [...new Set(people?.last_name?.generic ?? [])];
+    const pick = (list: readonly string[], digest: Buffer, at: number): string | undefined =>
+      list.length ? list[digest.readUInt32BE(at) % list.length] : undefined;
+    const fast = (digest: Buffer): string | null => {
+      const suffix = digest.subarray(16, 18).toString('hex');
+      const first = pick(firstNames, digest, 0);
+      const last = pick(lastNames, digest, 4);
+      if (first === undefined || last === undefined) return null;
+      switch (kind) {
+        case 'firstName':
+          return first;
+        case 'lastName':
+          return last;
+        case 'fullName':
+          return `${first} ${last}`;
+        case 'email': {
+          const domain = `@${DOMAINS[digest.readUInt32BE(8) % DOMAINS.length]}`;
+          const tail = unique ? `.${suffix}` : '';
+          const room = type.maxLength === undefined ? Number.POSITIVE_INFINITY : type.maxLength - domain.length - tail.length;
+          return `${`${slug(first) || 'user'}.${slug(last) || 'name'}`.slice(0, Math.max(room, 1))}${tail}${domain}`;
+        }
+        default:
+          return null;
+      }
+    };
 
     const generate = (digest: Buffer): string => {
       const suffix = digest.subarray(16, 18).toString('hex');
@@ -136,6 +165,8 @@ export const fake: TransformerDefinition<FakeParams> = {
       apply(value) {
         if (value === null) return null;
         const digest = hmac(key, [kind, value]);
+        const quick = fast(digest);
+        if (quick !== null) return fitLength(quick, type.maxLength);
         faker.seed([digest.readUInt32BE(0), digest.readUInt32BE(4), digest.readUInt32BE(8), digest.readUInt32BE(12)]);
         return fitLength(generate(digest), type.maxLength);
       },
