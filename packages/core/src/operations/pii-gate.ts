@@ -72,14 +72,36 @@ export async function scanTargetForPii(tdm: Tdm, input: { environment?: string |
       const index = mt?.columns.findIndex((x) => x.name === c.column) ?? -1;
       if (!mt || index < 0 || !catalog.tables.some((t) => t.schema === c.schema && t.name === c.table && t.columns.some((x) => x.name === c.column))) continue;
       checked++;
-      const real = new Set<string>();
-      for await (const batch of tdm.datasets.readTable(source.id, mt))
-        for (const row of batch) if (row[index] != null && row[index] !== '') real.add(row[index] as string);
-      if (real.size === 0) continue;
-      const { rows } = await target.query<{ v: string }>(
-        `select distinct ${quoteIdent(c.column)}::text as v from ${quoteQualified(c.schema, c.table)} where ${quoteIdent(c.column)} is not null`,
-      );
-      const matches = rows.filter((r) => real.has(r.v)).length;
+      const def = catalog.tables.find((t) => t.schema === c.schema && t.name === c.table);
+      const pk = def?.primaryKey?.columns ?? [];
+      const pkIndex = pk.map((k) => mt.columns.findIndex((x) => x.name === k));
+      let matches = 0;
+      if (pk.length && pkIndex.every((i) => i >= 0) && !pk.includes(c.column)) {
+        // A leak is a row that still carries its own real value: compare row by row through the key.
+        const real = new Map<string, string>();
+        for await (const batch of tdm.datasets.readTable(source.id, mt)) {
+          for (const row of batch) {
+            const v = row[index];
+            if (v != null && v !== '') real.set(JSON.stringify(pkIndex.map((i) => row[i])), v);
+          }
+        }
+        if (real.size === 0) continue;
+        const keySql = pk.map((k) => `${quoteIdent(k)}::text`).join(', ');
+        const { rows } = await target.query<{ k: string[]; v: string }>(
+          `select array[${keySql}] as k, ${quoteIdent(c.column)}::text as v from ${quoteQualified(c.schema, c.table)} where ${quoteIdent(c.column)} is not null`,
+        );
+        matches = rows.filter((r) => real.get(JSON.stringify(r.k)) === r.v).length;
+      } else {
+        // No key to line rows up by (or the column is the key): any real value left counts.
+        const real = new Set<string>();
+        for await (const batch of tdm.datasets.readTable(source.id, mt))
+          for (const row of batch) if (row[index] != null && row[index] !== '') real.add(row[index] as string);
+        if (real.size === 0) continue;
+        const { rows } = await target.query<{ v: string }>(
+          `select distinct ${quoteIdent(c.column)}::text as v from ${quoteQualified(c.schema, c.table)} where ${quoteIdent(c.column)} is not null`,
+        );
+        matches = rows.filter((r) => real.has(r.v)).length;
+      }
       if (matches > 0) leaks.push({ ...c, matches });
     }
     return { environment: env.name, datasetVersionId, sourceDatasetVersionId: source.id, checkedColumns: checked, leaks };

@@ -164,11 +164,18 @@ export const fake: TransformerDefinition<FakeParams> = {
     return {
       apply(value) {
         if (value === null) return null;
-        const digest = hmac(key, [kind, value]);
-        const quick = fast(digest);
-        if (quick !== null) return fitLength(quick, type.maxLength);
-        faker.seed([digest.readUInt32BE(0), digest.readUInt32BE(4), digest.readUInt32BE(8), digest.readUInt32BE(12)]);
-        return fitLength(generate(digest), type.maxLength);
+        // Never hand a value back unchanged (a real "Smith" may draw "Smith"): draw again, deterministically.
+        for (let attempt = 0; ; attempt++) {
+          const digest = hmac(key, attempt === 0 ? [kind, value] : [kind, value, String(attempt)]);
+          const quick = fast(digest);
+          let out: string;
+          if (quick !== null) out = fitLength(quick, type.maxLength);
+          else {
+            faker.seed([digest.readUInt32BE(0), digest.readUInt32BE(4), digest.readUInt32BE(8), digest.readUInt32BE(12)]);
+            out = fitLength(generate(digest), type.maxLength);
+          }
+          if (out.toLowerCase() !== value.toLowerCase() || attempt >= 8) return out;
+        }
       },
     };
   },
