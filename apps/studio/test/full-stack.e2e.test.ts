@@ -60,6 +60,7 @@ describe.skipIf(!hasChromium)(`studio + API + demo source in Chromium (needs ${C
     await page.goto(`${studio.base}/`);
     // Queries run in the browser only, so this also waits for hydration (before it, the form
     // would submit natively).
+    await page.waitForSelector('html[data-hydrated="true"]', { timeout: 60_000 });
     await expect.poll(() => page.locator('section[aria-labelledby=schemas-heading]').textContent()).toContain('No schemas discovered yet');
     await page.getByLabel('Connection string').fill(demoUrl);
     await page.getByRole('button', { name: 'Discover' }).click();
