@@ -11,7 +11,10 @@ export default defineConfig({
     // Browser tests poll the page; the first page load compiles the app (slow while the full-stack
     // test starts PGlite next door). Vitest's default of 1 s is too tight for that.
     expect: { poll: { timeout: 20_000 } },
-    fileParallelism: true,
-    maxWorkers: 2,
+    // The two browser suites each run a SvelteKit dev server over the same .svelte-kit folder: one at
+    // a time, after the engine's suites (a group of their own).
+    fileParallelism: false,
+    maxWorkers: 1,
+    sequence: { groupOrder: 1 },
   },
 });
