@@ -15,7 +15,8 @@ export type TdmErrorCode =
   | 'INVALID_INPUT'
   | 'CONFLICT'
   | 'QUERY_FAILED'
-  | 'STEP_FAILED';
+  | 'STEP_FAILED'
+  | 'CRAWL_FAILED';
 
 export class TdmError extends Error {
   readonly code: TdmErrorCode;
@@ -84,5 +85,19 @@ export class StepFailedError extends TdmError {
     super('STEP_FAILED', `step ${step} failed: ${reason}`, { cause, details: { step, jobId } });
     this.step = step;
     this.jobId = jobId;
+  }
+}
+
+/** Why a page could not be crawled for its forms. */
+export type CrawlFailure = 'UNREACHABLE' | 'TIMEOUT' | 'HTTP_STATUS' | 'NOT_HTML' | 'NO_FORMS' | 'INVALID_URL' | 'BROWSER_UNAVAILABLE';
+
+/** A web page could not be read for its forms; `reason` says why, `url` which page (no credentials). */
+export class CrawlError extends TdmError {
+  readonly reason: CrawlFailure;
+  readonly url: string;
+  constructor(reason: CrawlFailure, url: string, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super('CRAWL_FAILED', message, { cause: options?.cause, details: { ...options?.details, reason, url } });
+    this.reason = reason;
+    this.url = url;
   }
 }
