@@ -8,6 +8,7 @@ import { JobsResource } from './resources/jobs.ts';
 import { LineageResource } from './resources/lineage.ts';
 import { PiiResource } from './resources/pii.ts';
 import { SchemasResource } from './resources/schemas.ts';
+import { DomainPacksResource, SyntheticResource, TestCasesResource } from './resources/synthetic.ts';
 import { WorkflowsResource } from './resources/workflows.ts';
 
 export interface TdmClientOptions {
@@ -41,6 +42,9 @@ export class TdmClient {
   readonly datasets: DatasetsResource;
   readonly environments: EnvironmentsResource;
   readonly pii: PiiResource;
+  readonly synthetic: SyntheticResource;
+  readonly testCases: TestCasesResource;
+  readonly domainPacks: DomainPacksResource;
   readonly #options: TdmClientOptions;
 
   constructor(options: TdmClientOptions) {
@@ -54,6 +58,9 @@ export class TdmClient {
     this.datasets = new DatasetsResource(this);
     this.environments = new EnvironmentsResource(this);
     this.pii = new PiiResource(this);
+    this.synthetic = new SyntheticResource(this);
+    this.testCases = new TestCasesResource(this);
+    this.domainPacks = new DomainPacksResource(this);
   }
 
   /** Closes open WebSockets (job log streams). */

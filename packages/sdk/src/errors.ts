@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'INVALID_INPUT'
   | 'CONFLICT'
   | 'QUERY_FAILED'
-  | 'STEP_FAILED';
+  | 'STEP_FAILED'
+  | 'CRAWL_FAILED';
 
 /** Replaces the password of any `scheme://user:password@` in `text` with `***`. */
 export function redact(text: string): string {
@@ -96,6 +97,15 @@ export class SchemaNotFoundError extends TdmDomainError {
 export class InvalidInputError extends TdmDomainError {}
 export class NotFoundError extends TdmDomainError {}
 export class QueryError extends TdmDomainError {}
+/** A web page could not be read for its forms (`reason`: UNREACHABLE, TIMEOUT, HTTP_STATUS, NOT_HTML, NO_FORMS…). */
+export class CrawlError extends TdmDomainError {
+  get reason(): string {
+    return String(this.details.reason ?? '');
+  }
+  get url(): string {
+    return String(this.details.url ?? '');
+  }
+}
 
 const CLASSES: Record<string, typeof TdmDomainError> = {
   ConnectionError,
@@ -104,6 +114,7 @@ const CLASSES: Record<string, typeof TdmDomainError> = {
   InvalidInputError,
   NotFoundError,
   QueryError,
+  CrawlError,
 };
 
 /** Builds the SDK error for a result-union member that implements the API's Error interface. */

@@ -71,7 +71,16 @@ export class JobService {
       qualityScore: null,
     };
     const config = { ...(input.config ?? {}) } as Record<string, unknown>;
-    if (input.rowCounts) config.synthetic = { rowCounts: input.rowCounts, ...((config.synthetic as object) ?? {}) };
+    if (plan.operations.includes('synthetic')) {
+      // The plan's mode and fallbacks and the request's inputs the step reads; an explicit config wins.
+      config.synthetic = {
+        ...(plan.plan.syntheticMode ? { mode: plan.plan.syntheticMode, fallbackModes: plan.plan.fallbackModes } : {}),
+        ...(input.rowCounts ? { rowCounts: input.rowCounts } : {}),
+        ...(input.testCaseUrls?.length ? { testCaseUrls: input.testCaseUrls } : {}),
+        ...(input.testCaseFileName ? { testCaseFileName: input.testCaseFileName } : {}),
+        ...((config.synthetic as object) ?? {}),
+      };
+    } else if (input.rowCounts) config.synthetic = { rowCounts: input.rowCounts, ...((config.synthetic as object) ?? {}) };
     const storedInput = {
       ...input,
       connectionString: input.connectionString ? redactConnectionString(splitPassword(input.connectionString).url) : null,

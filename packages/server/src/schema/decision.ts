@@ -53,7 +53,15 @@ const FieldRef = builder.objectRef<Field>('TestCaseField').implement({
   }),
 });
 const EntityRef = builder.objectRef<Entity>('TestCaseEntity').implement({
-  fields: (t) => ({ name: t.exposeString('name'), fields: t.field({ type: [FieldRef], resolve: (e) => e.fields }) }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    fields: t.field({ type: [FieldRef], resolve: (e) => e.fields }),
+    exampleRows: t.field({
+      type: ['JSON'],
+      description: 'Example values that appear together (one scenario, one Examples row or one field table), keyed by field name',
+      resolve: (e) => (e as Entity & { exampleRows?: Record<string, string>[] }).exampleRows ?? [],
+    }),
+  }),
 });
 const AnalysisRef = builder.objectRef<Analysis>('TestCaseAnalysis').implement({
   fields: (t) => ({ format: t.exposeString('format'), entities: t.field({ type: [EntityRef], resolve: (a) => a.entities }) }),

@@ -1,5 +1,6 @@
 import {
   ConnectionError,
+  CrawlError,
   InvalidConnectionStringError,
   InvalidInputError,
   NotFoundError,
@@ -23,6 +24,7 @@ const CODES: TdmErrorCode[] = [
   'CONFLICT',
   'QUERY_FAILED',
   'STEP_FAILED',
+  'CRAWL_FAILED',
 ];
 
 export const ErrorCode = builder.enumType('ErrorCode', { values: CODES });
@@ -35,7 +37,7 @@ export const ErrorInterface = builder.interfaceRef<TdmError>('Error').implement(
   }),
 });
 
-const SPECIFIC = [InvalidConnectionStringError, ConnectionError, SchemaNotFoundError, InvalidInputError, NotFoundError, QueryError];
+const SPECIFIC = [InvalidConnectionStringError, ConnectionError, SchemaNotFoundError, InvalidInputError, NotFoundError, QueryError, CrawlError];
 
 // Any TdmError without a GraphQL type of its own is reported as BaseError.
 builder.objectType(TdmError, {
@@ -68,6 +70,13 @@ builder.objectType(QueryError, {
   name: 'QueryError',
   interfaces: [ErrorInterface],
   fields: (t) => ({ sqlState: t.string({ nullable: true, resolve: (e) => e.sqlState ?? null }) }),
+});
+
+builder.objectType(CrawlError, {
+  name: 'CrawlError',
+  description: 'A web page could not be read for its forms; `reason` says why (UNREACHABLE, TIMEOUT, HTTP_STATUS, NOT_HTML, NO_FORMS, INVALID_URL, BROWSER_UNAVAILABLE)',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ reason: t.exposeString('reason'), url: t.exposeString('url') }),
 });
 
 /** The errors a call that connects to a source database can end with. */

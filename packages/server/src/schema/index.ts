@@ -11,6 +11,7 @@ import './environment.ts';
 import './auth.ts';
 import './decision.ts';
 import './pii.ts';
+import './synthetic.ts';
 
 builder.queryType({});
 builder.mutationType({});

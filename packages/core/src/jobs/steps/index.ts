@@ -3,4 +3,5 @@ import './discover.ts';
 import './pii.ts';
 import './subset.ts';
 import './mask.ts';
+import './synthetic.ts';
 import './provision.ts';

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { SyntheticMode } from '../../decision/types.ts';
+import { CrawlError, InvalidInputError, NotFoundError, StepFailedError } from '../../errors.ts';
+import { modeAvailable, runSynthetic, type SyntheticInput } from '../../synthetic/index.ts';
+import { registerStep } from '../registry.ts';
+
+registerStep({
+  name: 'synthetic',
+  description:
+    'Generates a dataset version in the planned mode — crawled web forms (URL), test-case content, a domain pack or the schema — falling back to the next available mode when one cannot run',
+  config: z
+    .object({
+      /** The first mode to try; the plan's when absent. */
+      mode: SyntheticMode.optional(),
+      /** Modes to try next, in order; the plan's when absent. */
+      fallbackModes: z.array(SyntheticMode).optional(),
+      rowCounts: z.record(z.string(), z.number().int().nonnegative()).optional(),
+      seed: z.union([z.number().int(), z.string().min(1)]).optional(),
+      keepExamples: z.boolean().optional(),
+      testCaseUrls: z.array(z.string().min(1)).optional(),
+      testCaseFileName: z.string().optional(),
+    })
+    .default({}),
+  async run(input, rt) {
+    const cfg = input.config;
+    let testCaseContent: string | null = null;
+    if (input.context.testCaseId) {
+      const row = await rt.tdm.store.prisma.testCase.findUnique({ where: { id: input.context.testCaseId } });
+      if (!row) throw new NotFoundError('test case', input.context.testCaseId);
+      testCaseContent = row.content;
+    }
+    const base: Omit<SyntheticInput, 'mode'> = {
+      schemaVersionId: input.artifacts.schemaVersionId ?? null,
+      domain: input.context.domainPack,
+      scenario: input.context.scenario,
+      testCaseContent,
+      testCaseFileName: cfg.testCaseFileName ?? null,
+      testCaseUrls: cfg.testCaseUrls ?? null,
+      rowCounts: cfg.rowCounts ?? null,
+      seed: cfg.seed ?? null,
+      keepExamples: cfg.keepExamples ?? null,
+    };
+    const order = [cfg.mode, ...(cfg.fallbackModes ?? []), ...SyntheticMode.options].filter((m): m is SyntheticMode => Boolean(m));
+    const candidates = [...new Set(order)].filter((mode) => modeAvailable(mode, { ...base, mode }));
+    if (!candidates.length) {
+      throw new StepFailedError('synthetic', input.jobId, new InvalidInputError('synthetic needs a schema version, a domain pack, test-case content or URLs'));
+    }
+    for (let i = 0; i < candidates.length; i++) {
+      const mode = candidates[i] as SyntheticMode;
+      const next = candidates[i + 1];
+      try {
+        const out = await runSynthetic(rt.tdm, { ...base, mode }, { emit: rt.emit, jobId: input.jobId, signal: rt.signal });
+        for (const s of out.skippedUrls) rt.fallback(`synthetic: ${s.url} skipped (${s.reason})`);
+        const from =
+          mode === 'TEST_CASE' && input.context.testCaseId
+            ? { fromKind: 'TEST_CASE' as const, fromId: input.context.testCaseId }
+            : { fromKind: 'SCHEMA_VERSION' as const, fromId: out.schemaVersionId };
+        await rt.recordLineage({ operation: 'synthetic', ...from, toKind: 'DATASET_VERSION', toId: out.datasetVersionId, config: { mode, seed: base.seed ?? 1, rowCounts: base.rowCounts } });
+        await rt.recordLineage({ operation: 'synthetic', fromKind: 'JOB', fromId: input.jobId, toKind: 'DATASET_VERSION', toId: out.datasetVersionId });
+        return {
+          artifacts: { schemaVersionId: out.schemaVersionId, datasetVersionId: out.datasetVersionId },
+          summary: {
+            datasetVersionId: out.datasetVersionId,
+            mode,
+            rows: out.totalRows,
+            rowCounts: Object.fromEntries(out.tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount])),
+          },
+        };
+      } catch (err) {
+        // Input that cannot serve this mode (an unreachable page, a test case without fields) falls
+        // back to the next mode the request allows; anything else fails the step.
+        const recoverable = err instanceof CrawlError || err instanceof InvalidInputError;
+        if (!next || !recoverable || rt.signal.aborted) throw err;
+        rt.fallback(`synthetic: ${mode} → ${next} (${(err as Error).message})`);
+      }
+    }
+    throw new StepFailedError('synthetic', input.jobId, new Error('no synthetic mode could run'));
+  },
+});
