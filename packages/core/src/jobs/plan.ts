@@ -1,6 +1,6 @@
 import { classifyIntent } from '../decision/rules.ts';
 import type { PipelinePlan } from '../decision/types.ts';
-import { analyzeTestCase } from '../testcase/analyze.ts';
+import { analyzeTestCase, loadTestCaseParsers } from '../testcase/analyze.ts';
 import type { Operation } from './context.ts';
 import type { WorkflowInput } from './input.ts';
 import { WORKFLOW_TEMPLATES } from '../decision/templates.ts';
@@ -29,6 +29,8 @@ export async function planOperations(input: WorkflowInput): Promise<{ operations
     targetEnv,
     operations,
   });
+  // Malformed test-case text is refused here, with the parser's line, before a job exists.
+  if (input.testCaseContent) await loadTestCaseParsers();
   const testCaseKind = input.testCaseContent
     ? analyzeTestCase({ content: input.testCaseContent, fileName: input.testCaseFileName ?? undefined }).format
     : 'NONE';

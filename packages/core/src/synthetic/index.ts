@@ -12,7 +12,7 @@ import type { EmitEvent } from '../jobs/events.ts';
 import { defaultMaskRules } from '../operations/mask.ts';
 import type { Tdm } from '../runtime.ts';
 import { loadCatalog } from '../store/schema-store.ts';
-import { analyzeTestCase } from '../testcase/analyze.ts';
+import { analyzeTestCase, loadTestCaseParsers } from '../testcase/analyze.ts';
 import { generateFromDomain } from './domain/generate.ts';
 import { generateFromForms } from './forms.ts';
 import { generateFromSchema } from './schema/index.ts';
@@ -87,6 +87,7 @@ export async function buildGenerated(
     }
     case 'TEST_CASE': {
       if (!input.testCaseContent) throw new InvalidInputError('test-case mode needs testCaseContent');
+      await loadTestCaseParsers();
       const analysis = analyzeTestCase({ content: input.testCaseContent, fileName: input.testCaseFileName ?? undefined });
       const sourceKey = createHash('sha256').update(input.testCaseContent).digest('hex').slice(0, 16);
       const generated = generateFromTestCase(analysis, {

@@ -6,10 +6,10 @@
  * example values a scenario uses together come first, one row per scenario or Examples row, so the
  * very data the test types exists in the database.
  */
-import RandExp from 'randexp';
 import { InvalidInputError } from '../errors.ts';
 import type { TestCaseAnalysis, TestCaseEntity, TestCaseField } from '../testcase/types.ts';
 import { syntheticCatalog, type ColumnSpec, type TableSpec } from './catalog.ts';
+import { seededRandExp } from './randexp.ts';
 import { Rng } from './rng.ts';
 import { createValueGenerator, kindFitsType, type SemanticKind, semanticKindFor, type ValueGenerator } from './semantic.ts';
 import { type GeneratedDataset, type GeneratedTable, type RowCounts, rowCountFor, type TextRow } from './types.ts';
@@ -166,7 +166,7 @@ function planTable(entity: TestCaseEntity, counts: RowCounts | null | undefined,
 
 /** The entity's example rows; when the analysis has none, one row of each field's first example. */
 function exampleRowsOf(entity: TestCaseEntity): Record<string, string>[] {
-  const rows = (entity as TestCaseEntity & { exampleRows?: Record<string, string>[] }).exampleRows ?? [];
+  const rows = entity.exampleRows ?? [];
   if (rows.length) return rows.filter((r) => Object.keys(r).length > 0);
   const one: Record<string, string> = {};
   for (const f of entity.fields) if (f.exampleValues[0] !== undefined) one[f.name] = f.exampleValues[0];
@@ -178,7 +178,8 @@ function exampleFor(value: string, dataType: string): string | null {
   const v = value.trim();
   if (/^(integer|bigint)/.test(dataType)) return /^-?\d+$/.test(v) ? v : null;
   if (dataType.startsWith('numeric')) return /^-?\d+(\.\d+)?$/.test(v) ? v : null;
-  if (dataType === 'boolean') return /^(true|false|yes|no|on|off|t|f|1|0|checked|unchecked)$/i.test(v) ? (/^(true|yes|on|t|1|checked)$/i.test(v) ? 't' : 'f') : null;
+  if (dataType === 'boolean')
+    return /^(true|false|yes|no|on|off|t|f|1|0|checked|unchecked)$/i.test(v) ? (/^(true|yes|on|t|1|checked)$/i.test(v) ? 't' : 'f') : null;
   if (dataType === 'date') {
     if (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))) return v;
     const dmy = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$/.exec(v);
@@ -206,9 +207,7 @@ function columnGenerator(table: PlannedTable, column: PlannedColumn, seed: strin
       re = null;
     }
     if (re) {
-      const randexp = new RandExp(re);
-      randexp.max = 8;
-      randexp.randInt = (a: number, b: number) => rng.int(a, b);
+      const randexp = seededRandExp(re, (a, b) => rng.int(a, b));
       const matcher = re;
       return () => {
         for (let i = 0; i < 20; i++) {
@@ -240,7 +239,10 @@ function columnGenerator(table: PlannedTable, column: PlannedColumn, seed: strin
     if (c.minLength !== undefined && [...v].length < c.minLength) {
       while ([...v].length < c.minLength) v += pad.pick(['a', 'b', 'c', 'x', '7', '9']);
     }
-    if (c.unique && !['email', 'username', 'phone', 'creditCard', 'iban', 'sku', 'code', 'url', 'domain', 'nationalId', 'bankAccount', 'ipv4'].includes(gen.kind)) {
+    if (
+      c.unique &&
+      !['email', 'username', 'phone', 'creditCard', 'iban', 'sku', 'code', 'url', 'domain', 'nationalId', 'bankAccount', 'ipv4'].includes(gen.kind)
+    ) {
       // Kinds without their own unique form get the row number folded in.
       const tail = `-${row.toString(36)}`;
       v = maxLength ? `${v.slice(0, Math.max(maxLength - tail.length, 1))}${tail}` : `${v}${tail}`;
@@ -274,9 +276,16 @@ export function generateFromTestCase(analysis: TestCaseAnalysis, options: TestCa
     if (names.has(p.spec.name)) throw new InvalidInputError(`two entities map to the table ${p.spec.name}`);
     names.add(p.spec.name);
   }
-  const catalog = syntheticCatalog(options.name ?? 'test case', planned.map((p) => p.spec));
+  const catalog = syntheticCatalog(
+    options.name ?? 'test case',
+    planned.map((p) => p.spec),
+  );
   const tables: GeneratedTable[] = planned.map((p) => ({
-    table: { schema: 'public', name: p.spec.name, columns: p.columns.map((c) => ({ name: c.spec.name, pgType: c.spec.dataType, nullable: c.spec.nullable ?? true })) },
+    table: {
+      schema: 'public',
+      name: p.spec.name,
+      columns: p.columns.map((c) => ({ name: c.spec.name, pgType: c.spec.dataType, nullable: c.spec.nullable ?? true })),
+    },
     rowCount: p.rowCount,
     rows: (batchSize: number) => rowsOf(p, seed, batchSize),
   }));

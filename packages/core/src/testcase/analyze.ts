@@ -1,5 +1,8 @@
-import { analyzeCode } from './code.ts';
+import { entitiesFromCode } from './code.ts';
 import { analyzeGherkin } from './gherkin.ts';
+import { analyzeJs } from './js.ts';
+import { analyzeSeleniumJava } from './selenium-java.ts';
+import { analyzeSeleniumPython, loadPythonGrammar } from './selenium-python.ts';
 import type { TestCaseAnalysis, TestCaseFormat } from './types.ts';
 
 /** A test case as the caller has it: its text and, when known, its file name. */
@@ -10,15 +13,36 @@ export interface TestCaseSource {
 }
 
 /**
+ * Loads the parsers that cannot load synchronously (tree-sitter's Python grammar, a WebAssembly
+ * module) once per process. Await it before analysing a Python test case; Gherkin, Cypress,
+ * Playwright and Java need nothing loaded. Calling it again is free.
+ */
+export function loadTestCaseParsers(): Promise<void> {
+  return loadPythonGrammar();
+}
+
+/**
  * Reads a test case and reports its format and the entities and fields it fills in, with a type,
- * constraints, example values and the line each field first appears on. Gherkin goes through the
- * Cucumber parser (malformed text throws `InvalidInputError` with the parser's line); Cypress,
- * Playwright and Selenium through patterns over the calls that type into fields. Pure and synchronous.
+ * constraints, example values, example rows and the line each field first appears on. Each format
+ * goes through a real parser: Gherkin through Cucumber's, Cypress and Playwright through Babel's,
+ * Selenium Java through java-parser, Selenium Python through tree-sitter. Malformed input throws
+ * `InvalidInputError` with its line. Synchronous; Python needs `await loadTestCaseParsers()` first.
  */
 export function analyzeTestCase({ content, fileName }: TestCaseSource): TestCaseAnalysis {
   const format = detectFormat(content, fileName);
-  if (format === 'GHERKIN') return { format, entities: analyzeGherkin(content, fileName) };
-  return { format, entities: analyzeCode(format, content, fileName) };
+  switch (format) {
+    case 'GHERKIN':
+      return { format, entities: analyzeGherkin(content, fileName) };
+    case 'CYPRESS':
+    case 'PLAYWRIGHT':
+      return { format, entities: entitiesFromCode(analyzeJs(content, fileName), fileName) };
+    case 'SELENIUM_JAVA':
+      return { format, entities: entitiesFromCode(analyzeSeleniumJava(content, fileName), fileName) };
+    case 'SELENIUM_PYTHON':
+      return { format, entities: entitiesFromCode(analyzeSeleniumPython(content, fileName), fileName) };
+    default:
+      return { format, entities: [] };
+  }
 }
 
 /** The format from the file name where it is decisive, else from the content. */
@@ -29,7 +53,7 @@ export function detectFormat(content: string, fileName?: string): TestCaseFormat
   if (name.endsWith('.java')) return looksLikeSeleniumJava(content) ? 'SELENIUM_JAVA' : 'UNKNOWN';
   if (name.endsWith('.py')) return looksLikeSeleniumPython(content) ? 'SELENIUM_PYTHON' : 'UNKNOWN';
   if (looksLikeGherkin(content)) return 'GHERKIN';
-  if (/\bcy\s*\.\s*(?:get|visit|contains|getBySel\w*|intercept|request|findBy\w+|login)\s*\(/.test(content)) return 'CYPRESS';
+  if (/\bcy\s*\.\s*(?:get|visit|contains|getBySel\w*|intercept|request|findBy\w+|login\w*|task|database)\s*\(/.test(content)) return 'CYPRESS';
   if (/@playwright\/test|\bpage\s*\.\s*(?:goto|fill|getBy\w+|locator|click|type)\s*\(/.test(content)) return 'PLAYWRIGHT';
   if (looksLikeSeleniumJava(content)) return 'SELENIUM_JAVA';
   if (looksLikeSeleniumPython(content)) return 'SELENIUM_PYTHON';
@@ -49,9 +73,9 @@ function looksLikeGherkin(content: string): boolean {
 }
 
 function looksLikeSeleniumJava(content: string): boolean {
-  return /import\s+(?:org\.openqa\.selenium|io\.appium)|\.findElements?\s*\(|\.sendKeys\s*\(|\bWebDriver\b/.test(content);
+  return /import\s+(?:org\.openqa\.selenium|io\.appium)|\.findElements?\s*\(|\.sendKeys\s*\(|\bWebDriver\b|@(?:Android|iOSXCUIT)?FindBy\b/.test(content);
 }
 
 function looksLikeSeleniumPython(content: string): boolean {
-  return /\bfrom\s+selenium\b|\bimport\s+selenium\b|\.find_elements?(?:_by_\w+)?\s*\(|\.send_keys\s*\(/.test(content);
+  return /\bfrom\s+(?:selenium|appium)\b|\bimport\s+(?:selenium|appium)\b|\.find_elements?(?:_by_\w+)?\s*\(|\.send_keys\s*\(/.test(content);
 }

@@ -1,185 +1,139 @@
-import { EntityCollector, entityFromContext, fieldNameFromIdentifier, fieldNameFromLabel, fieldNameFromSelector, snakeCase } from './fields.ts';
-import type { FieldType, TestCaseEntity, TestCaseFormat } from './types.ts';
-
-// A string literal of JS, Java or Python (escapes allowed; template literals may span lines).
-const STR = String.raw`(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\`(?:[^\`\\]|\\.)*\`)`;
-// Arguments of a chained call, one level of nested parentheses deep (`.find("input")`, `.eq(0)`).
-const ARGS = String.raw`(?:[^()]|\([^()]*\))*`;
-
-type SelectorKind = 'css' | 'identifier' | 'label' | 'role';
-
-interface Interaction {
-  kind: SelectorKind;
-  selector: string;
-  options?: string;
-  value?: string;
-  index: number;
-  typeHint?: FieldType;
-}
-
-type Extractor = (content: string) => Interaction[];
-
-const CYPRESS_KIND: Record<string, SelectorKind> = {
-  get: 'css',
-  getBySel: 'identifier',
-  getBySelLike: 'identifier',
-  getByTestId: 'identifier',
-  findByTestId: 'identifier',
-  findByLabelText: 'label',
-  findByPlaceholderText: 'label',
-  findByRole: 'role',
-};
-
-const PLAYWRIGHT_KIND: Record<string, SelectorKind> = {
-  locator: 'css',
-  getByLabel: 'label',
-  getByPlaceholder: 'label',
-  getByTestId: 'identifier',
-  getByRole: 'role',
-};
-
-const SELENIUM_KIND: Record<string, SelectorKind | undefined> = {
-  id: 'identifier',
-  name: 'identifier',
-  accessibilityid: 'identifier',
-  accessibility_id: 'identifier',
-  classname: 'identifier',
-  class_name: 'identifier',
-  cssselector: 'css',
-  css_selector: 'css',
-  css: 'css',
-  xpath: 'css',
-};
-
-const EXTRACTORS: Partial<Record<TestCaseFormat, Extractor>> = {
-  CYPRESS: (content) => {
-    const re = new RegExp(
-      String.raw`\bcy\s*\.\s*(?<cmd>${Object.keys(CYPRESS_KIND).join('|')})\(\s*(?<sel>${STR})(?<opts>${ARGS})\)(?:\s*\.\s*(?!type\b|select\b|check\b)\w+\(${ARGS}\))*\s*\.\s*(?<act>type|select|check)\(\s*(?<val>${STR}|[^),]*)`,
-      'gd',
-    );
-    return [...content.matchAll(re)].map((m) => interaction(m, CYPRESS_KIND[m.groups?.cmd ?? 'get'] ?? 'css', m.groups?.act === 'check'));
-  },
-  PLAYWRIGHT: (content) => {
-    const acts = 'fill|type|pressSequentially|selectOption|check|setChecked';
-    const direct = new RegExp(String.raw`\b(?:page|frame|\w*[pP]age)\s*\.\s*(?<act>${acts})\(\s*(?<sel>${STR})\s*(?:,\s*(?<val>${STR}|[^),]*))?`, 'gd');
-    const located = new RegExp(
-      String.raw`\.\s*(?<cmd>${Object.keys(PLAYWRIGHT_KIND).join('|')})\(\s*(?<sel>${STR})(?<opts>${ARGS})\)(?:\s*\.\s*(?:first|last|nth|filter)\(${ARGS}\))*\s*\.\s*(?<act>${acts})\(\s*(?<val>${STR}|[^),]*)`,
-      'gd',
-    );
-    const isCheck = (m: RegExpExecArray) => m.groups?.act === 'check' || m.groups?.act === 'setChecked';
-    return [
-      ...[...content.matchAll(direct)].map((m) => interaction(m, 'css', isCheck(m))),
-      ...[...content.matchAll(located)].map((m) => interaction(m, PLAYWRIGHT_KIND[m.groups?.cmd ?? 'locator'] ?? 'css', isCheck(m))),
-    ];
-  },
-  SELENIUM_JAVA: (content) => {
-    const re = new RegExp(
-      String.raw`\.\s*findElement\(\s*(?:By|AppiumBy|MobileBy)\s*\.\s*(?<how>\w+)\(\s*(?<sel>${STR})\s*\)\s*\)(?:\s*\.\s*clear\(\s*\))?\s*\.\s*sendKeys\(\s*(?<val>${STR}|[^),]*)`,
-      'gd',
-    );
-    return seleniumInteractions(content, re);
-  },
-  SELENIUM_PYTHON: (content) => {
-    const re = new RegExp(
-      String.raw`\.\s*find_element(?:_by_(?<how2>\w+))?\(\s*(?:(?:By|AppiumBy)\s*\.\s*(?<how>\w+)\s*,\s*)?(?<sel>${STR})\s*\)(?:\s*\.\s*clear\(\s*\))?\s*\.\s*send_keys\(\s*(?<val>${STR}|[^),]*)`,
-      'gd',
-    );
-    return seleniumInteractions(content, re);
-  },
-};
-
-function seleniumInteractions(content: string, re: RegExp): Interaction[] {
-  const out: Interaction[] = [];
-  for (const m of content.matchAll(re)) {
-    const how = (m.groups?.how ?? m.groups?.how2 ?? 'css_selector').toLowerCase();
-    const kind = SELENIUM_KIND[how];
-    if (kind) out.push(interaction(m, kind, false));
-  }
-  return out;
-}
-
-function interaction(m: RegExpExecArray, kind: SelectorKind, isCheck: boolean): Interaction {
-  return {
-    kind,
-    selector: m.groups?.sel ?? '',
-    options: m.groups?.opts,
-    value: m.groups?.val,
-    index: m.indices?.groups?.sel?.[0] ?? m.index,
-    typeHint: isCheck ? 'boolean' : undefined,
-  };
-}
-
-/** The text of a string literal; `undefined` for an expression or a template with substitutions. */
-function literal(source: string | undefined): string | undefined {
-  const s = source?.trim();
-  if (!s || !/^["'`]/.test(s) || s[s.length - 1] !== s[0]) return undefined;
-  if (s[0] === '`' && s.includes('${')) return undefined;
-  return s.slice(1, -1).replace(/\\(.)/g, '$1');
-}
-
-// Titles that give context: test and suite names, Python test functions, Java methods and classes.
-const TITLE_RES = [
-  new RegExp(String.raw`\b(?:describe|context|it|test|specify)(?:\.(?:only|skip|serial|describe))?\s*\(\s*(?<title>${STR})`, 'g'),
-  /\bdef\s+(?<title>\w+)\s*\(/g,
-  /\b(?:void|class)\s+(?<title>\w+)/g,
-];
-
-const GENERIC_NAMES = new Set(['', 'input', 'textarea', 'select', 'field', 'text', 'form']);
-
 /**
- * Cypress, Playwright and Selenium (Java, Python) through regexes over the calls that type into a
- * field: `cy.get(sel).type(v)`, `page.fill(sel, v)`, `getByLabel('X').fill(v)`,
- * `findElement(By.id(..)).sendKeys(v)`, `find_element(By.ID, ..).send_keys(v)`. Field names come
- * from the selector or label; the entity from the selector and the surrounding test titles.
+ * What the code-based formats (Cypress, Playwright, Selenium Java and Python) have in common once
+ * their parser has found the calls that type into a field: an `Interaction` (where it points, what
+ * it types, in which test) and an `Assertion` (a validation message shown for a field). This module
+ * turns them into named fields and entities; the parsers live in js.ts, selenium-java.ts and
+ * selenium-python.ts.
  */
-export function analyzeCode(format: TestCaseFormat, content: string, fileName?: string): TestCaseEntity[] {
-  const extract = EXTRACTORS[format];
-  if (!extract) return [];
-  const lineStarts = [0];
-  for (let i = content.indexOf('\n'); i >= 0; i = content.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const lineAt = (index: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] as number) <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
-  const titles = TITLE_RES.flatMap((re) =>
-    [...content.matchAll(re)].map((m) => ({ index: m.index, title: literal(m.groups?.title) ?? m.groups?.title ?? '' })),
-  ).sort((a, b) => a.index - b.index);
+import { constraintsFromMessage, fieldConstraintFromMessage } from './constraints.ts';
+import { EntityCollector, entityFromContext, entityFromFieldName } from './entities.ts';
+import { fieldNameFromIdentifier, fieldNameFromLabel, fieldNameFromSelector, GENERIC_FIELD_NAMES, snakeCase } from './fields.ts';
+import type { FieldType, TestCaseEntity } from './types.ts';
+
+/** How a call points at an element: a CSS selector or XPath, an id/name/test id, a visible label, an ARIA role's name. */
+export type LocatorKind = 'css' | 'identifier' | 'label';
+
+export interface Locator {
+  kind: LocatorKind;
+  text: string;
+}
+
+/** One call that types into, picks in or ticks a field. */
+export interface Interaction {
+  /** Nearest first: `cy.get('form').find('#email')` gives `#email`, then `form`. */
+  locators: Locator[];
+  /** The typed value when it is a literal (or resolves to one in the same file). */
+  value?: string;
+  /** The source of a value that is not a literal (`user.firstName`): it may name the field. */
+  valueExpr?: string;
+  action: 'fill' | 'select' | 'check';
+  line: number;
+  /** The test (or helper) the call is in: values typed in one test form one example row. */
+  row: string;
+  /** Enclosing test, suite, method and class names, innermost first. */
+  titles: string[];
+}
+
+/** A message asserted near a field (`cy.get('#email-helper-text').should('contain', 'Enter an email')`). */
+export interface Assertion {
+  locators: Locator[];
+  message: string;
+  line: number;
+  titles: string[];
+}
+
+export interface CodeFacts {
+  interactions: Interaction[];
+  assertions: Assertion[];
+}
+
+function nameOf(locator: Locator): string {
+  const text = locator.text.trim();
+  if (locator.kind === 'css') return fieldNameFromSelector(text);
+  if (locator.kind === 'identifier' && !/\s/.test(text)) return fieldNameFromIdentifier(text);
+  return fieldNameFromLabel(text).name;
+}
+
+function fieldName(it: Interaction): string | undefined {
+  for (const locator of it.locators) {
+    const name = nameOf(locator);
+    if (!GENERIC_FIELD_NAMES.has(name)) return name;
+  }
+  // `cy.get('input').type(user.firstName)`: the expression names the field better than the selector.
+  const fromExpr = it.valueExpr && /^[\w$.]+$/.test(it.valueExpr) ? fieldNameFromIdentifier(it.valueExpr.split('.').pop() ?? '') : undefined;
+  return fromExpr && !GENERIC_FIELD_NAMES.has(fromExpr) ? fromExpr : undefined;
+}
+
+// `#user-settings-email-input-helper-text` → the `email` field's message.
+const MESSAGE_SUFFIX = /_(?:input_)?(?:helper_text|helper|error_message|error|errors|feedback|hint|message|validation)$/;
+
+/** Entities and fields from the interactions and assertions a code parser found. */
+export function entitiesFromCode(facts: CodeFacts, fileName?: string): TestCaseEntity[] {
   const stem = fileName
     ?.split(/[\\/]/)
     .pop()
     ?.replace(/(?:\.(?:spec|test|cy|e2e))?\.\w+$/i, '');
   const defaultEntity = entityFromContext([stem]) ?? (snakeCase(stem ?? '') || 'record');
-  const collector = new EntityCollector();
+  const named = facts.interactions
+    .map((it) => ({ it, name: fieldName(it) }))
+    .filter((x): x is { it: Interaction; name: string } => x.name !== undefined)
+    .sort((a, b) => a.it.line - b.it.line);
 
-  for (const it of extract(content).sort((a, b) => a.index - b.index)) {
-    const selector = literal(it.selector);
-    if (selector === undefined) continue;
-    const label = it.kind === 'role' ? literal(/\bname\s*:\s*(["'`][^"'`]*["'`])/.exec(it.options ?? '')?.[1]) : selector;
-    if (label === undefined) continue;
-    let name: string;
-    if (it.kind === 'css') name = fieldNameFromSelector(label);
-    else if (it.kind === 'identifier' && !/\s/.test(label.trim())) name = fieldNameFromIdentifier(label);
-    else name = fieldNameFromLabel(label).name;
-    const raw = literal(it.value);
-    const value = format === 'CYPRESS' ? raw?.replace(/\{(?:[a-z]+|\{)\}/gi, '') : raw;
-    if (GENERIC_NAMES.has(name) && raw === undefined && it.value) {
-      // `cy.get('input').type(user.firstName)`: the expression names the field better than the selector.
-      name = fieldNameFromIdentifier(it.value.trim().split('.').pop() ?? '');
+  // A field whose name or locator says its record is decisive. The others join a neighbour of the
+  // same test — the one the test titles agree with, else the nearer (a `name` before address fields
+  // is the addressee) — and only then the titles alone decide.
+  const strong = named.map(
+    ({ it, name }) =>
+      entityFromFieldName(name, it.titles) ??
+      entityFromContext(
+        it.locators.map((l) => l.text),
+        it.titles,
+      ),
+  );
+  const entities = named.map(({ it }, i) => {
+    const own = strong[i];
+    if (own) return own;
+    const titled = entityFromContext(it.titles);
+    const neighbour = (step: number) => {
+      for (let j = i + step; j >= 0 && j < named.length; j += step) {
+        const other = named[j];
+        if (other?.it.row !== it.row) return undefined;
+        if (strong[j]) return { entity: strong[j] as string, distance: Math.abs(other.it.line - it.line) };
+      }
+      return undefined;
+    };
+    const before = neighbour(-1);
+    const after = neighbour(1);
+    if (titled && (before?.entity === titled || after?.entity === titled)) return titled;
+    const nearest = before && after ? (after.distance < before.distance ? after : before) : (before ?? after);
+    return nearest?.entity ?? titled ?? defaultEntity;
+  });
+
+  const collector = new EntityCollector();
+  named.forEach(({ it, name }, i) => {
+    const typeHint: FieldType | undefined = it.action === 'check' ? 'boolean' : undefined;
+    const value = it.value?.trim() || undefined;
+    collector.add({ entity: entities[i] as string, name, line: it.line, value, typeHint, row: it.row, choice: it.action === 'select' });
+  });
+
+  const known = [...new Set(named.map((x) => x.name))];
+  for (const a of facts.assertions) {
+    const inMessage = fieldConstraintFromMessage(a.message);
+    if (inMessage) {
+      const name = fieldNameFromLabel(inMessage.field).name;
+      const target = known.find((k) => k === name) ?? known.find((k) => k.endsWith(`_${name}`) || name.endsWith(`_${k}`));
+      if (target) {
+        collector.constrain(target, entityFromContext(a.titles) ?? defaultEntity, inMessage.constraints);
+        continue;
+      }
     }
-    if (!name || GENERIC_NAMES.has(name)) continue;
-    const nearby = titles
-      .filter((t) => t.index < it.index)
-      .slice(-3)
-      .reverse()
-      .map((t) => t.title.replace(/_/g, ' '));
-    const entity = entityFromContext([label, ...nearby]) ?? defaultEntity;
-    collector.add({ entity, name, line: lineAt(it.index), value: value?.trim() || undefined, typeHint: it.typeHint });
+    const constraints = constraintsFromMessage(a.message);
+    if (!constraints.length) continue;
+    for (const locator of a.locators) {
+      const name = nameOf(locator).replace(MESSAGE_SUFFIX, '');
+      const target = known.find((k) => k === name) ?? known.filter((k) => name.endsWith(`_${k}`)).sort((x, y) => y.length - x.length)[0];
+      if (target && collector.constrain(target, entityFromContext(a.titles) ?? defaultEntity, constraints)) break;
+    }
   }
   return collector.result();
 }

@@ -5,8 +5,29 @@ export const TEST_CASE_FORMATS = ['GHERKIN', 'CYPRESS', 'PLAYWRIGHT', 'SELENIUM_
 export const TestCaseFormat = z.enum(TEST_CASE_FORMATS);
 export type TestCaseFormat = z.infer<typeof TestCaseFormat>;
 
-/** Semantic field types the synthetic generators understand; `string` when nothing more is known. */
-export const FIELD_TYPES = ['string', 'email', 'phone', 'date', 'datetime', 'number', 'boolean', 'password', 'url', 'postal_code', 'credit_card'] as const;
+/**
+ * Semantic field types the synthetic generators understand; `string` when nothing more is known.
+ * `number` is kept for callers of the first version; the analyser says `integer` or `decimal`.
+ * `enum` is a choice from a list (a select, a radio group), `text` free prose (a bio, a body).
+ */
+export const FIELD_TYPES = [
+  'string',
+  'email',
+  'phone',
+  'date',
+  'datetime',
+  'time',
+  'number',
+  'integer',
+  'decimal',
+  'boolean',
+  'password',
+  'url',
+  'postal_code',
+  'credit_card',
+  'enum',
+  'text',
+] as const;
 export const FieldType = z.enum(FIELD_TYPES);
 export type FieldType = z.infer<typeof FieldType>;
 
@@ -15,7 +36,10 @@ export const TestCaseField = z.object({
   /** snake_case */
   name: z.string(),
   type: FieldType,
-  /** `required`, `unique`, `min_length:8`, `max_length:255`, `valid_format` */
+  /**
+   * `required`, `unique`, `min_length:8`, `max_length:255`, `min:1`, `max:10`, `pattern:^\d{5}$`,
+   * `enum:a|b|c`, `valid_format`; from what the text says and from the shape of the example values.
+   */
   constraints: z.array(z.string()),
   exampleValues: z.array(z.string()),
   /** Where the field first appears (1-based line of the test-case text). */
@@ -23,8 +47,17 @@ export const TestCaseField = z.object({
 });
 export type TestCaseField = z.infer<typeof TestCaseField>;
 
-/** A record kind (`user`, `address`, `order`, `payment`, …) and its fields in order of appearance. */
-export const TestCaseEntity = z.object({ name: z.string(), fields: z.array(TestCaseField) });
+/**
+ * A record kind (`user`, `customer`, `address`, `order`, `payment`, `product`, …) and its fields in
+ * order of appearance. `exampleRows` holds the values that appear together — one scenario, one
+ * Examples row of an outline, one row of a record table, one test — keyed by field name, so a
+ * generator can keep them as one row.
+ */
+export const TestCaseEntity = z.object({
+  name: z.string(),
+  fields: z.array(TestCaseField),
+  exampleRows: z.array(z.record(z.string(), z.string())),
+});
 export type TestCaseEntity = z.infer<typeof TestCaseEntity>;
 
 export const TestCaseAnalysis = z.object({ format: TestCaseFormat, entities: z.array(TestCaseEntity) });

@@ -1,6 +1,6 @@
 import type { PipelinePlan } from '@tdm/core/decision/types';
 import { decide } from '@tdm/core/graphs/decision/graph';
-import { analyzeTestCase } from '@tdm/core/testcase/analyze';
+import { analyzeTestCase, loadTestCaseParsers } from '@tdm/core/testcase/analyze';
 import { builder } from '../builder.ts';
 import { SOURCE_ERRORS } from './errors.ts';
 
@@ -59,7 +59,7 @@ const EntityRef = builder.objectRef<Entity>('TestCaseEntity').implement({
     exampleRows: t.field({
       type: ['JSON'],
       description: 'Example values that appear together (one scenario, one Examples row or one field table), keyed by field name',
-      resolve: (e) => (e as Entity & { exampleRows?: Record<string, string>[] }).exampleRows ?? [],
+      resolve: (e) => e.exampleRows,
     }),
   }),
 });
@@ -86,6 +86,9 @@ builder.queryFields((t) => ({
     description: 'The entities and fields a test case uses, with the lines they come from',
     errors: { types: SOURCE_ERRORS },
     args: { input: t.arg({ type: AnalyzeTestCaseInput, required: true }) },
-    resolve: (_r, { input }) => analyzeTestCase({ content: input.content, fileName: input.fileName ?? undefined }),
+    resolve: async (_r, { input }) => {
+      await loadTestCaseParsers();
+      return analyzeTestCase({ content: input.content, fileName: input.fileName ?? undefined });
+    },
   }),
 }));

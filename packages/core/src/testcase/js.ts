@@ -1,0 +1,372 @@
+/**
+ * Cypress and Playwright specs through `@babel/parser` (TypeScript and JSX): the calls that type
+ * into a field — `cy.get(sel).type(v)`, `.clear().type(v)`, `cy.getBySel(id)`, `cy.findByLabelText`,
+ * `page.fill(sel, v)`, `page.locator(sel).fill(v)`, `getByLabel/getByPlaceholder/getByRole('textbox',
+ * { name })`, `.type`/`.pressSequentially`/`.selectOption`/`.check` — with values resolved from
+ * literals in the same file (constants, object properties, template literals), locators kept in
+ * variables or page-object properties, and the validation messages asserted next to a field.
+ */
+import { parse } from '@babel/parser';
+import { InvalidInputError } from '../errors.ts';
+import type { Assertion, CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
+
+/** The parts of a Babel node this module reads; everything else is walked generically. */
+interface JsNode {
+  type: string;
+  loc?: { start: { line: number } } | null;
+  [key: string]: unknown;
+}
+
+type Value =
+  | { kind: 'string'; value: string }
+  | { kind: 'object'; props: Map<string, Value> }
+  | { kind: 'list'; items: string[] }
+  | { kind: 'locators'; locators: Locator[] };
+
+const LOCATOR_KIND: Record<string, LocatorKind> = {
+  get: 'css',
+  find: 'css',
+  locator: 'css',
+  $: 'css',
+  getBySel: 'identifier',
+  getBySelLike: 'identifier',
+  getByTestId: 'identifier',
+  findByTestId: 'identifier',
+  getByLabel: 'label',
+  getByLabelText: 'label',
+  findByLabelText: 'label',
+  getByPlaceholder: 'label',
+  getByPlaceholderText: 'label',
+  findByPlaceholderText: 'label',
+  getByRole: 'label',
+  findByRole: 'label',
+};
+// Calls that hand on the element they were given (`cy.get(x).clear().type(v)`, `.first().fill(v)`).
+const PASS_THROUGH = new Set([
+  'clear',
+  'first',
+  'last',
+  'eq',
+  'nth',
+  'filter',
+  'focus',
+  'click',
+  'scrollIntoView',
+  'should',
+  'and',
+  'wait',
+  'as',
+  'within',
+  'not',
+]);
+const ACTIONS: Record<string, Interaction['action']> = {
+  type: 'fill',
+  fill: 'fill',
+  pressSequentially: 'fill',
+  setValue: 'fill',
+  addValue: 'fill',
+  select: 'select',
+  selectOption: 'select',
+  check: 'check',
+  uncheck: 'check',
+  setChecked: 'check',
+};
+// ARIA roles of elements a user types into or picks in; `getByRole('button', …)` is not a field.
+const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|switch|listbox|slider)$/;
+const SUITE = new Set(['describe', 'context', 'suite']);
+const TEST = new Set(['it', 'test', 'specify', 'scenario']);
+const HOOKS = new Set(['beforeEach', 'before', 'beforeAll', 'afterEach', 'after', 'afterAll']);
+// Custom commands whose two arguments are a user name (or email) and a password.
+const LOGIN_COMMAND = /^(?:login|logIn|signIn|signin|loginBy\w+|loginAs|register|signup|signUp)$/;
+
+interface Context {
+  scopes: Map<string, Value>[];
+  titles: string[];
+  row: string;
+}
+
+function parseJs(content: string, fileName?: string): JsNode {
+  const name = fileName?.toLowerCase() ?? '';
+  const attempts: ('typescript' | 'jsx')[][] =
+    name.endsWith('.ts') || name.endsWith('.mts') || name.endsWith('.cts')
+      ? [['typescript'], ['typescript', 'jsx']]
+      : name.endsWith('.tsx')
+        ? [['typescript', 'jsx']]
+        : /\.[cm]?jsx?$/.test(name)
+          ? [['jsx'], ['typescript', 'jsx']]
+          : [['typescript', 'jsx'], ['typescript'], ['jsx']];
+  let first: unknown;
+  for (const plugins of attempts) {
+    try {
+      return parse(content, { sourceType: 'unambiguous', plugins, allowReturnOutsideFunction: true }) as unknown as JsNode;
+    } catch (e) {
+      first ??= e;
+    }
+  }
+  const loc = (first as { loc?: { line?: number; column?: number } }).loc;
+  const message = first instanceof Error ? first.message.replace(/\s*\(\d+:\d+\)$/, '') : String(first);
+  throw new InvalidInputError(`malformed JavaScript/TypeScript${fileName ? ` in ${fileName}` : ''}${loc?.line ? ` at line ${loc.line}` : ''}: ${message}`, {
+    line: loc?.line,
+    column: loc?.column,
+    fileName,
+  });
+}
+
+const isNode = (v: unknown): v is JsNode => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+const lineOf = (n: JsNode) => n.loc?.start.line ?? 1;
+
+function unwrap(n: JsNode | undefined): JsNode | undefined {
+  let node = n;
+  while (node && /^(?:TSAsExpression|TSNonNullExpression|TSSatisfiesExpression|TSTypeAssertion|AwaitExpression|ParenthesizedExpression)$/.test(node.type)) {
+    node = (node.expression ?? node.argument) as JsNode | undefined;
+  }
+  return node;
+}
+
+function propName(member: JsNode): string | undefined {
+  const p = member.property as JsNode | undefined;
+  if (!p) return undefined;
+  if (!member.computed && p.type === 'Identifier') return p.name as string;
+  if (p.type === 'StringLiteral') return p.value as string;
+  return undefined;
+}
+
+/** Static properties of `this.x = …` anywhere in the file (page objects), by property name. */
+type Members = Map<string, Value>;
+
+function lookup(name: string, ctx: Context): Value | undefined {
+  for (let i = ctx.scopes.length - 1; i >= 0; i--) {
+    const v = ctx.scopes[i]?.get(name);
+    if (v) return v;
+  }
+  return undefined;
+}
+
+function evaluate(n: JsNode | undefined, ctx: Context, members: Members): Value | undefined {
+  const node = unwrap(n);
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'StringLiteral':
+      return { kind: 'string', value: node.value as string };
+    case 'NumericLiteral':
+    case 'BooleanLiteral':
+      return { kind: 'string', value: String(node.value) };
+    case 'RegExpLiteral':
+      return { kind: 'string', value: node.pattern as string };
+    case 'TemplateLiteral': {
+      const quasis = node.quasis as JsNode[];
+      const exprs = node.expressions as JsNode[];
+      let out = '';
+      for (let i = 0; i < quasis.length; i++) {
+        out += (quasis[i]?.value as { cooked?: string } | undefined)?.cooked ?? '';
+        if (i < exprs.length) {
+          const v = evaluate(exprs[i], ctx, members);
+          if (v?.kind !== 'string') return undefined;
+          out += v.value;
+        }
+      }
+      return { kind: 'string', value: out };
+    }
+    case 'BinaryExpression': {
+      if (node.operator !== '+') return undefined;
+      const l = evaluate(node.left as JsNode, ctx, members);
+      const r = evaluate(node.right as JsNode, ctx, members);
+      return l?.kind === 'string' && r?.kind === 'string' ? { kind: 'string', value: l.value + r.value } : undefined;
+    }
+    case 'Identifier':
+      return lookup(node.name as string, ctx);
+    case 'MemberExpression':
+    case 'OptionalMemberExpression': {
+      const prop = propName(node);
+      if (!prop) return undefined;
+      const object = unwrap(node.object as JsNode);
+      if (object?.type === 'ThisExpression') return members.get(prop);
+      const base = evaluate(object, ctx, members);
+      if (base?.kind === 'object') return base.props.get(prop);
+      return members.get(prop)?.kind === 'locators' && object?.type === 'Identifier' && !lookup(object.name as string, ctx) ? members.get(prop) : undefined;
+    }
+    case 'ObjectExpression': {
+      const props = new Map<string, Value>();
+      for (const p of node.properties as JsNode[]) {
+        if (p.type !== 'ObjectProperty') continue;
+        const key = p.key as JsNode;
+        const name = key.type === 'Identifier' ? (key.name as string) : key.type === 'StringLiteral' ? (key.value as string) : undefined;
+        const v = name ? evaluate(p.value as JsNode, ctx, members) : undefined;
+        if (name && v) props.set(name, v);
+      }
+      return { kind: 'object', props };
+    }
+    case 'ArrayExpression': {
+      const items = (node.elements as (JsNode | null)[]).map((e) => evaluate(e ?? undefined, ctx, members));
+      return items.every((v) => v?.kind === 'string') ? { kind: 'list', items: items.map((v) => (v as { value: string }).value) } : undefined;
+    }
+    case 'CallExpression':
+    case 'OptionalCallExpression': {
+      const locators = locatorsOf(node, ctx, members);
+      return locators.length ? { kind: 'locators', locators } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function stringArg(n: JsNode | undefined, ctx: Context, members: Members): string | undefined {
+  const v = evaluate(n, ctx, members);
+  return v?.kind === 'string' ? v.value : undefined;
+}
+
+/** The locators a chain points at, nearest first (`cy.get('form').find('#email')` → `#email`, `form`). */
+function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): Locator[] {
+  const out: Locator[] = [];
+  let node = unwrap(start);
+  while (node) {
+    if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') {
+      const callee = unwrap(node.callee as JsNode);
+      if (!callee || (callee.type !== 'MemberExpression' && callee.type !== 'OptionalMemberExpression')) {
+        // `$('#email')` (WebdriverIO)
+        if (callee?.type === 'Identifier' && callee.name === '$') {
+          const text = stringArg((node.arguments as JsNode[])[0], ctx, members);
+          if (text !== undefined) out.push({ kind: 'css', text });
+        }
+        break;
+      }
+      const method = propName(callee);
+      const args = node.arguments as JsNode[];
+      if (method && method in LOCATOR_KIND) {
+        const kind = LOCATOR_KIND[method] as LocatorKind;
+        const first = stringArg(args[0], ctx, members);
+        if (/Role$/.test(method)) {
+          const options = evaluate(args[1], ctx, members);
+          const label = options?.kind === 'object' ? options.props.get('name') : undefined;
+          if (first && FIELD_ROLES.test(first) && label?.kind === 'string') out.push({ kind, text: label.value });
+          else if (first && !FIELD_ROLES.test(first)) return [];
+        } else if (first !== undefined) out.push({ kind, text: first });
+      } else if (!method || !PASS_THROUGH.has(method)) break;
+      node = unwrap(callee.object as JsNode);
+      continue;
+    }
+    const v = evaluate(node, ctx, members);
+    if (v?.kind === 'locators') out.push(...v.locators);
+    break;
+  }
+  return out;
+}
+
+function calleeName(callee: JsNode | undefined): { base?: string; method?: string } {
+  const c = unwrap(callee);
+  if (!c) return {};
+  if (c.type === 'Identifier') return { base: c.name as string };
+  if (c.type === 'MemberExpression' || c.type === 'OptionalMemberExpression') {
+    const object = unwrap(c.object as JsNode);
+    return { base: object?.type === 'Identifier' ? (object.name as string) : undefined, method: propName(c) };
+  }
+  return {};
+}
+
+/** Interactions and assertions of a Cypress or Playwright spec. */
+export function analyzeJs(content: string, fileName?: string): CodeFacts {
+  const ast = parseJs(content, fileName);
+  const interactions: Interaction[] = [];
+  const assertions: Assertion[] = [];
+  const members: Members = new Map();
+
+  const visit = (node: JsNode, ctx: Context): void => {
+    let inner = ctx;
+    if (node.type === 'Program' || node.type === 'BlockStatement') inner = { ...ctx, scopes: [...ctx.scopes, new Map()] };
+
+    if (node.type === 'VariableDeclarator') {
+      const id = node.id as JsNode;
+      const v = evaluate(node.init as JsNode | undefined, ctx, members);
+      if (id.type === 'Identifier' && v) ctx.scopes[ctx.scopes.length - 1]?.set(id.name as string, v);
+      // `const { email, password } = credentials`
+      if (id.type === 'ObjectPattern' && v?.kind === 'object') {
+        for (const p of id.properties as JsNode[]) {
+          const key = p.key as JsNode | undefined;
+          const local = p.value as JsNode | undefined;
+          const prop = key?.type === 'Identifier' ? (key.name as string) : undefined;
+          const pv = prop ? v.props.get(prop) : undefined;
+          if (pv && local?.type === 'Identifier') ctx.scopes[ctx.scopes.length - 1]?.set(local.name as string, pv);
+        }
+      }
+    }
+    if (node.type === 'AssignmentExpression' || node.type === 'ClassProperty' || node.type === 'PropertyDefinition') {
+      // `this.email = page.getByLabel('Email')`, `readonly email = this.page.locator('#email')`
+      const target = (node.left ?? node.key) as JsNode | undefined;
+      const name = target?.type === 'Identifier' ? (target.name as string) : target && /Member/.test(target.type) ? propName(target) : undefined;
+      const v = evaluate((node.right ?? node.value) as JsNode | undefined, ctx, members);
+      if (name && v) members.set(name, v);
+    }
+
+    if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') {
+      const args = node.arguments as JsNode[];
+      const { base, method } = calleeName(node.callee as JsNode);
+      const fn =
+        method && base && (TEST.has(base) || SUITE.has(base))
+          ? method === 'describe' || HOOKS.has(method)
+            ? method
+            : base
+          : base && !method
+            ? base
+            : undefined;
+      if (fn && (SUITE.has(fn) || TEST.has(fn))) {
+        const title = stringArg(args[0], ctx, members) ?? '';
+        inner = { ...inner, titles: [title, ...ctx.titles] };
+        if (TEST.has(fn)) inner.row = `${title}@${lineOf(node)}`;
+      } else if (fn && HOOKS.has(fn)) inner = { ...inner, row: `${fn}@${lineOf(node)}` };
+
+      const callee = unwrap(node.callee as JsNode);
+      if (method && callee && /Member/.test(callee.type)) {
+        const object = unwrap(callee.object as JsNode);
+        if (method in ACTIONS) {
+          const locators = locatorsOf(object, ctx, members);
+          // `page.fill(selector, value)`: the selector is the first argument.
+          const direct = locators.length === 0 && object?.type !== 'CallExpression' && args.length >= (method === 'check' ? 1 : 2);
+          const selector = direct ? stringArg(args[0], ctx, members) : undefined;
+          const valueNode = direct ? args[1] : args[0];
+          if (locators.length || selector !== undefined) {
+            const v = evaluate(valueNode, ctx, members);
+            const values = v?.kind === 'list' ? v.items : v?.kind === 'string' ? [v.value] : [undefined];
+            for (const raw of values) {
+              const value = raw === undefined ? undefined : base === 'cy' || !direct ? raw.replace(/\{(?:[a-z]+|\{)\}/gi, '') : raw;
+              interactions.push({
+                locators: selector !== undefined ? [{ kind: 'css', text: selector }] : locators,
+                value: ACTIONS[method] === 'check' && value === undefined ? undefined : value,
+                valueExpr: valueNode && v === undefined ? content.slice(valueNode.start as number, valueNode.end as number) : undefined,
+                action: ACTIONS[method] as Interaction['action'],
+                line: lineOf(node),
+                row: ctx.row,
+                titles: ctx.titles,
+              });
+            }
+          }
+        } else if ((method === 'should' || method === 'and') && /contain|have\.text|include\.text/.test(stringArg(args[0], ctx, members) ?? '')) {
+          const message = stringArg(args[1], ctx, members);
+          if (message) assertions.push({ locators: locatorsOf(object, ctx, members), message, line: lineOf(node), titles: ctx.titles });
+        } else if (/^(?:toHaveText|toContainText)$/.test(method) && object?.type === 'CallExpression') {
+          const message = stringArg(args[0], ctx, members);
+          const subject = (object.arguments as JsNode[])[0];
+          if (message) assertions.push({ locators: locatorsOf(subject, ctx, members), message, line: lineOf(node), titles: ctx.titles });
+        } else if (/^(?:contains|getByText|findByText)$/.test(method)) {
+          const message = stringArg(args[args.length - 1], ctx, members);
+          if (message) assertions.push({ locators: [], message, line: lineOf(node), titles: ctx.titles });
+        } else if (base === 'cy' && LOGIN_COMMAND.test(method) && args.length >= 2) {
+          // `cy.login(user.username, 's3cret')`: a user name (or email) and a password.
+          args.slice(0, 2).forEach((arg, i) => {
+            const value = stringArg(arg, ctx, members);
+            const name = i === 1 ? 'password' : value?.includes('@') ? 'email' : 'username';
+            interactions.push({ locators: [{ kind: 'identifier', text: name }], value, action: 'fill', line: lineOf(node), row: ctx.row, titles: ctx.titles });
+          });
+        }
+      }
+    }
+
+    for (const [key, child] of Object.entries(node)) {
+      if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments' || key === 'innerComments') continue;
+      if (Array.isArray(child)) {
+        for (const c of child) if (isNode(c)) visit(c, inner);
+      } else if (isNode(child)) visit(child, inner);
+    }
+  };
+  visit(ast, { scopes: [new Map()], titles: [], row: 'file' });
+  return { interactions, assertions };
+}

@@ -1,0 +1,332 @@
+/**
+ * Selenium and Appium tests in Java through `java-parser` (a full Java grammar producing a concrete
+ * syntax tree): `findElement(By.id|name|cssSelector|xpath|…(sel)).sendKeys(v)`, Appium's
+ * `AppiumBy.accessibilityId`, page-object fields (`@FindBy(id = "email") WebElement email;` then
+ * `email.sendKeys(v)`), locators and values kept in variables or constants (`By EMAIL = By.id(…)`,
+ * `String user = "…"`), and `new Select(el).selectByVisibleText(v)`. Each test method is one row of
+ * example values; its `@DisplayName`, its name and the class name are its context.
+ */
+import { type CstNode, type IToken, parse } from 'java-parser';
+import { InvalidInputError } from '../errors.ts';
+import type { CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
+
+type Value = { kind: 'string'; value: string } | { kind: 'locators'; locators: Locator[] };
+
+const BY_KIND: Record<string, LocatorKind> = {
+  id: 'identifier',
+  name: 'identifier',
+  classname: 'identifier',
+  accessibilityid: 'identifier',
+  accessibility: 'identifier',
+  androiduiautomator: 'css',
+  cssselector: 'css',
+  css: 'css',
+  xpath: 'css',
+  linktext: 'label',
+  partiallinktext: 'label',
+};
+const LOCATOR_CLASSES = new Set(['By', 'AppiumBy', 'MobileBy']);
+const FIND = new Set(['findElement', 'findElementById', 'findElementByName', 'findElementByAccessibilityId', 'findElementByXPath', 'findElementByCssSelector']);
+const PASS_THROUGH = new Set(['clear', 'click', 'until', 'get', 'wait', 'visibilityOfElementLocated', 'elementToBeClickable', 'presenceOfElementLocated']);
+const SELECT_ACTIONS = new Set(['selectByVisibleText', 'selectByValue']);
+
+const isToken = (x: CstNode | IToken): x is IToken => (x as IToken).image !== undefined;
+
+/** Every token under a node, in source order. */
+function tokensOf(node: CstNode | IToken): IToken[] {
+  if (isToken(node)) return [node];
+  const out: IToken[] = [];
+  for (const list of Object.values(node.children)) for (const c of list ?? []) out.push(...tokensOf(c as CstNode | IToken));
+  return out.sort((a, b) => a.startOffset - b.startOffset);
+}
+
+/** Child nodes in source order. */
+function childrenOf(node: CstNode): (CstNode | IToken)[] {
+  const out: (CstNode | IToken)[] = [];
+  for (const list of Object.values(node.children)) for (const c of list ?? []) out.push(c as CstNode | IToken);
+  return out.sort((a, b) => startOf(a) - startOf(b));
+}
+
+function startOf(x: CstNode | IToken): number {
+  return isToken(x) ? x.startOffset : (x.location?.startOffset ?? Number.MAX_SAFE_INTEGER);
+}
+
+function find(node: CstNode, name: string): CstNode | undefined {
+  for (const c of childrenOf(node)) {
+    if (isToken(c)) continue;
+    if (c.name === name) return c;
+    const inner = find(c, name);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function unquote(image: string): string {
+  if (image.startsWith('"""')) {
+    const body = image.slice(3, -3).replace(/^[^\n]*\n/, '');
+    const indent = Math.min(
+      ...body
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => /^\s*/.exec(l)?.[0].length ?? 0),
+    );
+    return body
+      .split('\n')
+      .map((l) => l.slice(Number.isFinite(indent) ? indent : 0))
+      .join('\n');
+  }
+  return image.slice(1, -1).replace(/\\(.)/g, (_m, c: string) => ({ n: '\n', t: '\t' })[c] ?? c);
+}
+
+/** One segment of a call chain: `driver`, `.findElement(args)`, `.sendKeys(args)`. */
+interface Segment {
+  name: string;
+  args?: CstNode[];
+  line: number;
+}
+
+/** A `primary` (prefix and suffixes) as a chain of names and calls. */
+function chainOf(primary: CstNode): Segment[] | undefined {
+  const out: Segment[] = [];
+  for (const part of childrenOf(primary)) {
+    if (isToken(part)) return undefined;
+    if (part.name === 'primaryPrefix') {
+      const fqn = find(part, 'fqnOrRefType');
+      const tokens = fqn ? tokensOf(fqn).filter((t) => t.tokenType.name === 'Identifier') : [];
+      // `new Select(driver.findElement(…))`
+      const creation = find(part, 'newExpression');
+      if (creation) {
+        const args = find(creation, 'argumentList');
+        const type = tokensOf(creation).find((t) => t.tokenType.name === 'Identifier');
+        out.push({ name: `new ${type?.image ?? ''}`, args: args ? argsOf(args) : [], line: type?.startLine ?? 1 });
+        continue;
+      }
+      if (!fqn) return undefined;
+      for (const t of tokens) out.push({ name: t.image, line: t.startLine ?? 1 });
+    } else if (part.name === 'primarySuffix') {
+      const call = part.children.methodInvocationSuffix?.[0] as CstNode | undefined;
+      if (call) {
+        const last = out[out.length - 1];
+        if (!last) return undefined;
+        const list = call.children.argumentList?.[0] as CstNode | undefined;
+        last.args = list ? argsOf(list) : [];
+        continue;
+      }
+      const ident = (part.children.Identifier?.[0] as IToken | undefined) ?? undefined;
+      if (ident) out.push({ name: ident.image, line: ident.startLine ?? 1 });
+      else return undefined;
+    }
+  }
+  return out;
+}
+
+function argsOf(list: CstNode): CstNode[] {
+  return (list.children.expression ?? []) as CstNode[];
+}
+
+interface Scope {
+  vars: Map<string, Value>;
+  fields: Map<string, Value>;
+}
+
+/** The single `primary` an expression is, if it is one (no operators, no ternary). */
+function primaryOf(expression: CstNode): CstNode | undefined {
+  const binary = find(expression, 'binaryExpression');
+  if (!binary) return undefined;
+  const unary = (binary.children.unaryExpression ?? []) as CstNode[];
+  if (unary.length !== 1 || Object.keys(binary.children).some((k) => k !== 'unaryExpression')) return undefined;
+  const u = unary[0] as CstNode;
+  return (u.children.primary?.[0] as CstNode | undefined) ?? undefined;
+}
+
+function evaluate(expression: CstNode | undefined, scope: Scope): Value | undefined {
+  if (!expression) return undefined;
+  const binary = find(expression, 'binaryExpression');
+  if (!binary) return undefined;
+  // `"a" + b + "c"`: every operand a literal or a known string.
+  const operators = tokensOf(binary).filter((t) => t.tokenType.name === 'BinaryOperator' || t.image === '+');
+  const unary = (binary.children.unaryExpression ?? []) as CstNode[];
+  if (unary.length > 1) {
+    if (!operators.every((t) => t.image === '+')) return undefined;
+    let out = '';
+    for (const u of unary) {
+      const p = u.children.primary?.[0] as CstNode | undefined;
+      const v = p ? evaluatePrimary(p, scope) : undefined;
+      if (v?.kind !== 'string') return undefined;
+      out += v.value;
+    }
+    return { kind: 'string', value: out };
+  }
+  const primary = primaryOf(expression);
+  return primary ? evaluatePrimary(primary, scope) : undefined;
+}
+
+function evaluatePrimary(primary: CstNode, scope: Scope): Value | undefined {
+  const tokens = tokensOf(primary);
+  const only = tokens.length === 1 ? tokens[0] : undefined;
+  if (only && (only.tokenType.name === 'StringLiteral' || only.tokenType.name === 'TextBlock')) return { kind: 'string', value: unquote(only.image) };
+  if (only && /Literal$/.test(only.tokenType.name)) return { kind: 'string', value: only.image.replace(/[lLfFdD]$/, '') };
+  const chain = chainOf(primary);
+  if (!chain?.length) return undefined;
+  const locators = locatorsOf(chain, scope);
+  if (locators.length) return { kind: 'locators', locators };
+  // `user`, `this.user`, `Data.USER`: a known variable or field.
+  const last = chain[chain.length - 1];
+  if (last && !last.args) return scope.vars.get(last.name) ?? scope.fields.get(last.name);
+  return undefined;
+}
+
+/** The locators a chain points at (`driver.findElement(By.id("x"))`, `By.id("x")`, a known WebElement). */
+function locatorsOf(chain: Segment[], scope: Scope): Locator[] {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const seg = chain[i] as Segment;
+    const prev = chain[i - 1];
+    if (seg.args && prev && LOCATOR_CLASSES.has(prev.name) && BY_KIND[seg.name.toLowerCase()]) {
+      const v = evaluate(seg.args[0], scope);
+      return v?.kind === 'string' ? [{ kind: BY_KIND[seg.name.toLowerCase()] as LocatorKind, text: v.value }] : [];
+    }
+    if (seg.args && FIND.has(seg.name)) {
+      const how = seg.name.replace(/^findElementBy/, '').toLowerCase();
+      const v = evaluate(seg.args[0], scope);
+      if (v?.kind === 'locators') return v.locators;
+      if (v?.kind === 'string' && how !== 'findelement') return [{ kind: BY_KIND[how] ?? 'css', text: v.value }];
+      return [];
+    }
+    if (seg.name === 'new Select' && seg.args) {
+      const v = evaluate(seg.args[0], scope);
+      return v?.kind === 'locators' ? v.locators : [];
+    }
+    if (seg.args && !PASS_THROUGH.has(seg.name)) return [];
+    if (!seg.args && i === chain.length - 1) {
+      const v = scope.vars.get(seg.name) ?? scope.fields.get(seg.name);
+      if (v?.kind === 'locators') return v.locators;
+    }
+  }
+  return [];
+}
+
+/** The locator a `@FindBy(id = "email")`/`@AndroidFindBy(accessibility = "x")` annotation names. */
+function annotationLocator(annotation: CstNode): Locator | undefined {
+  const name = tokensOf(annotation).find((t) => t.tokenType.name === 'Identifier')?.image ?? '';
+  if (!/FindBy$/.test(name)) return undefined;
+  for (const pair of (find(annotation, 'elementValuePairList')?.children.elementValuePair ?? []) as CstNode[]) {
+    const key = (pair.children.Identifier?.[0] as IToken | undefined)?.image.toLowerCase() ?? '';
+    const value = pair.children.elementValue?.[0] as CstNode | undefined;
+    const text = value ? tokensOf(value).find((t) => t.tokenType.name === 'StringLiteral') : undefined;
+    const kind = BY_KIND[key.replace(/_/g, '')];
+    if (text && kind) return { kind, text: unquote(text.image) };
+    // `@FindBy(how = How.ID, using = "email")`
+    if (key === 'using' && text) {
+      const how = tokensOf(annotation).find((t) => /^(?:ID|NAME|CSS|XPATH|CLASS_NAME|ID_OR_NAME)$/.test(t.image))?.image ?? 'CSS';
+      return { kind: /ID|NAME/.test(how) ? 'identifier' : 'css', text: unquote(text.image) };
+    }
+  }
+  return undefined;
+}
+
+function parseJava(content: string, fileName?: string): CstNode {
+  try {
+    return parse(content);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const at = /line:\s*(\d+),\s*column:\s*(\d+)/.exec(message);
+    const line = at ? Number(at[1]) : undefined;
+    throw new InvalidInputError(
+      `malformed Java${fileName ? ` in ${fileName}` : ''}${line ? ` at line ${line}` : ''}: ${message.split('\n').slice(1, 3).join(' ').trim()}`,
+      {
+        line,
+        column: at ? Number(at[2]) : undefined,
+        fileName,
+      },
+    );
+  }
+}
+
+/** Interactions of a Selenium or Appium Java test class. */
+export function analyzeSeleniumJava(content: string, fileName?: string): CodeFacts {
+  const cst = parseJava(content, fileName);
+  const interactions: Interaction[] = [];
+  const scope: Scope = { vars: new Map(), fields: new Map() };
+
+  // Fields first: a page object declares them anywhere in the class.
+  const fieldsPass = (node: CstNode) => {
+    for (const c of childrenOf(node)) {
+      if (isToken(c)) continue;
+      if (c.name === 'fieldDeclaration') {
+        const annotations = ((c.children.fieldModifier ?? []) as CstNode[]).map((m) => find(m, 'annotation')).filter((a): a is CstNode => !!a);
+        const located = annotations.map((a) => annotationLocator(a)).find(Boolean);
+        for (const d of (find(c, 'variableDeclaratorList')?.children.variableDeclarator ?? []) as CstNode[]) {
+          const id = tokensOf(d).find((t) => t.tokenType.name === 'Identifier');
+          if (!id) continue;
+          const init = find(d, 'variableInitializer');
+          const v = located ? ({ kind: 'locators', locators: [located] } as Value) : evaluate(init ? find(init, 'expression') : undefined, scope);
+          if (v) scope.fields.set(id.image, v);
+        }
+      } else fieldsPass(c);
+    }
+  };
+  fieldsPass(cst);
+
+  let titles: string[] = [];
+  let row = 'class';
+  const className = tokensOf(find(cst, 'normalClassDeclaration') ?? cst).find((t) => t.tokenType.name === 'Identifier')?.image ?? '';
+
+  const visit = (node: CstNode) => {
+    if (node.name === 'methodDeclaration') {
+      const header = find(node, 'methodHeader');
+      const name = header ? (tokensOf(find(header, 'methodDeclarator') ?? header).find((t) => t.tokenType.name === 'Identifier')?.image ?? '') : '';
+      const display = ((node.children.methodModifier ?? []) as CstNode[])
+        .map((m) => find(m, 'annotation'))
+        .filter((a): a is CstNode => !!a && /DisplayName|Description/.test(tokensOf(a)[1]?.image ?? ''))
+        .map((a) => tokensOf(a).find((t) => t.tokenType.name === 'StringLiteral'))
+        .map((t) => (t ? unquote(t.image) : ''))
+        .filter(Boolean);
+      const saved = { titles, row, vars: scope.vars };
+      titles = [...display, name.replace(/([a-z])([A-Z])/g, '$1 $2'), className];
+      row = `${name}@${node.location?.startLine ?? 0}`;
+      scope.vars = new Map();
+      for (const c of childrenOf(node)) if (!isToken(c)) visit(c);
+      ({ titles, row } = saved);
+      scope.vars = saved.vars;
+      return;
+    }
+    if (node.name === 'localVariableDeclaration') {
+      for (const d of (find(node, 'variableDeclaratorList')?.children.variableDeclarator ?? []) as CstNode[]) {
+        const id = tokensOf(d).find((t) => t.tokenType.name === 'Identifier');
+        const init = find(d, 'variableInitializer');
+        const v = evaluate(init ? find(init, 'expression') : undefined, scope);
+        if (id && v) scope.vars.set(id.image, v);
+      }
+    }
+    if (node.name === 'primary') {
+      const chain = chainOf(node);
+      chain?.forEach((seg, i) => {
+        if (!seg.args || (seg.name !== 'sendKeys' && !SELECT_ACTIONS.has(seg.name))) return;
+        const locators = locatorsOf(chain.slice(0, i), scope);
+        if (!locators.length) return;
+        const parts = seg.args.map((a) => evaluate(a, scope));
+        const strings = parts.filter((p): p is { kind: 'string'; value: string } => p?.kind === 'string');
+        const firstLocatorLine = chain.slice(0, i).find((s) => s.args && (FIND.has(s.name) || s.name === 'new Select'))?.args?.[0];
+        const line = (firstLocatorLine && tokensOf(firstLocatorLine)[0]?.startLine) || seg.line;
+        interactions.push({
+          locators,
+          value: strings.length ? strings.map((s) => s.value).join('') : undefined,
+          valueExpr: strings.length
+            ? undefined
+            : seg.args[0]
+              ? tokensOf(seg.args[0])
+                  .map((t) => t.image)
+                  .join('')
+              : undefined,
+          action: SELECT_ACTIONS.has(seg.name) ? 'select' : 'fill',
+          line,
+          row,
+          titles,
+        });
+      });
+    }
+    for (const c of childrenOf(node)) if (!isToken(c)) visit(c);
+  };
+  visit(cst);
+  return { interactions, assertions: [] };
+}

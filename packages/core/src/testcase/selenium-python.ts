@@ -1,0 +1,270 @@
+/**
+ * Selenium and Appium tests in Python through tree-sitter (`web-tree-sitter` with the bundled
+ * `tree-sitter-python.wasm`, no native build): `find_element(By.ID, sel).send_keys(v)`, the older
+ * `find_element_by_id(sel)`, `AppiumBy.ACCESSIBILITY_ID`, locator tuples kept in constants or page
+ * objects (`EMAIL = (By.ID, "email")` then `find_element(*EMAIL)`), values in variables and f-strings
+ * with literal parts, and `Select(el).select_by_visible_text(v)`. Each test function is one row of
+ * example values. The grammar loads once, asynchronously: `loadPythonGrammar()` must have resolved
+ * before `analyzeSeleniumPython` runs.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { Language, type Node, Parser } from 'web-tree-sitter';
+import { InvalidInputError } from '../errors.ts';
+import type { CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
+
+let parser: Parser | undefined;
+let loading: Promise<void> | undefined;
+
+/** Initialises tree-sitter and the Python grammar once; later calls return the same promise. */
+export function loadPythonGrammar(): Promise<void> {
+  loading ??= (async () => {
+    await Parser.init();
+    const wasm = createRequire(import.meta.url).resolve('tree-sitter-python/tree-sitter-python.wasm');
+    const language = await Language.load(new Uint8Array(await readFile(wasm)));
+    parser = new Parser().setLanguage(language);
+  })().catch((e: unknown) => {
+    loading = undefined;
+    throw e;
+  });
+  return loading;
+}
+
+/** Whether `loadPythonGrammar()` has completed. */
+export function pythonGrammarLoaded(): boolean {
+  return parser !== undefined;
+}
+
+type Value = { kind: 'string'; value: string } | { kind: 'locators'; locators: Locator[] };
+
+const BY_KIND: Record<string, LocatorKind> = {
+  id: 'identifier',
+  name: 'identifier',
+  class_name: 'identifier',
+  accessibility_id: 'identifier',
+  tag_name: 'css',
+  css_selector: 'css',
+  xpath: 'css',
+  link_text: 'label',
+  partial_link_text: 'label',
+  android_uiautomator: 'css',
+  ios_predicate: 'css',
+};
+const PASS_THROUGH = new Set(['clear', 'click', 'until']);
+const SELECT_ACTIONS = new Set(['select_by_visible_text', 'select_by_value']);
+
+interface Scope {
+  vars: Map<string, Value>;
+  /** Module constants and class attributes (`self.EMAIL`, `LoginPage.EMAIL`). */
+  globals: Map<string, Value>;
+}
+
+function unquote(node: Node, scope: Scope): string | undefined {
+  let out = '';
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'string_content') out += c.text.replace(/\\(.)/g, (_m, ch: string) => ({ n: '\n', t: '\t' })[ch] ?? ch);
+    else if (c.type === 'escape_sequence') out += JSON.parse(`"${c.text.replace(/"/g, '\\"')}"`) as string;
+    else if (c.type === 'interpolation') {
+      const v = evaluate(c.childForFieldName('expression') ?? undefined, scope);
+      if (v?.kind !== 'string') return undefined;
+      out += v.value;
+    }
+  }
+  return out;
+}
+
+function evaluate(node: Node | undefined | null, scope: Scope): Value | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'string': {
+      const value = unquote(node, scope);
+      return value === undefined ? undefined : { kind: 'string', value };
+    }
+    case 'concatenated_string': {
+      let out = '';
+      for (const c of node.namedChildren) {
+        const v = c ? evaluate(c, scope) : undefined;
+        if (v?.kind !== 'string') return undefined;
+        out += v.value;
+      }
+      return { kind: 'string', value: out };
+    }
+    case 'integer':
+    case 'float':
+    case 'true':
+    case 'false':
+      return { kind: 'string', value: node.text };
+    case 'binary_operator': {
+      if (node.childForFieldName('operator')?.text !== '+') return undefined;
+      const l = evaluate(node.childForFieldName('left'), scope);
+      const r = evaluate(node.childForFieldName('right'), scope);
+      return l?.kind === 'string' && r?.kind === 'string' ? { kind: 'string', value: l.value + r.value } : undefined;
+    }
+    case 'parenthesized_expression':
+      return evaluate(node.namedChildren[0], scope);
+    case 'identifier':
+      return scope.vars.get(node.text) ?? scope.globals.get(node.text);
+    case 'attribute': {
+      // `By.ID` stays a name; `self.EMAIL`, `LoginPage.EMAIL` are constants.
+      const attr = node.childForFieldName('attribute')?.text ?? '';
+      return scope.globals.get(attr);
+    }
+    case 'tuple': {
+      const [how, sel] = node.namedChildren;
+      const locator = how && sel ? byLocator(how, sel, scope) : undefined;
+      return locator ? { kind: 'locators', locators: [locator] } : undefined;
+    }
+    case 'call': {
+      const locators = locatorsOf(node, scope);
+      return locators.length ? { kind: 'locators', locators } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `(By.ID, "email")` → an identifier locator. */
+function byLocator(how: Node, selector: Node, scope: Scope): Locator | undefined {
+  if (how.type !== 'attribute') return undefined;
+  const kind = BY_KIND[(how.childForFieldName('attribute')?.text ?? '').toLowerCase()];
+  const text = evaluate(selector, scope);
+  return kind && text?.kind === 'string' ? { kind, text: text.value } : undefined;
+}
+
+function argsOf(call: Node): Node[] {
+  return (call.childForFieldName('arguments')?.namedChildren ?? []).filter((n): n is Node => !!n && n.type !== 'comment');
+}
+
+/** The locators a call chain points at (`driver.find_element(By.ID, "x")`, `Select(el)`, a known element). */
+function locatorsOf(start: Node | null | undefined, scope: Scope): Locator[] {
+  let node = start;
+  while (node) {
+    if (node.type === 'call') {
+      const fn = node.childForFieldName('function');
+      const args = argsOf(node);
+      const method = fn?.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : (fn?.text ?? '');
+      if (method === 'find_element' || method === 'Select') {
+        const [first, second] = args;
+        if (first?.type === 'list_splat') {
+          const v = evaluate(first.namedChildren[0], scope);
+          return v?.kind === 'locators' ? v.locators : [];
+        }
+        if (first && second) {
+          const locator = byLocator(first, second, scope);
+          return locator ? [locator] : [];
+        }
+        const v = evaluate(first, scope);
+        return v?.kind === 'locators' ? v.locators : [];
+      }
+      const legacy = /^find_element_by_(\w+)$/.exec(method);
+      if (legacy) {
+        const text = evaluate(args[0], scope);
+        const kind = BY_KIND[legacy[1] as string] ?? 'css';
+        return text?.kind === 'string' ? [{ kind, text: text.value }] : [];
+      }
+      if (!PASS_THROUGH.has(method)) return [];
+      node = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+      continue;
+    }
+    const v = evaluate(node, scope);
+    return v?.kind === 'locators' ? v.locators : [];
+  }
+  return [];
+}
+
+/** Interactions of a Selenium or Appium Python test module. */
+export function analyzeSeleniumPython(content: string, fileName?: string): CodeFacts {
+  if (!parser) throw new Error('the Python grammar is not loaded: await loadTestCaseParsers() before analysing Python test cases');
+  const tree = parser.parse(content);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const root = tree.rootNode;
+    if (root.hasError) {
+      const bad = root.descendantsOfType('ERROR')[0] ?? findMissing(root);
+      const line = (bad?.startPosition.row ?? 0) + 1;
+      throw new InvalidInputError(
+        `malformed Python${fileName ? ` in ${fileName}` : ''} at line ${line}: unexpected ${JSON.stringify(bad?.text.slice(0, 40) ?? '')}`,
+        {
+          line,
+          column: (bad?.startPosition.column ?? 0) + 1,
+          fileName,
+        },
+      );
+    }
+    const interactions: Interaction[] = [];
+    const scope: Scope = { vars: new Map(), globals: new Map() };
+    // Module constants and class attributes first: tests use them wherever they are declared.
+    for (const a of root.descendantsOfType('assignment')) {
+      if (!a || insideFunction(a)) continue;
+      const left = a.childForFieldName('left');
+      const name = left?.type === 'identifier' ? left.text : left?.type === 'attribute' ? left.childForFieldName('attribute')?.text : undefined;
+      const v = evaluate(a.childForFieldName('right'), scope);
+      if (name && v) scope.globals.set(name, v);
+    }
+
+    let titles: string[] = [];
+    let row = 'module';
+    const visit = (node: Node) => {
+      if (node.type === 'function_definition' || node.type === 'class_definition') {
+        const name = node.childForFieldName('name')?.text ?? '';
+        const saved = { titles, row, vars: scope.vars };
+        titles = [name.replace(/^test_?/, '').replace(/_/g, ' '), ...titles];
+        if (node.type === 'function_definition') {
+          row = `${name}@${node.startPosition.row + 1}`;
+          scope.vars = new Map(scope.vars);
+        }
+        for (const c of node.namedChildren) if (c) visit(c);
+        ({ titles, row } = saved);
+        scope.vars = saved.vars;
+        return;
+      }
+      if (node.type === 'assignment') {
+        const left = node.childForFieldName('left');
+        const v = evaluate(node.childForFieldName('right'), scope);
+        if (left?.type === 'identifier' && v) scope.vars.set(left.text, v);
+        if (left?.type === 'attribute' && v) scope.globals.set(left.childForFieldName('attribute')?.text ?? '', v);
+      }
+      if (node.type === 'call') {
+        const fn = node.childForFieldName('function');
+        const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+        if (method && (method === 'send_keys' || SELECT_ACTIONS.has(method))) {
+          const target = fn?.childForFieldName('object');
+          const locators = locatorsOf(target, scope);
+          if (locators.length) {
+            const [arg] = argsOf(node);
+            const v = evaluate(arg, scope);
+            interactions.push({
+              locators,
+              value: v?.kind === 'string' ? v.value : undefined,
+              valueExpr: v ? undefined : arg?.text,
+              action: method === 'send_keys' ? 'fill' : 'select',
+              line: (target?.startPosition.row ?? node.startPosition.row) + 1,
+              row,
+              titles,
+            });
+          }
+        }
+      }
+      for (const c of node.namedChildren) if (c) visit(c);
+    };
+    visit(root);
+    return { interactions, assertions: [] };
+  } finally {
+    tree.delete();
+  }
+}
+
+function insideFunction(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return true;
+  return false;
+}
+
+function findMissing(node: Node): Node | undefined {
+  if (node.isMissing) return node;
+  for (const c of node.namedChildren) {
+    const m = c?.hasError ? findMissing(c) : undefined;
+    if (m) return m;
+  }
+  return undefined;
+}
