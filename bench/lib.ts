@@ -19,7 +19,7 @@ export interface Result {
   unit: string;
   /** What the value is compared with, measured in the same run (e.g. a well-known tool doing the same work). */
   reference: { name: string; value: number } | null;
-  /** `reference.value / value` for "lower is better" units: > 1 means faster than the reference. */
+  /** > 1 means better than the reference: `reference.value / value` for times and sizes, `value / reference.value` for rates (units ending in `/s`). */
   ratio: number | null;
   /** The target, as a short human string: "< 1000 ms". */
   goal: string;
@@ -38,9 +38,13 @@ export interface BenchContext {
 
 export type BenchModule = { run(ctx: BenchContext): Promise<Result[]> };
 
-/** Builds a result, computing `ratio` from the reference (rounded to 2 decimals). */
+/** Whether more is better for values in `unit` (rates: rows/s, MB/s). */
+export const higherIsBetter = (unit: string): boolean => unit.endsWith('/s');
+
+/** Builds a result, computing `ratio` from the reference (rounded to 2 decimals; > 1 is better than the reference). */
 export function result(name: string, value: number, unit: string, goal: string, reference: { name: string; value: number } | null = null): Result {
-  const ratio = reference && value > 0 ? round(reference.value / value, 2) : null;
+  const ratio =
+    reference && value > 0 && reference.value > 0 ? round(higherIsBetter(unit) ? value / reference.value : reference.value / value, 2) : null;
   return { name, value: round(value, 1), unit, reference: reference && { name: reference.name, value: round(reference.value, 1) }, ratio, goal };
 }
 

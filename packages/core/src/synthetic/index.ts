@@ -135,6 +135,10 @@ export async function runSynthetic(
     message: `${input.mode.toLowerCase()} mode: ${generated.tables.length} table(s), ${generated.tables.reduce((n, t) => n + t.rowCount, 0)} rows to generate`,
     data: { mode: input.mode, tables: generated.tables.map((t) => ({ table: `${t.table.schema}.${t.table.name}`, rows: t.rowCount })) },
   });
-  const written = await writeGenerated(tdm, generated, { emit: ctx.emit, jobId: ctx.jobId, signal: ctx.signal, name: input.name });
-  return { ...written, mode: input.mode, skippedUrls };
+  try {
+    const written = await writeGenerated(tdm, generated, { emit: ctx.emit, jobId: ctx.jobId, signal: ctx.signal, name: input.name });
+    return { ...written, mode: input.mode, skippedUrls };
+  } finally {
+    await generated.close?.();
+  }
 }

@@ -33,6 +33,8 @@ export interface GeneratedDataset {
   tables: GeneratedTable[];
   /** Facts recorded on the dataset version (seed, pack and version, row counts, fallbacks…). */
   meta: Record<string, unknown>;
+  /** Releases what generation held open (e.g. the database that checks CHECK constraints); call it once the rows are written. */
+  close?(): Promise<void>;
 }
 
 /** Row counts as given by users: `{"*": 1000, "orders": 5000}` (bare or schema-qualified names). */

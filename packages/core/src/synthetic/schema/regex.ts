@@ -1,0 +1,130 @@
+/**
+ * Strings matching a simple POSIX regex of a CHECK (`VALUE ~ '^[0-9]{5}(-[0-9]{4})?$'`): literals,
+ * escapes (\d \w \s and escaped punctuation), bracket classes with ranges, groups with alternatives,
+ * and the quantifiers ? * + {n} {n,} {n,m}. Anything else (negated classes, back-references,
+ * lookarounds, anchors inside the pattern) returns null, and the check is left to PostgreSQL.
+ */
+import type { Rng } from '../rng.ts';
+
+type Part = { kind: 'chars'; chars: string } | { kind: 'group'; alternatives: Part[][] } | { kind: 'repeat'; part: Part; min: number; max: number };
+
+const DIGITS = '0123456789';
+const WORD = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_';
+
+/** A generator of strings fully matching `pattern`, or null when the pattern is beyond this subset. */
+export function regexGenerator(pattern: string, caseInsensitive = false): ((rng: Rng) => string) | null {
+  let src = pattern;
+  if (src.startsWith('^')) src = src.slice(1);
+  if (src.endsWith('$') && !src.endsWith('\\$')) src = src.slice(0, -1);
+  let i = 0;
+
+  const fail = (): never => {
+    throw new Error('unsupported');
+  };
+
+  function escaped(c: string): string {
+    if (c === 'd') return DIGITS;
+    if (c === 'w') return WORD;
+    if (c === 's') return ' ';
+    if (/[a-zA-Z0-9]/.test(c)) fail();
+    return c;
+  }
+
+  function bracket(): string {
+    i++; // [
+    if (src[i] === '^') fail();
+    let chars = '';
+    let first = true;
+    while (i < src.length && (src[i] !== ']' || first)) {
+      first = false;
+      let c = src[i++] as string;
+      if (c === '[') fail(); // [:alpha:] and friends
+      if (c === '\\') c = escaped(src[i++] ?? fail());
+      if (src[i] === '-' && src[i + 1] !== undefined && src[i + 1] !== ']' && c.length === 1) {
+        const end = src[i + 1] as string;
+        i += 2;
+        for (let code = c.charCodeAt(0); code <= end.charCodeAt(0); code++) chars += String.fromCharCode(code);
+      } else chars += c;
+    }
+    if (src[i] !== ']') fail();
+    i++;
+    return chars;
+  }
+
+  function sequence(): Part[][] {
+    const alternatives: Part[][] = [[]];
+    while (i < src.length && src[i] !== ')') {
+      const c = src[i] as string;
+      const current = alternatives[alternatives.length - 1] as Part[];
+      if (c === '|') {
+        i++;
+        alternatives.push([]);
+        continue;
+      }
+      let part: Part = { kind: 'chars', chars: '' };
+      if (c === '(') {
+        i++;
+        if (src[i] === '?') fail();
+        part = { kind: 'group', alternatives: sequence() };
+        if (src[i] !== ')') fail();
+        i++;
+      } else if (c === '[') part = { kind: 'chars', chars: bracket() };
+      else if (c === '\\') {
+        i++;
+        part = { kind: 'chars', chars: escaped(src[i++] ?? fail()) };
+      } else if (c === '.') {
+        i++;
+        part = { kind: 'chars', chars: WORD };
+      } else if ('^$*+?{'.includes(c)) fail();
+      else {
+        i++;
+        part = { kind: 'chars', chars: c };
+      }
+      current.push(quantified(part));
+    }
+    return alternatives;
+  }
+
+  function quantified(part: Part): Part {
+    const c = src[i];
+    const simple: Record<string, [number, number]> = { '?': [0, 1], '*': [0, 4], '+': [1, 4] };
+    const range = c === undefined ? undefined : simple[c];
+    if (range) {
+      i++;
+      return { kind: 'repeat', part, min: range[0], max: range[1] };
+    }
+    if (c === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i));
+      if (!m) fail();
+      i += (m as RegExpExecArray)[0].length;
+      const min = Number(m?.[1]);
+      const max = m?.[2] === undefined ? min : m[3] ? Number(m[3]) : min + 4;
+      return { kind: 'repeat', part, min, max };
+    }
+    return part;
+  }
+
+  let tree: Part[][];
+  try {
+    tree = sequence();
+    if (i !== src.length) return null;
+  } catch {
+    return null;
+  }
+  const chars = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
+  const emit = (parts: Part[], rng: Rng, out: string[]): void => {
+    for (const p of parts) {
+      if (p.kind === 'chars') out.push(chars(p.chars[rng.int(0, p.chars.length - 1)] as string));
+      else if (p.kind === 'group') emit(rng.pick(p.alternatives), rng, out);
+      else {
+        const n = rng.int(p.min, p.max);
+        for (let k = 0; k < n; k++) emit([p.part], rng, out);
+      }
+    }
+  };
+  return (rng) => {
+    const out: string[] = [];
+    emit(rng.pick(tree), rng, out);
+    return out.join('');
+  };
+}
