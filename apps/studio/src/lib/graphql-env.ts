@@ -705,6 +705,66 @@ const introspection = {
         "interfaces": []
       },
       {
+        "kind": "OBJECT",
+        "name": "CrawlError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "ErrorCode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "reason",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "url",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
+      },
+      {
         "kind": "INPUT_OBJECT",
         "name": "CreateConnectionInput",
         "inputFields": [
@@ -1380,6 +1440,177 @@ const introspection = {
       },
       {
         "kind": "OBJECT",
+        "name": "DomainEntity",
+        "fields": [
+          {
+            "name": "description",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "name",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "DomainPack",
+        "fields": [
+          {
+            "name": "description",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "entities",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "OBJECT",
+                    "name": "DomainEntity"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "name",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "scenarios",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "OBJECT",
+                    "name": "DomainScenario"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "version",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "DomainScenario",
+        "fields": [
+          {
+            "name": "defaultRowCounts",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "JSON"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "description",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "entities",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "String"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "name",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
         "name": "Environment",
         "fields": [
           {
@@ -1530,6 +1761,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -1564,6 +1799,10 @@ const introspection = {
           },
           {
             "name": "CONNECTION_FAILED",
+            "isDeprecated": false
+          },
+          {
+            "name": "CRAWL_FAILED",
             "isDeprecated": false
           },
           {
@@ -1971,6 +2210,99 @@ const introspection = {
           }
         ],
         "interfaces": []
+      },
+      {
+        "kind": "INPUT_OBJECT",
+        "name": "GenerateSyntheticInput",
+        "inputFields": [
+          {
+            "name": "domain",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            }
+          },
+          {
+            "name": "keepExamples",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Boolean"
+            }
+          },
+          {
+            "name": "mode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "SyntheticMode"
+              }
+            }
+          },
+          {
+            "name": "name",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            }
+          },
+          {
+            "name": "rowCounts",
+            "type": {
+              "kind": "SCALAR",
+              "name": "JSON"
+            }
+          },
+          {
+            "name": "scenario",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            }
+          },
+          {
+            "name": "schemaVersionId",
+            "type": {
+              "kind": "SCALAR",
+              "name": "ID"
+            }
+          },
+          {
+            "name": "seed",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            }
+          },
+          {
+            "name": "testCaseContent",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            }
+          },
+          {
+            "name": "testCaseFileName",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            }
+          },
+          {
+            "name": "testCaseUrls",
+            "type": {
+              "kind": "LIST",
+              "ofType": {
+                "kind": "NON_NULL",
+                "ofType": {
+                  "kind": "SCALAR",
+                  "name": "String"
+                }
+              }
+            }
+          }
+        ],
+        "isOneOf": false
       },
       {
         "kind": "SCALAR",
@@ -3100,6 +3432,29 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "generateSynthetic",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "UNION",
+                "name": "MutationGenerateSyntheticResult"
+              }
+            },
+            "args": [
+              {
+                "name": "input",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "INPUT_OBJECT",
+                    "name": "GenerateSyntheticInput"
+                  }
+                }
+              }
+            ],
+            "isDeprecated": false
+          },
+          {
             "name": "maskDataset",
             "type": {
               "kind": "NON_NULL",
@@ -3254,6 +3609,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -3308,6 +3667,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
           },
           {
             "kind": "OBJECT",
@@ -3374,6 +3737,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -3428,6 +3795,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
           },
           {
             "kind": "OBJECT",
@@ -3488,6 +3859,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -3542,6 +3917,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
           },
           {
             "kind": "OBJECT",
@@ -3602,6 +3981,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -3647,6 +4030,67 @@ const introspection = {
       },
       {
         "kind": "UNION",
+        "name": "MutationGenerateSyntheticResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "BaseError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidConnectionStringError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "MutationGenerateSyntheticSuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "QueryError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "SchemaNotFoundError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "MutationGenerateSyntheticSuccess",
+        "fields": [
+          {
+            "name": "data",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "OBJECT",
+                "name": "SyntheticResult"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "UNION",
         "name": "MutationMaskDatasetResult",
         "possibleTypes": [
           {
@@ -3656,6 +4100,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
           },
           {
             "kind": "OBJECT",
@@ -3716,6 +4164,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -3770,6 +4222,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
           },
           {
             "kind": "OBJECT",
@@ -3830,6 +4286,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -3887,6 +4347,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -3941,6 +4405,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
           },
           {
             "kind": "OBJECT",
@@ -5031,6 +5499,24 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "domainPacks",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "OBJECT",
+                    "name": "DomainPack"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
             "name": "environments",
             "type": {
               "kind": "NON_NULL",
@@ -5475,6 +5961,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -5609,6 +6099,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
           },
           {
             "kind": "OBJECT",
@@ -6031,6 +6525,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
           },
           {
             "kind": "OBJECT",
@@ -6581,6 +7079,49 @@ const introspection = {
         ]
       },
       {
+        "kind": "OBJECT",
+        "name": "SkippedUrl",
+        "fields": [
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "reason",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "url",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
         "kind": "SCALAR",
         "name": "String"
       },
@@ -6682,6 +7223,174 @@ const introspection = {
           }
         ],
         "isOneOf": false
+      },
+      {
+        "kind": "ENUM",
+        "name": "SyntheticMode",
+        "enumValues": [
+          {
+            "name": "DOMAIN",
+            "isDeprecated": false
+          },
+          {
+            "name": "SCHEMA",
+            "isDeprecated": false
+          },
+          {
+            "name": "TEST_CASE",
+            "isDeprecated": false
+          },
+          {
+            "name": "URL",
+            "isDeprecated": false
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "SyntheticResult",
+        "fields": [
+          {
+            "name": "datasetVersionId",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "ID"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "durationMs",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Float"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "mode",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "SyntheticMode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "schemaVersionId",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "ID"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "skippedUrls",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "OBJECT",
+                    "name": "SkippedUrl"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "tables",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "OBJECT",
+                    "name": "SyntheticTable"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "totalRows",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Int"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "SyntheticTable",
+        "fields": [
+          {
+            "name": "name",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "rowCount",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Int"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "schema",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
       },
       {
         "kind": "OBJECT",
@@ -7043,6 +7752,24 @@ const introspection = {
         "kind": "OBJECT",
         "name": "TestCaseEntity",
         "fields": [
+          {
+            "name": "exampleRows",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "JSON"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
           {
             "name": "fields",
             "type": {

@@ -18,7 +18,11 @@ const ScenarioRef = builder.objectRef<Scenario>('DomainScenario').implement({
     name: t.exposeString('name'),
     description: t.exposeString('description'),
     entities: t.exposeStringList('entities', { description: 'Tables this scenario generates, in load order' }),
+    defaultRowCounts: t.field({ type: 'JSON', description: 'Rows per entity when rowCounts does not say', resolve: (s) => s.rows }),
   }),
+});
+const EntityRef = builder.objectRef<Pack['entities'][number]>('DomainEntity').implement({
+  fields: (t) => ({ name: t.exposeString('name'), description: t.exposeString('description') }),
 });
 
 const PackRef = builder.objectRef<Pack>('DomainPack').implement({
@@ -28,7 +32,7 @@ const PackRef = builder.objectRef<Pack>('DomainPack').implement({
     version: t.exposeString('version'),
     description: t.exposeString('description'),
     scenarios: t.field({ type: [ScenarioRef], resolve: (p) => p.scenarios }),
-    entities: t.exposeStringList('entities'),
+    entities: t.field({ type: [EntityRef], resolve: (p) => p.entities }),
   }),
 });
 
