@@ -28,7 +28,7 @@ const pgUp = await pgAvailable();
 if (!pgUp) console.warn('PostgreSQL at 127.0.0.1:5432 is not reachable: the synthetic flows run on PGlite targets only');
 const TARGET_KINDS = pgUp ? (['postgres', 'pglite'] as const) : (['pglite'] as const);
 
-const REGISTRATION = `Feature: Customer registration
+const REGISTRATION = `Feature: Registration
   In order to shop
   As a visitor
   I want to create an account

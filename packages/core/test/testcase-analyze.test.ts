@@ -442,3 +442,22 @@ describe('constraints from validation messages', () => {
     expect(constraintsFromMessage(message)).toEqual(constraints);
   });
 });
+
+describe('constraints quoted in "I should see" steps', () => {
+  it('attach to the field the message names, never to the pronoun of the step', () => {
+    const analysis = analyzeTestCase({
+      content: `Feature: Registration
+  Scenario: Email must be unique
+    When I fill in "Email" with "bob@test.com"
+    And I fill in "Password" with "short"
+    Then I should see "This email is already used"
+    And I should see "The password must be at least 8 characters long"
+`,
+      fileName: 'registration.feature',
+    });
+    const fields = analysis.entities.flatMap((e) => e.fields);
+    expect(fields.map((f) => f.name)).toEqual(['email', 'password']);
+    expect(fields[0]?.constraints).toContain('unique');
+    expect(fields[1]?.constraints).toContain('min_length:8');
+  });
+});

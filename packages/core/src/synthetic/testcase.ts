@@ -173,8 +173,34 @@ function exampleRowsOf(entity: TestCaseEntity): Record<string, string>[] {
   return Object.keys(one).length ? [one] : [];
 }
 
-/** An example value as the column stores it, or null when it does not fit the column's type. */
-function exampleFor(value: string, dataType: string): string | null {
+/**
+ * An example value as the column stores it, or null when it does not fit the column's type or breaks
+ * a constraint the test states — a test's negative example (`"short"` for a password of at least 8
+ * characters) is what the form must refuse, not a row to load.
+ */
+function exampleFor(value: string, column: PlannedColumn): string | null {
+  const stored = storedExample(value, column.spec.dataType);
+  if (stored === null) return null;
+  const c = column.constraints;
+  const length = [...stored].length;
+  if (c.minLength !== undefined && length < c.minLength) return null;
+  if (c.maxLength !== undefined && length > c.maxLength) return null;
+  if (c.values?.length && !c.values.includes(stored)) return null;
+  if (c.pattern) {
+    try {
+      if (!new RegExp(`^(?:${c.pattern})$`, 'u').test(stored)) return null;
+    } catch {
+      // A pattern JavaScript cannot compile constrains nothing here.
+    }
+  }
+  const n = Number(stored);
+  if (c.min !== undefined && !(n >= c.min)) return null;
+  if (c.max !== undefined && !(n <= c.max)) return null;
+  if (column.field?.type === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(stored)) return null;
+  return stored;
+}
+
+function storedExample(value: string, dataType: string): string | null {
   const v = value.trim();
   if (/^(integer|bigint)/.test(dataType)) return /^-?\d+$/.test(v) ? v : null;
   if (dataType.startsWith('numeric')) return /^-?\d+(\.\d+)?$/.test(v) ? v : null;
@@ -315,7 +341,7 @@ async function* rowsOf(p: PlannedTable, seed: string | number, batchSize: number
     for (let i = 0; i < p.columns.length; i++) {
       const column = p.columns[i] as PlannedColumn;
       const given = example && column.field ? example[column.field.name] : undefined;
-      const fromExample = given !== undefined ? exampleFor(given, column.spec.dataType) : null;
+      const fromExample = given !== undefined ? exampleFor(given, column) : null;
       let value = fromExample ?? (gens[i] as (row: number) => string | null)(row);
       const seen = uniqueSeen[i];
       if (seen && value !== null) {

@@ -52,7 +52,8 @@ export function constraintsFromMessage(message: string): string[] {
 // A message that names its field first: `Username is required`, `First Name must be …`, `the email is already used`.
 const FIELD_FIRST =
   /^(?:the\s+|your\s+|my\s+|this\s+)?"?(?<field>[a-z][a-z0-9 \-_]{0,40}?)"?(?:\s+field)?\s+(?=is\b|are\b|must\b|should\b|needs?\b|has\b|have\b|can(?:no|')t\b|does\b|was\b)/i;
-const NOT_FIELDS = /^(?:it|this|that|there|which|page|form|order|cart|product|address|account|user|customer|store|everything|something|all|one|each|item)$/i;
+const NOT_FIELDS =
+  /^(?:i|we|you|he|she|they|it|this|that|there|which|page|form|order|cart|product|address|account|user|customer|store|everything|something|all|one|each|item)$/i;
 
 /** The field a message names first and what it says of it; `undefined` when it names none. */
 export function fieldConstraintFromMessage(message: string): { field: string; constraints: string[] } | undefined {
