@@ -43,8 +43,7 @@ export const higherIsBetter = (unit: string): boolean => unit.endsWith('/s');
 
 /** Builds a result, computing `ratio` from the reference (rounded to 2 decimals; > 1 is better than the reference). */
 export function result(name: string, value: number, unit: string, goal: string, reference: { name: string; value: number } | null = null): Result {
-  const ratio =
-    reference && value > 0 && reference.value > 0 ? round(higherIsBetter(unit) ? value / reference.value : reference.value / value, 2) : null;
+  const ratio = reference && value > 0 && reference.value > 0 ? round(higherIsBetter(unit) ? value / reference.value : reference.value / value, 2) : null;
   return { name, value: round(value, 1), unit, reference: reference && { name: reference.name, value: round(reference.value, 1) }, ratio, goal };
 }
 

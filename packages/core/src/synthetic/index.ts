@@ -109,7 +109,8 @@ export async function buildGenerated(
       const skippedUrls = settled.flatMap((s) =>
         s.error ? [{ url: s.url, reason: s.error instanceof CrawlError ? s.error.reason : 'UNREACHABLE', message: s.error.message }] : [],
       );
-      for (const s of skippedUrls) ctx.emit?.({ step: 'synthetic', level: 'warn', message: `could not crawl ${s.url}: ${s.message}`, data: { url: s.url, reason: s.reason } });
+      for (const s of skippedUrls)
+        ctx.emit?.({ step: 'synthetic', level: 'warn', message: `could not crawl ${s.url}: ${s.message}`, data: { url: s.url, reason: s.reason } });
       if (!pages.length) {
         const first = settled.find((s) => s.error)?.error;
         throw first instanceof TdmError ? first : new CrawlError('UNREACHABLE', urls[0] ?? '', 'no page could be crawled');

@@ -25,7 +25,9 @@ const Analyze = graphql(`
     }
   }
 `);
-const Packs = graphql(`query DomainPacks { domainPacks { name version description entities { name description } scenarios { name description entities defaultRowCounts } } }`);
+const Packs = graphql(
+  `query DomainPacks { domainPacks { name version description entities { name description } scenarios { name description entities defaultRowCounts } } }`,
+);
 
 export type GenerateSyntheticInput = VariablesOf<typeof Generate>['input'];
 export type SyntheticResult = NonNullable<Extract<ResultOf<typeof Generate>['generateSynthetic'], { data: unknown }>['data']>;

@@ -74,7 +74,8 @@ builder.objectType(QueryError, {
 
 builder.objectType(CrawlError, {
   name: 'CrawlError',
-  description: 'A web page could not be read for its forms; `reason` says why (UNREACHABLE, TIMEOUT, HTTP_STATUS, NOT_HTML, NO_FORMS, INVALID_URL, BROWSER_UNAVAILABLE)',
+  description:
+    'A web page could not be read for its forms; `reason` says why (UNREACHABLE, TIMEOUT, HTTP_STATUS, NOT_HTML, NO_FORMS, INVALID_URL, BROWSER_UNAVAILABLE)',
   interfaces: [ErrorInterface],
   fields: (t) => ({ reason: t.exposeString('reason'), url: t.exposeString('url') }),
 });

@@ -51,7 +51,9 @@ const SkippedUrlRef = builder.objectRef<SyntheticOutcome['skippedUrls'][number]>
 const SyntheticResultRef = builder.objectRef<SyntheticOutcome>('SyntheticResult').implement({
   fields: (t) => ({
     datasetVersionId: t.exposeID('datasetVersionId'),
-    schemaVersionId: t.exposeID('schemaVersionId', { description: "The schema version describing the generated tables (a synthetic source's for invented tables)" }),
+    schemaVersionId: t.exposeID('schemaVersionId', {
+      description: "The schema version describing the generated tables (a synthetic source's for invented tables)",
+    }),
     mode: t.field({ type: SyntheticModeEnum, resolve: (r) => r.mode }),
     tables: t.field({ type: [SyntheticTableRef], resolve: (r) => r.tables }),
     totalRows: t.exposeInt('totalRows'),
