@@ -4,10 +4,12 @@
  * outputs fit the column's type, tokens come back, fakes look real, unique columns stay unique,
  * shuffles keep the distribution and shifted birth dates keep ages.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../src/errors.ts';
 import { parseDateText } from '../src/mask/dates.ts';
-import { seededRandom } from '../src/mask/keys.ts';
+import { createHmacSha256 } from '../src/mask/hmac-sha256.ts';
+import { hmac, seededRandom } from '../src/mask/keys.ts';
 import { createTransform, createTransformerRegistry, getTransformer, registerTransformer, transformers } from '../src/mask/registry.ts';
 import { hash } from '../src/mask/transformers/hash.ts';
 import { builtinTransformers } from '../src/mask/transformers/index.ts';
@@ -535,6 +537,17 @@ describe.each<[string, unknown, TransformContext, [string | null, string | null]
   ],
   ['partial', { keep: 2, char: 'X', keepSeparators: false }, ctx('iban', 'text'), [['DE89 3704', 'XXXXXXX04']]],
   [
+    'partial',
+    {},
+    ctx('name', 'text'),
+    [
+      ['Zoë-Ann 12345', '***-*** *2345'],
+      ['Ünal_99 x', '***l_99 x'],
+      ['١٢٣٤٥٦', '**٣٤٥٦'],
+      ['', ''],
+    ],
+  ],
+  [
     'null',
     {},
     ctx('note', 'text'),
@@ -547,5 +560,125 @@ describe.each<[string, unknown, TransformContext, [string | null, string | null]
   it.each(cases)('%s → %s', async (input, expected) => {
     const t = await make(name, params, c);
     expect(t.apply(input)).toBe(expected);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The keyed hash under every transformer, and what the mask step reads off a column transform
+
+describe('HMAC-SHA256', () => {
+  // RFC 4231 test cases 1, 2, 3, 6 and 7 (keys of 20, 4, 20 and 131 bytes; messages of 1 to 3 blocks).
+  it.each([
+    ['0b'.repeat(20), Buffer.from('Hi There'), 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7'],
+    [Buffer.from('Jefe').toString('hex'), Buffer.from('what do ya want for nothing?'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
+    ['aa'.repeat(20), Buffer.alloc(50, 0xdd), '773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe'],
+    [
+      'aa'.repeat(131),
+      Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First'),
+      '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54',
+    ],
+    [
+      'aa'.repeat(131),
+      Buffer.from(
+        'This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.',
+      ),
+      '9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2',
+    ],
+  ])('RFC 4231: key %s', (key, message, expected) => {
+    expect(createHmacSha256(Buffer.from(key, 'hex')).raw(message).toString('hex')).toBe(expected);
+  });
+
+  /** What keys.ts hashed before, with node:crypto: each part as its 4-byte length and its UTF-8 bytes. */
+  const reference = (key: Buffer, parts: (string | Buffer)[]) => {
+    const mac = createHmac('sha256', key);
+    for (const part of parts) {
+      const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(bytes.length);
+      mac.update(length).update(bytes);
+    }
+    return mac.digest('hex');
+  };
+  const key = randomBytes(32);
+  it.each<[string, (string | Buffer)[]]>([
+    ['no parts', []],
+    ['an empty part', ['']],
+    ['ASCII', ['alice@example.com']],
+    ['two parts', ['email', 'alice@example.com']],
+    ['non-ASCII', ['Zoë Ñúñez 東京 🙂']],
+    ['ASCII then non-ASCII in one part', ['abc€def']],
+    ['a lone surrogate', ['x\ud800y']],
+    ['exactly one block with its padding', ['x'.repeat(51)]],
+    ['one byte past it', ['x'.repeat(52)]],
+    ['many blocks', ['y'.repeat(1000), 'z'.repeat(3000)]],
+    ['bytes', [Buffer.from([0, 1, 2, 255]), 'tail']],
+  ])('%s: the same bytes as node:crypto', (_, parts) => {
+    expect(hmac(key, parts).toString('hex')).toBe(reference(key, parts));
+  });
+
+  it('the same as node:crypto for 2,000 random values and keys of every length, one key object reused', () => {
+    for (const length of [1, 16, 32, 63, 64, 65, 200]) {
+      const k = randomBytes(length);
+      const mac = createHmacSha256(k);
+      for (let i = 0; i < 300; i++) {
+        const value = randomBytes(i % 97).toString(i % 3 ? 'base64' : 'latin1');
+        expect(mac.digest([value, String(i)]).toString('hex')).toBe(reference(k, [value, String(i)]));
+      }
+    }
+  });
+
+  it('fills a caller buffer when given one', () => {
+    const into = Buffer.alloc(32);
+    const out = createHmacSha256(key).digest(['v'], into);
+    expect(out).toBe(into);
+    expect(out.toString('hex')).toBe(reference(key, ['v']));
+  });
+});
+
+describe('column transforms tell the mask step when outputs cannot collide', () => {
+  it.each<[string, unknown, string, boolean]>([
+    ['hash', {}, 'text', true],
+    ['hash', { format: 'uuid' }, 'text', true],
+    ['hash', { length: 40, prefix: 'u_', keepPrefix: 3 }, 'varchar(45)', true],
+    ['hash', { length: 40, prefix: 'u_', keepPrefix: 3 }, 'varchar(44)', false],
+    ['hash', { length: 16 }, 'text', false],
+    ['hash', {}, 'varchar(20)', false],
+    ['hash', {}, 'integer', false],
+    ['hash', {}, 'bigint', false],
+    ['tokenize', {}, 'text', true],
+    ['fake', { kind: 'email' }, 'text', false],
+    ['partial', {}, 'text', false],
+  ])('%s %j on %s: distinct = %s', async (name, params, pgType, distinct) => {
+    const t = await make(name, params, ctx('code', pgType));
+    expect(t.distinct ?? false).toBe(distinct);
+  });
+
+  it('dateShift by rowKey says it reads the row; by value it does not', async () => {
+    expect((await make('dateShift', { by: 'rowKey' }, ctx('born', 'date'))).usesRow).toBe(true);
+    expect((await make('dateShift', {}, ctx('born', 'date'))).usesRow ?? false).toBe(false);
+  });
+});
+
+describe('partial on ASCII (fast path) agrees with the Unicode rule', () => {
+  const ALNUM = /[\p{L}\p{Nd}]/u;
+  const rule = (value: string, keep: number, char: string, keepSeparators: boolean) => {
+    const chars = [...value];
+    const total = chars.filter((c) => ALNUM.test(c)).length;
+    const keepFrom = total > keep ? total - keep : Number.POSITIVE_INFINITY;
+    let seen = 0;
+    return chars.map((c) => (!ALNUM.test(c) ? (keepSeparators ? c : char) : seen++ >= keepFrom ? c : char)).join('');
+  };
+  it.each([
+    [{}, 4, '*', true],
+    [{ keep: 0, char: 'X' }, 0, 'X', true],
+    [{ keep: 2, char: '#', keepSeparators: false }, 2, '#', false],
+  ])('%j on 2,000 random ASCII values', async (params, keep, char, keepSeparators) => {
+    const t = await make('partial', params, ctx('v', 'text'));
+    for (let i = 0; i < 2000; i++) {
+      const value = randomBytes(i % 40)
+        .toString('latin1')
+        .replace(/[\u0080-\u00ff]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x80));
+      expect(t.apply(value)).toBe(rule(value, keep, char, keepSeparators));
+    }
   });
 });

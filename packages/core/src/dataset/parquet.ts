@@ -132,13 +132,11 @@ const DECODERS: Record<ParquetType, Decode> = {
 };
 
 // Snappy in WebAssembly (hysnappy): about 3× faster than the writer's and reader's JavaScript
-// snappy. Instantiated on first use, one instance per process.
-let compress: ((input: Uint8Array) => Uint8Array) | undefined;
+// snappy. The compressor's output depends on what its instance compressed before (its match
+// table outlives a call): still valid snappy, but other bytes for the same page. So each file gets
+// a fresh instance (~0.1 ms) and the same rows always give the same file, whatever else the
+// process wrote first. Decompression has one right answer: one instance per process.
 let uncompress: ((input: Uint8Array, outputLength: number) => Uint8Array) | undefined;
-function compressor(): (input: Uint8Array) => Uint8Array {
-  compress ??= snappyCompressor();
-  return compress;
-}
 function uncompressor(): (input: Uint8Array, outputLength: number) => Uint8Array {
   uncompress ??= snappyUncompressor();
   return uncompress;
@@ -291,7 +289,7 @@ export async function writeParquet(
     schema: [{ name: 'root', num_children: width }, ...columns.map(schemaElement)],
     kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
     createdBy: 'tdm dataset store (hyparquet-writer)',
-    compressors: { SNAPPY: compressor() },
+    compressors: { SNAPPY: snappyCompressor() },
   });
   const encoders = columns.map((c) => ENCODERS[c.parquetType]);
   const passThrough = columns.map((c) => c.parquetType === 'STRING');

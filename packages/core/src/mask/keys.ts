@@ -3,8 +3,12 @@
  * HMAC-SHA256 and a label naming the transformer (and the column when a transformer is per
  * column), so two transformers never share a key and the same salt gives the same keys in every
  * process. Nothing here holds a salt of its own: a missing salt is a configuration error.
+ *
+ * The keyed PRF of every transformer is HMAC-SHA256 over length-prefixed parts, computed by
+ * `hmac-sha256.ts` from the key's precomputed pad states (the same bytes node:crypto gives, ~0.6 µs
+ * a short value instead of ~2–3 µs).
  */
-import { createHmac } from 'node:crypto';
+import { createHmacSha256, type HmacSha256 } from './hmac-sha256.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { TransformContext } from './types.ts';
 
@@ -21,20 +25,27 @@ export function deriveKey(ctx: TransformContext, purpose: string, column?: strin
   if (typeof ctx.salt !== 'string' || ctx.salt.length === 0) {
     throw new InvalidInputError('mask salt is not configured (set TDM_MASK_SALT or config.mask.salt)', { column: columnId(ctx) });
   }
-  return hmac(Buffer.from(ctx.salt, 'utf8'), ['tdm.mask.v1', purpose, column ?? '']);
+  return createHmacSha256(Buffer.from(ctx.salt, 'utf8')).digest(['tdm.mask.v1', purpose, column ?? '']);
+}
+
+const keyed = new WeakMap<Uint8Array, HmacSha256>();
+
+/**
+ * The reusable HMAC-SHA256 of `key` (made once per key object; keys are never changed in place).
+ * A transformer takes it in `create()` and calls `digest` per value.
+ */
+export function keyedHash(key: Uint8Array): HmacSha256 {
+  let mac = keyed.get(key);
+  if (!mac) {
+    mac = createHmacSha256(key);
+    keyed.set(key, mac);
+  }
+  return mac;
 }
 
 /** HMAC-SHA256 over length-prefixed parts, so ("ab","c") and ("a","bc") never collide. */
-export function hmac(key: Buffer, parts: (string | Buffer)[]): Buffer {
-  const mac = createHmac('sha256', key);
-  for (const part of parts) {
-    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(bytes.length);
-    mac.update(len);
-    mac.update(bytes);
-  }
-  return mac.digest();
+export function hmac(key: Uint8Array, parts: readonly (string | Uint8Array)[]): Buffer {
+  return keyedHash(key).digest(parts);
 }
 
 /** A small fast PRNG (sfc32) seeded from 16 bytes of an HMAC; for permutations and offsets, not secrets. */

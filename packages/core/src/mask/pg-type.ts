@@ -56,7 +56,8 @@ export function describePgType(pgType: string): PgTypeInfo {
 
 /** Cuts a value to a varchar(n) limit (by code points, as PostgreSQL counts characters). */
 export function fitLength(value: string, maxLength: number | undefined): string {
-  if (maxLength === undefined) return value;
+  // UTF-16 units are never fewer than code points: a short enough string needs no counting.
+  if (maxLength === undefined || value.length <= maxLength) return value;
   const chars = [...value];
   return chars.length <= maxLength ? value : chars.slice(0, maxLength).join('');
 }

@@ -23,6 +23,14 @@ export interface RowContext {
 
 export interface ColumnTransform {
   apply(value: string | null, row?: RowContext): string | null;
+  /**
+   * Distinct inputs give distinct outputs on this column: exactly (encryption) or with negligible
+   * odds (≥ 122 keyed-hash bits kept). The mask step then keeps unique and key columns unique
+   * without tracking every value they hold.
+   */
+  distinct?: boolean;
+  /** The output depends on `row` too (not only on the value): the mask step passes the row key and does not reuse outputs across rows. */
+  usesRow?: boolean;
 }
 
 export interface TransformerDefinition<P = unknown> {

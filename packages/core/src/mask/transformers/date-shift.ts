@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../errors.ts';
 import { civilFromDays, daysFromCivil, daysInMonth, formatDate, isInfinity, parseDateText } from '../dates.ts';
-import { columnId, deriveKey, hmac } from '../keys.ts';
+import { columnId, deriveKey, keyedHash } from '../keys.ts';
 import type { TransformerDefinition } from '../types.ts';
 
 const params = z.object({
@@ -34,15 +34,16 @@ export const dateShift: TransformerDefinition<DateShiftParams> = {
   deterministic: true,
   injective: false,
   create(p, ctx) {
-    const key = deriveKey(ctx, 'dateShift');
+    const mac = keyedHash(deriveKey(ctx, 'dateShift'));
     return {
+      usesRow: p.by === 'rowKey',
       apply(value, row) {
         if (value === null || isInfinity(value)) return value;
         const date = parseDateText(value);
         if (!date) throw new InvalidInputError(`dateShift: ${columnId(ctx)} holds a value that is not a PostgreSQL date/timestamp`);
         const source = p.by === 'rowKey' ? row?.key : value;
         if (source === undefined) throw new InvalidInputError(`dateShift by rowKey needs the row key for ${columnId(ctx)}`);
-        const r = hmac(key, [p.by, source]).readUInt32BE(0);
+        const r = mac.digest([p.by, source]).readUInt32BE(0);
         const offset = (((r >>> 1) % p.maxDays) + 1) * (r & 1 ? 1 : -1);
         const day = daysFromCivil(date.year, date.month, date.day);
         const [lo, hi] =

@@ -12,7 +12,7 @@
 import { Faker, base, en } from '@faker-js/faker';
 import { z } from 'zod';
 import { InvalidInputError } from '../../errors.ts';
-import { columnId, deriveKey, hmac } from '../keys.ts';
+import { columnId, deriveKey, keyedHash } from '../keys.ts';
 import { describePgType, fitLength } from '../pg-type.ts';
 import type { TransformContext, TransformerDefinition } from '../types.ts';
 
@@ -88,7 +88,7 @@ export const fake: TransformerDefinition<FakeParams> = {
       throw new InvalidInputError(`fake: cannot tell what to generate for ${columnId(ctx)}; set params.kind`, { column: columnId(ctx) });
     }
     const unique = p.unique ?? (kind === 'email' || kind === 'username');
-    const key = deriveKey(ctx, 'fake');
+    const mac = keyedHash(deriveKey(ctx, 'fake'));
     const type = describePgType(ctx.column.pgType);
     const faker = new Faker({ locale: [en, base] });
     // Names are picked straight from Faker's locale lists with the digest's bytes: seeding Faker's
@@ -166,7 +166,7 @@ export const fake: TransformerDefinition<FakeParams> = {
         if (value === null) return null;
         // Never hand a value back unchanged (a real "Smith" may draw "Smith"): draw again, deterministically.
         for (let attempt = 0; ; attempt++) {
-          const digest = hmac(key, attempt === 0 ? [kind, value] : [kind, value, String(attempt)]);
+          const digest = mac.digest(attempt === 0 ? [kind, value] : [kind, value, String(attempt)]);
           const quick = fast(digest);
           let out: string;
           if (quick !== null) out = fitLength(quick, type.maxLength);

@@ -1,14 +1,17 @@
 /**
- * `hash`: a keyed HMAC-SHA256 of the value. Column-independent by default, so a primary key and
- * every foreign key pointing at it hash to the same value and joins survive masking.
+ * `hash`: a keyed hash of the value, HMAC-SHA256 (RFC 2104) under a key derived from the salt
+ * (`keys.ts`), the value written as a length-prefixed UTF-8 part. Column-independent by default,
+ * so a primary key and every foreign key pointing at it hash to the same value and joins survive
+ * masking.
  *
- * Collisions: 128 bits of hex (the default) never collide in practice; an int4 column has only
- * 2^31 outputs, so tens of thousands of keys can meet a birthday collision. The transformer is
- * declared injective and the mask step checks uniqueness on unique/key columns and remaps the
- * rare clash; nothing here tries to resolve collisions itself (it cannot see other values).
+ * Collisions: 128 bits of hex (the default) never collide in practice, and such a column says so
+ * (`distinct`), so the mask step needs no uniqueness check for it; shorter or cut hex and integers
+ * can collide (an int4 column has only 2^31 outputs: tens of thousands of keys can meet a birthday
+ * collision), and there the mask step checks uniqueness on unique/key columns and remaps the rare
+ * clash. Nothing here tries to resolve collisions itself (it cannot see other values).
  */
 import { z } from 'zod';
-import { deriveKey, hmac } from '../keys.ts';
+import { deriveKey, keyedHash } from '../keys.ts';
 import { describePgType, fitLength } from '../pg-type.ts';
 import type { TransformerDefinition } from '../types.ts';
 
@@ -45,16 +48,24 @@ export const hash: TransformerDefinition<HashParams> = {
     const type = describePgType(ctx.column.pgType);
     const format = p.format !== 'auto' ? p.format : type.kind === 'integer' ? 'integer' : type.kind === 'uuid' ? 'uuid' : 'hex';
     const intMax = type.intMax ?? 2147483647n;
+    const mac = keyedHash(key);
+    const longestHead = p.keepPrefix + [...p.prefix].length;
+    // Read before the next digest: one buffer serves every value.
+    const scratch = Buffer.alloc(32);
     return {
       apply(value) {
         if (value === null) return null;
-        const digest = hmac(key, [value]);
+        const digest = mac.digest([value], scratch);
         if (format === 'integer') return String((digest.readBigUInt64BE(0) % intMax) + 1n);
         if (format === 'uuid') return uuidFrom(digest);
-        const head = [...value].slice(0, p.keepPrefix).join('') + p.prefix;
-        const room = type.maxLength === undefined ? p.length : Math.min(p.length, type.maxLength - [...head].length);
-        return fitLength(head + digest.toString('hex').slice(0, Math.max(room, 0)), type.maxLength);
+        const head = p.keepPrefix === 0 ? p.prefix : [...value].slice(0, p.keepPrefix).join('') + p.prefix;
+        const room = Math.max(type.maxLength === undefined ? p.length : Math.min(p.length, type.maxLength - [...head].length), 0);
+        // Only the bytes shown are turned to hex (no 64-character string cut afterwards).
+        const hex = digest.toString('hex', 0, (room + 1) >> 1);
+        return fitLength(head + (room % 2 ? hex.slice(0, room) : hex), type.maxLength);
       },
+      // 128+ bits of the digest always kept whole at the end (equal outputs would mean equal digests), or a UUID's 122.
+      distinct: format === 'uuid' || (format === 'hex' && p.length >= 32 && (type.maxLength === undefined || type.maxLength >= longestHead + p.length)),
     };
   },
 };

@@ -166,6 +166,8 @@ export const tokenize: TransformerDefinition<TokenizeParams> = {
         }
         return token;
       },
+      // Reversible (detokenize), hence injective: unique and key columns stay unique as they are.
+      distinct: true,
     };
   },
 };
