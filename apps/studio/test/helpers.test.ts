@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { formatRows, parseSchemaNames, urlParts } from '../src/lib/format';
+import { formatCell, formatConstraint, formatDuration, formatRows, formatTestCaseFormat, parseSchemaNames, plural, urlParts } from '../src/lib/format';
 import { resolveApiUrl } from '../src/lib/server/api-url';
+import {
+  buildGenerateInput,
+  cellOf,
+  type GenerateForm,
+  loadedTables,
+  modeFromParam,
+  paramOfMode,
+  parseUrls,
+  previewColumns,
+  smokeSummary,
+} from '../src/lib/synthetic';
+import { requestError, toTypedError } from '../src/lib/typed-error';
 import { splitTableRef, tableAnchor, withParams } from '../src/lib/url';
 
 describe('parseSchemaNames', () => {
@@ -79,5 +91,243 @@ describe('urlParts', () => {
   ])('%s', (url, parts) => {
     expect(urlParts(url)).toEqual(parts);
     expect(urlParts(url).join('')).toBe(url);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0 ms'],
+    [849.6, '850 ms'],
+    [1000, '1.0 s'],
+    [1840, '1.8 s'],
+    [59_940, '59.9 s'],
+    [59_960, '1 min'],
+    [125_000, '2 min 5 s'],
+    [3_600_000, '60 min'],
+    [-1, '—'],
+    [Number.NaN, '—'],
+  ])('%d ms → %s', (ms, expected) => {
+    expect(formatDuration(ms)).toBe(expected);
+  });
+});
+
+describe('formatCell', () => {
+  it.each([
+    [null, 'NULL'],
+    [undefined, 'NULL'],
+    ['', ''],
+    ['Ada', 'Ada'],
+    [42, '42'],
+    [0.5, '0.5'],
+    [false, 'false'],
+    [{ a: 1 }, '{"a":1}'],
+    [[1, 'x'], '[1,"x"]'],
+  ])('%j → %j', (value, expected) => {
+    expect(formatCell(value)).toBe(expected);
+  });
+});
+
+describe('formatConstraint', () => {
+  it.each([
+    ['required', 'required'],
+    ['valid_format', 'valid format'],
+    ['min_length:8', 'min length 8'],
+    ['max:10', 'max 10'],
+    ['enum:a|b|c', 'one of a, b, c'],
+    ['pattern:^\\d{5}$', 'matches ^\\d{5}$'],
+    ['pattern:a:b', 'matches a:b'],
+  ])('%s → %s', (constraint, expected) => {
+    expect(formatConstraint(constraint)).toBe(expected);
+  });
+});
+
+describe('formatTestCaseFormat and plural', () => {
+  it.each([
+    ['GHERKIN', 'Gherkin'],
+    ['SELENIUM_PYTHON', 'Selenium (Python)'],
+    ['ROBOT', 'ROBOT'],
+  ])('%s → %s', (format, expected) => {
+    expect(formatTestCaseFormat(format)).toBe(expected);
+  });
+  it.each([
+    [0, 'table', undefined, '0 tables'],
+    [1, 'table', undefined, '1 table'],
+    [15000, 'row', undefined, '15,000 rows'],
+    [2, 'entity', 'entities', '2 entities'],
+  ])('%d %s → %s', (n, noun, nouns, expected) => {
+    expect(plural(n, noun, nouns)).toBe(expected);
+  });
+});
+
+describe('synthetic mode in the URL', () => {
+  it.each([
+    [null, 'DOMAIN'],
+    ['', 'DOMAIN'],
+    ['nope', 'DOMAIN'],
+    ['test-case', 'TEST_CASE'],
+    [' URL ', 'URL'],
+    ['schema', 'SCHEMA'],
+  ])('%j → %s', (param, mode) => {
+    expect(modeFromParam(param)).toBe(mode);
+  });
+  it('round-trips every mode', () => {
+    for (const mode of ['DOMAIN', 'TEST_CASE', 'URL', 'SCHEMA'] as const) expect(modeFromParam(paramOfMode(mode))).toBe(mode);
+  });
+});
+
+describe('parseUrls', () => {
+  it.each([
+    ['https://a.example/x', ['https://a.example/x']],
+    ['  https://a.example/x \r\n\n https://b.example/ \n', ['https://a.example/x', 'https://b.example/']],
+    ['https://a.example/x\n# later\nhttps://a.example/x', ['https://a.example/x']],
+    ['\n  \n', []],
+  ])('%j → %j', (text, expected) => {
+    expect(parseUrls(text)).toEqual(expected);
+  });
+});
+
+describe('buildGenerateInput', () => {
+  const form: GenerateForm = {
+    mode: 'DOMAIN',
+    domain: 'ecommerce',
+    scenario: 'b2c',
+    testCaseContent: 'Feature: x',
+    testCaseFileName: '  a.feature ',
+    urlsText: 'https://a.example/\n\nhttps://b.example/',
+    schemaVersionId: 'U2NoZW1hVmVyc2lvbjoy',
+    rows: 100,
+    seed: undefined,
+  };
+  it.each([
+    [{}, { mode: 'DOMAIN', domain: 'ecommerce', scenario: 'b2c', rowCounts: { '*': 100 } }],
+    [
+      { scenario: '', seed: 7 },
+      { mode: 'DOMAIN', domain: 'ecommerce', rowCounts: { '*': 100 }, seed: 7 },
+    ],
+    [{ mode: 'TEST_CASE' }, { mode: 'TEST_CASE', testCaseContent: 'Feature: x', testCaseFileName: 'a.feature', rowCounts: { '*': 100 } }],
+    [
+      { mode: 'TEST_CASE', testCaseFileName: ' ' },
+      { mode: 'TEST_CASE', testCaseContent: 'Feature: x', rowCounts: { '*': 100 } },
+    ],
+    [
+      { mode: 'URL', rows: 5, seed: 0 },
+      { mode: 'URL', testCaseUrls: ['https://a.example/', 'https://b.example/'], rowCounts: { '*': 5 }, seed: 0 },
+    ],
+    [
+      { mode: 'SCHEMA', rows: null },
+      { mode: 'SCHEMA', schemaVersionId: 'U2NoZW1hVmVyc2lvbjoy' },
+    ],
+    [
+      { mode: 'SCHEMA', rows: 0, seed: 1.5 },
+      { mode: 'SCHEMA', schemaVersionId: 'U2NoZW1hVmVyc2lvbjoy' },
+    ],
+    [{ rows: 2.5 }, { mode: 'DOMAIN', domain: 'ecommerce', scenario: 'b2c' }],
+  ] as [Partial<GenerateForm>, object][])('%j → %j', (change, expected) => {
+    expect(buildGenerateInput({ ...form, ...change })).toEqual(expected);
+  });
+});
+
+describe('previewColumns and cellOf', () => {
+  it('reads the columns of the preview', () => {
+    const columns = [
+      { name: 'id', pgType: 'bigint', nullable: false, parquetType: 'INT64' },
+      { name: 'email', pgType: 'text', nullable: true, parquetType: 'STRING' },
+    ];
+    expect(previewColumns(columns, [])).toEqual([
+      { name: 'id', type: 'bigint' },
+      { name: 'email', type: 'text' },
+    ]);
+  });
+  it.each([
+    [null, [{ a: 1, b: null }], ['a', 'b']],
+    [[], [{ a: 1 }], ['a']],
+    ['not a list', [], []],
+    [undefined, ['text', { z: 0 }], ['z']],
+  ])('without columns (%j) the first row names them', (columns, rows, names) => {
+    expect(previewColumns(columns, rows).map((c) => c.name)).toEqual(names);
+  });
+  it.each([
+    [{ a: 1 }, 'a', 1],
+    [{ a: null }, 'a', null],
+    [{ a: 1 }, 'b', undefined],
+    ['text', 'a', undefined],
+    [null, 'a', undefined],
+  ])('cellOf(%j, %s) → %j', (row, column, expected) => {
+    expect(cellOf(row, column)).toBe(expected);
+  });
+});
+
+describe('loadedTables', () => {
+  it.each([
+    [
+      [
+        { schema: 'public', name: 'customer', rowCount: 40 },
+        { schema: 'public', name: 'order', rowCount: '12' },
+      ],
+      [
+        { schema: 'public', name: 'customer', rowCount: 40 },
+        { schema: 'public', name: 'order', rowCount: 12 },
+      ],
+    ],
+    [null, []],
+    [{ schema: 'public' }, []],
+    [[null, 'x'], []],
+  ])('%j → %j', (tables, expected) => {
+    expect(loadedTables(tables)).toEqual(expected);
+  });
+});
+
+describe('smokeSummary', () => {
+  const passed = {
+    passed: true,
+    rowCounts: [
+      { table: 'public.customer', expected: 40, actual: 40 },
+      { table: 'public.order', expected: 40, actual: 40 },
+    ],
+    fkViolations: [{ fk: 'order_customer_id_fkey', table: 'public.order', violations: 0 }],
+    sequences: [{ sequence: 'public.customer_id_seq', lastValue: '40', maxValue: '40', ok: true }],
+  };
+  it('counts the checks of a passed report', () => {
+    expect(smokeSummary(passed)).toEqual({ passed: true, tables: 2, foreignKeys: 1, sequences: 1, failures: [] });
+  });
+  it('names every failed check', () => {
+    const failed = {
+      ...passed,
+      passed: false,
+      rowCounts: [{ table: 'public.customer', expected: 40, actual: 39 }],
+      fkViolations: [
+        { fk: 'order_customer_id_fkey', table: 'public.order', violations: 3 },
+        { fk: 'legacy_fkey', table: 'public.order', violations: 5, notValid: true },
+      ],
+      sequences: [{ sequence: 'public.customer_id_seq', lastValue: null, maxValue: '40', ok: false }],
+    };
+    expect(smokeSummary(failed)).toEqual({
+      passed: false,
+      tables: 1,
+      foreignKeys: 2,
+      sequences: 1,
+      failures: ['public.customer has 39 rows, expected 40', 'order_customer_id_fkey: 3 violating rows', 'sequence public.customer_id_seq is not past 40'],
+    });
+  });
+  it('does not call a report with a failed check passed', () => {
+    expect(smokeSummary({ ...passed, rowCounts: [{ table: 't', expected: 1, actual: 0 }] })?.passed).toBe(false);
+  });
+  it.each([null, undefined, 'passed', []])('%j (smoke tests off) → null', (smoke) => {
+    expect(smokeSummary(smoke)).toBeNull();
+  });
+});
+
+describe('typed errors', () => {
+  it('keeps a crawl error’s reason and page', () => {
+    expect(
+      toTypedError({ __typename: 'CrawlError', message: 'could not load x', code: 'CRAWL_FAILED', reason: 'UNREACHABLE', url: 'https://x.example/' }),
+    ).toEqual({ message: 'could not load x', code: 'CRAWL_FAILED', reason: 'UNREACHABLE', url: 'https://x.example/' });
+  });
+  it('falls back to the code for an empty message', () => {
+    expect(toTypedError({ __typename: 'BaseError', message: '', code: 'CONFLICT' })).toEqual({ message: 'The request failed (CONFLICT).', code: 'CONFLICT' });
+  });
+  it('reduces a request error, or none at all, to the same shape', () => {
+    expect(requestError({ message: '[Network] Failed to fetch' })).toEqual({ message: '[Network] Failed to fetch', code: 'REQUEST_FAILED' });
+    expect(requestError(undefined)).toEqual({ message: 'The server returned no result.', code: 'NO_RESULT' });
   });
 });

@@ -143,6 +143,11 @@ describe.each(TARGET_KINDS)('synthetic workflows into a %s target', (kind) => {
     expect(bad[0]?.n).toBe('0');
     const { rows: dup } = await target.sql.query<{ n: string }>('select (count(*) - count(distinct email))::text as n from public.users');
     expect(dup[0]?.n).toBe('0');
+    // The test can add its own user after the load: the key's sequence continues after the loaded rows.
+    const { rows: added } = await target.sql.query<{ id: string }>(
+      `insert into public.users (email, first_name, last_name, password, phone_number) values ('new.user@test.com', 'New', 'User', 'Secret123!', '+1 555 0100') returning id::text as id`,
+    );
+    expect(added[0]?.id).toBe('501');
 
     // Lineage: test case → job → dataset version → the provisioned table.
     const trace = await jobTrace(tdm.store.prisma, run.jobId);

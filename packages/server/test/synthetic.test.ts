@@ -134,10 +134,18 @@ describe('synthetic data through the SDK and GraphQL', () => {
 
   it("generates from a test case with the test's own example as the first row", async () => {
     const out = await sdk.synthetic.generate({ mode: 'TEST_CASE', testCaseContent: SIGN_UP, rowCounts: { '*': 25 } });
-    expect(out.tables).toEqual([expect.objectContaining({ name: 'users', rowCount: 25 })]);
-    const rows = await sdk.datasets.preview(out.datasetVersionId, { table: 'users', limit: 25 });
-    expect(rows[0]).toMatchObject({ email: 'ann.lee@test.com', first_name: 'Ann', postal_code: '94107' });
-    expect(new Set(rows.map((r) => r.email)).size).toBe(25);
+    // The postal code is the user's address: its own table, keyed to the user, parents first.
+    expect(out.tables.map((t) => [t.name, t.rowCount])).toEqual([
+      ['users', 25],
+      ['addresses', 25],
+    ]);
+    const users = await sdk.datasets.preview(out.datasetVersionId, { table: 'users', limit: 25 });
+    expect(users[0]).toMatchObject({ id: '1', email: 'ann.lee@test.com', first_name: 'Ann' });
+    expect(new Set(users.map((r) => r.email)).size).toBe(25);
+    const addresses = await sdk.datasets.preview(out.datasetVersionId, { table: 'addresses', limit: 25 });
+    expect(addresses[0]).toMatchObject({ user_id: '1', postal_code: '94107' });
+    for (const a of addresses) expect(Number(a.user_id)).toBeGreaterThanOrEqual(1);
+    for (const a of addresses) expect(Number(a.user_id)).toBeLessThanOrEqual(25);
   }, 60_000);
 
   it("crawls a form: one column per control named by its name or id, rows within the form's constraints", async () => {

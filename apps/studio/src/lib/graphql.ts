@@ -132,3 +132,175 @@ export type SchemaSummary = ResultOf<typeof SchemasQuery>['schemas']['edges'][nu
 export type VersionSummary = ResultOf<typeof VersionSummaryFragment>;
 /** One table of a schema version, as the version page shows it. */
 export type Table = NonNullable<ResultOf<typeof SchemaVersionQuery>['schemaVersion']>['tables'][number];
+
+// ── Synthetic data ────────────────────────────────────────────────────────────────────────────
+
+/** The domain packs DOMAIN mode offers, with their scenarios. */
+export const DomainPacksQuery = graphql(`
+  query DomainPacks {
+    domainPacks {
+      name
+      version
+      description
+      entities {
+        name
+        description
+      }
+      scenarios {
+        name
+        description
+        entities
+        defaultRowCounts
+      }
+    }
+  }
+`);
+
+/** Every discovered schema with its recent versions: SCHEMA mode's picker. */
+export const SchemaVersionChoicesQuery = graphql(`
+  query SchemaVersionChoices {
+    schemas(first: 100) {
+      edges {
+        node {
+          id
+          name
+          versions(first: 10) {
+            edges {
+              node {
+                id
+                version
+                tableCount
+                createdAt
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+/** The entities and fields a test case fills in; a query, since it stores nothing. */
+export const AnalyzeTestCaseQuery = graphql(`
+  query AnalyzeTestCase($input: AnalyzeTestCaseInput!) {
+    analyzeTestCase(input: $input) {
+      __typename
+      ... on QueryAnalyzeTestCaseSuccess {
+        data {
+          format
+          entities {
+            name
+            exampleRows
+            fields {
+              name
+              type
+              constraints
+              exampleValues
+              source {
+                line
+              }
+            }
+          }
+        }
+      }
+      ... on Error {
+        message
+        code
+      }
+    }
+  }
+`);
+
+/** A crawl failure also says which page and why; every other failure is message and code. */
+export const GenerateSyntheticMutation = graphql(`
+  mutation GenerateSynthetic($input: GenerateSyntheticInput!) {
+    generateSynthetic(input: $input) {
+      __typename
+      ... on MutationGenerateSyntheticSuccess {
+        data {
+          datasetVersionId
+          schemaVersionId
+          mode
+          totalRows
+          durationMs
+          tables {
+            schema
+            name
+            rowCount
+          }
+          skippedUrls {
+            url
+            reason
+            message
+          }
+        }
+      }
+      ... on Error {
+        message
+        code
+      }
+      ... on CrawlError {
+        reason
+        url
+      }
+    }
+  }
+`);
+
+export const DatasetPreviewQuery = graphql(`
+  query DatasetPreview($id: ID!, $table: String!, $limit: Int) {
+    dataset(id: $id) {
+      id
+      preview(table: $table, limit: $limit) {
+        schema
+        table
+        rowCount
+        columns
+        rows
+      }
+    }
+  }
+`);
+
+export const EnvironmentsQuery = graphql(`
+  query Environments {
+    environments {
+      id
+      rawId
+      name
+      description
+      isDefault
+    }
+  }
+`);
+
+export const ProvisionDatasetMutation = graphql(`
+  mutation ProvisionDataset($input: ProvisionDatasetInput!) {
+    provisionDataset(input: $input) {
+      __typename
+      ... on MutationProvisionDatasetSuccess {
+        data {
+          environment
+          datasetVersionId
+          durationMs
+          tables
+          smoke
+        }
+      }
+      ... on Error {
+        message
+        code
+      }
+    }
+  }
+`);
+
+export type DomainPack = ResultOf<typeof DomainPacksQuery>['domainPacks'][number];
+/** What a test case tells about the data it needs. */
+export type TestCaseAnalysis = Extract<ResultOf<typeof AnalyzeTestCaseQuery>['analyzeTestCase'], { __typename: 'QueryAnalyzeTestCaseSuccess' }>['data'];
+/** A generated dataset version, as generateSynthetic describes it. */
+export type SyntheticResult = Extract<
+  ResultOf<typeof GenerateSyntheticMutation>['generateSynthetic'],
+  { __typename: 'MutationGenerateSyntheticSuccess' }
+>['data'];
+export type ProvisionResult = Extract<ResultOf<typeof ProvisionDatasetMutation>['provisionDataset'], { __typename: 'MutationProvisionDatasetSuccess' }>['data'];

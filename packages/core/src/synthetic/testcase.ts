@@ -122,6 +122,8 @@ interface PlannedColumn {
   field: TestCaseField | null;
   spec: ColumnSpec;
   constraints: ParsedConstraints;
+  /** A key to the parent entity's table (`user_id` → users.id). */
+  parent?: PlannedTable;
 }
 
 interface PlannedTable {
@@ -136,7 +138,8 @@ function planTable(entity: TestCaseEntity, counts: RowCounts | null | undefined,
   const name = pluralTableName(entity.name);
   const columns: PlannedColumn[] = [];
   const hasId = entity.fields.some((f) => f.name === 'id');
-  if (!hasId) columns.push({ field: null, spec: { name: 'id', dataType: 'bigint', nullable: false }, constraints: { required: true, unique: true } });
+  if (!hasId)
+    columns.push({ field: null, spec: { name: 'id', dataType: 'bigint', nullable: false, identity: true }, constraints: { required: true, unique: true } });
   const checks: NonNullable<TableSpec['checks']> = [];
   const uniques: string[][] = [];
   for (const field of entity.fields) {
@@ -219,6 +222,12 @@ function storedExample(value: string, dataType: string): string | null {
 /** A generator of values for one column that keep its constraints. */
 function columnGenerator(table: PlannedTable, column: PlannedColumn, seed: string | number): (row: number) => string | null {
   const { spec, constraints: c, field } = column;
+  if (column.parent) {
+    // Example rows belong to the parent's example rows in order; the rest pick a parent with a skew (a few own many).
+    const parents = column.parent.rowCount;
+    const pick = new Rng(seed, table.spec.name, spec.name, 'parent');
+    return (row) => String(row < table.examples.length && row < parents ? row + 1 : 1 + Math.floor(parents * pick.next() ** 1.6));
+  }
   if (!field) return (row) => String(row + 1);
   const rng = new Rng(seed, table.spec.name, spec.name, 'shape');
   if (c.values?.length) {
@@ -287,6 +296,57 @@ function fallbackKind(dataType: string): SemanticKind {
 }
 
 /** Builds the tables and rows for a test case's analysis. */
+/** Which entity owns which: an address or a bank account belongs to its user, an order to its customer, a payment to its order. */
+const OWNERS: Record<string, readonly string[]> = {
+  address: ['customer', 'user'],
+  bank_account: ['customer', 'user'],
+  payment_method: ['customer', 'user'],
+  order: ['customer', 'user'],
+  cart: ['customer', 'user'],
+  payment: ['order', 'customer', 'user'],
+  order_item: ['order'],
+  review: ['product', 'customer', 'user'],
+  comment: ['user', 'customer'],
+  profile: ['user', 'customer'],
+};
+const PERSON = ['customer', 'user'];
+
+/** The entity a child belongs to among those the test case has, if any. */
+function ownerOf(entity: string, present: ReadonlySet<string>): string | undefined {
+  const listed = OWNERS[entity] ?? (PERSON.includes(entity) ? [] : PERSON);
+  return listed.find((o) => o !== entity && present.has(o));
+}
+
+/** Adds `<owner>_id` keys to child tables and orders tables parents first. */
+function relate(planned: PlannedTable[]): PlannedTable[] {
+  const byEntity = new Map(planned.map((p) => [p.entity.name, p]));
+  const present = new Set(byEntity.keys());
+  for (const p of planned) {
+    const owner = ownerOf(p.entity.name, present);
+    const parent = owner ? byEntity.get(owner) : undefined;
+    if (!parent || parent === p) continue;
+    const column = `${parent.entity.name}_id`;
+    if (p.columns.some((c) => c.spec.name === column)) continue;
+    p.columns.splice(1, 0, {
+      field: null,
+      spec: { name: column, dataType: 'bigint', nullable: false },
+      constraints: { required: true, unique: false },
+      parent,
+    });
+    p.spec.columns = p.columns.map((c) => c.spec);
+    p.spec.foreignKeys = [...(p.spec.foreignKeys ?? []), { columns: [column], references: { table: parent.spec.name, columns: ['id'] } }];
+  }
+  // Parents before children (the owner graph has no cycles: OWNERS only points up).
+  const ordered: PlannedTable[] = [];
+  const visit = (p: PlannedTable) => {
+    if (ordered.includes(p)) return;
+    for (const c of p.columns) if (c.parent) visit(c.parent);
+    ordered.push(p);
+  };
+  for (const p of planned) visit(p);
+  return ordered;
+}
+
 export function generateFromTestCase(analysis: TestCaseAnalysis, options: TestCaseGenerateOptions): GeneratedDataset {
   const entities = analysis.entities.filter((e) => e.fields.length > 0);
   if (!entities.length) {
@@ -296,7 +356,7 @@ export function generateFromTestCase(analysis: TestCaseAnalysis, options: TestCa
   }
   const seed = options.seed ?? 1;
   const keepExamples = options.keepExamples ?? true;
-  const planned = entities.map((e) => planTable(e, options.rowCounts, keepExamples));
+  const planned = relate(entities.map((e) => planTable(e, options.rowCounts, keepExamples)));
   const names = new Set<string>();
   for (const p of planned) {
     if (names.has(p.spec.name)) throw new InvalidInputError(`two entities map to the table ${p.spec.name}`);
@@ -325,7 +385,13 @@ export function generateFromTestCase(analysis: TestCaseAnalysis, options: TestCa
       seed,
       format: analysis.format,
       keepExamples,
-      entities: planned.map((p) => ({ entity: p.entity.name, table: p.spec.name, fields: p.entity.fields.map((f) => f.name), exampleRows: p.examples.length })),
+      entities: planned.map((p) => ({
+        entity: p.entity.name,
+        table: p.spec.name,
+        fields: p.entity.fields.map((f) => f.name),
+        exampleRows: p.examples.length,
+        parent: p.columns.find((c) => c.parent)?.parent?.spec.name ?? null,
+      })),
       rowCounts: Object.fromEntries(planned.map((p) => [p.spec.name, p.rowCount])),
     },
   };
