@@ -219,7 +219,10 @@ function storedExample(value: string, dataType: string): string | null {
   return limit && [...value].length > Number(limit[1]) ? null : value;
 }
 
-/** A generator of values for one column that keep its constraints. */
+/**
+ * A generator of values for one column that keep its constraints. Every row gets a value: the test
+ * fills each of these fields in, so a user of the form does too.
+ */
 function columnGenerator(table: PlannedTable, column: PlannedColumn, seed: string | number): (row: number) => string | null {
   const { spec, constraints: c, field } = column;
   if (column.parent) {
@@ -269,7 +272,6 @@ function columnGenerator(table: PlannedTable, column: PlannedColumn, seed: strin
   });
   const pad = new Rng(seed, table.spec.name, spec.name, 'pad');
   return (row) => {
-    if (!c.required && !c.unique && pad.chance(0.05)) return null;
     let v = gen.next(row);
     if (c.minLength !== undefined && [...v].length < c.minLength) {
       while ([...v].length < c.minLength) v += pad.pick(['a', 'b', 'c', 'x', '7', '9']);
