@@ -1,17 +1,19 @@
 /**
  * Reads the forms of web pages in a real browser (Chromium through playwright-core), so what the
  * URL mode generates for a form is exactly what that form accepts: the DOM after the page's own
- * scripts ran, with the constraints the browser enforces. One browser per call (or the caller's),
+ * scripts ran, with the constraints the browser enforces, and the constraints its scripts rewrite when a
+ * choice changes (crawl/dependencies.ts). One browser per call (or the caller's),
  * one context per call, one page per URL, all closed afterwards. Failures are typed `CrawlError`s
  * whose messages carry the URL without user:password; `crawlFormsSettled` keeps going past them so
  * a workflow can crawl what it can and fall back to another synthetic mode for the rest.
  */
 import { type Browser, type BrowserContext, chromium, errors, type Page } from 'playwright-core';
 import { CrawlError, type CrawlFailure } from '../errors.ts';
+import { discoverDependencies } from './dependencies.ts';
 import { EXTRACT_FORMS_SCRIPT } from './extract.ts';
 import { CrawledPage } from './types.ts';
 
-export type { CrawledField, CrawledForm, CrawledOption, CrawledPage } from './types.ts';
+export type { CrawledDependency, CrawledDependencyCase, CrawledField, CrawledFieldChanges, CrawledForm, CrawledOption, CrawledPage } from './types.ts';
 
 export interface CrawlOptions {
   /** Limit for loading one page (navigation to DOMContentLoaded), ms; default 30,000. */
@@ -21,6 +23,11 @@ export interface CrawlOptions {
   signal?: AbortSignal;
   /** Pages loaded at the same time; default 4. */
   concurrency?: number;
+  /**
+   * Probe each small select, radio group and single checkbox for constraints that depend on its value
+   * (crawl/dependencies.ts); default true. Off, every form's `dependencies` is empty.
+   */
+  dependencies?: boolean;
 }
 
 /** The outcome for one URL of `crawlFormsSettled`, in the order the URLs were given. */
@@ -118,7 +125,8 @@ export async function crawlFormsSettled(urls: string[], options: CrawlOptions = 
               const t = targets[next++] as (typeof targets)[number];
               signal?.throwIfAborted();
               try {
-                outcomes[t.index] = { url: t.safe, ok: true, page: await crawlPage(context, t.url, t.safe, timeoutMs, signal), error: null };
+                const page = await crawlPage(context, t.url, t.safe, timeoutMs, options.dependencies ?? true, signal);
+                outcomes[t.index] = { url: t.safe, ok: true, page, error: null };
               } catch (err) {
                 signal?.throwIfAborted();
                 if (!(err instanceof CrawlError)) throw err;
@@ -152,7 +160,14 @@ function parseTarget(raw: string, safe: string): URL | CrawlError {
   return url;
 }
 
-async function crawlPage(context: BrowserContext, url: URL, safe: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<CrawledPage> {
+async function crawlPage(
+  context: BrowserContext,
+  url: URL,
+  safe: string,
+  timeoutMs: number,
+  probe: boolean,
+  signal: AbortSignal | undefined,
+): Promise<CrawledPage> {
   const page = await context.newPage();
   const onAbort = () => void page.close().catch(() => undefined);
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -179,7 +194,12 @@ async function crawlPage(context: BrowserContext, url: URL, safe: string, timeou
     const parsed = CrawledPage.parse({ ...(raw as object), url: safe });
     const forms = parsed.forms.filter((f) => f.fields.some((field) => field.type !== 'hidden' && field.type !== 'file'));
     if (!forms.length) throw new CrawlError('NO_FORMS', safe, `${safe} has no form control to fill in`);
-    return { ...parsed, forms };
+    if (!probe) return { ...parsed, forms };
+    const reload = async () => {
+      await page.goto(url.href, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+    };
+    const dependencies = await discoverDependencies(page, parsed.forms, forms, reload, signal);
+    return { ...parsed, forms: forms.map((form) => ({ ...form, dependencies: dependencies.get(form) ?? [] })) };
   } finally {
     signal?.removeEventListener('abort', onAbort);
     // Closing a page that is still rendering a non-HTML response can stall in Chromium for a minute;

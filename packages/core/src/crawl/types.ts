@@ -60,6 +60,62 @@ export const CrawledField = z.object({
 });
 export type CrawledField = z.infer<typeof CrawledField>;
 
+/**
+ * What a field's constraints became after another control was set: only the properties that differ
+ * from the form as loaded. `removed` says the control left the document (it is then neither
+ * submitted nor validated).
+ */
+export const CrawledFieldChanges = CrawledField.pick({
+  type: true,
+  required: true,
+  disabled: true,
+  readOnly: true,
+  min: true,
+  max: true,
+  step: true,
+  minLength: true,
+  maxLength: true,
+  pattern: true,
+  visible: true,
+  options: true,
+})
+  .partial()
+  .extend({ removed: z.literal(true).optional() });
+export type CrawledFieldChanges = z.infer<typeof CrawledFieldChanges>;
+
+/** The fields of a form whose constraints differ once the controlling control holds `value`. */
+export const CrawledDependencyCase = z.object({
+  /** The submitted value chosen (an option's or a radio's value; a checkbox's value when checked, null when unchecked). */
+  value: z.string().nullable(),
+  fields: z.array(
+    z.object({
+      /** Position of the dependent field in the form's `fields`. */
+      field: z.number().int().nonnegative(),
+      name: z.string().nullable(),
+      id: z.string().nullable(),
+      changes: CrawledFieldChanges,
+    }),
+  ),
+});
+export type CrawledDependencyCase = z.infer<typeof CrawledDependencyCase>;
+
+/**
+ * Constraints that a page script rewrites when a control changes (a country select that sets the
+ * phone inputs' patterns, a checkbox that enables a fieldset). Found by choosing each value of the
+ * control in the live page as a user would; only values that change something are listed. For a
+ * select the case holds the state after choosing the value (even the one selected on load, since a
+ * tool choosing it fires the change events); for a radio group or a checkbox the value it has on load
+ * keeps the form as loaded and has no case.
+ */
+export const CrawledDependency = z.object({
+  /** Position of the controlling control (a select, a radio group or a single checkbox) in `fields`. */
+  control: z.number().int().nonnegative(),
+  name: z.string().nullable(),
+  id: z.string().nullable(),
+  cases: z.array(CrawledDependencyCase),
+});
+export type CrawledDependency = z.infer<typeof CrawledDependency>;
+
 export const CrawledForm = z.object({
   /** `name` attribute; null when absent. */
   name: z.string().nullable(),
@@ -73,6 +129,8 @@ export const CrawledForm = z.object({
   /** True for the controls of a page that sit outside any <form>, grouped as one form. */
   implicit: z.boolean(),
   fields: z.array(CrawledField),
+  /** Constraints that depend on another control's value; empty when none was found (or for older crawls). */
+  dependencies: z.array(CrawledDependency).default([]),
 });
 export type CrawledForm = z.infer<typeof CrawledForm>;
 

@@ -14,10 +14,18 @@
  * select-multiple and checkbox groups `text[]` of the chosen values. No key column is added. Hidden
  * and file inputs get no column (they are listed in the dataset's meta); a second control with the
  * same name gets `<name>_2`, and the meta maps every column back to its control.
+ *
+ * Dependencies: when the crawl found that a control's value rewrites other controls' constraints
+ * (`CrawledForm.dependencies`: a country select that sets the phone patterns), a row draws the
+ * controlling value first and generates each dependent column under the constraints of that value
+ * (the loaded constraints overlaid with the value's changes). Controlling columns come before their
+ * dependents, and `FormTable.fillOrder` lists the order to type a row in: controlling controls first,
+ * since a page may clear the other inputs when they change, then the other choices, then the rest. A value under which a required control can
+ * take no valid value is never drawn.
  */
 import { createHash } from 'node:crypto';
 import { compilePattern, decimalsOf, parseHtmlNumber, TEMPORAL, type TemporalType, textValueProblem } from '../crawl/html-values.ts';
-import type { CrawledField, CrawledForm, CrawledPage } from '../crawl/types.ts';
+import type { CrawledField, CrawledFieldChanges, CrawledForm, CrawledPage } from '../crawl/types.ts';
 import { InvalidInputError } from '../errors.ts';
 import { type ColumnSpec, syntheticCatalog, type TableSpec } from './catalog.ts';
 import { type RandExp, seededRandExp } from './randexp.ts';
@@ -42,13 +50,27 @@ export interface FormColumn {
   kind: SemanticKind | null;
 }
 
+/** A column whose value rewrites other columns' constraints, per value (crawl: `CrawledDependency`). */
+export interface FormDependency {
+  control: string;
+  cases: { value: string | null; fields: { column: string; changes: CrawledFieldChanges }[] }[];
+}
+
 /** A form's table: where the form is, its columns, and the controls that got none. */
 export interface FormTable {
   table: string;
   url: string;
   formIndex: number;
-  form: Omit<CrawledForm, 'fields'>;
+  form: Omit<CrawledForm, 'fields' | 'dependencies'>;
+  /** Controlling columns come before the columns they rewrite. */
   columns: FormColumn[];
+  dependencies: FormDependency[];
+  /**
+   * The order to type a row into the form: the controlling columns first (a page may clear the other
+   * inputs when they change), then the other choices (selects, radios, checkboxes), then the rest;
+   * each group in column order.
+   */
+  fillOrder: string[];
   skipped: { name: string | null; id: string | null; type: string; reason: string }[];
   /** Controls no value can satisfy (e.g. min above max); their column stays NULL. */
   unsatisfiable: { column: string; reason: string }[];
@@ -62,7 +84,7 @@ const DAY_MS = 86_400_000;
 
 type ValueFn = (row: number) => string | null;
 
-/** Plans the tables (names, columns, types) of the crawled forms without generating anything. */
+/** Plans the tables (names, columns, types, filling order) of the crawled forms without generating anything. */
 export function planFormTables(pages: CrawledPage[], rowCounts?: RowCounts | null): FormTable[] {
   const tables: FormTable[] = [];
   const used = new Set<string>();
@@ -71,25 +93,37 @@ export function planFormTables(pages: CrawledPage[], rowCounts?: RowCounts | nul
       const columns: FormColumn[] = [];
       const skipped: FormTable['skipped'] = [];
       const names = new Set<string>();
+      const byField = new Map<number, FormColumn>();
       form.fields.forEach((field, i) => {
         if (field.type === 'hidden' || field.type === 'file') {
           skipped.push({ name: field.name, id: field.id, type: field.type, reason: field.type === 'hidden' ? 'hidden input' : 'file upload' });
           return;
         }
         const column = uniqueName(identifier(field.name ?? field.id ?? `${field.type}_${i + 1}`), names);
-        const pgType = columnType(field);
-        columns.push({ column, pgType, nullable: !field.required, field, kind: null });
+        const c: FormColumn = { column, pgType: 'text', nullable: true, field, kind: null };
+        columns.push(c);
+        byField.set(i, c);
       });
       if (!columns.length) return;
+      const dependencies = resolveDependencies(form, byField);
+      for (const c of columns) {
+        const variants = fieldVariants(c, dependencies);
+        c.pgType = combinedType(variants.map(columnType));
+        c.nullable = !variants.every((f) => f.required && !isRemoved(f));
+      }
       const table = uniqueName(identifier(tableBaseName(page, form)), used);
       for (const c of columns) c.kind = kindFor(c.field, table, c.pgType);
-      const { fields: _fields, ...formInfo } = form;
+      const ordered = controllersFirst(columns, dependencies);
+      const controlling = new Set(dependencies.map((d) => d.control));
+      const { fields: _fields, dependencies: _dependencies, ...formInfo } = form;
       tables.push({
         table,
         url: page.url,
         formIndex,
         form: formInfo,
-        columns,
+        columns: ordered,
+        dependencies,
+        fillOrder: fillOrder(ordered, controlling),
         skipped,
         unsatisfiable: [],
         rowCount: rowCountFor(rowCounts, 'public', table, DEFAULT_ROWS),
@@ -97,6 +131,93 @@ export function planFormTables(pages: CrawledPage[], rowCounts?: RowCounts | nul
     });
   }
   return tables;
+}
+
+const CHOICE_TYPES = new Set(['select', 'radio', 'checkbox']);
+
+/** Controlling columns, then the other choices (pages react to them too), then the rest; each in column order. */
+function fillOrder(columns: FormColumn[], controlling: Set<string>): string[] {
+  const rank = (c: FormColumn) => (controlling.has(c.column) ? 0 : CHOICE_TYPES.has(c.field.type) ? 1 : 2);
+  return columns
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+    .map(({ c }) => c.column);
+}
+
+/** The crawl's dependencies by column; those on controls without a column are dropped. */
+function resolveDependencies(form: CrawledForm, byField: Map<number, FormColumn>): FormDependency[] {
+  const out: FormDependency[] = [];
+  for (const dep of form.dependencies ?? []) {
+    const control = byField.get(dep.control);
+    if (!control) continue;
+    const cases = dep.cases
+      .map((c) => ({
+        value: c.value,
+        fields: c.fields.flatMap((f) => {
+          const column = byField.get(f.field);
+          return column && column !== control ? [{ column: column.column, changes: f.changes }] : [];
+        }),
+      }))
+      .filter((c) => c.fields.length);
+    if (cases.length) out.push({ control: control.column, cases });
+  }
+  return out;
+}
+
+const REMOVED = Symbol('removed');
+type VariantField = CrawledField & { [REMOVED]?: true };
+const isRemoved = (field: VariantField) => field[REMOVED] === true;
+
+/** The control's field as loaded overlaid with `changes` (a removed control keeps its loaded constraints). */
+function applyChanges(field: CrawledField, changes: CrawledFieldChanges[]): VariantField {
+  let out: VariantField = field;
+  for (const { removed, ...rest } of changes) {
+    out = { ...out, ...rest };
+    if (removed) out[REMOVED] = true;
+  }
+  return out;
+}
+
+/** The field as loaded and under each case that changes it. */
+function fieldVariants(column: FormColumn, dependencies: FormDependency[]): VariantField[] {
+  const out: VariantField[] = [column.field];
+  for (const dep of dependencies) {
+    for (const c of dep.cases) {
+      for (const f of c.fields) if (f.column === column.column) out.push(applyChanges(column.field, [f.changes]));
+    }
+  }
+  return out;
+}
+
+/** A column type that holds the values of every variant of a control. */
+function combinedType(types: string[]): string {
+  const distinct = [...new Set(types)];
+  if (distinct.length === 1) return distinct[0] as string;
+  if (distinct.every((t) => t === 'integer' || t === 'numeric')) return 'numeric';
+  const varchar = distinct.map((t) => /^character varying\((\d+)\)$/.exec(t)?.[1]);
+  if (varchar.every((n) => n !== undefined)) return `character varying(${Math.max(...varchar.map(Number))})`;
+  return 'text';
+}
+
+/** Columns in document order, each controlling column moved before the first column it rewrites. */
+function controllersFirst(columns: FormColumn[], dependencies: FormDependency[]): FormColumn[] {
+  const byName = new Map(columns.map((c) => [c.column, c]));
+  const controllersOf = new Map<string, string[]>();
+  for (const dep of dependencies) {
+    for (const c of dep.cases) for (const f of c.fields) controllersOf.set(f.column, [...new Set([...(controllersOf.get(f.column) ?? []), dep.control])]);
+  }
+  const out: FormColumn[] = [];
+  const placed = new Set<string>();
+  const place = (name: string, visiting: Set<string>) => {
+    if (placed.has(name) || visiting.has(name)) return;
+    visiting.add(name);
+    for (const controller of controllersOf.get(name) ?? []) place(controller, visiting);
+    visiting.delete(name);
+    placed.add(name);
+    out.push(byName.get(name) as FormColumn);
+  };
+  for (const c of columns) place(c.column, new Set());
+  return out;
 }
 
 /**
@@ -108,11 +229,11 @@ export function generateFromForms(pages: CrawledPage[], options: FormsGenerateOp
   const seed = options.seed ?? 1;
   const plans = planFormTables(pages, options.rowCounts);
   if (!plans.length) throw new InvalidInputError('the crawled pages have no form control to fill in: nothing to generate', { urls: pages.map((p) => p.url) });
-  const factories = plans.map((plan) => plan.columns.map((c) => valueFactory(plan, c, seed)));
+  const factories = plans.map((plan) => rowFactory(plan, seed));
   const specs: TableSpec[] = plans.map((plan) => ({
     name: plan.table,
     columns: plan.columns.map((c): ColumnSpec => ({ name: c.column, dataType: c.pgType, nullable: c.nullable, comment: columnComment(c.field) })),
-    checks: plan.columns.flatMap((c) => numericChecks(c)),
+    checks: plan.columns.flatMap((c) => numericChecks(c, fieldVariants(c, plan.dependencies))),
     comment: `form ${describeForm(plan)} on ${plan.url}`,
   }));
   const urls = [...new Set(pages.map((p) => p.url))].sort();
@@ -121,7 +242,7 @@ export function generateFromForms(pages: CrawledPage[], options: FormsGenerateOp
   const tables: GeneratedTable[] = plans.map((plan, t) => ({
     table: { schema: 'public', name: plan.table, columns: plan.columns.map((c) => ({ name: c.column, pgType: c.pgType, nullable: c.nullable })) },
     rowCount: plan.rowCount,
-    rows: (batchSize: number) => rowsOf(plan, factories[t] as (() => ValueFn)[], batchSize),
+    rows: (batchSize: number) => rowsOf(plan, factories[t] as () => RowFn, batchSize),
   }));
   return {
     mode: 'URL',
@@ -137,6 +258,8 @@ export function generateFromForms(pages: CrawledPage[], options: FormsGenerateOp
         url: p.url,
         form: { index: p.formIndex, name: p.form.name, id: p.form.id, action: p.form.action, method: p.form.method, implicit: p.form.implicit },
         columns: p.columns.map((c) => ({ column: c.column, name: c.field.name, id: c.field.id, type: c.field.type, pgType: c.pgType, kind: c.kind })),
+        dependencies: p.dependencies,
+        fillOrder: p.fillOrder,
         skipped: p.skipped,
         unsatisfiable: p.unsatisfiable,
       })),
@@ -175,13 +298,11 @@ function textArray(values: string[]): string {
   return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 }
 
-async function* rowsOf(plan: FormTable, factories: (() => ValueFn)[], batchSize: number): AsyncGenerator<TextRow[]> {
-  const gens = factories.map((make) => make());
+async function* rowsOf(plan: FormTable, factory: () => RowFn, batchSize: number): AsyncGenerator<TextRow[]> {
+  const next = factory();
   let batch: TextRow[] = [];
   for (let row = 0; row < plan.rowCount; row++) {
-    const out: TextRow = new Array(gens.length);
-    for (let i = 0; i < gens.length; i++) out[i] = (gens[i] as ValueFn)(row);
-    batch.push(out);
+    batch.push(next(row));
     if (batch.length >= batchSize) {
       yield batch;
       batch = [];
@@ -313,12 +434,18 @@ function columnType(field: CrawledField): string {
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-function numericChecks(c: FormColumn): NonNullable<TableSpec['checks']> {
-  if (c.field.type !== 'number' && c.field.type !== 'range') return [];
-  const d = numberDomain(c.field);
+/** Bounds that hold under every variant of the control (the loosest of them). */
+function numericChecks(c: FormColumn, variants: CrawledField[]): NonNullable<TableSpec['checks']> {
+  if (!variants.every((f) => f.type === 'number' || f.type === 'range')) return [];
+  const domains = variants.map(numberDomain).filter((d) => d.min === null || d.max === null || d.max >= d.min);
+  if (!domains.length) return [];
+  const mins = domains.map((d) => d.min);
+  const maxes = domains.map((d) => d.max);
+  const min = mins.every((m) => m !== null) ? Math.min(...(mins as number[])) : null;
+  const max = maxes.every((m) => m !== null) ? Math.max(...(maxes as number[])) : null;
   const out: NonNullable<TableSpec['checks']> = [];
-  if (d.min !== null) out.push({ expression: `(${quote(c.column)} >= ${d.min})`, columns: [c.column] });
-  if (d.max !== null && (d.min === null || d.max >= d.min)) out.push({ expression: `(${quote(c.column)} <= ${d.max})`, columns: [c.column] });
+  if (min !== null) out.push({ expression: `(${quote(c.column)} >= ${min})`, columns: [c.column] });
+  if (max !== null) out.push({ expression: `(${quote(c.column)} <= ${max})`, columns: [c.column] });
   return out;
 }
 
@@ -385,11 +512,133 @@ function kindFor(field: CrawledField, table: string, pgType: string): SemanticKi
 
 // ---------------------------------------------------------------- values
 
+type RowFn = (row: number) => TextRow;
+
+/** A control's constraints under one combination of controlling values (none: as loaded). */
+interface Variant {
+  field: CrawledField;
+  kind: SemanticKind | null;
+  /** Names the variant in the random streams' paths. */
+  key: string;
+  /** Called instead of throwing when a required control can take no value under this variant. */
+  onImpossible?: (reason: string) => void;
+}
+
+/**
+ * A factory of a form's row function: each call starts every stream afresh. Columns are drawn in
+ * the filling order, so a dependent column sees its controlling values; its value function for that
+ * combination of values is built on first use, seeded by the combination, so rows stay deterministic.
+ * Every single case is checked up front: a controlling value under which a required control can take
+ * no value is never drawn.
+ */
+function rowFactory(plan: FormTable, seed: string | number): () => RowFn {
+  const at = new Map(plan.columns.map((c, i) => [c.column, i]));
+  const order = plan.fillOrder.map((c) => at.get(c) as number);
+  /** Per column: the controlling columns that rewrite it, with the changes per value. */
+  const overrides: { controller: number; byValue: Map<string | null, CrawledFieldChanges> }[][] = plan.columns.map(() => []);
+  for (const dep of plan.dependencies) {
+    const controller = at.get(dep.control) as number;
+    for (const c of dep.cases) {
+      for (const f of c.fields) {
+        const list = overrides[at.get(f.column) as number] as (typeof overrides)[number];
+        let entry = list.find((o) => o.controller === controller);
+        if (!entry) {
+          entry = { controller, byValue: new Map() };
+          list.push(entry);
+        }
+        entry.byValue.set(c.value, f.changes);
+      }
+    }
+  }
+  const excluded = plan.columns.map(() => new Set<string | null>());
+  const variantKey = (active: { controller: number; value: string | null }[]) =>
+    active.map((a) => `when ${plan.columns[a.controller]?.column}=${JSON.stringify(a.value)}`).join(' and ');
+  plan.columns.forEach((column, i) => {
+    for (const o of overrides[i] ?? []) {
+      for (const [value, changes] of o.byValue) {
+        const field = applyChanges(column.field, [changes]);
+        if (isRemoved(field)) continue;
+        const key = variantKey([{ controller: o.controller, value }]);
+        valueFactory(plan, column, seed, {
+          field,
+          kind: kindFor(field, plan.table, column.pgType),
+          key,
+          onImpossible: (reason) => {
+            const required = field.required && !field.disabled && !field.readOnly;
+            plan.unsatisfiable.push({ column: column.column, reason: `${key}: ${reason}${required ? ` (${JSON.stringify(value)} is not chosen)` : ''}` });
+            if (required) excluded[o.controller]?.add(value);
+          },
+        });
+      }
+    }
+  });
+  const variantField = (i: number, field: CrawledField): CrawledField => withoutValues(field, excluded[i] as Set<string | null>, plan, i);
+  const base = plan.columns.map((c, i) => valueFactory(plan, c, seed, { field: variantField(i, c.field), kind: c.kind, key: '' }));
+  const make = (i: number, active: { controller: number; value: string | null; changes: CrawledFieldChanges }[]): (() => ValueFn) => {
+    if (!active.length) return base[i] as () => ValueFn;
+    const column = plan.columns[i] as FormColumn;
+    const field = applyChanges(
+      column.field,
+      active.map((a) => a.changes),
+    );
+    if (isRemoved(field)) return () => () => null;
+    return valueFactory(plan, column, seed, { field: variantField(i, field), kind: kindFor(field, plan.table, column.pgType), key: variantKey(active) });
+  };
+  return () => {
+    const streams = new Map<string, ValueFn>();
+    return (row) => {
+      const out: TextRow = new Array(plan.columns.length);
+      const drawn = new Array<boolean>(plan.columns.length).fill(false);
+      for (const i of order) {
+        const active: { controller: number; value: string | null; changes: CrawledFieldChanges }[] = [];
+        for (const o of overrides[i] ?? []) {
+          const value = out[o.controller] ?? null;
+          const changes = drawn[o.controller] ? o.byValue.get(value) : undefined;
+          if (changes) active.push({ controller: o.controller, value, changes });
+        }
+        const key = `${i}|${variantKey(active)}`;
+        let next = streams.get(key);
+        if (!next) {
+          next = make(i, active)();
+          streams.set(key, next);
+        }
+        out[i] = next(row);
+        drawn[i] = true;
+      }
+      return out;
+    };
+  };
+}
+
+/** A controlling control without the values under which a required control has no valid value. */
+function withoutValues(field: CrawledField, values: Set<string | null>, plan: FormTable, i: number): CrawledField {
+  if (!values.size) return field;
+  // A single checkbox: excluding "unchecked" makes it always checked, excluding its value never.
+  const options = (field.options ?? []).map((o) => ({
+    ...o,
+    disabled: o.disabled || values.has(o.value),
+    required: o.required || (field.type === 'checkbox' && values.has(null)),
+  }));
+  const stuck = field.type === 'checkbox' ? options.some((o) => o.disabled && o.required) : !options.some((o) => !o.disabled);
+  if (stuck) {
+    const column = plan.columns[i]?.column;
+    throw new InvalidInputError(`no value of ${plan.table}.${column} leaves every required control of the form satisfiable (${plan.url})`, {
+      table: plan.table,
+      column,
+    });
+  }
+  return { ...field, options };
+}
+
 /** A factory of a column's value function: each call starts the column's streams afresh. */
-function valueFactory(plan: FormTable, column: FormColumn, seed: string | number): () => ValueFn {
-  const { field } = column;
-  const path = [plan.table, column.column];
+function valueFactory(plan: FormTable, column: FormColumn, seed: string | number, variant: Variant): () => ValueFn {
+  const { field } = variant;
+  const path = variant.key ? [plan.table, column.column, variant.key] : [plan.table, column.column];
   const impossible = (reason: string): (() => ValueFn) => {
+    if (variant.onImpossible) {
+      variant.onImpossible(reason);
+      return () => () => null;
+    }
     if (field.required && !field.disabled && !field.readOnly) {
       throw new InvalidInputError(`no value satisfies ${plan.table}.${column.column} (${describeForm(plan)} on ${plan.url}): ${reason}`, {
         table: plan.table,
@@ -407,13 +656,13 @@ function valueFactory(plan: FormTable, column: FormColumn, seed: string | number
       return checkboxFactory(field, seed, path);
     case 'number':
     case 'range':
-      return numberFactory(field, column.kind, seed, path, impossible);
+      return numberFactory(field, variant.kind, seed, path, impossible);
     case 'date':
     case 'month':
     case 'week':
     case 'time':
     case 'datetime-local':
-      return temporalFactory(field, column.kind, seed, path, impossible);
+      return temporalFactory(field, variant.kind, seed, path, impossible);
     case 'color':
       return () => {
         const rng = new Rng(seed, ...path, 'color');
@@ -421,7 +670,7 @@ function valueFactory(plan: FormTable, column: FormColumn, seed: string | number
         return () => (!field.required && nulls.chance(NULL_RATE) ? null : `#${rng.uint32().toString(16).padStart(8, '0').slice(2)}`);
       };
     default:
-      return textFactory(field, column.kind, seed, path, impossible);
+      return textFactory(field, variant.kind, seed, path, impossible);
   }
 }
 
