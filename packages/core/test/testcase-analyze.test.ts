@@ -3,14 +3,14 @@
  * outline, a doc string and tables; Cypress; Playwright; Selenium Java; Selenium Python), so the
  * suite says something on a fresh clone without the shared fixtures (testcase-fixtures.test.ts).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../src/errors.ts';
 import { analyzeTestCase, detectFormat, loadTestCaseParsers } from '../src/testcase/analyze.ts';
 import { constraintsFromMessage } from '../src/testcase/constraints.ts';
 import { fieldNameFromIdentifier, fieldNameFromLabel, fieldNameFromSelector, inferFieldType } from '../src/testcase/fields.ts';
 import { TestCaseAnalysis as AnalysisSchema, type TestCaseAnalysis, type TestCaseField } from '../src/testcase/types.ts';
 
-beforeAll(() => loadTestCaseParsers());
+await loadTestCaseParsers();
 
 function field(analysis: TestCaseAnalysis, entity: string, name: string): TestCaseField {
   const found = analysis.entities.find((e) => e.name === entity)?.fields.find((f) => f.name === name);

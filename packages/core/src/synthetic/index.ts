@@ -13,10 +13,6 @@ import { defaultMaskRules } from '../operations/mask.ts';
 import type { Tdm } from '../runtime.ts';
 import { loadCatalog } from '../store/schema-store.ts';
 import { analyzeTestCase, loadTestCaseParsers } from '../testcase/analyze.ts';
-import { generateFromDomain } from './domain/generate.ts';
-import { generateFromForms } from './forms.ts';
-import { generateFromSchema } from './schema/index.ts';
-import { generateFromTestCase } from './testcase.ts';
 import type { GeneratedDataset } from './types.ts';
 import { writeGenerated } from './write.ts';
 
@@ -78,11 +74,14 @@ export async function buildGenerated(
       if (!input.schemaVersionId) throw new InvalidInputError('schema mode needs schemaVersionId (discover the source first)');
       const catalog = await loadCatalog(tdm.store.prisma, input.schemaVersionId);
       const { piiTypes } = await defaultMaskRules(tdm, input.schemaVersionId);
+      // Each mode's generator (and the parsers it needs) loads when that mode first runs.
+      const { generateFromSchema } = await import('./schema/index.ts');
       const generated = await generateFromSchema(catalog, { schemaVersionId: input.schemaVersionId, rowCounts, seed, piiTypes });
       return { generated, skippedUrls: [] };
     }
     case 'DOMAIN': {
       if (!input.domain) throw new InvalidInputError('domain mode needs a domain pack name (see domainPacks)');
+      const { generateFromDomain } = await import('./domain/generate.ts');
       return { generated: await generateFromDomain({ domain: input.domain, scenario: input.scenario ?? null, rowCounts, seed }), skippedUrls: [] };
     }
     case 'TEST_CASE': {
@@ -90,6 +89,7 @@ export async function buildGenerated(
       await loadTestCaseParsers();
       const analysis = analyzeTestCase({ content: input.testCaseContent, fileName: input.testCaseFileName ?? undefined });
       const sourceKey = createHash('sha256').update(input.testCaseContent).digest('hex').slice(0, 16);
+      const { generateFromTestCase } = await import('./testcase.ts');
       const generated = generateFromTestCase(analysis, {
         rowCounts,
         seed,
@@ -115,6 +115,7 @@ export async function buildGenerated(
         const first = settled.find((s) => s.error)?.error;
         throw first instanceof TdmError ? first : new CrawlError('UNREACHABLE', urls[0] ?? '', 'no page could be crawled');
       }
+      const { generateFromForms } = await import('./forms.ts');
       return { generated: generateFromForms(pages, { rowCounts, seed }), skippedUrls };
     }
   }

@@ -1,8 +1,4 @@
 import { entitiesFromCode } from './code.ts';
-import { analyzeGherkin } from './gherkin.ts';
-import { analyzeJs } from './js.ts';
-import { analyzeSeleniumJava } from './selenium-java.ts';
-import { analyzeSeleniumPython, loadPythonGrammar } from './selenium-python.ts';
 import type { TestCaseAnalysis, TestCaseFormat } from './types.ts';
 
 /** A test case as the caller has it: its text and, when known, its file name. */
@@ -12,13 +8,41 @@ export interface TestCaseSource {
   fileName?: string;
 }
 
+interface Parsers {
+  analyzeGherkin: typeof import('./gherkin.ts').analyzeGherkin;
+  analyzeJs: typeof import('./js.ts').analyzeJs;
+  analyzeSeleniumJava: typeof import('./selenium-java.ts').analyzeSeleniumJava;
+  analyzeSeleniumPython: typeof import('./selenium-python.ts').analyzeSeleniumPython;
+}
+let parsers: Parsers | undefined;
+let loading: Promise<void> | undefined;
+
 /**
- * Loads the parsers that cannot load synchronously (tree-sitter's Python grammar, a WebAssembly
- * module) once per process. Await it before analysing a Python test case; Gherkin, Cypress,
- * Playwright and Java need nothing loaded. Calling it again is free.
+ * Loads the parsers once per process: Cucumber's, Babel's, java-parser and tree-sitter's Python
+ * grammar (a WebAssembly module, which cannot load synchronously). They weigh tens of megabytes, so
+ * a process that never reads a test case never loads them. Await it before `analyzeTestCase`;
+ * calling it again is free.
  */
 export function loadTestCaseParsers(): Promise<void> {
-  return loadPythonGrammar();
+  loading ??= (async () => {
+    const [gherkin, js, java, python] = await Promise.all([
+      import('./gherkin.ts'),
+      import('./js.ts'),
+      import('./selenium-java.ts'),
+      import('./selenium-python.ts'),
+    ]);
+    await python.loadPythonGrammar();
+    parsers = {
+      analyzeGherkin: gherkin.analyzeGherkin,
+      analyzeJs: js.analyzeJs,
+      analyzeSeleniumJava: java.analyzeSeleniumJava,
+      analyzeSeleniumPython: python.analyzeSeleniumPython,
+    };
+  })().catch((e: unknown) => {
+    loading = undefined;
+    throw e;
+  });
+  return loading;
 }
 
 /**
@@ -26,9 +50,11 @@ export function loadTestCaseParsers(): Promise<void> {
  * constraints, example values, example rows and the line each field first appears on. Each format
  * goes through a real parser: Gherkin through Cucumber's, Cypress and Playwright through Babel's,
  * Selenium Java through java-parser, Selenium Python through tree-sitter. Malformed input throws
- * `InvalidInputError` with its line. Synchronous; Python needs `await loadTestCaseParsers()` first.
+ * `InvalidInputError` with its line. Synchronous, once `await loadTestCaseParsers()` has resolved.
  */
 export function analyzeTestCase({ content, fileName }: TestCaseSource): TestCaseAnalysis {
+  if (!parsers) throw new Error('the test-case parsers are not loaded: await loadTestCaseParsers() first');
+  const { analyzeGherkin, analyzeJs, analyzeSeleniumJava, analyzeSeleniumPython } = parsers;
   const format = detectFormat(content, fileName);
   switch (format) {
     case 'GHERKIN':
