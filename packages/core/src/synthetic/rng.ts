@@ -39,11 +39,25 @@ export class Rng {
   #c: number;
   #d: number;
 
+  /** State handed from `fromWords` to the constructor (single-threaded: set and taken in one call). */
+  static #words: [number, number, number, number] | null = null;
+
   /** A stream for `parts` (e.g. `new Rng(seed, 'public.customer', 'email')`). */
   constructor(...parts: SeedPart[]) {
-    [this.#a, this.#b, this.#c, this.#d] = cyrb128(parts.map(String).join('\u001f'));
+    const words = Rng.#words ?? cyrb128(parts.map(String).join('\u001f'));
+    Rng.#words = null;
+    [this.#a, this.#b, this.#c, this.#d] = words;
     // Warm up: the first outputs of sfc32 still echo the seed.
     for (let i = 0; i < 12; i++) this.uint32();
+  }
+
+  /**
+   * A stream seeded from four 32-bit words, without hashing a string: cheap enough to make one per
+   * row and field (the words then come from the row's own stream and a per-field salt).
+   */
+  static fromWords(a: number, b: number, c: number, d: number): Rng {
+    Rng.#words = [a >>> 0, b >>> 0, c >>> 0, d >>> 0 || 1];
+    return new Rng();
   }
 
   /** A uniformly random 32-bit unsigned integer. */
@@ -89,6 +103,13 @@ export class Rng {
       if (r < 0) return i;
     }
     return weights.length - 1;
+  }
+
+  /** An index drawn by cumulative weights (ascending, the last one the total). */
+  weightedCumulative(cumulative: ArrayLike<number>): number {
+    const r = this.next() * (cumulative[cumulative.length - 1] as number);
+    for (let i = 0; i < cumulative.length; i++) if (r < (cumulative[i] as number)) return i;
+    return cumulative.length - 1;
   }
 
   /** A standard normal draw (Box–Muller). */

@@ -20,48 +20,11 @@ import { type Distribution, distribute, parentOf } from './distribute.ts';
 import { compileExpr, type Getter, type Value } from './expr.ts';
 import type { FieldSpec, GeneratorSpec, RelationshipSpec, ResolvedScenario } from './packs.ts';
 
-/** A small sfc32 stream for one field of one row, seeded from the row's Rng words (cheap to create per row). */
-class FieldRng {
-  #a: number;
-  #b: number;
-  #c: number;
-  #d = 1;
-  constructor(a: number, b: number, salt: number) {
-    this.#a = a;
-    this.#b = b ^ salt;
-    this.#c = Math.imul(salt, 0x9e3779b1) ^ a;
-    for (let i = 0; i < 8; i++) this.uint32();
-  }
-  uint32(): number {
-    const t = (((this.#a + this.#b) | 0) + this.#d) | 0;
-    this.#d = (this.#d + 1) | 0;
-    this.#a = this.#b ^ (this.#b >>> 9);
-    this.#b = (this.#c + (this.#c << 3)) | 0;
-    this.#c = (this.#c << 21) | (this.#c >>> 11);
-    this.#c = (this.#c + t) | 0;
-    return t >>> 0;
-  }
-  next(): number {
-    return this.uint32() / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  weighted(cumulative: Float64Array): number {
-    const r = this.next() * (cumulative[cumulative.length - 1] as number);
-    for (let i = 0; i < cumulative.length; i++) if (r < (cumulative[i] as number)) return i;
-    return cumulative.length - 1;
-  }
-  normal(): number {
-    const u = 1 - this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
-  }
-}
+/** The stream of one field of one row: seeded from the row's words and the field's salt, without hashing. */
+type FieldRng = Rng;
+const fieldRng = (a: number, b: number, salt: number): FieldRng => Rng.fromWords(a, b ^ salt, Math.imul(salt, 0x9e3779b1) ^ a, 1);
 
-const NO_RNG = new FieldRng(0, 0, 0);
+const NO_RNG = fieldRng(0, 0, 0);
 
 function hash32(text: string): number {
   let h = 2166136261;
@@ -197,7 +160,7 @@ export function read(row: Row, f: FieldPlan): Value {
   if (!f.compute) throw new InvalidInputError(`field ${row.entity.name}.${f.name} is only available while ${row.entity.name} is generated`);
   row.state[i] = 1;
   // Only fields that draw get a stream (most derived fields do not).
-  const rng = f.random || f.nullRate > 0 ? new FieldRng(row.a, row.b, f.salt) : NO_RNG;
+  const rng = f.random || f.nullRate > 0 ? fieldRng(row.a, row.b, f.salt) : NO_RNG;
   const v = f.nullRate > 0 && rng.chance(f.nullRate) ? null : coerce(f.type, f.compute(row, rng));
   row.values[i] = v;
   row.state[i] = 2;
@@ -485,7 +448,7 @@ export function compileScenario(scenario: ResolvedScenario, counts: Record<strin
         cumulative[i] = sum;
       });
       f.choices = values;
-      f.compute = (_row, rng) => values[rng.weighted(cumulative)] as Value;
+      f.compute = (_row, rng) => values[rng.weightedCumulative(cumulative)] as Value;
     } else if ('cycle' in g) {
       const values = g.cycle.map((v) => coerce(type, type.kind === 'text' ? String(v) : v));
       f.choices = values;
@@ -681,7 +644,7 @@ export async function* entityRows(plan: EntityPlan, batchSize: number): AsyncGen
     plan.remember(row);
     for (const f of semantic) {
       const v = (streams[f.index] as ValueGenerator).next(i);
-      row.values[f.index] = f.nullRate > 0 && new FieldRng(row.a, row.b, f.salt).chance(f.nullRate) ? null : v;
+      row.values[f.index] = f.nullRate > 0 && fieldRng(row.a, row.b, f.salt).chance(f.nullRate) ? null : v;
       row.state[f.index] = 2;
     }
     const out = new Array<string | null>(columns.length);
