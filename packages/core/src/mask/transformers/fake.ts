@@ -12,6 +12,7 @@
 import { Faker, base, en } from '@faker-js/faker';
 import { z } from 'zod';
 import { InvalidInputError } from '../../errors.ts';
+import { type SemanticKind, semanticKindFor } from '../../synthetic/semantic.ts';
 import { columnId, deriveKey, keyedHash } from '../keys.ts';
 import { describePgType, fitLength } from '../pg-type.ts';
 import type { TransformContext, TransformerDefinition } from '../types.ts';
@@ -28,42 +29,33 @@ const params = z.object({
 });
 export type FakeParams = z.output<typeof params>;
 
-const BY_PII_TYPE: Record<string, FakeKind> = {
-  EMAIL: 'email',
-  PHONE: 'phone',
-  FIRST_NAME: 'firstName',
-  LAST_NAME: 'lastName',
-  FULL_NAME: 'fullName',
-  USERNAME: 'username',
-  DATE_OF_BIRTH: 'date',
-  ADDRESS: 'streetAddress',
-  STREET: 'streetAddress',
-  CITY: 'city',
-  POSTAL_CODE: 'postalCode',
+// What the column means comes from the same reading of names and PII types the generators use
+// (synthetic/semantic.ts); these are the meanings `fake` has a generator for.
+const FROM_SEMANTIC: Partial<Record<SemanticKind, FakeKind>> = {
+  firstName: 'firstName',
+  lastName: 'lastName',
+  fullName: 'fullName',
+  email: 'email',
+  phone: 'phone',
+  username: 'username',
+  streetAddress: 'streetAddress',
+  city: 'city',
+  postalCode: 'postalCode',
+  company: 'company',
+  dateOfBirth: 'date',
+  pastDate: 'date',
+  futureDate: 'date',
+  pastTimestamp: 'date',
 };
-
-const BY_COLUMN_NAME: [RegExp, FakeKind][] = [
-  [/e_?mail/, 'email'],
-  [/first_?name|given_?name|forename/, 'firstName'],
-  [/last_?name|surname|family_?name/, 'lastName'],
-  [/user_?name|login|handle/, 'username'],
-  [/phone|mobile|^tel|fax/, 'phone'],
-  [/zip|postal|post_?code/, 'postalCode'],
-  [/street|address/, 'streetAddress'],
-  [/city|town/, 'city'],
-  [/company|employer|organi[sz]ation|business/, 'company'],
-  [/birth|dob|date/, 'date'],
-  [/(^|_)(full_?|display_?|contact_?|customer_?)?name$/, 'fullName'],
-];
 
 /** The kind `auto` resolves to for a column, or undefined when neither PII type nor name tells. */
 export function fakeKindFor(ctx: TransformContext): FakeKind | undefined {
-  const byType = ctx.piiType ? BY_PII_TYPE[ctx.piiType] : undefined;
-  if (byType) return byType;
-  const name = ctx.column.name.toLowerCase();
-  for (const [pattern, kind] of BY_COLUMN_NAME) if (pattern.test(name)) return kind;
-  const { kind } = describePgType(ctx.column.pgType);
-  return kind === 'date' || kind === 'timestamp' ? 'date' : undefined;
+  const { name, table, pgType } = ctx.column;
+  const semantic = semanticKindFor({ name, table, pgType, piiType: ctx.piiType });
+  const kind = semantic ? FROM_SEMANTIC[semantic] : undefined;
+  if (kind) return kind;
+  const { kind: type } = describePgType(pgType);
+  return type === 'date' || type === 'timestamp' ? 'date' : undefined;
 }
 
 const slug = (s: string) =>
