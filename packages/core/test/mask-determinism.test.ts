@@ -6,40 +6,30 @@
  * depended on what it had compressed before: checked directly, and through masking on the demo
  * source in the real PostgreSQL (subset, PII classification, mask, another mask in between).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { datasetColumns, writeParquet } from '../src/dataset/parquet.ts';
 import { openSqlClient } from '../src/db/open.ts';
 import { seedDemoSource } from '../src/demo/demo-source.ts';
 import { runMask } from '../src/operations/mask.ts';
 import { runClassifyPii } from '../src/operations/pii.ts';
 import { runSubset } from '../src/operations/subset.ts';
-import { createTdm, type Tdm } from '../src/runtime.ts';
+import type { Tdm } from '../src/runtime.ts';
 import { loadManifest } from '../src/store/datasets.ts';
-import { createPgliteUrl, createTestDatabase, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { pgAvailable } from './support/databases.ts';
+import { createTestEngine, type TestEngine } from './support/engine.ts';
 
 const pgUp = await pgAvailable();
 
+let engine: TestEngine;
 let tdm: Tdm;
-let dataDir: string;
-const dbs: TestDatabase[] = [];
 
 beforeAll(async () => {
   if (!pgUp) return;
-  dataDir = await mkdtemp(join(tmpdir(), 'tdm-mask-determinism-'));
-  const meta = await createPgliteUrl();
-  dbs.push(meta);
-  tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), databaseUrl: meta.url }, { log: () => {} });
+  engine = await createTestEngine('mask-determinism');
+  tdm = engine.tdm;
 });
 
-afterAll(async () => {
-  await tdm?.close().catch(() => {});
-  for (const db of dbs.reverse()) await db.drop().catch(() => {});
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => engine?.close());
 
 async function checksums(datasetVersionId: string): Promise<Record<string, string>> {
   const manifest = await loadManifest(tdm.store.prisma, datasetVersionId);
@@ -69,8 +59,7 @@ describe('Parquet bytes', () => {
 
 describe.skipIf(!pgUp)('masking the demo source twice', () => {
   it('writes byte-identical Parquet files (equal manifest checksums for every table)', async () => {
-    const db = await createTestDatabase('mask_det_src');
-    dbs.push(db);
+    const db = await engine.database('postgres', 'src');
     const sql = await openSqlClient(db.url, { poolSize: 1 });
     try {
       await seedDemoSource(sql, { customers: 120, products: 30, orders: 300 });

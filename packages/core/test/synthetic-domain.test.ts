@@ -7,17 +7,13 @@
  * determinism and bad input.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { openSqlClient } from '../src/db/open.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { redactConnectionString } from '../src/db/url.ts';
 import { InvalidInputError } from '../src/errors.ts';
 import { runProvision } from '../src/operations/provision.ts';
-import { createTdm, type Tdm } from '../src/runtime.ts';
+import type { Tdm } from '../src/runtime.ts';
 import { COUNTRIES, phoneRegex } from '../src/synthetic/domain/countries.ts';
 import { distribute } from '../src/synthetic/domain/distribute.ts';
 import { generateFromDomain } from '../src/synthetic/domain/generate.ts';
@@ -25,29 +21,23 @@ import { listDomainPacks, loadDomainPack, resolveScenario } from '../src/synthet
 import { Rng } from '../src/synthetic/rng.ts';
 import type { GeneratedDataset } from '../src/synthetic/types.ts';
 import { writeGenerated } from '../src/synthetic/write.ts';
-import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable } from './support/databases.ts';
+import { createTestEngine, type TestEngine } from './support/engine.ts';
 import { fkCheck } from './support/fk-check.ts';
 
 const pgUp = await pgAvailable();
 if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} is not reachable: domain provisioning tests are SKIPPED`);
 
+let engine: TestEngine;
 let tdm: Tdm;
-let dataDir: string;
-const dbs: TestDatabase[] = [];
 let envCount = 0;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'tdm-domain-'));
-  const meta = await createPgliteUrl();
-  dbs.push(meta);
-  tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), databaseUrl: meta.url }, { log: () => {} });
+  engine = await createTestEngine('synthetic-domain');
+  tdm = engine.tdm;
 });
 
-afterAll(async () => {
-  await tdm?.close().catch(() => {});
-  for (const db of dbs.reverse()) await db.drop().catch(() => {});
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => engine?.close());
 
 /** Writes `generated`, provisions it into a fresh target and hands an open client on the target to `check`. */
 async function provisioned(generated: GeneratedDataset, target: 'postgres' | 'pglite', check: (sql: SqlClient) => Promise<void>): Promise<void> {

@@ -5,22 +5,20 @@
  * recorded fallback when a crawled URL cannot be reached. Metadata on PGlite with in-process jobs;
  * targets on the PostgreSQL at 127.0.0.1:5432 when it answers and on PGlite always.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { openSqlClient } from '../src/db/open.ts';
 import { quoteQualified } from '../src/db/quote.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import type { JobLogEvent } from '../src/jobs/log-bus.ts';
 import { jobLogStream } from '../src/jobs/log-stream.ts';
 import { jobTrace, lineageAround } from '../src/lineage/graph.ts';
-import { createTdm, type Tdm } from '../src/runtime.ts';
+import type { Tdm } from '../src/runtime.ts';
 import { runSynthetic } from '../src/synthetic/index.ts';
-import { createPgliteUrl, createTestDatabase, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { pgAvailable } from './support/databases.ts';
+import { createTestEngine, type TestEngine } from './support/engine.ts';
 import { fkCheck } from './support/fk-check.ts';
 import { loadSqlScript } from './support/load-sql.ts';
 
@@ -56,37 +54,18 @@ const REGISTRATION = `Feature: Registration
     Then I should see "The password must be at least 8 characters long"
 `;
 
+let engine: TestEngine;
 let tdm: Tdm;
-let dataDir: string;
-const dbs: TestDatabase[] = [];
-const clients: SqlClient[] = [];
-let envCount = 0;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'tdm-synthetic-flow-'));
-  const meta = await createPgliteUrl();
-  dbs.push(meta);
-  tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), databaseUrl: meta.url }, { log: () => {} });
-  await tdm.jobs.startWorking();
+  engine = await createTestEngine('synthetic-flow', { work: true });
+  tdm = engine.tdm;
 });
 
-afterAll(async () => {
-  await tdm?.close().catch(() => {});
-  for (const c of clients) await c.close().catch(() => {});
-  for (const db of dbs.reverse()) await db.drop().catch(() => {});
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => engine?.close());
 
 /** A fresh, empty database of the given kind, registered as an environment. */
-async function targetEnv(kind: 'postgres' | 'pglite', label: string): Promise<{ name: string; sql: SqlClient; url: string }> {
-  const db = kind === 'postgres' ? await createTestDatabase(`syn_${label}`) : await createPgliteUrl();
-  dbs.push(db);
-  const name = `${label}-${kind}-${++envCount}`;
-  await tdm.environments.create({ name, connectionString: db.url });
-  const sql = await openSqlClient(db.url, { poolSize: 1 });
-  clients.push(sql);
-  return { name, sql, url: db.url };
-}
+const targetEnv = (kind: 'postgres' | 'pglite', label: string) => engine.environment(kind, label);
 
 async function runJob(input: Parameters<Tdm['jobs']['execute']>[0]) {
   const { jobId } = await tdm.jobs.execute(input);
@@ -206,8 +185,7 @@ describe('schema mode and fallbacks as jobs', () => {
   }, 120_000);
 
   it('discover → synthetic → provision generates rows for every table of a discovered source, within its constraints', async () => {
-    const source = await createPgliteUrl();
-    dbs.push(source);
+    const source = await engine.database('pglite', 'schema-src');
     const src = await openSqlClient(source.url, { poolSize: 1 });
     await loadSqlScript(src, await readFile(new URL('./fixtures/edge-shapes.sql', import.meta.url), 'utf8'));
     await src.close();

@@ -7,25 +7,22 @@
  * row counts asked for). Same seed → same rows (read back); another seed → other rows.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../src/catalog/types.ts';
-import { loadConfig } from '../src/config.ts';
-import { openSqlClient } from '../src/db/open.ts';
 import { quoteQualified } from '../src/db/quote.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { redactConnectionString } from '../src/db/url.ts';
 import { runProvision } from '../src/operations/provision.ts';
-import { createTdm, type Tdm } from '../src/runtime.ts';
+import type { Tdm } from '../src/runtime.ts';
 import { loadCatalog } from '../src/store/schema-store.ts';
 import { Rng } from '../src/synthetic/rng.ts';
 import { type CheckConstraint, parseCheck } from '../src/synthetic/schema/checks.ts';
 import { generateFromSchema, SyntheticConstraintError } from '../src/synthetic/schema/index.ts';
 import { regexGenerator } from '../src/synthetic/schema/regex.ts';
 import { writeGenerated } from '../src/synthetic/write.ts';
-import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { PG_ADMIN_URL, pgAvailable } from './support/databases.ts';
+import { createTestEngine, type TestEngine } from './support/engine.ts';
 import { fkCheck } from './support/fk-check.ts';
 import { FIXTURES_DIR, type FixtureName, fixturesAvailable, loadFixture, loadSqlScript } from './support/load-sql.ts';
 
@@ -116,34 +113,21 @@ describe('parseCheck', () => {
 // ---------------------------------------------------------------------------------------------
 // Schema mode end to end
 
+let engine: TestEngine;
 let tdm: Tdm;
-let dataDir: string;
-const dbs: TestDatabase[] = [];
-const clients: SqlClient[] = [];
-let envCount = 0;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'tdm-synthetic-schema-'));
-  const meta = await createPgliteUrl();
-  dbs.push(meta);
-  tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), databaseUrl: meta.url }, { log: () => {} });
+  engine = await createTestEngine('synthetic-schema');
+  tdm = engine.tdm;
 });
 
-afterAll(async () => {
-  await tdm?.close().catch(() => {});
-  for (const c of clients) await c.close().catch(() => {});
-  for (const db of dbs.reverse()) await db.drop().catch(() => {});
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => engine?.close());
 
 type Engine = 'postgres' | 'pglite';
 
 async function database(kind: Engine, label: string): Promise<{ url: string; sql: SqlClient }> {
-  const db = kind === 'postgres' ? await createTestDatabase(`synschema_${label}`) : await createPgliteUrl();
-  dbs.push(db);
-  const sql = await openSqlClient(db.url, { poolSize: 1 });
-  clients.push(sql);
-  return { url: db.url, sql };
+  const db = await engine.database(kind, label);
+  return { url: db.url, sql: await engine.client(db.url) };
 }
 
 /** A source loaded by `load` and discovered: its schema version and catalog. */
@@ -230,11 +214,9 @@ for (const c of cases) {
       }
     });
 
-    for (const engine of c.targets) {
-      it(`provisions into an empty ${engine} target with all the source's constraints`, async () => {
-        const { url, sql } = await database(engine, `${c.name.replace(/-/g, '_')}_dst`);
-        const name = `${c.name}-${engine}-${++envCount}`;
-        await tdm.environments.create({ name, connectionString: url });
+    for (const kind of c.targets) {
+      it(`provisions into an empty ${kind} target with all the source's constraints`, async () => {
+        const { name, sql } = await engine.environment(kind, `${c.name.replace(/-/g, '_')}_dst`);
         const outcome = await runProvision(tdm, { datasetVersionId: first.written.datasetVersionId, environment: name });
         expect(outcome.smoke?.passed).toBe(true);
         const fk = await fkCheck(sql);
@@ -297,9 +279,8 @@ describe('schema mode with CHECKs beyond the parser', () => {
       expect(generated.meta.checkedInPostgres).toEqual([{ table: 'public.widget', checks: expect.arrayContaining(['widget_label_lower', 'widget_qty_mod']) }]);
       expect(generated.meta.caps).toEqual([expect.objectContaining({ table: 'public.widget_pair', requested: 1_000_000, rows: 10_000 })]);
       const written = await writeGenerated(tdm, generated);
-      const { url, sql } = await database('pglite', 'odd_dst');
-      await tdm.environments.create({ name: `odd-${++envCount}`, connectionString: url });
-      await runProvision(tdm, { datasetVersionId: written.datasetVersionId, environment: `odd-${envCount}` });
+      const { name, sql } = await engine.environment('pglite', 'odd_dst');
+      await runProvision(tdm, { datasetVersionId: written.datasetVersionId, environment: name });
       const { rows } = await sql.query<{ n: string; mod: string }>(
         `select count(*)::text as n, count(*) filter (where qty % 5 = 2 and lower(label) = label)::text as mod from public.widget`,
       );
