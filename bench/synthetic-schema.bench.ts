@@ -4,7 +4,8 @@
  * through the dataset store, on one core. Reference: Neosync's published figure for its generators
  * (~3,900 rows/s).
  */
-import type { Catalog, ColumnDef, TableDef } from '../packages/core/src/catalog/types.ts';
+import type { Catalog } from '../packages/core/src/catalog/types.ts';
+import { syntheticCatalog } from '../packages/core/src/synthetic/catalog.ts';
 import { LocalDatasetStore } from '../packages/core/src/dataset/local-store.ts';
 import { generateFromSchema } from '../packages/core/src/synthetic/schema/index.ts';
 import { type BenchContext, type Result, result, timeOnce } from './lib.ts';
@@ -12,65 +13,26 @@ import { type BenchContext, type Result, result, timeOnce } from './lib.ts';
 const ROWS = 1_000_000;
 const BATCH = 8192;
 
-function column(name: string, position: number, dataType: string, extra: Partial<ColumnDef> = {}): ColumnDef {
-  return {
-    name,
-    position,
-    dataType,
-    typeSchema: 'pg_catalog',
-    typeName: dataType,
-    typeKind: 'base',
-    elementType: null,
-    nullable: true,
-    default: null,
-    maxLength: null,
-    numericPrecision: null,
-    numericScale: null,
-    identity: null,
-    generated: null,
-    sequence: null,
-    comment: null,
-    ...extra,
-  };
-}
-
+/** A 6-column table: serial key, name, email, price, timestamp and an enum status. */
 export function benchCatalog(): Catalog {
-  const table: TableDef = {
-    schema: 'public',
-    name: 'customer',
-    kind: 'TABLE',
-    partitionOf: null,
-    partitionKind: null,
-    partitionBound: null,
-    partitionKey: null,
-    columns: [
-      column('id', 1, 'integer', { nullable: false, sequence: 'public.customer_id_seq', default: "nextval('public.customer_id_seq'::regclass)" }),
-      column('name', 2, 'character varying(80)', { nullable: false, maxLength: 80 }),
-      column('email', 3, 'text'),
-      column('price', 4, 'numeric(10,2)', { nullable: false, numericPrecision: 10, numericScale: 2 }),
-      column('created_at', 5, 'timestamp without time zone', { nullable: false }),
-      column('status', 6, 'public.customer_status', { nullable: false, typeSchema: 'public', typeName: 'customer_status', typeKind: 'enum' }),
+  return syntheticCatalog(
+    'bench',
+    [
+      {
+        name: 'customer',
+        columns: [
+          { name: 'id', dataType: 'integer', identity: true },
+          { name: 'name', dataType: 'character varying(80)', nullable: false },
+          { name: 'email', dataType: 'text' },
+          { name: 'price', dataType: 'numeric(10,2)', nullable: false },
+          { name: 'created_at', dataType: 'timestamp without time zone', nullable: false },
+          { name: 'status', dataType: 'public.customer_status', nullable: false },
+        ],
+        primaryKey: ['id'],
+      },
     ],
-    primaryKey: { name: 'customer_pkey', columns: ['id'] },
-    foreignKeys: [],
-    uniques: [],
-    checks: [],
-    exclusions: [],
-    indexes: [],
-    rowEstimate: null,
-    rowCount: null,
-    ownRowCount: null,
-    comment: null,
-  };
-  return {
-    database: 'bench',
-    serverVersion: '17',
-    schemas: ['public'],
-    enums: [{ schema: 'public', name: 'customer_status', labels: ['active', 'pending', 'inactive', 'suspended'] }],
-    domains: [],
-    sequences: [],
-    tables: [table],
-  };
+    [{ schema: 'public', name: 'customer_status', labels: ['active', 'pending', 'inactive', 'suspended'] }],
+  );
 }
 
 export async function run(ctx: BenchContext): Promise<Result[]> {
