@@ -55,7 +55,13 @@ registerStep({
           mode === 'TEST_CASE' && input.context.testCaseId
             ? { fromKind: 'TEST_CASE' as const, fromId: input.context.testCaseId }
             : { fromKind: 'SCHEMA_VERSION' as const, fromId: out.schemaVersionId };
-        await rt.recordLineage({ operation: 'synthetic', ...from, toKind: 'DATASET_VERSION', toId: out.datasetVersionId, config: { mode, seed: base.seed ?? 1, rowCounts: base.rowCounts } });
+        await rt.recordLineage({
+          operation: 'synthetic',
+          ...from,
+          toKind: 'DATASET_VERSION',
+          toId: out.datasetVersionId,
+          config: { mode, seed: base.seed ?? 1, rowCounts: base.rowCounts },
+        });
         await rt.recordLineage({ operation: 'synthetic', fromKind: 'JOB', fromId: input.jobId, toKind: 'DATASET_VERSION', toId: out.datasetVersionId });
         return {
           artifacts: { schemaVersionId: out.schemaVersionId, datasetVersionId: out.datasetVersionId },
