@@ -1,7 +1,8 @@
 /**
  * Test data driven by the test case itself: the feature file this suite implements is sent to TDM,
  * which reads the fields it fills in (and the rules its scenarios state), generates users that obey
- * them — the feature's own example first — and loads them into the default target environment. The
+ * them — the feature's own example first — and loads them into the server's default target
+ * environment (when it has one). The
  * suite then checks what a UI test would rely on. Point it at your server with TDM_URL (TDM_TOKEN
  * when the server requires tokens).
  */
@@ -26,11 +27,15 @@ describe.skipIf(!serverUp)('sign-up users generated from signup.feature', () => 
     const analysis = await tdm.testCases.analyze({ content: feature, fileName: 'signup.feature' });
     expect(analysis.entities.map((e) => e.name)).toContain('user');
 
+    // Load the users into the server's default target environment when it has one.
+    const environments = await tdm.environments.list();
+    const target = environments.find((e) => e.isDefault) ?? environments[0];
     const { jobId } = await tdm.workflows.execute({
       testCaseContent: feature,
       testCaseFileName: 'signup.feature',
       rowCounts: { users: 200 },
-      config: { provision: { targetEnv: 'default', resetEnv: true } },
+      operations: target ? ['synthetic', 'provision'] : ['synthetic'],
+      config: target ? { provision: { targetEnv: target.name, resetEnv: true } } : {},
     });
     const job = await tdm.jobs.waitFor(jobId, { timeoutMs: 120_000 });
     if (job.status !== 'COMPLETED') throw new Error(`the workflow ended ${job.status}: ${JSON.stringify(job.error)}`);
