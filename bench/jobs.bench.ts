@@ -23,7 +23,7 @@ import { InProcessQueue } from '../packages/core/src/jobs/in-process-queue.ts';
 import { createTdm, type Tdm } from '../packages/core/src/runtime.ts';
 import { PG_ADMIN_URL, pgAvailable } from '../packages/core/test/support/databases.ts';
 import { FIXTURES_DIR, fixturesAvailable, loadFixture } from '../packages/core/test/support/load-sql.ts';
-import { SLOW_STEP, slowStepRegistered } from '../packages/core/test/support/slow-step.ts';
+import { SLOW_STEP } from '../packages/core/test/support/slow-step.ts';
 import { type BenchContext, benchDatabase, median, type Result, result, round } from './lib.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -140,38 +140,34 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
     60_000,
   );
 
-  if (!slowStepRegistered) {
-    ctx.note(`core implements "${SLOW_STEP}": the slow test step cannot stand in for it, log latency entries skipped`);
-  } else {
-    const { jobId } = await submit(['discover', SLOW_STEP], { [SLOW_STEP]: { durationMs: EVENTS * EVENT_INTERVAL_MS, intervalMs: EVENT_INTERVAL_MS } });
-    const latencies: number[] = [];
-    const received = new Array<number>(SUBSCRIBERS).fill(0);
-    const unsubscribe = await Promise.all(
-      Array.from({ length: SUBSCRIBERS }, (_, i) =>
-        tdm.jobs.logs.subscribe(jobId, (e) => {
-          const sentAt = e.data?.sentAt;
-          if (e.step !== SLOW_STEP || e.level !== 'progress' || typeof sentAt !== 'number') return;
-          latencies.push(performance.timeOrigin + performance.now() - sentAt);
-          received[i] = (received[i] ?? 0) + 1;
-        }),
-      ),
-    );
-    await allCompleted(tdm, [jobId], 60_000);
-    // The terminal event is written after the last progress event: give its NOTIFY a moment to land.
-    const deadline = Date.now() + 2_000;
-    while (latencies.length < SUBSCRIBERS * EVENTS && Date.now() < deadline) await sleep(10);
-    for (const off of unsubscribe) off();
-    const missing = SUBSCRIBERS * EVENTS - latencies.length;
-    if (missing) ctx.note(`log latency: ${missing} of ${SUBSCRIBERS * EVENTS} deliveries did not arrive (min per subscriber ${Math.min(...received)})`);
-    const p50 = percentile(latencies, 50);
-    const p99 = percentile(latencies, 99);
-    ctx.log(
-      `log latency over ${latencies.length} deliveries (${SUBSCRIBERS} subscribers × ${EVENTS} events): ` +
-        `p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms, max ${round(Math.max(...latencies), 2)} ms`,
-    );
-    results.push(result(`jobs/log-latency/${SUBSCRIBERS}-subscribers/postgres/p50`, p50, 'ms', 'report only'));
-    results.push(result(`jobs/log-latency/${SUBSCRIBERS}-subscribers/postgres/p99`, p99, 'ms', '< 50 ms'));
-  }
+  const { jobId } = await submit(['discover', SLOW_STEP], { [SLOW_STEP]: { durationMs: EVENTS * EVENT_INTERVAL_MS, intervalMs: EVENT_INTERVAL_MS } });
+  const latencies: number[] = [];
+  const received = new Array<number>(SUBSCRIBERS).fill(0);
+  const unsubscribe = await Promise.all(
+    Array.from({ length: SUBSCRIBERS }, (_, i) =>
+      tdm.jobs.logs.subscribe(jobId, (e) => {
+        const sentAt = e.data?.sentAt;
+        if (e.step !== SLOW_STEP || e.level !== 'progress' || typeof sentAt !== 'number') return;
+        latencies.push(performance.timeOrigin + performance.now() - sentAt);
+        received[i] = (received[i] ?? 0) + 1;
+      }),
+    ),
+  );
+  await allCompleted(tdm, [jobId], 60_000);
+  // The terminal event is written after the last progress event: give its NOTIFY a moment to land.
+  const deadline = Date.now() + 2_000;
+  while (latencies.length < SUBSCRIBERS * EVENTS && Date.now() < deadline) await sleep(10);
+  for (const off of unsubscribe) off();
+  const missing = SUBSCRIBERS * EVENTS - latencies.length;
+  if (missing) ctx.note(`log latency: ${missing} of ${SUBSCRIBERS * EVENTS} deliveries did not arrive (min per subscriber ${Math.min(...received)})`);
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  ctx.log(
+    `log latency over ${latencies.length} deliveries (${SUBSCRIBERS} subscribers × ${EVENTS} events): ` +
+      `p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms, max ${round(Math.max(...latencies), 2)} ms`,
+  );
+  results.push(result(`jobs/log-latency/${SUBSCRIBERS}-subscribers/postgres/p50`, p50, 'ms', 'report only'));
+  results.push(result(`jobs/log-latency/${SUBSCRIBERS}-subscribers/postgres/p99`, p99, 'ms', '< 50 ms'));
 
   // Throughput: 20 workflows queued at once, through the two worker processes.
   const t0 = performance.now();

@@ -60,9 +60,12 @@ export interface StepDefinition<C = unknown> {
 
 const steps = new Map<string, StepDefinition>();
 
-/** Registers a step; a second registration under the same name is a programming error. */
-export function registerStep<C>(def: StepDefinition<C>): void {
-  if (steps.has(def.name)) throw new Error(`step ${def.name} is already registered`);
+/**
+ * Registers a step; a second registration under the same name is a programming error unless it says
+ * `replace: true` — a deployment's plugin (TDM_PLUGINS) swapping a built-in step for its own.
+ */
+export function registerStep<C>(def: StepDefinition<C>, options: { replace?: boolean } = {}): void {
+  if (steps.has(def.name) && !options.replace) throw new Error(`step ${def.name} is already registered`);
   steps.set(def.name, def as StepDefinition);
 }
 

@@ -1,7 +1,7 @@
 /**
  * TEST PLUGIN — not a real step. Loaded by worker processes through `TDM_PLUGINS` (and imported by
  * the test or bench process, whose `execute` validates the operations against the registry), it
- * registers a slow stand-in under an operation that core does not implement yet, so tests can kill a
+ * replaces a built-in step with a slow stand-in, in the processes that load it, so tests can kill a
  * worker in the middle of a step and watch another one resume the job.
  *
  * The step emits a `progress` event every `intervalMs` (200) for `durationMs` (4000), stops as soon as the run is
@@ -13,11 +13,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { StepFailedError } from '../../src/errors.ts';
 import type { Operation } from '../../src/jobs/context.ts';
-import { getStep, registerStep } from '../../src/jobs/registry.ts';
-// The built-in steps first: if core ever implements the operation, the check below sees it.
+import { registerStep } from '../../src/jobs/registry.ts';
+// The built-in steps first, so the stand-in replaces the real one.
 import '../../src/jobs/steps/index.ts';
 
-/** The operation the slow step stands in for. */
+/** The built-in operation the slow step replaces. */
 export const SLOW_STEP: Operation = 'synthetic';
 /** The marker table in the source database: one row per completed run of the slow step. */
 export const MARKER_TABLE = 'tdm_test_step_runs';
@@ -29,11 +29,8 @@ const SlowStepConfig = z
   })
   .default({ durationMs: 4000, intervalMs: 200 });
 
-/** False when core already implements `SLOW_STEP`: tests that need the slow stand-in must skip. */
-export const slowStepRegistered = !getStep(SLOW_STEP);
-
-if (slowStepRegistered) {
-  registerStep({
+registerStep(
+  {
     name: SLOW_STEP,
     description: `Test plugin: emits progress for config.${SLOW_STEP}.durationMs, then records its run in ${MARKER_TABLE} of the source`,
     config: SlowStepConfig,
@@ -67,5 +64,6 @@ if (slowStepRegistered) {
       }
       return { artifacts: {}, summary: { ticks, marker: MARKER_TABLE } };
     },
-  });
-}
+  },
+  { replace: true },
+);
