@@ -10,69 +10,24 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Catalog, ColumnDef, TableDef } from '../src/catalog/types.ts';
+import type { Catalog, TableDef } from '../src/catalog/types.ts';
 import { LocalDatasetStore } from '../src/dataset/local-store.ts';
 import type { DatasetManifest, TextRow } from '../src/dataset/types.ts';
 import { type MaskResult, type MaskRules, maskTables } from '../src/mask/executor.ts';
 import { createTransform } from '../src/mask/registry.ts';
+import { tableDef } from '../src/synthetic/catalog.ts';
 
 // Test configuration: stands in for TDM_MASK_SALT.
 const SALT = 'mask-executor-test-salt';
 
-function column(name: string, dataType: string, position: number): ColumnDef {
-  return {
-    name,
-    position,
-    dataType,
-    typeSchema: 'pg_catalog',
-    typeName: dataType,
-    typeKind: 'base',
-    elementType: null,
-    nullable: true,
-    default: null,
-    maxLength: null,
-    numericPrecision: null,
-    numericScale: null,
-    identity: null,
-    generated: null,
-    sequence: null,
-    comment: null,
-  };
-}
-
 function table(name: string, cols: [string, string][], keys: { pk: string; unique?: string[]; fk?: [string, string, string][] }): TableDef {
-  return {
-    schema: 'public',
+  return tableDef({
     name,
-    kind: 'TABLE',
-    partitionOf: null,
-    partitionKind: null,
-    partitionBound: null,
-    partitionKey: null,
-    columns: cols.map(([n, t], i) => column(n, t, i + 1)),
-    primaryKey: { name: `${name}_pkey`, columns: [keys.pk] },
-    foreignKeys: (keys.fk ?? []).map(([c, refTable, refCol]) => ({
-      name: `${name}_${c}_fkey`,
-      columns: [c],
-      referencedSchema: 'public',
-      referencedTable: refTable,
-      referencedColumns: [refCol],
-      onDelete: 'NO ACTION',
-      onUpdate: 'NO ACTION',
-      matchType: 'SIMPLE',
-      deferrable: false,
-      initiallyDeferred: false,
-      notValid: false,
-    })),
-    uniques: (keys.unique ?? []).map((c) => ({ name: `${name}_${c}_key`, columns: [c], deferrable: false, nullsNotDistinct: false })),
-    checks: [],
-    exclusions: [],
-    indexes: [],
-    rowEstimate: null,
-    rowCount: null,
-    ownRowCount: null,
-    comment: null,
-  };
+    columns: cols.map(([n, dataType]) => ({ name: n, dataType })),
+    primaryKey: [keys.pk],
+    uniques: (keys.unique ?? []).map((c) => [c]),
+    foreignKeys: (keys.fk ?? []).map(([c, refTable, refCol]) => ({ columns: [c], references: { table: refTable, columns: [refCol] } })),
+  });
 }
 
 const ACCOUNTS = 50_000;

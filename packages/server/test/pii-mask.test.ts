@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from '../../core/test/support/databases.ts';
 import { TdmClient } from '../../sdk/src/index.ts';
 import { type App, createApp } from '../src/app.ts';
+import { gqlData } from './support.ts';
 
 const pgUp = await pgAvailable();
 if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} is not reachable: the PII/mask API tests are SKIPPED`);
@@ -49,17 +50,7 @@ async function database(label: string): Promise<{ db: TestDatabase; sql: SqlClie
   return { db, sql };
 }
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await app.yoga.fetch('http://tdm.test/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  expect(response.status).toBe(200);
-  return body.data as T;
-}
+const gql = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => gqlData<T>(app, query, variables);
 
 /** `{ __typename, data }` of a mutation's success, failing with the error's message otherwise. */
 function ok<T>(result: { __typename: string; message?: string; data?: T }): T {

@@ -22,6 +22,7 @@ import { createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from
 import { FIXTURES_DIR, fixturesAvailable, loadFixture } from '../../core/test/support/load-sql.ts';
 import { type JobLogEvent, TdmClient, TdmDomainError } from '../../sdk/src/index.ts';
 import { type App, createApp } from '../src/app.ts';
+import { gqlData } from './support.ts';
 
 const pgUp = await pgAvailable();
 if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} is not reachable: the subset/provision API tests are SKIPPED`);
@@ -79,17 +80,7 @@ async function database(label: string): Promise<{ db: TestDatabase; sql: SqlClie
   return { db, sql };
 }
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await app.yoga.fetch('http://tdm.test/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  expect(response.status).toBe(200);
-  return body.data as T;
-}
+const gql = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => gqlData<T>(app, query, variables);
 
 /** Rows of a source table by key, as the source's own JSON (ints are numbers there too). */
 async function sourceRows(sql: SqlClient, table: string, key: string, ids: unknown[]): Promise<Map<number, Record<string, unknown>>> {

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgliteUrl, type TestDatabase } from '../../core/test/support/databases.ts';
 import { CrawlError, InvalidInputError, TdmClient } from '../../sdk/src/index.ts';
 import { type App, createApp } from '../src/app.ts';
+import { gqlData } from './support.ts';
 
 const SIGN_UP = `Feature: Sign up
   Scenario: Register
@@ -47,16 +48,7 @@ let deadUrl: string;
 const dbs: TestDatabase[] = [];
 const clients: SqlClient[] = [];
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await app.yoga.fetch('http://tdm.test/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return body.data as T;
-}
+const gql = <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => gqlData<T>(app, query, variables);
 
 async function pgliteEnv(name: string): Promise<SqlClient> {
   const db = await createPgliteUrl();
