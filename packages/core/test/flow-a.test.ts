@@ -1,17 +1,4 @@
-/**
- * Flow A (discover → subset → provision) as a user runs it: real PostgreSQL sources (the shared sample
- * databases) and real PostgreSQL targets registered as environments; metadata on a PGlite temp dir with
- * in-process jobs. What a user checks in the target: every FK holds (the shared acceptance query), every
- * row exists in the source, caps hold for every row not needed by integrity, the plan says what was cut,
- * a full copy equals its source, re-provisioning with reset gives the same target, and provisioning is
- * refused into a non-empty target, into the dataset's own source and into an unknown environment.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { openSqlClient } from '../src/db/open.ts';
 import { quoteQualified } from '../src/db/quote.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { fkCheck } from './support/fk-check.ts';
@@ -23,10 +10,11 @@ import { jobLogStream } from '../src/jobs/log-stream.ts';
 import { jobTrace, lineageAround } from '../src/lineage/graph.ts';
 import { runProvision } from '../src/operations/provision.ts';
 import { runSubset, type SubsetOutcome } from '../src/operations/subset.ts';
-import { createTdm, type Tdm } from '../src/runtime.ts';
+import type { Tdm } from '../src/runtime.ts';
 import { loadManifest } from '../src/store/datasets.ts';
 import type { SubsetCut } from '../src/subset/executor.ts';
-import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { createTestEngine, type TestEngine } from './support/engine.ts';
 import { FIXTURES_DIR, type FixtureName, fixturesAvailable, loadFixture } from './support/load-sql.ts';
 
 const pgUp = await pgAvailable();
@@ -39,44 +27,25 @@ const CAPS = { '*': 50 };
 // ---------------------------------------------------------------------------------------------
 // Metadata store, databases and environments
 
+let engine: TestEngine;
 let tdm: Tdm;
-let dataDir: string;
-const dbs: TestDatabase[] = [];
-const clients: SqlClient[] = [];
-let envCount = 0;
 
 beforeAll(async () => {
   if (!pgUp) return;
-  dataDir = await mkdtemp(join(tmpdir(), 'tdm-flow-a-'));
-  const meta = await createPgliteUrl();
-  dbs.push(meta);
-  tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), databaseUrl: meta.url }, { log: () => {} });
-  await tdm.jobs.startWorking();
+  engine = await createTestEngine('flow-a', { work: true });
+  tdm = engine.tdm;
 });
 
-afterAll(async () => {
-  await tdm?.close().catch(() => {});
-  for (const c of clients) await c.close().catch(() => {});
-  for (const db of dbs.reverse()) await db.drop().catch(() => {});
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => engine?.close());
 
 async function database(label: string): Promise<{ db: TestDatabase; sql: SqlClient }> {
-  const db = await createTestDatabase(`flowa_${label}`);
-  dbs.push(db);
   // One connection: the acceptance query creates its function in pg_temp of the session.
-  const sql = await openSqlClient(db.url, { poolSize: 1 });
-  clients.push(sql);
-  return { db, sql };
+  const db = await engine.database('postgres', label);
+  return { db, sql: await engine.client(db.url) };
 }
 
 /** A fresh, empty target database registered as an environment. */
-async function targetEnv(label: string): Promise<{ name: string; sql: SqlClient; url: string }> {
-  const { db, sql } = await database(`${label}_dst`);
-  const name = `${label}-target-${++envCount}`;
-  await tdm.environments.create({ name, connectionString: db.url });
-  return { name, sql, url: db.url };
-}
+const targetEnv = (label: string) => engine.environment('postgres', label);
 
 // ---------------------------------------------------------------------------------------------
 // What a user checks in a database

@@ -8,13 +8,10 @@
  * key keeps every FK pointing at it valid, and Flow A with pii and mask runs as a job with lineage.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { openSqlClient } from '../src/db/open.ts';
 import { quoteIdent, quoteQualified } from '../src/db/quote.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { fkCheck } from './support/fk-check.ts';
@@ -28,9 +25,10 @@ import { scanTargetForPii } from '../src/operations/pii-gate.ts';
 import { type PiiColumn, runClassifyPii } from '../src/operations/pii.ts';
 import { runProvision } from '../src/operations/provision.ts';
 import { runSubset, type SubsetOutcome } from '../src/operations/subset.ts';
-import { createTdm, type Tdm } from '../src/runtime.ts';
+import type { Tdm } from '../src/runtime.ts';
 import { loadManifest } from '../src/store/datasets.ts';
-import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { createTestEngine, type TestEngine } from './support/engine.ts';
 import { FIXTURES_DIR, type FixtureName, fixturesAvailable, loadFixture } from './support/load-sql.ts';
 
 const pgUp = await pgAvailable();
@@ -53,34 +51,21 @@ const SENSITIVE: Record<'pagila' | 'demo', { table: string; key: string; columns
 };
 const kind: 'pagila' | 'demo' = haveFixtures ? 'pagila' : 'demo';
 
+let engine: TestEngine;
 let tdm: Tdm;
-let dataDir: string;
-const dbs: TestDatabase[] = [];
-const clients: SqlClient[] = [];
-let envCount = 0;
 
 beforeAll(async () => {
   if (!pgUp) return;
-  dataDir = await mkdtemp(join(tmpdir(), 'tdm-mask-flow-'));
-  const meta = await createPgliteUrl();
-  dbs.push(meta);
-  tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), databaseUrl: meta.url }, { log: () => {} });
-  await tdm.jobs.startWorking();
+  engine = await createTestEngine('mask-flow', { work: true });
+  tdm = engine.tdm;
 });
 
-afterAll(async () => {
-  await tdm?.close().catch(() => {});
-  for (const c of clients) await c.close().catch(() => {});
-  for (const db of dbs.reverse()) await db.drop().catch(() => {});
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => engine?.close());
 
 async function database(label: string): Promise<{ db: TestDatabase; sql: SqlClient }> {
-  const db = await createTestDatabase(`mask_${label}`);
-  dbs.push(db);
-  const sql = await openSqlClient(db.url, { poolSize: 1 });
-  clients.push(sql);
-  return { db, sql };
+  // One connection: the acceptance query creates its function in pg_temp of the session.
+  const db = await engine.database('postgres', label);
+  return { db, sql: await engine.client(db.url) };
 }
 
 async function source(label: string, fixture: FixtureName | 'demo'): Promise<{ url: string; sql: SqlClient }> {
@@ -90,12 +75,8 @@ async function source(label: string, fixture: FixtureName | 'demo'): Promise<{ u
   return { url: db.url, sql };
 }
 
-async function targetEnv(label: string): Promise<{ name: string; sql: SqlClient }> {
-  const { db, sql } = await database(`${label}_dst`);
-  const name = `${label}-target-${++envCount}`;
-  await tdm.environments.create({ name, connectionString: db.url });
-  return { name, sql };
-}
+/** A fresh, empty target database registered as an environment. */
+const targetEnv = (label: string) => engine.environment('postgres', label);
 
 /** Rows of the target whose (non-empty) value equals the source's value for the same key. */
 async function sameAsSource(src: SqlClient, dst: SqlClient, table: string, key: string, column: string): Promise<{ compared: number; equal: number }> {
@@ -212,7 +193,7 @@ describe.skipIf(!pgUp)(`masking a ${kind} subset`, () => {
   }, 120_000);
 
   it('is deterministic across processes: runMask in a child process with the same salt gives the same values', async () => {
-    const script = join(dataDir, 'mask-child.mts');
+    const script = join(engine.dataDir, 'mask-child.mts');
     const imp = (p: string) => JSON.stringify(join(CORE_SRC, p));
     await writeFile(
       script,
