@@ -1,6 +1,7 @@
 /**
  * The HTTP + WebSocket server: GraphQL over HTTP (graphql-yoga, GraphiQL at /graphql) and
- * subscriptions over graphql-ws on the same path, both through the same envelop (context, masking).
+ * subscriptions over graphql-ws on the same path, both through the same envelop (context, masking);
+ * file exports under /export/ (src/export/routes.ts).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { createYoga, maskError } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authRequired, resolveActor } from './auth.ts';
+import { handleExport } from './export/routes.ts';
 import type { Context } from './context.ts';
 import { schema } from './schema/index.ts';
 
@@ -54,7 +56,15 @@ export function createApp(tdm: Tdm): App {
     yoga,
     // Open servers stay on localhost; a server that checks tokens may listen everywhere.
     async start(port, host = process.env.API_HOST ?? (required ? '0.0.0.0' : '127.0.0.1')) {
-      server = createServer(yoga);
+      // /export/… streams files (CSV, zip); everything else is GraphQL.
+      const authorize = (header: string | null) => resolveActor(tdm, header, required);
+      server = createServer((req, res) => {
+        handleExport(tdm, req, res, authorize)
+          .then((handled) => {
+            if (!handled) yoga(req, res);
+          })
+          .catch((err) => res.destroy(err));
+      });
       wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
       useServer(
         {

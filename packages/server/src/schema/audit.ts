@@ -1,3 +1,4 @@
+import type { Prisma } from '@tdm/core/generated/prisma/client';
 import { builder } from '../builder.ts';
 
 const SeverityEnum = builder.enumType('Severity', { values: ['INFO', 'WARNING', 'CRITICAL'] as const });
@@ -15,21 +16,39 @@ builder.prismaNode('AuditLog', {
   }),
 });
 
+export interface AuditFilter {
+  severity?: 'INFO' | 'WARNING' | 'CRITICAL' | null;
+  action?: string | null;
+  since?: Date | null;
+  until?: Date | null;
+}
+
+/** The filter of `auditLogs` and of the audit CSV export (`/export/audit.csv`): the same rows in both. */
+export function auditWhere(f: AuditFilter): Prisma.AuditLogWhereInput {
+  return {
+    ...(f.severity ? { severity: f.severity } : {}),
+    ...(f.action ? { action: f.action } : {}),
+    ...(f.since || f.until ? { at: { ...(f.since ? { gte: f.since } : {}), ...(f.until ? { lt: f.until } : {}) } } : {}),
+  };
+}
+
 builder.queryFields((t) => ({
   auditLogs: t.prismaConnection({
     type: 'AuditLog',
     cursor: 'id',
     description: 'Who did what, newest first',
-    args: { severity: t.arg({ type: SeverityEnum, required: false }), action: t.arg.string({ required: false }) },
-    totalCount: (_c, args, ctx) =>
-      ctx.tdm.store.prisma.auditLog.count({
-        where: { ...(args.severity ? { severity: args.severity } : {}), ...(args.action ? { action: args.action } : {}) },
-      }),
-    resolve: (query, _r, args, ctx) =>
-      ctx.tdm.store.prisma.auditLog.findMany({
-        ...query,
-        where: { ...(args.severity ? { severity: args.severity } : {}), ...(args.action ? { action: args.action } : {}) },
-        orderBy: { at: 'desc' },
-      }),
+    args: {
+      severity: t.arg({ type: SeverityEnum, required: false }),
+      action: t.arg.string({ required: false }),
+      since: t.arg({ type: 'DateTime', required: false, description: 'At or after this instant' }),
+      until: t.arg({ type: 'DateTime', required: false, description: 'Before this instant' }),
+    },
+    totalCount: (_c, args, ctx) => ctx.tdm.store.prisma.auditLog.count({ where: auditWhere(args) }),
+    resolve: (query, _r, args, ctx) => ctx.tdm.store.prisma.auditLog.findMany({ ...query, where: auditWhere(args), orderBy: [{ at: 'desc' }, { id: 'desc' }] }),
+  }),
+  auditActions: t.stringList({
+    description: 'Every action name in the audit log (for filters)',
+    resolve: async (_r, _a, ctx) =>
+      (await ctx.tdm.store.prisma.auditLog.findMany({ distinct: ['action'], select: { action: true }, orderBy: { action: 'asc' } })).map((a) => a.action),
   }),
 }));

@@ -12,6 +12,7 @@ import './auth.ts';
 import './decision.ts';
 import './pii.ts';
 import './synthetic.ts';
+import './dashboard.ts';
 
 builder.queryType({});
 builder.mutationType({});
