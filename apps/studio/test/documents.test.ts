@@ -5,10 +5,14 @@ import { buildSchema, type DocumentNode, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import * as exported from '../src/lib/graphql';
 
+// The pages' documents live beside graphql.ts in src/lib/documents/ (one file per page).
+const pages = import.meta.glob<Record<string, unknown>>('../src/lib/documents/*.ts', { eager: true });
+
 const schema = buildSchema(readFileSync(new URL('../../../packages/server/schema.graphql', import.meta.url), 'utf8'));
 
-// Every document graphql.ts exports, named by its operation, so a new one is checked without a list to keep.
-const documents: [string, DocumentNode][] = Object.values(exported)
+// Every document graphql.ts and src/lib/documents/*.ts export, named by its operation, so a new one is checked without a list to keep.
+const documents: [string, DocumentNode][] = [exported, ...Object.values(pages)]
+  .flatMap((module) => Object.values(module))
   .filter((value): value is DocumentNode => typeof value === 'object' && value !== null && (value as DocumentNode).kind === 'Document')
   .map((document) => {
     const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
@@ -30,6 +34,16 @@ describe('GraphQL documents', () => {
         'SchemaVersion',
         'SchemaVersionChoices',
         'Schemas',
+        'Dashboard',
+        'DashboardLive',
+        'ExecuteWorkflow',
+        'ClassifyIntent',
+        'JobLogs',
+        'Lineage',
+        'DatasetCatalog',
+        'AuditLogs',
+        'EnvironmentDetails',
+        'CreateEnvironment',
       ]),
     );
   });

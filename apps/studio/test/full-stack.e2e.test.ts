@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium)(`studio + API + demo source in Chromium (needs ${C
   });
 
   it('discovers the demo source through the form and lists it', async () => {
-    await page.goto(`${studio.base}/`);
+    await page.goto(`${studio.base}/schemas`);
     // Queries run in the browser only, so this also waits for hydration (before it, the form
     // would submit natively).
     await page.waitForSelector('html[data-hydrated="true"]', { timeout: 60_000 });
@@ -123,7 +123,7 @@ describe.skipIf(!hasChromium)(`studio + API + demo source in Chromium (needs ${C
   });
 
   it('shows the typed error of an unreachable source in an alert', async () => {
-    await page.goto(`${studio.base}/`);
+    await page.goto(`${studio.base}/schemas`);
     await expect.poll(() => page.locator('table.schemas tbody tr').filter({ hasText: demoUrl }).count()).toBe(1);
     await page.getByLabel('Connection string').fill(BAD_URL);
     await page.getByRole('button', { name: 'Discover' }).click();

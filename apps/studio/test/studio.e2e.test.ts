@@ -31,7 +31,7 @@ describe.skipIf(!hasChromium)(`studio in Chromium (needs ${CHROMIUM})`, () => {
   });
 
   it('lists the discovered schemas, fetched through the /graphql proxy', async () => {
-    await page.goto(`${base}/`);
+    await page.goto(`${base}/schemas`);
     const list = page.getByRole('table').first();
     await expect.poll(() => list.locator('tbody th[scope=row]').allTextContents()).toEqual(['shop', 'warehouse']);
 
@@ -47,14 +47,14 @@ describe.skipIf(!hasChromium)(`studio in Chromium (needs ${CHROMIUM})`, () => {
     await page.waitForURL(/\?q=inventory$/);
     await expect.poll(() => page.locator('table.schemas tbody th[scope=row]').allTextContents()).toEqual(['warehouse']);
 
-    await page.goto(`${base}/?open=U2NoZW1hOjE%3D`);
+    await page.goto(`${base}/schemas?open=U2NoZW1hOjE%3D`);
     const versions = page.getByRole('table', { name: 'Versions of shop' });
     await expect.poll(() => versions.locator('tbody th').allTextContents()).toEqual(['v2', 'v1']);
     expect(await page.getByRole('button', { name: 'Versions of shop' }).getAttribute('aria-expanded')).toBe('true');
   });
 
   it('shows a typed discovery error in an alert, and refreshes the list on success', async () => {
-    await page.goto(`${base}/`);
+    await page.goto(`${base}/schemas`);
     // The list loads in the browser only: once it shows, the form is hydrated (no native submit).
     await expect.poll(() => page.locator('table.schemas tbody th[scope=row]').count()).toBe(2);
     await page.getByLabel('Connection string').fill('postgresql://u:p@unreachable:5432/db');
@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)(`studio in Chromium (needs ${CHROMIUM})`, () => {
   });
 
   it('shows the tables of a version with their foreign keys linked', async () => {
-    await page.goto(`${base}/`);
+    await page.goto(`${base}/schemas`);
     await page.getByRole('link', { name: 'v2' }).click();
     await page.waitForURL(`${base}/schemas/${SHOP_V2.id}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Schema version 2');

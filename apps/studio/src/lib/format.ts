@@ -83,3 +83,15 @@ export function formatTestCaseFormat(format: string): string {
 export function plural(n: number, noun: string, nouns = `${noun}s`): string {
   return `${count.format(n)} ${n === 1 ? noun : nouns}`;
 }
+
+const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+/** 1536 → "1.5 KB". */
+export function formatBytes(n: number): string {
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}

@@ -1,0 +1,154 @@
+// Workflow runs: planning (classifyIntent), executing, the history, a job's logs and lineage.
+import { graphql, type ResultOf } from '../graphql';
+
+export const WorkflowOptionsQuery = graphql(`
+  query WorkflowOptions {
+    workflowTemplates {
+      name
+      title
+      description
+      operations
+      syntheticMode
+      inputs {
+        name
+        fields
+        required
+        description
+      }
+    }
+    connections(first: 100) {
+      edges {
+        node {
+          id
+          name
+          url
+        }
+      }
+    }
+    domainPacks {
+      name
+      scenarios {
+        name
+      }
+    }
+    environments {
+      id
+      name
+      isDefault
+    }
+  }
+`);
+
+export const ClassifyIntentQuery = graphql(`
+  query ClassifyIntent($input: ClassifyIntentInput!) {
+    classifyIntent(input: $input) {
+      __typename
+      ... on QueryClassifyIntentSuccess {
+        data {
+          operations
+          syntheticMode
+          fallbackModes
+          inputKinds
+          refinedBy
+          reasons {
+            subject
+            reason
+          }
+        }
+      }
+      ... on Error {
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const ExecuteWorkflowMutation = graphql(`
+  mutation ExecuteWorkflow($input: ExecuteWorkflowInput!) {
+    executeWorkflow(input: $input) {
+      __typename
+      ... on MutationExecuteWorkflowSuccess {
+        data {
+          jobId
+          workflowId
+          operations
+          status
+        }
+      }
+      ... on Error {
+        message
+        code
+      }
+    }
+  }
+`);
+
+export const JobsQuery = graphql(`
+  query Jobs($first: Int, $after: String, $status: JobStatus) {
+    jobs(first: $first, after: $after, status: $status) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          rawId
+          workflowId
+          status
+          operations
+          createdAt
+          startedAt
+          finishedAt
+          qualityScore
+          error
+          testCase {
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const JobLogsSubscription = graphql(`
+  subscription JobLogs($jobId: ID!) {
+    jobLogs(jobId: $jobId) {
+      seq
+      step
+      level
+      message
+      at
+    }
+  }
+`);
+
+export const JobTraceQuery = graphql(`
+  query JobTrace($jobId: ID!) {
+    jobTrace(jobId: $jobId) {
+      jobId
+      status
+      fallbacksUsed
+      datasetVersionIds
+      schemaVersionIds
+      provisionedTables {
+        environment
+        schema
+        table
+        rowCount
+      }
+    }
+    job(id: $jobId) {
+      id
+      qualityScore
+      status
+    }
+  }
+`);
+
+export type WorkflowTemplate = ResultOf<typeof WorkflowOptionsQuery>['workflowTemplates'][number];
+export type JobRow = ResultOf<typeof JobsQuery>['jobs']['edges'][number]['node'];
+export type JobLogEvent = ResultOf<typeof JobLogsSubscription>['jobLogs'];
+export type PipelinePlan = Extract<ResultOf<typeof ClassifyIntentQuery>['classifyIntent'], { __typename: 'QueryClassifyIntentSuccess' }>['data'];
