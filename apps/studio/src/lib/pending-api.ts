@@ -40,26 +40,50 @@ export const QUALITY_REPORT = `
   }
 `;
 
-export const FUSE_SCHEMAS = `
-  mutation FuseSchemas($input: FuseSchemasInput!) {
-    fuseSchemas(input: $input) {
-      __typename
-      ... on Error { message code }
-      ... on MutationFuseSchemasSuccess {
-        data {
-          id
-          version
-          entities {
-            name
-            sources
-            fields { name dataType nullable unique maxLength enumValues confidence chosenFrom sources { kind ref name dataType } }
+/**
+ * `fuseSchemas` with the unified entities and fields; a conflict's fields are not fixed by the API
+ * description, so the page asks the server which scalar fields `FusionConflict` has and selects those.
+ */
+export function fuseSchemasDocument(conflictFields: string[]): string {
+  const conflicts = conflictFields.length ? `conflicts { ${conflictFields.join(' ')} }` : '';
+  return `
+    mutation FuseSchemas($input: FuseSchemasInput!) {
+      fuseSchemas(input: $input) {
+        __typename
+        ... on Error { message code }
+        ... on MutationFuseSchemasSuccess {
+          data {
+            id
+            version
+            entities {
+              name
+              sources
+              fields { name dataType nullable unique maxLength enumValues confidence chosenFrom sources { kind ref name dataType } }
+            }
+            ${conflicts}
           }
-          conflicts
         }
       }
     }
+  `;
+}
+
+export const CONFLICT_FIELDS = `
+  query FusionConflictFields {
+    __type(name: "FusionConflict") { fields { name type { kind ofType { kind ofType { kind } } } } }
   }
 `;
+
+/** Fields whose values are scalars or enums (or lists of them): what can be selected without sub-fields. */
+export function leafFields(type: { fields: { name: string; type: TypeRef }[] | null } | null): string[] {
+  const leaf = (t: TypeRef | null | undefined): boolean =>
+    !!t && (t.kind === 'SCALAR' || t.kind === 'ENUM' || ((t.kind === 'NON_NULL' || t.kind === 'LIST') && leaf(t.ofType)));
+  return (type?.fields ?? []).filter((f) => leaf(f.type)).map((f) => f.name);
+}
+interface TypeRef {
+  kind: string;
+  ofType?: TypeRef | null;
+}
 
 export interface SchemaChange {
   kind: string;
@@ -109,7 +133,7 @@ export interface UnifiedSchema {
   id: string;
   version: number;
   entities: { name: string; sources: string[]; fields: UnifiedField[] }[];
-  conflicts: unknown;
+  conflicts?: Record<string, unknown>[];
 }
 
 /** Runs one of the documents above; a GraphQL error becomes an Error with the server's message. */

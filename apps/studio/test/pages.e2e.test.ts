@@ -1,0 +1,273 @@
+// Every page of the studio in Chromium against the real stack: the TDM engine on a temporary PGlite
+// store with the demo source and default target, the real GraphQL server (HTTP, graphql-ws and the
+// /export routes), the studio's dev server. Runs a workflow from /workflows and watches its logs
+// arrive, follows it to its lineage and dataset, downloads and reads the exports, registers an
+// environment and provisions into it. On every page: no serious or critical axe-core violation,
+// no console error, screenshots at 1280 and 390 px in /tmp.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
+import { buildSchema } from 'graphql';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../packages/core/src/config';
+import { bootstrap } from '../../../packages/core/src/demo/bootstrap';
+import { createTdm, type Tdm } from '../../../packages/core/src/runtime';
+import { type App, createApp } from '../../../packages/server/src/app';
+import { parseCsv } from '../../../packages/server/test/csv';
+import { CHROMIUM, chromiumAvailable, launchChromium, type Studio, startStudio } from './browser';
+import { download, screenshots, seriousViolations } from './pages';
+
+const hasChromium = chromiumAvailable('studio pages e2e');
+
+// The quality and fusion APIs arrive on servers over time: their pages say "not available" until
+// then, and their full walks run once the server's schema has the fields.
+const api = buildSchema(readFileSync(new URL('../../../packages/server/schema.graphql', import.meta.url), 'utf8'));
+const hasQuality = 'qualityReport' in (api.getQueryType()?.getFields() ?? {});
+const hasFusion = 'fuseSchemas' in (api.getMutationType()?.getFields() ?? {});
+if (!hasQuality) console.warn('studio pages e2e: the quality report walk is skipped: the server schema has no qualityReport query');
+if (!hasFusion) console.warn('studio pages e2e: the schema fusion walk is skipped: the server schema has no fuseSchemas mutation');
+
+const SIGN_UP = `Feature: Sign up
+  Scenario: Register
+    When I fill in "Email" with "ann.lee@test.com"
+    And I fill in "First name" with "Ann"
+    And I press "Sign up"
+`;
+
+describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHROMIUM})`, () => {
+  let dataDir: string;
+  let tdm: Tdm;
+  let app: App;
+  let studio: Studio;
+  let browser: Browser;
+  let page: Page;
+  const browserErrors: string[] = [];
+  let datasetId = '';
+
+  const metric = (label: string) => page.locator('dl.metrics div').filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd');
+
+  async function open(path: string) {
+    await page.goto(`${studio.base}${path}`);
+    await page.waitForSelector('html[data-hydrated="true"]', { timeout: 60_000 });
+  }
+
+  async function checkPage(name: string) {
+    expect(await seriousViolations(page), name).toEqual([]);
+    await screenshots(page, name);
+    expect(browserErrors, name).toEqual([]);
+  }
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tdm-studio-pages-'));
+    tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir }), databaseUrl: `pglite://${dataDir}/meta` });
+    await bootstrap(tdm);
+    await tdm.jobs.startWorking({ concurrency: 1 });
+    app = createApp(tdm);
+    studio = await startStudio(await app.start(0, '127.0.0.1'));
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') browserErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => browserErrors.push(String(err)));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await studio?.close();
+    await app?.stop();
+    await tdm?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows an empty dashboard with its metrics and quick actions', async () => {
+    await open('/');
+    await expect.poll(() => metric('Datasets ready').textContent(), { timeout: 60_000 }).toBe('0');
+    for (const label of ['Rows generated', 'Workflows completed', 'Failed jobs', 'Running jobs']) expect(await metric(label).textContent(), label).toBe('0');
+    expect(await page.getByRole('link', { name: 'Execute workflow' }).getAttribute('href')).toBe('/workflows');
+    expect(await page.getByRole('link', { name: 'Browse datasets' }).getAttribute('href')).toBe('/datasets');
+    await checkPage('dashboard-empty');
+  }, 120_000);
+
+  it('classifies, executes a workflow and shows its live logs and lineage', async () => {
+    await open('/workflows');
+    await page.getByLabel('Template').selectOption('C');
+    expect(await page.getByRole('checkbox', { name: 'synthetic' }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: 'subset' }).isChecked()).toBe(false);
+    expect(await page.getByLabel('Row count').inputValue()).toBe('1000');
+    await page.getByLabel('Domain').selectOption('ecommerce');
+    await page.getByLabel('Scenario').selectOption('b2c');
+    await page.getByLabel('Row count').fill('40');
+    await page.getByRole('checkbox', { name: 'provision' }).uncheck();
+
+    await page.getByRole('button', { name: 'Classify intent' }).click();
+    const plan = page.getByRole('region', { name: 'Recommended plan' });
+    await expect.poll(() => plan.textContent()).toContain('DOMAIN');
+    expect(await plan.getByRole('listitem').count()).toBeGreaterThan(0);
+
+    await page.getByRole('button', { name: 'Execute workflow' }).click();
+    await page.waitForURL(/\?job=/);
+    const log = page.getByRole('log');
+    await expect.poll(() => log.textContent(), { timeout: 90_000 }).toMatch(/\[synthetic\] \w+/);
+    await expect.poll(() => log.textContent(), { timeout: 90_000 }).toMatch(/\[workflow\] completed/);
+    const history = page.getByRole('region', { name: /Execution history/ });
+    await expect.poll(() => history.getByRole('row').nth(1).textContent()).toContain('completed');
+
+    // The level filter hides info lines.
+    const all = await log.locator('p').count();
+    await page.getByLabel('Level').selectOption('warn');
+    await expect.poll(() => log.locator('p').count()).toBeLessThan(all);
+    await page.getByLabel('Level').selectOption('all');
+    await checkPage('workflows');
+
+    await page.getByRole('tab', { name: 'Lineage' }).click();
+    const graph = page.getByRole('img', { name: /lineage/i });
+    await expect.poll(() => graph.locator('g.node[data-kind=DATASET_VERSION]').count()).toBe(1);
+    expect(await graph.locator('g.node[data-kind=JOB]').count()).toBe(1);
+    await checkPage('workflows-lineage');
+    await graph.locator('g.node[data-kind=DATASET_VERSION]').click();
+    await page.waitForURL(/\/datasets\?selected=/);
+    datasetId = new URL(page.url()).searchParams.get('selected') ?? '';
+    expect(datasetId).not.toBe('');
+  }, 180_000);
+
+  it('lists the dataset in the catalog, previews a table and exports it', async () => {
+    const catalog = page.getByRole('region', { name: /Catalog/ });
+    const row = catalog.getByRole('row').filter({ hasText: 'synthetic' });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toMatch(/200|\d{3}/);
+    const preview = page.getByRole('table', { name: /First \d+ of/ });
+    await page.getByLabel('Preview table').selectOption('public.customer');
+    await expect.poll(() => preview.locator('caption').textContent()).toContain('public.customer');
+    expect(await preview.locator('tbody tr').count()).toBe(20);
+    await checkPage('datasets');
+
+    const zip = await download(page, () => row.getByRole('link', { name: 'Export', exact: true }).click());
+    expect(zip.name).toMatch(/\.zip$/);
+    const files = unzipSync(new Uint8Array(zip.body));
+    expect(Object.keys(files)).toContain('public.customer.csv');
+    const customers = parseCsv(strFromU8(files['public.customer.csv'] as Uint8Array));
+    expect(customers[0]).toContain('email');
+    expect(customers.length - 1).toBe(40);
+
+    const one = await download(page, () => page.getByRole('link', { name: 'Export public.customer as CSV' }).click());
+    expect(parseCsv(one.body.toString('utf8'))).toEqual(customers);
+
+    const all = await download(page, () => page.getByRole('link', { name: 'Export all' }).click());
+    const lines = parseCsv(all.body.toString('utf8'));
+    expect(lines[0]?.slice(0, 3)).toEqual(['id', 'name', 'kind']);
+    expect(lines.filter((l) => l[0] === datasetId)).toHaveLength(1);
+  }, 120_000);
+
+  it('updates the dashboard: a dataset, its rows and a completed workflow', async () => {
+    await open('/');
+    await expect.poll(() => metric('Datasets ready').textContent()).toBe('1');
+    expect(await metric('Workflows completed').textContent()).toBe('1');
+    expect(Number((await metric('Rows generated').textContent())?.replaceAll(',', ''))).toBeGreaterThanOrEqual(40);
+    expect(await page.getByRole('region', { name: 'Job timeline' }).getByRole('listitem').count()).toBe(1);
+    expect(await page.getByRole('region', { name: 'Recent datasets' }).getByRole('link').first().getAttribute('href')).toBe(`/datasets?selected=${datasetId}`);
+    await checkPage('dashboard');
+  }, 60_000);
+
+  it('filters the audit log and exports the filtered rows as CSV', async () => {
+    await open('/audit');
+    const table = page.getByRole('table');
+    await expect.poll(() => table.getByRole('rowheader').allTextContents()).toContain('executeWorkflow');
+    await page.getByLabel('Action').selectOption('executeWorkflow');
+    await page.waitForURL(/action=executeWorkflow/);
+    await expect.poll(() => table.getByRole('rowheader').allTextContents()).toEqual(['executeWorkflow']);
+    await page.getByLabel('Severity').selectOption('CRITICAL');
+    await expect.poll(() => page.getByText('No audit events match these filters.').count()).toBe(1);
+    await page.getByLabel('Severity').selectOption('');
+    await expect.poll(() => table.getByRole('rowheader').count()).toBe(1);
+    await checkPage('audit');
+
+    const csv = await download(page, () => page.getByRole('link', { name: 'Export CSV' }).click());
+    const rows = parseCsv(csv.body.toString('utf8'));
+    const header = rows[0] ?? [];
+    for (const column of ['action', 'severity', 'actor', 'target', 'createdAt']) expect(header).toContain(column);
+    expect(rows.slice(1).map((r) => r[header.indexOf('action')])).toEqual(['executeWorkflow']);
+  }, 60_000);
+
+  it('shows the lineage around the job, the dataset reachable from the search', async () => {
+    await open('/lineage');
+    const graph = page.getByRole('img', { name: /lineage/i });
+    await expect.poll(() => graph.locator('g.node').count()).toBeGreaterThanOrEqual(2);
+    await page.getByLabel('Search').fill('dataset');
+    await page.getByLabel('Start from').selectOption({ index: 0 });
+    await page.waitForURL(/kind=DATASET_VERSION/);
+    await expect.poll(() => graph.locator('g.node.focus').getAttribute('data-kind')).toBe('DATASET_VERSION');
+    await checkPage('lineage');
+  }, 60_000);
+
+  it('registers an environment and provisions the dataset into it with a reset', async () => {
+    await open('/environments');
+    await expect.poll(() => page.getByRole('region', { name: /Target environments/ }).getByRole('rowheader').count()).toBe(1);
+    await page.getByLabel('Name', { exact: true }).fill('qa');
+    await page.getByLabel('Connection string').fill(`pglite://${dataDir}/qa-target`);
+    await page.getByRole('button', { name: 'Register environment' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Registered qa');
+    await page.waitForURL(/env=qa/);
+    await expect.poll(() => page.getByRole('heading', { level: 2, name: 'qa' }).count()).toBe(1);
+    expect(await page.getByText('Nothing provisioned here yet.').count()).toBe(1);
+
+    await page.getByRole('radio', { name: 'reset' }).check();
+    await page.getByRole('button', { name: 'Provision' }).click();
+    await expect.poll(() => page.locator('.alert.success').textContent(), { timeout: 90_000 }).toMatch(/Provisioned \d+ tables into qa/);
+    expect(await page.locator('.alert.success').textContent()).toContain('Smoke tests passed');
+    const tables = page.getByRole('table', { name: 'Provisioned tables' });
+    await expect.poll(() => tables.getByRole('rowheader').allTextContents()).toContain('public.customer');
+    expect(await tables.getByRole('row', { name: /public\.customer/ }).textContent()).toContain('40');
+    await checkPage('environments');
+  }, 150_000);
+
+  it.skipIf(hasQuality)('says the quality report is not available on a server without it', async () => {
+    await open('/quality');
+    await expect.poll(() => page.getByRole('note').textContent()).toContain('not available on this server');
+    expect(await page.getByLabel('Dataset version').count()).toBe(1);
+    await checkPage('quality');
+  }, 60_000);
+
+  it.skipIf(!hasQuality)('scores the dataset: a radial score chart, its metrics and columns', async () => {
+    await open(`/quality?dataset=${datasetId}`);
+    const chart = page.getByRole('img', { name: /quality score/i });
+    await expect.poll(() => chart.count(), { timeout: 90_000 }).toBe(1);
+    expect(await chart.getAttribute('aria-label')).toMatch(/quality score \d+ of 100/);
+    const metrics = page.getByRole('region', { name: 'Metrics' });
+    for (const name of ['nullRatio', 'typeConsistency', 'drift']) expect(await metrics.getByRole('rowheader', { name }).count(), name).toBe(1);
+    await expect.poll(() => page.getByRole('region', { name: 'Column metrics' }).getByRole('row').count()).toBeGreaterThan(1);
+    await checkPage('quality');
+  }, 120_000);
+
+  it.skipIf(hasFusion)('says schema fusion is not available on a server without it', async () => {
+    await open('/schema-fusion');
+    await expect.poll(() => page.getByRole('note').textContent()).toContain('not available on this server');
+    expect(await page.getByRole('button', { name: 'Run fusion' }).isDisabled()).toBe(true);
+    await checkPage('schema-fusion');
+  }, 60_000);
+
+  it.skipIf(!hasFusion)('fuses a test case with a domain pack into unified entities', async () => {
+    await open('/schema-fusion');
+    await page.getByLabel('Test case content').fill(SIGN_UP);
+    await page.getByLabel('Domain').selectOption('ecommerce');
+    await page.getByRole('button', { name: 'Run fusion' }).click();
+    const unified = page.getByRole('region', { name: /Unified schema/ });
+    await expect.poll(() => unified.getByRole('rowheader', { name: 'email' }).count(), { timeout: 90_000 }).toBeGreaterThan(0);
+    expect(await unified.textContent()).toContain('TEST_CASE');
+    await checkPage('schema-fusion');
+  }, 120_000);
+
+  it('keeps the schemas and synthetic data pages', async () => {
+    await open('/schemas');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Schemas');
+    await expect.poll(() => page.getByRole('region', { name: /Discovered schemas/ }).textContent()).toContain('Discovered schemas');
+    await checkPage('schemas');
+    await open('/synthetic');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Synthetic data');
+    await checkPage('synthetic');
+  }, 60_000);
+});
