@@ -46,7 +46,11 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
   const browserErrors: string[] = [];
   let datasetId = '';
 
-  const metric = (label: string) => page.locator('dl.metrics div').filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd');
+  const metric = (label: string) =>
+    page
+      .locator('dl.metrics div')
+      .filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) })
+      .locator('dd');
 
   async function open(path: string) {
     await page.goto(`${studio.base}${path}`);
@@ -206,7 +210,14 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
 
   it('registers an environment and provisions the dataset into it with a reset', async () => {
     await open('/environments');
-    await expect.poll(() => page.getByRole('region', { name: /Target environments/ }).getByRole('rowheader').count()).toBe(1);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('region', { name: /Target environments/ })
+          .getByRole('rowheader')
+          .count(),
+      )
+      .toBe(1);
     await page.getByLabel('Name', { exact: true }).fill('qa');
     await page.getByLabel('Connection string').fill(`pglite://${dataDir}/qa-target`);
     await page.getByRole('button', { name: 'Register environment' }).click();
@@ -225,41 +236,57 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
     await checkPage('environments');
   }, 150_000);
 
-  it.skipIf(hasQuality)('says the quality report is not available on a server without it', async () => {
-    await open('/quality');
-    await expect.poll(() => page.getByRole('note').textContent()).toContain('not available on this server');
-    expect(await page.getByLabel('Dataset version').count()).toBe(1);
-    await checkPage('quality');
-  }, 60_000);
+  it.skipIf(hasQuality)(
+    'says the quality report is not available on a server without it',
+    async () => {
+      await open('/quality');
+      await expect.poll(() => page.getByRole('note').textContent()).toContain('not available on this server');
+      expect(await page.getByLabel('Dataset version').count()).toBe(1);
+      await checkPage('quality');
+    },
+    60_000,
+  );
 
-  it.skipIf(!hasQuality)('scores the dataset: a radial score chart, its metrics and columns', async () => {
-    await open(`/quality?dataset=${datasetId}`);
-    const chart = page.getByRole('img', { name: /quality score/i });
-    await expect.poll(() => chart.count(), { timeout: 90_000 }).toBe(1);
-    expect(await chart.getAttribute('aria-label')).toMatch(/quality score \d+ of 100/);
-    const metrics = page.getByRole('region', { name: 'Metrics' });
-    for (const name of ['nullRatio', 'typeConsistency', 'drift']) expect(await metrics.getByRole('rowheader', { name }).count(), name).toBe(1);
-    await expect.poll(() => page.getByRole('region', { name: 'Column metrics' }).getByRole('row').count()).toBeGreaterThan(1);
-    await checkPage('quality');
-  }, 120_000);
+  it.skipIf(!hasQuality)(
+    'scores the dataset: a radial score chart, its metrics and columns',
+    async () => {
+      await open(`/quality?dataset=${datasetId}`);
+      const chart = page.getByRole('img', { name: /quality score/i });
+      await expect.poll(() => chart.count(), { timeout: 90_000 }).toBe(1);
+      expect(await chart.getAttribute('aria-label')).toMatch(/quality score \d+ of 100/);
+      const metrics = page.getByRole('region', { name: 'Metrics' });
+      for (const name of ['nullRatio', 'typeConsistency', 'drift']) expect(await metrics.getByRole('rowheader', { name }).count(), name).toBe(1);
+      await expect.poll(() => page.getByRole('region', { name: 'Column metrics' }).getByRole('row').count()).toBeGreaterThan(1);
+      await checkPage('quality');
+    },
+    120_000,
+  );
 
-  it.skipIf(hasFusion)('says schema fusion is not available on a server without it', async () => {
-    await open('/schema-fusion');
-    await expect.poll(() => page.getByRole('note').textContent()).toContain('not available on this server');
-    expect(await page.getByRole('button', { name: 'Run fusion' }).isDisabled()).toBe(true);
-    await checkPage('schema-fusion');
-  }, 60_000);
+  it.skipIf(hasFusion)(
+    'says schema fusion is not available on a server without it',
+    async () => {
+      await open('/schema-fusion');
+      await expect.poll(() => page.getByRole('note').textContent()).toContain('not available on this server');
+      expect(await page.getByRole('button', { name: 'Run fusion' }).isDisabled()).toBe(true);
+      await checkPage('schema-fusion');
+    },
+    60_000,
+  );
 
-  it.skipIf(!hasFusion)('fuses a test case with a domain pack into unified entities', async () => {
-    await open('/schema-fusion');
-    await page.getByLabel('Test case content').fill(SIGN_UP);
-    await page.getByLabel('Domain').selectOption('ecommerce');
-    await page.getByRole('button', { name: 'Run fusion' }).click();
-    const unified = page.getByRole('region', { name: /Unified schema/ });
-    await expect.poll(() => unified.getByRole('rowheader', { name: 'email' }).count(), { timeout: 90_000 }).toBeGreaterThan(0);
-    expect(await unified.textContent()).toContain('TEST_CASE');
-    await checkPage('schema-fusion');
-  }, 120_000);
+  it.skipIf(!hasFusion)(
+    'fuses a test case with a domain pack into unified entities',
+    async () => {
+      await open('/schema-fusion');
+      await page.getByLabel('Test case content').fill(SIGN_UP);
+      await page.getByLabel('Domain').selectOption('ecommerce');
+      await page.getByRole('button', { name: 'Run fusion' }).click();
+      const unified = page.getByRole('region', { name: /Unified schema/ });
+      await expect.poll(() => unified.getByRole('rowheader', { name: 'email' }).count(), { timeout: 90_000 }).toBeGreaterThan(0);
+      expect(await unified.textContent()).toContain('TEST_CASE');
+      await checkPage('schema-fusion');
+    },
+    120_000,
+  );
 
   it('keeps the schemas and synthetic data pages', async () => {
     await open('/schemas');
