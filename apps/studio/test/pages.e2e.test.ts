@@ -297,4 +297,23 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Synthetic data');
     await checkPage('synthetic');
   }, 60_000);
+
+  it('keeps the dashboard live: a workflow started elsewhere shows up without a reload', async () => {
+    await open('/');
+    await expect.poll(() => metric('Datasets ready').textContent()).toBe('1');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Live' }).count()).toBe(1);
+    const started = await app.yoga.fetch('http://tdm.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation ($input: ExecuteWorkflowInput!) { executeWorkflow(input: $input) { __typename } }',
+        variables: { input: { domain: 'banking', operations: ['synthetic'], rowCounts: { '*': 10 } } },
+      }),
+    });
+    expect(await started.text()).toContain('MutationExecuteWorkflowSuccess');
+    await expect.poll(() => metric('Datasets ready').textContent(), { timeout: 60_000 }).toBe('2');
+    await expect.poll(() => metric('Workflows completed').textContent(), { timeout: 30_000 }).toBe('2');
+    expect(await page.getByRole('region', { name: 'Job timeline' }).getByRole('listitem').count()).toBe(2);
+    expect(browserErrors).toEqual([]);
+  }, 90_000);
 });

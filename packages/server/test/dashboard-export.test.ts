@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApiToken } from '@tdm/core/auth/tokens';
 import { loadConfig } from '@tdm/core/config';
 import { createTdm, type Tdm } from '@tdm/core/runtime';
 import { unzipSync, strFromU8 } from 'fflate';
@@ -128,5 +129,25 @@ describe('exports', () => {
     expect(parseCsv(await (await fetch(`${base}/export/audit.csv?since=${future}`)).text())).toHaveLength(1);
     expect((await fetch(`${base}/export/audit.csv?since=yesterday`)).status).toBe(400);
     expect((await fetch(`${base}/export/datasets/nope.zip`)).status).toBe(404);
+  });
+});
+
+describe('exports on a server that requires a token', () => {
+  it('refuses a download without a token, and serves it with one', async () => {
+    const saved = process.env.TDM_AUTH;
+    process.env.TDM_AUTH = 'required';
+    const locked = createApp(tdm);
+    try {
+      const url = `http://127.0.0.1:${await locked.start(0, '127.0.0.1')}/export/datasets.csv`;
+      expect((await fetch(url)).status).toBe(401);
+      const { token } = await createApiToken(tdm.store.prisma, 'exporter');
+      const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      expect(parseCsv(await ok.text()).length).toBeGreaterThan(1);
+    } finally {
+      await locked.stop();
+      if (saved === undefined) delete process.env.TDM_AUTH;
+      else process.env.TDM_AUTH = saved;
+    }
   });
 });
