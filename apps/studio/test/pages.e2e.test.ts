@@ -89,6 +89,9 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
   });
 
   it('shows an empty dashboard with its metrics and quick actions', async () => {
+    // The first HTML already has the numbers (a server load), before any script runs.
+    const html = await (await fetch(`${studio.base}/`)).text();
+    expect(html).toMatch(/<dt[^>]*>Datasets ready<\/dt>\s*<dd[^>]*>0<\/dd>/);
     await open('/');
     await expect.poll(() => metric('Datasets ready').textContent(), { timeout: 60_000 }).toBe('0');
     for (const label of ['Rows generated', 'Workflows completed', 'Failed jobs', 'Running jobs']) expect(await metric(label).textContent(), label).toBe('0');

@@ -11,3 +11,14 @@ export function resolveApiUrl(opts: { explicit?: string; apiPort?: string; dev: 
   if (opts.dev) return '/graphql';
   return `http://127.0.0.1:${opts.apiPort?.trim() || '8003'}/graphql`;
 }
+
+/**
+ * Where the studio's own server sends GraphQL during SSR (load functions): the explicit URL when it
+ * is absolute, otherwise the API on `API_PORT` — never the dev proxy, which only the browser goes
+ * through.
+ */
+export function serverApiUrl(opts: { explicit?: string; apiPort?: string }): string {
+  const explicit = opts.explicit?.trim();
+  if (explicit && /^https?:\/\//.test(explicit)) return explicit;
+  return `http://127.0.0.1:${opts.apiPort?.trim() || '8003'}/graphql`;
+}
