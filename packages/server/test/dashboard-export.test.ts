@@ -129,6 +129,7 @@ describe('exports', () => {
     expect(parseCsv(await (await fetch(`${base}/export/audit.csv?since=${future}`)).text())).toHaveLength(1);
     expect((await fetch(`${base}/export/audit.csv?since=yesterday`)).status).toBe(400);
     expect((await fetch(`${base}/export/datasets/nope.zip`)).status).toBe(404);
+    expect((await fetch(`${base}/export/datasets/%E0%A4%A.zip`)).status).toBe(400);
   });
 });
 

@@ -163,8 +163,8 @@ export async function handleExport(
     fail(401, 'an API token is required');
     return true;
   }
-  const path = decodeURIComponent(url.pathname.slice('/export/'.length));
   try {
+    const path = decodeURIComponent(url.pathname.slice('/export/'.length));
     const zip = path.match(/^datasets\/([^/]+)\.zip$/);
     const table = path.match(/^datasets\/([^/]+)\/([^/]+)\.csv$/);
     if (path === 'datasets.csv') await datasetsCsv(tdm, res);
@@ -173,7 +173,7 @@ export async function handleExport(
     else if (table) await tableCsv(tdm, res, rawId(table[1], 'DatasetVersion') as string, table[2] as string);
     else fail(404, `no export at ${url.pathname}`);
   } catch (err) {
-    if (err instanceof BadRequest) fail(400, err.message);
+    if (err instanceof BadRequest || err instanceof URIError) fail(400, err.message);
     else if (err instanceof NotFoundError) fail(404, err.message);
     else if (err instanceof TdmError) fail(400, err.message);
     else {
