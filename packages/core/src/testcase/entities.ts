@@ -80,6 +80,7 @@ interface FieldAccumulator {
   choices: string[];
   constraints: Set<string>;
   typeHint?: FieldType;
+  sightings: number;
 }
 
 /** One sighting of a field: where, in which entity, with which value or constraints. */
@@ -105,8 +106,9 @@ export class EntityCollector {
     if (!o.name || !o.entity) return;
     const fields = this.entities.get(o.entity) ?? new Map<string, FieldAccumulator>();
     this.entities.set(o.entity, fields);
-    const field = fields.get(o.name) ?? { name: o.name, line: o.line, values: [], choices: [], constraints: new Set<string>() };
+    const field = fields.get(o.name) ?? { name: o.name, line: o.line, values: [], choices: [], constraints: new Set<string>(), sightings: 0 };
     fields.set(o.name, field);
+    field.sightings++;
     const value = o.value?.trim();
     if (value && !field.values.includes(value) && field.values.length < MAX_EXAMPLES) field.values.push(value);
     if (value && o.choice && !field.choices.includes(value)) field.choices.push(value);
@@ -155,10 +157,24 @@ export class EntityCollector {
           const type = inferred === 'string' && f.choices.length > 0 && f.choices.length === f.values.length ? 'enum' : inferred;
           const stated = [...f.constraints];
           const implied = constraintsFromValues(type, f.values, f.choices).filter((c) => !stated.some((s) => s.split(':')[0] === c.split(':')[0]));
-          return { name: f.name, type, constraints: [...stated, ...implied], exampleValues: f.values, source: { line: f.line } };
+          const confidence = fieldConfidence(type, f.values.length > 0, f.sightings, stated.length > 0);
+          return { name: f.name, type, constraints: [...stated, ...implied], exampleValues: f.values, source: { line: f.line }, confidence };
         }),
         exampleRows,
       };
     });
   }
+}
+
+/**
+ * How sure the analysis is of a field: a field seen with a value is a field the test fills in; a
+ * specific type, a stated rule and a second sighting each add to it. A name alone (a checkbox, a
+ * field left empty) is the weakest evidence.
+ */
+function fieldConfidence(type: FieldType, hasValue: boolean, sightings: number, stated: boolean): number {
+  let c = hasValue ? 0.7 : 0.5;
+  if (type !== 'string') c += 0.1;
+  if (stated) c += 0.1;
+  if (sightings > 1) c += 0.1;
+  return Math.min(1, Math.round(c * 100) / 100);
 }
