@@ -139,6 +139,36 @@ export class EntityCollector {
     return true;
   }
 
+  /**
+   * Fields that fell back to a catch-all entity join the one other entity they were seen with in the
+   * same rows (`I enter "first name" as "Jo"` next to `I enter "email" as "jo@x.io"`: both the user's).
+   */
+  mergeFallback(fallback: string): void {
+    const fields = this.entities.get(fallback);
+    if (!fields) return;
+    const rows = this.rows.get(fallback) ?? new Map<string, Record<string, string>>();
+    const partners = [...this.entities.keys()].filter((e) => e !== fallback && [...rows.keys()].some((k) => this.rows.get(e)?.has(k)));
+    const others = [...this.entities.keys()].filter((e) => e !== fallback);
+    const target = partners.length === 1 ? partners[0] : others.length === 1 ? others[0] : undefined;
+    if (!target) return;
+    const into = this.entities.get(target) as Map<string, FieldAccumulator>;
+    for (const [name, f] of fields) {
+      const existing = into.get(name);
+      if (!existing) into.set(name, f);
+      else {
+        for (const v of f.values) if (!existing.values.includes(v) && existing.values.length < MAX_EXAMPLES) existing.values.push(v);
+        for (const c of f.constraints) existing.constraints.add(c);
+        existing.sightings += f.sightings;
+        existing.line = Math.min(existing.line, f.line);
+      }
+    }
+    const targetRows = this.rows.get(target) ?? new Map<string, Record<string, string>>();
+    this.rows.set(target, targetRows);
+    for (const [key, row] of rows) targetRows.set(key, { ...(targetRows.get(key) ?? {}), ...row });
+    this.entities.delete(fallback);
+    this.rows.delete(fallback);
+  }
+
   result(): TestCaseEntity[] {
     return [...this.entities].map(([name, fields]) => {
       const seen = new Set<string>();

@@ -126,6 +126,8 @@ export function analyzeGherkin(content: string, fileName?: string): GherkinResul
     const scope: StepScope = { contexts: [...contexts, featureText], rows: [{ key: scenario.id, values: {} }], defaultEntity, collector };
     for (const step of [...bg, ...scenario.steps]) analyzeStep(step, scope);
   }
+  // Without a feature name, the catch-all entity is no context at all: its fields join their neighbours'.
+  if (!featureName.trim()) collector.mergeFallback(defaultEntity);
   const entities = shiftLines(collector.result(), wrapped.offset);
   const reason = entities.length
     ? undefined
