@@ -63,8 +63,8 @@ function jsFormat(content: string): TestCaseFormat | undefined {
   if (TESTCAFE.test(content)) return 'TESTCAFE';
   if (CYPRESS.test(content)) return 'CYPRESS';
   if (PLAYWRIGHT_JS.test(content)) return 'PLAYWRIGHT';
-  if (NIGHTWATCH.test(content)) return 'NIGHTWATCH';
   if (WEBDRIVERIO.test(content)) return 'WEBDRIVERIO';
+  if (NIGHTWATCH.test(content)) return 'NIGHTWATCH';
   return undefined;
 }
 

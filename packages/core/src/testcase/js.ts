@@ -65,6 +65,7 @@ const ACTIONS: Record<string, Interaction['action']> = {
   pressSequentially: 'fill',
   setValue: 'fill',
   addValue: 'fill',
+  typeText: 'fill',
   select: 'select',
   selectOption: 'select',
   check: 'check',
@@ -198,7 +199,10 @@ function evaluate(n: JsNode | undefined, ctx: Context, members: Members): Value 
     }
     case 'ArrayExpression': {
       const items = (node.elements as (JsNode | null)[]).map((e) => evaluate(e ?? undefined, ctx, members));
-      return items.every((v) => v?.kind === 'string') ? { kind: 'list', items: items.map((v) => (v as { value: string }).value) } : undefined;
+      if (items.every((v) => v?.kind === 'string')) return { kind: 'list', items: items.map((v) => (v as { value: string }).value) };
+      // `['demouser', browser.Keys.ENTER]` (Nightwatch): the text typed, then keys.
+      const strings = items.filter((v): v is { kind: 'string'; value: string } => v?.kind === 'string');
+      return strings.length ? { kind: 'string', value: strings.map((v) => v.value).join('') } : undefined;
     }
     case 'CallExpression':
     case 'OptionalCallExpression': {
@@ -225,8 +229,14 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
       if (!callee || (callee.type !== 'MemberExpression' && callee.type !== 'OptionalMemberExpression')) {
         // `$('#email')` (WebdriverIO)
         if (callee?.type === 'Identifier' && callee.name === '$') {
-          const text = stringArg((node.arguments as JsNode[])[0], ctx, members);
+          const arg = (node.arguments as JsNode[])[0];
+          const text = stringArg(arg, ctx, members);
           if (text !== undefined) out.push({ kind: 'css', text });
+          else {
+            // `$(AddressPage.Line1())`: a generated page module's selector, named by its method.
+            const named = memberName(arg);
+            if (named) out.push({ kind: 'identifier', text: named });
+          }
         }
         break;
       }
@@ -250,6 +260,15 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
     break;
   }
   return out;
+}
+
+/** The last property of `Page.firstName()` or `Page.firstName`: a page object's name for an element. */
+function memberName(n: JsNode | undefined): string | undefined {
+  const node = unwrap(n);
+  if (!node) return undefined;
+  if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') return memberName(node.callee as JsNode);
+  if (node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') return propName(node);
+  return undefined;
 }
 
 function calleeName(callee: JsNode | undefined): { base?: string; method?: string } {
@@ -320,7 +339,11 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
         if (method in ACTIONS) {
           const locators = locatorsOf(object, ctx, members);
           // `page.fill(selector, value)`: the selector is the first argument.
-          const direct = locators.length === 0 && object?.type !== 'CallExpression' && args.length >= (method === 'check' ? 1 : 2);
+          // Also inside a chain: `t.click(a).typeText('#name', v)` (TestCafe), `.setValue('#name', v)` (Nightwatch).
+          const direct =
+            locators.length === 0 &&
+            args.length >= (method === 'check' ? 1 : 2) &&
+            (object?.type !== 'CallExpression' || stringArg(args[0], ctx, members) !== undefined);
           const selector = direct ? stringArg(args[0], ctx, members) : undefined;
           const valueNode = direct ? args[1] : args[0];
           if (locators.length || selector !== undefined) {
