@@ -171,6 +171,8 @@ export function analyzeStepText(rawText: string, line: number, scope: StepScope)
       const { name, required } = fieldNameFromLabel(label);
       // `I leave every field empty`, `I do not specify any shipping address information`: no one field.
       if (!name || /^(?:address|it|them|this|that|all|every|any|everything)$|(?:^|_)(?:information|details|info|fields)$/.test(name)) break;
+      // `the page's main header should be "x"`, `the page URL should be "x"`: the page, not a field.
+      if (/(?:^|_)(?:page|header|heading|url|title_bar|message|notification)(?:_|$)/.test(name) && /\bshould\b|\b(?:is|equals)\b/i.test(text)) break;
       filled = true;
       const value = empty ? undefined : m.groups?.value;
       collector.add({ entity: entityFor(label, name), name, line, value, constraints: required ? ['required'] : [], typeHint, row: row.key, choice });

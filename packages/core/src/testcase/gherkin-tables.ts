@@ -5,10 +5,28 @@
 import type { DataTable, DocString } from '@cucumber/messages';
 import { entityFromContext, entityFromFieldName } from './entities.ts';
 import { fieldNameFromLabel, snakeCase } from './fields.ts';
+import type { FieldType } from './types.ts';
 import { analyzeStepText, normalizeQuotes, type StepScope, substitute } from './gherkin-steps.ts';
 
 // Table steps whose rows are records (`the following users:`); two-column tables are field/value otherwise.
 const DETAIL_WORDS = new Set(['fields', 'details', 'values', 'data', 'information', 'info', 'attributes', 'properties', 'parameters', 'settings', 'following']);
+
+const FIELD_LIST_COLUMNS = /^(?:(?:input\s+)?type|autocompletion|autocomplete|required|format|hint|mandatory)$/i;
+// HTML input types → field types.
+const INPUT_TYPES: Record<string, FieldType> = {
+  email: 'email',
+  tel: 'phone',
+  date: 'date',
+  'datetime-local': 'datetime',
+  time: 'time',
+  number: 'integer',
+  password: 'password',
+  url: 'url',
+  checkbox: 'boolean',
+  radio: 'enum',
+  select: 'enum',
+  textarea: 'text',
+};
 
 export function analyzeTable(table: DataTable, rawStepText: string, scope: StepScope) {
   const { contexts, collector } = scope;
@@ -24,7 +42,11 @@ export function analyzeTable(table: DataTable, rawStepText: string, scope: StepS
     /\bfollowing\s+(?:"([^"]+)"\s+)?(?:[a-z]+\s+)*?([a-z]+)(?:\s+(?:exists?|should\s+\w+))?\s*:?\s*$/i.exec(stepText) ??
     /^(?:there\s+(?:are|is)\s+)?(?:"([^"]+)"\s+)?([a-z]+s)(?:\s+exists?)?\s*:?\s*$/i.exec(stepText);
   const recordNoun = recordWord?.[2] ?? '';
-  const records = recordNoun !== '' && !DETAIL_WORDS.has(recordNoun.toLowerCase());
+  // `I have entered the following details into the form:` is one record's details, not a list of forms.
+  const records =
+    recordNoun !== '' &&
+    !DETAIL_WORDS.has(recordNoun.toLowerCase()) &&
+    !/\bfollowing\s+(?:[a-z]+\s+)*?(?:details|fields|values|data|information|info)\b/i.test(stepText);
   const quotedKind = /"([^"]+)"\s+(?:content|node|entity|record|item|term|terms)s?\b/i.exec(stepText)?.[1];
   // `I fill "Customer Form" with:` (OroCommerce): the form's name says what it holds.
   const formName = /"([^"]+?)\s*(?:form|popup)?"\s+with\s*:?\s*$/i.exec(stepText)?.[1];
@@ -49,6 +71,23 @@ export function analyzeTable(table: DataTable, rawStepText: string, scope: StepS
     const name = raw.replace(/^field_/, '').replace(new RegExp(`^${entity}_(?=.)`), '');
     return { name, required };
   };
+
+  // `| Label | Type |` then `| First name | text |`: the form's fields and their input types, no values.
+  const head = rows[0]?.cells.map((c) => c.value.trim()) ?? [];
+  if (/^(?:label|field|field name|name)$/i.test(head[0] ?? '') && head.length > 1 && head.slice(1).every((h) => FIELD_LIST_COLUMNS.test(h))) {
+    const typeAt = head.findIndex((h) => /^(?:input\s+)?type$/i.test(h));
+    for (const row of rows.slice(1)) {
+      const label = row.cells[0]?.value ?? '';
+      if (!labelLike(label)) continue;
+      const { name, required } = nameOf(label);
+      const typeHint = INPUT_TYPES[(row.cells[typeAt]?.value ?? '').trim().toLowerCase()];
+      const entityOf = entityFromFieldName(name, contexts) ?? entity;
+      if (!collector.constrain(name, entityOf, required ? ['required'] : [])) {
+        collector.add({ entity: entityOf, name, line: row.location.line, constraints: required ? ['required'] : [], typeHint });
+      }
+    }
+    return;
+  }
 
   for (const scopeRow of scope.rows) {
     const resolve = (v: string | undefined) => (v === undefined ? undefined : substitute(v, scopeRow.values));

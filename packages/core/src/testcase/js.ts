@@ -72,6 +72,8 @@ const ACTIONS: Record<string, Interaction['action']> = {
   uncheck: 'check',
   setChecked: 'check',
 };
+// Page-object methods that return an element, by the widget their name ends with.
+const ELEMENT_METHOD = /(?:Input|Field|Box|Select|Dropdown|DropDown|Checkbox|CheckBox|RadioButton|Radio|TextArea|Textarea|Picker)$/;
 // ARIA roles of elements a user types into or picks in; `getByRole('button', …)` is not a field.
 const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|switch|listbox|slider)$/;
 const SUITE = new Set(['describe', 'context', 'suite']);
@@ -251,7 +253,11 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
           if (first && FIELD_ROLES.test(first) && label?.kind === 'string') out.push({ kind, text: label.value });
           else if (first && !FIELD_ROLES.test(first)) return [];
         } else if (first !== undefined) out.push({ kind, text: first });
-      } else if (!method || !PASS_THROUGH.has(method)) break;
+      } else if (!method || !PASS_THROUGH.has(method)) {
+        // `registrationPage.givenNameInput().fill(v)`: a page object's element, named by its method.
+        if (out.length === 0 && method && ELEMENT_METHOD.test(method)) out.push({ kind: 'identifier', text: method });
+        break;
+      }
       node = unwrap(callee.object as JsNode);
       continue;
     }

@@ -66,6 +66,7 @@ const KEYWORDS: Record<string, { action: Action; value?: number; values?: number
   selectfromlistbylabel: { action: 'select', values: 1 },
   selectfromlistbyvalue: { action: 'select', values: 1 },
   selectfromlistbyindex: { action: 'select' },
+  selectallfromlist: { action: 'select' },
   selectoptionsby: { action: 'select', values: 2 },
   selectcheckbox: { action: 'check' },
   checkcheckbox: { action: 'check' },
@@ -75,7 +76,7 @@ const KEYWORDS: Record<string, { action: Action; value?: number; values?: number
   choosefile: { action: 'fill', value: 1 },
   uploadfilebyselector: { action: 'fill', value: 1 },
 };
-const FILL_VERB = /^(?:set|fill|enter|type|input|put|write)\b/i;
+const FILL_VERB = /^(?:set|fill|enter|type|input|put|write|select|choose)\b/i;
 
 const norm = (keyword: string) =>
   keyword
@@ -119,16 +120,18 @@ export function analyzeRobot(content: string, _fileName?: string): CodeFacts {
   };
 
   // User keywords that type a value into a locator they are given.
-  const fillKeywords = new Set<string>();
-  let current: { name: string; args: string[] } | undefined;
+  const fillKeywords = new Map<string, Action>();
+  let current: { name: string; raw: string; args: string[] } | undefined;
   for (const { section, row } of rows) {
     if (section !== 'keyword') continue;
     if (!row.indented) {
-      current = { name: norm(row.cells[0]?.text ?? ''), args: [] };
+      current = { name: norm(row.cells[0]?.text ?? ''), raw: row.cells[0]?.text ?? '', args: [] };
       continue;
     }
     if (current && /^\[arguments\]$/i.test(row.cells[0]?.text ?? '')) current.args = row.cells.slice(1).map((c) => c.text);
-    if (current && FILL_VERB.test(current.name) && current.args.length >= 2 && !(current.name in KEYWORDS)) fillKeywords.add(current.name);
+    if (current && FILL_VERB.test(current.raw) && current.args.length >= 2 && !(current.name in KEYWORDS)) {
+      fillKeywords.set(current.name, /^(?:select|choose)\b/i.test(current.raw) ? 'select' : 'fill');
+    }
   }
 
   const interactions: Interaction[] = [];
@@ -150,11 +153,13 @@ export function analyzeRobot(content: string, _fileName?: string): CodeFacts {
     }
     // Control structures carry keywords inside them (`IF  cond  Keyword  args` is rare; FOR lines are not keywords).
     const keyword = norm(cells[0]?.text ?? '');
-    const spec = KEYWORDS[keyword] ?? (fillKeywords.has(keyword) ? { action: 'fill' as Action, value: 1 } : undefined);
+    const own = fillKeywords.get(keyword);
+    const spec = KEYWORDS[keyword] ?? (own ? { action: own, value: 1 } : undefined);
     if (!spec) continue;
     const args = cells.slice(1).filter((c) => !/^\w+=/.test(c.text) || /^(?:css|xpath|id|name|text|data)=/i.test(c.text));
     const target = args[0];
-    if (!target) continue;
+    // `${list_id}` inside a keyword: the caller's locator, not one of its own.
+    if (!target || /^[$@&]\{[^}]+\}$/.test(target.text)) continue;
     const titles = [test.toLowerCase()];
     const base = { locators: [locatorOf(target.text)], action: spec.action, line: row.line, row: `${test}@${testLine}`, titles };
     const valueCells = spec.values !== undefined ? args.slice(spec.values) : spec.value !== undefined ? args.slice(spec.value, spec.value + 1) : [];

@@ -255,6 +255,18 @@ function labelOf(tokens: readonly Token[]): string | undefined {
     parts.push(t.text);
   }
   while (parts.length && DETERMINERS.test(parts[0] as string)) parts.shift();
+  // `into the 'UK telephone number' text area`: a two-word widget first.
+  const phrase = parts.join(' ');
+  const widget =
+    /\s+(?:text\s+(?:field|area|box)|radio\s+buttons?|check\s*box(?:es)?|drop\s*down|select\s+(?:box|list)|input\s+(?:field|box)|combo\s*box|date\s+picker)\b/i.exec(
+      phrase,
+    );
+  if (widget && widget.index > 0) {
+    let at = 0;
+    let length = 0;
+    while (at < parts.length && length < widget.index) length += (parts[at++] as string).length + 1;
+    parts.splice(at);
+  }
   // `into first name field DD`: the widget word ends the label.
   const widgetAt = parts.findIndex((p, i) => i > 0 && WIDGETS.test(p));
   if (widgetAt > 0) parts.splice(widgetAt);
