@@ -29,6 +29,7 @@ const LOCATOR_CLASSES = new Set(['By', 'AppiumBy', 'MobileBy']);
 const FIND = new Set(['findElement', 'findElementById', 'findElementByName', 'findElementByAccessibilityId', 'findElementByXPath', 'findElementByCssSelector']);
 const PASS_THROUGH = new Set(['clear', 'click', 'until', 'get', 'wait', 'visibilityOfElementLocated', 'elementToBeClickable', 'presenceOfElementLocated']);
 const SELECT_ACTIONS = new Set(['selectByVisibleText', 'selectByValue']);
+const HELPER_FILLS = new Set(['type', 'typeText', 'fill', 'fillIn', 'enter', 'enterText', 'input', 'inputText', 'setText', 'setValue', 'sendText', 'write']);
 
 const isToken = (x: CstNode | IToken): x is IToken => (x as IToken).image !== undefined;
 
@@ -301,6 +302,28 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
     if (node.name === 'primary') {
       const chain = chainOf(node);
       chain?.forEach((seg, i) => {
+        // A base page's helper: `type(usernameInput, username)` types into the element it is given.
+        if (seg.args && seg.args.length >= 2 && HELPER_FILLS.has(seg.name) && (i === 0 || (i === 1 && chain[0]?.name === 'this'))) {
+          const target = evaluate(seg.args[0], scope);
+          if (target?.kind === 'locators') {
+            const v = evaluate(seg.args[1], scope);
+            interactions.push({
+              locators: target.locators,
+              value: v?.kind === 'string' ? v.value : undefined,
+              valueExpr:
+                v?.kind === 'string'
+                  ? undefined
+                  : tokensOf(seg.args[1] as CstNode)
+                      .map((t) => t.image)
+                      .join(''),
+              action: 'fill',
+              line: seg.line,
+              row,
+              titles,
+            });
+          }
+          return;
+        }
         if (!seg.args || (seg.name !== 'sendKeys' && !SELECT_ACTIONS.has(seg.name))) return;
         const locators = locatorsOf(chain.slice(0, i), scope);
         if (!locators.length) return;

@@ -145,6 +145,12 @@ function evaluate(node: Node | undefined | null, scope: Scope): Value | undefine
 
 /** `(By.ID, "email")` → an identifier locator. */
 function byLocator(how: Node, selector: Node, scope: Scope): Locator | undefined {
+  // `find_element(by, "name_input")` with the strategy in a variable or parameter: the selector alone decides.
+  if (how.type === 'identifier' && !scope.vars.has(how.text) && !scope.globals.has(how.text)) {
+    const text = evaluate(selector, scope);
+    if (text?.kind !== 'string') return undefined;
+    return /^[#.[/]|[\s>=[]/.test(text.value) ? { kind: 'css', text: text.value } : { kind: 'identifier', text: text.value };
+  }
   if (how.type !== 'attribute') return undefined;
   const kind = BY_KIND[(how.childForFieldName('attribute')?.text ?? '').toLowerCase()];
   const text = evaluate(selector, scope);
