@@ -41,7 +41,10 @@ const ClassifyIntentInput = builder.inputType('ClassifyIntentInput', {
 });
 
 const FieldSourceRef = builder.objectRef<Field['source']>('TestCaseFieldSource').implement({
-  fields: (t) => ({ line: t.exposeInt('line') }),
+  fields: (t) => ({
+    line: t.exposeInt('line'),
+    text: t.string({ nullable: true, description: 'The text of that line: the step or the call the field comes from', resolve: (s) => s.text ?? null }),
+  }),
 });
 const FieldRef = builder.objectRef<Field>('TestCaseField').implement({
   fields: (t) => ({
@@ -50,6 +53,11 @@ const FieldRef = builder.objectRef<Field>('TestCaseField').implement({
     constraints: t.exposeStringList('constraints'),
     exampleValues: t.exposeStringList('exampleValues'),
     source: t.field({ type: FieldSourceRef, resolve: (f) => f.source }),
+    confidence: t.float({
+      nullable: true,
+      description: 'How sure the analysis is that the test fills in this field, from 0 to 1',
+      resolve: (f) => f.confidence ?? null,
+    }),
   }),
 });
 const EntityRef = builder.objectRef<Entity>('TestCaseEntity').implement({
@@ -64,7 +72,20 @@ const EntityRef = builder.objectRef<Entity>('TestCaseEntity').implement({
   }),
 });
 const AnalysisRef = builder.objectRef<Analysis>('TestCaseAnalysis').implement({
-  fields: (t) => ({ format: t.exposeString('format'), entities: t.field({ type: [EntityRef], resolve: (a) => a.entities }) }),
+  fields: (t) => ({
+    format: t.exposeString('format'),
+    entities: t.field({ type: [EntityRef], resolve: (a) => a.entities }),
+    language: t.string({
+      nullable: true,
+      description: 'The Gherkin language (en, de, fr …) or the programming language of the test',
+      resolve: (a) => a.language ?? null,
+    }),
+    needsSyntheticData: t.boolean({
+      description: 'Whether the test needs data made for it: it fills in or expects record fields',
+      resolve: (a) => a.needsSyntheticData ?? a.entities.some((e) => e.fields.length > 0),
+    }),
+    reason: t.string({ nullable: true, description: 'Why nothing was found, when nothing was', resolve: (a) => a.reason ?? null }),
+  }),
 });
 
 const AnalyzeTestCaseInput = builder.inputType('AnalyzeTestCaseInput', {
