@@ -81,6 +81,8 @@ interface FieldAccumulator {
   constraints: Set<string>;
   typeHint?: FieldType;
   sightings: number;
+  /** Values seen, repeats included: few distinct values seen many times are a choice. */
+  occurrences: number;
 }
 
 /** One sighting of a field: where, in which entity, with which value or constraints. */
@@ -106,10 +108,11 @@ export class EntityCollector {
     if (!o.name || !o.entity) return;
     const fields = this.entities.get(o.entity) ?? new Map<string, FieldAccumulator>();
     this.entities.set(o.entity, fields);
-    const field = fields.get(o.name) ?? { name: o.name, line: o.line, values: [], choices: [], constraints: new Set<string>(), sightings: 0 };
+    const field = fields.get(o.name) ?? { name: o.name, line: o.line, values: [], choices: [], constraints: new Set<string>(), sightings: 0, occurrences: 0 };
     fields.set(o.name, field);
     field.sightings++;
     const value = o.value?.trim();
+    if (value) field.occurrences++;
     if (value && !field.values.includes(value) && field.values.length < MAX_EXAMPLES) field.values.push(value);
     if (value && o.choice && !field.choices.includes(value)) field.choices.push(value);
     for (const c of o.constraints ?? []) field.constraints.add(c);
@@ -184,9 +187,14 @@ export class EntityCollector {
         fields: [...fields.values()].map((f) => {
           const inferred = f.typeHint ?? inferFieldType(f.name, f.values);
           // Every value picked from a list and nothing more specific known: a choice.
-          const type = inferred === 'string' && f.choices.length > 0 && f.choices.length === f.values.length ? 'enum' : inferred;
+          const type =
+            inferred === 'string' && ((f.choices.length > 0 && f.choices.length === f.values.length) || repeatedChoice(f.values, f.occurrences))
+              ? 'enum'
+              : inferred;
           const stated = [...f.constraints];
-          const implied = constraintsFromValues(type, f.values, f.choices).filter((c) => !stated.some((s) => s.split(':')[0] === c.split(':')[0]));
+          const implied = constraintsFromValues(type, f.values, type === 'enum' && !f.choices.length ? f.values : f.choices).filter(
+            (c) => !stated.some((s) => s.split(':')[0] === c.split(':')[0]),
+          );
           const confidence = fieldConfidence(type, f.values.length > 0, f.sightings, stated.length > 0);
           return { name: f.name, type, constraints: [...stated, ...implied], exampleValues: f.values, source: { line: f.line }, confidence };
         }),
@@ -207,4 +215,9 @@ function fieldConfidence(type: FieldType, hasValue: boolean, sightings: number, 
   if (stated) c += 0.1;
   if (sightings > 1) c += 0.1;
   return Math.min(1, Math.round(c * 100) / 100);
+}
+
+/** A few short words, each seen several times (`Male`, `Female`, `Male` …): values picked from a list. */
+function repeatedChoice(values: readonly string[], occurrences: number): boolean {
+  return values.length >= 2 && values.length <= 6 && occurrences >= 2 * values.length && values.every((v) => v.length <= 24 && !/\d/.test(v));
 }

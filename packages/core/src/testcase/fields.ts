@@ -141,6 +141,8 @@ const INTEGER = /^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)$/;
 const DECIMAL = /^[+-]?[$€£]?(?:\d+|\d{1,3}(?:,\d{3})+)\.\d+$/;
 // International (`+44 20 7946 0958`), bracketed area code, or the 3-3-4 North American layout.
 const PHONE = /^(?:\+\d[\d\s().-]{6,19}|\(\d{2,5}\)[\d\s.-]{5,15}|\d{3}[\s.-]\d{3}[\s.-]\d{4})$/;
+// `$12.50`, `12,50 €`, `EUR 1.200,00`, `1,299.99 USD`: an amount of money.
+const MONEY = /^(?:[$€£¥]|(?:EUR|USD|GBP|CHF|JPY)\s)\s?\d[\d,.\s]*$|^\d[\d,.\s]*\s?(?:[$€£¥]|EUR|USD|GBP|CHF|JPY)$/i;
 const CARD = /^(?:\d{4}[\s-]?){3}\d{1,7}$/;
 // Digits that identify rather than count: `account_number`, `zip`, `cvv`, `sku`.
 const IDENTIFIER_NAME = /\b(?:number|no|code|id|cvv|cvc|pin|sku|ssn|iban|bic|swift|routing|reference|ref)\s$/;
@@ -173,7 +175,7 @@ export function inferFieldType(name: string, values: readonly string[]): FieldTy
   if (IDENTIFIER_NAME.test(n)) return 'string';
   // Leading zeros (account numbers, codes) are identifiers, not quantities.
   if (all(INTEGER) && !vals.some((v) => /^0\d/.test(v))) return 'integer';
-  if (all(DECIMAL)) return 'decimal';
+  if (all(DECIMAL) || all(MONEY)) return 'decimal';
   if (all(CARD) && vals.every((v) => v.replace(/\D/g, '').length >= 13)) return 'credit_card';
   if (all(PHONE) && vals.every((v) => (v.match(/\d/g)?.length ?? 0) >= 7)) return 'phone';
   if (vals.some((v) => v.length > 80 || v.includes('\n'))) return 'text';

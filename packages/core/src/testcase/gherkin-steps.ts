@@ -97,6 +97,8 @@ export interface StepScope {
   collector: EntityCollector;
   /** A label the previous step put the focus on (`I select "Your first name"`), for a value typed next. */
   pending?: { label: string; line: number };
+  /** The field the last filling step filled in: a message shown next (`"This field is required"`) is about it. */
+  lastFill?: { name: string; entity: string };
 }
 
 /** The general step grammar; `true` when the step filled in a field or focused one. */
@@ -122,8 +124,10 @@ function fillByGrammar(
     const { name, required } = fieldNameFromLabel(label);
     if (!name) continue;
     const value = m.kind === 'fill' ? m.value : m.value;
+    const entity = entityFor(label, name);
+    scope.lastFill = { name, entity };
     scope.collector.add({
-      entity: entityFor(label, name),
+      entity,
       name,
       line: m.kind === 'fill' ? line : (pending?.line ?? line),
       value,
@@ -166,16 +170,21 @@ export function analyzeStepText(rawText: string, line: number, scope: StepScope)
     let filled = false;
     for (const { re, typeHint, choice, empty } of FILL_PATTERNS) {
       const m = re.exec(text);
-      const label = m?.groups?.field ?? m?.groups?.field2;
-      if (!m || !label) continue;
+      const matched = m?.groups?.field ?? m?.groups?.field2;
+      if (!m || !matched) continue;
+      // `I enter "jo@x.io" as "email"`: the data came first, the label second.
+      const swap = !empty && m.groups?.value !== undefined && /[@\d]/.test(matched) && !/[@\d]/.test(m.groups.value);
+      const label = swap ? (m.groups?.value as string) : matched;
       const { name, required } = fieldNameFromLabel(label);
       // `I leave every field empty`, `I do not specify any shipping address information`: no one field.
       if (!name || /^(?:address|it|them|this|that|all|every|any|everything)$|(?:^|_)(?:information|details|info|fields)$/.test(name)) break;
       // `the page's main header should be "x"`, `the page URL should be "x"`: the page, not a field.
       if (/(?:^|_)(?:page|header|heading|url|title_bar|message|notification)(?:_|$)/.test(name) && /\bshould\b|\b(?:is|equals)\b/i.test(text)) break;
       filled = true;
-      const value = empty ? undefined : m.groups?.value;
-      collector.add({ entity: entityFor(label, name), name, line, value, constraints: required ? ['required'] : [], typeHint, row: row.key, choice });
+      const value = empty ? undefined : swap ? matched : m.groups?.value;
+      const entity = entityFor(label, name);
+      collector.add({ entity, name, line, value, constraints: required ? ['required'] : [], typeHint, row: row.key, choice });
+      scope.lastFill = { name, entity };
       break;
     }
 
@@ -208,6 +217,21 @@ export function analyzeStepText(rawText: string, line: number, scope: StepScope)
     if (filled) scope.pending = undefined;
     else filled = fillByGrammar(rawText, line, row, scope, entityFor);
     analyzeConstraints(text, line, entityFor, collector);
+    if (!filled) constrainLastFill(text, scope);
+  }
+}
+
+// `Then error message "This field is required" should be displayed` right after typing into a field:
+// a message that names no field is about the field just filled in.
+function constrainLastFill(text: string, scope: StepScope) {
+  const last = scope.lastFill;
+  if (!last || !/\b(?:error|message|should|see|displayed|shown|notified|warning)\b/i.test(text)) return;
+  for (const m of text.matchAll(/"([^"]+)"/g)) {
+    const message = m[1] as string;
+    const named = fieldConstraintFromMessage(message);
+    if (named && !/^(?:this|the)?\s*field$/i.test(named.field)) continue;
+    const constraints = named?.constraints ?? constraintsFromMessage(message);
+    if (constraints.length) scope.collector.constrain(last.name, last.entity, constraints);
   }
 }
 

@@ -52,7 +52,9 @@ export function analyzeTable(table: DataTable, rawStepText: string, scope: StepS
   const formName = /"([^"]+?)\s*(?:form|popup)?"\s+with\s*:?\s*$/i.exec(stepText)?.[1];
   const hinted = quotedKind ?? recordWord?.[1] ?? (records ? recordNoun.replace(/([^s])s$/i, '$1') : undefined);
   const labelLike = (s: string) => /[a-z]/i.test(s) && s.length <= 60;
-  const vertical = width === 2 && !records;
+  // `| title | firstname |` over `| <title> | <first> |`: a header over a row of placeholders is horizontal.
+  const placeholderRow = rows.slice(1).some((r) => r.cells.every((c) => /^<[^<>]+>$/.test(c.value.trim())));
+  const vertical = width === 2 && !records && !placeholderRow;
   const labels = vertical ? rows.map((r) => r.cells[0]?.value ?? '') : (rows[0]?.cells.map((c) => c.value) ?? []);
   // A table is one form or one kind of record: a single entity for all its fields.
   const entity =

@@ -72,7 +72,7 @@ export function tokenize(text: string, row: Readonly<Record<string, string>> = {
         const ph = /^<([^<>]+)>$/.exec(inner);
         if (ph) {
           const v = cellValue(ph[1] as string);
-          out.push({ kind: 'value', text: v ?? inner, placeholder: ph[1] });
+          out.push({ kind: 'value', text: v ?? '', placeholder: ph[1] });
         } else out.push({ kind: 'value', text: inner });
         i = end + 1;
         continue;
@@ -82,7 +82,8 @@ export function tokenize(text: string, row: Readonly<Record<string, string>> = {
       const end = s.indexOf('>', i);
       const name = end > i ? s.slice(i + 1, end) : '';
       if (name && !/[<>]/.test(name) && name.length <= 60) {
-        out.push({ kind: 'value', text: cellValue(name) ?? `<${name}>`, placeholder: name });
+        // A placeholder without an Examples value (a half-written outline) has no value yet.
+        out.push({ kind: 'value', text: cellValue(name) ?? '', placeholder: name });
         i = end + 1;
         continue;
       }
@@ -255,6 +256,9 @@ function labelOf(tokens: readonly Token[]): string | undefined {
     parts.push(t.text);
   }
   while (parts.length && DETERMINERS.test(parts[0] as string)) parts.shift();
+  // `the field "Email"`, `le champ "Nom"`, `das Feld "E-Mail"`: the widget named before its label.
+  while (parts.length > 1 && WIDGETS.test(parts[0] as string)) parts.shift();
+  while (parts.length && DETERMINERS.test(parts[0] as string)) parts.shift();
   // `into the 'UK telephone number' text area`: a two-word widget first.
   const phrase = parts.join(' ');
   const widget =
@@ -295,11 +299,39 @@ function findVerb(tokens: readonly Token[]): { at: number; base: string; verb: V
   return undefined;
 }
 
+/** Data rather than a label: an address, digits, a path, or a sentence. */
+function looksLikeData(text: string): boolean {
+  return /[@\d/\\]/.test(text) || text.trim().split(/\s+/).length > 5;
+}
+
+// German subordinate clauses put the verb last (`wenn ich "x" in das Feld "E-Mail" eingebe`).
+const TRAILING_VERBS: Record<string, StepAction> = {
+  eingebe: 'fill',
+  eingeben: 'fill',
+  eintrage: 'fill',
+  eintragen: 'fill',
+  eintippe: 'fill',
+  ausfülle: 'fill',
+  setze: 'fill',
+  auswähle: 'select',
+  auswählen: 'select',
+  wähle: 'select',
+  ankreuze: 'check',
+};
+const SUBJECT_WORDS = /^(?:ich|wir|er|sie|man|der|die|das|benutzer|nutzer|kunde|kundin|je|nous|il|elle|l'utilisateur|yo|el|usuario)$/i;
+
 /** What a step does to a form, or `[]` when it fills in nothing. */
 export function parseStep(tokens: readonly Token[]): StepMeaning[] {
   const isSet = isSetTo(tokens);
   if (isSet) return [isSet];
   const found = findVerb(tokens);
+  const last = tokens[tokens.length - 1];
+  const trailing = !found && last?.kind === 'word' ? TRAILING_VERBS[last.text.toLowerCase()] : undefined;
+  if (trailing) {
+    let start = 0;
+    while (start < tokens.length - 1 && tokens[start]?.kind === 'word' && SUBJECT_WORDS.test(tokens[start]?.text ?? '')) start++;
+    return splitPairs(tokens.slice(start, -1)).flatMap((part) => parseClause(part, trailing));
+  }
   if (!found) return [];
   const { verb, base } = found;
   let rest = tokens.slice(found.at + 1);
@@ -347,6 +379,8 @@ function parseClause(rest: readonly Token[], action: StepAction): StepMeaning[] 
     const connector = tail[0]?.kind === 'word' ? (tail[0]?.text.toLowerCase() as string) : '';
     // `"email" as "a@b.c"`, `"Name" to "Happy"`, `"Email" with "x"`: the first value is the field.
     if (FIELD_TO_VALUE.has(connector) && tail.length === 2 && tail[1]?.kind === 'value' && values.length === 1) {
+      // `"jo@x.io" as "email"`, `gebe "a@b.de" als "E-Mail" ein`: the value came first.
+      if (looksLikeData(first.text) && !looksLikeData(tail[1].text)) return fill(tail[1].text, first.text, action);
       return fill(first.text, tail[1].text, action);
     }
     if (VALUE_TO_FIELD.has(connector)) {
