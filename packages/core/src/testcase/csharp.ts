@@ -87,7 +87,10 @@ function evaluate(node: Node | null | undefined, scope: Scope): Value | undefine
       for (const c of named(node)) {
         if (c.type === 'string_content') out += c.text;
         else if (c.type === 'interpolation') {
-          const v = evaluate(named(c)[0], scope);
+          const v = evaluate(
+            named(c).find((x) => !/^interpolation_(?:brace|format_clause|alignment_clause)$/.test(x.type)),
+            scope,
+          );
           if (v?.kind !== 'string') return undefined;
           out += v.value;
         }

@@ -39,6 +39,11 @@ export function detectFormat(content: string, fileName?: string): TestCaseFormat
   if (/\.[cm]?[jt]sx?$/.test(name)) return jsFormat(content) ?? 'UNKNOWN';
   if (looksLikeGherkin(content)) return 'GHERKIN';
   if (ROBOT.test(content)) return 'ROBOT';
+  // Python's `def f(x):` and `from x import y` read as nothing else.
+  if (/^\s*(?:(?:async\s+)?def\s+\w+\s*\([^)]*\)\s*(?:->[^:]+)?:\s*$|from\s+[\w.]+\s+import\s)/m.test(content)) {
+    if (PLAYWRIGHT_PY.test(content)) return 'PLAYWRIGHT_PYTHON';
+    if (SELENIUM_PY.test(content)) return 'SELENIUM_PYTHON';
+  }
   const js = jsFormat(content);
   if (js) return js;
   if (/\busing\s+[\w.]+\s*;/.test(content) || /\bnamespace\s+[\w.]+/.test(content)) {
