@@ -1,10 +1,11 @@
 import type { PipelinePlan } from '@tdm/core/decision/types';
 import { decide } from '@tdm/core/graphs/decision/graph';
 import { analyzeTestCase, loadTestCaseParsers } from '@tdm/core/testcase/analyze';
+import { refineAnalysis } from '@tdm/core/testcase/refine';
 import { builder } from '../builder.ts';
 import { SOURCE_ERRORS } from './errors.ts';
 
-type Analysis = ReturnType<typeof analyzeTestCase>;
+type Analysis = ReturnType<typeof analyzeTestCase> & { refinedBy?: string };
 type Entity = Analysis['entities'][number];
 type Field = Entity['fields'][number];
 
@@ -85,6 +86,10 @@ const AnalysisRef = builder.objectRef<Analysis>('TestCaseAnalysis').implement({
       resolve: (a) => a.needsSyntheticData ?? a.entities.some((e) => e.fields.length > 0),
     }),
     reason: t.string({ nullable: true, description: 'Why nothing was found, when nothing was', resolve: (a) => a.reason ?? null }),
+    refinedBy: t.string({
+      description: 'rules, or llm when a configured model refined the names and types the parsers found',
+      resolve: (a) => a.refinedBy ?? 'rules',
+    }),
   }),
 });
 
@@ -107,9 +112,9 @@ builder.queryFields((t) => ({
     description: 'The entities and fields a test case uses, with the lines they come from',
     errors: { types: SOURCE_ERRORS },
     args: { input: t.arg({ type: AnalyzeTestCaseInput, required: true }) },
-    resolve: async (_r, { input }) => {
+    resolve: async (_r, { input }, ctx) => {
       await loadTestCaseParsers();
-      return analyzeTestCase({ content: input.content, fileName: input.fileName ?? undefined });
+      return refineAnalysis(analyzeTestCase({ content: input.content, fileName: input.fileName ?? undefined }), ctx.tdm.llm);
     },
   }),
 }));
