@@ -79,6 +79,9 @@ const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|sw
 const SUITE = new Set(['describe', 'context', 'suite']);
 const TEST = new Set(['it', 'test', 'specify', 'scenario']);
 const HOOKS = new Set(['beforeEach', 'before', 'beforeAll', 'afterEach', 'after', 'afterAll']);
+// Page-object methods that submit a form (`reportIncident`, `fillAddress`, `register`, `logIn`).
+const PAGE_ACTION = /^(?:report|fill|submit|register|create|enter|log[iI]n|sign[iIuU]|add|book|edit|update|complete|save|apply)/;
+const pageArgs = (args: JsNode[]) => args.length > 0 && args.every((a) => unwrap(a)?.type === 'Identifier');
 // Custom commands whose two arguments are a user name (or email) and a password.
 const LOGIN_COMMAND = /^(?:login|logIn|signIn|signin|loginBy\w+|loginAs|register|signup|signUp)$/;
 
@@ -378,6 +381,15 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
         } else if (/^(?:contains|getByText|findByText)$/.test(method)) {
           const message = stringArg(args[args.length - 1], ctx, members);
           if (message) assertions.push({ locators: [], message, line: lineOf(node), titles: ctx.titles });
+        } else if (object?.type === 'Identifier' && /page$/i.test(object.name as string) && PAGE_ACTION.test(method) && pageArgs(args)) {
+          // `reportIncidentPage.reportIncident(title, description)`: a page object's form method, each
+          // argument a variable whose name is the field it fills.
+          for (const arg of args) {
+            const v = evaluate(arg, ctx, members);
+            const value = v?.kind === 'string' ? v.value : v?.kind === 'list' ? v.items[0] : undefined;
+            const name = unwrap(arg)?.name as string;
+            interactions.push({ locators: [{ kind: 'identifier', text: name }], value, action: 'fill', line: lineOf(node), row: ctx.row, titles: ctx.titles });
+          }
         } else if (base === 'cy' && LOGIN_COMMAND.test(method) && args.length >= 2) {
           // `cy.login(user.username, 's3cret')`: a user name (or email) and a password.
           args.slice(0, 2).forEach((arg, i) => {
