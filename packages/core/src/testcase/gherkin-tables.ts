@@ -42,6 +42,9 @@ export function analyzeTable(table: DataTable, rawStepText: string, scope: StepS
     /\bfollowing\s+(?:"([^"]+)"\s+)?(?:[a-z]+\s+)*?([a-z]+)(?:\s+(?:exists?|should\s+\w+))?\s*:?\s*$/i.exec(stepText) ??
     /^(?:there\s+(?:are|is)\s+)?(?:"([^"]+)"\s+)?([a-z]+s)(?:\s+exists?)?\s*:?\s*$/i.exec(stepText);
   const recordNoun = recordWord?.[2] ?? '';
+  // `I have completed the following steps:`, `… with the following options:`: lists of a page's parts, not data.
+  if (/^(?:steps|pages|options|messages|errors|links|buttons|tabs|sections|headings|columns)$/i.test(recordNoun)) return;
+  if (width === 1 && /\bshould\b/i.test(rawStepText)) return;
   // `I have entered the following details into the form:` is one record's details, not a list of forms.
   const records =
     recordNoun !== '' &&
@@ -70,7 +73,8 @@ export function analyzeTable(table: DataTable, rawStepText: string, scope: StepS
     const [head, column] = label.split(':', 2) as [string, string | undefined];
     if (head) base = head;
     const { name: raw, required } = fieldNameFromLabel(column === undefined ? label : `${base} ${column}`.trim());
-    const name = raw.replace(/^field_/, '').replace(new RegExp(`^${entity}_(?=.)`), '');
+    // An identifier (`post_title`) drops its record's prefix; a label in words (`Address line 1`) keeps it.
+    const name = /\s/.test(label.trim()) ? raw : raw.replace(/^field_/, '').replace(new RegExp(`^${entity}_(?=.)`), '');
     return { name, required };
   };
 
@@ -81,7 +85,7 @@ export function analyzeTable(table: DataTable, rawStepText: string, scope: StepS
     for (const row of rows.slice(1)) {
       const label = row.cells[0]?.value ?? '';
       if (!labelLike(label)) continue;
-      const { name, required } = nameOf(label);
+      const { name, required } = fieldNameFromLabel(label);
       const typeHint = INPUT_TYPES[(row.cells[typeAt]?.value ?? '').trim().toLowerCase()];
       const entityOf = entityFromFieldName(name, contexts) ?? entity;
       if (!collector.constrain(name, entityOf, required ? ['required'] : [])) {

@@ -70,6 +70,7 @@ const PLAYWRIGHT_ACTIONS: Record<string, Interaction['action']> = {
   check: 'check',
   set_checked: 'check',
 };
+const TICKABLE = /check(?:box)?|radio|switch|toggle|agree|accept|terms|consent|subscribe|newsletter|remember/i;
 const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|switch|listbox|slider)$/;
 
 interface Scope {
@@ -289,6 +290,14 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
               row,
               titles,
             });
+          }
+        }
+        // `find_element(By.ID, "exampleCheck1").click()`: clicking a checkbox, radio or switch ticks it.
+        if (method === 'click' && argsOf(node).length === 0) {
+          const target = fn?.childForFieldName('object');
+          const locators = locatorsOf(target, scope);
+          if (locators.some((l) => TICKABLE.test(l.text))) {
+            interactions.push({ locators, action: 'check', line: node.startPosition.row + 1, row, titles });
           }
         }
         if (method && (method === 'send_keys' || SELECT_ACTIONS.has(method))) {
