@@ -36,6 +36,7 @@ describe('step grammar: one step, any phrasing', () => {
     ["I enter name 'Kyle', 'Walker'", 'first_name=Kyle', 'last_name=Walker'],
     ['I upload "avatar.png" to the "Profile picture" field', 'profile_picture=avatar.png'],
     ['he logs in with username "john" and password "12345"', 'username=john', 'password=12345'],
+    ["I enter the 'delegated functions on' date of 35 days ago using the date picker field", 'delegated_functions_on_date='],
   ])('%s', (step, ...expected) => {
     expect(one(step)).toEqual(expected);
   });

@@ -332,6 +332,13 @@ function parseClause(rest: readonly Token[], action: StepAction): StepMeaning[] 
       const label = labelOf(rest.slice(valueAt));
       return label ? [{ kind: 'fill', field: label, action }] : [];
     }
+    // `I enter the 'delegated functions on' date of 35 days ago`: a quoted label and the kind of datum;
+    // the value is relative, so the field has none.
+    const kind = after[0].text.toLowerCase();
+    const quoted = rest[valueAt]?.text ?? '';
+    if (/^(?:date|time|number|amount|name|code|address|email|phone)$/.test(kind) && quoted && !looksLikeData(quoted)) {
+      return [{ kind: 'fill', field: new RegExp(`\\b${kind}$`, 'i').test(quoted) ? quoted : `${quoted} ${kind}`, action }];
+    }
     return [];
   }
   const label = labelOf(phrase);
