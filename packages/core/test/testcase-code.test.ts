@@ -86,6 +86,19 @@ describe('code in every listed language and framework', () => {
     expect(analysis.needsSyntheticData).toBe(true);
   });
 
+  it('follows values through function defaults (Python, TypeScript)', () => {
+    const py = analyzeTestCase({
+      fileName: 'test_signup.py',
+      content: `def sign_up(page, email="ann@x.io", city: str = "Lyon"):\n    page.fill("#email", email)\n    page.get_by_label("City").fill(city)\n`,
+    });
+    expect(seen(py).sort()).toEqual(['city=Lyon', 'email=ann@x.io']);
+    const ts = analyzeTestCase({
+      fileName: 'signup.spec.ts',
+      content: `import { test } from '@playwright/test';\nasync function signUp(page, email = 'ann@x.io') {\n  await page.fill('#email', email);\n}\n`,
+    });
+    expect(seen(ts)).toEqual(['email=ann@x.io']);
+  });
+
   it('detects the framework from the content alone', () => {
     expect(analyzeTestCase({ content: `*** Test Cases ***\nX\n    Input Text    id:a    b\n` }).format).toBe('ROBOT');
     expect(analyzeTestCase({ content: `using OpenQA.Selenium;\nclass A { void B() { d.FindElement(By.Id("a")).SendKeys("b"); } }\n` }).format).toBe(

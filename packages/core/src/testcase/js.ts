@@ -301,6 +301,16 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
   const visit = (node: JsNode, ctx: Context): void => {
     let inner = ctx;
     if (node.type === 'Program' || node.type === 'BlockStatement') inner = { ...ctx, scopes: [...ctx.scopes, new Map()] };
+    // `async function signUp(page, email = 'ann@x.io')`: a default is the value when the caller gives none.
+    if (/Function/.test(node.type) && Array.isArray(node.params)) {
+      const defaults = new Map<string, Value>();
+      for (const p of node.params as JsNode[]) {
+        const left = p.type === 'AssignmentPattern' ? (p.left as JsNode) : undefined;
+        const v = left?.type === 'Identifier' ? evaluate(p.right as JsNode, ctx, members) : undefined;
+        if (left && v) defaults.set(left.name as string, v);
+      }
+      if (defaults.size) inner = { ...inner, scopes: [...inner.scopes, defaults] };
+    }
 
     if (node.type === 'VariableDeclarator') {
       const id = node.id as JsNode;

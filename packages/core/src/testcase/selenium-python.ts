@@ -252,6 +252,13 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
         if (node.type === 'function_definition') {
           row = `${name}@${node.startPosition.row + 1}`;
           scope.vars = new Map(scope.vars);
+          // `def sign_up(page, email="ann@x.io")`: a default is the value when the caller gives none.
+          for (const p of node.childForFieldName('parameters')?.namedChildren ?? []) {
+            if (p?.type !== 'default_parameter' && p?.type !== 'typed_default_parameter') continue;
+            const v = evaluate(p.childForFieldName('value'), scope);
+            const pname = p.childForFieldName('name')?.text;
+            if (pname && v) scope.vars.set(pname, v);
+          }
         }
         for (const c of node.namedChildren) if (c) visit(c);
         ({ titles, row } = saved);
