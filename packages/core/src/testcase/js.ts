@@ -1,21 +1,16 @@
 /**
- * Cypress and Playwright specs through `@babel/parser` (TypeScript and JSX): the calls that type
+ * Cypress, Playwright, WebdriverIO, TestCafe and Nightwatch specs through `@babel/parser` (js-ast.ts;
+ * TypeScript and JSX): the calls that type
  * into a field — `cy.get(sel).type(v)`, `.clear().type(v)`, `cy.getBySel(id)`, `cy.findByLabelText`,
  * `page.fill(sel, v)`, `page.locator(sel).fill(v)`, `getByLabel/getByPlaceholder/getByRole('textbox',
  * { name })`, `.type`/`.pressSequentially`/`.selectOption`/`.check` — with values resolved from
  * literals in the same file (constants, object properties, template literals), locators kept in
- * variables or page-object properties, and the validation messages asserted next to a field.
+ * variables or page-object properties, function defaults, TestCafe's `typeText(sel, v)` and
+ * Nightwatch's `setValue(sel, v)` chains, page-object element methods (`givenNameInput().fill(v)`),
+ * and the validation messages asserted next to a field.
  */
-import { parse } from '@babel/parser';
-import { InvalidInputError } from '../errors.ts';
+import { calleeName, isNode, type JsNode, lineOf, memberName, parseJs, propName, unwrap } from './js-ast.ts';
 import type { Assertion, CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
-
-/** The parts of a Babel node this module reads; everything else is walked generically. */
-interface JsNode {
-  type: string;
-  loc?: { start: { line: number } } | null;
-  [key: string]: unknown;
-}
 
 type Value =
   | { kind: 'string'; value: string }
@@ -89,52 +84,6 @@ interface Context {
   scopes: Map<string, Value>[];
   titles: string[];
   row: string;
-}
-
-function parseJs(content: string, fileName?: string): JsNode {
-  const name = fileName?.toLowerCase() ?? '';
-  const attempts: ('typescript' | 'jsx')[][] =
-    name.endsWith('.ts') || name.endsWith('.mts') || name.endsWith('.cts')
-      ? [['typescript'], ['typescript', 'jsx']]
-      : name.endsWith('.tsx')
-        ? [['typescript', 'jsx']]
-        : /\.[cm]?jsx?$/.test(name)
-          ? [['jsx'], ['typescript', 'jsx']]
-          : [['typescript', 'jsx'], ['typescript'], ['jsx']];
-  let first: unknown;
-  for (const plugins of attempts) {
-    try {
-      return parse(content, { sourceType: 'unambiguous', plugins, allowReturnOutsideFunction: true }) as unknown as JsNode;
-    } catch (e) {
-      first ??= e;
-    }
-  }
-  const loc = (first as { loc?: { line?: number; column?: number } }).loc;
-  const message = first instanceof Error ? first.message.replace(/\s*\(\d+:\d+\)$/, '') : String(first);
-  throw new InvalidInputError(`malformed JavaScript/TypeScript${fileName ? ` in ${fileName}` : ''}${loc?.line ? ` at line ${loc.line}` : ''}: ${message}`, {
-    line: loc?.line,
-    column: loc?.column,
-    fileName,
-  });
-}
-
-const isNode = (v: unknown): v is JsNode => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
-const lineOf = (n: JsNode) => n.loc?.start.line ?? 1;
-
-function unwrap(n: JsNode | undefined): JsNode | undefined {
-  let node = n;
-  while (node && /^(?:TSAsExpression|TSNonNullExpression|TSSatisfiesExpression|TSTypeAssertion|AwaitExpression|ParenthesizedExpression)$/.test(node.type)) {
-    node = (node.expression ?? node.argument) as JsNode | undefined;
-  }
-  return node;
-}
-
-function propName(member: JsNode): string | undefined {
-  const p = member.property as JsNode | undefined;
-  if (!p) return undefined;
-  if (!member.computed && p.type === 'Identifier') return p.name as string;
-  if (p.type === 'StringLiteral') return p.value as string;
-  return undefined;
 }
 
 /** Static properties of `this.x = …` anywhere in the file (page objects), by property name. */
@@ -269,26 +218,6 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
     break;
   }
   return out;
-}
-
-/** The last property of `Page.firstName()` or `Page.firstName`: a page object's name for an element. */
-function memberName(n: JsNode | undefined): string | undefined {
-  const node = unwrap(n);
-  if (!node) return undefined;
-  if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') return memberName(node.callee as JsNode);
-  if (node.type === 'MemberExpression' || node.type === 'OptionalMemberExpression') return propName(node);
-  return undefined;
-}
-
-function calleeName(callee: JsNode | undefined): { base?: string; method?: string } {
-  const c = unwrap(callee);
-  if (!c) return {};
-  if (c.type === 'Identifier') return { base: c.name as string };
-  if (c.type === 'MemberExpression' || c.type === 'OptionalMemberExpression') {
-    const object = unwrap(c.object as JsNode);
-    return { base: object?.type === 'Identifier' ? (object.name as string) : undefined, method: propName(c) };
-  }
-  return {};
 }
 
 /** Interactions and assertions of a Cypress or Playwright spec. */
