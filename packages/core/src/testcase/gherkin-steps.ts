@@ -123,7 +123,7 @@ function fillByGrammar(
     if (!label) continue;
     const { name, required } = fieldNameFromLabel(label);
     if (!name) continue;
-    const value = m.kind === 'fill' ? m.value : m.value;
+    const value = m.value;
     const entity = entityFor(label, name);
     scope.lastFill = { name, entity };
     scope.collector.add({
