@@ -145,7 +145,9 @@ describe('formatTestCaseFormat and plural', () => {
   it.each([
     ['GHERKIN', 'Gherkin'],
     ['SELENIUM_PYTHON', 'Selenium (Python)'],
-    ['ROBOT', 'ROBOT'],
+    ['ROBOT', 'Robot Framework'],
+    ['PLAYWRIGHT_DOTNET', 'Playwright (.NET)'],
+    ['SOMETHING_NEW', 'SOMETHING_NEW'],
   ])('%s → %s', (format, expected) => {
     expect(formatTestCaseFormat(format)).toBe(expected);
   });

@@ -402,7 +402,7 @@ describe('createChatModelFromEnv', () => {
   });
 
   it.each([
-    [{ TDM_LLM_PROVIDER: 'openai' }, /not supported; supported: fake/],
+    [{ TDM_LLM_PROVIDER: 'anthropic' }, /not supported; supported: openai, azure-openai, ollama, fake/],
     [{ TDM_LLM_PROVIDER: 'fake' }, /needs TDM_LLM_FAKE_RESPONSES/],
     [{ TDM_LLM_PROVIDER: 'fake', TDM_LLM_FAKE_RESPONSES: '[oops' }, /not valid JSON/],
     [{ TDM_LLM_PROVIDER: 'fake', TDM_LLM_FAKE_RESPONSES: '[1, 2]' }, /array of strings/],

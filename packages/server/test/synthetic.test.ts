@@ -108,6 +108,18 @@ describe('synthetic data through the SDK and GraphQL', () => {
     expect(fields.find((f) => f.name === 'postal_code')?.type).toBe('postal_code');
   });
 
+  it('analyzes bare steps and says what it found: language, confidence, the step, the need for synthetic data', async () => {
+    const analysis = await sdk.testCases.analyze({ content: `When I type 'ann@example.org' into the email field\nAnd the customer enters surname as "Lee"\n` });
+    expect(analysis).toMatchObject({ format: 'GHERKIN', language: 'en', needsSyntheticData: true, reason: null });
+    const fields = analysis.entities.flatMap((e) => e.fields);
+    expect(fields.map((f) => f.name)).toEqual(['email', 'surname']);
+    expect(fields[1]?.source).toEqual({ line: 2, text: 'And the customer enters surname as "Lee"' });
+    expect(fields[0]?.confidence).toBeGreaterThan(0.5);
+    const nothing = await sdk.testCases.analyze({ content: 'just some notes' });
+    expect(nothing).toMatchObject({ format: 'UNKNOWN', entities: [], needsSyntheticData: false });
+    expect(nothing.reason).toMatch(/not recognised/);
+  });
+
   it('generates from a domain pack, previews rows as objects and provisions them', async () => {
     const out = await sdk.synthetic.generate({ mode: 'DOMAIN', domain: 'ecommerce', scenario: 'b2c', rowCounts: { '*': 100 }, seed: 3 });
     expect(out.mode).toBe('DOMAIN');

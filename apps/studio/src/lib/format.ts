@@ -71,6 +71,15 @@ const TEST_CASE_FORMATS: Record<string, string> = {
   PLAYWRIGHT: 'Playwright',
   SELENIUM_JAVA: 'Selenium (Java)',
   SELENIUM_PYTHON: 'Selenium (Python)',
+  SELENIUM_CSHARP: 'Selenium (C#)',
+  PLAYWRIGHT_PYTHON: 'Playwright (Python)',
+  PLAYWRIGHT_JAVA: 'Playwright (Java)',
+  PLAYWRIGHT_DOTNET: 'Playwright (.NET)',
+  WEBDRIVERIO: 'WebdriverIO',
+  TESTCAFE: 'TestCafe',
+  NIGHTWATCH: 'Nightwatch',
+  ROBOT: 'Robot Framework',
+  CAPYBARA: 'Capybara (Ruby)',
   UNKNOWN: 'Unknown format',
 };
 

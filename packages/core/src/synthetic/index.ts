@@ -87,7 +87,9 @@ export async function buildGenerated(
     case 'TEST_CASE': {
       if (!input.testCaseContent) throw new InvalidInputError('test-case mode needs testCaseContent');
       await loadTestCaseParsers();
-      const analysis = analyzeTestCase({ content: input.testCaseContent, fileName: input.testCaseFileName ?? undefined });
+      // The model, when one is configured, only refines what the parsers found (testcase/refine.ts).
+      const { refineAnalysis } = await import('../testcase/refine.ts');
+      const analysis = await refineAnalysis(analyzeTestCase({ content: input.testCaseContent, fileName: input.testCaseFileName ?? undefined }), tdm.llm);
       const sourceKey = createHash('sha256').update(input.testCaseContent).digest('hex').slice(0, 16);
       const { generateFromTestCase } = await import('./testcase.ts');
       const generated = generateFromTestCase(analysis, {

@@ -1,10 +1,13 @@
 import { entitiesFromCode } from './code.ts';
-import type { TestCaseAnalysis, TestCaseFormat } from './types.ts';
+import { detectFormat } from './detect.ts';
+import type { TestCaseAnalysis, TestCaseEntity, TestCaseFormat } from './types.ts';
+
+export { detectFormat } from './detect.ts';
 
 /** A test case as the caller has it: its text and, when known, its file name. */
 export interface TestCaseSource {
   content: string;
-  /** Helps recognise the format (`.feature`, `.cy.ts`, `.java`, `.py`). */
+  /** Helps recognise the format (`.feature`, `.cy.ts`, `.java`, `.py`, `.cs`, `.rb`, `.robot`). */
   fileName?: string;
 }
 
@@ -13,30 +16,39 @@ interface Parsers {
   analyzeJs: typeof import('./js.ts').analyzeJs;
   analyzeSeleniumJava: typeof import('./selenium-java.ts').analyzeSeleniumJava;
   analyzeSeleniumPython: typeof import('./selenium-python.ts').analyzeSeleniumPython;
+  analyzeCsharp: typeof import('./csharp.ts').analyzeCsharp;
+  analyzeRuby: typeof import('./ruby.ts').analyzeRuby;
+  analyzeRobot: typeof import('./robot.ts').analyzeRobot;
 }
 let parsers: Parsers | undefined;
 let loading: Promise<void> | undefined;
 
 /**
- * Loads the parsers once per process: Cucumber's, Babel's, java-parser and tree-sitter's Python
- * grammar (a WebAssembly module, which cannot load synchronously). They weigh tens of megabytes, so
- * a process that never reads a test case never loads them. Await it before `analyzeTestCase`;
- * calling it again is free.
+ * Loads the parsers once per process: Cucumber's, Babel's, java-parser and tree-sitter's Python, C#
+ * and Ruby grammars (WebAssembly modules, which cannot load synchronously). They weigh tens of
+ * megabytes, so a process that never reads a test case never loads them. Await it before
+ * `analyzeTestCase`; calling it again is free.
  */
 export function loadTestCaseParsers(): Promise<void> {
   loading ??= (async () => {
-    const [gherkin, js, java, python] = await Promise.all([
+    const [gherkin, js, java, python, csharp, ruby, robot] = await Promise.all([
       import('./gherkin.ts'),
       import('./js.ts'),
       import('./selenium-java.ts'),
       import('./selenium-python.ts'),
+      import('./csharp.ts'),
+      import('./ruby.ts'),
+      import('./robot.ts'),
     ]);
-    await python.loadPythonGrammar();
+    await Promise.all([python.loadPythonGrammar(), csharp.loadCsharpGrammar(), ruby.loadRubyGrammar()]);
     parsers = {
       analyzeGherkin: gherkin.analyzeGherkin,
       analyzeJs: js.analyzeJs,
       analyzeSeleniumJava: java.analyzeSeleniumJava,
       analyzeSeleniumPython: python.analyzeSeleniumPython,
+      analyzeCsharp: csharp.analyzeCsharp,
+      analyzeRuby: ruby.analyzeRuby,
+      analyzeRobot: robot.analyzeRobot,
     };
   })().catch((e: unknown) => {
     loading = undefined;
@@ -45,63 +57,105 @@ export function loadTestCaseParsers(): Promise<void> {
   return loading;
 }
 
+/** Past this size a text is not a test case a person wrote; it is refused with a reason, not parsed. */
+export const MAX_TEST_CASE_CHARS = 1_000_000;
+
+const CODE_LANGUAGE: Partial<Record<TestCaseFormat, string>> = {
+  CYPRESS: 'javascript',
+  PLAYWRIGHT: 'javascript',
+  WEBDRIVERIO: 'javascript',
+  TESTCAFE: 'javascript',
+  NIGHTWATCH: 'javascript',
+  PLAYWRIGHT_PYTHON: 'python',
+  SELENIUM_PYTHON: 'python',
+  PLAYWRIGHT_JAVA: 'java',
+  SELENIUM_JAVA: 'java',
+  PLAYWRIGHT_DOTNET: 'csharp',
+  SELENIUM_CSHARP: 'csharp',
+  CAPYBARA: 'ruby',
+  ROBOT: 'robot',
+};
+
 /**
  * Reads a test case and reports its format and the entities and fields it fills in, with a type,
- * constraints, example values, example rows and the line each field first appears on. Each format
- * goes through a real parser: Gherkin through Cucumber's, Cypress and Playwright through Babel's,
- * Selenium Java through java-parser, Selenium Python through tree-sitter. Malformed input throws
- * `InvalidInputError` with its line. Synchronous, once `await loadTestCaseParsers()` has resolved.
+ * constraints, example values, example rows, the line (and its text) each field first appears on
+ * and a confidence; whether the test needs synthetic data, and why nothing was found when nothing
+ * was. Each format goes through a real parser: Gherkin through Cucumber's pickles, JavaScript and
+ * TypeScript (Cypress, Playwright, WebdriverIO, TestCafe, Nightwatch) through Babel's, Java through
+ * java-parser, Python, C# and Ruby through tree-sitter, Robot Framework through its own table
+ * syntax. Malformed input throws `InvalidInputError` with its line; binary or oversized input and
+ * unknown formats give an empty analysis with a reason. Synchronous, once `await
+ * loadTestCaseParsers()` has resolved.
  */
 export function analyzeTestCase({ content, fileName }: TestCaseSource): TestCaseAnalysis {
   if (!parsers) throw new Error('the test-case parsers are not loaded: await loadTestCaseParsers() first');
-  const { analyzeGherkin, analyzeJs, analyzeSeleniumJava, analyzeSeleniumPython } = parsers;
+  if (content.length > MAX_TEST_CASE_CHARS) {
+    return empty('UNKNOWN', `the text is ${content.length} characters long; a test case is read up to ${MAX_TEST_CASE_CHARS}`);
+  }
+  if (looksBinary(content)) return empty('UNKNOWN', 'the content is binary, not text');
   const format = detectFormat(content, fileName);
+  const p = parsers;
+  const code = (facts: Parameters<typeof entitiesFromCode>[0]) => entitiesFromCode(facts, fileName);
+  let entities: TestCaseEntity[];
+  let language = CODE_LANGUAGE[format];
+  let reason: string | undefined;
   switch (format) {
-    case 'GHERKIN':
-      return { format, entities: analyzeGherkin(content, fileName) };
+    case 'GHERKIN': {
+      const g = p.analyzeGherkin(content, fileName);
+      ({ entities, language, reason } = g);
+      break;
+    }
     case 'CYPRESS':
     case 'PLAYWRIGHT':
-      return { format, entities: entitiesFromCode(analyzeJs(content, fileName), fileName) };
+    case 'WEBDRIVERIO':
+    case 'TESTCAFE':
+    case 'NIGHTWATCH':
+      entities = code(p.analyzeJs(content, fileName));
+      break;
     case 'SELENIUM_JAVA':
-      return { format, entities: entitiesFromCode(analyzeSeleniumJava(content, fileName), fileName) };
+    case 'PLAYWRIGHT_JAVA':
+      entities = code(p.analyzeSeleniumJava(content, fileName));
+      break;
     case 'SELENIUM_PYTHON':
-      return { format, entities: entitiesFromCode(analyzeSeleniumPython(content, fileName), fileName) };
+    case 'PLAYWRIGHT_PYTHON':
+      entities = code(p.analyzeSeleniumPython(content, fileName));
+      break;
+    case 'SELENIUM_CSHARP':
+    case 'PLAYWRIGHT_DOTNET':
+      entities = code(p.analyzeCsharp(content, fileName));
+      break;
+    case 'CAPYBARA':
+      entities = code(p.analyzeRuby(content, fileName));
+      break;
+    case 'ROBOT':
+      entities = code(p.analyzeRobot(content, fileName));
+      break;
     default:
-      return { format, entities: [] };
+      return empty('UNKNOWN', 'the format is not recognised: no Gherkin keywords and no UI-test calls of a known framework');
   }
-}
-
-/** The format from the file name where it is decisive, else from the content. */
-export function detectFormat(content: string, fileName?: string): TestCaseFormat {
-  const name = fileName?.toLowerCase() ?? '';
-  if (name.endsWith('.feature')) return 'GHERKIN';
-  if (/\.cy\.[cm]?[jt]sx?$/.test(name)) return 'CYPRESS';
-  if (name.endsWith('.java')) return looksLikeSeleniumJava(content) ? 'SELENIUM_JAVA' : 'UNKNOWN';
-  if (name.endsWith('.py')) return looksLikeSeleniumPython(content) ? 'SELENIUM_PYTHON' : 'UNKNOWN';
-  if (looksLikeGherkin(content)) return 'GHERKIN';
-  if (/\bcy\s*\.\s*(?:get|visit|contains|getBySel\w*|intercept|request|findBy\w+|login\w*|task|database)\s*\(/.test(content)) return 'CYPRESS';
-  if (/@playwright\/test|\bpage\s*\.\s*(?:goto|fill|getBy\w+|locator|click|type)\s*\(/.test(content)) return 'PLAYWRIGHT';
-  if (looksLikeSeleniumJava(content)) return 'SELENIUM_JAVA';
-  if (looksLikeSeleniumPython(content)) return 'SELENIUM_PYTHON';
-  return 'UNKNOWN';
-}
-
-// The first line that is not blank, a comment or a tag starts a feature (in any Gherkin language a
-// `# language:` header announces it).
-function looksLikeGherkin(content: string): boolean {
-  if (/^\s*#\s*language\s*:/m.test(content.split('\n', 3).join('\n'))) return true;
-  for (const line of content.split('\n')) {
-    const t = line.trim();
-    if (!t || t.startsWith('#') || t.startsWith('@')) continue;
-    return /^(?:Feature|Ability|Business Need)\s*:/.test(t);
+  if (!entities.length) reason ??= 'no step or call fills in a form field';
+  const lines = content.split('\n');
+  for (const e of entities) {
+    for (const f of e.fields) {
+      const text = lines[f.source.line - 1]?.trim();
+      if (text) f.source = { ...f.source, text: text.slice(0, 240) };
+    }
   }
-  return false;
+  return { format, entities, language, needsSyntheticData: entities.some((e) => e.fields.length > 0), ...(reason ? { reason } : {}) };
 }
 
-function looksLikeSeleniumJava(content: string): boolean {
-  return /import\s+(?:org\.openqa\.selenium|io\.appium)|\.findElements?\s*\(|\.sendKeys\s*\(|\bWebDriver\b|@(?:Android|iOSXCUIT)?FindBy\b/.test(content);
+function empty(format: TestCaseFormat, reason: string): TestCaseAnalysis {
+  return { format, entities: [], needsSyntheticData: false, reason };
 }
 
-function looksLikeSeleniumPython(content: string): boolean {
-  return /\bfrom\s+(?:selenium|appium)\b|\bimport\s+(?:selenium|appium)\b|\.find_elements?(?:_by_\w+)?\s*\(|\.send_keys\s*\(/.test(content);
+// NUL bytes, or many control characters in the first 8 KB: a binary file (an image, an archive).
+function looksBinary(content: string): boolean {
+  const head = content.slice(0, 8192);
+  if (head.includes('\u0000')) return true;
+  let controls = 0;
+  for (let i = 0; i < head.length; i++) {
+    const c = head.charCodeAt(i);
+    if ((c > 0 && c < 9) || (c > 13 && c < 32) || c === 0xfffd) controls++;
+  }
+  return head.length > 0 && controls / head.length > 0.1;
 }

@@ -29,7 +29,7 @@ const MESSAGE_RULES: readonly [RegExp, (m: RegExpExecArray) => string][] = [
   [/\b(?:less\s+than\s+or\s+equal\s+to|at\s+most|maximum(?:\s+of)?|no\s+more\s+than)\s+(?<v>-?\d+(?:\.\d+)?)\s*$/i, (m) => `max:${m.groups?.v}`],
   [/\bis\s+too\s+long\b/i, () => 'max_length'],
   [/\bis\s+too\s+short\b/i, () => 'min_length'],
-  [/\b(?:is|are)\s+(?:invalid|not\s+valid)\b|\bmust\s+(?:contain|be)\s+a\s+valid\b/i, () => 'valid_format'],
+  [/\b(?:is|are)\s+(?:invalid|not\s+valid)\b|\b(?:must|should)\s+(?:contain|be)\s+(?:a\s+)?valid\b|\bnot\s+a\s+valid\b/i, () => 'valid_format'],
 ];
 
 /** The constraints a validation message states (`Must contain at least 5 characters` → `min_length:5`). */

@@ -80,6 +80,9 @@ interface FieldAccumulator {
   choices: string[];
   constraints: Set<string>;
   typeHint?: FieldType;
+  sightings: number;
+  /** Values seen, repeats included: few distinct values seen many times are a choice. */
+  occurrences: number;
 }
 
 /** One sighting of a field: where, in which entity, with which value or constraints. */
@@ -105,9 +108,11 @@ export class EntityCollector {
     if (!o.name || !o.entity) return;
     const fields = this.entities.get(o.entity) ?? new Map<string, FieldAccumulator>();
     this.entities.set(o.entity, fields);
-    const field = fields.get(o.name) ?? { name: o.name, line: o.line, values: [], choices: [], constraints: new Set<string>() };
+    const field = fields.get(o.name) ?? { name: o.name, line: o.line, values: [], choices: [], constraints: new Set<string>(), sightings: 0, occurrences: 0 };
     fields.set(o.name, field);
+    field.sightings++;
     const value = o.value?.trim();
+    if (value) field.occurrences++;
     if (value && !field.values.includes(value) && field.values.length < MAX_EXAMPLES) field.values.push(value);
     if (value && o.choice && !field.choices.includes(value)) field.choices.push(value);
     for (const c of o.constraints ?? []) field.constraints.add(c);
@@ -137,6 +142,36 @@ export class EntityCollector {
     return true;
   }
 
+  /**
+   * Fields that fell back to a catch-all entity join the one other entity they were seen with in the
+   * same rows (`I enter "first name" as "Jo"` next to `I enter "email" as "jo@x.io"`: both the user's).
+   */
+  mergeFallback(fallback: string): void {
+    const fields = this.entities.get(fallback);
+    if (!fields) return;
+    const rows = this.rows.get(fallback) ?? new Map<string, Record<string, string>>();
+    const partners = [...this.entities.keys()].filter((e) => e !== fallback && [...rows.keys()].some((k) => this.rows.get(e)?.has(k)));
+    const others = [...this.entities.keys()].filter((e) => e !== fallback);
+    const target = partners.length === 1 ? partners[0] : others.length === 1 ? others[0] : undefined;
+    if (!target) return;
+    const into = this.entities.get(target) as Map<string, FieldAccumulator>;
+    for (const [name, f] of fields) {
+      const existing = into.get(name);
+      if (!existing) into.set(name, f);
+      else {
+        for (const v of f.values) if (!existing.values.includes(v) && existing.values.length < MAX_EXAMPLES) existing.values.push(v);
+        for (const c of f.constraints) existing.constraints.add(c);
+        existing.sightings += f.sightings;
+        existing.line = Math.min(existing.line, f.line);
+      }
+    }
+    const targetRows = this.rows.get(target) ?? new Map<string, Record<string, string>>();
+    this.rows.set(target, targetRows);
+    for (const [key, row] of rows) targetRows.set(key, { ...(targetRows.get(key) ?? {}), ...row });
+    this.entities.delete(fallback);
+    this.rows.delete(fallback);
+  }
+
   result(): TestCaseEntity[] {
     return [...this.entities].map(([name, fields]) => {
       const seen = new Set<string>();
@@ -152,13 +187,37 @@ export class EntityCollector {
         fields: [...fields.values()].map((f) => {
           const inferred = f.typeHint ?? inferFieldType(f.name, f.values);
           // Every value picked from a list and nothing more specific known: a choice.
-          const type = inferred === 'string' && f.choices.length > 0 && f.choices.length === f.values.length ? 'enum' : inferred;
+          const type =
+            inferred === 'string' && ((f.choices.length > 0 && f.choices.length === f.values.length) || repeatedChoice(f.values, f.occurrences))
+              ? 'enum'
+              : inferred;
           const stated = [...f.constraints];
-          const implied = constraintsFromValues(type, f.values, f.choices).filter((c) => !stated.some((s) => s.split(':')[0] === c.split(':')[0]));
-          return { name: f.name, type, constraints: [...stated, ...implied], exampleValues: f.values, source: { line: f.line } };
+          const implied = constraintsFromValues(type, f.values, type === 'enum' && !f.choices.length ? f.values : f.choices).filter(
+            (c) => !stated.some((s) => s.split(':')[0] === c.split(':')[0]),
+          );
+          const confidence = fieldConfidence(type, f.values.length > 0, f.sightings, stated.length > 0);
+          return { name: f.name, type, constraints: [...stated, ...implied], exampleValues: f.values, source: { line: f.line }, confidence };
         }),
         exampleRows,
       };
     });
   }
+}
+
+/**
+ * How sure the analysis is of a field: a field seen with a value is a field the test fills in; a
+ * specific type, a stated rule and a second sighting each add to it. A name alone (a checkbox, a
+ * field left empty) is the weakest evidence.
+ */
+function fieldConfidence(type: FieldType, hasValue: boolean, sightings: number, stated: boolean): number {
+  let c = hasValue ? 0.7 : 0.5;
+  if (type !== 'string') c += 0.1;
+  if (stated) c += 0.1;
+  if (sightings > 1) c += 0.1;
+  return Math.min(1, Math.round(c * 100) / 100);
+}
+
+/** A few short words, each seen several times (`Male`, `Female`, `Male` …): values picked from a list. */
+function repeatedChoice(values: readonly string[], occurrences: number): boolean {
+  return values.length >= 2 && values.length <= 6 && occurrences >= 2 * values.length && values.every((v) => v.length <= 24 && !/\d/.test(v));
 }

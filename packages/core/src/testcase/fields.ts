@@ -22,8 +22,39 @@ export function snakeCase(text: string): string {
 }
 
 // Words that name the form or the widget rather than the datum (`signup-first-name`, `emailInput`).
-const NOISE_PREFIX = new Set(['action', 'signup', 'signin', 'login', 'register', 'registration', 'form', 'input', 'txt', 'fld', 'inp', 'field']);
-const NOISE_SUFFIX = new Set(['input', 'field', 'textbox', 'txt', 'box', 'et', 'edit', 'tv', 'fld', 'text']);
+const NOISE_PREFIX = new Set([
+  'action',
+  'signup',
+  'signin',
+  'login',
+  'register',
+  'registration',
+  'form',
+  'input',
+  'txt',
+  'fld',
+  'inp',
+  'field',
+  'label',
+  'lbl',
+]);
+const NOISE_SUFFIX = new Set([
+  'input',
+  'field',
+  'textbox',
+  'txt',
+  'box',
+  'et',
+  'edit',
+  'tv',
+  'fld',
+  'text',
+  'radio',
+  'button',
+  'dropdown',
+  'checkbox',
+  'picker',
+]);
 // Rails-style ids name the record first (`user_email`, `profile_first_name`); the record is context,
 // not part of the field — unless what remains is too vague on its own (`user_name`, `customer_id`).
 const RECORD_PREFIX = new Set(['user', 'profile', 'customer', 'member']);
@@ -45,17 +76,16 @@ export function fieldNameFromIdentifier(identifier: string): string {
 /** A field name from a CSS selector or XPath: the most specific attribute, id or class. */
 export function fieldNameFromSelector(selector: string): string {
   const s = selector.trim();
-  const xpathAttr = [...s.matchAll(/@(?:name|id|placeholder|data-[\w-]+|aria-label|resource-id|content-desc)\s*=\s*["']([^"']+)["']/g)].pop();
+  const xpathAttr = [...s.matchAll(/@(?:name|id|placeholder|data-[\w-]+|aria-label|resource-id|content-desc|[\w-]+-name)\s*=\s*["']([^"']+)["']/g)].pop();
   if (xpathAttr) return fieldNameFromIdentifier(xpathAttr[1] as string);
   const attr = [
     ...s.matchAll(/\[\s*(?:data-[\w-]+|name|id|placeholder|aria-label|for|formcontrolname|ng-model)\s*[~|^$*]?=\s*["']?([^"'\]]+)["']?\s*\]/g),
   ].pop();
   if (attr) return fieldNameFromIdentifier(attr[1] as string);
-  const last =
-    s
-      .split(/\s*[\s>+~]\s*/)
-      .filter(Boolean)
-      .pop() ?? s;
+  const segments = s.split(/\s*[\s>+~]\s*/).filter(Boolean);
+  // `#username input`: a bare tag names nothing; the segment before it does.
+  if (segments.length > 1 && /^(?:input|select|textarea|span|div|label|button)$/i.test(segments[segments.length - 1] as string)) segments.pop();
+  const last = segments.pop() ?? s;
   const id = /#([\w-]+)/.exec(last);
   if (id) return fieldNameFromIdentifier(id[1] as string);
   const cls = [...last.matchAll(/\.([\w-]+)/g)].pop();
@@ -111,6 +141,8 @@ const INTEGER = /^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)$/;
 const DECIMAL = /^[+-]?[$€£]?(?:\d+|\d{1,3}(?:,\d{3})+)\.\d+$/;
 // International (`+44 20 7946 0958`), bracketed area code, or the 3-3-4 North American layout.
 const PHONE = /^(?:\+\d[\d\s().-]{6,19}|\(\d{2,5}\)[\d\s.-]{5,15}|\d{3}[\s.-]\d{3}[\s.-]\d{4})$/;
+// `$12.50`, `12,50 €`, `EUR 1.200,00`, `1,299.99 USD`: an amount of money.
+const MONEY = /^(?:[$€£¥]|(?:EUR|USD|GBP|CHF|JPY)\s)\s?\d[\d,.\s]*$|^\d[\d,.\s]*\s?(?:[$€£¥]|EUR|USD|GBP|CHF|JPY)$/i;
 const CARD = /^(?:\d{4}[\s-]?){3}\d{1,7}$/;
 // Digits that identify rather than count: `account_number`, `zip`, `cvv`, `sku`.
 const IDENTIFIER_NAME = /\b(?:number|no|code|id|cvv|cvc|pin|sku|ssn|iban|bic|swift|routing|reference|ref)\s$/;
@@ -143,7 +175,7 @@ export function inferFieldType(name: string, values: readonly string[]): FieldTy
   if (IDENTIFIER_NAME.test(n)) return 'string';
   // Leading zeros (account numbers, codes) are identifiers, not quantities.
   if (all(INTEGER) && !vals.some((v) => /^0\d/.test(v))) return 'integer';
-  if (all(DECIMAL)) return 'decimal';
+  if (all(DECIMAL) || all(MONEY)) return 'decimal';
   if (all(CARD) && vals.every((v) => v.replace(/\D/g, '').length >= 13)) return 'credit_card';
   if (all(PHONE) && vals.every((v) => (v.match(/\d/g)?.length ?? 0) >= 7)) return 'phone';
   if (vals.some((v) => v.length > 80 || v.includes('\n'))) return 'text';

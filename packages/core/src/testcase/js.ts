@@ -1,21 +1,16 @@
 /**
- * Cypress and Playwright specs through `@babel/parser` (TypeScript and JSX): the calls that type
+ * Cypress, Playwright, WebdriverIO, TestCafe and Nightwatch specs through `@babel/parser` (js-ast.ts;
+ * TypeScript and JSX): the calls that type
  * into a field — `cy.get(sel).type(v)`, `.clear().type(v)`, `cy.getBySel(id)`, `cy.findByLabelText`,
  * `page.fill(sel, v)`, `page.locator(sel).fill(v)`, `getByLabel/getByPlaceholder/getByRole('textbox',
  * { name })`, `.type`/`.pressSequentially`/`.selectOption`/`.check` — with values resolved from
  * literals in the same file (constants, object properties, template literals), locators kept in
- * variables or page-object properties, and the validation messages asserted next to a field.
+ * variables or page-object properties, function defaults, TestCafe's `typeText(sel, v)` and
+ * Nightwatch's `setValue(sel, v)` chains, page-object element methods (`givenNameInput().fill(v)`),
+ * and the validation messages asserted next to a field.
  */
-import { parse } from '@babel/parser';
-import { InvalidInputError } from '../errors.ts';
+import { calleeName, isNode, type JsNode, lineOf, memberName, parseJs, propName, unwrap } from './js-ast.ts';
 import type { Assertion, CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
-
-/** The parts of a Babel node this module reads; everything else is walked generically. */
-interface JsNode {
-  type: string;
-  loc?: { start: { line: number } } | null;
-  [key: string]: unknown;
-}
 
 type Value =
   | { kind: 'string'; value: string }
@@ -65,17 +60,23 @@ const ACTIONS: Record<string, Interaction['action']> = {
   pressSequentially: 'fill',
   setValue: 'fill',
   addValue: 'fill',
+  typeText: 'fill',
   select: 'select',
   selectOption: 'select',
   check: 'check',
   uncheck: 'check',
   setChecked: 'check',
 };
+// Page-object methods that return an element, by the widget their name ends with.
+const ELEMENT_METHOD = /(?:Input|Field|Box|Select|Dropdown|DropDown|Checkbox|CheckBox|RadioButton|Radio|TextArea|Textarea|Picker)$/;
 // ARIA roles of elements a user types into or picks in; `getByRole('button', …)` is not a field.
 const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|switch|listbox|slider)$/;
 const SUITE = new Set(['describe', 'context', 'suite']);
 const TEST = new Set(['it', 'test', 'specify', 'scenario']);
 const HOOKS = new Set(['beforeEach', 'before', 'beforeAll', 'afterEach', 'after', 'afterAll']);
+// Page-object methods that submit a form (`reportIncident`, `fillAddress`, `register`, `logIn`).
+const PAGE_ACTION = /^(?:report|fill|submit|register|create|enter|log[iI]n|sign[iIuU]|add|book|edit|update|complete|save|apply)/;
+const pageArgs = (args: JsNode[]) => args.length > 0 && args.every((a) => unwrap(a)?.type === 'Identifier');
 // Custom commands whose two arguments are a user name (or email) and a password.
 const LOGIN_COMMAND = /^(?:login|logIn|signIn|signin|loginBy\w+|loginAs|register|signup|signUp)$/;
 
@@ -83,52 +84,6 @@ interface Context {
   scopes: Map<string, Value>[];
   titles: string[];
   row: string;
-}
-
-function parseJs(content: string, fileName?: string): JsNode {
-  const name = fileName?.toLowerCase() ?? '';
-  const attempts: ('typescript' | 'jsx')[][] =
-    name.endsWith('.ts') || name.endsWith('.mts') || name.endsWith('.cts')
-      ? [['typescript'], ['typescript', 'jsx']]
-      : name.endsWith('.tsx')
-        ? [['typescript', 'jsx']]
-        : /\.[cm]?jsx?$/.test(name)
-          ? [['jsx'], ['typescript', 'jsx']]
-          : [['typescript', 'jsx'], ['typescript'], ['jsx']];
-  let first: unknown;
-  for (const plugins of attempts) {
-    try {
-      return parse(content, { sourceType: 'unambiguous', plugins, allowReturnOutsideFunction: true }) as unknown as JsNode;
-    } catch (e) {
-      first ??= e;
-    }
-  }
-  const loc = (first as { loc?: { line?: number; column?: number } }).loc;
-  const message = first instanceof Error ? first.message.replace(/\s*\(\d+:\d+\)$/, '') : String(first);
-  throw new InvalidInputError(`malformed JavaScript/TypeScript${fileName ? ` in ${fileName}` : ''}${loc?.line ? ` at line ${loc.line}` : ''}: ${message}`, {
-    line: loc?.line,
-    column: loc?.column,
-    fileName,
-  });
-}
-
-const isNode = (v: unknown): v is JsNode => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
-const lineOf = (n: JsNode) => n.loc?.start.line ?? 1;
-
-function unwrap(n: JsNode | undefined): JsNode | undefined {
-  let node = n;
-  while (node && /^(?:TSAsExpression|TSNonNullExpression|TSSatisfiesExpression|TSTypeAssertion|AwaitExpression|ParenthesizedExpression)$/.test(node.type)) {
-    node = (node.expression ?? node.argument) as JsNode | undefined;
-  }
-  return node;
-}
-
-function propName(member: JsNode): string | undefined {
-  const p = member.property as JsNode | undefined;
-  if (!p) return undefined;
-  if (!member.computed && p.type === 'Identifier') return p.name as string;
-  if (p.type === 'StringLiteral') return p.value as string;
-  return undefined;
 }
 
 /** Static properties of `this.x = …` anywhere in the file (page objects), by property name. */
@@ -198,7 +153,10 @@ function evaluate(n: JsNode | undefined, ctx: Context, members: Members): Value 
     }
     case 'ArrayExpression': {
       const items = (node.elements as (JsNode | null)[]).map((e) => evaluate(e ?? undefined, ctx, members));
-      return items.every((v) => v?.kind === 'string') ? { kind: 'list', items: items.map((v) => (v as { value: string }).value) } : undefined;
+      if (items.every((v) => v?.kind === 'string')) return { kind: 'list', items: items.map((v) => (v as { value: string }).value) };
+      // `['demouser', browser.Keys.ENTER]` (Nightwatch): the text typed, then keys.
+      const strings = items.filter((v): v is { kind: 'string'; value: string } => v?.kind === 'string');
+      return strings.length ? { kind: 'string', value: strings.map((v) => v.value).join('') } : undefined;
     }
     case 'CallExpression':
     case 'OptionalCallExpression': {
@@ -225,8 +183,14 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
       if (!callee || (callee.type !== 'MemberExpression' && callee.type !== 'OptionalMemberExpression')) {
         // `$('#email')` (WebdriverIO)
         if (callee?.type === 'Identifier' && callee.name === '$') {
-          const text = stringArg((node.arguments as JsNode[])[0], ctx, members);
+          const arg = (node.arguments as JsNode[])[0];
+          const text = stringArg(arg, ctx, members);
           if (text !== undefined) out.push({ kind: 'css', text });
+          else {
+            // `$(AddressPage.Line1())`: a generated page module's selector, named by its method.
+            const named = memberName(arg);
+            if (named) out.push({ kind: 'identifier', text: named });
+          }
         }
         break;
       }
@@ -241,7 +205,11 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
           if (first && FIELD_ROLES.test(first) && label?.kind === 'string') out.push({ kind, text: label.value });
           else if (first && !FIELD_ROLES.test(first)) return [];
         } else if (first !== undefined) out.push({ kind, text: first });
-      } else if (!method || !PASS_THROUGH.has(method)) break;
+      } else if (!method || !PASS_THROUGH.has(method)) {
+        // `registrationPage.givenNameInput().fill(v)`: a page object's element, named by its method.
+        if (out.length === 0 && method && ELEMENT_METHOD.test(method)) out.push({ kind: 'identifier', text: method });
+        break;
+      }
       node = unwrap(callee.object as JsNode);
       continue;
     }
@@ -250,17 +218,6 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
     break;
   }
   return out;
-}
-
-function calleeName(callee: JsNode | undefined): { base?: string; method?: string } {
-  const c = unwrap(callee);
-  if (!c) return {};
-  if (c.type === 'Identifier') return { base: c.name as string };
-  if (c.type === 'MemberExpression' || c.type === 'OptionalMemberExpression') {
-    const object = unwrap(c.object as JsNode);
-    return { base: object?.type === 'Identifier' ? (object.name as string) : undefined, method: propName(c) };
-  }
-  return {};
 }
 
 /** Interactions and assertions of a Cypress or Playwright spec. */
@@ -273,6 +230,16 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
   const visit = (node: JsNode, ctx: Context): void => {
     let inner = ctx;
     if (node.type === 'Program' || node.type === 'BlockStatement') inner = { ...ctx, scopes: [...ctx.scopes, new Map()] };
+    // `async function signUp(page, email = 'ann@x.io')`: a default is the value when the caller gives none.
+    if (/Function/.test(node.type) && Array.isArray(node.params)) {
+      const defaults = new Map<string, Value>();
+      for (const p of node.params as JsNode[]) {
+        const left = p.type === 'AssignmentPattern' ? (p.left as JsNode) : undefined;
+        const v = left?.type === 'Identifier' ? evaluate(p.right as JsNode, ctx, members) : undefined;
+        if (left && v) defaults.set(left.name as string, v);
+      }
+      if (defaults.size) inner = { ...inner, scopes: [...inner.scopes, defaults] };
+    }
 
     if (node.type === 'VariableDeclarator') {
       const id = node.id as JsNode;
@@ -320,7 +287,11 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
         if (method in ACTIONS) {
           const locators = locatorsOf(object, ctx, members);
           // `page.fill(selector, value)`: the selector is the first argument.
-          const direct = locators.length === 0 && object?.type !== 'CallExpression' && args.length >= (method === 'check' ? 1 : 2);
+          // Also inside a chain: `t.click(a).typeText('#name', v)` (TestCafe), `.setValue('#name', v)` (Nightwatch).
+          const direct =
+            locators.length === 0 &&
+            args.length >= (method === 'check' ? 1 : 2) &&
+            (object?.type !== 'CallExpression' || stringArg(args[0], ctx, members) !== undefined);
           const selector = direct ? stringArg(args[0], ctx, members) : undefined;
           const valueNode = direct ? args[1] : args[0];
           if (locators.length || selector !== undefined) {
@@ -349,6 +320,15 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
         } else if (/^(?:contains|getByText|findByText)$/.test(method)) {
           const message = stringArg(args[args.length - 1], ctx, members);
           if (message) assertions.push({ locators: [], message, line: lineOf(node), titles: ctx.titles });
+        } else if (object?.type === 'Identifier' && /page$/i.test(object.name as string) && PAGE_ACTION.test(method) && pageArgs(args)) {
+          // `reportIncidentPage.reportIncident(title, description)`: a page object's form method, each
+          // argument a variable whose name is the field it fills.
+          for (const arg of args) {
+            const v = evaluate(arg, ctx, members);
+            const value = v?.kind === 'string' ? v.value : v?.kind === 'list' ? v.items[0] : undefined;
+            const name = unwrap(arg)?.name as string;
+            interactions.push({ locators: [{ kind: 'identifier', text: name }], value, action: 'fill', line: lineOf(node), row: ctx.row, titles: ctx.titles });
+          }
         } else if (base === 'cy' && LOGIN_COMMAND.test(method) && args.length >= 2) {
           // `cy.login(user.username, 's3cret')`: a user name (or email) and a password.
           args.slice(0, 2).forEach((arg, i) => {

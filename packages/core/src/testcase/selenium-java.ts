@@ -29,6 +29,21 @@ const LOCATOR_CLASSES = new Set(['By', 'AppiumBy', 'MobileBy']);
 const FIND = new Set(['findElement', 'findElementById', 'findElementByName', 'findElementByAccessibilityId', 'findElementByXPath', 'findElementByCssSelector']);
 const PASS_THROUGH = new Set(['clear', 'click', 'until', 'get', 'wait', 'visibilityOfElementLocated', 'elementToBeClickable', 'presenceOfElementLocated']);
 const SELECT_ACTIONS = new Set(['selectByVisibleText', 'selectByValue']);
+const PW_LOCATORS: Record<string, LocatorKind> = {
+  locator: 'css',
+  getByLabel: 'label',
+  getByPlaceholder: 'label',
+  getByTestId: 'identifier',
+  getByRole: 'label',
+};
+const PW_ACTIONS: Record<string, Interaction['action']> = {
+  fill: 'fill',
+  pressSequentially: 'fill',
+  selectOption: 'select',
+  check: 'check',
+  setChecked: 'check',
+};
+const HELPER_FILLS = new Set(['type', 'typeText', 'fill', 'fillIn', 'enter', 'enterText', 'input', 'inputText', 'setText', 'setValue', 'sendText', 'write']);
 
 const isToken = (x: CstNode | IToken): x is IToken => (x as IToken).image !== undefined;
 
@@ -192,6 +207,17 @@ function locatorsOf(chain: Segment[], scope: Scope): Locator[] {
       if (v?.kind === 'string' && how !== 'findelement') return [{ kind: BY_KIND[how] ?? 'css', text: v.value }];
       return [];
     }
+    // Playwright for Java: `page.locator("#x")`, `page.getByLabel("City")`, `getByRole(AriaRole.TEXTBOX, …setName("x"))`.
+    if (seg.args && seg.name in PW_LOCATORS) {
+      if (seg.name === 'getByRole') {
+        const role = tokensOf(seg.args[0] as CstNode).pop()?.image ?? '';
+        const tokens = seg.args[1] ? tokensOf(seg.args[1]) : [];
+        const name = tokens.find((t, k) => t.tokenType.name === 'StringLiteral' && tokens[k - 2]?.image === 'setName');
+        return /^(?:TEXTBOX|SEARCHBOX|COMBOBOX|SPINBUTTON|CHECKBOX|RADIO|LISTBOX)$/.test(role) && name ? [{ kind: 'label', text: unquote(name.image) }] : [];
+      }
+      const v = evaluate(seg.args[0], scope);
+      return v?.kind === 'string' ? [{ kind: PW_LOCATORS[seg.name] as LocatorKind, text: v.value }] : [];
+    }
     if (seg.name === 'new Select' && seg.args) {
       const v = evaluate(seg.args[0], scope);
       return v?.kind === 'locators' ? v.locators : [];
@@ -301,6 +327,55 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
     if (node.name === 'primary') {
       const chain = chainOf(node);
       chain?.forEach((seg, i) => {
+        // A base page's helper: `type(usernameInput, username)` types into the element it is given.
+        if (seg.args && seg.args.length >= 2 && HELPER_FILLS.has(seg.name) && (i === 0 || (i === 1 && chain[0]?.name === 'this'))) {
+          const target = evaluate(seg.args[0], scope);
+          if (target?.kind === 'locators') {
+            const v = evaluate(seg.args[1], scope);
+            interactions.push({
+              locators: target.locators,
+              value: v?.kind === 'string' ? v.value : undefined,
+              valueExpr:
+                v?.kind === 'string'
+                  ? undefined
+                  : tokensOf(seg.args[1] as CstNode)
+                      .map((t) => t.image)
+                      .join(''),
+              action: 'fill',
+              line: seg.line,
+              row,
+              titles,
+            });
+          }
+          return;
+        }
+        if (seg.args && seg.name in PW_ACTIONS && i > 0) {
+          let locators = locatorsOf(chain.slice(0, i), scope);
+          let valueArg = seg.args[0];
+          const first = evaluate(seg.args[0], scope);
+          // `page.fill("#email", "a@b.io")`: the selector is the first argument.
+          if (!locators.length && first?.kind === 'string' && seg.args.length >= (seg.name === 'check' ? 1 : 2)) {
+            locators = [{ kind: 'css', text: first.value }];
+            valueArg = seg.args[1];
+          }
+          if (!locators.length) return;
+          const v = valueArg ? evaluate(valueArg, scope) : undefined;
+          interactions.push({
+            locators,
+            value: v?.kind === 'string' ? v.value : undefined,
+            valueExpr:
+              v || !valueArg
+                ? undefined
+                : tokensOf(valueArg)
+                    .map((t) => t.image)
+                    .join(''),
+            action: PW_ACTIONS[seg.name] as Interaction['action'],
+            line: seg.line,
+            row,
+            titles,
+          });
+          return;
+        }
         if (!seg.args || (seg.name !== 'sendKeys' && !SELECT_ACTIONS.has(seg.name))) return;
         const locators = locatorsOf(chain.slice(0, i), scope);
         if (!locators.length) return;

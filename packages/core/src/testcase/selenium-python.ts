@@ -50,8 +50,28 @@ const BY_KIND: Record<string, LocatorKind> = {
   android_uiautomator: 'css',
   ios_predicate: 'css',
 };
-const PASS_THROUGH = new Set(['clear', 'click', 'until']);
+const PASS_THROUGH = new Set(['clear', 'click', 'until', 'first', 'last', 'nth', 'filter', 'focus']);
 const SELECT_ACTIONS = new Set(['select_by_visible_text', 'select_by_value']);
+// Playwright for Python: locators and the calls that type, pick or tick.
+const PLAYWRIGHT_LOCATORS: Record<string, LocatorKind> = {
+  locator: 'css',
+  query_selector: 'css',
+  wait_for_selector: 'css',
+  get_by_label: 'label',
+  get_by_placeholder: 'label',
+  get_by_test_id: 'identifier',
+  get_by_role: 'label',
+};
+const PLAYWRIGHT_ACTIONS: Record<string, Interaction['action']> = {
+  fill: 'fill',
+  type: 'fill',
+  press_sequentially: 'fill',
+  select_option: 'select',
+  check: 'check',
+  set_checked: 'check',
+};
+const TICKABLE = /check(?:box)?|radio|switch|toggle|agree|accept|terms|consent|subscribe|newsletter|remember/i;
+const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|switch|listbox|slider)$/;
 
 interface Scope {
   vars: Map<string, Value>;
@@ -126,6 +146,12 @@ function evaluate(node: Node | undefined | null, scope: Scope): Value | undefine
 
 /** `(By.ID, "email")` → an identifier locator. */
 function byLocator(how: Node, selector: Node, scope: Scope): Locator | undefined {
+  // `find_element(by, "name_input")` with the strategy in a variable or parameter: the selector alone decides.
+  if (how.type === 'identifier' && !scope.vars.has(how.text) && !scope.globals.has(how.text)) {
+    const text = evaluate(selector, scope);
+    if (text?.kind !== 'string') return undefined;
+    return /^[#.[/]|[\s>=[]/.test(text.value) ? { kind: 'css', text: text.value } : { kind: 'identifier', text: text.value };
+  }
   if (how.type !== 'attribute') return undefined;
   const kind = BY_KIND[(how.childForFieldName('attribute')?.text ?? '').toLowerCase()];
   const text = evaluate(selector, scope);
@@ -139,6 +165,7 @@ function argsOf(call: Node): Node[] {
 /** The locators a call chain points at (`driver.find_element(By.ID, "x")`, `Select(el)`, a known element). */
 function locatorsOf(start: Node | null | undefined, scope: Scope): Locator[] {
   let node = start;
+  const out: Locator[] = [];
   while (node) {
     if (node.type === 'call') {
       const fn = node.childForFieldName('function');
@@ -157,20 +184,32 @@ function locatorsOf(start: Node | null | undefined, scope: Scope): Locator[] {
         const v = evaluate(first, scope);
         return v?.kind === 'locators' ? v.locators : [];
       }
+      if (method in PLAYWRIGHT_LOCATORS && fn?.type === 'attribute') {
+        const [first] = args;
+        const text = first?.type === 'keyword_argument' ? undefined : evaluate(first, scope);
+        if (method === 'get_by_role') {
+          const name = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'name');
+          const label = evaluate(name?.childForFieldName('value'), scope);
+          if (text?.kind !== 'string' || !FIELD_ROLES.test(text.value)) return [];
+          if (label?.kind === 'string') out.push({ kind: 'label', text: label.value });
+        } else if (text?.kind === 'string') out.push({ kind: PLAYWRIGHT_LOCATORS[method] as LocatorKind, text: text.value });
+        node = fn.childForFieldName('object');
+        continue;
+      }
       const legacy = /^find_element_by_(\w+)$/.exec(method);
       if (legacy) {
         const text = evaluate(args[0], scope);
         const kind = BY_KIND[legacy[1] as string] ?? 'css';
         return text?.kind === 'string' ? [{ kind, text: text.value }] : [];
       }
-      if (!PASS_THROUGH.has(method)) return [];
+      if (!PASS_THROUGH.has(method)) return out;
       node = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
       continue;
     }
     const v = evaluate(node, scope);
-    return v?.kind === 'locators' ? v.locators : [];
+    return v?.kind === 'locators' ? [...out, ...v.locators] : out;
   }
-  return [];
+  return out;
 }
 
 /** Interactions of a Selenium or Appium Python test module. */
@@ -213,6 +252,13 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
         if (node.type === 'function_definition') {
           row = `${name}@${node.startPosition.row + 1}`;
           scope.vars = new Map(scope.vars);
+          // `def sign_up(page, email="ann@x.io")`: a default is the value when the caller gives none.
+          for (const p of node.childForFieldName('parameters')?.namedChildren ?? []) {
+            if (p?.type !== 'default_parameter' && p?.type !== 'typed_default_parameter') continue;
+            const v = evaluate(p.childForFieldName('value'), scope);
+            const pname = p.childForFieldName('name')?.text;
+            if (pname && v) scope.vars.set(pname, v);
+          }
         }
         for (const c of node.namedChildren) if (c) visit(c);
         ({ titles, row } = saved);
@@ -228,6 +274,39 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
       if (node.type === 'call') {
         const fn = node.childForFieldName('function');
         const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+        if (method && method in PLAYWRIGHT_ACTIONS) {
+          const target = fn?.childForFieldName('object');
+          const args = argsOf(node).filter((a) => a.type !== 'keyword_argument');
+          let locators = locatorsOf(target, scope);
+          let valueNode = args[0];
+          // `page.fill("#email", value)`: the selector is the first argument.
+          const first = evaluate(args[0], scope);
+          if (!locators.length && args.length >= (method === 'check' ? 1 : 2) && first?.kind === 'string') {
+            locators = [{ kind: 'css', text: first.value.replace(/^(?:id|css|xpath|data-testid)=/, (m) => (m === 'id=' ? '#' : '')) }];
+            valueNode = args[1];
+          }
+          if (locators.length) {
+            const v = evaluate(valueNode, scope);
+            interactions.push({
+              locators,
+              value: v?.kind === 'string' ? v.value : undefined,
+              // A variable's name names the field when the locator does not (`get_by_placeholder("****").fill(password)`).
+              valueExpr: valueNode && (!v || valueNode.type === 'identifier') ? valueNode.text : undefined,
+              action: PLAYWRIGHT_ACTIONS[method] as Interaction['action'],
+              line: node.startPosition.row + 1,
+              row,
+              titles,
+            });
+          }
+        }
+        // `find_element(By.ID, "exampleCheck1").click()`: clicking a checkbox, radio or switch ticks it.
+        if (method === 'click' && argsOf(node).length === 0) {
+          const target = fn?.childForFieldName('object');
+          const locators = locatorsOf(target, scope);
+          if (locators.some((l) => TICKABLE.test(l.text))) {
+            interactions.push({ locators, action: 'check', line: node.startPosition.row + 1, row, titles });
+          }
+        }
         if (method && (method === 'send_keys' || SELECT_ACTIONS.has(method))) {
           const target = fn?.childForFieldName('object');
           const locators = locatorsOf(target, scope);

@@ -1,7 +1,23 @@
 import { z } from 'zod';
 
 /** Formats the analyser recognises; `UNKNOWN` text yields no entities. */
-export const TEST_CASE_FORMATS = ['GHERKIN', 'CYPRESS', 'PLAYWRIGHT', 'SELENIUM_JAVA', 'SELENIUM_PYTHON', 'UNKNOWN'] as const;
+export const TEST_CASE_FORMATS = [
+  'GHERKIN',
+  'CYPRESS',
+  'PLAYWRIGHT',
+  'PLAYWRIGHT_PYTHON',
+  'PLAYWRIGHT_JAVA',
+  'PLAYWRIGHT_DOTNET',
+  'SELENIUM_JAVA',
+  'SELENIUM_PYTHON',
+  'SELENIUM_CSHARP',
+  'WEBDRIVERIO',
+  'TESTCAFE',
+  'NIGHTWATCH',
+  'ROBOT',
+  'CAPYBARA',
+  'UNKNOWN',
+] as const;
 export const TestCaseFormat = z.enum(TEST_CASE_FORMATS);
 export type TestCaseFormat = z.infer<typeof TestCaseFormat>;
 
@@ -42,8 +58,13 @@ export const TestCaseField = z.object({
    */
   constraints: z.array(z.string()),
   exampleValues: z.array(z.string()),
-  /** Where the field first appears (1-based line of the test-case text). */
-  source: z.object({ line: z.number().int().positive() }),
+  /** Where the field first appears: the 1-based line of the test-case text and that line's text (the step or call). */
+  source: z.object({ line: z.number().int().positive(), text: z.string().optional() }),
+  /**
+   * How sure the analysis is that this is a field the test fills in, from 0 to 1: higher when a value
+   * was seen, the type is specific, and the field was seen more than once.
+   */
+  confidence: z.number().min(0).max(1).optional(),
 });
 export type TestCaseField = z.infer<typeof TestCaseField>;
 
@@ -60,6 +81,18 @@ export const TestCaseEntity = z.object({
 });
 export type TestCaseEntity = z.infer<typeof TestCaseEntity>;
 
-export const TestCaseAnalysis = z.object({ format: TestCaseFormat, entities: z.array(TestCaseEntity) });
+export const TestCaseAnalysis = z.object({
+  format: TestCaseFormat,
+  entities: z.array(TestCaseEntity),
+  /** The natural language of a Gherkin text (`en`, `de`, `fr` …); the programming language of code. */
+  language: z.string().optional(),
+  /**
+   * Whether the test needs data made for it: it fills in or expects record fields. `false` for a test
+   * that only navigates or checks static text.
+   */
+  needsSyntheticData: z.boolean().optional(),
+  /** Why the analysis found nothing (binary input, too large, unknown format, no field filled in). */
+  reason: z.string().optional(),
+});
 /** What a test case tells about the data it needs: its format and the entities and fields it fills in. */
 export type TestCaseAnalysis = z.infer<typeof TestCaseAnalysis>;

@@ -20,7 +20,7 @@ const Analyze = graphql(`
       __typename
       ... on Error { message code }
       ... on QueryAnalyzeTestCaseSuccess {
-        data { format entities { name exampleRows fields { name type constraints exampleValues source { line } } } }
+        data { format language needsSyntheticData reason entities { name exampleRows fields { name type constraints exampleValues confidence source { line text } } } }
       }
     }
   }

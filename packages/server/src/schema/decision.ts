@@ -1,10 +1,11 @@
 import type { PipelinePlan } from '@tdm/core/decision/types';
 import { decide } from '@tdm/core/graphs/decision/graph';
 import { analyzeTestCase, loadTestCaseParsers } from '@tdm/core/testcase/analyze';
+import { refineAnalysis } from '@tdm/core/testcase/refine';
 import { builder } from '../builder.ts';
 import { SOURCE_ERRORS } from './errors.ts';
 
-type Analysis = ReturnType<typeof analyzeTestCase>;
+type Analysis = ReturnType<typeof analyzeTestCase> & { refinedBy?: string };
 type Entity = Analysis['entities'][number];
 type Field = Entity['fields'][number];
 
@@ -41,7 +42,10 @@ const ClassifyIntentInput = builder.inputType('ClassifyIntentInput', {
 });
 
 const FieldSourceRef = builder.objectRef<Field['source']>('TestCaseFieldSource').implement({
-  fields: (t) => ({ line: t.exposeInt('line') }),
+  fields: (t) => ({
+    line: t.exposeInt('line'),
+    text: t.string({ nullable: true, description: 'The text of that line: the step or the call the field comes from', resolve: (s) => s.text ?? null }),
+  }),
 });
 const FieldRef = builder.objectRef<Field>('TestCaseField').implement({
   fields: (t) => ({
@@ -50,6 +54,11 @@ const FieldRef = builder.objectRef<Field>('TestCaseField').implement({
     constraints: t.exposeStringList('constraints'),
     exampleValues: t.exposeStringList('exampleValues'),
     source: t.field({ type: FieldSourceRef, resolve: (f) => f.source }),
+    confidence: t.float({
+      nullable: true,
+      description: 'How sure the analysis is that the test fills in this field, from 0 to 1',
+      resolve: (f) => f.confidence ?? null,
+    }),
   }),
 });
 const EntityRef = builder.objectRef<Entity>('TestCaseEntity').implement({
@@ -64,7 +73,24 @@ const EntityRef = builder.objectRef<Entity>('TestCaseEntity').implement({
   }),
 });
 const AnalysisRef = builder.objectRef<Analysis>('TestCaseAnalysis').implement({
-  fields: (t) => ({ format: t.exposeString('format'), entities: t.field({ type: [EntityRef], resolve: (a) => a.entities }) }),
+  fields: (t) => ({
+    format: t.exposeString('format'),
+    entities: t.field({ type: [EntityRef], resolve: (a) => a.entities }),
+    language: t.string({
+      nullable: true,
+      description: 'The Gherkin language (en, de, fr …) or the programming language of the test',
+      resolve: (a) => a.language ?? null,
+    }),
+    needsSyntheticData: t.boolean({
+      description: 'Whether the test needs data made for it: it fills in or expects record fields',
+      resolve: (a) => a.needsSyntheticData ?? a.entities.some((e) => e.fields.length > 0),
+    }),
+    reason: t.string({ nullable: true, description: 'Why nothing was found, when nothing was', resolve: (a) => a.reason ?? null }),
+    refinedBy: t.string({
+      description: 'rules, or llm when a configured model refined the names and types the parsers found',
+      resolve: (a) => a.refinedBy ?? 'rules',
+    }),
+  }),
 });
 
 const AnalyzeTestCaseInput = builder.inputType('AnalyzeTestCaseInput', {
@@ -86,9 +112,9 @@ builder.queryFields((t) => ({
     description: 'The entities and fields a test case uses, with the lines they come from',
     errors: { types: SOURCE_ERRORS },
     args: { input: t.arg({ type: AnalyzeTestCaseInput, required: true }) },
-    resolve: async (_r, { input }) => {
+    resolve: async (_r, { input }, ctx) => {
       await loadTestCaseParsers();
-      return analyzeTestCase({ content: input.content, fileName: input.fileName ?? undefined });
+      return refineAnalysis(analyzeTestCase({ content: input.content, fileName: input.fileName ?? undefined }), ctx.tdm.llm);
     },
   }),
 }));

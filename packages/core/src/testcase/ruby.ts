@@ -1,0 +1,174 @@
+/**
+ * Ruby Capybara feature specs through tree-sitter's Ruby grammar: `fill_in 'Email', with: 'x'`
+ * (the locator is a label, an id or a name; `fill_in with: 'x', id: 'y'` too), `select 'Bronze',
+ * from: 'Level'`, `check 'Vegan'` / `uncheck`, `choose 'Yes'`, `attach_file 'Logo', path`, and
+ * `find('#x').set('v')` / `find_field('x').set('v')`. Values resolve through string literals,
+ * numbers, local variables, `let(:name) { 'x' }` and interpolated strings with literal parts; a
+ * `Faker::…` call is a value the test makes up (no example). Each `scenario`/`it` block is one row of
+ * example values; its title and the `feature`/`describe` titles are its context.
+ */
+import type { Node, Parser } from 'web-tree-sitter';
+import type { CodeFacts, Interaction, Locator } from './code.ts';
+import { assertParsed, loadGrammar, named } from './grammar-loader.ts';
+
+let parser: Parser | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads the Ruby grammar once; later calls return the same promise. */
+export function loadRubyGrammar(): Promise<void> {
+  loading ??= loadGrammar('tree-sitter-ruby/tree-sitter-ruby.wasm')
+    .then((p) => {
+      parser = p;
+    })
+    .catch((e: unknown) => {
+      loading = undefined;
+      throw e;
+    });
+  return loading;
+}
+
+const SUITES = new Set(['describe', 'feature', 'context', 'RSpec.describe', 'RSpec.feature']);
+const TESTS = new Set(['it', 'scenario', 'specify', 'example']);
+// A locator given as an option instead of the first argument (`fill_in with: 'x', id: 'member_name'`).
+const LOCATOR_OPTIONS = ['id', 'name', 'label', 'placeholder', 'from'];
+
+type Vars = Map<string, string>;
+
+function text(node: Node | null | undefined, vars: Vars): string | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'string': {
+      let out = '';
+      for (const c of named(node)) {
+        if (c.type === 'string_content') out += c.text;
+        else if (c.type === 'escape_sequence') out += c.text.slice(1);
+        else if (c.type === 'interpolation') {
+          const v = text(named(c)[0], vars);
+          if (v === undefined) return undefined;
+          out += v;
+        }
+      }
+      return out;
+    }
+    case 'simple_symbol':
+      return node.text.slice(1);
+    case 'integer':
+    case 'float':
+    case 'true':
+    case 'false':
+      return node.text;
+    case 'identifier':
+      return vars.get(node.text);
+    case 'call':
+      // `let(:email) { 'x' }` makes `email` a method call with no receiver.
+      return node.childForFieldName('receiver') ? undefined : vars.get(node.childForFieldName('method')?.text ?? '');
+    case 'parenthesized_statements':
+      return text(named(node)[0], vars);
+    default:
+      return undefined;
+  }
+}
+
+interface Args {
+  positional: Node[];
+  options: Map<string, Node>;
+}
+
+function argsOf(call: Node): Args {
+  const positional: Node[] = [];
+  const options = new Map<string, Node>();
+  for (const a of named(call.childForFieldName('arguments'))) {
+    if (a.type === 'pair') {
+      const key = a.childForFieldName('key')?.text.replace(/^:|:$/g, '') ?? '';
+      const value = a.childForFieldName('value');
+      if (value) options.set(key, value);
+    } else positional.push(a);
+  }
+  return { positional, options };
+}
+
+const locator = (t: string): Locator => (/^[#.[]|\/\//.test(t) ? { kind: 'css', text: t } : { kind: 'identifier', text: t });
+
+/** Interactions of a Capybara spec. */
+export function analyzeRuby(content: string, fileName?: string): CodeFacts {
+  if (!parser) throw new Error('the Ruby grammar is not loaded: await loadTestCaseParsers() before analysing Ruby test cases');
+  const tree = parser.parse(content.replace(/^\uFEFF/, ''));
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const root = tree.rootNode;
+    assertParsed(root, 'Ruby', fileName);
+    const interactions: Interaction[] = [];
+    const vars: Vars = new Map();
+    let titles: string[] = [];
+    let row = 'file';
+    const push = (node: Node, target: string | undefined, value: Node | undefined, action: Interaction['action']) => {
+      if (target === undefined || target === '') return;
+      const v = text(value, vars);
+      interactions.push({
+        locators: [locator(target)],
+        value: v,
+        valueExpr: v === undefined && value ? value.text : undefined,
+        action,
+        line: node.startPosition.row + 1,
+        row,
+        titles,
+      });
+    };
+    const visit = (node: Node) => {
+      if (node.type === 'assignment') {
+        const left = node.childForFieldName('left');
+        const v = text(node.childForFieldName('right'), vars);
+        if (left?.type === 'identifier' && v !== undefined) vars.set(left.text, v);
+      }
+      if (node.type === 'call') {
+        const method = node.childForFieldName('method')?.text ?? '';
+        const receiver = node.childForFieldName('receiver');
+        const full = receiver ? `${receiver.text}.${method}` : method;
+        const { positional, options } = argsOf(node);
+        const block = node.childForFieldName('block');
+        if (block && (SUITES.has(full) || TESTS.has(method))) {
+          const title = text(positional[0], vars) ?? positional[0]?.text ?? '';
+          const saved = { titles, row };
+          titles = [title, ...titles];
+          if (TESTS.has(method)) row = `${title}@${node.startPosition.row + 1}`;
+          for (const c of named(node)) visit(c);
+          ({ titles, row } = saved);
+          return;
+        }
+        if (method === 'let' || method === 'let!') {
+          const name = text(positional[0], vars);
+          const body = block ? named(block).find((c) => c.type === 'block_body' || c.type === 'body_statement') : undefined;
+          const v = text(body ? named(body)[0] : undefined, vars);
+          if (name && v !== undefined) vars.set(name, v);
+        }
+        const optionTarget = () => {
+          for (const k of LOCATOR_OPTIONS) {
+            const v = text(options.get(k), vars);
+            if (v) return v;
+          }
+          return undefined;
+        };
+        if (!receiver || receiver.text === 'page') {
+          if (method === 'fill_in') push(node, text(positional[0], vars) ?? optionTarget(), options.get('with'), 'fill');
+          else if (method === 'select' && options.has('from')) push(node, text(options.get('from'), vars), positional[0], 'select');
+          else if ((method === 'check' || method === 'uncheck') && positional.length) push(node, text(positional[0], vars), undefined, 'check');
+          else if (method === 'choose' && positional.length) push(node, text(positional[0], vars), undefined, 'check');
+          else if (method === 'attach_file' && positional.length >= 1) push(node, text(positional[0], vars), positional[1], 'fill');
+        }
+        // `find('#email').set('x')`, `find_field('Email').set('x')`
+        if (method === 'set' && receiver?.type === 'call') {
+          const finder = receiver.childForFieldName('method')?.text ?? '';
+          if (/^(?:find|find_field|find_by_id)$/.test(finder)) {
+            const target = text(argsOf(receiver).positional[0], vars);
+            push(node, target === undefined ? undefined : finder === 'find' ? target : target.replace(/^(?=[\w-]+$)/, ''), positional[0], 'fill');
+          }
+        }
+      }
+      for (const c of named(node)) visit(c);
+    };
+    visit(root);
+    return { interactions, assertions: [] };
+  } finally {
+    tree.delete();
+  }
+}
