@@ -12,6 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authRequired, resolveActor } from './auth.ts';
 import type { Context } from './context.ts';
+import { withRest } from './rest/index.ts';
 import { schema } from './schema/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: graphql-ws accepts whatever envelop's executor returns.
@@ -54,7 +55,7 @@ export function createApp(tdm: Tdm): App {
     yoga,
     // Open servers stay on localhost; a server that checks tokens may listen everywhere.
     async start(port, host = process.env.API_HOST ?? (required ? '0.0.0.0' : '127.0.0.1')) {
-      server = createServer(yoga);
+      server = createServer(withRest(tdm, schema, yoga, yoga));
       wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
       useServer(
         {
