@@ -4,7 +4,8 @@
  * Bodies and answers are snake_case; a typed error of the API answers with its HTTP status and
  * `{ "error": { "type", "code", "message", … } }`.
  */
-import { type GraphQLOutputType, type GraphQLSchema, getNamedType, isNonNullType } from 'graphql';
+import type { GraphQLOutputType, GraphQLSchema } from 'graphql';
+import { getNamedType, isNonNullType } from './kinds.ts';
 import { TdmError } from '@tdm/core/errors';
 import { buildOperation, rootField, snake, toRest, toVariable } from './operation.ts';
 import { REST_ROUTES, type RestRoute } from './routes.ts';
@@ -128,7 +129,7 @@ export function createRestRouter(schema: GraphQLSchema, graphqlFetch: Fetch) {
       return errorResponse(statusOf(String(v.code)), { type: typename, ...(v as { code: string; message: string }) });
     }
     if (typename?.endsWith('Success')) return Response.json(v.data);
-    if (Array.isArray(v.edges)) {
+    if (getNamedType(type).name.endsWith('Connection') && Array.isArray(v.edges)) {
       const { edges, page_info, total_count } = v as { edges: { node: unknown }[]; page_info: unknown; total_count?: number };
       return Response.json({ items: edges.map((e) => e.node), total_count, page_info });
     }

@@ -3,19 +3,8 @@
  * table the handler runs: request bodies are the input types, answers the unwrapped result types,
  * every name in snake_case, errors `{ error: { type, code, message } }`.
  */
-import {
-  type GraphQLInputType,
-  type GraphQLNamedType,
-  type GraphQLOutputType,
-  type GraphQLSchema,
-  getNamedType,
-  isAbstractType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-} from 'graphql';
+import type { GraphQLInputType, GraphQLNamedType, GraphQLOutputType, GraphQLSchema } from 'graphql';
+import { getNamedType, isAbstractType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType } from './kinds.ts';
 import { REST_BASE } from './handler.ts';
 import { rootField, snake } from './operation.ts';
 import { REST_ROUTES } from './routes.ts';

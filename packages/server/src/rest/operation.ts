@@ -4,21 +4,8 @@
  * the schema-aware snake_case ⇄ camelCase conversion of its variables and data. JSON scalars (a
  * workflow's `config`, `row_counts` keyed by table names) pass through verbatim in both directions.
  */
-import {
-  type GraphQLField,
-  type GraphQLInputType,
-  type GraphQLNamedType,
-  type GraphQLOutputType,
-  type GraphQLSchema,
-  getNamedType,
-  isAbstractType,
-  isInputObjectType,
-  isLeafType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-  isScalarType,
-} from 'graphql';
+import type { GraphQLField, GraphQLInputType, GraphQLNamedType, GraphQLOutputType, GraphQLSchema } from 'graphql';
+import { getNamedType, isAbstractType, isInputObjectType, isLeafType, isListType, isNonNullType, isObjectType, isScalarType } from './kinds.ts';
 import { InvalidInputError } from '@tdm/core/errors';
 
 /** Computed fields with routes of their own (lineage, trace, logs): too heavy to fetch for every item of a list. */
