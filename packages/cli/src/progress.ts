@@ -56,14 +56,15 @@ export class StepProgress {
     const step = this.#steps.get(ev.step);
     if (!step || step.done) return;
     if (ev.level === 'completed') {
-      step.output(ev.message);
+      step.output(ev.message.split('\n', 1)[0]!);
       step.done = true;
       step.resolve();
     } else if (ev.level === 'failed') {
       step.done = true;
       step.reject(new Error(ev.message));
-    } else {
-      step.output(ev.message);
+    } else if (ev.level !== 'started') {
+      // A multi-line message (a subset plan) shows its first line; `tdm jobs logs` has the rest.
+      step.output(ev.message.split('\n', 1)[0]!);
     }
   }
 
