@@ -41,7 +41,9 @@ export async function jobs(argv: string[]): Promise<number> {
       }
       if (g.json) out.result({ jobId: id, events });
     } else if (sub === 'trace') {
-      const trace = await client.jobs.trace(positional(positionals, 1, 'id'));
+      const id = positional(positionals, 1, 'id');
+      await client.jobs.get(id); // an unknown id is NOT_FOUND (exit 3), not a failed trace
+      const trace = await client.jobs.trace(id);
       if (g.json) out.result(trace);
       else {
         out.line(`job ${trace.jobId} ${trace.status}: ${trace.operations.join(' → ')}`);
