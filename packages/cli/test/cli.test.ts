@@ -199,4 +199,16 @@ describe('tdm run', () => {
       expect(r.stdout, cmd).toContain('Example');
     }
   });
+
+  it('tdm token, the engine command, still works through the same bin', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tdm-cli-token-'));
+    try {
+      const r = await tdmCli(['token', 'create', 'ci'], { TDM_DATA_DIR: dir, DATABASE_URL: '' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toMatch(/^tdm_[\w-]+$/);
+      expect(r.stderr).toContain('token "ci"');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
