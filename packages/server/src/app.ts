@@ -55,7 +55,7 @@ export function createApp(tdm: Tdm): App {
     yoga,
     // Open servers stay on localhost; a server that checks tokens may listen everywhere.
     async start(port, host = process.env.API_HOST ?? (required ? '0.0.0.0' : '127.0.0.1')) {
-      server = createServer(withRest(tdm, schema, yoga, yoga));
+      server = createServer(withRest(tdm, schema, yoga, yoga, required));
       wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
       useServer(
         {

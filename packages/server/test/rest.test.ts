@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApiToken } from '@tdm/core/auth/tokens';
 import { loadConfig } from '@tdm/core/config';
 import { openSqlClient } from '@tdm/core/db/open';
 import { seedDemoSource } from '@tdm/core/demo/demo-source';
@@ -149,5 +150,36 @@ describe('REST /api/v1', () => {
     const bundle = await fetch(`${base}/docs/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
     expect((await bundle.text()).length).toBeGreaterThan(100_000);
+  });
+});
+
+describe('REST with TDM_AUTH=required', () => {
+  let secured: App;
+  let securedBase: string;
+  let token: string;
+
+  beforeAll(async () => {
+    process.env.TDM_AUTH = 'required';
+    try {
+      secured = createApp(tdm);
+      securedBase = `http://127.0.0.1:${await secured.start(0, '127.0.0.1')}`;
+    } finally {
+      delete process.env.TDM_AUTH;
+    }
+    token = (await createApiToken(tdm.store.prisma, 'rest-ci')).token;
+  });
+  afterAll(() => secured?.stop());
+
+  it('answers 401 UNAUTHENTICATED without a token, and the same routes with one', async () => {
+    for (const path of ['/api/v1/jobs', '/api/v1/datasets/x/tables/customer/export?format=csv']) {
+      const denied = await fetch(`${securedBase}${path}`);
+      expect(denied.status, path).toBe(401);
+      expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+    }
+    const ok = await fetch(`${securedBase}/api/v1/workflow/templates`, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { name: string }[]).map((t) => t.name)).toEqual(expect.arrayContaining(['A', 'B', 'C', 'D']));
+    const revoked = await fetch(`${securedBase}/api/v1/jobs`, { headers: { authorization: 'Bearer tdm_not-a-token' } });
+    expect(revoked.status).toBe(401);
   });
 });

@@ -6,19 +6,19 @@
 import { exportTable } from '@tdm/core/dataset/export';
 import { TdmError } from '@tdm/core/errors';
 import type { Tdm } from '@tdm/core/runtime';
-import { authRequired, resolveActor } from '../auth.ts';
+import { resolveActor } from '../auth.ts';
 import { rawId } from '../schema/catalog.ts';
 import { errorResponse, REST_BASE, statusOf } from './handler.ts';
 
 const PATTERN = new RegExp(`^${REST_BASE}/datasets/([^/]+)/tables/([^/]+)/export/?$`);
 
-export async function handleExport(tdm: Tdm, request: Request): Promise<Response | null> {
+export async function handleExport(tdm: Tdm, request: Request, authRequired: boolean): Promise<Response | null> {
   const url = new URL(request.url);
   const m = PATTERN.exec(url.pathname);
   if (!m) return null;
   if (request.method !== 'GET') return errorResponse(405, { code: 'METHOD_NOT_ALLOWED', message: 'use GET' });
   try {
-    await resolveActor(tdm, request.headers.get('authorization'), authRequired());
+    await resolveActor(tdm, request.headers.get('authorization'), authRequired);
   } catch (err) {
     return errorResponse(401, { code: 'UNAUTHENTICATED', message: (err as Error).message });
   }

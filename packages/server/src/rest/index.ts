@@ -13,14 +13,20 @@ import { buildOpenApi } from './openapi.ts';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function withRest(tdm: Tdm, schema: GraphQLSchema, yoga: { fetch: (url: string, init: RequestInit) => Promise<Response> | Response }, next: Listener) {
+export function withRest(
+  tdm: Tdm,
+  schema: GraphQLSchema,
+  yoga: { fetch: (url: string, init: RequestInit) => Promise<Response> | Response },
+  next: Listener,
+  authRequired: boolean,
+) {
   const route = createRestRouter(schema, (url, init) => yoga.fetch(url, init));
   // Built once, at start: a route naming a field the schema lacks fails here rather than on a request.
   const openApi = JSON.stringify(buildOpenApi(schema));
   const rest = createServerAdapter(async (request: Request) => {
     const { pathname } = new URL(request.url);
     if (pathname === `${REST_BASE}/openapi.json`) return new Response(openApi, { headers: { 'content-type': 'application/json' } });
-    const answer = (await handleExport(tdm, request)) ?? (await route(request)) ?? (await handleDocs(request));
+    const answer = (await handleExport(tdm, request, authRequired)) ?? (await route(request)) ?? (await handleDocs(request));
     return answer ?? errorResponse(404, { code: 'NOT_FOUND', message: `no REST route ${request.method} ${pathname} (see ${REST_BASE}/openapi.json)` });
   });
   const listener: Listener = (req, res) => {
