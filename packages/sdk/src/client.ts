@@ -1,6 +1,6 @@
 import type { TadaDocumentNode } from 'gql.tada';
 import { print } from 'graphql';
-import { TdmGraphQLError, TdmNetworkError, type GraphQLErrorEntry } from './errors.ts';
+import { domainError, type ErrorCode, TdmGraphQLError, TdmNetworkError, type GraphQLErrorEntry } from './errors.ts';
 import { ConnectionsResource } from './resources/connections.ts';
 import { DatasetsResource } from './resources/datasets.ts';
 import { EnvironmentsResource } from './resources/environments.ts';
@@ -66,6 +66,31 @@ export class TdmClient {
   /** Closes open WebSockets (job log streams). */
   async close(): Promise<void> {
     await this.jobs.close();
+  }
+
+  /**
+   * GETs a path of the server's REST API (`/api/v1/…`, beside the GraphQL endpoint) and returns the
+   * response body as a stream; a typed error of the API is thrown as the SDK's error.
+   */
+  async download(path: string): Promise<ReadableStream<Uint8Array>> {
+    const { url, token, headers, timeoutMs = 120_000 } = this.#options;
+    const doFetch = this.#options.fetch ?? fetch;
+    const target = new URL(`api/v1/${path.replace(/^\//, '')}`, new URL('.', url.replace(/\/graphql\/?$/, '/')));
+    let response: Response;
+    try {
+      response = await doFetch(target, {
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (cause) {
+      throw new TdmNetworkError(`cannot reach the TDM API at ${url}: ${(cause as Error)?.message ?? cause}`, undefined, { cause });
+    }
+    if (response.ok && response.body) return response.body;
+    const body = (await response.json().catch(() => null)) as { error?: { code?: ErrorCode; message?: string; type?: string } } | null;
+    if (body?.error?.code && body.error.message) {
+      throw domainError({ __typename: body.error.type ?? 'BaseError', code: body.error.code, message: body.error.message });
+    }
+    throw new TdmNetworkError(`the TDM API at ${url} answered ${response.status} for ${target.pathname}`, response.status);
   }
 
   /** Runs any GraphQL operation (typed with the SDK's `graphql()`); throws on transport or GraphQL errors. */

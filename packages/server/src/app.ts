@@ -3,7 +3,7 @@
  * subscriptions over graphql-ws on the same path, both through the same envelop (context, masking);
  * file exports under /export/ (src/export/routes.ts).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Tdm } from '@tdm/core/runtime';
 import type { ExecutionArgs } from 'graphql';
@@ -14,6 +14,7 @@ import { WebSocketServer } from 'ws';
 import { authRequired, resolveActor } from './auth.ts';
 import { handleExport } from './export/routes.ts';
 import type { Context } from './context.ts';
+import { withRest } from './rest/index.ts';
 import { schema } from './schema/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: graphql-ws accepts whatever envelop's executor returns.
@@ -58,13 +59,14 @@ export function createApp(tdm: Tdm): App {
     async start(port, host = process.env.API_HOST ?? (required ? '0.0.0.0' : '127.0.0.1')) {
       // /export/… streams files (CSV, zip); everything else is GraphQL.
       const authorize = (header: string | null) => resolveActor(tdm, header, required);
-      server = createServer((req, res) => {
+      const graphqlOrExport = (req: IncomingMessage, res: ServerResponse) => {
         handleExport(tdm, req, res, authorize)
           .then((handled) => {
             if (!handled) yoga(req, res);
           })
           .catch((err) => res.destroy(err));
-      });
+      };
+      server = createServer(withRest(tdm, schema, yoga, graphqlOrExport, required));
       wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
       useServer(
         {

@@ -2,6 +2,8 @@
  * What a fresh start needs: the demo source database with a stored connection named "demo", and
  * the default target environment ("default", from TARGET_DATABASE_URL or an embedded PGlite).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Tdm } from '../runtime.ts';
 import { splitPassword } from '../store/connections.ts';
 import { ensureDemoSource } from './demo-source.ts';
@@ -10,8 +12,12 @@ export async function bootstrap(tdm: Tdm, log: (msg: string) => void = () => {})
   const { prisma } = tdm.store;
   const demoUrl = tdm.config.demoSourceUrl;
   if (demoUrl) {
-    if (await ensureDemoSource(demoUrl)) log(`created the demo source database at ${demoUrl}`);
-    if (!(await prisma.connection.findUnique({ where: { name: 'demo' } }))) {
+    const known = await prisma.connection.findUnique({ where: { name: 'demo' } });
+    // The connection is stored once the database is seeded: on a restart there is nothing to check, and
+    // not opening the embedded database keeps its ~200 MB of WebAssembly memory out of an idle server.
+    const seeded = known?.url === demoUrl && embeddedDirExists(demoUrl);
+    if (!seeded && (await ensureDemoSource(demoUrl))) log(`created the demo source database at ${demoUrl}`);
+    if (!known) {
       await tdm.connections.create({ name: 'demo', connectionString: demoUrl });
     }
   }
@@ -28,4 +34,10 @@ export async function bootstrap(tdm: Tdm, log: (msg: string) => void = () => {})
   }
   await tdm.environments.create({ name: 'default', connectionString: target, isDefault: true, description: 'TARGET_DATABASE_URL' });
   log(`default target environment → ${url}`);
+}
+
+/** For `pglite://<dir>`: whether the directory holds a database. Other URLs: true (a server keeps its data). */
+function embeddedDirExists(url: string): boolean {
+  if (!url.startsWith('pglite://')) return true;
+  return existsSync(join(url.slice('pglite://'.length), 'PG_VERSION'));
 }

@@ -90,6 +90,15 @@ export class DatasetsResource {
     return data.dataset;
   }
 
+  /**
+   * One table of a dataset version as a file, streamed: `csv` (a header, then PostgreSQL's text of each
+   * value) or `parquet`. `table` is `schema.name`. Memory stays bounded whatever the table's size.
+   */
+  async export(datasetVersionId: string, options: { table: string; format: 'csv' | 'parquet' }): Promise<ReadableStream<Uint8Array>> {
+    const path = `datasets/${encodeURIComponent(datasetVersionId)}/tables/${encodeURIComponent(options.table)}/export?format=${options.format}`;
+    return this.client.download(path);
+  }
+
   /** Rows of one table as plain objects. */
   async preview(datasetVersionId: string, options: { table: string; limit?: number; offset?: number }): Promise<Record<string, unknown>[]> {
     const data = await this.client.request(Preview, { id: datasetVersionId, table: options.table, limit: options.limit ?? 50, offset: options.offset ?? 0 });
