@@ -10,6 +10,7 @@ import { InvalidInputError } from './errors.ts';
 import { createDiscoverGraph } from './graphs/discover/graph.ts';
 import type { DiscoverSummary } from './graphs/discover/state.ts';
 import type { EmitEvent } from './jobs/events.ts';
+import type { RetrySettings } from './graphs/retry.ts';
 import { ConnectionStore, type SourceRef } from './store/connections.ts';
 import { type MetadataStore, openMetadataStore } from './store/metadata.ts';
 import { saveCatalog } from './store/schema-store.ts';
@@ -51,7 +52,7 @@ export interface Tdm {
   readonly store: MetadataStore;
   readonly connections: ConnectionStore;
   /** Discovers a source's schemas and stores them as a schema version (or returns the unchanged one). */
-  discoverSchema(input: DiscoverInput, options?: { emit?: EmitEvent; jobId?: string }): Promise<DiscoverResult>;
+  discoverSchema(input: DiscoverInput, options?: { emit?: EmitEvent; jobId?: string; retry?: RetrySettings }): Promise<DiscoverResult>;
   /** The optional chat model (TDM_LLM_PROVIDER); null by default: every LLM path has a rule-based one. */
   readonly llm: BaseChatModel | null;
   /** Dataset versions' files (Parquet + manifest). */
@@ -104,6 +105,7 @@ export async function createTdm(config: TdmConfig = loadConfig(), options: Creat
           saveCatalog: (i) => saveCatalog(store.prisma, i),
           emit: opts.emit,
           clock: () => performance.now(),
+          retry: opts.retry,
         });
         const out = await graph.invoke({ source, schemas: input.schemas ?? ['public'], jobId: opts.jobId });
         if (!out.schemaVersionId || !out.schemaId || out.version === undefined || !out.summary) {

@@ -19,6 +19,7 @@ import { CANCEL_CHANNEL, JobLogger, LogBus } from './log-bus.ts';
 import type { JobQueue } from './queue.ts';
 import type { LineageEdgeInput } from './registry.ts';
 import { planOperations } from './plan.ts';
+import { retrySettingsOf } from '../graphs/retry.ts';
 
 /** Attempts (claims by a worker) before a job is failed for good. */
 const MAX_ATTEMPTS = 5;
@@ -57,6 +58,7 @@ export class JobService {
     if (input.connectionString && input.connectionId) throw new InvalidInputError('give either connectionString or connectionId, not both');
 
     const plan = await planOperations(input);
+    for (const op of plan.operations) retrySettingsOf(input.config?.[op]);
     const source = await this.#sourceFor(input);
     const testCaseId = input.testCaseContent ? await this.#testCase(input.testCaseContent, input.testCaseFileName ?? null, plan.testCaseKind) : null;
     const workflowId = randomUUID();
@@ -205,6 +207,7 @@ export class JobService {
       recordLineage: (id, edge, fallbacks) => this.recordLineage(id, edge, fallbacks),
       checkpointer,
       clock: () => performance.now(),
+      config: job.config as Record<string, unknown>,
     });
     const threadConfig = { configurable: { thread_id: jobId }, signal: controller.signal, recursionLimit: 100 };
     const context = job.context as unknown as JobContext;

@@ -2,7 +2,7 @@ import { END, START, StateGraph } from '@langchain/langgraph';
 import type { ReadCatalogOptions } from '../../catalog/read-catalog.ts';
 import type { ConnectionStore } from '../../store/connections.ts';
 import type { SaveCatalogInput, SavedCatalog } from '../../store/schema-store.ts';
-import { TdmError } from '../../errors.ts';
+import { type RetrySettings, stepRetryPolicy } from '../retry.ts';
 import type { EmitEvent } from '../../jobs/events.ts';
 import { readAndStore, resolveSource } from './nodes.ts';
 import { DiscoverState } from './state.ts';
@@ -13,10 +13,9 @@ export interface DiscoverDeps {
   readOptions?: ReadCatalogOptions;
   emit?: EmitEvent;
   clock: () => number;
+  /** Retries of the catalog read (default 3 attempts); a workflow's step node retries instead. */
+  retry?: RetrySettings;
 }
-
-// A dropped connection may pass (a server restarting); bad input, auth and unreachable hosts do not.
-const TRANSIENT = new Set(['CONNECTION_FAILED']);
 
 /**
  * The discover step: `resolve_source → read_catalog`. Reads the requested schemas' catalog from the
@@ -26,12 +25,8 @@ export function createDiscoverGraph(deps: DiscoverDeps) {
   return new StateGraph(DiscoverState)
     .addNode('resolve_source', resolveSource(deps))
     .addNode('read_catalog', readAndStore(deps), {
-      retryPolicy: {
-        maxAttempts: 3,
-        initialInterval: 300,
-        retryOn: (e: unknown) => e instanceof TdmError && TRANSIENT.has(e.code),
-        logWarning: false,
-      },
+      // A refused, reset or dropped connection may pass (a server restarting); bad input and auth do not.
+      retryPolicy: stepRetryPolicy(deps.retry),
     })
     .addEdge(START, 'resolve_source')
     .addEdge('resolve_source', 'read_catalog')

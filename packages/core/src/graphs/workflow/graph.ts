@@ -6,6 +6,7 @@ import type { Operation } from '../../jobs/context.ts';
 import type { EmitEvent } from '../../jobs/events.ts';
 import { getStep, type LineageEdgeInput } from '../../jobs/registry.ts';
 import type { Tdm } from '../../runtime.ts';
+import { retrySettingsOf, stepRetryPolicy } from '../retry.ts';
 import { stepNode } from './nodes.ts';
 import { WorkflowState } from './state.ts';
 
@@ -15,11 +16,15 @@ export interface WorkflowDeps {
   recordLineage(jobId: string, edge: LineageEdgeInput, fallbacks: string[]): Promise<void>;
   checkpointer?: BaseCheckpointSaver;
   clock: () => number;
+  /** The run's per-step config; `config.<step>.retry` tunes that step's retries. */
+  config?: Record<string, unknown>;
 }
 
 /**
- * The workflow graph: the registered step of each operation, chained in order. With a checkpointer
- * (thread id = job id) a run stopped by a crash resumes after its last completed step.
+ * The workflow graph: the registered step of each operation, chained in order. Each step node
+ * retries a transient connection failure with backoff (3 attempts by default; `config.<step>.retry`
+ * sets `maxAttempts`, `initialIntervalMs`, `maxIntervalMs`). With a checkpointer (thread id = job id)
+ * a run stopped by a crash resumes after its last completed step.
  */
 export function createWorkflowGraph(operations: Operation[], deps: WorkflowDeps) {
   if (operations.length === 0) throw new InvalidInputError('a workflow needs at least one operation');
@@ -30,7 +35,10 @@ export function createWorkflowGraph(operations: Operation[], deps: WorkflowDeps)
   for (const op of operations) {
     const def = getStep(op);
     if (!def) throw new InvalidInputError(`operation ${op} is not available`, { operation: op });
-    graph = graph.addNode(op, stepNode(op, deps), def.retryPolicy ? { retryPolicy: def.retryPolicy } : undefined);
+    // The run's settings win over a plugin step's own policy, which wins over the defaults.
+    const settings = retrySettingsOf(deps.config?.[op]);
+    const policy = Object.keys(settings).length || !def.retryPolicy ? stepRetryPolicy(settings) : { ...stepRetryPolicy(), ...def.retryPolicy };
+    graph = graph.addNode(op, stepNode(op, deps, policy.maxAttempts ?? 1), { retryPolicy: policy });
     graph = graph.addEdge(previous, op);
     previous = op;
   }

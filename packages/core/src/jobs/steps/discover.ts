@@ -11,12 +11,12 @@ registerStep({
       exactCounts: z.boolean().default(true),
     })
     .default({ exactCounts: true }),
-  retryPolicy: { maxAttempts: 2, initialInterval: 500, retryOn: (e: unknown) => (e as { code?: string })?.code === 'CONNECTION_FAILED' },
   async run(input, rt) {
     if (!input.source) throw new StepFailedError('discover', input.jobId, new Error('discover needs a source connection'));
     const result = await rt.tdm.discoverSchema(
       { connectionId: 'connectionId' in input.source ? input.source.connectionId : null, schemas: input.config.schemas ?? input.schemas },
-      { emit: rt.emit, jobId: input.jobId },
+      // The workflow's step node retries; the discover graph inside it tries once.
+      { emit: rt.emit, jobId: input.jobId, retry: { maxAttempts: 1 } },
     );
     await rt.recordLineage({
       operation: 'discover',

@@ -16,7 +16,6 @@ registerStep({
       piiGate: z.boolean().default(false),
     })
     .default({ resetEnv: false, runSmokeTests: true, piiGate: false }),
-  retryPolicy: { maxAttempts: 2, initialInterval: 1000, retryOn: (e: unknown) => (e as { code?: string })?.code === 'CONNECTION_FAILED' },
   async run(input, rt) {
     const datasetVersionId = input.artifacts.datasetVersionId;
     if (!datasetVersionId)
