@@ -1,11 +1,11 @@
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { END, START, StateGraph } from '@langchain/langgraph';
-import '../../jobs/steps/index.ts';
 import { InvalidInputError } from '../../errors.ts';
-import type { Operation } from '../../jobs/context.ts';
+import type { Operation } from '../../decision/types.ts';
 import type { EmitEvent } from '../../jobs/events.ts';
-import { getStep, type LineageEdgeInput } from '../../jobs/registry.ts';
+import { getStep, type LineageEdgeInput } from '../registry.ts';
 import type { Tdm } from '../../runtime.ts';
+import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
 import { retrySettingsOf, stepRetryPolicy } from '../retry.ts';
 import { stepNode } from './nodes.ts';
 import { WorkflowState } from './state.ts';
@@ -14,6 +14,8 @@ export interface WorkflowDeps {
   tdm: Tdm;
   emit: EmitEvent;
   recordLineage(jobId: string, edge: LineageEdgeInput, fallbacks: string[]): Promise<void>;
+  /** The run's memo of resolved sources: the run's source is fetched, decrypted and parsed once. */
+  resolveSource: (ref: SourceRef) => Promise<ResolvedSource>;
   checkpointer?: BaseCheckpointSaver;
   clock: () => number;
   /** The run's per-step config; `config.<step>.retry` tunes that step's retries. */

@@ -1,7 +1,7 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { StepFailedError, TdmError } from '../../errors.ts';
-import type { Operation } from '../../jobs/context.ts';
-import { getStep, type StepRuntime } from '../../jobs/registry.ts';
+import type { Operation } from '../../decision/types.ts';
+import { getStep, type StepRuntime } from '../registry.ts';
 import { isTransientConnectionError } from '../retry.ts';
 import type { WorkflowDeps } from './graph.ts';
 import type { WorkflowStateType, WorkflowUpdate } from './state.ts';
@@ -27,10 +27,13 @@ export function stepNode(op: Operation, deps: WorkflowDeps, maxAttempts: number)
     const parsed = def.config.safeParse(state.config?.[op]);
     if (!parsed.success) throw configError(op, state.jobId, parsed.error.issues);
     const fallbacks: string[] = [...retryNotes];
+    const runFallbacks = () => [...new Set([...state.fallbacksUsed, ...fallbacks])];
     const runtime: StepRuntime = {
       tdm: deps.tdm,
       emit: (ev) => deps.emit({ ...ev, jobId: state.jobId }),
-      recordLineage: (edge) => deps.recordLineage(state.jobId, { ...edge }, [...new Set([...state.fallbacksUsed, ...fallbacks])]),
+      recordLineage: (edge) => deps.recordLineage(state.jobId, { ...edge }, runFallbacks()),
+      resolveSource: deps.resolveSource,
+      fallbacks: runFallbacks,
       fallback: (d) => {
         fallbacks.push(d);
         deps.emit({ step: op, level: 'warn', message: `fallback: ${d}`, jobId: state.jobId });
