@@ -377,6 +377,20 @@ const introspection = {
         "name": "ClassifyPiiInput",
         "inputFields": [
           {
+            "name": "connectionId",
+            "type": {
+              "kind": "SCALAR",
+              "name": "ID"
+            }
+          },
+          {
+            "name": "connectionString",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            }
+          },
+          {
             "name": "sampleSize",
             "type": {
               "kind": "SCALAR",
@@ -4802,6 +4816,15 @@ const introspection = {
                 "kind": "SCALAR",
                 "name": "String"
               }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "valuesSampled",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Boolean"
             },
             "args": [],
             "isDeprecated": false
