@@ -25,8 +25,8 @@ if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} i
 const GHERKIN = `Feature: sign up
   Scenario: a new user registers
     Given I am on the registration page
-    When I enter "ann@example.test" as "email"
-    And I enter "Ann" as "first name"
+    When I enter "email" as "ann@example.test"
+    And I enter "first name" as "Ann"
     Then I see a welcome message
 `;
 
@@ -122,9 +122,16 @@ describe.each(kinds)('step graphs on %s', (kind) => {
     const testCaseId = edges[0]?.from.replace('TEST_CASE:', '') as string;
     expect(edges[0]?.from).toMatch(/^TEST_CASE:/);
     expect((await tdm.store.prisma.testCase.findUniqueOrThrow({ where: { id: testCaseId } })).name).toBe('signup.feature');
+    const fields = (await lineageAround(tdm.store.prisma, { kind: 'DATASET_VERSION', id: fromTest.datasetVersionId }, 1)).fields;
+    const email = fields.find((f) => f.columnName === 'email');
+    expect(email).toMatchObject({ originKind: 'TEST_CASE_FIELD', originId: testCaseId, transform: 'test-case generator' });
+    expect(email?.origin).toMatch(/\.email$/);
 
     const fromPack = await runSynthetic(tdm, { mode: 'DOMAIN', domain: 'ecommerce', scenario: 'b2c', rowCounts: { '*': 5 } });
     expect((await edgesTo('DATASET_VERSION', fromPack.datasetVersionId)).map((e) => e.from)).toEqual([`SCHEMA_VERSION:${fromPack.schemaVersionId}`]);
+    const packFields = (await lineageAround(tdm.store.prisma, { kind: 'DATASET_VERSION', id: fromPack.datasetVersionId }, 1)).fields;
+    expect(packFields.length).toBeGreaterThan(5);
+    expect(packFields.every((f) => f.originKind === 'PACK_FIELD' && f.origin.startsWith('ecommerce@'))).toBe(true);
   });
 });
 

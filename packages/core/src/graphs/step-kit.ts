@@ -7,6 +7,7 @@
 import { Annotation, type LangGraphRunnableConfig, type RetryPolicy } from '@langchain/langgraph';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { EmitEvent } from '../jobs/events.ts';
+import { type FieldLineageSet, recordFieldLineage } from '../lineage/fields.ts';
 import { type LineageEdgeInput, recordLineage } from '../lineage/record.ts';
 import type { ResolvedSource, SourceRef } from '../store/connections.ts';
 import { isTransientConnectionError, type RetrySettings, stepRetryPolicy } from './retry.ts';
@@ -32,18 +33,22 @@ export const stepChannels = {
   fallbacks: Annotation<string[]>({ reducer: union, default: () => [] }),
   /** Lineage edges to record; appended by the nodes, written by `record_lineage`. */
   edges: Annotation<LineageEdgeInput[]>({ reducer: (a, b) => [...a, ...(b ?? [])], default: () => [] }),
+  /** Field-level lineage of the artifacts the step made (column → origin, transform). */
+  fieldLineage: Annotation<FieldLineageSet[]>({ reducer: (a, b) => [...a, ...(b ?? [])], default: () => [] }),
 };
 
 interface StepStateBase {
   jobId: string | null;
   fallbacks: string[];
   edges: LineageEdgeInput[];
+  fieldLineage: FieldLineageSet[];
 }
 
-/** Writes the step's lineage edges with its job and fallbacks. */
+/** Writes the step's lineage edges (with its job and fallbacks) and its field-level lineage. */
 export function recordLineageNode(prisma: PrismaClient) {
   return async (state: StepStateBase): Promise<Record<string, never>> => {
     await recordLineage(prisma, state.jobId, state.edges, state.fallbacks);
+    await recordFieldLineage(prisma, state.jobId, state.fieldLineage);
     return {};
   };
 }

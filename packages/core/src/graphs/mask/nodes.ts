@@ -6,7 +6,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { InvalidInputError, NotFoundError } from '../../errors.ts';
-import { maskTables, type MaskRules } from '../../mask/executor.ts';
+import { type MaskResult, maskTables, type MaskRules } from '../../mask/executor.ts';
+import { copiedColumns, type FieldLineageInput } from '../../lineage/fields.ts';
 import type { LineageEdgeInput } from '../../lineage/record.ts';
 import type { Tdm } from '../../runtime.ts';
 import { loadManifest, saveDatasetVersion } from '../../store/datasets.ts';
@@ -78,10 +79,35 @@ export function mask(deps: MaskDeps) {
           config: { rulesHash: result.rulesHash },
         });
       const outcome = { ...result, datasetVersionId, parentId: manifest.datasetVersionId, totalRows: result.tables.reduce((n, t) => n + t.rowCount, 0) };
-      return { outcome, edges };
+      const fieldLineage = [
+        { owner: { kind: 'DATASET_VERSION' as const, id: datasetVersionId }, fields: maskedFields(next.tables, manifest.datasetVersionId, rules, result) },
+      ];
+      return { outcome, edges, fieldLineage };
     } catch (err) {
       await writer.abort().catch(() => undefined);
       throw err;
     }
   };
+}
+
+/** Each column of the masked dataset: from the parent's column, with its transformer (and params hash) when masked. */
+function maskedFields(
+  tables: { schema: string; name: string; columns: { name: string }[] }[],
+  parentId: string,
+  rules: MaskRules,
+  result: MaskResult,
+): FieldLineageInput[] {
+  const applied = new Map(result.columns.map((c) => [c.column, c]));
+  return copiedColumns(tables, 'DATASET_COLUMN', parentId).map((f) => {
+    const rule = applied.get(f.origin);
+    if (!rule) return f;
+    // A rule spread along a foreign key keeps the params of the column it came from.
+    const key = rule.propagatedFrom ?? f.origin;
+    const params = (rules[key] ?? rules[key.slice(key.indexOf('.') + 1)])?.params ?? {};
+    return {
+      ...f,
+      transform: rule.propagatedFrom ? `${rule.transformer} (via ${rule.propagatedFrom})` : rule.transformer,
+      params: { transformer: rule.transformer, params },
+    };
+  });
 }

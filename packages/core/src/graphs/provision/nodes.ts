@@ -4,6 +4,7 @@
  */
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { NotFoundError, TdmError } from '../../errors.ts';
+import { copiedColumns } from '../../lineage/fields.ts';
 import { databaseIdentity, provisionDataset } from '../../provision/provision.ts';
 import { loadManifest } from '../../store/datasets.ts';
 import { loadCatalog } from '../../store/schema-store.ts';
@@ -75,7 +76,16 @@ export function provision(deps: ProvisionDeps) {
         })),
       ];
       const outcome = { ...result, environmentId: env.id, environment: env.name, datasetVersionId: manifest.datasetVersionId, provisionedTableIds: ids };
-      return { outcome, edges };
+      // Each provisioned table's columns come unchanged from the dataset's table of the same name.
+      const fieldLineage = result.tables.map((t, i) => ({
+        owner: { kind: 'TABLE' as const, id: ids[i] as string },
+        fields: copiedColumns(
+          manifest.tables.filter((m) => m.schema === t.schema && m.name === t.name),
+          'DATASET_COLUMN',
+          manifest.datasetVersionId,
+        ),
+      }));
+      return { outcome, edges, fieldLineage };
     } finally {
       await target.close();
     }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { InvalidInputError, NotFoundError } from '../../errors.ts';
+import { copiedColumns } from '../../lineage/fields.ts';
 import type { LineageEdgeInput } from '../../lineage/record.ts';
 import { databaseIdentity } from '../../provision/provision.ts';
 import { saveDatasetVersion } from '../../store/datasets.ts';
@@ -72,8 +73,12 @@ export function cut(deps: SubsetDeps) {
         { operation: 'subset', fromKind: 'SCHEMA_VERSION', fromId: schemaVersionId, toKind: 'DATASET_VERSION', toId: datasetVersionId, config },
       ];
       if (state.jobId) edges.push({ operation: 'subset', fromKind: 'JOB', fromId: state.jobId, toKind: 'DATASET_VERSION', toId: datasetVersionId, config });
+      const fieldLineage = [
+        { owner: { kind: 'DATASET_VERSION' as const, id: datasetVersionId }, fields: copiedColumns(manifest.tables, 'SOURCE_COLUMN', schemaVersionId) },
+      ];
       return {
         edges,
+        fieldLineage,
         outcome: {
           datasetVersionId,
           schemaVersionId,

@@ -3,6 +3,7 @@ import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { buildGenerated, DEFAULT_SEED } from '../../synthetic/index.ts';
 import { writeGenerated } from '../../synthetic/write.ts';
 import type { LineageEdgeInput } from '../../lineage/record.ts';
+import { generatedFields } from './fields.ts';
 import type { SyntheticDeps } from './graph.ts';
 import type { SyntheticStateType, SyntheticUpdate } from './state.ts';
 
@@ -27,7 +28,9 @@ export function generate(deps: SyntheticDeps) {
       const edges: LineageEdgeInput[] = [{ operation: 'synthetic', ...from, toKind: 'DATASET_VERSION', toId: written.datasetVersionId, config }];
       if (state.jobId)
         edges.push({ operation: 'synthetic', fromKind: 'JOB', fromId: state.jobId, toKind: 'DATASET_VERSION', toId: written.datasetVersionId, config });
-      return { outcome: { ...written, mode: input.mode, skippedUrls }, edges };
+      const fields = generatedFields(generated, { schemaVersionId: written.schemaVersionId, testCaseId: state.testCaseId });
+      const fieldLineage = [{ owner: { kind: 'DATASET_VERSION' as const, id: written.datasetVersionId }, fields }];
+      return { outcome: { ...written, mode: input.mode, skippedUrls }, edges, fieldLineage };
     } finally {
       await generated.close?.();
     }
