@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig, type TdmConfig } from './config.ts';
 import { runDiscover } from './graphs/discover/graph.ts';
 import type { DiscoverInput, DiscoverResult } from './graphs/discover/state.ts';
-import type { StepContext } from './graphs/step-kit.ts';
+import type { StepContext } from './graphs/shared/step-kit.ts';
 import { ConnectionStore } from './store/connections.ts';
 import { type MetadataStore, openMetadataStore } from './store/metadata.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';

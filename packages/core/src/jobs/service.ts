@@ -20,7 +20,7 @@ import { CANCEL_CHANNEL, JobLogger, LogBus } from './log-bus.ts';
 import type { JobQueue } from './queue.ts';
 import { type LineageEdgeInput, recordLineage } from '../lineage/record.ts';
 import { planOperations } from './plan.ts';
-import { retrySettingsOf } from '../graphs/retry.ts';
+import { retrySettingsOf } from '../graphs/shared/retry.ts';
 
 /** Attempts (claims by a worker) before a job is failed for good. */
 const MAX_ATTEMPTS = 5;

@@ -8,8 +8,8 @@ import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { EmitEvent } from '../../jobs/events.ts';
 import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
 import type { SaveCatalogInput, SavedCatalog } from '../../store/schema-store.ts';
-import type { RetrySettings } from '../retry.ts';
-import { recordLineageNode, retrying, type StepContext, sourceResolver } from '../step-kit.ts';
+import type { RetrySettings } from '../shared/retry.ts';
+import { recordLineageNode, retrying, type StepContext, sourceResolver } from '../shared/step-kit.ts';
 import { readAndStore, resolveSource } from './nodes.ts';
 import { type DiscoverInput, type DiscoverResult, DiscoverState } from './state.ts';
 

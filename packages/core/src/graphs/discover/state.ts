@@ -1,6 +1,6 @@
 import { Annotation } from '@langchain/langgraph';
 import type { SourceRef } from '../../store/connections.ts';
-import { stepChannels } from '../step-kit.ts';
+import { stepChannels } from '../shared/step-kit.ts';
 
 /** A discovery request: a connection string or a stored connection (or the run's own `source`). */
 export interface DiscoverInput {

@@ -1,8 +1,8 @@
 import { END, START, StateGraph } from '@langchain/langgraph';
 import type { EmitEvent } from '../../jobs/events.ts';
 import type { Tdm } from '../../runtime.ts';
-import type { RetrySettings } from '../retry.ts';
-import { recordLineageNode, retrying, type StepContext } from '../step-kit.ts';
+import type { RetrySettings } from '../shared/retry.ts';
+import { recordLineageNode, retrying, type StepContext } from '../shared/step-kit.ts';
 import { mask } from './nodes.ts';
 import { type MaskInput, type MaskOutcome, MaskState } from './state.ts';
 

@@ -1,6 +1,6 @@
 import { Annotation } from '@langchain/langgraph';
 import type { MaskResult, MaskRules } from '../../mask/executor.ts';
-import { stepChannels } from '../step-kit.ts';
+import { stepChannels } from '../shared/step-kit.ts';
 
 export interface MaskInput {
   datasetVersionId: string;

@@ -3,8 +3,8 @@ import { InvalidInputError } from '../../errors.ts';
 import type { EmitEvent } from '../../jobs/events.ts';
 import type { Tdm } from '../../runtime.ts';
 import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
-import type { RetrySettings } from '../retry.ts';
-import { retrying, type StepContext, sourceResolver } from '../step-kit.ts';
+import type { RetrySettings } from '../shared/retry.ts';
+import { retrying, type StepContext, sourceResolver } from '../shared/step-kit.ts';
 import { chooseSource, classifyAndStore } from './nodes.ts';
 import { type ClassifyPiiInput, type ClassifyPiiResult, PiiState } from './state.ts';
 

@@ -1,6 +1,6 @@
 import { Annotation } from '@langchain/langgraph';
 import type { SourceRef } from '../../store/connections.ts';
-import { stepChannels } from '../step-kit.ts';
+import { stepChannels } from '../shared/step-kit.ts';
 
 /** One column's classification as the API shows it. */
 export interface PiiColumn {

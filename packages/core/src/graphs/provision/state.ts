@@ -1,6 +1,6 @@
 import { Annotation } from '@langchain/langgraph';
 import type { ProvisionResult } from '../../provision/provision.ts';
-import { stepChannels } from '../step-kit.ts';
+import { stepChannels } from '../shared/step-kit.ts';
 
 export interface ProvisionInput {
   datasetVersionId: string;

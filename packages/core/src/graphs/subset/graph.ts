@@ -2,8 +2,8 @@ import { END, START, StateGraph } from '@langchain/langgraph';
 import type { EmitEvent } from '../../jobs/events.ts';
 import type { Tdm } from '../../runtime.ts';
 import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
-import type { RetrySettings } from '../retry.ts';
-import { recordLineageNode, retrying, type StepContext, sourceResolver } from '../step-kit.ts';
+import type { RetrySettings } from '../shared/retry.ts';
+import { recordLineageNode, retrying, type StepContext, sourceResolver } from '../shared/step-kit.ts';
 import { cut, resolveInputs } from './nodes.ts';
 import { type SubsetInput, type SubsetOutcome, SubsetState } from './state.ts';
 

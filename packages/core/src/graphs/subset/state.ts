@@ -1,7 +1,7 @@
 import { Annotation } from '@langchain/langgraph';
 import type { SourceRef } from '../../store/connections.ts';
 import type { SubsetPlan } from '../../subset/planner.ts';
-import { stepChannels } from '../step-kit.ts';
+import { stepChannels } from '../shared/step-kit.ts';
 
 export interface SubsetInput {
   schemaVersionId?: string | null;

@@ -5,8 +5,8 @@ import type { Tdm } from '../../runtime.ts';
 import { upsertTestCase } from '../../store/test-cases.ts';
 import { type SyntheticInput, SyntheticInputSchema, type SyntheticOutcome } from '../../synthetic/index.ts';
 import { analyzeTestCase, loadTestCaseParsers } from '../../testcase/analyze.ts';
-import type { RetrySettings } from '../retry.ts';
-import { recordLineageNode, retrying, type StepContext } from '../step-kit.ts';
+import type { RetrySettings } from '../shared/retry.ts';
+import { recordLineageNode, retrying, type StepContext } from '../shared/step-kit.ts';
 import { generate } from './nodes.ts';
 import { SyntheticState } from './state.ts';
 

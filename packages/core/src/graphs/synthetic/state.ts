@@ -1,7 +1,7 @@
 import { Annotation } from '@langchain/langgraph';
 import type { z } from 'zod';
 import type { SyntheticInputSchema, SyntheticOutcome } from '../../synthetic/index.ts';
-import { stepChannels } from '../step-kit.ts';
+import { stepChannels } from '../shared/step-kit.ts';
 
 export type SyntheticRequest = z.output<typeof SyntheticInputSchema>;
 

@@ -6,7 +6,7 @@ import type { EmitEvent } from '../../jobs/events.ts';
 import { getStep, type LineageEdgeInput } from '../registry.ts';
 import type { Tdm } from '../../runtime.ts';
 import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
-import { retrySettingsOf, stepRetryPolicy } from '../retry.ts';
+import { retrySettingsOf, stepRetryPolicy } from '../shared/retry.ts';
 import { stepNode } from './nodes.ts';
 import { WorkflowState } from './state.ts';
 

@@ -2,7 +2,7 @@ import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { StepFailedError, TdmError } from '../../errors.ts';
 import type { Operation } from '../../decision/types.ts';
 import { getStep, type StepRuntime } from '../registry.ts';
-import { isTransientConnectionError } from '../retry.ts';
+import { isTransientConnectionError } from '../shared/retry.ts';
 import type { WorkflowDeps } from './graph.ts';
 import type { WorkflowStateType, WorkflowUpdate } from './state.ts';
 

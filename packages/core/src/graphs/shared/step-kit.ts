@@ -5,11 +5,11 @@
  * a direct mutation.
  */
 import { Annotation, type LangGraphRunnableConfig, type RetryPolicy } from '@langchain/langgraph';
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { EmitEvent } from '../jobs/events.ts';
-import { type FieldLineageSet, recordFieldLineage } from '../lineage/fields.ts';
-import { type LineageEdgeInput, recordLineage } from '../lineage/record.ts';
-import type { ResolvedSource, SourceRef } from '../store/connections.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { EmitEvent } from '../../jobs/events.ts';
+import { type FieldLineageSet, recordFieldLineage } from '../../lineage/fields.ts';
+import { type LineageEdgeInput, recordLineage } from '../../lineage/record.ts';
+import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
 import { isTransientConnectionError, type RetrySettings, stepRetryPolicy } from './retry.ts';
 
 /** How a caller runs a step: the job (null for a direct call), events, cancellation, the run's sources. */

@@ -6,7 +6,7 @@
  */
 import type { RetryPolicy } from '@langchain/langgraph';
 import { z } from 'zod';
-import { TdmError } from '../errors.ts';
+import { TdmError } from '../../errors.ts';
 
 /** Socket-level codes of a connection that was refused, reset or dropped. */
 const TRANSIENT_ERRNO = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENETRESET', 'EHOSTDOWN']);
