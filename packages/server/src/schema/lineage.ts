@@ -1,12 +1,12 @@
 import { jobTrace, lineageAround, type JobTrace, type LineageEdge, type LineageGraph, type LineageNode } from '@tdm/core/lineage/graph';
 import { NotFoundError } from '@tdm/core/errors';
+import { LineageKind } from '@tdm/core/generated/prisma/enums';
 import type { FieldLineage } from '@tdm/core/generated/prisma/client';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 
-const LineageKindEnum = builder.enumType('LineageKind', {
-  values: ['TEST_CASE', 'JOB', 'SCHEMA_VERSION', 'DATASET_VERSION', 'TABLE', 'ENVIRONMENT', 'UNIFIED_SCHEMA'] as const,
-});
+// The metadata store's enum (Prisma), not a copy.
+const LineageKindEnum = builder.enumType(LineageKind, { name: 'LineageKind' });
 
 const LineageNodeRef = builder.objectRef<LineageNode>('LineageNode').implement({
   description: 'A node of the lineage graph; `id` is "KIND:id"',
