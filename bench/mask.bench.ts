@@ -12,7 +12,7 @@ import type { TextRow } from '../packages/core/src/dataset/types.ts';
 import { openSqlClient } from '../packages/core/src/db/open.ts';
 import { seedDemoSource } from '../packages/core/src/demo/demo-source.ts';
 import { maskTables } from '../packages/core/src/mask/executor.ts';
-import { runClassifyPii } from '../packages/core/src/operations/pii.ts';
+import { classifyPii } from '../packages/core/src/graphs/pii/graph.ts';
 import { createTdm } from '../packages/core/src/runtime.ts';
 import { saveDatasetVersion } from '../packages/core/src/store/datasets.ts';
 import { loadCatalog } from '../packages/core/src/store/schema-store.ts';
@@ -100,9 +100,9 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
   await s.close();
   const conn = await tdm.connections.create({ name: `bench-${fixture}`, connectionString: pii.url });
   const discovered = await tdm.discoverSchema({ connectionId: conn.id });
-  await runClassifyPii(tdm, { schemaVersionId: discovered.schemaVersionId });
-  const classify = await timeOnce(() => runClassifyPii(tdm, { schemaVersionId: discovered.schemaVersionId }));
-  ctx.log(`classified ${classify.value.length} columns of ${fixture}, ${classify.value.filter((x) => x.piiType !== 'NONE').length} personal`);
+  await classifyPii(tdm, { schemaVersionId: discovered.schemaVersionId });
+  const classify = await timeOnce(() => classifyPii(tdm, { schemaVersionId: discovered.schemaVersionId }));
+  ctx.log(`classified ${classify.value.columns.length} columns of ${fixture}, ${classify.value.columns.filter((x) => x.piiType !== 'NONE').length} personal`);
   out.push(result(`pii/classify/${fixture}/postgres`, classify.ms, 'ms', '< 2000 ms'));
   return out;
 }

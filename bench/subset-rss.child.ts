@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../packages/core/src/config.ts';
-import { runSubset } from '../packages/core/src/operations/subset.ts';
+import { runSubset } from '../packages/core/src/graphs/subset/graph.ts';
 import { createTdm } from '../packages/core/src/runtime.ts';
 
 const [sourceUrl, dataDir, metadataUrl] = process.argv.slice(2);

@@ -3,16 +3,13 @@
  * these; tests create one per metadata database.
  */
 import { mkdirSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type TdmConfig } from './config.ts';
-import { InvalidInputError } from './errors.ts';
-import { createDiscoverGraph } from './graphs/discover/graph.ts';
-import type { DiscoverSummary } from './graphs/discover/state.ts';
-import type { EmitEvent } from './jobs/events.ts';
-import { ConnectionStore, type SourceRef } from './store/connections.ts';
+import { runDiscover } from './graphs/discover/graph.ts';
+import type { DiscoverInput, DiscoverResult } from './graphs/discover/state.ts';
+import type { StepContext } from './graphs/shared/step-kit.ts';
+import { ConnectionStore } from './store/connections.ts';
 import { type MetadataStore, openMetadataStore } from './store/metadata.ts';
-import { saveCatalog } from './store/schema-store.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { createChatModelFromEnv } from './decision/llm.ts';
 import { openDatasetStore } from './dataset/open.ts';
@@ -24,18 +21,7 @@ import type { JobQueue } from './jobs/queue.ts';
 import { JobService } from './jobs/service.ts';
 import { createSecretBox, loadSecretKey } from './store/secrets.ts';
 
-export interface DiscoverInput {
-  connectionString?: string | null;
-  connectionId?: string | null;
-  schemas?: string[] | null;
-}
-
-export interface DiscoverResult {
-  schemaVersionId: string;
-  schemaId: string;
-  version: number;
-  summary: DiscoverSummary;
-}
+export type { DiscoverInput, DiscoverResult };
 
 export interface AuditEntry {
   actor: string;
@@ -51,7 +37,7 @@ export interface Tdm {
   readonly store: MetadataStore;
   readonly connections: ConnectionStore;
   /** Discovers a source's schemas and stores them as a schema version (or returns the unchanged one). */
-  discoverSchema(input: DiscoverInput, options?: { emit?: EmitEvent; jobId?: string }): Promise<DiscoverResult>;
+  discoverSchema(input: DiscoverInput, options?: StepContext): Promise<DiscoverResult>;
   /** The optional chat model (TDM_LLM_PROVIDER); null by default: every LLM path has a rule-based one. */
   readonly llm: BaseChatModel | null;
   /** Dataset versions' files (Parquet + manifest). */
@@ -96,23 +82,8 @@ export async function createTdm(config: TdmConfig = loadConfig(), options: Creat
     get jobs() {
       return jobs;
     },
-    async discoverSchema(input, opts = {}) {
-      const source = sourceRefOf(connections, input);
-      try {
-        const graph = createDiscoverGraph({
-          connections,
-          saveCatalog: (i) => saveCatalog(store.prisma, i),
-          emit: opts.emit,
-          clock: () => performance.now(),
-        });
-        const out = await graph.invoke({ source, schemas: input.schemas ?? ['public'], jobId: opts.jobId });
-        if (!out.schemaVersionId || !out.schemaId || out.version === undefined || !out.summary) {
-          throw new Error('discover ended without a schema version');
-        }
-        return { schemaVersionId: out.schemaVersionId, schemaId: out.schemaId, version: out.version, summary: out.summary };
-      } finally {
-        connections.releaseInline(source);
-      }
+    discoverSchema(input, opts = {}) {
+      return runDiscover(tdm, input, opts);
     },
     async audit(entry) {
       await store.prisma.auditLog.create({
@@ -133,11 +104,4 @@ export async function createTdm(config: TdmConfig = loadConfig(), options: Creat
   };
   const jobs = new JobService(tdm, queue);
   return tdm;
-}
-
-function sourceRefOf(connections: ConnectionStore, input: DiscoverInput): SourceRef {
-  if (input.connectionId && input.connectionString) throw new InvalidInputError('give either connectionString or connectionId, not both');
-  if (input.connectionId) return { connectionId: input.connectionId };
-  if (input.connectionString) return connections.registerInline(input.connectionString);
-  throw new InvalidInputError('connectionString or connectionId is required');
 }

@@ -181,6 +181,8 @@ describe('classifyIntent: the seed rules', () => {
       ['C', 'synthetic,provision'],
       ['D', 'synthetic,provision'],
     ]);
+    // B test-case content, C test-case URLs (crawled), D a domain only.
+    expect(WORKFLOW_TEMPLATES.map((t) => t.syntheticMode)).toEqual([null, 'TEST_CASE', 'URL', 'DOMAIN']);
   });
 });
 

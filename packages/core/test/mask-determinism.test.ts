@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetColumns, writeParquet } from '../src/dataset/parquet.ts';
 import { openSqlClient } from '../src/db/open.ts';
 import { seedDemoSource } from '../src/demo/demo-source.ts';
-import { runMask } from '../src/operations/mask.ts';
-import { runClassifyPii } from '../src/operations/pii.ts';
-import { runSubset } from '../src/operations/subset.ts';
+import { runMask } from '../src/graphs/mask/graph.ts';
+import { classifyPii } from '../src/graphs/pii/graph.ts';
+import { runSubset } from '../src/graphs/subset/graph.ts';
 import type { Tdm } from '../src/runtime.ts';
 import { loadManifest } from '../src/store/datasets.ts';
 import { pgAvailable } from './support/databases.ts';
@@ -67,7 +67,7 @@ describe.skipIf(!pgUp)('masking the demo source twice', () => {
       await sql.close();
     }
     const subset = await runSubset(tdm, { connectionString: db.url, schemas: ['public'], maxRowsPerTable: { '*': 200 } });
-    await runClassifyPii(tdm, { schemaVersionId: subset.schemaVersionId });
+    await classifyPii(tdm, { schemaVersionId: subset.schemaVersionId });
 
     const first = await runMask(tdm, { datasetVersionId: subset.datasetVersionId, salt: 'determinism-salt' });
     // Other work in between, as in a real process: another mask writes other files.

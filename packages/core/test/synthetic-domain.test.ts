@@ -12,7 +12,7 @@ import { openSqlClient } from '../src/db/open.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { redactConnectionString } from '../src/db/url.ts';
 import { InvalidInputError } from '../src/errors.ts';
-import { runProvision } from '../src/operations/provision.ts';
+import { runProvision } from '../src/graphs/provision/graph.ts';
 import type { Tdm } from '../src/runtime.ts';
 import { COUNTRIES, phoneRegex } from '../src/synthetic/domain/countries.ts';
 import { distribute } from '../src/synthetic/domain/distribute.ts';

@@ -16,7 +16,7 @@ import type { JobLogEvent } from '../src/jobs/log-bus.ts';
 import { jobLogStream } from '../src/jobs/log-stream.ts';
 import { jobTrace, lineageAround } from '../src/lineage/graph.ts';
 import type { Tdm } from '../src/runtime.ts';
-import { runSynthetic } from '../src/synthetic/index.ts';
+import { runSynthetic } from '../src/graphs/synthetic/graph.ts';
 import { pgAvailable } from './support/databases.ts';
 import { createTestEngine, type TestEngine } from './support/engine.ts';
 import { fkCheck } from './support/fk-check.ts';

@@ -13,7 +13,7 @@ import type { Catalog } from '../src/catalog/types.ts';
 import { quoteQualified } from '../src/db/quote.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { redactConnectionString } from '../src/db/url.ts';
-import { runProvision } from '../src/operations/provision.ts';
+import { runProvision } from '../src/graphs/provision/graph.ts';
 import type { Tdm } from '../src/runtime.ts';
 import { loadCatalog } from '../src/store/schema-store.ts';
 import { Rng } from '../src/synthetic/rng.ts';

@@ -4,20 +4,10 @@
  * `TdmDomainError` subclasses for the API's typed errors (`code` from the schema's ErrorCode).
  * Messages pass through `redact` so credentials in connection strings never surface.
  */
-export type ErrorCode =
-  | 'INVALID_CONNECTION_STRING'
-  | 'HOST_UNREACHABLE'
-  | 'AUTHENTICATION_FAILED'
-  | 'DATABASE_NOT_FOUND'
-  | 'PERMISSION_DENIED'
-  | 'CONNECTION_FAILED'
-  | 'SCHEMA_NOT_FOUND'
-  | 'NOT_FOUND'
-  | 'INVALID_INPUT'
-  | 'CONFLICT'
-  | 'QUERY_FAILED'
-  | 'STEP_FAILED'
-  | 'CRAWL_FAILED';
+import type { EnumValues, ErrorTypeName } from './schema-types.ts';
+
+/** The schema's `ErrorCode` enum. */
+export type ErrorCode = EnumValues<'ErrorCode'>;
 
 /** Replaces the password of any `scheme://user:password@` in `text` with `***`. */
 export function redact(text: string): string {
@@ -107,7 +97,9 @@ export class CrawlError extends TdmDomainError {
   }
 }
 
-const CLASSES: Record<string, typeof TdmDomainError> = {
+// One class per error type of the schema (BaseError is the generic TdmDomainError): a new error type
+// on the server without its class here fails the SDK's typecheck.
+const CLASSES = {
   ConnectionError,
   InvalidConnectionStringError,
   SchemaNotFoundError,
@@ -115,11 +107,11 @@ const CLASSES: Record<string, typeof TdmDomainError> = {
   NotFoundError,
   QueryError,
   CrawlError,
-};
+} satisfies Record<Exclude<ErrorTypeName, 'BaseError'>, typeof TdmDomainError>;
 
 /** Builds the SDK error for a result-union member that implements the API's Error interface. */
 export function domainError(result: { __typename: string; message: string; code: ErrorCode } & Record<string, unknown>): TdmDomainError {
   const { __typename, message, code, ...details } = result;
-  const Cls = CLASSES[__typename] ?? TdmDomainError;
+  const Cls = (CLASSES as Record<string, typeof TdmDomainError>)[__typename] ?? TdmDomainError;
   return new Cls(__typename, code, message, details);
 }

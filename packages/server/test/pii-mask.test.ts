@@ -224,8 +224,12 @@ describe.skipIf(!pgUp)('PII and masking through GraphQL', () => {
 
 describe.skipIf(!pgUp)('PII and masking through the SDK', () => {
   it('tdm.pii.classify, tdm.datasets.mask and tdm.pii.scanTarget', async () => {
+    // The schema version was discovered from an inline connection string: its values are sampled.
     const columns = await sdk.pii.classify({ schemaVersionId });
-    expect(columns.find((c) => c.table === 'customer' && c.column === 'email')).toMatchObject({ piiType: 'EMAIL' });
+    expect(columns.find((c) => c.table === 'customer' && c.column === 'email')).toMatchObject({ piiType: 'EMAIL', valuesSampled: true });
+    const explicit = await sdk.pii.classify({ schemaVersionId, connectionString: source.url, sampleSize: 20 });
+    expect(explicit.every((c) => c.valuesSampled === true)).toBe(true);
+    await expect(sdk.pii.classify({ schemaVersionId, connectionString: source.url, connectionId: 'c' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     const listed = await sdk.pii.list(schemaVersionId);
     expect(listed.some((c) => c.table === 'customer' && c.column === 'email' && c.piiType === 'EMAIL')).toBe(true);
     expect((await sdk.pii.transformers()).length).toBeGreaterThanOrEqual(9);

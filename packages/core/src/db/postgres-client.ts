@@ -358,13 +358,21 @@ export class PostgresSqlClient implements SqlClient {
     } catch (err) {
       throw connectionError(err, this.#ctx);
     }
+    // A checked-out client has no pool listener: a socket reset during a COPY or between queries
+    // would be an uncaught 'error' event. The failing call reports it; the client is then destroyed.
+    let lost = false;
+    const onError = () => {
+      lost = true;
+    };
+    client.on('error', onError);
     let released = false;
     return {
       client,
       release(destroy) {
         if (released) return;
         released = true;
-        client.release(destroy);
+        client.off('error', onError);
+        client.release(destroy || lost);
       },
     };
   }

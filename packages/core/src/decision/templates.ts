@@ -27,7 +27,9 @@ const target: TemplateInput = {
 };
 
 /**
- * The seed's four flows. Each is what `classifyIntent` plans for its required inputs plus a target
+ * The product's four flows: A a source database to a provisioned target; B test-case content →
+ * synthetic → provision; C test-case URLs → crawl → synthetic → provision; D a domain only →
+ * synthetic → provision. Each is what `classifyIntent` plans for its required inputs plus a target
  * environment, so choosing a template and filling its form give the same plan.
  */
 export const WORKFLOW_TEMPLATES: readonly WorkflowTemplate[] = [
@@ -53,6 +55,14 @@ export const WORKFLOW_TEMPLATES: readonly WorkflowTemplate[] = [
   },
   {
     name: 'C',
+    title: 'Synthetic data from web forms',
+    description: 'Crawl the given pages, read their form fields and constraints, and generate data that fits them.',
+    operations: ['synthetic', 'provision'],
+    syntheticMode: 'URL',
+    inputs: [{ name: 'urls', fields: ['testCaseUrls'], required: true, description: 'the pages whose forms to crawl' }, target],
+  },
+  {
+    name: 'D',
     title: 'Synthetic data from a domain pack',
     description: 'Generate realistic data for a business domain (and one of its scenarios) from a domain pack.',
     operations: ['synthetic', 'provision'],
@@ -62,13 +72,5 @@ export const WORKFLOW_TEMPLATES: readonly WorkflowTemplate[] = [
       { name: 'scenario', fields: ['scenario'], required: false, description: 'a scenario of that domain' },
       target,
     ],
-  },
-  {
-    name: 'D',
-    title: 'Synthetic data from web forms',
-    description: 'Crawl the given pages, read their form fields and constraints, and generate data that fits them.',
-    operations: ['synthetic', 'provision'],
-    syntheticMode: 'URL',
-    inputs: [{ name: 'urls', fields: ['testCaseUrls'], required: true, description: 'the pages whose forms to crawl' }, target],
   },
 ];

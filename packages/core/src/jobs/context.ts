@@ -3,6 +3,7 @@
  * JobContext stored on every job.
  */
 import { OPERATIONS, type Operation } from '../decision/types.ts';
+import type { JobStatus } from '../generated/prisma/enums.ts';
 
 export { OPERATIONS, type Operation };
 
@@ -29,5 +30,6 @@ export interface JobContext {
   qualityScore: number | null;
 }
 
-export const TERMINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'] as const;
-export type JobStatus = 'QUEUED' | 'RUNNING' | (typeof TERMINAL_STATUSES)[number];
+export type { JobStatus };
+
+export const TERMINAL_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly JobStatus[];

@@ -1,15 +1,21 @@
-import { classifyIntent } from '../decision/rules.ts';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { decide } from '../graphs/decision/graph.ts';
 import type { PipelinePlan } from '../decision/types.ts';
 import { analyzeTestCase, loadTestCaseParsers } from '../testcase/analyze.ts';
 import type { Operation } from './context.ts';
 import type { WorkflowInput } from './input.ts';
 import { WORKFLOW_TEMPLATES } from '../decision/templates.ts';
 import { InvalidInputError } from '../errors.ts';
-import { getStep } from './registry.ts';
-import './steps/index.ts';
+import { getStep } from '../graphs/registry.ts';
 
-/** The operations a job runs: the caller's, a template's, or the decision rules' plan. */
-export async function planOperations(input: WorkflowInput): Promise<{ operations: Operation[]; plan: PipelinePlan; testCaseKind: string }> {
+/**
+ * The operations a job runs: the caller's, a template's, or the plan of the decision graph — the same
+ * graph `classifyIntent` runs (rules, refined by the chat model when one is configured).
+ */
+export async function planOperations(
+  input: WorkflowInput,
+  deps: { llm?: BaseChatModel | null } = {},
+): Promise<{ operations: Operation[]; plan: PipelinePlan; testCaseKind: string }> {
   let operations = input.operations ?? undefined;
   if (!operations && input.template) {
     const t = WORKFLOW_TEMPLATES.find((x) => x.name.toLowerCase() === input.template?.toLowerCase());
@@ -17,18 +23,21 @@ export async function planOperations(input: WorkflowInput): Promise<{ operations
     operations = t.operations as Operation[];
   }
   const targetEnv = (input.config?.provision as { targetEnv?: string } | undefined)?.targetEnv;
-  const plan = classifyIntent({
-    connectionString: input.connectionString ?? undefined,
-    connectionId: input.connectionId ?? undefined,
-    schemaVersionId: input.schemaVersionId ?? undefined,
-    testCaseContent: input.testCaseContent ?? undefined,
-    testCaseFileName: input.testCaseFileName ?? undefined,
-    testCaseUrls: input.testCaseUrls ?? undefined,
-    domain: input.domain ?? undefined,
-    scenario: input.scenario ?? undefined,
-    targetEnv,
-    operations,
-  });
+  const plan = await decide(
+    {
+      connectionString: input.connectionString ?? undefined,
+      connectionId: input.connectionId ?? undefined,
+      schemaVersionId: input.schemaVersionId ?? undefined,
+      testCaseContent: input.testCaseContent ?? undefined,
+      testCaseFileName: input.testCaseFileName ?? undefined,
+      testCaseUrls: input.testCaseUrls ?? undefined,
+      domain: input.domain ?? undefined,
+      scenario: input.scenario ?? undefined,
+      targetEnv,
+      operations,
+    },
+    { llm: deps.llm },
+  );
   // Malformed test-case text is refused here, with the parser's line, before a job exists.
   if (input.testCaseContent) await loadTestCaseParsers();
   const testCaseKind = input.testCaseContent

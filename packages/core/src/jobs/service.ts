@@ -11,14 +11,16 @@ import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import type { Job, PrismaClient } from '../generated/prisma/client.ts';
 import { createWorkflowGraph } from '../graphs/workflow/graph.ts';
 import type { Tdm } from '../runtime.ts';
-import { splitPassword, type SourceRef } from '../store/connections.ts';
+import { splitPassword } from '../store/connections.ts';
+import { upsertTestCase } from '../store/test-cases.ts';
 import { SqlCheckpointSaver } from './checkpointer.ts';
 import { OPERATIONS, TERMINAL_STATUSES, type JobContext, type Operation } from './context.ts';
 import { WorkflowInputSchema, type WorkflowInput } from './input.ts';
 import { CANCEL_CHANNEL, JobLogger, LogBus } from './log-bus.ts';
 import type { JobQueue } from './queue.ts';
-import type { LineageEdgeInput } from './registry.ts';
+import { type LineageEdgeInput, recordLineage } from '../lineage/record.ts';
 import { planOperations } from './plan.ts';
+import { retrySettingsOf } from '../graphs/shared/retry.ts';
 
 /** Attempts (claims by a worker) before a job is failed for good. */
 const MAX_ATTEMPTS = 5;
@@ -54,11 +56,12 @@ export class JobService {
     if (!parsed.success)
       throw new InvalidInputError(`invalid workflow input: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     const input = parsed.data;
-    if (input.connectionString && input.connectionId) throw new InvalidInputError('give either connectionString or connectionId, not both');
-
-    const plan = await planOperations(input);
-    const source = await this.#sourceFor(input);
-    const testCaseId = input.testCaseContent ? await this.#testCase(input.testCaseContent, input.testCaseFileName ?? null, plan.testCaseKind) : null;
+    const plan = await planOperations(input, { llm: this.tdm.llm });
+    for (const op of plan.operations) retrySettingsOf(input.config?.[op]);
+    const source = await this.tdm.connections.refFor(input);
+    const testCaseId = input.testCaseContent
+      ? await upsertTestCase(this.prisma, input.testCaseContent, input.testCaseFileName ?? null, plan.testCaseKind)
+      : null;
     const workflowId = randomUUID();
     const context: JobContext = {
       testCaseId,
@@ -84,7 +87,7 @@ export class JobService {
     const storedInput = {
       ...input,
       connectionString: input.connectionString ? redactConnectionString(splitPassword(input.connectionString).url) : null,
-      connectionId: source && 'connectionId' in source ? source.connectionId : null,
+      connectionId: source?.connectionId ?? null,
       testCaseContent: input.testCaseContent ? `${input.testCaseContent.length} characters (test case ${testCaseId})` : null,
     };
     const job = await this.prisma.job.create({
@@ -203,8 +206,10 @@ export class JobService {
         }
       },
       recordLineage: (id, edge, fallbacks) => this.recordLineage(id, edge, fallbacks),
+      resolveSource: this.tdm.connections.resolver(),
       checkpointer,
       clock: () => performance.now(),
+      config: job.config as Record<string, unknown>,
     });
     const threadConfig = { configurable: { thread_id: jobId }, signal: controller.signal, recursionLimit: 100 };
     const context = job.context as unknown as JobContext;
@@ -284,10 +289,7 @@ export class JobService {
   }
 
   async recordLineage(jobId: string, edge: LineageEdgeInput, fallbacks: string[]): Promise<void> {
-    const configHash = edge.config === undefined ? null : createHash('sha256').update(canonicalJson(edge.config)).digest('hex');
-    await this.prisma.lineage.create({
-      data: { jobId, operation: edge.operation, fromKind: edge.fromKind, fromId: edge.fromId, toKind: edge.toKind, toId: edge.toId, configHash, fallbacks },
-    });
+    await recordLineage(this.prisma, jobId, [edge], fallbacks);
   }
 
   isTerminal(status: string): boolean {
@@ -298,32 +300,6 @@ export class JobService {
     const last = await this.prisma.jobLog.findFirst({ where: { jobId }, orderBy: { seq: 'desc' }, select: { seq: true } });
     return last?.seq ?? 0;
   }
-
-  /** A stored connection for the run: an inline string is kept encrypted as a connection named after its url. */
-  async #sourceFor(input: WorkflowInput): Promise<SourceRef | null> {
-    if (input.connectionId) {
-      await this.tdm.connections.get(input.connectionId);
-      return { connectionId: input.connectionId };
-    }
-    if (!input.connectionString) return null;
-    const row = await this.tdm.connections.upsertInline(input.connectionString);
-    return { connectionId: row.id };
-  }
-
-  async #testCase(content: string, fileName: string | null, kind: string): Promise<string> {
-    const contentHash = createHash('sha256').update(content).digest('hex');
-    const row = await this.prisma.testCase.upsert({
-      where: { contentHash },
-      create: { contentHash, content, kind, name: fileName ?? firstLine(content) },
-      update: {},
-    });
-    return row.id;
-  }
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim()) ?? 'test case';
-  return line.trim().slice(0, 120);
 }
 
 export { OPERATIONS };

@@ -2,7 +2,8 @@
  * The lineage graph: Lineage rows are its edges (from → to, by an operation in a job); nodes are the
  * test cases, jobs, schema versions, dataset versions, environments and tables they name.
  */
-import type { LineageKind, PrismaClient } from '../generated/prisma/client.ts';
+import type { FieldLineage, LineageKind, PrismaClient } from '../generated/prisma/client.ts';
+import { fieldLineageOf } from './fields.ts';
 
 export interface LineageNode {
   /** `${kind}:${id}` — unique across kinds. */
@@ -26,13 +27,16 @@ export interface LineageEdge {
 export interface LineageGraph {
   nodes: LineageNode[];
   edges: LineageEdge[];
+  /** Field-level lineage of the graph's dataset versions and provisioned tables. */
+  fields: FieldLineage[];
 }
 
 export const nodeId = (kind: string, id: string) => `${kind}:${id}`;
 
 /**
- * Everything connected to a node, walking edges in both directions up to `depth` hops
- * (e.g. from a job: its test case, the schema version it discovered, the datasets and tables after).
+ * Everything connected to a node, walking edges in both directions up to `depth` hops (from a job:
+ * its own edges only — its test case, the schema version it discovered, the datasets and tables it
+ * made), with the field-level lineage of the dataset versions and tables reached.
  */
 export async function lineageAround(prisma: PrismaClient, start: { kind: LineageKind; id: string }, depth = 6): Promise<LineageGraph> {
   const seen = new Set<string>([nodeId(start.kind, start.id)]);
@@ -41,6 +45,9 @@ export async function lineageAround(prisma: PrismaClient, start: { kind: Lineage
   for (let hop = 0; hop < depth && frontier.length; hop++) {
     const rows = await prisma.lineage.findMany({
       where: {
+        // From a job: what that job read and made (its own edges), not everything else made from the
+        // same schema version by other jobs or direct calls.
+        ...(start.kind === 'JOB' ? { jobId: start.id } : {}),
         OR: frontier.flatMap((n) => [
           { fromKind: n.kind, fromId: n.id },
           { toKind: n.kind, toId: n.id },
@@ -74,7 +81,11 @@ export async function lineageAround(prisma: PrismaClient, start: { kind: Lineage
     frontier = next;
   }
   const nodes = await labelNodes(prisma, [...seen]);
-  return { nodes, edges: [...edges.values()] };
+  const fields = await fieldLineageOf(
+    prisma,
+    nodes.map((n) => ({ kind: n.kind, id: n.refId })),
+  );
+  return { nodes, edges: [...edges.values()], fields };
 }
 
 async function labelNodes(prisma: PrismaClient, keys: string[]): Promise<LineageNode[]> {

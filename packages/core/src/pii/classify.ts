@@ -95,10 +95,10 @@ const overrideKey = (schema: string, table: string, column: string) => JSON.stri
 
 /**
  * Classifies every column of every table in `catalog`, sampling values from `sql` (the database
- * the catalog was read from). Results come in catalog order (tables, then column positions); with
- * `includeNone: false` only PII columns are returned.
+ * the catalog was read from; null: no values, names and types only). Results come in catalog order
+ * (tables, then column positions); with `includeNone: false` only PII columns are returned.
  */
-export async function classifyCatalog(sql: SqlClient, catalog: Catalog, options: ClassifyOptions = {}): Promise<PiiClassificationResult[]> {
+export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, options: ClassifyOptions = {}): Promise<PiiClassificationResult[]> {
   const sampleSize = options.sampleSize ?? 100;
   if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 100_000) throw new InvalidInputError('sampleSize must be an integer from 1 to 100000');
   const seed = Math.trunc(options.seed ?? 0);
@@ -143,13 +143,15 @@ export async function classifyCatalog(sql: SqlClient, catalog: Catalog, options:
       return sample;
     });
     const sampled = columns.filter((c) => !NOT_SAMPLED.has(typeCategory(c)));
-    const { values, failure } = await sampleTable(
-      sql,
-      table,
-      sampled.map((c) => c.column),
-      sampleSize,
-      seed,
-    );
+    const { values, failure } = sql
+      ? await sampleTable(
+          sql,
+          table,
+          sampled.map((c) => c.column),
+          sampleSize,
+          seed,
+        )
+      : { values: [], failure: null };
     sampled.forEach((c, i) => {
       c.values = values[i] ?? [];
     });

@@ -2,7 +2,6 @@
  * Named connections. The stored `url` never holds a password: it is kept either as the name of an
  * environment variable (`passwordEnv`) or encrypted with the configured key (`passwordCipher`).
  */
-import { randomUUID } from 'node:crypto';
 import type { SqlClient } from '../db/sql-client.ts';
 import { openSqlClient } from '../db/open.ts';
 import { parseConnectionString } from '../db/url.ts';
@@ -17,8 +16,30 @@ export interface CreateConnectionInput {
   passwordEnv?: string | null;
 }
 
-/** Where a step finds its source database: a stored connection or a per-process inline string. */
-export type SourceRef = { connectionId: string } | { inlineKey: string };
+/**
+ * Where a run finds its source database: always a stored connection, so a worker in another process
+ * can open it too. An inline connection string becomes one (see `refFor`). Graph state carries this
+ * reference, never a connection string.
+ */
+export type SourceRef = { connectionId: string };
+
+/** How a request names its source: a connection string or a stored connection's id (not both). */
+export interface SourceInput {
+  connectionString?: string | null;
+  connectionId?: string | null;
+}
+
+/**
+ * A source fetched, decrypted and parsed once for a run: `open()` connects as often as the run
+ * needs without reading the metadata store again. Held in memory by the run, never in graph state.
+ */
+export interface ResolvedSource {
+  ref: SourceRef;
+  /** The connection string without its password. */
+  displayUrl: string;
+  kind: 'postgres' | 'pglite';
+  open(): Promise<SqlClient>;
+}
 
 /** Splits a connection string into its password-free form and the password. */
 export function splitPassword(connectionString: string): { url: string; password: string | null } {
@@ -38,9 +59,6 @@ function withPassword(url: string, password: string | null): string {
 }
 
 export class ConnectionStore {
-  /** Inline connection strings given to a single call; kept in memory only, never persisted. */
-  readonly #inline = new Map<string, string>();
-
   constructor(
     private readonly prisma: PrismaClient,
     private readonly box: SecretBox,
@@ -79,8 +97,8 @@ export class ConnectionStore {
   }
 
   /** The full connection string (password included) of a stored connection: for opening it only. */
-  async connectionString(id: string): Promise<string> {
-    const row = await this.get(id);
+  async connectionString(id: string, fetched?: Connection): Promise<string> {
+    const row = fetched ?? (await this.get(id));
     let password: string | null = null;
     if (row.passwordCipher) password = this.box.decrypt(row.passwordCipher);
     else if (row.passwordEnv) {
@@ -106,32 +124,46 @@ export class ConnectionStore {
     });
   }
 
-  /** Registers an inline connection string for this process and returns a reference to it. */
-  registerInline(connectionString: string): SourceRef {
-    parseConnectionString(connectionString);
-    const inlineKey = randomUUID();
-    this.#inline.set(inlineKey, connectionString);
-    return { inlineKey };
+  /**
+   * The one place a request's source becomes a `SourceRef`: a stored connection's id as it is, an
+   * inline connection string as a stored connection named after its password-free url (password
+   * encrypted). Null when the request names no source.
+   */
+  async refFor(input: SourceInput): Promise<SourceRef | null> {
+    if (input.connectionId && input.connectionString) throw new InvalidInputError('give either connectionString or connectionId, not both');
+    if (input.connectionId) return { connectionId: (await this.get(input.connectionId)).id };
+    if (input.connectionString) return { connectionId: (await this.upsertInline(input.connectionString)).id };
+    return null;
   }
 
-  releaseInline(ref: SourceRef): void {
-    if ('inlineKey' in ref) this.#inline.delete(ref.inlineKey);
+  /** Fetches, decrypts and parses the source once; see `ResolvedSource`. */
+  async resolve(ref: SourceRef): Promise<ResolvedSource> {
+    const row = await this.get(ref.connectionId);
+    const url = await this.connectionString(row.id, row);
+    const kind = parseConnectionString(url).kind;
+    return { ref: { connectionId: row.id }, displayUrl: row.url, kind, open: () => openSqlClient(url) };
+  }
+
+  /** A per-run memo of `resolve`: each source of the run is read from the store once. */
+  resolver(): (ref: SourceRef) => Promise<ResolvedSource> {
+    const cache = new Map<string, Promise<ResolvedSource>>();
+    return (ref) => {
+      let hit = cache.get(ref.connectionId);
+      if (!hit) {
+        hit = this.resolve(ref);
+        hit.catch(() => cache.delete(ref.connectionId));
+        cache.set(ref.connectionId, hit);
+      }
+      return hit;
+    };
   }
 
   /** The password-free url of a reference, for display and for identifying the source. */
   async displayUrl(ref: SourceRef): Promise<string> {
-    if ('connectionId' in ref) return (await this.get(ref.connectionId)).url;
-    return splitPassword(this.#resolveInline(ref.inlineKey)).url;
+    return (await this.get(ref.connectionId)).url;
   }
 
   async open(ref: SourceRef): Promise<SqlClient> {
-    const url = 'connectionId' in ref ? await this.connectionString(ref.connectionId) : this.#resolveInline(ref.inlineKey);
-    return openSqlClient(url);
-  }
-
-  #resolveInline(key: string): string {
-    const url = this.#inline.get(key);
-    if (!url) throw new NotFoundError('inline connection', key);
-    return url;
+    return (await this.resolve(ref)).open();
   }
 }

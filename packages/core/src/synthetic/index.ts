@@ -1,6 +1,6 @@
 /**
- * Synthetic generation in the four modes, as one operation: the caller's mode (or the plan's, with
- * its fallbacks) picks the generator, which writes a dataset version to the store like a subset —
+ * Synthetic generation in the four modes: the caller's mode (or the plan's, with its fallbacks)
+ * picks the generator; `graphs/synthetic` writes its rows to a dataset version like a subset —
  * provisionable by the provision step. Schema mode works from a schema version; domain mode from a
  * domain pack; test-case mode from a test case's analysed fields; URL mode from crawled web forms.
  */
@@ -9,12 +9,11 @@ import { z } from 'zod';
 import { SyntheticMode } from '../decision/types.ts';
 import { CrawlError, InvalidInputError, TdmError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
-import { defaultMaskRules } from '../operations/mask.ts';
+import { defaultMaskRules } from '../store/pii.ts';
 import type { Tdm } from '../runtime.ts';
 import { loadCatalog } from '../store/schema-store.ts';
 import { analyzeTestCase, loadTestCaseParsers } from '../testcase/analyze.ts';
 import type { GeneratedDataset } from './types.ts';
-import { writeGenerated } from './write.ts';
 
 export const SyntheticInputSchema = z.object({
   mode: SyntheticMode,
@@ -73,7 +72,7 @@ export async function buildGenerated(
     case 'SCHEMA': {
       if (!input.schemaVersionId) throw new InvalidInputError('schema mode needs schemaVersionId (discover the source first)');
       const catalog = await loadCatalog(tdm.store.prisma, input.schemaVersionId);
-      const { piiTypes } = await defaultMaskRules(tdm, input.schemaVersionId);
+      const { piiTypes } = await defaultMaskRules(tdm.store.prisma, input.schemaVersionId);
       // Each mode's generator (and the parsers it needs) loads when that mode first runs.
       const { generateFromSchema } = await import('./schema/index.ts');
       const generated = await generateFromSchema(catalog, { schemaVersionId: input.schemaVersionId, rowCounts, seed, piiTypes });
@@ -120,29 +119,5 @@ export async function buildGenerated(
       const { generateFromForms } = await import('./forms.ts');
       return { generated: generateFromForms(pages, { rowCounts, seed }), skippedUrls };
     }
-  }
-}
-
-/** Generates a synthetic dataset version in the requested mode. */
-export async function runSynthetic(
-  tdm: Tdm,
-  raw: SyntheticInput,
-  ctx: { emit?: EmitEvent; jobId?: string; signal?: AbortSignal } = {},
-): Promise<SyntheticOutcome> {
-  const parsed = SyntheticInputSchema.safeParse(raw);
-  if (!parsed.success) throw new InvalidInputError(`invalid synthetic input: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-  const input = parsed.data;
-  const { generated, skippedUrls } = await buildGenerated(tdm, input, ctx);
-  ctx.emit?.({
-    step: 'synthetic',
-    level: 'progress',
-    message: `${input.mode.toLowerCase()} mode: ${generated.tables.length} table(s), ${generated.tables.reduce((n, t) => n + t.rowCount, 0)} rows to generate`,
-    data: { mode: input.mode, tables: generated.tables.map((t) => ({ table: `${t.table.schema}.${t.table.name}`, rows: t.rowCount })) },
-  });
-  try {
-    const written = await writeGenerated(tdm, generated, { emit: ctx.emit, jobId: ctx.jobId, signal: ctx.signal, name: input.name });
-    return { ...written, mode: input.mode, skippedUrls };
-  } finally {
-    await generated.close?.();
   }
 }

@@ -13,9 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { StepFailedError } from '../../src/errors.ts';
 import type { Operation } from '../../src/jobs/context.ts';
-import { registerStep } from '../../src/jobs/registry.ts';
-// The built-in steps first, so the stand-in replaces the real one.
-import '../../src/jobs/steps/index.ts';
+import { registerStep } from '../../src/graphs/registry.ts';
 
 /** The built-in operation the slow step replaces. */
 export const SLOW_STEP: Operation = 'synthetic';
@@ -51,7 +49,7 @@ registerStep(
         });
       }
       rt.signal.throwIfAborted();
-      const source = await rt.tdm.connections.open(input.source);
+      const source = await (await rt.resolveSource(input.source)).open();
       try {
         await source.transaction(async (tx) => {
           // Serialises concurrent first runs: CREATE TABLE IF NOT EXISTS races on the catalog otherwise.

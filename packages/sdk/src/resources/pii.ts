@@ -2,7 +2,7 @@ import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
 import { unwrap } from './unwrap.ts';
 
-const PiiFields = graphql(`fragment PiiFields on PiiColumn @_unmask { schema table column piiType confidence technique evidence source }`);
+const PiiFields = graphql(`fragment PiiFields on PiiColumn @_unmask { schema table column piiType confidence technique evidence source valuesSampled }`);
 const Classify = graphql(
   `mutation ClassifyPii($input: ClassifyPiiInput!) {
     classifyPii(input: $input) { __typename ... on Error { message code } ... on MutationClassifyPiiSuccess { data { ...PiiFields } } }
@@ -29,17 +29,21 @@ const Transformers = graphql(`query Transformers { transformers { name descripti
 
 export type PiiColumn = ResultOf<typeof PiiFields>;
 export type OverridePiiInput = VariablesOf<typeof Override>['input'];
+/** The schema's `ClassifyPiiInput`: a schema version, and optionally `connectionString`/`connectionId` to sample its values from. */
+export type ClassifyPiiInput = VariablesOf<typeof Classify>['input'];
 export type Transformer = ResultOf<typeof Transformers>['transformers'][number];
 
 /** PII classification of a schema version's columns and a user's overrides. */
 export class PiiResource {
   constructor(private readonly client: TdmClient) {}
 
-  /** Classifies every column (names, sampled values, optional LLM) and stores the result. */
-  async classify(input: { schemaVersionId: string; sampleSize?: number }): Promise<PiiColumn[]> {
-    return unwrap(
-      (await this.client.request(Classify, { input: { schemaVersionId: input.schemaVersionId, sampleSize: input.sampleSize ?? null } })).classifyPii,
-    );
+  /**
+   * Classifies every column (names, sampled values, optional LLM) and stores the result. Values are
+   * sampled from `connectionString`/`connectionId` when given, else from the schema's stored
+   * connection; with neither, columns are classified by names and types (`valuesSampled: false`).
+   */
+  async classify(input: ClassifyPiiInput): Promise<PiiColumn[]> {
+    return unwrap((await this.client.request(Classify, { input })).classifyPii);
   }
 
   /** Sets one column's type (`NONE` clears it); it wins on every later classification. */

@@ -1,4 +1,4 @@
-import { graphql, type ResultOf } from '../graphql.ts';
+import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
 import { NotFoundError } from '../errors.ts';
 import { unwrap } from './unwrap.ts';
@@ -77,14 +77,11 @@ const SchemasQuery = graphql(`
 export type SchemaVersion = ResultOf<typeof SchemaVersionFields>;
 export type SchemaSummary = NonNullable<ResultOf<typeof SchemasQuery>['schemas']['edges'][number]>['node'];
 
-export interface DiscoverOptions {
-  /** A source connection string (`postgresql://…`, `pglite://<dir>`); or use `connectionId`. */
-  connectionString?: string;
-  /** A stored connection's id. */
-  connectionId?: string;
-  /** PostgreSQL schemas to read (default `["public"]`). */
-  schemas?: string[];
-}
+/**
+ * The schema's `DiscoverSchemaInput`: `connectionString` (`postgresql://…`, `pglite://<dir>`) or
+ * `connectionId` (a stored connection), and `schemas` (default `["public"]`).
+ */
+export type DiscoverOptions = VariablesOf<typeof DiscoverMutation>['input'];
 
 /** Discovered sources and their schema versions. */
 export class SchemasResource {

@@ -1,7 +1,9 @@
 import type { Prisma } from '@tdm/core/generated/prisma/client';
+import { Severity } from '@tdm/core/generated/prisma/enums';
 import { builder } from '../builder.ts';
 
-const SeverityEnum = builder.enumType('Severity', { values: ['INFO', 'WARNING', 'CRITICAL'] as const });
+// The metadata store's enum (Prisma), not a copy.
+const SeverityEnum = builder.enumType(Severity, { name: 'Severity' });
 
 builder.prismaNode('AuditLog', {
   id: { field: 'id' },

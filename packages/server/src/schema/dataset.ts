@@ -1,6 +1,6 @@
-import { previewRows } from '@tdm/core/operations/preview';
-import { runProvision } from '@tdm/core/operations/provision';
-import { runSubset } from '@tdm/core/operations/subset';
+import { previewRows } from '@tdm/core/dataset/preview';
+import { runProvision } from '@tdm/core/graphs/provision/graph';
+import { runSubset } from '@tdm/core/graphs/subset/graph';
 import { lineageAround } from '@tdm/core/lineage/graph';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';

@@ -2,11 +2,13 @@ import { WORKFLOW_TEMPLATES } from '@tdm/core/decision/templates';
 import { OPERATIONS } from '@tdm/core/jobs/context';
 import { jobLogStream } from '@tdm/core/jobs/log-stream';
 import type { JobLogEvent } from '@tdm/core/jobs/log-bus';
+import { JobStatus as JobStatusValues } from '@tdm/core/generated/prisma/enums';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 import { SOURCE_ERRORS } from './errors.ts';
 
-export const JobStatus = builder.enumType('JobStatus', { values: ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const });
+// The metadata store's enum (Prisma), not a copy.
+export const JobStatus = builder.enumType(JobStatusValues, { name: 'JobStatus' });
 export const OperationEnum = builder.enumType('Operation', { values: OPERATIONS });
 
 const JobLogEventRef = builder.objectRef<JobLogEvent>('JobLogEvent').implement({

@@ -1,11 +1,12 @@
 import { jobTrace, lineageAround, type JobTrace, type LineageEdge, type LineageGraph, type LineageNode } from '@tdm/core/lineage/graph';
 import { NotFoundError } from '@tdm/core/errors';
+import { LineageKind } from '@tdm/core/generated/prisma/enums';
+import type { FieldLineage } from '@tdm/core/generated/prisma/client';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 
-const LineageKindEnum = builder.enumType('LineageKind', {
-  values: ['TEST_CASE', 'JOB', 'SCHEMA_VERSION', 'DATASET_VERSION', 'TABLE', 'ENVIRONMENT', 'UNIFIED_SCHEMA'] as const,
-});
+// The metadata store's enum (Prisma), not a copy.
+const LineageKindEnum = builder.enumType(LineageKind, { name: 'LineageKind' });
 
 const LineageNodeRef = builder.objectRef<LineageNode>('LineageNode').implement({
   description: 'A node of the lineage graph; `id` is "KIND:id"',
@@ -31,10 +32,34 @@ const LineageEdgeRef = builder.objectRef<LineageEdge>('LineageEdge').implement({
   }),
 });
 
+const FieldLineageRef = builder.objectRef<FieldLineage>('FieldLineage').implement({
+  description: 'Where one column of a dataset version or provisioned table came from, and what was done to it',
+  fields: (t) => ({
+    owner: t.string({ description: 'The node the column belongs to ("DATASET_VERSION:id" or "TABLE:id")', resolve: (f) => `${f.ownerKind}:${f.ownerId}` }),
+    schema: t.exposeString('schemaName'),
+    table: t.exposeString('tableName'),
+    column: t.exposeString('columnName'),
+    originKind: t.exposeString('originKind', {
+      description: 'SOURCE_COLUMN, SCHEMA_COLUMN, DATASET_COLUMN, TEST_CASE_FIELD, FORM_INPUT, PACK_FIELD or GENERATED',
+    }),
+    origin: t.exposeString('origin', { description: 'e.g. "public.customer.email", "user.email", "https://…/signup#email"' }),
+    originId: t.exposeString('originId', { nullable: true, description: 'The schema version, dataset version or test case the origin belongs to' }),
+    transform: t.exposeString('transform', { nullable: true, description: 'Transformer or generator; null when copied unchanged' }),
+    paramsHash: t.exposeString('paramsHash', { nullable: true, description: "sha256 of the transform's params" }),
+    jobId: t.exposeString('jobId', { nullable: true }),
+  }),
+});
+
 export const LineageGraphRef = builder.objectRef<LineageGraph>('LineageGraph').implement({
   fields: (t) => ({
     nodes: t.field({ type: [LineageNodeRef], resolve: (g) => g.nodes }),
     edges: t.field({ type: [LineageEdgeRef], resolve: (g) => g.edges }),
+    fields: t.field({
+      type: [FieldLineageRef],
+      description: "Field-level lineage of the graph's dataset versions and provisioned tables",
+      args: { table: t.arg.string({ required: false }), column: t.arg.string({ required: false }) },
+      resolve: (g, args) => g.fields.filter((f) => (!args.table || f.tableName === args.table) && (!args.column || f.columnName === args.column)),
+    }),
   }),
 });
 

@@ -1,8 +1,10 @@
 import { transformers } from '@tdm/core/mask/registry';
 import '@tdm/core/mask/transformers/index';
-import { runMask } from '@tdm/core/operations/mask';
-import { overridePii, runClassifyPii, type PiiColumn } from '@tdm/core/operations/pii';
-import { scanTargetForPii, type PiiGateReport } from '@tdm/core/operations/pii-gate';
+import { runMask } from '@tdm/core/graphs/mask/graph';
+import { classifyPii } from '@tdm/core/graphs/pii/graph';
+import { overridePii } from '@tdm/core/graphs/pii/nodes';
+import type { PiiColumn } from '@tdm/core/graphs/pii/state';
+import { scanTargetForPii, type PiiGateReport } from '@tdm/core/graphs/provision/pii-gate';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 import { SOURCE_ERRORS } from './errors.ts';
@@ -18,6 +20,10 @@ const PiiColumnRef = builder.objectRef<PiiColumn>('PiiColumn').implement({
     technique: t.exposeString('technique'),
     evidence: t.expose('evidence', { type: 'JSON' }),
     source: t.exposeString('source', { description: 'DETECTED, LLM or OVERRIDE' }),
+    valuesSampled: t.exposeBoolean('valuesSampled', {
+      nullable: true,
+      description: 'Whether values were sampled (false: no connection to the source, names and types only); null for a stored classification',
+    }),
   }),
 });
 
@@ -61,7 +67,15 @@ const ScanTargetInput = builder.inputType('ScanTargetForPiiInput', {
 });
 
 const ClassifyPiiInput = builder.inputType('ClassifyPiiInput', {
-  fields: (t) => ({ schemaVersionId: t.id({ required: true }), sampleSize: t.int({ required: false }) }),
+  fields: (t) => ({
+    schemaVersionId: t.id({ required: true }),
+    sampleSize: t.int({ required: false }),
+    connectionString: t.string({
+      required: false,
+      description: "Sample values from this source (any schema version, an inline-discovered one too); default: the schema's stored connection",
+    }),
+    connectionId: t.id({ required: false, description: 'Sample values through this stored connection' }),
+  }),
 });
 const OverridePiiInput = builder.inputType('OverridePiiInput', {
   fields: (t) => ({
@@ -106,6 +120,7 @@ builder.queryFields((t) => ({
         technique: r.technique,
         evidence: r.evidence,
         source: r.source,
+        valuesSampled: null,
       }));
     },
   }),
@@ -140,15 +155,20 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ClassifyPiiInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       const id = rawId(input.schemaVersionId, 'SchemaVersion') as string;
-      const out = await runClassifyPii(ctx.tdm, { schemaVersionId: id, sampleSize: input.sampleSize });
+      const { columns, valuesSampled } = await classifyPii(ctx.tdm, {
+        schemaVersionId: id,
+        sampleSize: input.sampleSize,
+        connectionString: input.connectionString,
+        connectionId: rawId(input.connectionId, 'DatabaseConnection'),
+      });
       await ctx.tdm.audit({
         actor: ctx.actor,
         action: 'classifyPii',
         targetKind: 'SCHEMA_VERSION',
         targetId: id,
-        details: { piiColumns: out.filter((c) => c.piiType !== 'NONE').length },
+        details: { piiColumns: columns.filter((c) => c.piiType !== 'NONE').length, valuesSampled },
       });
-      return out;
+      return columns;
     },
   }),
   overridePiiClassification: t.field({

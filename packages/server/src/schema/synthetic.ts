@@ -1,6 +1,7 @@
 import { SYNTHETIC_MODES } from '@tdm/core/decision/types';
 import { listDomainPacks } from '@tdm/core/synthetic/domain/packs';
-import { runSynthetic, type SyntheticOutcome } from '@tdm/core/synthetic/index';
+import { runSynthetic } from '@tdm/core/graphs/synthetic/graph';
+import type { SyntheticOutcome } from '@tdm/core/synthetic/index';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 import { SOURCE_ERRORS } from './errors.ts';

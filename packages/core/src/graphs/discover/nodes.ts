@@ -7,8 +7,8 @@ import type { DiscoverStateType, DiscoverUpdate } from './state.ts';
 export function resolveSource(deps: DiscoverDeps) {
   return async (state: DiscoverStateType): Promise<DiscoverUpdate> => {
     const schemas = [...new Set((state.schemas ?? []).map((s) => s.trim()).filter(Boolean))];
-    const sourceUrl = await deps.connections.displayUrl(state.source);
-    return { schemas: schemas.length ? schemas : ['public'], sourceUrl };
+    const source = await deps.resolveSource(state.source);
+    return { schemas: schemas.length ? schemas : ['public'], sourceUrl: source.displayUrl };
   };
 }
 
@@ -20,17 +20,13 @@ export function readAndStore(deps: DiscoverDeps) {
       step: 'discover',
       level: 'progress',
       message: `reading the catalog of ${state.sourceUrl} (${state.schemas.join(', ')})`,
-      jobId: state.jobId,
+      jobId: state.jobId ?? undefined,
     });
-    const sql = await deps.connections.open(state.source);
+    const sql = await (await deps.resolveSource(state.source)).open();
     try {
       const catalog = await readCatalog(sql, state.schemas, deps.readOptions);
       config?.signal?.throwIfAborted();
-      const saved = await deps.saveCatalog({
-        sourceUrl: state.sourceUrl ?? sql.redactedUrl,
-        connectionId: 'connectionId' in state.source ? state.source.connectionId : null,
-        catalog,
-      });
+      const saved = await deps.saveCatalog({ sourceUrl: state.sourceUrl ?? sql.redactedUrl, connectionId: state.source.connectionId, catalog });
       const tables = catalog.tables.filter((t) => !t.partitionOf);
       const summary = {
         database: catalog.database,
@@ -49,9 +45,22 @@ export function readAndStore(deps: DiscoverDeps) {
         level: 'progress',
         message: `${summary.tables} tables, ${summary.partitions} partitions, ${summary.foreignKeys} foreign keys → schema version ${saved.version}${saved.created ? '' : ' (unchanged)'}`,
         data: { ...summary, schemaVersionId: saved.schemaVersionId },
-        jobId: state.jobId,
+        jobId: state.jobId ?? undefined,
       });
-      return { schemaVersionId: saved.schemaVersionId, schemaId: saved.schemaId, version: saved.version, summary };
+      // A direct discovery has no job to link; the schema version itself is the artifact.
+      const edges = state.jobId
+        ? [
+            {
+              operation: 'discover',
+              fromKind: 'JOB' as const,
+              fromId: state.jobId,
+              toKind: 'SCHEMA_VERSION' as const,
+              toId: saved.schemaVersionId,
+              config: { schemas: state.schemas },
+            },
+          ]
+        : [];
+      return { schemaVersionId: saved.schemaVersionId, schemaId: saved.schemaId, version: saved.version, summary, edges };
     } finally {
       await sql.close();
     }

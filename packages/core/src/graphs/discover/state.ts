@@ -1,5 +1,24 @@
 import { Annotation } from '@langchain/langgraph';
 import type { SourceRef } from '../../store/connections.ts';
+import { stepChannels } from '../shared/step-kit.ts';
+
+/** A discovery request: a connection string or a stored connection (or the run's own `source`). */
+export interface DiscoverInput {
+  connectionString?: string | null;
+  connectionId?: string | null;
+  /** The run's already resolved source; wins over the two above. */
+  source?: SourceRef | null;
+  schemas?: string[] | null;
+}
+
+export interface DiscoverResult {
+  schemaVersionId: string;
+  schemaId: string;
+  version: number;
+  summary: DiscoverSummary;
+  /** Retries the discovery needed. */
+  fallbacks: string[];
+}
 
 /** Small summary of a discovery: what a log line or a job result shows. */
 export interface DiscoverSummary {
@@ -22,9 +41,9 @@ export interface DiscoverSummary {
  * straight to the store.
  */
 export const DiscoverState = Annotation.Root({
+  ...stepChannels,
   source: Annotation<SourceRef>,
   schemas: Annotation<string[]>({ reducer: (_a, b) => b, default: () => ['public'] }),
-  jobId: Annotation<string | undefined>,
   /** Password-free url of the source, resolved by the first node. */
   sourceUrl: Annotation<string | undefined>,
   schemaVersionId: Annotation<string | undefined>,

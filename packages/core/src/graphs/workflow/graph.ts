@@ -1,11 +1,12 @@
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { END, START, StateGraph } from '@langchain/langgraph';
-import '../../jobs/steps/index.ts';
 import { InvalidInputError } from '../../errors.ts';
-import type { Operation } from '../../jobs/context.ts';
+import type { Operation } from '../../decision/types.ts';
 import type { EmitEvent } from '../../jobs/events.ts';
-import { getStep, type LineageEdgeInput } from '../../jobs/registry.ts';
+import { getStep, type LineageEdgeInput } from '../registry.ts';
 import type { Tdm } from '../../runtime.ts';
+import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
+import { retrySettingsOf, stepRetryPolicy } from '../shared/retry.ts';
 import { stepNode } from './nodes.ts';
 import { WorkflowState } from './state.ts';
 
@@ -13,13 +14,19 @@ export interface WorkflowDeps {
   tdm: Tdm;
   emit: EmitEvent;
   recordLineage(jobId: string, edge: LineageEdgeInput, fallbacks: string[]): Promise<void>;
+  /** The run's memo of resolved sources: the run's source is fetched, decrypted and parsed once. */
+  resolveSource: (ref: SourceRef) => Promise<ResolvedSource>;
   checkpointer?: BaseCheckpointSaver;
   clock: () => number;
+  /** The run's per-step config; `config.<step>.retry` tunes that step's retries. */
+  config?: Record<string, unknown>;
 }
 
 /**
- * The workflow graph: the registered step of each operation, chained in order. With a checkpointer
- * (thread id = job id) a run stopped by a crash resumes after its last completed step.
+ * The workflow graph: the registered step of each operation, chained in order. Each step node
+ * retries a transient connection failure with backoff (3 attempts by default; `config.<step>.retry`
+ * sets `maxAttempts`, `initialIntervalMs`, `maxIntervalMs`). With a checkpointer (thread id = job id)
+ * a run stopped by a crash resumes after its last completed step.
  */
 export function createWorkflowGraph(operations: Operation[], deps: WorkflowDeps) {
   if (operations.length === 0) throw new InvalidInputError('a workflow needs at least one operation');
@@ -30,7 +37,10 @@ export function createWorkflowGraph(operations: Operation[], deps: WorkflowDeps)
   for (const op of operations) {
     const def = getStep(op);
     if (!def) throw new InvalidInputError(`operation ${op} is not available`, { operation: op });
-    graph = graph.addNode(op, stepNode(op, deps), def.retryPolicy ? { retryPolicy: def.retryPolicy } : undefined);
+    // The run's settings win over a plugin step's own policy, which wins over the defaults.
+    const settings = retrySettingsOf(deps.config?.[op]);
+    const policy = Object.keys(settings).length || !def.retryPolicy ? stepRetryPolicy(settings) : { ...stepRetryPolicy(), ...def.retryPolicy };
+    graph = graph.addNode(op, stepNode(op, deps, policy.maxAttempts ?? 1), { retryPolicy: policy });
     graph = graph.addEdge(previous, op);
     previous = op;
   }

@@ -3,13 +3,13 @@
  * that still equal a real source value (not just values that look personal). A CI pipeline fails a
  * provisioning whose gate reports leaks.
  */
-import type { Catalog } from '../catalog/types.ts';
-import { readCatalog } from '../catalog/read-catalog.ts';
-import { quoteIdent, quoteQualified } from '../db/quote.ts';
-import { NotFoundError } from '../errors.ts';
-import { classifyCatalog } from '../pii/classify.ts';
-import type { Tdm } from '../runtime.ts';
-import { loadManifest } from '../store/datasets.ts';
+import type { Catalog } from '../../catalog/types.ts';
+import { readCatalog } from '../../catalog/read-catalog.ts';
+import { quoteIdent, quoteQualified } from '../../db/quote.ts';
+import { NotFoundError } from '../../errors.ts';
+import { classifyCatalog } from '../../pii/classify.ts';
+import type { Tdm } from '../../runtime.ts';
+import { loadManifest } from '../../store/datasets.ts';
 
 export interface PiiLeak {
   schema: string;

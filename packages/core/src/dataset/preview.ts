@@ -1,6 +1,6 @@
 /** A page of a dataset table's rows as plain objects (ints, floats and booleans as JSON values). */
 import { InvalidInputError, NotFoundError } from '../errors.ts';
-import type { DatasetColumn, TextRow } from '../dataset/types.ts';
+import type { DatasetColumn, TextRow } from './types.ts';
 import type { Tdm } from '../runtime.ts';
 import { loadManifest } from '../store/datasets.ts';
 

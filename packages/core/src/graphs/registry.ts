@@ -1,23 +1,25 @@
 /**
- * The step registry: each workflow operation is one registration. A step runs its LangGraph
- * subgraph, reading the artifacts of earlier steps by id and returning the ids it made plus a small
- * summary — never rows, never connection strings.
+ * The step registry: one explicit list of the built-in steps, each a `StepDefinition` exported by
+ * its graph module (`graphs/<step>/graph.ts`), plus whatever a deployment's plugin (`TDM_PLUGINS`)
+ * registers. A step runs its LangGraph subgraph, reading the artifacts of earlier steps by id and
+ * returning the ids it made plus a small summary — never rows, never connection strings.
  */
 import type { RetryPolicy } from '@langchain/langgraph';
 import type { z } from 'zod';
-import type { EmitEvent } from './events.ts';
-import type { Artifacts, JobContext, Operation } from './context.ts';
-import type { SourceRef } from '../store/connections.ts';
+import type { Artifacts, JobContext } from '../jobs/context.ts';
+import type { EmitEvent } from '../jobs/events.ts';
+import type { Operation } from '../decision/types.ts';
+import type { LineageEdgeInput } from '../lineage/record.ts';
+import type { ResolvedSource, SourceRef } from '../store/connections.ts';
 import type { Tdm } from '../runtime.ts';
+import { discoverStep } from './discover/step.ts';
+import { maskStep } from './mask/step.ts';
+import { piiStep } from './pii/step.ts';
+import { provisionStep } from './provision/step.ts';
+import { subsetStep } from './subset/step.ts';
+import { syntheticStep } from './synthetic/step.ts';
 
-export interface LineageEdgeInput {
-  operation: string;
-  fromKind: 'TEST_CASE' | 'JOB' | 'SCHEMA_VERSION' | 'DATASET_VERSION' | 'TABLE' | 'ENVIRONMENT' | 'UNIFIED_SCHEMA';
-  fromId: string;
-  toKind: LineageEdgeInput['fromKind'];
-  toId: string;
-  config?: unknown;
-}
+export type { LineageEdgeInput };
 
 /** What a step sees of the run it belongs to. */
 export interface StepInput {
@@ -36,7 +38,12 @@ export interface StepInput {
 export interface StepRuntime {
   tdm: Tdm;
   emit: EmitEvent;
+  /** Records an edge for a plugin step (built-in steps record theirs in their graph's `record_lineage`). */
   recordLineage(edge: LineageEdgeInput): Promise<void>;
+  /** The run's memo of resolved sources: each is fetched and decrypted once per run. */
+  resolveSource(ref: SourceRef): Promise<ResolvedSource>;
+  /** Fallbacks and retries of the run so far, recorded with the step's lineage. */
+  fallbacks(): string[];
   /** Records a self-healing fallback (e.g. "synthetic: URL → TEST_CASE"); it lands in JobContext.fallbacksUsed. */
   fallback(description: string): void;
   signal: AbortSignal;
@@ -58,7 +65,17 @@ export interface StepDefinition<C = unknown> {
   run(input: StepInput & { config: C }, runtime: StepRuntime): Promise<StepOutput>;
 }
 
-const steps = new Map<string, StepDefinition>();
+/** The built-in steps, in pipeline order. */
+export const BUILT_IN_STEPS: readonly StepDefinition[] = [
+  discoverStep,
+  piiStep,
+  subsetStep,
+  maskStep,
+  syntheticStep,
+  provisionStep,
+] as unknown as StepDefinition[];
+
+const steps = new Map<string, StepDefinition>(BUILT_IN_STEPS.map((s) => [s.name, s]));
 
 /**
  * Registers a step; a second registration under the same name is a programming error unless it says

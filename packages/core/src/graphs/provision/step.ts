@@ -1,22 +1,24 @@
 import { z } from 'zod';
 import { StepFailedError, TdmError } from '../../errors.ts';
-import { scanTargetForPii } from '../../operations/pii-gate.ts';
-import { runProvision } from '../../operations/provision.ts';
-import { registerStep } from '../registry.ts';
+import type { StepDefinition } from '../registry.ts';
+import { runProvision } from './graph.ts';
+import { scanTargetForPii } from './pii-gate.ts';
 
-registerStep({
+const ProvisionConfig = z
+  .object({
+    /** An environment's name; the default environment when absent. */
+    targetEnv: z.string().min(1).optional(),
+    resetEnv: z.boolean().default(false),
+    runSmokeTests: z.boolean().default(true),
+    piiGate: z.boolean().default(false),
+  })
+  .default({ resetEnv: false, runSmokeTests: true, piiGate: false });
+
+/** The workflow's provision step: the provision graph on the run's newest dataset version, then the optional PII gate. */
+export const provisionStep: StepDefinition<z.output<typeof ProvisionConfig>> = {
   name: 'provision',
   description: 'Loads the newest dataset version into a target environment: DDL from the catalog, COPY in FK order, sequences, smoke tests',
-  config: z
-    .object({
-      /** An environment's name; the default environment when absent. */
-      targetEnv: z.string().min(1).optional(),
-      resetEnv: z.boolean().default(false),
-      runSmokeTests: z.boolean().default(true),
-      piiGate: z.boolean().default(false),
-    })
-    .default({ resetEnv: false, runSmokeTests: true, piiGate: false }),
-  retryPolicy: { maxAttempts: 2, initialInterval: 1000, retryOn: (e: unknown) => (e as { code?: string })?.code === 'CONNECTION_FAILED' },
+  config: ProvisionConfig,
   async run(input, rt) {
     const datasetVersionId = input.artifacts.datasetVersionId;
     if (!datasetVersionId)
@@ -24,19 +26,8 @@ registerStep({
     const out = await runProvision(
       rt.tdm,
       { datasetVersionId, environment: input.config.targetEnv ?? null, resetEnv: input.config.resetEnv, runSmokeTests: input.config.runSmokeTests },
-      { emit: rt.emit, jobId: input.jobId, signal: rt.signal },
+      { emit: rt.emit, jobId: input.jobId, signal: rt.signal, fallbacks: rt.fallbacks(), retry: { maxAttempts: 1 } },
     );
-    await rt.recordLineage({
-      operation: 'provision',
-      fromKind: 'DATASET_VERSION',
-      fromId: datasetVersionId,
-      toKind: 'ENVIRONMENT',
-      toId: out.environmentId,
-      config: input.config,
-    });
-    for (const id of out.provisionedTableIds) {
-      await rt.recordLineage({ operation: 'provision', fromKind: 'DATASET_VERSION', fromId: datasetVersionId, toKind: 'TABLE', toId: id });
-    }
     const provisionedTables = out.tables.map((t) => `${t.schema}.${t.name}`);
     let gate: Awaited<ReturnType<typeof scanTargetForPii>> | null = null;
     if (input.config.piiGate) {
@@ -68,4 +59,4 @@ registerStep({
       },
     };
   },
-});
+};

@@ -1,26 +1,33 @@
 import { z } from 'zod';
 import { SyntheticMode } from '../../decision/types.ts';
 import { CrawlError, InvalidInputError, NotFoundError, StepFailedError } from '../../errors.ts';
-import { modeAvailable, runSynthetic, type SyntheticInput } from '../../synthetic/index.ts';
-import { registerStep } from '../registry.ts';
+import { modeAvailable, type SyntheticInput } from '../../synthetic/index.ts';
+import type { StepDefinition } from '../registry.ts';
+import { runSynthetic } from './graph.ts';
 
-registerStep({
+const SyntheticConfig = z
+  .object({
+    /** The first mode to try; the plan's when absent. */
+    mode: SyntheticMode.optional(),
+    /** Modes to try next, in order; the plan's when absent. */
+    fallbackModes: z.array(SyntheticMode).optional(),
+    rowCounts: z.record(z.string(), z.number().int().nonnegative()).optional(),
+    seed: z.union([z.number().int(), z.string().min(1)]).optional(),
+    keepExamples: z.boolean().optional(),
+    testCaseUrls: z.array(z.string().min(1)).optional(),
+    testCaseFileName: z.string().optional(),
+  })
+  .default({});
+
+/**
+ * The workflow's synthetic step: the synthetic graph in the planned mode, falling back to the next
+ * mode the request allows when one cannot run (an unreachable page, a test case without fields).
+ */
+export const syntheticStep: StepDefinition<z.output<typeof SyntheticConfig>> = {
   name: 'synthetic',
   description:
     'Generates a dataset version in the planned mode — crawled web forms (URL), test-case content, a domain pack or the schema — falling back to the next available mode when one cannot run',
-  config: z
-    .object({
-      /** The first mode to try; the plan's when absent. */
-      mode: SyntheticMode.optional(),
-      /** Modes to try next, in order; the plan's when absent. */
-      fallbackModes: z.array(SyntheticMode).optional(),
-      rowCounts: z.record(z.string(), z.number().int().nonnegative()).optional(),
-      seed: z.union([z.number().int(), z.string().min(1)]).optional(),
-      keepExamples: z.boolean().optional(),
-      testCaseUrls: z.array(z.string().min(1)).optional(),
-      testCaseFileName: z.string().optional(),
-    })
-    .default({}),
+  config: SyntheticConfig,
   async run(input, rt) {
     const cfg = input.config;
     let testCaseContent: string | null = null;
@@ -49,20 +56,13 @@ registerStep({
       const mode = candidates[i] as SyntheticMode;
       const next = candidates[i + 1];
       try {
-        const out = await runSynthetic(rt.tdm, { ...base, mode }, { emit: rt.emit, jobId: input.jobId, signal: rt.signal });
+        const out = await runSynthetic(
+          rt.tdm,
+          { ...base, mode, testCaseId: input.context.testCaseId },
+          { emit: rt.emit, jobId: input.jobId, signal: rt.signal, fallbacks: rt.fallbacks(), retry: { maxAttempts: 1 } },
+        );
+        // Skipped pages are fallbacks of the run; the lineage above was written before them.
         for (const s of out.skippedUrls) rt.fallback(`synthetic: ${s.url} skipped (${s.reason})`);
-        const from =
-          mode === 'TEST_CASE' && input.context.testCaseId
-            ? { fromKind: 'TEST_CASE' as const, fromId: input.context.testCaseId }
-            : { fromKind: 'SCHEMA_VERSION' as const, fromId: out.schemaVersionId };
-        await rt.recordLineage({
-          operation: 'synthetic',
-          ...from,
-          toKind: 'DATASET_VERSION',
-          toId: out.datasetVersionId,
-          config: { mode, seed: base.seed ?? 1, rowCounts: base.rowCounts },
-        });
-        await rt.recordLineage({ operation: 'synthetic', fromKind: 'JOB', fromId: input.jobId, toKind: 'DATASET_VERSION', toId: out.datasetVersionId });
         return {
           artifacts: { schemaVersionId: out.schemaVersionId, datasetVersionId: out.datasetVersionId },
           summary: {
@@ -82,4 +82,4 @@ registerStep({
     }
     throw new StepFailedError('synthetic', input.jobId, new Error('no synthetic mode could run'));
   },
-});
+};

@@ -1,0 +1,93 @@
+/**
+ * Provision: load a dataset version into a registered target environment (all or nothing: one
+ * transaction on the target), refusing its own source.
+ */
+import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import { NotFoundError, TdmError } from '../../errors.ts';
+import { copiedColumns } from '../../lineage/fields.ts';
+import { databaseIdentity, provisionDataset } from '../../provision/provision.ts';
+import { loadManifest } from '../../store/datasets.ts';
+import { loadCatalog } from '../../store/schema-store.ts';
+import type { ProvisionDeps } from './graph.ts';
+import type { ProvisionStateType, ProvisionUpdate } from './state.ts';
+
+/** Loads the dataset into the environment and records its provisioned tables. */
+export function provision(deps: ProvisionDeps) {
+  return async (state: ProvisionStateType, config?: LangGraphRunnableConfig): Promise<ProvisionUpdate> => {
+    const { tdm } = deps;
+    const input = state.request;
+    const ctx = { emit: deps.emit, jobId: state.jobId, signal: config?.signal };
+    const manifest = await loadManifest(tdm.store.prisma, input.datasetVersionId);
+    if (!manifest) throw new NotFoundError('dataset version', input.datasetVersionId);
+    if (!manifest.schemaVersionId) throw new TdmError('INVALID_INPUT', 'the dataset version has no schema version to create its tables from');
+    const catalog = await loadCatalog(tdm.store.prisma, manifest.schemaVersionId);
+    const env = await tdm.environments.resolve(input.environment);
+    const target = await tdm.environments.open(env);
+    try {
+      const identity = await databaseIdentity(target);
+      if (manifest.meta?.sourceIdentity && manifest.meta.sourceIdentity === identity) {
+        throw new TdmError('CONFLICT', `environment ${env.name} is the dataset's own source database: TDM never provisions into a source`, {
+          details: { environment: env.name },
+        });
+      }
+      const result = await provisionDataset(target, {
+        store: tdm.datasets,
+        manifest,
+        catalog,
+        resetEnv: input.resetEnv ?? false,
+        runSmokeTests: input.runSmokeTests ?? true,
+        emit: ctx.emit,
+        signal: ctx.signal,
+      });
+      const prisma = tdm.store.prisma;
+      const ids: string[] = [];
+      await prisma.$transaction(async (tx) => {
+        if (input.resetEnv) await tx.provisionedTable.deleteMany({ where: { environmentId: env.id } });
+        for (const t of result.tables) {
+          await tx.provisionedTable.deleteMany({ where: { environmentId: env.id, schemaName: t.schema, tableName: t.name } });
+          const row = await tx.provisionedTable.create({
+            data: {
+              environmentId: env.id,
+              datasetVersionId: manifest.datasetVersionId,
+              jobId: ctx.jobId ?? null,
+              schemaName: t.schema,
+              tableName: t.name,
+              rowCount: BigInt(t.rowCount),
+            },
+          });
+          ids.push(row.id);
+        }
+      });
+      const edges = [
+        {
+          operation: 'provision',
+          fromKind: 'DATASET_VERSION' as const,
+          fromId: manifest.datasetVersionId,
+          toKind: 'ENVIRONMENT' as const,
+          toId: env.id,
+          config: { environment: env.name, resetEnv: input.resetEnv ?? false, runSmokeTests: input.runSmokeTests ?? true },
+        },
+        ...ids.map((id) => ({
+          operation: 'provision',
+          fromKind: 'DATASET_VERSION' as const,
+          fromId: manifest.datasetVersionId,
+          toKind: 'TABLE' as const,
+          toId: id,
+        })),
+      ];
+      const outcome = { ...result, environmentId: env.id, environment: env.name, datasetVersionId: manifest.datasetVersionId, provisionedTableIds: ids };
+      // Each provisioned table's columns come unchanged from the dataset's table of the same name.
+      const fieldLineage = result.tables.map((t, i) => ({
+        owner: { kind: 'TABLE' as const, id: ids[i] as string },
+        fields: copiedColumns(
+          manifest.tables.filter((m) => m.schema === t.schema && m.name === t.name),
+          'DATASET_COLUMN',
+          manifest.datasetVersionId,
+        ),
+      }));
+      return { outcome, edges, fieldLineage };
+    } finally {
+      await target.close();
+    }
+  };
+}

@@ -1,7 +1,0 @@
-// Every built-in step registers itself on import; the workflow graph imports this module once.
-import './discover.ts';
-import './pii.ts';
-import './subset.ts';
-import './mask.ts';
-import './synthetic.ts';
-import './provision.ts';
