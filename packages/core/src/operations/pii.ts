@@ -5,7 +5,7 @@
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
 import { classifyCatalog, type PiiOverride } from '../pii/classify.ts';
-import { TECHNIQUES } from '../pii/combine.ts';
+import { categoryOf, TECHNIQUES } from '../pii/taxonomy.ts';
 import { PII_TYPES, type PiiClassificationResult, type PiiType } from '../pii/types.ts';
 import type { Tdm } from '../runtime.ts';
 import { loadCatalog } from '../store/schema-store.ts';
@@ -15,6 +15,8 @@ export interface PiiColumn {
   table: string;
   column: string;
   piiType: string;
+  /** Taxonomy category of `piiType` (pii/taxonomy.ts). */
+  category: string;
   confidence: number;
   technique: string;
   evidence: unknown;
@@ -105,6 +107,7 @@ export async function overridePii(
     table: row.tableName,
     column: row.columnName,
     piiType: row.piiType,
+    category: categoryOf(row.piiType),
     confidence: row.confidence,
     technique: row.technique,
     evidence: row.evidence,
@@ -118,6 +121,7 @@ function toColumn(r: PiiClassificationResult): PiiColumn {
     table: r.table,
     column: r.column,
     piiType: r.piiType,
+    category: r.category,
     confidence: r.confidence,
     technique: r.technique,
     evidence: r.evidence,

@@ -9,7 +9,8 @@ import type { Catalog, TableDef } from '../catalog/types.ts';
 import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError } from '../errors.ts';
-import { combine, TECHNIQUES } from './combine.ts';
+import { combine } from './combine.ts';
+import { categoryOf, techniqueFor } from './taxonomy.ts';
 import './detectors/index.ts';
 import { detectors as registeredDetectors } from './registry.ts';
 import { type TypeCategory, typeCategory } from './type-gate.ts';
@@ -164,8 +165,9 @@ export async function classifyCatalog(sql: SqlClient, catalog: Catalog, options:
           table: table.name,
           column: column.column,
           piiType: override.piiType,
+          category: categoryOf(override.piiType),
           confidence: 1,
-          technique: override.technique ?? TECHNIQUES[override.piiType],
+          technique: override.technique ?? techniqueFor(override.piiType, typeCategory(column)),
           evidence,
           source: 'OVERRIDE',
         };

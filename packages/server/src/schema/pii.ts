@@ -3,6 +3,7 @@ import '@tdm/core/mask/transformers/index';
 import { runMask } from '@tdm/core/operations/mask';
 import { overridePii, runClassifyPii, type PiiColumn } from '@tdm/core/operations/pii';
 import { scanTargetForPii, type PiiGateReport } from '@tdm/core/operations/pii-gate';
+import { categoryOf, PII_TYPES, TAXONOMY } from '@tdm/core/pii/taxonomy';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 import { SOURCE_ERRORS } from './errors.ts';
@@ -14,10 +15,34 @@ const PiiColumnRef = builder.objectRef<PiiColumn>('PiiColumn').implement({
     table: t.exposeString('table'),
     column: t.exposeString('column'),
     piiType: t.exposeString('piiType'),
+    category: t.exposeString('category', {
+      description:
+        'Taxonomy category of piiType: DIRECT_IDENTIFIER, QUASI_IDENTIFIER, LOCATION, HEALTH, BIOMETRIC, FINANCIAL, EMPLOYMENT, CREDENTIALS, ONLINE_IDENTIFIER, FREE_TEXT or NONE',
+    }),
     confidence: t.exposeFloat('confidence'),
     technique: t.exposeString('technique'),
-    evidence: t.expose('evidence', { type: 'JSON' }),
+    evidence: t.expose('evidence', {
+      type: 'JSON',
+      description:
+        'The signals behind the verdict: [{ detector, rule, piiType, confidence, evidence, matched, sampled }] (matched of sampled values, for value rules)',
+    }),
     source: t.exposeString('source', { description: 'DETECTED, LLM or OVERRIDE' }),
+  }),
+});
+
+interface PiiTypeInfo {
+  name: string;
+  category: string;
+  technique: string;
+  description: string;
+}
+const PiiTypeRef = builder.objectRef<PiiTypeInfo>('PiiTypeInfo').implement({
+  description: 'One PII type of the taxonomy: its category and default masking technique',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    category: t.exposeString('category'),
+    technique: t.exposeString('technique'),
+    description: t.exposeString('description'),
   }),
 });
 
@@ -88,6 +113,11 @@ const MaskDatasetInput = builder.inputType('MaskDatasetInput', {
 
 builder.queryFields((t) => ({
   transformers: t.field({ type: [TransformerRef], resolve: () => transformers() }),
+  piiTaxonomy: t.field({
+    type: [PiiTypeRef],
+    description: 'Every PII type with its category and default technique',
+    resolve: () => PII_TYPES.map((name) => ({ name, ...TAXONOMY[name] })),
+  }),
   piiClassifications: t.field({
     type: [PiiColumnRef],
     args: { schemaVersionId: t.arg.id({ required: true }) },
@@ -102,6 +132,7 @@ builder.queryFields((t) => ({
         table: r.tableName,
         column: r.columnName,
         piiType: r.piiType,
+        category: categoryOf(r.piiType),
         confidence: r.confidence,
         technique: r.technique,
         evidence: r.evidence,
