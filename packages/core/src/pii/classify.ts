@@ -14,7 +14,7 @@ import { categoryOf, techniqueFor } from './taxonomy.ts';
 import './detectors/index.ts';
 import { detectors as registeredDetectors } from './registry.ts';
 import { type TypeCategory, typeCategory } from './type-gate.ts';
-import { PII_TYPES, type ColumnSample, type PiiClassificationResult, type PiiDetector, type PiiSignal, type PiiType } from './types.ts';
+import { PII_TYPES, type ColumnSample, type TableContext, type PiiClassificationResult, type PiiDetector, type PiiSignal, type PiiType } from './types.ts';
 
 /** A reviewer's decision that replaces detection for one column (`piiType: 'NONE'` clears it). */
 export interface PiiOverride {
@@ -43,12 +43,17 @@ export interface ClassifyOptions {
   now?: Date;
   /** Seed of `TABLESAMPLE … REPEATABLE`, so a re-run samples the same pages. Default 0. */
   seed?: number;
+  /**
+   * Read sampled values (default true). False classifies from names, types and table context only,
+   * for sources whose rows may not be read.
+   */
+  sampleValues?: boolean;
   /** Also return NONE results (default true: the review screen shows every column). */
   includeNone?: boolean;
 }
 
 /** Types whose values no detector reads: not fetched (a bytea picture can be megabytes). */
-const NOT_SAMPLED = new Set<TypeCategory>(['bytea', 'json', 'array', 'other']);
+const NOT_SAMPLED = new Set<TypeCategory>(['bytea', 'array', 'other']);
 /** Characters kept per sampled value: enough for every validator, bounded for wide text columns. */
 const MAX_VALUE_CHARS = 256;
 
@@ -92,6 +97,22 @@ async function sampleTable(
   return { values, failure };
 }
 
+/** Per table: its columns and the foreign keys from and to it (partitions count as their parent). */
+export function tableContexts(catalog: Catalog): Map<string, TableContext> {
+  const out = new Map<string, TableContext>();
+  const key = (schema: string, name: string) => `${schema}.${name}`;
+  for (const t of catalog.tables) {
+    out.set(key(t.schema, t.name), {
+      columns: t.columns.map((c) => c.name),
+      references: t.foreignKeys.map((fk) => ({ table: fk.referencedTable, columns: fk.columns })),
+      referencedBy: [],
+    });
+  }
+  for (const t of catalog.tables)
+    for (const fk of t.foreignKeys) out.get(key(fk.referencedSchema, fk.referencedTable))?.referencedBy.push({ table: t.name, columns: fk.columns });
+  return out;
+}
+
 const overrideKey = (schema: string, table: string, column: string) => JSON.stringify([schema, table, column]);
 
 /**
@@ -121,8 +142,10 @@ export async function classifyCatalog(sql: SqlClient, catalog: Catalog, options:
   }
 
   const domainBase = new Map(catalog.domains.map((d) => [`${d.schema}.${d.name}`, d.baseType]));
+  const contexts = tableContexts(catalog);
   const results: PiiClassificationResult[] = [];
   for (const table of catalog.tables) {
+    const context = contexts.get(`${table.schema}.${table.name}`);
     const keyColumns = new Set([...(table.primaryKey?.columns ?? []), ...table.foreignKeys.flatMap((fk) => fk.columns)]);
     const columns = table.columns.map((c) => {
       let baseType: string | undefined;
@@ -140,17 +163,21 @@ export async function classifyCatalog(sql: SqlClient, catalog: Catalog, options:
         values: [],
         ...(baseType ? { baseType } : {}),
         typeKind: c.typeKind,
+        ...(context ? { context } : {}),
       };
       return sample;
     });
     const sampled = columns.filter((c) => !NOT_SAMPLED.has(typeCategory(c)));
-    const { values, failure } = await sampleTable(
-      sql,
-      table,
-      sampled.map((c) => c.column),
-      sampleSize,
-      seed,
-    );
+    const { values, failure } =
+      options.sampleValues === false
+        ? { values: [], failure: null }
+        : await sampleTable(
+            sql,
+            table,
+            sampled.map((c) => c.column),
+            sampleSize,
+            seed,
+          );
     sampled.forEach((c, i) => {
       c.values = values[i] ?? [];
     });

@@ -82,6 +82,26 @@ export function isUsSsn(value: string): boolean {
   return /^(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}$/.test(value.trim());
 }
 
+/** A UK National Insurance number (two prefix letters, six digits, suffix A–D), spaces allowed. */
+export function isUkNino(value: string): boolean {
+  const v = value.replace(/\s/g, '').toUpperCase();
+  return /^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$/.test(v);
+}
+
+/** A Dutch citizen service number (BSN): nine digits passing the eleven-test. */
+export function isBsn(value: string): boolean {
+  const v = value.trim();
+  if (!/^\d{9}$/.test(v) || /^(\d)\1{8}$/.test(v)) return false;
+  let sum = 0;
+  for (let i = 0; i < 8; i++) sum += Number(v[i]) * (9 - i);
+  sum -= Number(v[8]);
+  return sum % 11 === 0;
+}
+
+/** A place name or code as people write them: capitalised (`São Paulo`, `QLD`), not a status word (`shipped`). */
+export const isPlaceName = (value: string): boolean =>
+  /^\p{Lu}[\p{L}\p{M}'’. ()-]*(\s+[\p{L}\p{M}'’.()-]+)*$/u.test(value.trim()) && !/^\p{Lu}{4,}$/u.test(value.trim());
+
 export const isIpAddress = (value: string): boolean => isIP(value.trim().replace(/\/\d{1,3}$/, '')) !== 0;
 
 export const isUuid = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value.trim());
@@ -131,4 +151,8 @@ export const VALIDATORS: Partial<Record<PiiType, (v: string) => boolean>> = {
   IP_ADDRESS: isIpAddress,
   CREDIT_CARD: isCreditCard,
   IBAN: isIban,
+  CITY: isPlaceName,
+  DISTRICT: isPlaceName,
+  REGION: isPlaceName,
+  COUNTRY: isPlaceName,
 };

@@ -5,12 +5,26 @@
  * discount name-only guesses.
  */
 import { z } from 'zod';
-import { FIRST_NAMES, LAST_NAMES, foldName } from '../person-names.ts';
+import { isFirstName, isLastName, nameDictionarySizes } from '../person-names.ts';
 import { registerDetector } from '../registry.ts';
-import { isPersonTable, tokenize } from '../tokens.ts';
+import { isPlaceTable, personEvidence } from '../table-meaning.ts';
+import { tokenize } from '../tokens.ts';
 import { type TypeCategory, typeCategory } from '../type-gate.ts';
 import type { ColumnSample, PiiSignal, PiiType } from '../types.ts';
-import { birthYear, isCreditCard, isEmail, isHexDigest, isIban, isIpAddress, isPasswordHash, isUsSsn, isUuid, phoneKind } from '../validators.ts';
+import {
+  birthYear,
+  isBsn,
+  isCreditCard,
+  isEmail,
+  isHexDigest,
+  isIban,
+  isIpAddress,
+  isPasswordHash,
+  isUkNino,
+  isUsSsn,
+  isUuid,
+  phoneKind,
+} from '../validators.ts';
 
 export const valueRulesParams = z.object({
   /** Fewer non-blank values than this: no value signal at all. */
@@ -46,6 +60,9 @@ const RULES: Rule[] = [
   { piiType: 'CREDIT_CARD', label: 'card numbers (issuer prefix + Luhn)', categories: TEXT, test: isCreditCard, confidence: () => 0.85 },
   { piiType: 'IBAN', label: 'IBANs (mod-97)', categories: TEXT, test: isIban, confidence: () => 0.85 },
   { piiType: 'NATIONAL_ID', label: 'US SSNs (AAA-GG-SSSS)', categories: TEXT, test: isUsSsn, confidence: () => 0.7 },
+  { piiType: 'NATIONAL_ID', label: 'UK National Insurance numbers', categories: TEXT, test: isUkNino, confidence: () => 0.7 },
+  // Nine digits pass the eleven-test by chance one time in eleven: only a whole column of them counts.
+  { piiType: 'NATIONAL_ID', label: 'Dutch BSNs (eleven-test)', categories: TEXT, test: isBsn, confidence: () => 0.55 },
   { piiType: 'PASSWORD', label: 'password hashes (bcrypt/argon2/scrypt/PBKDF2)', categories: TEXT, test: isPasswordHash, confidence: () => 0.7 },
   // MD5/SHA hex digests are as often file checksums: enough to support a `password` name, not to flag alone.
   { piiType: 'PASSWORD', label: 'hex digests', categories: TEXT, test: isHexDigest, confidence: () => 0.3 },
@@ -59,7 +76,6 @@ const NOT_BIRTH = new Set(
   ),
 );
 
-const share = (values: string[], test: (v: string) => boolean) => values.filter(test).length / values.length;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 const NAME_WORD = /^\p{Lu}[\p{L}'’.-]*$|^\p{Lu}+$/u;
@@ -68,14 +84,17 @@ type NameKind = 'FIRST_NAME' | 'LAST_NAME' | 'FULL_NAME';
 function nameKinds(value: string): NameKind[] {
   const words = value.trim().split(/\s+/);
   if (!words.every((w) => NAME_WORD.test(w))) return [];
-  const folded = words.map(foldName);
   if (words.length === 1) {
+    // Two- and three-letter capitals are codes (`AB`, `QLD`, `USA`) far more often than names.
+    if (/^\p{Lu}{1,3}$/u.test(words[0] as string)) return [];
     const kinds: NameKind[] = [];
-    if (FIRST_NAMES.has(folded[0] as string)) kinds.push('FIRST_NAME');
-    if (LAST_NAMES.has(folded[0] as string)) kinds.push('LAST_NAME');
+    if (isFirstName(words[0] as string)) kinds.push('FIRST_NAME');
+    if (isLastName(words[0] as string)) kinds.push('LAST_NAME');
     return kinds;
   }
-  if (words.length <= 4 && (FIRST_NAMES.has(folded[0] as string) || LAST_NAMES.has(folded.at(-1) as string))) return ['FULL_NAME'];
+  // "Mary Smith", "Jean-Luc Picard", "Ana María de la Cruz": a known given name first and a known surname last.
+  const first = (words[0] as string).split('-')[0] as string;
+  if (words.length <= 4 && isFirstName(first) && isLastName(words.at(-1) as string)) return ['FULL_NAME'];
   return [];
 }
 
@@ -85,13 +104,20 @@ function personNameSignal(column: ColumnSample, values: string[], params: ValueR
   const best = (Object.entries(counts) as [NameKind, number][]).sort((a, b) => b[1] - a[1])[0] as [NameKind, number];
   const s = best[1] / values.length;
   if (s < params.nameThreshold) return null;
-  // Names of people outside person tables (heads of state, composers) are catalog data: too weak to flag alone.
-  const person = isPersonTable(column.table);
+  // On a table about people, names are theirs. Elsewhere a strong share still wins on its own,
+  // except on reference tables about places (heads of state, namesakes of streets).
+  const person = personEvidence(column);
+  const place = isPlaceTable(column.table);
+  const confidence = person.person ? 0.7 : place ? 0.35 : s >= 0.8 ? 0.6 : 0.45;
+  const where = person.person ? `; ${person.reason}` : place ? '; table holds reference data about places' : '';
   return {
     detector: 'value-rules',
     piiType: best[0],
-    confidence: person ? 0.6 : 0.4,
-    evidence: `${pct(s)} of ${values.length} sampled values look like person names (built-in name list)${person ? '' : '; table is not person-like'}`,
+    confidence,
+    evidence: `${pct(s)} of ${values.length} sampled values look like person names (given names and surnames of ${nameDictionarySizes().locales} locales)${where}`,
+    rule: 'value:person-name',
+    matched: best[1],
+    sampled: values.length,
   };
 }
 
@@ -108,6 +134,9 @@ function birthSignal(column: ColumnSample, values: string[], params: ValueRulesP
     piiType: 'DATE_OF_BIRTH',
     confidence: 0.45,
     evidence: `${pct(s)} of ${values.length} sampled dates are plausible birth dates (1900 to ten years ago, spread over years)`,
+    rule: 'value:birth-date',
+    matched: plausible.length,
+    sampled: values.length,
   };
 }
 
@@ -119,13 +148,17 @@ export function valueSignals(column: ColumnSample, params: ValueRulesParams, now
   const signals: PiiSignal[] = [];
   for (const rule of RULES) {
     if (!rule.categories.includes(category)) continue;
-    const s = share(values, rule.test);
+    const matched = values.filter(rule.test);
+    const s = matched.length / values.length;
     if (s < params.threshold) continue;
     signals.push({
       detector: 'value-rules',
       piiType: rule.piiType,
-      confidence: rule.confidence(values.filter(rule.test)),
+      confidence: rule.confidence(matched),
       evidence: `${pct(s)} of ${values.length} sampled values are ${rule.label}`,
+      rule: `value:${rule.label.split(' ')[0]?.toLowerCase()}`,
+      matched: matched.length,
+      sampled: values.length,
     });
   }
   if (category === 'text') {
