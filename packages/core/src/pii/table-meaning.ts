@@ -128,6 +128,7 @@ const HEALTH_TABLE_WORDS = new Set([
   'medication',
   'clinical',
   'diagnosis',
+  'diagnose',
   'treatment',
   'health',
   'immunization',

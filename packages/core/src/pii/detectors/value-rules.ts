@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { isFirstName, isLastName, nameDictionarySizes } from '../person-names.ts';
 import { registerDetector } from '../registry.ts';
+import { matchColumnName } from './name-rules.ts';
 import { isPlaceTable, personEvidence } from '../table-meaning.ts';
 import { tokenize } from '../tokens.ts';
 import { type TypeCategory, typeCategory } from '../type-gate.ts';
@@ -132,7 +133,8 @@ function birthSignal(column: ColumnSample, values: string[], params: ValueRulesP
   return {
     detector: 'value-rules',
     piiType: 'DATE_OF_BIRTH',
-    confidence: 0.45,
+    // On a table about people a spread of adult birth dates is their birth dates; elsewhere only support for a name.
+    confidence: personEvidence(column).person ? 0.6 : 0.45,
     evidence: `${pct(s)} of ${values.length} sampled dates are plausible birth dates (1900 to ten years ago, spread over years)`,
     rule: 'value:birth-date',
     matched: plausible.length,
@@ -161,7 +163,9 @@ export function valueSignals(column: ColumnSample, params: ValueRulesParams, now
       sampled: values.length,
     });
   }
-  if (category === 'text') {
+  // A column whose name says it holds something else (`provincia` of Madrid, Sevilla…) is not judged by name-like values.
+  const named = matchColumnName(column.table, column.column, { context: column.context })?.piiType;
+  if (category === 'text' && (!named || ['FIRST_NAME', 'LAST_NAME', 'FULL_NAME'].includes(named))) {
     const name = personNameSignal(column, values, params);
     if (name) signals.push(name);
   }
