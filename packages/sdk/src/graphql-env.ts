@@ -4826,6 +4826,24 @@ const introspection = {
         "name": "PiiGateReport",
         "fields": [
           {
+            "name": "categories",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "String"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
             "name": "checkedColumns",
             "type": {
               "kind": "NON_NULL",
@@ -4898,6 +4916,18 @@ const introspection = {
         "kind": "OBJECT",
         "name": "PiiLeak",
         "fields": [
+          {
+            "name": "category",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
           {
             "name": "column",
             "type": {

@@ -66,6 +66,7 @@ const LeakRef = builder.objectRef<PiiGateReport['leaks'][number]>('PiiLeak').imp
     table: t.exposeString('table'),
     column: t.exposeString('column'),
     piiType: t.exposeString('piiType'),
+    category: t.exposeString('category', { description: 'Taxonomy category of piiType' }),
     matches: t.exposeInt('matches', { description: 'Distinct target values equal to a real source value' }),
   }),
 });
@@ -75,6 +76,9 @@ const GateRef = builder.objectRef<PiiGateReport>('PiiGateReport').implement({
     datasetVersionId: t.exposeString('datasetVersionId'),
     sourceDatasetVersionId: t.exposeString('sourceDatasetVersionId'),
     checkedColumns: t.exposeInt('checkedColumns'),
+    categories: t.exposeStringList('categories', {
+      description: 'Categories checked: those the mask step transformed, or every category when the dataset was not masked',
+    }),
     leaks: t.field({ type: [LeakRef], resolve: (r) => r.leaks }),
   }),
 });

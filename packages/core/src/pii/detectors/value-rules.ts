@@ -38,6 +38,8 @@ export const valueRulesParams = z.object({
 export type ValueRulesParams = z.infer<typeof valueRulesParams>;
 
 interface Rule {
+  /** Rule id in evidence (`value:<id>`). */
+  id: string;
   piiType: PiiType;
   label: string;
   categories: TypeCategory[];
@@ -48,8 +50,9 @@ interface Rule {
 const TEXT: TypeCategory[] = ['text'];
 
 const RULES: Rule[] = [
-  { piiType: 'EMAIL', label: 'valid e-mail addresses', categories: TEXT, test: isEmail, confidence: () => 0.75 },
+  { id: 'email', piiType: 'EMAIL', label: 'valid e-mail addresses', categories: TEXT, test: isEmail, confidence: () => 0.75 },
   {
+    id: 'phone',
     piiType: 'PHONE',
     label: 'phone numbers (7–15 digits)',
     categories: TEXT,
@@ -57,17 +60,24 @@ const RULES: Rule[] = [
     // Bare digit runs could be account numbers: weaker than numbers written the way people write phones.
     confidence: (values) => (values.filter((v) => phoneKind(v) === 'formatted').length >= values.length / 2 ? 0.7 : 0.5),
   },
-  { piiType: 'IP_ADDRESS', label: 'IPv4/IPv6 addresses', categories: ['text', 'inet'], test: isIpAddress, confidence: () => 0.75 },
-  { piiType: 'CREDIT_CARD', label: 'card numbers (issuer prefix + Luhn)', categories: TEXT, test: isCreditCard, confidence: () => 0.85 },
-  { piiType: 'IBAN', label: 'IBANs (mod-97)', categories: TEXT, test: isIban, confidence: () => 0.85 },
-  { piiType: 'NATIONAL_ID', label: 'US SSNs (AAA-GG-SSSS)', categories: TEXT, test: isUsSsn, confidence: () => 0.7 },
-  { piiType: 'NATIONAL_ID', label: 'UK National Insurance numbers', categories: TEXT, test: isUkNino, confidence: () => 0.7 },
+  { id: 'ip', piiType: 'IP_ADDRESS', label: 'IPv4/IPv6 addresses', categories: ['text', 'inet'], test: isIpAddress, confidence: () => 0.75 },
+  { id: 'luhn', piiType: 'CREDIT_CARD', label: 'card numbers (issuer prefix + Luhn)', categories: TEXT, test: isCreditCard, confidence: () => 0.85 },
+  { id: 'iban-mod97', piiType: 'IBAN', label: 'IBANs (mod-97)', categories: TEXT, test: isIban, confidence: () => 0.85 },
+  { id: 'us-ssn', piiType: 'NATIONAL_ID', label: 'US SSNs (AAA-GG-SSSS)', categories: TEXT, test: isUsSsn, confidence: () => 0.7 },
+  { id: 'uk-nino', piiType: 'NATIONAL_ID', label: 'UK National Insurance numbers', categories: TEXT, test: isUkNino, confidence: () => 0.7 },
   // Nine digits pass the eleven-test by chance one time in eleven: only a whole column of them counts.
-  { piiType: 'NATIONAL_ID', label: 'Dutch BSNs (eleven-test)', categories: TEXT, test: isBsn, confidence: () => 0.55 },
-  { piiType: 'PASSWORD', label: 'password hashes (bcrypt/argon2/scrypt/PBKDF2)', categories: TEXT, test: isPasswordHash, confidence: () => 0.7 },
+  { id: 'nl-bsn', piiType: 'NATIONAL_ID', label: 'Dutch BSNs (eleven-test)', categories: TEXT, test: isBsn, confidence: () => 0.55 },
+  {
+    id: 'password-hash',
+    piiType: 'PASSWORD',
+    label: 'password hashes (bcrypt/argon2/scrypt/PBKDF2)',
+    categories: TEXT,
+    test: isPasswordHash,
+    confidence: () => 0.7,
+  },
   // MD5/SHA hex digests are as often file checksums: enough to support a `password` name, not to flag alone.
-  { piiType: 'PASSWORD', label: 'hex digests', categories: TEXT, test: isHexDigest, confidence: () => 0.3 },
-  { piiType: 'NONE', label: 'UUIDs (not PII by themselves)', categories: ['text', 'uuid'], test: isUuid, confidence: () => 0.9 },
+  { id: 'hex-digest', piiType: 'PASSWORD', label: 'hex digests', categories: TEXT, test: isHexDigest, confidence: () => 0.3 },
+  { id: 'uuid', piiType: 'NONE', label: 'UUIDs (not PII by themselves)', categories: ['text', 'uuid'], test: isUuid, confidence: () => 0.9 },
 ];
 
 /** Dates that say when something happened to a record, not when a person was born. */
@@ -158,7 +168,7 @@ export function valueSignals(column: ColumnSample, params: ValueRulesParams, now
       piiType: rule.piiType,
       confidence: rule.confidence(matched),
       evidence: `${pct(s)} of ${values.length} sampled values are ${rule.label}`,
-      rule: `value:${rule.label.split(' ')[0]?.toLowerCase()}`,
+      rule: `value:${rule.id}`,
       matched: matched.length,
       sampled: values.length,
     });
