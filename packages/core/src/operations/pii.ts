@@ -5,6 +5,7 @@
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
 import { classifyCatalog, type PiiOverride } from '../pii/classify.ts';
+import { piiRulesFromEnv } from '../pii/rules-file.ts';
 import { categoryOf, TECHNIQUES } from '../pii/taxonomy.ts';
 import { PII_TYPES, type PiiClassificationResult, type PiiType } from '../pii/types.ts';
 import type { Tdm } from '../runtime.ts';
@@ -38,10 +39,12 @@ export async function runClassifyPii(
   const overrides = (
     await tdm.store.prisma.pIIClassification.findMany({ where: { schemaId: sv.schemaId, source: 'OVERRIDE' }, orderBy: { createdAt: 'asc' } })
   ).map((o): PiiOverride => ({ schema: o.schemaName, table: o.tableName, column: o.columnName, piiType: o.piiType as PiiType, technique: o.technique }));
+  // A team's rules file (TDM_PII_RULES), read and validated before the source is opened.
+  const rules = await piiRulesFromEnv();
   const sql = await tdm.connections.open({ connectionId: sv.schema.connectionId });
   let results: PiiClassificationResult[];
   try {
-    results = await classifyCatalog(sql, catalog, { sampleSize: input.sampleSize ?? 100, llm: tdm.llm, overrides });
+    results = await classifyCatalog(sql, catalog, { sampleSize: input.sampleSize ?? 100, llm: tdm.llm, overrides, rules });
   } finally {
     await sql.close();
   }

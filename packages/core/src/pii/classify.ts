@@ -10,6 +10,7 @@ import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError } from '../errors.ts';
 import { combine } from './combine.ts';
+import { isExcluded, type PiiRules, rulesDetectors, rulesVocabulary } from './rules-file.ts';
 import { categoryOf, techniqueFor } from './taxonomy.ts';
 import './detectors/index.ts';
 import { detectors as registeredDetectors } from './registry.ts';
@@ -48,6 +49,8 @@ export interface ClassifyOptions {
    * for sources whose rows may not be read.
    */
   sampleValues?: boolean;
+  /** A team's rules (rules-file.ts): extra words and patterns, exclusions, fixed overrides. */
+  rules?: PiiRules | null;
   /** Also return NONE results (default true: the review screen shows every column). */
   includeNone?: boolean;
 }
@@ -124,7 +127,8 @@ export async function classifyCatalog(sql: SqlClient, catalog: Catalog, options:
   const sampleSize = options.sampleSize ?? 100;
   if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 100_000) throw new InvalidInputError('sampleSize must be an integer from 1 to 100000');
   const seed = Math.trunc(options.seed ?? 0);
-  const deps = { llm: options.llm ?? null, now: options.now ?? new Date() };
+  const rules = options.rules ?? null;
+  const deps = { llm: options.llm ?? null, now: options.now ?? new Date(), ...(rules ? { vocabulary: rulesVocabulary(rules) } : {}) };
   const wanted = options.detectors ? new Set(options.detectors) : null;
   const active: PiiDetector[] = [];
   for (const def of registeredDetectors()) {
@@ -132,11 +136,14 @@ export async function classifyCatalog(sql: SqlClient, catalog: Catalog, options:
     const detector = def.create(def.params.parse(options.detectorParams?.[def.name] ?? {}), deps);
     if (detector) active.push(detector);
   }
+  if (rules) active.push(...rulesDetectors(rules));
   const kinds = new Map(active.map((d) => [d.name, d.kind]));
   const kindOf = (name: string) => kinds.get(name) ?? 'value';
 
   const overrides = new Map<string, PiiOverride>();
-  for (const o of options.overrides ?? []) {
+  // The file's fixed classifications first: a reviewer's stored override of the same column replaces them.
+  const fileOverrides = (rules?.overrides ?? []).map((o): PiiOverride => ({ ...o, piiType: o.type }));
+  for (const o of [...fileOverrides, ...(options.overrides ?? [])]) {
     if (!PII_TYPES.includes(o.piiType)) throw new InvalidInputError(`unknown PII type in override: ${String(o.piiType)}`);
     overrides.set(overrideKey(o.schema ?? '*', o.table, o.column), o);
   }
@@ -197,6 +204,18 @@ export async function classifyCatalog(sql: SqlClient, catalog: Catalog, options:
           technique: override.technique ?? techniqueFor(override.piiType, typeCategory(column)),
           evidence,
           source: 'OVERRIDE',
+        };
+      } else if (rules && isExcluded(rules, table.name, column.column)) {
+        result = {
+          schema: table.schema,
+          table: table.name,
+          column: column.column,
+          piiType: 'NONE',
+          category: 'NONE',
+          confidence: 1,
+          technique: 'keep',
+          evidence: [{ detector: 'rules-file', piiType: 'NONE', confidence: 1, rule: 'rules-file:exclude', evidence: 'excluded by the rules file' }],
+          source: 'DETECTED',
         };
       } else {
         const signals: PiiSignal[] = [];

@@ -14,6 +14,9 @@ import type { PiiType } from './types.ts';
  * `product`); `employment` on a table about employees, pay or evaluations (`rating` on `appraisal`,
  * not on `film`).
  */
+/** Vocabulary from elsewhere (a rules file), keyed like `DICTIONARY`. */
+export type Vocabulary = ReadonlyMap<string, Entry>;
+
 export type Gate = 'person' | 'place' | 'health' | 'employment';
 export interface Entry {
   type: PiiType;

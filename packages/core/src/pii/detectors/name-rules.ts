@@ -10,10 +10,9 @@ import { registerDetector } from '../registry.ts';
 import { isEmploymentTable, isHealthTable, isPlaceOfPerson, isPlaceTable, personEvidence } from '../table-meaning.ts';
 import { tokenize } from '../tokens.ts';
 import type { ColumnSample, PiiSignal, PiiType } from '../types.ts';
-import { DICTIONARY, type Entry, type Gate, NEGATING_PREFIX, NEGATING_SUFFIX, PERSON_QUALIFIER, PLACE_QUALIFIER } from '../vocabulary.ts';
+import { DICTIONARY, type Entry, type Gate, NEGATING_PREFIX, NEGATING_SUFFIX, PERSON_QUALIFIER, PLACE_QUALIFIER, type Vocabulary } from '../vocabulary.ts';
 
-/** Extra vocabulary (from a rules file): looked up before the built-in dictionary. */
-export type Vocabulary = ReadonlyMap<string, Entry>;
+export type { Vocabulary } from '../vocabulary.ts';
 
 /** Suffixes that do not turn a money column into a property of it (`salary_amount` is a salary). */
 const MONEY_SUFFIX_OK = new Set(['amount', 'total', 'rate']);
@@ -129,5 +128,5 @@ registerDetector({
   params: z.object({}),
   appliesTo: 'any',
   deterministic: true,
-  create: () => createNameRules(),
+  create: (_params, deps) => createNameRules(deps.vocabulary),
 });
