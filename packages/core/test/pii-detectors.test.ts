@@ -183,3 +183,24 @@ describe('own labelled fixture (people.sql, runs without the shared fixtures)', 
     }
   });
 });
+
+describe('names of public sample schemas not in the repository (structure only, no rows)', () => {
+  it('Northwind, AdventureWorks, employees, Synthea and airlines names: precision ≥ 0.95, recall ≥ 0.9 from names and context', async () => {
+    const db = await createPgliteUrl({ memory: true });
+    const sql = await openSqlClient(db.url);
+    try {
+      await sql.exec(readFileSync(new URL('./fixtures/pii/public-schemas.sql', import.meta.url), 'utf8'));
+      const publicLabels = JSON.parse(readFileSync(new URL('./fixtures/pii/public-schemas.labels.json', import.meta.url), 'utf8')) as LabelFile;
+      const e = evaluate(await classifyCatalog(sql, await readCatalog(sql, ['public']), { now: NOW }), publicLabels.columns);
+      console.log('[pii] public schemas', e.overall, e.errors);
+      expect(e.unlabelled).toEqual([]);
+      expect(e.overall.precision).toBeGreaterThanOrEqual(0.95);
+      expect(e.overall.recall).toBeGreaterThanOrEqual(0.9);
+      expect(e.byCategory.HEALTH?.recall).toBe(1);
+      expect(e.byCategory.LOCATION?.recall).toBe(1);
+    } finally {
+      await sql.close();
+      await db.drop();
+    }
+  });
+});

@@ -53,6 +53,13 @@ export const TAXONOMY = {
   DATE_OF_BIRTH: { category: 'QUASI_IDENTIFIER', technique: 'dateShift', description: 'date of birth' },
   AGE: { category: 'QUASI_IDENTIFIER', technique: 'shuffle', description: 'age in years' },
   GENDER: { category: 'QUASI_IDENTIFIER', technique: 'shuffle', description: 'gender or sex' },
+  DATE_OF_DEATH: { category: 'QUASI_IDENTIFIER', technique: 'dateShift', description: 'date of death' },
+  MARITAL_STATUS: { category: 'QUASI_IDENTIFIER', technique: 'shuffle', description: 'marital or civil status' },
+  ETHNICITY: {
+    category: 'QUASI_IDENTIFIER',
+    technique: 'shuffle',
+    description: 'race, ethnicity, religion, sexual orientation or political opinion (GDPR special categories)',
+  },
   ADDRESS: { category: 'LOCATION', technique: 'fake', description: 'street address or address line' },
   STREET: { category: 'LOCATION', technique: 'fake', description: 'street name or house number' },
   CITY: { category: 'LOCATION', technique: 'shuffle', description: 'city or town' },
@@ -104,7 +111,8 @@ export const TECHNIQUES = Object.fromEntries(PII_TYPES.map((t) => [t, TAXONOMY[t
  */
 export function techniqueFor(piiType: PiiType, category: TypeCategory): string {
   const technique = TECHNIQUES[piiType];
-  if (category === 'json' && (technique === 'redact' || technique === 'fake')) return 'null';
+  // A hashed, faked or redacted document is no longer JSON.
+  if (category === 'json') return technique === 'keep' ? 'keep' : 'null';
   if (category === 'geo' || category === 'other' || category === 'array') return technique === 'keep' ? 'keep' : 'null';
   return technique;
 }

@@ -55,12 +55,12 @@ const DOCUMENT: TypeCategory[] = ['json', 'composite', 'array'];
 
 /** PII type → the categories that can hold it. */
 export const ALLOWED_CATEGORIES: Record<Exclude<PiiType, 'NONE'>, readonly TypeCategory[]> = {
-  EMAIL: [...TEXT, 'array'],
-  PHONE: [...TEXT, 'array'],
+  EMAIL: [...TEXT, 'array', 'json'],
+  PHONE: [...TEXT, 'array', 'json'],
   PHONE_EXTENSION: ['text', 'integer'],
   FIRST_NAME: TEXT,
   LAST_NAME: TEXT,
-  FULL_NAME: TEXT,
+  FULL_NAME: [...TEXT, 'json'],
   USERNAME: TEXT,
   PASSWORD: ['text', 'bytea'],
   SECRET: ['text', 'bytea', 'uuid'],
@@ -92,7 +92,10 @@ export const ALLOWED_CATEGORIES: Record<Exclude<PiiType, 'NONE'>, readonly TypeC
   SALARY: [...NUMBER, 'composite'],
   PERFORMANCE_RATING: [...NUMBER, 'text', 'enum'],
   GENDER: ['text', 'enum'],
-  FREE_TEXT_PERSONAL: ['text', 'json'],
+  DATE_OF_DEATH: ['date'],
+  MARITAL_STATUS: ['text', 'enum'],
+  ETHNICITY: ['text', 'enum', 'array'],
+  FREE_TEXT_PERSONAL: ['text', 'json', 'other'],
   PHOTO: ['bytea', 'text'],
 };
 

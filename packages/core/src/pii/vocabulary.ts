@@ -177,6 +177,21 @@ export const DICTIONARY = new Map<string, Entry>([
   ...entries('SECRET', MEDIUM, 'pin', 'person'),
   ...entries('USERNAME', MEDIUM, 'handle twitter twitterhandle instagram linkedin skype github socialhandle', 'person'),
   // Quasi-identifiers.
+  ...entries('DATE_OF_DEATH', STRONG, 'deathdate dateofdeath deceaseddate sterbedatum datededeces fechadefallecimiento'),
+  ...entries('MARITAL_STATUS', STRONG, 'maritalstatus civilstatus familienstand etatcivil estadocivil burgerlijkestaat'),
+  ...entries('MARITAL_STATUS', MEDIUM, 'marital married spouse', 'person'),
+  ...entries(
+    'ETHNICITY',
+    STRONG,
+    'ethnicity ethnic ethnicgroup race religion religiousaffiliation sexualorientation politicalaffiliation politicalparty tradeunion unionmembership konfession religion etnia raza etnicidade',
+  ),
+  ...entries('CITY', STRONG, 'birthplace placeofbirth cityofbirth geburtsort lieudenaissance lugardenacimiento naturalidade geboorteplaats'),
+  ...entries('FIRST_NAME', MEDIUM, 'first given', 'person'),
+  ...entries('LAST_NAME', MEDIUM, 'last family maiden', 'person'),
+  ...entries('DRIVER_LICENSE', MEDIUM, 'drivers driving', 'person'),
+  ...entries('USERNAME', STRONG, 'loginid userlogin useraccount'),
+  ...entries('FREE_TEXT_PERSONAL', STRONG, 'resume cv curriculumvitae lebenslauf coverletter motivation'),
+  ...entries('FREE_TEXT_PERSONAL', MEDIUM, 'contactdata contactinfo contactdetails personaldata personalinfo personaldetails'),
   ...entries('AGE', MEDIUM, 'age edad idade leeftijd birthyear yearofbirth', 'person'),
   ...entries(
     'FREE_TEXT_PERSONAL',
@@ -196,6 +211,12 @@ export const DICTIONARY = new Map<string, Entry>([
 
 /** Tokens after the matched words that turn the column into a property of the PII, not the PII. */
 export const NEGATING_SUFFIX = new Set([
+  'frequency',
+  'period',
+  'schedule',
+  'method',
+  'scale',
+  'cycle',
   'id',
   'ids',
   'key',
@@ -340,6 +361,31 @@ export const NEGATING_PREFIX = new Set([
 
 /** Qualifiers that make a bare `name` a person's name on any table (`customer_name`, `contact_name`). */
 export const PERSON_QUALIFIER = new Set([
+  'passenger',
+  'guest',
+  'driver',
+  'pilot',
+  'student',
+  'teacher',
+  'doctor',
+  'nurse',
+  'applicant',
+  'candidate',
+  'beneficiary',
+  'insured',
+  'spouse',
+  'emergency',
+  'guardian',
+  'manager',
+  'mentor',
+  'agent',
+  'buyer',
+  'tenant',
+  'resident',
+  'billing',
+  'shipping',
+  'ship',
+  'cardholder',
   'customer',
   'client',
   'contact',
@@ -363,6 +409,13 @@ export const PERSON_QUALIFIER = new Set([
 
 /** Qualifiers that make a place column a personal address (`billing_city`, `home_zip`). */
 export const PLACE_QUALIFIER = new Set([
+  'ship',
+  'bill',
+  'work',
+  'office',
+  'origin',
+  'patient',
+  'employee',
   'billing',
   'shipping',
   'home',

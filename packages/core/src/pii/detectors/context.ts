@@ -12,6 +12,7 @@ import { singularForms, tokenize } from '../tokens.ts';
 import type { ColumnSample, PiiSignal, PiiType } from '../types.ts';
 
 const PAY_TABLE = new Set([
+  'pay',
   'payroll',
   'payslip',
   'paycheck',
@@ -27,7 +28,7 @@ const PAY_TABLE = new Set([
   'nomina',
   'salaris',
 ]);
-const MONEY_COLUMN = new Set(['amount', 'gross', 'net', 'total', 'value', 'sum', 'base', 'paid', 'betrag', 'montant', 'importe', 'valor', 'bedrag']);
+const MONEY_COLUMN = new Set(['rate', 'amount', 'gross', 'net', 'total', 'value', 'sum', 'base', 'paid', 'betrag', 'montant', 'importe', 'valor', 'bedrag']);
 const MEASUREMENT_COLUMN = new Set([
   'value',
   'result',
@@ -42,15 +43,33 @@ const MEASUREMENT_COLUMN = new Set([
   'resultado',
   'waarde',
 ]);
-const DESCRIPTIVE_COLUMN = new Set(['name', 'code', 'description', 'type', 'label', 'title', 'substance', 'reaction', 'severity', 'notes', 'text', 'display']);
+const DESCRIPTIVE_COLUMN = new Set(['name', 'code', 'description', 'label', 'title', 'substance', 'reaction', 'severity', 'notes', 'text', 'display']);
 /** Table words → the health type their descriptive columns hold. */
 const HEALTH_TOPIC: [Set<string>, PiiType][] = [
-  [new Set(['diagnosis', 'diagnose', 'condition', 'disease', 'problem', 'allergy', 'allergie', 'symptom', 'disability', 'illness']), 'HEALTH_CONDITION'],
+  [
+    new Set([
+      'diagnosis',
+      'diagnose',
+      'condition',
+      'disease',
+      'problem',
+      'allergy',
+      'allergie',
+      'symptom',
+      'disability',
+      'illness',
+      'encounter',
+      'admission',
+      'procedure',
+      'careplan',
+    ]),
+    'HEALTH_CONDITION',
+  ],
   [new Set(['medication', 'prescription', 'drug', 'immunization', 'vaccination', 'vaccine', 'treatment', 'therapy', 'dosage']), 'MEDICATION'],
   [new Set(['vital', 'observation', 'lab', 'labresult', 'measurement', 'bloodtest', 'test']), 'VITAL_SIGN'],
 ];
 /** Columns that tie a row to a person even without a declared foreign key. */
-const PERSON_LINK = /(^|_)(patient|person|member|employee|customer|user|client|subject|resident|insured)_?(id|no|number|key)$/i;
+const PERSON_LINK = /(^|_)(patient|person|member|employee|customer|user|client|subject|resident|insured)(_?(id|no|number|key))?$/i;
 
 const words = (name: string) => {
   const tokens = tokenize(name);
@@ -71,7 +90,8 @@ export function contextSignals(column: ColumnSample): PiiSignal[] {
   if (column.isKey || isPlaceTable(column.table)) return [];
   const tableWords = words(column.table);
   const colWords = tokenize(column.column);
-  const head = colWords.at(-1) ?? '';
+  // `reaction1`, `description2`: the head word is the last one that is not a number.
+  const head = colWords.filter((w) => !/^\d+$/.test(w)).at(-1) ?? '';
   const out: PiiSignal[] = [];
   const signal = (piiType: PiiType, confidence: number, rule: string, evidence: string) =>
     out.push({ detector: 'context', piiType, confidence, rule: `context:${rule}`, evidence });

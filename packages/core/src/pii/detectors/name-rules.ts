@@ -100,6 +100,8 @@ export function matchColumnName(table: string, column: string, options: { contex
   if (after.some((t) => NEGATING_SUFFIX.has(t) && !allowed(t))) return null;
   if (before.some((t) => NEGATING_PREFIX.has(t)) && gate !== undefined) return null;
   if (gate && !gateOpen(gate, { table, context: options.context }, before)) return null;
+  // A bare ambiguous word only counts as the whole name: `first` is a given name, `first_choice` is not.
+  if (gate === 'person' && after.length > 0) return null;
   return {
     piiType: type,
     confidence: match.entry.confidence,
@@ -116,7 +118,14 @@ export function createNameRules(extra?: Vocabulary) {
     kind: 'name' as const,
     detect(column: ColumnSample): PiiSignal[] {
       const m = matchColumnName(column.table, column.column, { context: column.context, extra });
-      return m ? [{ detector: 'name-rules', ...m }] : [];
+      if (m) return [{ detector: 'name-rules', ...m }];
+      // A user-defined type can say what the column holds when its name does not (`bt public.blood_group`).
+      if (column.typeKind === 'composite' || column.typeKind === 'enum' || column.typeKind === 'domain') {
+        const typeName = column.dataType.replace(/^.*\./, '').replace(/"/g, '');
+        const t = matchColumnName(column.table, typeName, { context: column.context, extra });
+        if (t) return [{ detector: 'name-rules', ...t, rule: `type-name:${t.rule.slice(5)}`, evidence: `type name ${t.evidence.slice(12)}` }];
+      }
+      return [];
     },
   };
 }
