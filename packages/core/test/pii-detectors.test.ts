@@ -12,7 +12,8 @@ import { isFirstName, isLastName, nameDictionarySizes } from '../src/pii/person-
 import { personEvidence } from '../src/pii/table-meaning.ts';
 import { categoryOf, PII_TYPES, TAXONOMY, techniqueFor } from '../src/pii/taxonomy.ts';
 import type { ColumnSample, PiiType, TableContext } from '../src/pii/types.ts';
-import { isBsn, isUkNino } from '../src/pii/validators.ts';
+import { isBsn, isUkNino, isValidPhoneNumber } from '../src/pii/validators.ts';
+import { valueRulesParams, valueSignals } from '../src/pii/detectors/value-rules.ts';
 import { createPgliteUrl, createTestDatabase, pgAvailable } from './support/databases.ts';
 import { loadSqlScript } from './support/load-sql.ts';
 
@@ -114,6 +115,30 @@ describe('validators for national ids', () => {
     ['123456789', false],
     ['999999999', false],
   ])('BSN %s → %s', (v, ok) => expect(isBsn(v)).toBe(ok));
+});
+
+describe('phone numbers by country (libphonenumber metadata)', () => {
+  it.each([
+    ['+55 (12) 3923-5555', true],
+    ['+49 0711 2842222', true],
+    ['0044 20 7946 0958', true],
+    ['030 1234567', true],
+    ['06-12345678', true],
+    ['612 345 678', true],
+    ['(780) 428-9482 x12', true],
+    ['4111111111111111', false],
+    ['123456789', false],
+    ['+99 123 456 789', false],
+  ])('%s → %s', (v, ok) => expect(isValidPhoneNumber(v)).toBe(ok));
+
+  it('valid numbers are stronger evidence than digit runs of the right length', () => {
+    const params = valueRulesParams.parse({});
+    const confidence = (values: string[]) => valueSignals(col({ column: 'c', values }), params, NOW).find((s) => s.piiType === 'PHONE')?.confidence ?? 0;
+    const real = ['+44 20 7946 0958', '+33 1 42 68 53 00', '+49 711 2842222', '+1 780 428 9482'];
+    const digits = ['100200300400', '555000111222', '987650001234', '120000000009'];
+    expect(confidence(real)).toBe(0.75);
+    expect(confidence(digits)).toBeLessThan(0.5);
+  });
 });
 
 describe('context rules', () => {

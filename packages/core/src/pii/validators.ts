@@ -3,6 +3,7 @@
  * just shapes, so a column of random digits does not pass for card numbers.
  */
 import { isIP } from 'node:net';
+import { parsePhoneNumber } from 'awesome-phonenumber';
 import type { PiiType } from './types.ts';
 
 const EMAIL =
@@ -123,6 +124,22 @@ export function phoneKind(value: string): 'formatted' | 'bare' | null {
 }
 
 export const isPhone = (value: string): boolean => phoneKind(value) !== null;
+
+/** Countries whose national formats are tried for numbers written without a country code. */
+const PHONE_REGIONS = ['US', 'CA', 'GB', 'IE', 'DE', 'AT', 'CH', 'FR', 'BE', 'NL', 'ES', 'PT', 'IT', 'BR', 'MX', 'AU', 'IN', 'SE', 'DK', 'NO', 'PL'];
+
+/**
+ * A number Google's libphonenumber metadata (awesome-phonenumber) accepts: in E.164 / international
+ * form for its country, or written with separators in the national format of one of the common
+ * countries (bare digit runs: North American numbers only).
+ */
+export function isValidPhoneNumber(value: string): boolean {
+  const v = value.trim().replace(/\s*(?:x|ext\.?|#)\s*\d{1,5}$/i, '');
+  if (/^(\+|00)/.test(v)) return parsePhoneNumber(v.replace(/^00/, '+')).valid;
+  // A bare digit run fits some country's plan too easily: only North American numbers are written that way.
+  const regions = /^\d+$/.test(v) ? ['US', 'CA'] : PHONE_REGIONS;
+  return regions.some((regionCode) => parsePhoneNumber(v, { regionCode }).valid);
+}
 
 /** Hashes that are almost only ever password hashes (bcrypt, argon2, scrypt, PBKDF2 in PHC or Django form). */
 export const isPasswordHash = (value: string): boolean =>

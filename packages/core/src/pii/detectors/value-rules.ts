@@ -24,6 +24,7 @@ import {
   isUkNino,
   isUsSsn,
   isUuid,
+  isValidPhoneNumber,
   phoneKind,
 } from '../validators.ts';
 
@@ -57,8 +58,12 @@ const RULES: Rule[] = [
     label: 'phone numbers (7–15 digits)',
     categories: TEXT,
     test: (v) => phoneKind(v) !== null,
-    // Bare digit runs could be account numbers: weaker than numbers written the way people write phones.
-    confidence: (values) => (values.filter((v) => phoneKind(v) === 'formatted').length >= values.length / 2 ? 0.7 : 0.5),
+    // Numbers libphonenumber accepts for a country are phones; bare digit runs it rejects are as often account numbers.
+    confidence: (values) => {
+      const valid = values.filter(isValidPhoneNumber).length >= values.length / 2;
+      const formatted = values.filter((v) => phoneKind(v) === 'formatted').length >= values.length / 2;
+      return valid ? (formatted ? 0.75 : 0.65) : formatted ? 0.6 : 0.45;
+    },
   },
   { id: 'ip', piiType: 'IP_ADDRESS', label: 'IPv4/IPv6 addresses', categories: ['text', 'inet'], test: isIpAddress, confidence: () => 0.75 },
   { id: 'luhn', piiType: 'CREDIT_CARD', label: 'card numbers (issuer prefix + Luhn)', categories: TEXT, test: isCreditCard, confidence: () => 0.85 },
