@@ -77,6 +77,13 @@ describe('multilingual column names', () => {
     ['t', 'notes', 'FREE_TEXT_PERSONAL'],
     ['film', 'description', null],
     ['file', 'extension', null],
+    ['job_log', 'message', null],
+    ['ticket', 'message', 'FREE_TEXT_PERSONAL'],
+    ['employees', 'position', null],
+    ['results', 'race', null],
+    ['patients', 'race', 'ETHNICITY'],
+    ['clientes', 'estado', null],
+    ['users', 'signature', null],
   ])('%s.%s → %s', (table, column, expected) => expect(matchColumnName(table, column)?.piiType ?? null).toBe(expected));
 
   it('a bare name counts on a table that is about people by its neighbours, not by its name', () => {

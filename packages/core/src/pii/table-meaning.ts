@@ -178,6 +178,33 @@ function tableWords(table: string): string[] {
 }
 const tableHas = (table: string, words: Set<string>) => tableWords(table).some((w) => words.has(w));
 
+/** Tables of machine-written records: their `message`, `details`, `notes` are written by programs, not people. */
+const MACHINE_TABLE_WORDS = new Set([
+  'log',
+  'logs',
+  'event',
+  'audit',
+  'job',
+  'queue',
+  'error',
+  'exception',
+  'migration',
+  'metric',
+  'trace',
+  'webhook',
+  'template',
+  'schema',
+  'setting',
+  'config',
+  'configuration',
+  'translation',
+  'i18n',
+  'locale',
+]);
+
+/** The table holds records written by programs (logs, events, queues, templates, settings). */
+export const isMachineTable = (table: string): boolean => tableHas(table, MACHINE_TABLE_WORDS);
+
 /** The table holds reference data about places (country, city, region lookups). */
 export const isPlaceTable = (table: string): boolean => tableHas(table, PLACE_TABLE_WORDS) && !isPersonTable(table);
 

@@ -87,7 +87,7 @@ export const DICTIONARY = new Map<string, Entry>([
   ...entries(
     'REGION',
     MEDIUM,
-    'state statecode stateprovince province provincecode region regioncode county bundesland departement provincia estado estadoprovincia canton kanton prefecture territory',
+    'state statecode stateprovince province provincecode region regioncode county bundesland departement provincia estadoprovincia canton kanton prefecture territory',
     'place',
   ),
   ...entries(
@@ -110,7 +110,7 @@ export const DICTIONARY = new Map<string, Entry>([
   ...entries('GENDER', STRONG, 'gender sex geschlecht sexe sexo geslacht'),
   ...entries('GENDER', MEDIUM, 'genero', 'person'),
   ...entries('GEO_LOCATION', STRONG, 'lat lng lon long latitude longitude geolocation geopoint geoposition coordinates coords gps latlng latlon', 'place'),
-  ...entries('GEO_LOCATION', MEDIUM, 'location position geo point standort ubicacion localizacao locatie', 'place'),
+  ...entries('GEO_LOCATION', MEDIUM, 'location geo standort ubicacion localizacao locatie', 'place'),
   // Special category: health.
   ...entries(
     'HEALTH_CONDITION',
@@ -147,7 +147,6 @@ export const DICTIONARY = new Map<string, Entry>([
     STRONG,
     'fingerprint fingerprints faceprint facetemplate faceembedding faceid iris irisscan retina retinascan voiceprint dna genome genotype biometric biometrics palmprint',
   ),
-  ...entries('BIOMETRIC', MEDIUM, 'signature', 'person'),
   // Employment.
   ...entries(
     'SALARY',
@@ -163,7 +162,7 @@ export const DICTIONARY = new Map<string, Entry>([
     STRONG,
     'badgenumber badgeno badgeid membershipnumber membershipno membershipid membernumber memberno membershipcard certificatenumber certificateno certificationnumber licenseno licenceno employeenumber employeeno staffnumber personnelnumber payrollnumber patientnumber mrn medicalrecordnumber studentnumber matriculationnumber matrikelnummer personalnummer mitgliedsnummer policynumber insurancenumber insuranceid healthinsurancenumber pilotlicense pilotlicence',
   ),
-  ...entries('PERSONAL_ID', MEDIUM, 'badge certificate certification membership', 'person'),
+  ...entries('PERSONAL_ID', MEDIUM, 'badge certificate certification', 'person'),
   ...entries('NATIONAL_ID', STRONG, 'nhsno nhsnumber nhs medicarenumber medicaid sin personalid ausweisnummer numerosecu securitesociale curp pesel'),
   ...entries('NATIONAL_ID', MEDIUM, 'sin nss rut cnp', 'person'),
   ...entries('PHONE_EXTENSION', STRONG, 'phoneextension phoneext telext durchwahl'),
@@ -172,7 +171,7 @@ export const DICTIONARY = new Map<string, Entry>([
   ...entries(
     'SECRET',
     STRONG,
-    'apikey apisecret accesstoken refreshtoken authtoken bearertoken secret secretkey clientsecret privatekey otpsecret totpsecret mfasecret securityanswer securityquestionanswer pincode cvv cvc cvv2 cvc2 sessiontoken',
+    'apikey apisecret accesstoken refreshtoken authtoken bearertoken secret secretkey clientsecret privatekey otpsecret totpsecret mfasecret securityanswer securityquestionanswer cvv cvc cvv2 cvc2 sessiontoken',
   ),
   ...entries('SECRET', MEDIUM, 'pin', 'person'),
   ...entries('USERNAME', MEDIUM, 'handle twitter twitterhandle instagram linkedin skype github socialhandle', 'person'),
@@ -183,8 +182,10 @@ export const DICTIONARY = new Map<string, Entry>([
   ...entries(
     'ETHNICITY',
     STRONG,
-    'ethnicity ethnic ethnicgroup race religion religiousaffiliation sexualorientation politicalaffiliation politicalparty tradeunion unionmembership konfession religion etnia raza etnicidade',
+    'ethnicity ethnicgroup religion religiousaffiliation sexualorientation politicalaffiliation politicalparty tradeunion unionmembership konfession religion etnia raza etnicidade',
   ),
+  ...entries('ETHNICITY', MEDIUM, 'race ethnic', 'person'),
+  ...entries('POSTAL_CODE', MEDIUM, 'pincode', 'place'),
   ...entries('CITY', STRONG, 'birthplace placeofbirth cityofbirth geburtsort lieudenaissance lugardenacimiento naturalidade geboorteplaats'),
   ...entries('FIRST_NAME', MEDIUM, 'first given', 'person'),
   ...entries('LAST_NAME', MEDIUM, 'last family maiden', 'person'),

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { registerDetector } from '../registry.ts';
-import { isEmploymentTable, isHealthTable, isPlaceOfPerson, isPlaceTable, personEvidence } from '../table-meaning.ts';
+import { isEmploymentTable, isHealthTable, isMachineTable, isPlaceOfPerson, isPlaceTable, personEvidence } from '../table-meaning.ts';
 import { tokenize } from '../tokens.ts';
 import type { ColumnSample, PiiSignal, PiiType } from '../types.ts';
 import { DICTIONARY, type Entry, type Gate, NEGATING_PREFIX, NEGATING_SUFFIX, PERSON_QUALIFIER, PLACE_QUALIFIER, type Vocabulary } from '../vocabulary.ts';
@@ -100,6 +100,8 @@ export function matchColumnName(table: string, column: string, options: { contex
   if (after.some((t) => NEGATING_SUFFIX.has(t) && !allowed(t))) return null;
   if (before.some((t) => NEGATING_PREFIX.has(t)) && gate !== undefined) return null;
   if (gate && !gateOpen(gate, { table, context: options.context }, before)) return null;
+  // Messages and details of logs, events and templates are written by programs.
+  if (type === 'FREE_TEXT_PERSONAL' && isMachineTable(table)) return null;
   // A bare ambiguous word only counts as the whole name: `first` is a given name, `first_choice` is not.
   if (gate === 'person' && after.length > 0) return null;
   return {
