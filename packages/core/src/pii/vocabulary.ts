@@ -176,6 +176,7 @@ export const DICTIONARY = new Map<string, Entry>([
   ...entries('SECRET', MEDIUM, 'pin', 'person'),
   ...entries('USERNAME', MEDIUM, 'handle twitter twitterhandle instagram linkedin skype github socialhandle', 'person'),
   // Quasi-identifiers.
+  ...entries('DATE_OF_BIRTH', MEDIUM, 'born bornon birth geboren nacido nascido', 'person'),
   ...entries('DATE_OF_DEATH', STRONG, 'deathdate dateofdeath deceaseddate sterbedatum datededeces fechadefallecimiento'),
   ...entries('MARITAL_STATUS', STRONG, 'maritalstatus civilstatus familienstand etatcivil estadocivil burgerlijkestaat'),
   ...entries('MARITAL_STATUS', MEDIUM, 'marital married spouse', 'person'),
