@@ -27,7 +27,7 @@ if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} i
 const CAPS = { '*': 50 };
 const SALT = 'pii-mask-api-salt';
 const ERROR_FIELDS = '__typename ... on Error { message code }';
-const PII_FIELDS = 'schema table column piiType confidence technique evidence source';
+const PII_FIELDS = 'schema table column piiType category confidence technique evidence source';
 /** A fake name may equal another person's real name; the gate counts that (reported limitation). */
 const isName = (piiType: string) => /^(FIRST|LAST|FULL)_NAME$/.test(piiType);
 
@@ -121,6 +121,7 @@ interface PiiCol {
   table: string;
   column: string;
   piiType: string;
+  category: string;
   technique: string;
   evidence: unknown;
   source: string;
@@ -136,7 +137,15 @@ describe.skipIf(!pgUp)('PII and masking through GraphQL', () => {
     const text = await raw.text();
     const columns = ok((JSON.parse(text) as { data: { classifyPii: { __typename: string; data?: PiiCol[] } } }).data.classifyPii) as PiiCol[];
     const pii = new Map(columns.filter((c) => c.piiType !== 'NONE').map((c) => [`${c.table}.${c.column}`, c]));
-    expect(pii.get('customer.email')).toMatchObject({ piiType: 'EMAIL', technique: expect.any(String), source: 'DETECTED' });
+    expect(pii.get('customer.email')).toMatchObject({ piiType: 'EMAIL', category: 'DIRECT_IDENTIFIER', technique: expect.any(String), source: 'DETECTED' });
+    expect(pii.get('address.city')).toMatchObject({ piiType: 'CITY', category: 'LOCATION', technique: 'shuffle' });
+    // Evidence names the detector and rule, and how many sampled values matched.
+    expect(pii.get('customer.email')?.evidence).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ detector: 'value-rules', rule: 'value:email', matched: expect.any(Number), sampled: expect.any(Number) }),
+      ]),
+    );
+    expect(columns.find((c) => c.table === 'product' && c.column === 'price')).toMatchObject({ piiType: 'NONE', category: 'NONE' });
     for (const k of ['customer.first_name', 'customer.last_name', 'customer.phone', 'employee.email']) expect(pii.has(k), k).toBe(true);
     for (const c of pii.values()) {
       expect(c.technique, `${c.table}.${c.column}`).toMatch(/\w/);
@@ -164,6 +173,31 @@ describe.skipIf(!pgUp)('PII and masking through GraphQL', () => {
     expect(again.find((c) => c.table === 'product' && c.column === 'sku')).toMatchObject({ piiType: 'USERNAME', technique: 'hash', source: 'OVERRIDE' });
     expect(again.find((c) => c.table === 'customer' && c.column === 'email')?.piiType).toBe('EMAIL');
   }, 60_000);
+
+  it('piiTaxonomy lists every PII type with its category and default technique', async () => {
+    const { piiTaxonomy } = await gql<{ piiTaxonomy: { name: string; category: string; technique: string; description: string }[] }>(
+      '{ piiTaxonomy { name category technique description } }',
+    );
+    const byName = new Map(piiTaxonomy.map((t) => [t.name, t]));
+    expect(byName.get('BLOOD_TYPE')).toMatchObject({ category: 'HEALTH' });
+    expect(byName.get('SALARY')).toMatchObject({ category: 'EMPLOYMENT', technique: 'generalize' });
+    expect(byName.get('COUNTRY')).toMatchObject({ category: 'LOCATION', technique: 'keep' });
+    expect(new Set(piiTaxonomy.map((t) => t.category))).toEqual(
+      new Set([
+        'DIRECT_IDENTIFIER',
+        'QUASI_IDENTIFIER',
+        'LOCATION',
+        'HEALTH',
+        'BIOMETRIC',
+        'FINANCIAL',
+        'EMPLOYMENT',
+        'CREDENTIALS',
+        'ONLINE_IDENTIFIER',
+        'FREE_TEXT',
+        'NONE',
+      ]),
+    );
+  });
 
   it('transformers lists at least 9 transformers, each with a JSON Schema for its params', async () => {
     const { transformers } = await gql<{ transformers: { name: string; paramsSchema: { type?: string; properties?: object } }[] }>(

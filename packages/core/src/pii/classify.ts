@@ -9,11 +9,13 @@ import type { Catalog, TableDef } from '../catalog/types.ts';
 import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError } from '../errors.ts';
-import { combine, TECHNIQUES } from './combine.ts';
+import { combine } from './combine.ts';
+import { isExcluded, type PiiRules, rulesDetectors, rulesVocabulary } from './rules-file.ts';
+import { categoryOf, techniqueFor } from './taxonomy.ts';
 import './detectors/index.ts';
 import { detectors as registeredDetectors } from './registry.ts';
 import { type TypeCategory, typeCategory } from './type-gate.ts';
-import { PII_TYPES, type ColumnSample, type PiiClassificationResult, type PiiDetector, type PiiSignal, type PiiType } from './types.ts';
+import { PII_TYPES, type ColumnSample, type TableContext, type PiiClassificationResult, type PiiDetector, type PiiSignal, type PiiType } from './types.ts';
 
 /** A reviewer's decision that replaces detection for one column (`piiType: 'NONE'` clears it). */
 export interface PiiOverride {
@@ -42,12 +44,19 @@ export interface ClassifyOptions {
   now?: Date;
   /** Seed of `TABLESAMPLE … REPEATABLE`, so a re-run samples the same pages. Default 0. */
   seed?: number;
+  /**
+   * Read sampled values (default true). False classifies from names, types and table context only,
+   * for sources whose rows may not be read.
+   */
+  sampleValues?: boolean;
+  /** A team's rules (rules-file.ts): extra words and patterns, exclusions, fixed overrides. */
+  rules?: PiiRules | null;
   /** Also return NONE results (default true: the review screen shows every column). */
   includeNone?: boolean;
 }
 
 /** Types whose values no detector reads: not fetched (a bytea picture can be megabytes). */
-const NOT_SAMPLED = new Set<TypeCategory>(['bytea', 'json', 'array', 'other']);
+const NOT_SAMPLED = new Set<TypeCategory>(['bytea', 'array', 'other']);
 /** Characters kept per sampled value: enough for every validator, bounded for wide text columns. */
 const MAX_VALUE_CHARS = 256;
 
@@ -91,6 +100,22 @@ async function sampleTable(
   return { values, failure };
 }
 
+/** Per table: its columns and the foreign keys from and to it (partitions count as their parent). */
+export function tableContexts(catalog: Catalog): Map<string, TableContext> {
+  const out = new Map<string, TableContext>();
+  const key = (schema: string, name: string) => `${schema}.${name}`;
+  for (const t of catalog.tables) {
+    out.set(key(t.schema, t.name), {
+      columns: t.columns.map((c) => c.name),
+      references: t.foreignKeys.map((fk) => ({ table: fk.referencedTable, columns: fk.columns })),
+      referencedBy: [],
+    });
+  }
+  for (const t of catalog.tables)
+    for (const fk of t.foreignKeys) out.get(key(fk.referencedSchema, fk.referencedTable))?.referencedBy.push({ table: t.name, columns: fk.columns });
+  return out;
+}
+
 const overrideKey = (schema: string, table: string, column: string) => JSON.stringify([schema, table, column]);
 
 /**
@@ -102,7 +127,8 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
   const sampleSize = options.sampleSize ?? 100;
   if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 100_000) throw new InvalidInputError('sampleSize must be an integer from 1 to 100000');
   const seed = Math.trunc(options.seed ?? 0);
-  const deps = { llm: options.llm ?? null, now: options.now ?? new Date() };
+  const rules = options.rules ?? null;
+  const deps = { llm: options.llm ?? null, now: options.now ?? new Date(), ...(rules ? { vocabulary: rulesVocabulary(rules) } : {}) };
   const wanted = options.detectors ? new Set(options.detectors) : null;
   const active: PiiDetector[] = [];
   for (const def of registeredDetectors()) {
@@ -110,18 +136,23 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
     const detector = def.create(def.params.parse(options.detectorParams?.[def.name] ?? {}), deps);
     if (detector) active.push(detector);
   }
+  if (rules) active.push(...rulesDetectors(rules));
   const kinds = new Map(active.map((d) => [d.name, d.kind]));
   const kindOf = (name: string) => kinds.get(name) ?? 'value';
 
   const overrides = new Map<string, PiiOverride>();
-  for (const o of options.overrides ?? []) {
+  // The file's fixed classifications first: a reviewer's stored override of the same column replaces them.
+  const fileOverrides = (rules?.overrides ?? []).map((o): PiiOverride => ({ ...o, piiType: o.type }));
+  for (const o of [...fileOverrides, ...(options.overrides ?? [])]) {
     if (!PII_TYPES.includes(o.piiType)) throw new InvalidInputError(`unknown PII type in override: ${String(o.piiType)}`);
     overrides.set(overrideKey(o.schema ?? '*', o.table, o.column), o);
   }
 
   const domainBase = new Map(catalog.domains.map((d) => [`${d.schema}.${d.name}`, d.baseType]));
+  const contexts = tableContexts(catalog);
   const results: PiiClassificationResult[] = [];
   for (const table of catalog.tables) {
+    const context = contexts.get(`${table.schema}.${table.name}`);
     const keyColumns = new Set([...(table.primaryKey?.columns ?? []), ...table.foreignKeys.flatMap((fk) => fk.columns)]);
     const columns = table.columns.map((c) => {
       let baseType: string | undefined;
@@ -139,19 +170,21 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
         values: [],
         ...(baseType ? { baseType } : {}),
         typeKind: c.typeKind,
+        ...(context ? { context } : {}),
       };
       return sample;
     });
     const sampled = columns.filter((c) => !NOT_SAMPLED.has(typeCategory(c)));
-    const { values, failure } = sql
-      ? await sampleTable(
-          sql,
-          table,
-          sampled.map((c) => c.column),
-          sampleSize,
-          seed,
-        )
-      : { values: [], failure: null };
+    const { values, failure } =
+      options.sampleValues === false || !sql
+        ? { values: [], failure: null }
+        : await sampleTable(
+            sql,
+            table,
+            sampled.map((c) => c.column),
+            sampleSize,
+            seed,
+          );
     sampled.forEach((c, i) => {
       c.values = values[i] ?? [];
     });
@@ -166,10 +199,23 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
           table: table.name,
           column: column.column,
           piiType: override.piiType,
+          category: categoryOf(override.piiType),
           confidence: 1,
-          technique: override.technique ?? TECHNIQUES[override.piiType],
+          technique: override.technique ?? techniqueFor(override.piiType, typeCategory(column)),
           evidence,
           source: 'OVERRIDE',
+        };
+      } else if (rules && isExcluded(rules, table.name, column.column)) {
+        result = {
+          schema: table.schema,
+          table: table.name,
+          column: column.column,
+          piiType: 'NONE',
+          category: 'NONE',
+          confidence: 1,
+          technique: 'keep',
+          evidence: [{ detector: 'rules-file', piiType: 'NONE', confidence: 1, rule: 'rules-file:exclude', evidence: 'excluded by the rules file' }],
+          source: 'DETECTED',
         };
       } else {
         const signals: PiiSignal[] = [];

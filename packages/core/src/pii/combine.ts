@@ -10,38 +10,10 @@
 import { getDetector } from './registry.ts';
 import { typeAllows, typeCategory } from './type-gate.ts';
 import { VALIDATORS } from './validators.ts';
+import { categoryOf, techniqueFor } from './taxonomy.ts';
 import { PII_TYPES, type ColumnSample, type PiiClassificationResult, type PiiDetector, type PiiSignal, type PiiType } from './types.ts';
 
-/** Recommended transformer per PII type (names of the mask transformers). `keep` means leave as is. */
-export const TECHNIQUES: Record<PiiType, string> = {
-  EMAIL: 'fake',
-  PHONE: 'fake',
-  FIRST_NAME: 'fake',
-  LAST_NAME: 'fake',
-  FULL_NAME: 'fake',
-  USERNAME: 'hash',
-  PASSWORD: 'null',
-  DATE_OF_BIRTH: 'dateShift',
-  NATIONAL_ID: 'hash',
-  TAX_ID: 'hash',
-  PASSPORT: 'hash',
-  DRIVER_LICENSE: 'hash',
-  ADDRESS: 'fake',
-  STREET: 'fake',
-  CITY: 'fake',
-  POSTAL_CODE: 'generalize',
-  COUNTRY: 'generalize',
-  IBAN: 'partial',
-  BANK_ACCOUNT: 'partial',
-  CREDIT_CARD: 'partial',
-  IP_ADDRESS: 'generalize',
-  SALARY: 'generalize',
-  GENDER: 'shuffle',
-  GEO_LOCATION: 'generalize',
-  FREE_TEXT_PERSONAL: 'redact',
-  PHOTO: 'null',
-  NONE: 'keep',
-};
+export { TECHNIQUES } from './taxonomy.ts';
 
 export interface CombineOptions {
   /** Below this the column is NONE. Default 0.5. */
@@ -72,8 +44,11 @@ interface Verdict {
 }
 
 function scoreFamily(column: ColumnSample, group: { kind: PiiDetector['kind']; signal: PiiSignal }[], notes: PiiSignal[]): Verdict {
+  // Context rules (table meaning, neighbours) speak about what the column is meant to hold, like its name.
   const best = (kind: PiiDetector['kind']) =>
-    group.filter((g) => g.kind === kind).reduce<PiiSignal | null>((a, g) => (a && a.confidence >= g.signal.confidence ? a : g.signal), null);
+    group
+      .filter((g) => (g.kind === 'context' ? 'name' : g.kind) === kind)
+      .reduce<PiiSignal | null>((a, g) => (a && a.confidence >= g.signal.confidence ? a : g.signal), null);
   const name = best('name');
   const value = best('value');
   const llm = best('llm');
@@ -140,7 +115,14 @@ export function combine(column: ColumnSample, signals: PiiSignal[], options: Com
   const evidence = [...kept.map((k) => k.signal), ...notes];
   const base = { schema: column.schema, table: column.table, column: column.column, evidence };
   if (!verdict || verdict.confidence < minConfidence) {
-    return { ...base, piiType: 'NONE', confidence: round(1 - (verdict?.confidence ?? 0)), technique: TECHNIQUES.NONE, source: 'DETECTED' };
+    return { ...base, piiType: 'NONE', category: 'NONE', confidence: round(1 - (verdict?.confidence ?? 0)), technique: 'keep', source: 'DETECTED' };
   }
-  return { ...base, piiType: verdict.piiType, confidence: verdict.confidence, technique: TECHNIQUES[verdict.piiType], source: verdict.source };
+  return {
+    ...base,
+    piiType: verdict.piiType,
+    category: categoryOf(verdict.piiType),
+    confidence: verdict.confidence,
+    technique: techniqueFor(verdict.piiType, category),
+    source: verdict.source,
+  };
 }

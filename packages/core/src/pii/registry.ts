@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
 import type { TypeCategory } from './type-gate.ts';
 import type { PiiDetector } from './types.ts';
+import type { Vocabulary } from './vocabulary.ts';
 
 /** What a detector may need at run time; nothing comes from module globals. */
 export interface DetectorDeps {
@@ -16,6 +17,8 @@ export interface DetectorDeps {
   llm?: BaseChatModel | null;
   /** Reference "today" (date-of-birth plausibility); a parameter so runs are reproducible. */
   now: Date;
+  /** Column-name vocabulary added by a rules file (rules-file.ts), looked up before the built-in one. */
+  vocabulary?: Vocabulary;
 }
 
 export interface PiiDetectorDefinition<P = unknown> {

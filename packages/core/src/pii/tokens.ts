@@ -21,7 +21,8 @@ export function tokenize(identifier: string): string[] {
     .filter(Boolean);
 }
 
-const singular = (token: string): string[] => {
+/** The token and its singular forms (`addresses` → addresses, addresse, address). */
+export const singularForms = (token: string): string[] => {
   const forms = [token];
   if (token.endsWith('ies')) forms.push(`${token.slice(0, -3)}y`);
   if (token.endsWith('es')) forms.push(token.slice(0, -2));
@@ -63,7 +64,37 @@ const PERSON_TABLE_WORDS = new Set([
   'physician',
   'nurse',
   'lead',
-  'account_holder',
+  'pilot',
+  'copilot',
+  'crew',
+  'agent',
+  'player',
+  'athlete',
+  'resident',
+  'tenant',
+  'citizen',
+  'visitor',
+  'attendee',
+  'participant',
+  'donor',
+  'borrower',
+  'traveler',
+  'traveller',
+  'insured',
+  'policyholder',
+  'pupil',
+  'learner',
+  'instructor',
+  'trainer',
+  'coach',
+  'therapist',
+  'caregiver',
+  'contractor',
+  'consultant',
+  'spouse',
+  'dependent',
+  'personnel',
+  'accountholder',
   'kunde',
   'kunden',
   'mitarbeiter',
@@ -103,7 +134,7 @@ const ADDRESS_TABLE_WORDS = new Set([
 ]);
 
 function tableHas(table: string, words: Set<string>): boolean {
-  return tokenize(table).some((t) => singular(t).some((f) => words.has(f)));
+  return tokenize(table).some((t) => singularForms(t).some((f) => words.has(f)));
 }
 
 /** The table's rows describe people: bare `name`, `city`, `notes`… columns on it are personal. */

@@ -6,7 +6,21 @@
  */
 import type { ColumnSample, PiiType } from './types.ts';
 
-export type TypeCategory = 'text' | 'integer' | 'numeric' | 'boolean' | 'date' | 'uuid' | 'json' | 'bytea' | 'inet' | 'geo' | 'enum' | 'array' | 'other';
+export type TypeCategory =
+  | 'text'
+  | 'integer'
+  | 'numeric'
+  | 'boolean'
+  | 'date'
+  | 'uuid'
+  | 'json'
+  | 'bytea'
+  | 'inet'
+  | 'geo'
+  | 'enum'
+  | 'array'
+  | 'composite'
+  | 'other';
 
 const PATTERNS: [RegExp, TypeCategory][] = [
   [/\[\]$/, 'array'],
@@ -26,6 +40,7 @@ const PATTERNS: [RegExp, TypeCategory][] = [
 export function typeCategory(column: Pick<ColumnSample, 'dataType' | 'baseType' | 'typeKind'>): TypeCategory {
   if (column.typeKind === 'enum') return 'enum';
   if (column.typeKind === 'array') return 'array';
+  if (column.typeKind === 'composite') return 'composite';
   const type = (column.baseType ?? column.dataType).toLowerCase().replace(/^(pg_catalog|public)\./, '');
   // Types from other schemas (citext in an extension schema, postgis) are matched on their last part.
   const bare = type.replace(/^[a-z_][a-z0-9_]*\.(?=[a-z])/, '');
@@ -34,34 +49,53 @@ export function typeCategory(column: Pick<ColumnSample, 'dataType' | 'baseType' 
 }
 
 const TEXT: TypeCategory[] = ['text'];
+const NUMBER: TypeCategory[] = ['integer', 'numeric'];
+/** Documents that can carry any attribute of a person. */
+const DOCUMENT: TypeCategory[] = ['json', 'composite', 'array'];
 
 /** PII type → the categories that can hold it. */
 export const ALLOWED_CATEGORIES: Record<Exclude<PiiType, 'NONE'>, readonly TypeCategory[]> = {
-  EMAIL: TEXT,
-  PHONE: TEXT,
+  EMAIL: [...TEXT, 'array', 'json'],
+  PHONE: [...TEXT, 'array', 'json'],
+  PHONE_EXTENSION: ['text', 'integer'],
   FIRST_NAME: TEXT,
   LAST_NAME: TEXT,
-  FULL_NAME: TEXT,
+  FULL_NAME: [...TEXT, 'json'],
   USERNAME: TEXT,
   PASSWORD: ['text', 'bytea'],
+  SECRET: ['text', 'bytea', 'uuid'],
   DATE_OF_BIRTH: ['date'],
+  AGE: NUMBER,
   NATIONAL_ID: ['text', 'integer'],
   TAX_ID: ['text', 'integer'],
   PASSPORT: TEXT,
   DRIVER_LICENSE: TEXT,
-  ADDRESS: TEXT,
+  PERSONAL_ID: ['text', 'integer'],
+  ADDRESS: [...TEXT, ...DOCUMENT],
   STREET: TEXT,
-  CITY: TEXT,
+  CITY: ['text', 'enum'],
+  DISTRICT: ['text', 'enum'],
+  REGION: ['text', 'enum'],
   POSTAL_CODE: ['text', 'integer'],
   COUNTRY: ['text', 'enum'],
+  GEO_LOCATION: ['numeric', 'text', 'geo', 'composite', 'other', 'json'],
+  HEALTH_CONDITION: ['text', 'enum', 'array', 'json'],
+  MEDICATION: ['text', 'enum', 'array', 'json'],
+  BLOOD_TYPE: ['text', 'enum'],
+  VITAL_SIGN: [...NUMBER, 'text', 'composite', 'json'],
+  HEALTH_RECORD: [...DOCUMENT, 'text'],
+  BIOMETRIC: ['bytea', 'text', 'json'],
   IBAN: TEXT,
   BANK_ACCOUNT: ['text', 'integer'],
   CREDIT_CARD: ['text', 'integer'],
   IP_ADDRESS: ['text', 'inet'],
-  SALARY: ['integer', 'numeric'],
+  SALARY: [...NUMBER, 'composite'],
+  PERFORMANCE_RATING: [...NUMBER, 'text', 'enum'],
   GENDER: ['text', 'enum'],
-  GEO_LOCATION: ['numeric', 'text', 'geo'],
-  FREE_TEXT_PERSONAL: ['text', 'json'],
+  DATE_OF_DEATH: ['date'],
+  MARITAL_STATUS: ['text', 'enum'],
+  ETHNICITY: ['text', 'enum', 'array'],
+  FREE_TEXT_PERSONAL: ['text', 'json', 'other'],
   PHOTO: ['bytea', 'text'],
 };
 

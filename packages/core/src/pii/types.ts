@@ -5,36 +5,19 @@
 import type { z } from 'zod';
 import type { TypeKind } from '../catalog/types.ts';
 
-export const PII_TYPES = [
-  'EMAIL',
-  'PHONE',
-  'FIRST_NAME',
-  'LAST_NAME',
-  'FULL_NAME',
-  'USERNAME',
-  'PASSWORD',
-  'DATE_OF_BIRTH',
-  'NATIONAL_ID',
-  'TAX_ID',
-  'PASSPORT',
-  'DRIVER_LICENSE',
-  'ADDRESS',
-  'STREET',
-  'CITY',
-  'POSTAL_CODE',
-  'COUNTRY',
-  'IBAN',
-  'BANK_ACCOUNT',
-  'CREDIT_CARD',
-  'IP_ADDRESS',
-  'SALARY',
-  'GENDER',
-  'GEO_LOCATION',
-  'FREE_TEXT_PERSONAL',
-  'PHOTO',
-  'NONE',
-] as const;
-export type PiiType = (typeof PII_TYPES)[number];
+import type { PiiCategory, PiiType } from './taxonomy.ts';
+
+export { PII_CATEGORIES, PII_TYPES, type PiiCategory, type PiiType } from './taxonomy.ts';
+
+/** What the rest of the table says about a column: its neighbours and the foreign keys around it. */
+export interface TableContext {
+  /** Names of every column of the table, in order. */
+  columns: string[];
+  /** Tables this table references, with the referencing column names. */
+  references: { table: string; columns: string[] }[];
+  /** Tables that reference this one, with their referencing column names (`manager_id`, `mentor_person_id`). */
+  referencedBy: { table: string; columns: string[] }[];
+}
 
 export interface ColumnSample {
   schema: string;
@@ -50,6 +33,10 @@ export interface ColumnSample {
   baseType?: string;
   /** Catalog type kind (enum, domain, array…); absent means 'base'. */
   typeKind?: TypeKind;
+  /** For a composite type: its attribute names (`vitals` → systolic, diastolic, pulse). */
+  attributes?: string[];
+  /** The table around the column; absent when only the column is known. */
+  context?: TableContext;
 }
 
 export interface PiiSignal {
@@ -59,12 +46,17 @@ export interface PiiSignal {
   confidence: number;
   /** Human-readable: which rule fired (never a sampled value). */
   evidence: string;
+  /** Machine-readable id of the rule within the detector (`name:email`, `value:luhn`, `context:person-table`). */
+  rule?: string;
+  /** Sampled values the rule accepted, and how many were looked at (value rules only). */
+  matched?: number;
+  sampled?: number;
 }
 
 export interface PiiDetector {
   name: string;
   description: string;
-  kind: 'name' | 'value' | 'llm';
+  kind: 'name' | 'value' | 'context' | 'llm';
   detect(column: ColumnSample): PiiSignal[] | Promise<PiiSignal[]>;
 }
 
@@ -73,6 +65,8 @@ export interface PiiClassificationResult {
   table: string;
   column: string;
   piiType: PiiType;
+  /** The taxonomy category of `piiType` (taxonomy.ts). */
+  category: PiiCategory;
   confidence: number;
   /** Recommended transformer name (see mask/transformers). */
   technique: string;

@@ -3,6 +3,7 @@
  * just shapes, so a column of random digits does not pass for card numbers.
  */
 import { isIP } from 'node:net';
+import { parsePhoneNumber } from 'awesome-phonenumber';
 import type { PiiType } from './types.ts';
 
 const EMAIL =
@@ -82,6 +83,26 @@ export function isUsSsn(value: string): boolean {
   return /^(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}$/.test(value.trim());
 }
 
+/** A UK National Insurance number (two prefix letters, six digits, suffix A–D), spaces allowed. */
+export function isUkNino(value: string): boolean {
+  const v = value.replace(/\s/g, '').toUpperCase();
+  return /^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$/.test(v);
+}
+
+/** A Dutch citizen service number (BSN): nine digits passing the eleven-test. */
+export function isBsn(value: string): boolean {
+  const v = value.trim();
+  if (!/^\d{9}$/.test(v) || /^(\d)\1{8}$/.test(v)) return false;
+  let sum = 0;
+  for (let i = 0; i < 8; i++) sum += Number(v[i]) * (9 - i);
+  sum -= Number(v[8]);
+  return sum % 11 === 0;
+}
+
+/** A place name or code as people write them: capitalised (`São Paulo`, `QLD`), not a status word (`shipped`). */
+export const isPlaceName = (value: string): boolean =>
+  /^\p{Lu}[\p{L}\p{M}'’. ()-]*(\s+[\p{L}\p{M}'’.()-]+)*$/u.test(value.trim()) && !/^\p{Lu}{4,}$/u.test(value.trim());
+
 export const isIpAddress = (value: string): boolean => isIP(value.trim().replace(/\/\d{1,3}$/, '')) !== 0;
 
 export const isUuid = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value.trim());
@@ -103,6 +124,22 @@ export function phoneKind(value: string): 'formatted' | 'bare' | null {
 }
 
 export const isPhone = (value: string): boolean => phoneKind(value) !== null;
+
+/** Countries whose national formats are tried for numbers written without a country code. */
+const PHONE_REGIONS = ['US', 'CA', 'GB', 'IE', 'DE', 'AT', 'CH', 'FR', 'BE', 'NL', 'ES', 'PT', 'IT', 'BR', 'MX', 'AU', 'IN', 'SE', 'DK', 'NO', 'PL'];
+
+/**
+ * A number Google's libphonenumber metadata (awesome-phonenumber) accepts: in E.164 / international
+ * form for its country, or written with separators in the national format of one of the common
+ * countries (bare digit runs: North American numbers only).
+ */
+export function isValidPhoneNumber(value: string): boolean {
+  const v = value.trim().replace(/\s*(?:x|ext\.?|#)\s*\d{1,5}$/i, '');
+  if (/^(\+|00)/.test(v)) return parsePhoneNumber(v.replace(/^00/, '+')).valid;
+  // A bare digit run fits some country's plan too easily: only North American numbers are written that way.
+  const regions = /^\d+$/.test(v) ? ['US', 'CA'] : PHONE_REGIONS;
+  return regions.some((regionCode) => parsePhoneNumber(v, { regionCode }).valid);
+}
 
 /** Hashes that are almost only ever password hashes (bcrypt, argon2, scrypt, PBKDF2 in PHC or Django form). */
 export const isPasswordHash = (value: string): boolean =>
@@ -131,4 +168,8 @@ export const VALIDATORS: Partial<Record<PiiType, (v: string) => boolean>> = {
   IP_ADDRESS: isIpAddress,
   CREDIT_CARD: isCreditCard,
   IBAN: isIban,
+  CITY: isPlaceName,
+  DISTRICT: isPlaceName,
+  REGION: isPlaceName,
+  COUNTRY: isPlaceName,
 };

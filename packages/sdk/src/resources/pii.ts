@@ -2,7 +2,7 @@ import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
 import { unwrap } from './unwrap.ts';
 
-const PiiFields = graphql(`fragment PiiFields on PiiColumn @_unmask { schema table column piiType confidence technique evidence source valuesSampled }`);
+const PiiFields = graphql(`fragment PiiFields on PiiColumn @_unmask { schema table column piiType category confidence technique evidence source valuesSampled }`);
 const Classify = graphql(
   `mutation ClassifyPii($input: ClassifyPiiInput!) {
     classifyPii(input: $input) { __typename ... on Error { message code } ... on MutationClassifyPiiSuccess { data { ...PiiFields } } }
@@ -21,7 +21,7 @@ const Scan = graphql(`
     scanTargetForPii(input: $input) {
       __typename
       ... on Error { message code }
-      ... on MutationScanTargetForPiiSuccess { data { environment datasetVersionId sourceDatasetVersionId checkedColumns leaks { schema table column piiType matches } } }
+      ... on MutationScanTargetForPiiSuccess { data { environment datasetVersionId sourceDatasetVersionId checkedColumns categories leaks { schema table column piiType category matches } } }
     }
   }
 `);

@@ -5,6 +5,7 @@ import { classifyPii } from '@tdm/core/graphs/pii/graph';
 import { overridePii } from '@tdm/core/graphs/pii/nodes';
 import type { PiiColumn } from '@tdm/core/graphs/pii/state';
 import { scanTargetForPii, type PiiGateReport } from '@tdm/core/graphs/provision/pii-gate';
+import { categoryOf, PII_TYPES, TAXONOMY } from '@tdm/core/pii/taxonomy';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 import { SOURCE_ERRORS } from './errors.ts';
@@ -16,14 +17,38 @@ const PiiColumnRef = builder.objectRef<PiiColumn>('PiiColumn').implement({
     table: t.exposeString('table'),
     column: t.exposeString('column'),
     piiType: t.exposeString('piiType'),
+    category: t.exposeString('category', {
+      description:
+        'Taxonomy category of piiType: DIRECT_IDENTIFIER, QUASI_IDENTIFIER, LOCATION, HEALTH, BIOMETRIC, FINANCIAL, EMPLOYMENT, CREDENTIALS, ONLINE_IDENTIFIER, FREE_TEXT or NONE',
+    }),
     confidence: t.exposeFloat('confidence'),
     technique: t.exposeString('technique'),
-    evidence: t.expose('evidence', { type: 'JSON' }),
+    evidence: t.expose('evidence', {
+      type: 'JSON',
+      description:
+        'The signals behind the verdict: [{ detector, rule, piiType, confidence, evidence, matched, sampled }] (matched of sampled values, for value rules)',
+    }),
     source: t.exposeString('source', { description: 'DETECTED, LLM or OVERRIDE' }),
     valuesSampled: t.exposeBoolean('valuesSampled', {
       nullable: true,
       description: 'Whether values were sampled (false: no connection to the source, names and types only); null for a stored classification',
     }),
+  }),
+});
+
+interface PiiTypeInfo {
+  name: string;
+  category: string;
+  technique: string;
+  description: string;
+}
+const PiiTypeRef = builder.objectRef<PiiTypeInfo>('PiiTypeInfo').implement({
+  description: 'One PII type of the taxonomy: its category and default masking technique',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    category: t.exposeString('category'),
+    technique: t.exposeString('technique'),
+    description: t.exposeString('description'),
   }),
 });
 
@@ -47,6 +72,7 @@ const LeakRef = builder.objectRef<PiiGateReport['leaks'][number]>('PiiLeak').imp
     table: t.exposeString('table'),
     column: t.exposeString('column'),
     piiType: t.exposeString('piiType'),
+    category: t.exposeString('category', { description: 'Taxonomy category of piiType' }),
     matches: t.exposeInt('matches', { description: 'Distinct target values equal to a real source value' }),
   }),
 });
@@ -56,6 +82,9 @@ const GateRef = builder.objectRef<PiiGateReport>('PiiGateReport').implement({
     datasetVersionId: t.exposeString('datasetVersionId'),
     sourceDatasetVersionId: t.exposeString('sourceDatasetVersionId'),
     checkedColumns: t.exposeInt('checkedColumns'),
+    categories: t.exposeStringList('categories', {
+      description: 'Categories checked: those the mask step transformed, or every category when the dataset was not masked',
+    }),
     leaks: t.field({ type: [LeakRef], resolve: (r) => r.leaks }),
   }),
 });
@@ -102,6 +131,11 @@ const MaskDatasetInput = builder.inputType('MaskDatasetInput', {
 
 builder.queryFields((t) => ({
   transformers: t.field({ type: [TransformerRef], resolve: () => transformers() }),
+  piiTaxonomy: t.field({
+    type: [PiiTypeRef],
+    description: 'Every PII type with its category and default technique',
+    resolve: () => PII_TYPES.map((name) => ({ name, ...TAXONOMY[name] })),
+  }),
   piiClassifications: t.field({
     type: [PiiColumnRef],
     args: { schemaVersionId: t.arg.id({ required: true }) },
@@ -116,6 +150,7 @@ builder.queryFields((t) => ({
         table: r.tableName,
         column: r.columnName,
         piiType: r.piiType,
+        category: categoryOf(r.piiType),
         confidence: r.confidence,
         technique: r.technique,
         evidence: r.evidence,

@@ -6,7 +6,8 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { InvalidInputError, NotFoundError } from '../../errors.ts';
 import { classifyCatalog, type PiiOverride } from '../../pii/classify.ts';
-import { TECHNIQUES } from '../../pii/combine.ts';
+import { piiRulesFromEnv } from '../../pii/rules-file.ts';
+import { categoryOf, TECHNIQUES } from '../../pii/taxonomy.ts';
 import { PII_TYPES, type PiiClassificationResult, type PiiType } from '../../pii/types.ts';
 import type { Tdm } from '../../runtime.ts';
 import { loadCatalog } from '../../store/schema-store.ts';
@@ -35,10 +36,12 @@ export function classifyAndStore(deps: PiiDeps) {
     const overrides = (await prisma.pIIClassification.findMany({ where: { schemaId: sv.schemaId, source: 'OVERRIDE' }, orderBy: { createdAt: 'asc' } })).map(
       (o): PiiOverride => ({ schema: o.schemaName, table: o.tableName, column: o.columnName, piiType: o.piiType as PiiType, technique: o.technique }),
     );
+    // A team's rules file (TDM_PII_RULES), read and validated before the source is opened.
+    const rules = await piiRulesFromEnv();
     const sql = state.source ? await (await deps.resolveSource(state.source)).open() : null;
     let results: PiiClassificationResult[];
     try {
-      results = await classifyCatalog(sql, catalog, { sampleSize: state.sampleSize, llm: deps.tdm.llm, overrides });
+      results = await classifyCatalog(sql, catalog, { sampleSize: state.sampleSize, llm: deps.tdm.llm, overrides, rules });
     } finally {
       await sql?.close();
     }
@@ -107,6 +110,7 @@ export async function overridePii(
     table: row.tableName,
     column: row.columnName,
     piiType: row.piiType,
+    category: categoryOf(row.piiType),
     confidence: row.confidence,
     technique: row.technique,
     evidence: row.evidence,
@@ -121,6 +125,7 @@ function toColumn(r: PiiClassificationResult, valuesSampled: boolean): PiiColumn
     table: r.table,
     column: r.column,
     piiType: r.piiType,
+    category: r.category,
     confidence: r.confidence,
     technique: r.technique,
     evidence: r.evidence,

@@ -8,6 +8,8 @@ export interface PiiColumn {
   table: string;
   column: string;
   piiType: string;
+  /** Taxonomy category of `piiType` (pii/taxonomy.ts). */
+  category: string;
   confidence: number;
   technique: string;
   evidence: unknown;

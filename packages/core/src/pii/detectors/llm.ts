@@ -1,6 +1,8 @@
 /**
- * Optional LLM detector: asks a LangChain chat model (passed in through the deps, off by default)
- * what a column holds, from its table, name, type and at most five sampled values. The answer must
+ * Optional LLM detector: asks a LangChain chat model (passed in through the deps, off by default;
+ * the runtime builds it from the environment in decision/llm.ts) what a column holds, from its
+ * table, name, type, its neighbours' names and at most five sampled values, answering with a PII
+ * type of the taxonomy. The answer must
  * be a JSON object that passes the zod schema; anything else, and any model error, yields no
  * signal, so a flaky or chatty model can never break or skew a classification. The model's
  * free-text reason is not kept: it could quote the sampled values.
@@ -9,7 +11,8 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { z } from 'zod';
 import { registerDetector } from '../registry.ts';
-import { PII_TYPES, type ColumnSample, type PiiDetector, type PiiSignal } from '../types.ts';
+import { PII_TYPES, TAXONOMY } from '../taxonomy.ts';
+import type { ColumnSample, PiiDetector, PiiSignal } from '../types.ts';
 
 export const MAX_LLM_VALUES = 5;
 
@@ -27,9 +30,11 @@ export const llmAnswer = z.object({
   reason: z.string().optional(),
 });
 
-const SYSTEM = `You classify database columns for personal data (PII).
-Answer with one JSON object and nothing else: {"piiType": <one of ${PII_TYPES.join(', ')}>, "confidence": <0..1>, "reason": <short, without quoting values>}.
-Reference data (country or city lists, product names, band names) is NONE. UUIDs and surrogate keys are NONE.`;
+const SYSTEM = `You classify database columns for personal data (PII), as a privacy reviewer would.
+Answer with one JSON object and nothing else: {"piiType": <one type below>, "confidence": <0..1>, "reason": <short, without quoting values>}.
+Types (category: type — meaning):
+${PII_TYPES.map((t) => `${TAXONOMY[t].category}: ${t} — ${TAXONOMY[t].description}`).join('\n')}
+Reference data (country or city lookup tables, product names, band names, film titles) is NONE. UUIDs and surrogate keys are NONE.`;
 
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -61,7 +66,13 @@ export function createLlmDetector(model: BaseChatModel, params: LlmParams): PiiD
         .filter((v) => v.trim() !== '')
         .slice(0, Math.min(params.maxValues, MAX_LLM_VALUES))
         .map((v) => v.slice(0, params.maxValueLength));
-      const question = JSON.stringify({ table: `${column.schema}.${column.table}`, column: column.column, dataType: column.dataType, sampleValues: values });
+      const question = JSON.stringify({
+        table: `${column.schema}.${column.table}`,
+        column: column.column,
+        dataType: column.dataType,
+        otherColumns: column.context?.columns.filter((c) => c !== column.column).slice(0, 30) ?? [],
+        sampleValues: values,
+      });
       let answer: z.infer<typeof llmAnswer> | null;
       try {
         const reply = await model.invoke([new SystemMessage(SYSTEM), new HumanMessage(question)]);
@@ -71,7 +82,15 @@ export function createLlmDetector(model: BaseChatModel, params: LlmParams): PiiD
         answer = null;
       }
       if (!answer) return [];
-      return [{ detector: 'llm', piiType: answer.piiType, confidence: answer.confidence, evidence: `LLM (${model._llmType()}) answered ${answer.piiType}` }];
+      return [
+        {
+          detector: 'llm',
+          piiType: answer.piiType,
+          confidence: answer.confidence,
+          rule: 'llm:answer',
+          evidence: `LLM (${model._llmType()}) answered ${answer.piiType}`,
+        },
+      ];
     },
   };
 }

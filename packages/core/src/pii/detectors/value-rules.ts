@@ -5,12 +5,28 @@
  * discount name-only guesses.
  */
 import { z } from 'zod';
-import { FIRST_NAMES, LAST_NAMES, foldName } from '../person-names.ts';
+import { isFirstName, isLastName, nameDictionarySizes } from '../person-names.ts';
 import { registerDetector } from '../registry.ts';
-import { isPersonTable, tokenize } from '../tokens.ts';
+import { matchColumnName } from './name-rules.ts';
+import { isPlaceTable, personEvidence } from '../table-meaning.ts';
+import { tokenize } from '../tokens.ts';
 import { type TypeCategory, typeCategory } from '../type-gate.ts';
 import type { ColumnSample, PiiSignal, PiiType } from '../types.ts';
-import { birthYear, isCreditCard, isEmail, isHexDigest, isIban, isIpAddress, isPasswordHash, isUsSsn, isUuid, phoneKind } from '../validators.ts';
+import {
+  birthYear,
+  isBsn,
+  isCreditCard,
+  isEmail,
+  isHexDigest,
+  isIban,
+  isIpAddress,
+  isPasswordHash,
+  isUkNino,
+  isUsSsn,
+  isUuid,
+  isValidPhoneNumber,
+  phoneKind,
+} from '../validators.ts';
 
 export const valueRulesParams = z.object({
   /** Fewer non-blank values than this: no value signal at all. */
@@ -23,6 +39,8 @@ export const valueRulesParams = z.object({
 export type ValueRulesParams = z.infer<typeof valueRulesParams>;
 
 interface Rule {
+  /** Rule id in evidence (`value:<id>`). */
+  id: string;
   piiType: PiiType;
   label: string;
   categories: TypeCategory[];
@@ -33,23 +51,38 @@ interface Rule {
 const TEXT: TypeCategory[] = ['text'];
 
 const RULES: Rule[] = [
-  { piiType: 'EMAIL', label: 'valid e-mail addresses', categories: TEXT, test: isEmail, confidence: () => 0.75 },
+  { id: 'email', piiType: 'EMAIL', label: 'valid e-mail addresses', categories: TEXT, test: isEmail, confidence: () => 0.75 },
   {
+    id: 'phone',
     piiType: 'PHONE',
     label: 'phone numbers (7–15 digits)',
     categories: TEXT,
     test: (v) => phoneKind(v) !== null,
-    // Bare digit runs could be account numbers: weaker than numbers written the way people write phones.
-    confidence: (values) => (values.filter((v) => phoneKind(v) === 'formatted').length >= values.length / 2 ? 0.7 : 0.5),
+    // Numbers libphonenumber accepts for a country are phones; bare digit runs it rejects are as often account numbers.
+    confidence: (values) => {
+      const valid = values.filter(isValidPhoneNumber).length >= values.length / 2;
+      const formatted = values.filter((v) => phoneKind(v) === 'formatted').length >= values.length / 2;
+      return valid ? (formatted ? 0.75 : 0.65) : formatted ? 0.6 : 0.45;
+    },
   },
-  { piiType: 'IP_ADDRESS', label: 'IPv4/IPv6 addresses', categories: ['text', 'inet'], test: isIpAddress, confidence: () => 0.75 },
-  { piiType: 'CREDIT_CARD', label: 'card numbers (issuer prefix + Luhn)', categories: TEXT, test: isCreditCard, confidence: () => 0.85 },
-  { piiType: 'IBAN', label: 'IBANs (mod-97)', categories: TEXT, test: isIban, confidence: () => 0.85 },
-  { piiType: 'NATIONAL_ID', label: 'US SSNs (AAA-GG-SSSS)', categories: TEXT, test: isUsSsn, confidence: () => 0.7 },
-  { piiType: 'PASSWORD', label: 'password hashes (bcrypt/argon2/scrypt/PBKDF2)', categories: TEXT, test: isPasswordHash, confidence: () => 0.7 },
+  { id: 'ip', piiType: 'IP_ADDRESS', label: 'IPv4/IPv6 addresses', categories: ['text', 'inet'], test: isIpAddress, confidence: () => 0.75 },
+  { id: 'luhn', piiType: 'CREDIT_CARD', label: 'card numbers (issuer prefix + Luhn)', categories: TEXT, test: isCreditCard, confidence: () => 0.85 },
+  { id: 'iban-mod97', piiType: 'IBAN', label: 'IBANs (mod-97)', categories: TEXT, test: isIban, confidence: () => 0.85 },
+  { id: 'us-ssn', piiType: 'NATIONAL_ID', label: 'US SSNs (AAA-GG-SSSS)', categories: TEXT, test: isUsSsn, confidence: () => 0.7 },
+  { id: 'uk-nino', piiType: 'NATIONAL_ID', label: 'UK National Insurance numbers', categories: TEXT, test: isUkNino, confidence: () => 0.7 },
+  // Nine digits pass the eleven-test by chance one time in eleven: only a whole column of them counts.
+  { id: 'nl-bsn', piiType: 'NATIONAL_ID', label: 'Dutch BSNs (eleven-test)', categories: TEXT, test: isBsn, confidence: () => 0.55 },
+  {
+    id: 'password-hash',
+    piiType: 'PASSWORD',
+    label: 'password hashes (bcrypt/argon2/scrypt/PBKDF2)',
+    categories: TEXT,
+    test: isPasswordHash,
+    confidence: () => 0.7,
+  },
   // MD5/SHA hex digests are as often file checksums: enough to support a `password` name, not to flag alone.
-  { piiType: 'PASSWORD', label: 'hex digests', categories: TEXT, test: isHexDigest, confidence: () => 0.3 },
-  { piiType: 'NONE', label: 'UUIDs (not PII by themselves)', categories: ['text', 'uuid'], test: isUuid, confidence: () => 0.9 },
+  { id: 'hex-digest', piiType: 'PASSWORD', label: 'hex digests', categories: TEXT, test: isHexDigest, confidence: () => 0.3 },
+  { id: 'uuid', piiType: 'NONE', label: 'UUIDs (not PII by themselves)', categories: ['text', 'uuid'], test: isUuid, confidence: () => 0.9 },
 ];
 
 /** Dates that say when something happened to a record, not when a person was born. */
@@ -59,7 +92,6 @@ const NOT_BIRTH = new Set(
   ),
 );
 
-const share = (values: string[], test: (v: string) => boolean) => values.filter(test).length / values.length;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 const NAME_WORD = /^\p{Lu}[\p{L}'’.-]*$|^\p{Lu}+$/u;
@@ -68,14 +100,17 @@ type NameKind = 'FIRST_NAME' | 'LAST_NAME' | 'FULL_NAME';
 function nameKinds(value: string): NameKind[] {
   const words = value.trim().split(/\s+/);
   if (!words.every((w) => NAME_WORD.test(w))) return [];
-  const folded = words.map(foldName);
   if (words.length === 1) {
+    // Two- and three-letter capitals are codes (`AB`, `QLD`, `USA`) far more often than names.
+    if (/^\p{Lu}{1,3}$/u.test(words[0] as string)) return [];
     const kinds: NameKind[] = [];
-    if (FIRST_NAMES.has(folded[0] as string)) kinds.push('FIRST_NAME');
-    if (LAST_NAMES.has(folded[0] as string)) kinds.push('LAST_NAME');
+    if (isFirstName(words[0] as string)) kinds.push('FIRST_NAME');
+    if (isLastName(words[0] as string)) kinds.push('LAST_NAME');
     return kinds;
   }
-  if (words.length <= 4 && (FIRST_NAMES.has(folded[0] as string) || LAST_NAMES.has(folded.at(-1) as string))) return ['FULL_NAME'];
+  // "Mary Smith", "Jean-Luc Picard", "Ana María de la Cruz": a known given name first and a known surname last.
+  const first = (words[0] as string).split('-')[0] as string;
+  if (words.length <= 4 && isFirstName(first) && isLastName(words.at(-1) as string)) return ['FULL_NAME'];
   return [];
 }
 
@@ -85,13 +120,20 @@ function personNameSignal(column: ColumnSample, values: string[], params: ValueR
   const best = (Object.entries(counts) as [NameKind, number][]).sort((a, b) => b[1] - a[1])[0] as [NameKind, number];
   const s = best[1] / values.length;
   if (s < params.nameThreshold) return null;
-  // Names of people outside person tables (heads of state, composers) are catalog data: too weak to flag alone.
-  const person = isPersonTable(column.table);
+  // On a table about people, names are theirs. Elsewhere a strong share still wins on its own,
+  // except on reference tables about places (heads of state, namesakes of streets).
+  const person = personEvidence(column);
+  const place = isPlaceTable(column.table);
+  const confidence = person.person ? 0.7 : place ? 0.35 : s >= 0.8 ? 0.6 : 0.45;
+  const where = person.person ? `; ${person.reason}` : place ? '; table holds reference data about places' : '';
   return {
     detector: 'value-rules',
     piiType: best[0],
-    confidence: person ? 0.6 : 0.4,
-    evidence: `${pct(s)} of ${values.length} sampled values look like person names (built-in name list)${person ? '' : '; table is not person-like'}`,
+    confidence,
+    evidence: `${pct(s)} of ${values.length} sampled values look like person names (given names and surnames of ${nameDictionarySizes().locales} locales)${where}`,
+    rule: 'value:person-name',
+    matched: best[1],
+    sampled: values.length,
   };
 }
 
@@ -106,8 +148,12 @@ function birthSignal(column: ColumnSample, values: string[], params: ValueRulesP
   return {
     detector: 'value-rules',
     piiType: 'DATE_OF_BIRTH',
-    confidence: 0.45,
+    // On a table about people a spread of adult birth dates is their birth dates; elsewhere only support for a name.
+    confidence: personEvidence(column).person ? 0.6 : 0.45,
     evidence: `${pct(s)} of ${values.length} sampled dates are plausible birth dates (1900 to ten years ago, spread over years)`,
+    rule: 'value:birth-date',
+    matched: plausible.length,
+    sampled: values.length,
   };
 }
 
@@ -119,16 +165,22 @@ export function valueSignals(column: ColumnSample, params: ValueRulesParams, now
   const signals: PiiSignal[] = [];
   for (const rule of RULES) {
     if (!rule.categories.includes(category)) continue;
-    const s = share(values, rule.test);
+    const matched = values.filter(rule.test);
+    const s = matched.length / values.length;
     if (s < params.threshold) continue;
     signals.push({
       detector: 'value-rules',
       piiType: rule.piiType,
-      confidence: rule.confidence(values.filter(rule.test)),
+      confidence: rule.confidence(matched),
       evidence: `${pct(s)} of ${values.length} sampled values are ${rule.label}`,
+      rule: `value:${rule.id}`,
+      matched: matched.length,
+      sampled: values.length,
     });
   }
-  if (category === 'text') {
+  // A column whose name says it holds something else (`provincia` of Madrid, Sevilla…) is not judged by name-like values.
+  const named = matchColumnName(column.table, column.column, { context: column.context })?.piiType;
+  if (category === 'text' && (!named || ['FIRST_NAME', 'LAST_NAME', 'FULL_NAME'].includes(named))) {
     const name = personNameSignal(column, values, params);
     if (name) signals.push(name);
   }

@@ -1,0 +1,157 @@
+/**
+ * Rules a team adds to detection without changing code: a YAML or JSON file (path in
+ * `TDM_PII_RULES`, or passed per run) with
+ *
+ * ```yaml
+ * words:                 # column-name vocabulary, matched like the built-in words (tokens, gates)
+ *   - { words: [kundennummer, kdnr], type: PERSONAL_ID }
+ *   - { words: [standort], type: CITY, gate: place, confidence: 0.65 }
+ * columns:               # regular expressions on column names (and optionally table names)
+ *   - { pattern: '^emp_ref_\d+$', type: PERSONAL_ID, table: '^hr_' }
+ * values:                # regular expressions every sampled value is tried against
+ *   - { pattern: '^EMP-\d{6}$', type: PERSONAL_ID, threshold: 0.8 }
+ * exclude:               # never personal, whatever the detectors say
+ *   - { table: '^audit_', column: '.*' }
+ * overrides:             # fixed classifications; a reviewer's stored override still wins
+ *   - { table: patients, column: notes, type: HEALTH_RECORD, technique: 'null' }
+ * ```
+ *
+ * Every pattern is a JavaScript regular expression, case-insensitive. The file is validated as a
+ * whole; an invalid one fails the classification with the path and the offending entry.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { InvalidInputError } from '../errors.ts';
+import type { Vocabulary } from './detectors/name-rules.ts';
+import { PII_TYPES, type PiiType } from './taxonomy.ts';
+import { typeCategory } from './type-gate.ts';
+import type { ColumnSample, PiiDetector, PiiSignal } from './types.ts';
+import { type Entry, STRONG } from './vocabulary.ts';
+
+const piiType = z.enum(PII_TYPES as [PiiType, ...PiiType[]]);
+const regex = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid regular expression' },
+);
+const confidence = z.number().min(0).max(1).default(STRONG);
+
+export const piiRulesSchema = z
+  .object({
+    words: z
+      .array(
+        z.object({ words: z.array(z.string().min(1)).min(1), type: piiType, confidence, gate: z.enum(['person', 'place', 'health', 'employment']).optional() }),
+      )
+      .default([]),
+    columns: z.array(z.object({ pattern: regex, table: regex.optional(), type: piiType, confidence })).default([]),
+    values: z.array(z.object({ pattern: regex, type: piiType, confidence, threshold: z.number().min(0.1).max(1).default(0.8) })).default([]),
+    exclude: z.array(z.object({ table: regex.default('.*'), column: regex.default('.*') })).default([]),
+    overrides: z
+      .array(z.object({ schema: z.string().optional(), table: z.string().min(1), column: z.string().min(1), type: piiType, technique: z.string().optional() }))
+      .default([]),
+  })
+  .strict();
+export type PiiRules = z.output<typeof piiRulesSchema>;
+
+/** Validates a parsed rules document; `source` names it in errors. */
+export function parsePiiRules(doc: unknown, source = 'PII rules'): PiiRules {
+  const parsed = piiRulesSchema.safeParse(doc ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidInputError(`${source}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, { source, issues: parsed.error.issues.slice(0, 5) });
+  }
+  return parsed.data;
+}
+
+/** Reads and validates a YAML or JSON rules file. */
+export async function loadPiiRules(path: string): Promise<PiiRules> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new InvalidInputError(`PII rules file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { path });
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new InvalidInputError(`PII rules file ${path} is neither YAML nor JSON: ${(err as Error).message.split('\n')[0]}`, { path });
+  }
+  return parsePiiRules(doc, `PII rules file ${path}`);
+}
+
+/** The rules named by `TDM_PII_RULES`, or null when it is unset. */
+export async function piiRulesFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<PiiRules | null> {
+  const path = env.TDM_PII_RULES?.trim();
+  return path ? loadPiiRules(path) : null;
+}
+
+/** The `words` of the rules as vocabulary for the name rules (keys are token runs, as in vocabulary.ts). */
+export function rulesVocabulary(rules: PiiRules): Vocabulary {
+  const map = new Map<string, Entry>();
+  for (const w of rules.words)
+    for (const word of w.words) {
+      const key = word.toLowerCase().replace(/[^a-z0-9]+/g, '');
+      map.set(key, w.gate ? { type: w.type, confidence: w.confidence, gate: w.gate } : { type: w.type, confidence: w.confidence });
+    }
+  return map;
+}
+
+/** Whether the rules exclude the column from detection. */
+export function isExcluded(rules: PiiRules, table: string, column: string): boolean {
+  return rules.exclude.some((e) => new RegExp(e.table, 'i').test(table) && new RegExp(e.column, 'i').test(column));
+}
+
+/** Detectors for the `columns` (name kind) and `values` (value kind) patterns of the rules. */
+export function rulesDetectors(rules: PiiRules): PiiDetector[] {
+  const columns = rules.columns.map((c, i) => ({ ...c, re: new RegExp(c.pattern, 'i'), tableRe: c.table ? new RegExp(c.table, 'i') : null, i }));
+  const values = rules.values.map((v, i) => ({ ...v, re: new RegExp(v.pattern, 'i'), i }));
+  const nameDetector: PiiDetector = {
+    name: 'rules-file-names',
+    description: 'Column-name patterns of the rules file',
+    kind: 'name',
+    detect: (column: ColumnSample): PiiSignal[] =>
+      columns
+        .filter((c) => c.re.test(column.column) && (!c.tableRe || c.tableRe.test(column.table)))
+        .map((c) => ({
+          detector: 'rules-file-names',
+          piiType: c.type,
+          confidence: c.confidence,
+          rule: `rules-file:columns[${c.i}]`,
+          evidence: `column name matches the rules file pattern /${c.pattern}/`,
+        })),
+  };
+  const valueDetector: PiiDetector = {
+    name: 'rules-file-values',
+    description: 'Value patterns of the rules file',
+    kind: 'value',
+    detect(column: ColumnSample): PiiSignal[] {
+      if (typeCategory(column) === 'bytea') return [];
+      const sampled = column.values.map((v) => v.trim()).filter((v) => v !== '');
+      if (sampled.length < 3) return [];
+      const out: PiiSignal[] = [];
+      for (const v of values) {
+        const matched = sampled.filter((x) => v.re.test(x)).length;
+        if (matched / sampled.length < v.threshold) continue;
+        out.push({
+          detector: 'rules-file-values',
+          piiType: v.type,
+          confidence: v.confidence,
+          rule: `rules-file:values[${v.i}]`,
+          evidence: `${matched} of ${sampled.length} sampled values match the rules file pattern /${v.pattern}/`,
+          matched,
+          sampled: sampled.length,
+        });
+      }
+      return out;
+    },
+  };
+  return [nameDetector, valueDetector];
+}
