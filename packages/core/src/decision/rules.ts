@@ -96,6 +96,9 @@ export function validateOperations(input: SanitizedDecisionInput, requested: rea
   if (has('synthetic') && availableModes(input, operations).length === 0) {
     problems.push('synthetic needs test-case text, test-case URLs, a domain or a schema (schema version id, or a connection with discover)');
   }
+  if (has('quality') && !has('subset') && !has('mask') && !has('synthetic')) {
+    problems.push('quality needs a dataset to measure: add subset, mask or synthetic');
+  }
   if (has('provision') && !has('subset') && !has('mask') && !has('synthetic')) {
     problems.push('provision needs data to load: add subset or synthetic');
   }

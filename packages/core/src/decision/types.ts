@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The pipeline's steps in canonical order; a plan is always an ordered sub-list of them. */
-export const OPERATIONS = ['discover', 'pii', 'subset', 'mask', 'synthetic', 'provision'] as const;
+export const OPERATIONS = ['discover', 'pii', 'subset', 'mask', 'synthetic', 'quality', 'provision'] as const;
 export const Operation = z.enum(OPERATIONS);
 export type Operation = z.infer<typeof Operation>;
 

@@ -1,4 +1,4 @@
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import type { BaseCheckpointSaver, LangGraphRunnableConfig } from '@langchain/langgraph';
 import { END, START, StateGraph } from '@langchain/langgraph';
 import '../../jobs/steps/index.ts';
 import { InvalidInputError } from '../../errors.ts';
@@ -7,7 +7,14 @@ import type { EmitEvent } from '../../jobs/events.ts';
 import { getStep, type LineageEdgeInput } from '../../jobs/registry.ts';
 import type { Tdm } from '../../runtime.ts';
 import { stepNode } from './nodes.ts';
-import { WorkflowState } from './state.ts';
+import { WorkflowState, type WorkflowStateType } from './state.ts';
+
+const MAKES_DATASET: readonly Operation[] = ['subset', 'mask', 'synthetic'];
+
+/** A run making a dataset without an explicit `quality` step gets one at its end. */
+export function needsAutomaticQuality(operations: readonly Operation[]): boolean {
+  return !operations.includes('quality') && operations.some((op) => MAKES_DATASET.includes(op)) && Boolean(getStep('quality'));
+}
 
 export interface WorkflowDeps {
   tdm: Tdm;
@@ -33,6 +40,15 @@ export function createWorkflowGraph(operations: Operation[], deps: WorkflowDeps)
     graph = graph.addNode(op, stepNode(op, deps), def.retryPolicy ? { retryPolicy: def.retryPolicy } : undefined);
     graph = graph.addEdge(previous, op);
     previous = op;
+  }
+  if (needsAutomaticQuality(operations)) {
+    // Every job that makes a dataset ends with its quality report (the `quality` step, marked automatic).
+    const qualityNode = stepNode('quality', deps);
+    graph = graph.addNode('quality', (state: WorkflowStateType, config?: LangGraphRunnableConfig) =>
+      qualityNode({ ...state, config: { ...state.config, quality: { ...(state.config?.quality as object), automatic: true } } }, config),
+    );
+    graph = graph.addEdge(previous, 'quality');
+    previous = 'quality';
   }
   graph = graph.addEdge(previous, END);
   return (graph as StateGraph<typeof WorkflowState.spec>).compile({ checkpointer: deps.checkpointer, name: 'workflow' });

@@ -4,4 +4,5 @@ import './pii.ts';
 import './subset.ts';
 import './mask.ts';
 import './synthetic.ts';
+import './quality.ts';
 import './provision.ts';
