@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'QUERY_FAILED'
   | 'STEP_FAILED'
-  | 'CRAWL_FAILED';
+  | 'CRAWL_FAILED'
+  | 'QUALITY_BELOW_THRESHOLD';
 
 /** Replaces the password of any `scheme://user:password@` in `text` with `***`. */
 export function redact(text: string): string {

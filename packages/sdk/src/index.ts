@@ -10,4 +10,5 @@ export type { Dataset, SubsetInput, ProvisionInput, ProvisionResult } from './re
 export type { Environment } from './resources/environments.ts';
 export type { PiiColumn, OverridePiiInput, Transformer } from './resources/pii.ts';
 export type { MaskInput } from './resources/datasets.ts';
+export type { QualityReport } from './resources/quality.ts';
 export type { GenerateSyntheticInput, SyntheticResult, TestCaseAnalysis, DomainPack } from './resources/synthetic.ts';

@@ -12,6 +12,7 @@ import './auth.ts';
 import './decision.ts';
 import './pii.ts';
 import './synthetic.ts';
+import './quality.ts';
 
 builder.queryType({});
 builder.mutationType({});
