@@ -16,6 +16,8 @@ import { jobTrace, lineageAround } from '../src/lineage/graph.ts';
 import { runMask } from '../src/operations/mask.ts';
 import { runSubset } from '../src/operations/subset.ts';
 import { columnDrift, ksStatistic, shapeOf, totalVariation } from '../src/quality/drift.ts';
+import { TableCheckRunner } from '../src/quality/checks.ts';
+import { createPgliteCheckEvaluator } from '../src/synthetic/schema/evaluate.ts';
 import { consistencyCheck, typeConstraintCheck } from '../src/quality/formats.ts';
 import { scoreFacts } from '../src/quality/metrics.ts';
 import { ColumnProfile } from '../src/quality/profile.ts';
@@ -91,6 +93,45 @@ describe('formats and constraints', () => {
     for (const v of ok) expect(check?.(v), v).toBe(true);
     for (const v of bad) expect(check?.(v), v).toBe(false);
   });
+});
+
+describe('CHECK constraints', () => {
+  it('are evaluated in JavaScript when parsed completely, by PostgreSQL otherwise, NULL passing', async () => {
+    const table = {
+      schema: 'public',
+      name: 't',
+      columns: [],
+      checks: [
+        { name: 'qty_range', expression: 'CHECK (((qty >= 0) AND (qty <= 10)))', columns: ['qty'], inherited: false, noInherit: false },
+        { name: 'code_lower', expression: "CHECK ((lower(code) <> 'xx'::text))", columns: ['code'], inherited: false, noInherit: false },
+      ],
+    } as never;
+    const columns = [
+      { name: 'qty', pgType: 'integer', nullable: true, parquetType: 'INT32' as const },
+      { name: 'code', pgType: 'text', nullable: true, parquetType: 'STRING' as const },
+    ];
+    let started = 0;
+    const runner = await TableCheckRunner.create(
+      () => {
+        started++;
+        return createPgliteCheckEvaluator(EMPTY);
+      },
+      EMPTY,
+      table,
+      columns,
+    );
+    for (const row of [
+      ['5', 'ab'],
+      ['11', 'XX'],
+      [null, null],
+      ['-1', 'xx'],
+    ] as TextRow[])
+      await runner.add(row);
+    await runner.flush();
+    expect(started).toBe(1);
+    expect(Object.fromEntries(runner.violations)).toEqual({ qty_range: 2, code_lower: 2 });
+    expect(runner.evaluations).toBe(8);
+  }, 60_000);
 });
 
 describe('sketches', () => {

@@ -116,12 +116,12 @@ async function scanOne(
   t: DatasetTableManifest,
   catalog: Catalog | null,
   ref: Reference,
-  evaluator: CheckEvaluator | null,
+  evaluator: () => Promise<CheckEvaluator>,
   options: QualityOptions,
 ): Promise<ScannedTable> {
   const def = catalog?.tables.find((x) => x.schema === t.schema && x.name === t.name) ?? null;
   const { own, fks, targets } = keySpecs(t, def, catalog);
-  const checks = evaluator && catalog && def ? new TableCheckRunner(evaluator, catalog, def, t.columns) : null;
+  const checks = catalog && def ? await TableCheckRunner.create(evaluator, catalog, def, t.columns) : null;
   const parentHas = ref.parent?.tables.some((p) => p.schema === t.schema && p.name === t.name);
   const masked = t.columns.map((c, i) => (ref.masked.has(`${t.schema}.${t.name}.${c.name}`) ? i : -1)).filter((i) => i >= 0);
   const scan = await scanTable(
@@ -200,13 +200,17 @@ export async function computeQualityReport(deps: QualityDeps, datasetVersionId: 
   const manifest = await deps.datasets.readManifest(datasetVersionId);
   const catalog = manifest.schemaVersionId ? await deps.loadCatalog(manifest.schemaVersionId) : null;
   const ref = await resolveReference(deps, manifest, catalog);
-  const hasChecks = catalog?.tables.some((t) => t.checks.length) || catalog?.domains.some((d) => d.checks.length);
-  const evaluator = catalog && hasChecks ? await deps.createEvaluator(catalog) : null;
+  // PostgreSQL evaluates the CHECKs JavaScript cannot: started once, on the first one.
+  let evaluator: Promise<CheckEvaluator> | null = null;
+  const getEvaluator = () => {
+    evaluator ??= deps.createEvaluator(catalog as Catalog);
+    return evaluator;
+  };
   const scanned: ScannedTable[] = [];
   try {
-    for (const t of manifest.tables) scanned.push(await scanOne(deps, manifest, t, catalog, ref, evaluator, options));
+    for (const t of manifest.tables) scanned.push(await scanOne(deps, manifest, t, catalog, ref, getEvaluator, options));
   } finally {
-    await evaluator?.close();
+    if (evaluator) await (await (evaluator as Promise<CheckEvaluator>)).close();
   }
   return assemble(manifest, scanned, ref, catalog, deps.clock() - started);
 }
@@ -233,7 +237,7 @@ function assemble(manifest: DatasetManifest, scanned: ScannedTable[], ref: Refer
     tables,
     keyRows,
     fkRows,
-    checkEvaluations: scanned.reduce((n, s) => n + (s.checks ? s.checks.evaluatedRows * (s.checks.checkCount - s.checks.skipped.size) : 0), 0),
+    checkEvaluations: scanned.reduce((n, s) => n + (s.checks?.evaluations ?? 0), 0),
     checkViolations: scanned.reduce((n, s) => n + [...(s.checks?.violations.values() ?? [])].reduce((a, b) => a + b, 0), 0),
     skippedChecks: scanned.flatMap((s) => [...(s.checks?.skipped.keys() ?? [])].map((n) => `${tableKey(s.manifest)} ${n}`)),
     referenceLabel: ref.label,

@@ -116,7 +116,7 @@ export async function scanTable(rows: AsyncIterable<TextRow[]>, options: ScanOpt
           const text = keyText(row, k.columns, k.nullsNotDistinct ?? false);
           if (text !== null) (keySets.get(k.id) as KeySet).add(text);
         }
-        if (checks?.active && checkCols.every((i) => consistent[i])) await checks.add(row);
+        if (checks && checkCols.every((i) => consistent[i])) await checks.add(row);
         if (parent && reference) {
           const input = await parent.next();
           if (input) {
