@@ -26,6 +26,7 @@ export async function planOperations(input: WorkflowInput): Promise<{ operations
     testCaseUrls: input.testCaseUrls ?? undefined,
     domain: input.domain ?? undefined,
     scenario: input.scenario ?? undefined,
+    openApiSpec: input.openApiSpec ?? undefined,
     targetEnv,
     operations,
   });

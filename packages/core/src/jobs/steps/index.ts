@@ -3,6 +3,7 @@ import './discover.ts';
 import './pii.ts';
 import './subset.ts';
 import './mask.ts';
+import './fusion.ts';
 import './synthetic.ts';
 import './quality.ts';
 import './provision.ts';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SyntheticMode } from '../../decision/types.ts';
 import { CrawlError, InvalidInputError, NotFoundError, StepFailedError } from '../../errors.ts';
 import { modeAvailable, runSynthetic, type SyntheticInput } from '../../synthetic/index.ts';
+import { unifiedSchemaVersionId } from '../../graphs/fusion/graph.ts';
 import { registerStep } from '../registry.ts';
 
 registerStep({
@@ -40,7 +41,10 @@ registerStep({
       seed: cfg.seed ?? null,
       keepExamples: cfg.keepExamples ?? null,
     };
-    const order = [cfg.mode, ...(cfg.fallbackModes ?? []), ...SyntheticMode.options].filter((m): m is SyntheticMode => Boolean(m));
+    // A fused schema (fusion ran before) is generated in schema mode: DB constraints and every source's fields.
+    const unified = input.context.unifiedSchema;
+    if (unified) base.schemaVersionId = await unifiedSchemaVersionId(rt.tdm, unified);
+    const order = [unified ? 'SCHEMA' : null, cfg.mode, ...(cfg.fallbackModes ?? []), ...SyntheticMode.options].filter((m): m is SyntheticMode => Boolean(m));
     const candidates = [...new Set(order)].filter((mode) => modeAvailable(mode, { ...base, mode }));
     if (!candidates.length) {
       throw new StepFailedError('synthetic', input.jobId, new InvalidInputError('synthetic needs a schema version, a domain pack, test-case content or URLs'));
@@ -52,9 +56,11 @@ registerStep({
         const out = await runSynthetic(rt.tdm, { ...base, mode }, { emit: rt.emit, jobId: input.jobId, signal: rt.signal });
         for (const s of out.skippedUrls) rt.fallback(`synthetic: ${s.url} skipped (${s.reason})`);
         const from =
-          mode === 'TEST_CASE' && input.context.testCaseId
-            ? { fromKind: 'TEST_CASE' as const, fromId: input.context.testCaseId }
-            : { fromKind: 'SCHEMA_VERSION' as const, fromId: out.schemaVersionId };
+          mode === 'SCHEMA' && unified
+            ? { fromKind: 'UNIFIED_SCHEMA' as const, fromId: unified }
+            : mode === 'TEST_CASE' && input.context.testCaseId
+              ? { fromKind: 'TEST_CASE' as const, fromId: input.context.testCaseId }
+              : { fromKind: 'SCHEMA_VERSION' as const, fromId: out.schemaVersionId };
         await rt.recordLineage({
           operation: 'synthetic',
           ...from,
