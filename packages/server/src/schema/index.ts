@@ -13,6 +13,7 @@ import './decision.ts';
 import './pii.ts';
 import './synthetic.ts';
 import './quality.ts';
+import './fusion.ts';
 
 builder.queryType({});
 builder.mutationType({});
