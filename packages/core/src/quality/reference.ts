@@ -36,13 +36,34 @@ export async function sampleSource(
       // A few pages at random: enough blocks for ~3× the rows wanted, so LIMIT rarely comes up short.
       const percent = size > rows * 2 ? Math.min(100, Math.max(0.01, (300 * rows) / size)) : null;
       const from = `${quoteQualified(t.schema, t.name)}${percent === null ? '' : ` TABLESAMPLE SYSTEM (${percent.toFixed(4)}) REPEATABLE (42)`}`;
-      const { rows: sampled } = await tx.query<Record<string, string | null>>(`SELECT ${cols.join(', ')} FROM ${from} LIMIT ${rows}`);
+      const sampled = await sampleRows(
+        tx,
+        `SELECT ${cols.join(', ')} FROM ${from} LIMIT ${rows}`,
+        `SELECT ${cols.join(', ')} FROM ${quoteQualified(t.schema, t.name)} LIMIT ${rows}`,
+      );
       const profiles = columnProfiles(t.columns, def, catalog, seedOf(t.key) + 1);
       for (const r of sampled) for (const [i, p] of profiles.entries()) p.add(r[`c${i}`] ?? null);
       out.set(t.key, profiles);
     }
   });
   return out;
+}
+
+/**
+ * The sample; where TABLESAMPLE is refused (a foreign table, a view-like relation) the first rows
+ * instead — still never a full scan. A savepoint keeps the transaction usable after the refusal.
+ */
+async function sampleRows(tx: SqlClient, sampled: string, plain: string): Promise<Record<string, string | null>[]> {
+  if (sampled === plain) return (await tx.query<Record<string, string | null>>(plain)).rows;
+  await tx.exec('SAVEPOINT tdm_sample');
+  try {
+    const { rows } = await tx.query<Record<string, string | null>>(sampled);
+    await tx.exec('RELEASE SAVEPOINT tdm_sample');
+    return rows;
+  } catch {
+    await tx.exec('ROLLBACK TO SAVEPOINT tdm_sample');
+    return (await tx.query<Record<string, string | null>>(plain)).rows;
+  }
 }
 
 /** Declared distributions of a domain-mode dataset's columns, by `schema.table` then column. */
