@@ -22,6 +22,8 @@ registerStep({
       : input.artifacts.datasetVersionId
         ? [input.artifacts.datasetVersionId]
         : [];
+    // The automatic run after a step that (replaced by a plugin) made no dataset has nothing to measure.
+    if (!made.length && input.config.automatic) return { artifacts: {}, summary: { skipped: 'no dataset version was made' } };
     if (!made.length)
       throw new StepFailedError('quality', input.jobId, new Error('quality needs a dataset version from an earlier step (subset, mask or synthetic)'));
     const done = await rt.tdm.store.prisma.qualityReport.findMany({
