@@ -171,6 +171,27 @@ describe('OpenAPI documents', () => {
     ]);
   });
 
+  it('combines allOf parts: properties and required lists of every part', async () => {
+    const doc = JSON.stringify({
+      openapi: '3.0.3',
+      info: { title: 'composed', version: '1' },
+      paths: {},
+      components: {
+        schemas: {
+          Named: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+          Pet: {
+            allOf: [{ $ref: '#/components/schemas/Named' }, { type: 'object', required: ['born'], properties: { born: { type: 'string', format: 'date' } } }],
+          },
+        },
+      },
+    });
+    const pet = (await fromOpenApi(doc)).find((e) => e.name === 'Pet');
+    expect(pet?.fields).toEqual([
+      expect.objectContaining({ name: 'name', nullable: false }),
+      expect.objectContaining({ name: 'born', dataType: 'date', nullable: false }),
+    ]);
+  });
+
   it('refuses a document that is not OpenAPI', async () => {
     await expect(fromOpenApi('openapi: 3.0.0\ninfo: {}\n')).rejects.toBeInstanceOf(InvalidInputError);
     await expect(fromOpenApi('{ not json')).rejects.toBeInstanceOf(InvalidInputError);

@@ -97,12 +97,14 @@ function pgTypeOf(s: JsonSchema): string {
 
 function merged(s: JsonSchema): JsonSchema {
   if (!s.allOf) return s;
-  return s.allOf
-    .map(merged)
-    .reduce<JsonSchema>(
-      (a, b) => ({ ...a, ...b, properties: { ...a.properties, ...b.properties }, required: [...(a.required ?? []), ...(b.required ?? [])] }),
-      { ...s, allOf: undefined },
-    );
+  // allOf parts combined: their properties and required lists together.
+  const out: JsonSchema = { ...s, allOf: undefined, properties: { ...s.properties }, required: [...(s.required ?? [])] };
+  for (const part of s.allOf.map(merged)) {
+    Object.assign(out, { ...part, properties: out.properties, required: out.required });
+    Object.assign(out.properties as object, part.properties);
+    out.required?.push(...(part.required ?? []));
+  }
+  return out;
 }
 
 /** API: the object schemas of an OpenAPI 3 (`components.schemas`) or Swagger 2 (`definitions`) document, JSON or YAML. */
