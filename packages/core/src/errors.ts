@@ -16,7 +16,8 @@ export type TdmErrorCode =
   | 'CONFLICT'
   | 'QUERY_FAILED'
   | 'STEP_FAILED'
-  | 'CRAWL_FAILED';
+  | 'CRAWL_FAILED'
+  | 'QUALITY_BELOW_THRESHOLD';
 
 export class TdmError extends Error {
   readonly code: TdmErrorCode;

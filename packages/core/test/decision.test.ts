@@ -111,7 +111,7 @@ describe('classifyIntent: the seed rules', () => {
     {
       name: 'every synthetic input: URL first, the rest in order as fallbacks',
       input: { testCaseUrls: ['https://shop.test/register'], testCaseContent: GHERKIN, domain: 'ecommerce', schemaVersionId: 'sv1' },
-      operations: ['synthetic'],
+      operations: ['fusion', 'synthetic'],
       mode: 'URL',
       fallbacks: ['TEST_CASE', 'DOMAIN', 'SCHEMA'],
       kinds: ['schemaVersion', 'testCaseContent', 'testCaseUrls', 'domain'],
@@ -119,7 +119,7 @@ describe('classifyIntent: the seed rules', () => {
     {
       name: 'text beats domain',
       input: { domain: 'ecommerce', testCaseContent: GHERKIN },
-      operations: ['synthetic'],
+      operations: ['fusion', 'synthetic'],
       mode: 'TEST_CASE',
       fallbacks: ['DOMAIN'],
       kinds: ['testCaseContent', 'domain'],
@@ -127,7 +127,7 @@ describe('classifyIntent: the seed rules', () => {
     {
       name: 'source plus test case: subset and synthetic, schema as fallback',
       input: { connectionString: CONN, testCaseContent: GHERKIN, targetEnv: 'qa' },
-      operations: ['discover', 'pii', 'subset', 'mask', 'synthetic', 'provision'],
+      operations: ['discover', 'pii', 'subset', 'mask', 'fusion', 'synthetic', 'provision'],
       mode: 'TEST_CASE',
       fallbacks: ['SCHEMA'],
       kinds: ['connection', 'testCaseContent', 'targetEnv'],

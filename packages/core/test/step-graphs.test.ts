@@ -58,7 +58,7 @@ describe.each(kinds)('step graphs on %s', (kind) => {
     const email = viaOwnSource.columns.find((c) => c.table === 'customer' && c.column === 'email');
     expect(email?.piiType).toBe('EMAIL');
     // The value detector read sampled values: its signal is in the evidence, beside the name rule's.
-    expect((email?.evidence as { detector: string }[]).map((e) => e.detector)).toContain('value-rules');
+    expect(((email?.evidence ?? []) as { detector: string }[]).map((e) => e.detector)).toContain('value-rules');
 
     const viaExplicit = await classifyPii(tdm, { schemaVersionId: discovered.schemaVersionId, connectionString: sourceUrl });
     expect(viaExplicit.valuesSampled).toBe(true);
@@ -77,7 +77,7 @@ describe.each(kinds)('step graphs on %s', (kind) => {
     expect(out.columns.every((c) => c.valuesSampled === false)).toBe(true);
     const email = out.columns.find((c) => c.table === 'customer' && c.column === 'email');
     expect(email?.piiType).toBe('EMAIL');
-    expect((email?.evidence as { detector: string }[]).map((e) => e.detector)).not.toContain('value-rules');
+    expect(((email?.evidence ?? []) as { detector: string }[]).map((e) => e.detector)).not.toContain('value-rules');
     const stored = await tdm.store.prisma.pIIClassification.count({ where: { schemaVersionId: discovered.schemaVersionId } });
     expect(stored).toBe(out.columns.length);
 

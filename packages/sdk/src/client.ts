@@ -7,6 +7,7 @@ import { EnvironmentsResource } from './resources/environments.ts';
 import { JobsResource } from './resources/jobs.ts';
 import { LineageResource } from './resources/lineage.ts';
 import { PiiResource } from './resources/pii.ts';
+import { QualityResource } from './resources/quality.ts';
 import { SchemasResource } from './resources/schemas.ts';
 import { DomainPacksResource, SyntheticResource, TestCasesResource } from './resources/synthetic.ts';
 import { WorkflowsResource } from './resources/workflows.ts';
@@ -45,6 +46,7 @@ export class TdmClient {
   readonly synthetic: SyntheticResource;
   readonly testCases: TestCasesResource;
   readonly domainPacks: DomainPacksResource;
+  readonly quality: QualityResource;
   readonly #options: TdmClientOptions;
 
   constructor(options: TdmClientOptions) {
@@ -61,6 +63,7 @@ export class TdmClient {
     this.synthetic = new SyntheticResource(this);
     this.testCases = new TestCasesResource(this);
     this.domainPacks = new DomainPacksResource(this);
+    this.quality = new QualityResource(this);
   }
 
   /** Closes open WebSockets (job log streams). */

@@ -1,7 +1,7 @@
 export { TdmClient, type TdmClientOptions } from './client.ts';
 export * from './errors.ts';
 export { graphql, readFragment, type FragmentOf, type ResultOf, type VariablesOf } from './graphql.ts';
-export type { SchemaVersion, SchemaSummary, DiscoverOptions } from './resources/schemas.ts';
+export type { SchemaVersion, SchemaSummary, DiscoverOptions, UnifiedSchema, FuseSchemasInput } from './resources/schemas.ts';
 export type { DatabaseConnection } from './resources/connections.ts';
 export type { ExecuteWorkflowInput, ExecuteWorkflowResult, ClassifyIntentInput, PipelinePlan, WorkflowTemplate } from './resources/workflows.ts';
 export type { Job, JobStatus, JobTrace, JobLogEvent } from './resources/jobs.ts';
@@ -10,4 +10,5 @@ export type { Dataset, SubsetInput, ProvisionInput, ProvisionResult } from './re
 export type { Environment } from './resources/environments.ts';
 export type { PiiColumn, OverridePiiInput, ClassifyPiiInput, Transformer } from './resources/pii.ts';
 export type { MaskInput } from './resources/datasets.ts';
+export type { QualityReport } from './resources/quality.ts';
 export type { GenerateSyntheticInput, SyntheticResult, TestCaseAnalysis, DomainPack } from './resources/synthetic.ts';

@@ -45,6 +45,7 @@ export function sanitizeInput(input: DecisionInput | SanitizedDecisionInput): Sa
     if (!domain) throw new InvalidInputError('a scenario needs a domain: give the domain pack the scenario belongs to');
     out.scenario = scenario;
   }
+  if (blank(raw.openApiSpec)) out.hasOpenApiSpec = true;
   const targetEnv = blank(raw.targetEnv);
   if (targetEnv) out.targetEnv = targetEnv;
   if (raw.piiFound !== undefined) out.piiFound = raw.piiFound;

@@ -66,6 +66,13 @@ export function classifyIntent(raw: DecisionInput | SanitizedDecisionInput): Pip
         : `no source connection: generate synthetic data from the ${syntheticInputs.join(', ')}`,
     );
   }
+  const schemaSources = schemaSourcesOf(input, [...planned]);
+  if (schemaSources.length >= 2) {
+    plan(
+      'fusion',
+      `${schemaSources.join(', ')} describe the same data: fuse them into one unified schema (DB > API > UI > test case > domain)${planned.has('synthetic') ? ' for synthetic to generate from' : ''}`,
+    );
+  }
   if (input.targetEnv) plan('provision', `target environment ${JSON.stringify(input.targetEnv)} was named: load the data there`);
 
   const operations = validateOperations(input, [...planned]);
@@ -96,11 +103,30 @@ export function validateOperations(input: SanitizedDecisionInput, requested: rea
   if (has('synthetic') && availableModes(input, operations).length === 0) {
     problems.push('synthetic needs test-case text, test-case URLs, a domain or a schema (schema version id, or a connection with discover)');
   }
+  if (has('fusion') && schemaSourcesOf(input, operations).length < 2) {
+    problems.push(
+      'fusion needs two or more schema sources: a database (schema version, or a connection with discover), an OpenAPI document, test-case URLs, test-case text, a domain',
+    );
+  }
+  if (has('quality') && !has('subset') && !has('mask') && !has('synthetic')) {
+    problems.push('quality needs a dataset to measure: add subset, mask or synthetic');
+  }
   if (has('provision') && !has('subset') && !has('mask') && !has('synthetic')) {
     problems.push('provision needs data to load: add subset or synthetic');
   }
   if (problems.length) throw new InvalidInputError(`invalid operations ${operations.join(', ') || '(none)'}: ${problems.join('; ')}`, { problems });
   return operations;
+}
+
+/** The schema sources a request carries, for fusion: DB, API, UI, test case, domain. */
+export function schemaSourcesOf(input: SanitizedDecisionInput, operations: readonly Operation[]): string[] {
+  const found: string[] = [];
+  if (input.schemaVersionId || (input.hasConnection && operations.includes('discover'))) found.push('the database schema');
+  if (input.hasOpenApiSpec) found.push('the OpenAPI document');
+  if (input.testCaseUrls?.length) found.push('the crawled forms');
+  if (input.testCaseContent) found.push('the test case');
+  if (input.domain) found.push('the domain pack');
+  return found;
 }
 
 /** Synthetic modes the inputs support, in preference order (URL > TEST_CASE > DOMAIN > SCHEMA). */

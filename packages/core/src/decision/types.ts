@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The pipeline's steps in canonical order; a plan is always an ordered sub-list of them. */
-export const OPERATIONS = ['discover', 'pii', 'subset', 'mask', 'synthetic', 'provision'] as const;
+export const OPERATIONS = ['discover', 'pii', 'subset', 'mask', 'fusion', 'synthetic', 'quality', 'provision'] as const;
 export const Operation = z.enum(OPERATIONS);
 export type Operation = z.infer<typeof Operation>;
 
@@ -29,6 +29,8 @@ export const DecisionInput = z.strictObject({
   testCaseUrls: z.array(z.string()).optional(),
   domain: z.string().optional(),
   scenario: z.string().optional(),
+  /** An OpenAPI 3 / Swagger 2 document (JSON or YAML): an API schema for fusion. */
+  openApiSpec: z.string().optional(),
   targetEnv: z.string().optional(),
   /** The PII classification of the source's schema version found personal columns (`false`: it found none). */
   piiFound: z.boolean().optional(),
@@ -50,6 +52,8 @@ export interface SanitizedDecisionInput {
   testCaseUrls?: string[];
   domain?: string;
   scenario?: string;
+  /** An OpenAPI document was given (its text is not kept here). */
+  hasOpenApiSpec?: boolean;
   targetEnv?: string;
   piiFound?: boolean;
   operations?: Operation[];

@@ -13,9 +13,11 @@ import type { LineageEdgeInput } from '../lineage/record.ts';
 import type { ResolvedSource, SourceRef } from '../store/connections.ts';
 import type { Tdm } from '../runtime.ts';
 import { discoverStep } from './discover/step.ts';
+import { fusionStep } from './fusion/step.ts';
 import { maskStep } from './mask/step.ts';
 import { piiStep } from './pii/step.ts';
 import { provisionStep } from './provision/step.ts';
+import { qualityStep } from './quality/step.ts';
 import { subsetStep } from './subset/step.ts';
 import { syntheticStep } from './synthetic/step.ts';
 
@@ -71,7 +73,9 @@ export const BUILT_IN_STEPS: readonly StepDefinition[] = [
   piiStep,
   subsetStep,
   maskStep,
+  fusionStep,
   syntheticStep,
+  qualityStep,
   provisionStep,
 ] as unknown as StepDefinition[];
 

@@ -22,7 +22,12 @@ export interface Artifacts {
 export interface JobContext {
   testCaseId: string | null;
   schemas: string[];
+  /** The UnifiedSchemaVersion the fusion step made; synthetic generates from it. */
   unifiedSchema: string | null;
+  /** Sources fusion read: crawled page URLs, OpenAPI documents (title@version), schema version ids. */
+  uiSchemas?: string[];
+  apiSchemas?: string[];
+  dbSchemas?: string[];
   domainPack: string | null;
   scenario: string | null;
   operations: Operation[];

@@ -12,6 +12,8 @@ export const WorkflowInputSchema = z.object({
   testCaseUrls: z.array(z.string().url()).optional().nullable(),
   domain: z.string().min(1).optional().nullable(),
   scenario: z.string().min(1).optional().nullable(),
+  /** An OpenAPI 3 / Swagger 2 document (JSON or YAML), fused with the other schema sources. */
+  openApiSpec: z.string().min(1).optional().nullable(),
   operations: z.array(z.enum(OPERATIONS)).optional().nullable(),
   /** Per-step config: `{ discover: {...}, subset: {...}, provision: { targetEnv } }`. */
   config: z.record(z.string(), z.unknown()).optional().nullable(),

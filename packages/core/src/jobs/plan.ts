@@ -33,6 +33,7 @@ export async function planOperations(
       testCaseUrls: input.testCaseUrls ?? undefined,
       domain: input.domain ?? undefined,
       scenario: input.scenario ?? undefined,
+      openApiSpec: input.openApiSpec ?? undefined,
       targetEnv,
       operations,
     },

@@ -67,6 +67,9 @@ export class JobService {
       testCaseId,
       schemas: input.schemas ?? ['public'],
       unifiedSchema: null,
+      uiSchemas: [],
+      apiSchemas: [],
+      dbSchemas: [],
       domainPack: input.domain ?? null,
       scenario: input.scenario ?? null,
       operations: plan.operations,
@@ -83,12 +86,22 @@ export class JobService {
         ...(input.testCaseFileName ? { testCaseFileName: input.testCaseFileName } : {}),
         ...((config.synthetic as object) ?? {}),
       };
-    } else if (input.rowCounts) config.synthetic = { rowCounts: input.rowCounts, ...((config.synthetic as object) ?? {}) };
+    }
+    if (plan.operations.includes('fusion')) {
+      config.fusion = {
+        ...(input.openApiSpec ? { openApiSpec: input.openApiSpec } : {}),
+        ...(input.testCaseUrls?.length ? { urls: input.testCaseUrls } : {}),
+        ...(input.testCaseFileName ? { testCaseFileName: input.testCaseFileName } : {}),
+        ...((config.fusion as object) ?? {}),
+      };
+    }
+    if (!plan.operations.includes('synthetic') && input.rowCounts) config.synthetic = { rowCounts: input.rowCounts, ...((config.synthetic as object) ?? {}) };
     const storedInput = {
       ...input,
       connectionString: input.connectionString ? redactConnectionString(splitPassword(input.connectionString).url) : null,
       connectionId: source?.connectionId ?? null,
       testCaseContent: input.testCaseContent ? `${input.testCaseContent.length} characters (test case ${testCaseId})` : null,
+      openApiSpec: input.openApiSpec ? `${input.openApiSpec.length} characters (config.fusion.openApiSpec)` : null,
     };
     const job = await this.prisma.job.create({
       data: {

@@ -4,6 +4,7 @@
  */
 import type { FieldLineage, LineageKind, PrismaClient } from '../generated/prisma/client.ts';
 import { fieldLineageOf } from './fields.ts';
+import { latestScores } from '../quality/store.ts';
 
 export interface LineageNode {
   /** `${kind}:${id}` — unique across kinds. */
@@ -11,6 +12,8 @@ export interface LineageNode {
   kind: LineageKind;
   refId: string;
   label: string;
+  /** Dataset versions: the newest quality score (0–100); null when never measured or not a dataset. */
+  qualityScore: number | null;
 }
 
 export interface LineageEdge {
@@ -115,9 +118,12 @@ async function labelNodes(prisma: PrismaClient, keys: string[]): Promise<Lineage
     select: { id: true, schemaName: true, tableName: true, environment: { select: { name: true } } },
   }))
     labels.set(nodeId('TABLE', t.id), `${t.environment.name}: ${t.schemaName}.${t.tableName}`);
+  const scores = await latestScores(prisma, ids('DATASET_VERSION'));
   return keys.map((k) => {
     const i = k.indexOf(':');
-    return { id: k, kind: k.slice(0, i) as LineageKind, refId: k.slice(i + 1), label: labels.get(k) ?? k };
+    const refId = k.slice(i + 1);
+    const kind = k.slice(0, i) as LineageKind;
+    return { id: k, kind, refId, label: labels.get(k) ?? k, qualityScore: kind === 'DATASET_VERSION' ? (scores.get(refId) ?? null) : null };
   });
 }
 
@@ -132,6 +138,9 @@ export interface JobTrace {
   provisionedTables: { environment: string; schema: string; table: string; rowCount: number }[];
   rowCounts: Record<string, number>;
   fallbacksUsed: string[];
+  /** The job's quality score (its newest dataset's), and each report the job stored. */
+  qualityScore: number | null;
+  qualityReports: { datasetVersionId: string; reportId: string; score: number }[];
 }
 
 /** The seed's trace of a job: what it read, made and provisioned. */
@@ -142,6 +151,7 @@ export async function jobTrace(prisma: PrismaClient, jobId: string): Promise<Job
       lineage: true,
       provisions: { include: { environment: { select: { name: true } } } },
       datasets: { select: { id: true, totalRows: true, tables: { select: { schemaName: true, tableName: true, rowCount: true } } } },
+      qualityReports: { orderBy: { createdAt: 'asc' }, select: { id: true, datasetVersionId: true, score: true } },
     },
   });
   if (!job) return null;
@@ -161,5 +171,7 @@ export async function jobTrace(prisma: PrismaClient, jobId: string): Promise<Job
     provisionedTables: job.provisions.map((p) => ({ environment: p.environment.name, schema: p.schemaName, table: p.tableName, rowCount: Number(p.rowCount) })),
     rowCounts,
     fallbacksUsed: context.fallbacksUsed ?? [],
+    qualityScore: job.qualityScore,
+    qualityReports: job.qualityReports.map((r) => ({ datasetVersionId: r.datasetVersionId, reportId: r.id, score: r.score })),
   };
 }

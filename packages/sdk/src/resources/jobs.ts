@@ -24,7 +24,7 @@ const CancelJob = graphql(
 );
 const TraceQuery = graphql(`
   query JobTrace($jobId: ID!) {
-    jobTrace(jobId: $jobId) { jobId workflowId testCaseId status operations schemaVersionIds datasetVersionIds provisionedTables { environment schema table rowCount } rowCounts fallbacksUsed }
+    jobTrace(jobId: $jobId) { jobId workflowId testCaseId status operations schemaVersionIds datasetVersionIds provisionedTables { environment schema table rowCount } rowCounts fallbacksUsed qualityScore qualityReports { datasetVersionId reportId score } }
   }
 `);
 const LogsQuery = graphql(`

@@ -3,7 +3,7 @@ import type { TdmClient } from '../client.ts';
 
 const LineageFields = graphql(`
   fragment LineageFields on LineageGraph @_unmask {
-    nodes { id kind refId label }
+    nodes { id kind refId label qualityScore }
     edges { id from to operation jobId configHash fallbacks createdAt }
   }
 `);

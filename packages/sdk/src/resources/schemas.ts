@@ -74,6 +74,36 @@ const SchemasQuery = graphql(`
   }
 `);
 
+const UnifiedSchemaFields = graphql(`
+  fragment UnifiedSchemaFields on UnifiedSchema @_unmask {
+    id name version weights createdAt
+    entities {
+      name
+      sources { kind ref name }
+      fields {
+        name dataType maxLength nullable unique enumValues pattern min max exampleValues confidence chosenFrom
+        sources { kind ref entity name dataType }
+      }
+    }
+    conflicts { entity field property values { kind value } chosen chosenFrom }
+  }
+`);
+const FuseMutation = graphql(
+  `
+  mutation FuseSchemas($input: FuseSchemasInput!) {
+    fuseSchemas(input: $input) {
+      __typename
+      ... on Error { message code }
+      ... on MutationFuseSchemasSuccess { data { ...UnifiedSchemaFields } }
+    }
+  }
+`,
+  [UnifiedSchemaFields],
+);
+const UnifiedQuery = graphql(`query UnifiedSchema($id: ID!) { unifiedSchema(id: $id) { ...UnifiedSchemaFields } }`, [UnifiedSchemaFields]);
+
+export type UnifiedSchema = ResultOf<typeof UnifiedSchemaFields>;
+export type FuseSchemasInput = VariablesOf<typeof FuseMutation>['input'];
 export type SchemaVersion = ResultOf<typeof SchemaVersionFields>;
 export type SchemaSummary = NonNullable<ResultOf<typeof SchemasQuery>['schemas']['edges'][number]>['node'];
 
@@ -108,6 +138,20 @@ export class SchemasResource {
       if (!data.schemas.pageInfo.hasNextPage) return out;
       after = data.schemas.pageInfo.endCursor ?? null;
     }
+  }
+
+  /**
+   * Fuses two or more schema sources — `schemaVersionId` (DB), `openApiSpec` (API), `urls` (UI forms),
+   * `testCaseContent`, `domain` — into a stored unified schema; the higher-weight source decides types
+   * and constraints (`weights`, default DB > API > UI > TEST_CASE > DOMAIN), every source's fields are kept.
+   */
+  async fuse(input: FuseSchemasInput): Promise<UnifiedSchema> {
+    return unwrap((await this.client.request(FuseMutation, { input })).fuseSchemas);
+  }
+
+  /** A stored unified schema by id. */
+  async unified(id: string): Promise<UnifiedSchema> {
+    return (await this.client.request(UnifiedQuery, { id })).unifiedSchema;
   }
 
   /** One schema version with its tables, columns and keys. Throws `NotFoundError` when unknown. */

@@ -35,6 +35,10 @@ const ClassifyIntentInput = builder.inputType('ClassifyIntentInput', {
     testCaseUrls: t.stringList({ required: false }),
     domain: t.string({ required: false }),
     scenario: t.string({ required: false }),
+    openApiSpec: t.string({
+      required: false,
+      description: 'An OpenAPI 3 / Swagger 2 document (JSON or YAML): with another schema source, fused before synthetic',
+    }),
     targetEnv: t.string({ required: false }),
     piiFound: t.boolean({ required: false }),
     operations: t.stringList({ required: false }),

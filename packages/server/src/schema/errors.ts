@@ -25,6 +25,7 @@ const CODES: TdmErrorCode[] = [
   'QUERY_FAILED',
   'STEP_FAILED',
   'CRAWL_FAILED',
+  'QUALITY_BELOW_THRESHOLD',
 ];
 
 export const ErrorCode = builder.enumType('ErrorCode', { values: CODES });

@@ -13,6 +13,8 @@ import './decision.ts';
 import './pii.ts';
 import './synthetic.ts';
 import './dashboard.ts';
+import './quality.ts';
+import './fusion.ts';
 
 builder.queryType({});
 builder.mutationType({});

@@ -66,6 +66,10 @@ const ExecuteWorkflowInput = builder.inputType('ExecuteWorkflowInput', {
     testCaseUrls: t.stringList({ required: false }),
     domain: t.string({ required: false }),
     scenario: t.string({ required: false }),
+    openApiSpec: t.string({
+      required: false,
+      description: 'An OpenAPI 3 / Swagger 2 document (JSON or YAML): with another schema source, fused before synthetic',
+    }),
     operations: t.field({ type: [OperationEnum], required: false, description: 'Explicit operations; planned by classifyIntent when absent' }),
     template: t.string({ required: false, description: 'A workflow template name (A–D)' }),
     config: t.field({ type: 'JSON', required: false, description: 'Per-step config, e.g. { "discover": { "schemas": ["public"] } }' }),

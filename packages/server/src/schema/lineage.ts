@@ -15,6 +15,7 @@ const LineageNodeRef = builder.objectRef<LineageNode>('LineageNode').implement({
     kind: t.field({ type: LineageKindEnum, resolve: (n) => n.kind }),
     refId: t.exposeString('refId', { description: 'The id of the test case, job, schema version, dataset version or table' }),
     label: t.exposeString('label'),
+    qualityScore: t.exposeFloat('qualityScore', { nullable: true, description: "A dataset version's newest quality score (0–100)" }),
   }),
 });
 
@@ -72,6 +73,14 @@ const ProvisionedTableRef = builder.objectRef<JobTrace['provisionedTables'][numb
   }),
 });
 
+const TraceQualityRef = builder.objectRef<JobTrace['qualityReports'][number]>('TraceQualityReport').implement({
+  fields: (t) => ({
+    datasetVersionId: t.exposeString('datasetVersionId'),
+    reportId: t.exposeString('reportId'),
+    score: t.exposeFloat('score'),
+  }),
+});
+
 const JobTraceRef = builder.objectRef<JobTrace>('JobTrace').implement({
   description: 'What a job read, made and provisioned',
   fields: (t) => ({
@@ -85,6 +94,8 @@ const JobTraceRef = builder.objectRef<JobTrace>('JobTrace').implement({
     provisionedTables: t.field({ type: [ProvisionedTableRef], resolve: (tr) => tr.provisionedTables }),
     rowCounts: t.expose('rowCounts', { type: 'JSON' }),
     fallbacksUsed: t.exposeStringList('fallbacksUsed'),
+    qualityScore: t.exposeFloat('qualityScore', { nullable: true, description: "The job's quality score: its newest dataset's" }),
+    qualityReports: t.field({ type: [TraceQualityRef], resolve: (tr) => tr.qualityReports }),
   }),
 });
 

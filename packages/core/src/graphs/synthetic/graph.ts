@@ -35,7 +35,11 @@ export function createSyntheticGraph(deps: SyntheticDeps) {
  * Generates a synthetic dataset version in the requested mode (the mutation's and the workflow's
  * entry). Test-case text is stored as a test case (once per content) so the dataset links to it.
  */
-export async function runSynthetic(tdm: Tdm, raw: SyntheticInput & { testCaseId?: string | null }, ctx: StepContext = {}): Promise<SyntheticOutcome> {
+export async function runSynthetic(
+  tdm: Tdm,
+  raw: SyntheticInput & { testCaseId?: string | null; unifiedSchemaId?: string | null },
+  ctx: StepContext = {},
+): Promise<SyntheticOutcome> {
   const parsed = SyntheticInputSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidInputError(`invalid synthetic input: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   const request = parsed.data;
@@ -46,7 +50,10 @@ export async function runSynthetic(tdm: Tdm, raw: SyntheticInput & { testCaseId?
     testCaseId = await upsertTestCase(tdm.store.prisma, request.testCaseContent, request.testCaseFileName ?? null, kind);
   }
   const graph = createSyntheticGraph({ tdm, emit: ctx.emit, retry: ctx.retry });
-  const out = await graph.invoke({ request, testCaseId, jobId: ctx.jobId ?? null, fallbacks: ctx.fallbacks ?? [] }, { signal: ctx.signal });
+  const out = await graph.invoke(
+    { request, testCaseId, unifiedSchemaId: raw.unifiedSchemaId ?? null, jobId: ctx.jobId ?? null, fallbacks: ctx.fallbacks ?? [] },
+    { signal: ctx.signal },
+  );
   if (!out.outcome) throw new Error('synthetic ended without a dataset version');
   return out.outcome;
 }

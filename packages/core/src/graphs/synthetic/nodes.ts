@@ -22,9 +22,11 @@ export function generate(deps: SyntheticDeps) {
       const written = await writeGenerated(deps.tdm, generated, { emit: deps.emit, jobId: state.jobId, signal, name: input.name });
       const config = { mode: input.mode, seed: input.seed ?? DEFAULT_SEED, rowCounts: input.rowCounts ?? null };
       const from =
-        input.mode === 'TEST_CASE' && state.testCaseId
-          ? { fromKind: 'TEST_CASE' as const, fromId: state.testCaseId }
-          : { fromKind: 'SCHEMA_VERSION' as const, fromId: written.schemaVersionId };
+        input.mode === 'SCHEMA' && state.unifiedSchemaId
+          ? { fromKind: 'UNIFIED_SCHEMA' as const, fromId: state.unifiedSchemaId }
+          : input.mode === 'TEST_CASE' && state.testCaseId
+            ? { fromKind: 'TEST_CASE' as const, fromId: state.testCaseId }
+            : { fromKind: 'SCHEMA_VERSION' as const, fromId: written.schemaVersionId };
       const edges: LineageEdgeInput[] = [{ operation: 'synthetic', ...from, toKind: 'DATASET_VERSION', toId: written.datasetVersionId, config }];
       if (state.jobId)
         edges.push({ operation: 'synthetic', fromKind: 'JOB', fromId: state.jobId, toKind: 'DATASET_VERSION', toId: written.datasetVersionId, config });

@@ -11,6 +11,8 @@ export const SyntheticState = Annotation.Root({
   request: Annotation<SyntheticRequest>,
   /** The stored test case the rows come from (TEST_CASE mode), for lineage. */
   testCaseId: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
+  /** The unified schema the rows were generated from (SCHEMA mode after fusion), for lineage. */
+  unifiedSchemaId: Annotation<string | null>({ reducer: (_a, b) => b, default: () => null }),
   outcome: Annotation<SyntheticOutcome | undefined>,
 });
 

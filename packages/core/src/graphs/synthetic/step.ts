@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SyntheticMode } from '../../decision/types.ts';
 import { CrawlError, InvalidInputError, NotFoundError, StepFailedError } from '../../errors.ts';
 import { modeAvailable, type SyntheticInput } from '../../synthetic/index.ts';
+import { unifiedSchemaVersionId } from '../fusion/graph.ts';
 import type { StepDefinition } from '../registry.ts';
 import { runSynthetic } from './graph.ts';
 
@@ -47,7 +48,10 @@ export const syntheticStep: StepDefinition<z.output<typeof SyntheticConfig>> = {
       seed: cfg.seed ?? null,
       keepExamples: cfg.keepExamples ?? null,
     };
-    const order = [cfg.mode, ...(cfg.fallbackModes ?? []), ...SyntheticMode.options].filter((m): m is SyntheticMode => Boolean(m));
+    // A fused schema (fusion ran before) is generated in schema mode: DB constraints and every source's fields.
+    const unified = input.context.unifiedSchema;
+    if (unified) base.schemaVersionId = await unifiedSchemaVersionId(rt.tdm, unified);
+    const order = [unified ? 'SCHEMA' : null, cfg.mode, ...(cfg.fallbackModes ?? []), ...SyntheticMode.options].filter((m): m is SyntheticMode => Boolean(m));
     const candidates = [...new Set(order)].filter((mode) => modeAvailable(mode, { ...base, mode }));
     if (!candidates.length) {
       throw new StepFailedError('synthetic', input.jobId, new InvalidInputError('synthetic needs a schema version, a domain pack, test-case content or URLs'));
@@ -58,7 +62,7 @@ export const syntheticStep: StepDefinition<z.output<typeof SyntheticConfig>> = {
       try {
         const out = await runSynthetic(
           rt.tdm,
-          { ...base, mode, testCaseId: input.context.testCaseId },
+          { ...base, mode, testCaseId: input.context.testCaseId, unifiedSchemaId: mode === 'SCHEMA' ? (unified ?? null) : null },
           { emit: rt.emit, jobId: input.jobId, signal: rt.signal, fallbacks: rt.fallbacks(), retry: { maxAttempts: 1 } },
         );
         // Skipped pages are fallbacks of the run; the lineage above was written before them.

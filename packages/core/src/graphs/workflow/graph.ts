@@ -1,4 +1,4 @@
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import type { BaseCheckpointSaver, LangGraphRunnableConfig } from '@langchain/langgraph';
 import { END, START, StateGraph } from '@langchain/langgraph';
 import { InvalidInputError } from '../../errors.ts';
 import type { Operation } from '../../decision/types.ts';
@@ -8,7 +8,14 @@ import type { Tdm } from '../../runtime.ts';
 import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
 import { retrySettingsOf, stepRetryPolicy } from '../shared/retry.ts';
 import { stepNode } from './nodes.ts';
-import { WorkflowState } from './state.ts';
+import { WorkflowState, type WorkflowStateType } from './state.ts';
+
+const MAKES_DATASET: readonly Operation[] = ['subset', 'mask', 'synthetic'];
+
+/** A run making a dataset without an explicit `quality` step gets one at its end. */
+export function needsAutomaticQuality(operations: readonly Operation[]): boolean {
+  return !operations.includes('quality') && operations.some((op) => MAKES_DATASET.includes(op)) && Boolean(getStep('quality'));
+}
 
 export interface WorkflowDeps {
   tdm: Tdm;
@@ -43,6 +50,15 @@ export function createWorkflowGraph(operations: Operation[], deps: WorkflowDeps)
     graph = graph.addNode(op, stepNode(op, deps, policy.maxAttempts ?? 1), { retryPolicy: policy });
     graph = graph.addEdge(previous, op);
     previous = op;
+  }
+  if (needsAutomaticQuality(operations)) {
+    // Every job that makes a dataset ends with its quality report (the `quality` step, marked automatic).
+    const qualityNode = stepNode('quality', deps, 1);
+    graph = graph.addNode('quality', (state: WorkflowStateType, config?: LangGraphRunnableConfig) =>
+      qualityNode({ ...state, config: { ...state.config, quality: { ...(state.config?.quality as object), automatic: true } } }, config),
+    );
+    graph = graph.addEdge(previous, 'quality');
+    previous = 'quality';
   }
   graph = graph.addEdge(previous, END);
   return (graph as StateGraph<typeof WorkflowState.spec>).compile({ checkpointer: deps.checkpointer, name: 'workflow' });

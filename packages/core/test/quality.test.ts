@@ -1,0 +1,381 @@
+/**
+ * Quality reports as a user reads them: the pure measures (distances, formats, key sets, scoring)
+ * table-driven; then the sample database `world` on real PostgreSQL and on PGlite — a full-copy
+ * subset scores high against a sample of its source, a damaged copy (orphan FKs, a repeated key, a
+ * CHECK broken, a number that is not one, a code too long) shows each fault where it is; a masked
+ * copy is measured against its input for leaks; and jobs get their score, their lineage node shows
+ * it, and `config.quality.minScore` fails a job below it.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TextRow } from '../src/dataset/types.ts';
+import { redactConnectionString } from '../src/db/url.ts';
+import { scoreDataset } from '../src/graphs/quality/graph.ts';
+import { jobLogStream } from '../src/jobs/log-stream.ts';
+import { jobTrace, lineageAround } from '../src/lineage/graph.ts';
+import { runMask } from '../src/graphs/mask/graph.ts';
+import { runSubset } from '../src/graphs/subset/graph.ts';
+import { columnDrift, ksStatistic, shapeOf, totalVariation } from '../src/quality/drift.ts';
+import { TableCheckRunner } from '../src/quality/checks.ts';
+import { createPgliteCheckEvaluator } from '../src/synthetic/schema/evaluate.ts';
+import { consistencyCheck, typeConstraintCheck } from '../src/quality/formats.ts';
+import { scoreFacts } from '../src/quality/metrics.ts';
+import { ColumnProfile } from '../src/quality/profile.ts';
+import { HyperLogLog, KeySet } from '../src/quality/sketch.ts';
+import { latestQualityReport } from '../src/quality/store.ts';
+import type { QualityReportData } from '../src/quality/types.ts';
+import { saveDatasetVersion } from '../src/store/datasets.ts';
+import { resolveType } from '../src/synthetic/schema/columns.ts';
+import { PG_ADMIN_URL, pgAvailable } from './support/databases.ts';
+import { createTestEngine, type TestEngine } from './support/engine.ts';
+import { FIXTURES_DIR, fixturesAvailable, loadFixture } from './support/load-sql.ts';
+
+const pgUp = await pgAvailable();
+if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} is not reachable: the PostgreSQL quality cases are SKIPPED`);
+const haveFixtures = fixturesAvailable();
+if (!haveFixtures) console.warn(`sample databases not found under ${FIXTURES_DIR}: the quality cases over world are SKIPPED`);
+
+const EMPTY = { database: '', serverVersion: '', schemas: [], enums: [], domains: [], sequences: [], tables: [] };
+const type = (t: string) => resolveType(EMPTY, t);
+
+describe('distances', () => {
+  it.each([
+    { a: [1, 2, 3, 4], b: [1, 2, 3, 4], d: 0 },
+    { a: [1, 2, 3], b: [10, 11, 12], d: 1 },
+    { a: [1, 2, 3, 4], b: [3, 4, 5, 6], d: 0.5 },
+  ])('KS of $a vs $b is $d', ({ a, b, d }) => expect(ksStatistic(a, b)).toBeCloseTo(d, 6));
+
+  it.each([
+    { p: { a: 1, b: 1 }, q: { a: 5, b: 5 }, d: 0 },
+    { p: { a: 1 }, q: { b: 1 }, d: 1 },
+    { p: { a: 3, b: 1 }, q: { a: 1, b: 1 }, d: 0.25 },
+  ])('total variation $p vs $q is $d', ({ p, q, d }) => expect(totalVariation(new Map(Object.entries(p)), new Map(Object.entries(q)))).toBeCloseTo(d, 6));
+
+  it('text shapes collapse character runs', () => {
+    expect(shapeOf('Ann-Marie 42')).toBe('Aa-Aa 9');
+    expect(shapeOf('jo.doe@mail.com')).toBe('a.a@a.a');
+  });
+
+  it('a column drifts from a reference with other values and not from one with the same', () => {
+    const a = new ColumnProfile();
+    const same = new ColumnProfile();
+    const other = new ColumnProfile();
+    for (let i = 0; i < 500; i++) {
+      a.add(String(i));
+      same.add(String(i));
+      other.add(String(i + 400));
+    }
+    expect(columnDrift(a, same, Number)).toBe(0);
+    expect(columnDrift(a, other, Number)).toBeCloseTo(0.8, 2);
+  });
+});
+
+describe('formats and constraints', () => {
+  it.each([
+    { column: 'email', pg: 'text', ok: ['a@b.io'], bad: ['not-an-email', 'a@b'] },
+    { column: 'n', pg: 'integer', ok: ['-12', '2147483647'], bad: ['2147483648', '1.5', 'x'] },
+    { column: 'd', pg: 'date', ok: ['2024-02-29'], bad: ['2023-02-29', '2024-13-01'] },
+    { column: 'ts', pg: 'timestamp with time zone', ok: ['2024-01-02 03:04:05+00'], bad: ['yesterday'] },
+    { column: 'doc', pg: 'jsonb', ok: ['{"a":1}'], bad: ['{a:1}'] },
+    { column: 'id', pg: 'uuid', ok: ['0e9c7d4e-2b1a-4c1e-9a55-0c5a8b7f2d11'], bad: ['0e9c'] },
+  ])('$column $pg', ({ column, pg, ok, bad }) => {
+    const { check } = consistencyCheck(column, type(pg));
+    for (const v of ok) expect(check?.(v), v).toBe(true);
+    for (const v of bad) expect(check?.(v), v).toBe(false);
+  });
+
+  it.each([
+    { pg: 'character varying(3)', ok: ['abc', 'äöü'], bad: ['abcd'] },
+    { pg: 'numeric(5,2)', ok: ['123.45', '-0.5', '100.10'], bad: ['1234.5', '1.234'] },
+    { pg: 'character(2)', ok: ['ab', 'a '], bad: ['abc'] },
+  ])('constraints of $pg', ({ pg, ok, bad }) => {
+    const check = typeConstraintCheck(type(pg));
+    for (const v of ok) expect(check?.(v), v).toBe(true);
+    for (const v of bad) expect(check?.(v), v).toBe(false);
+  });
+});
+
+describe('CHECK constraints', () => {
+  it('are evaluated in JavaScript when parsed completely, by PostgreSQL otherwise, NULL passing', async () => {
+    const table = {
+      schema: 'public',
+      name: 't',
+      columns: [],
+      checks: [
+        { name: 'qty_range', expression: 'CHECK (((qty >= 0) AND (qty <= 10)))', columns: ['qty'], inherited: false, noInherit: false },
+        { name: 'code_lower', expression: "CHECK ((lower(code) <> 'xx'::text))", columns: ['code'], inherited: false, noInherit: false },
+      ],
+    } as never;
+    const columns = [
+      { name: 'qty', pgType: 'integer', nullable: true, parquetType: 'INT32' as const },
+      { name: 'code', pgType: 'text', nullable: true, parquetType: 'STRING' as const },
+    ];
+    let started = 0;
+    const runner = await TableCheckRunner.create(
+      () => {
+        started++;
+        return createPgliteCheckEvaluator(EMPTY);
+      },
+      EMPTY,
+      table,
+      columns,
+    );
+    for (const row of [
+      ['5', 'ab'],
+      ['11', 'XX'],
+      [null, null],
+      ['-1', 'xx'],
+    ] as TextRow[])
+      await runner.add(row);
+    await runner.flush();
+    expect(started).toBe(1);
+    expect(Object.fromEntries(runner.violations)).toEqual({ qty_range: 2, code_lower: 2 });
+    expect(runner.evaluations).toBe(8);
+  }, 60_000);
+});
+
+describe('sketches', () => {
+  it('counts duplicate keys and keys missing from a parent set', () => {
+    const parent = new KeySet();
+    const child = new KeySet();
+    for (let i = 0; i < 1000; i++) parent.add(String(i));
+    parent.add('7');
+    for (const k of ['1', '2', '2', '5000', 'x']) child.add(k);
+    expect(parent.duplicates()).toBe(1);
+    expect(parent.missingFrom(child)).toBe(2);
+  });
+
+  it('estimates distinct values within a few percent', () => {
+    const h = new HyperLogLog();
+    for (let i = 0; i < 100_000; i++) h.add(`v${i % 40_000}`);
+    expect(Math.abs(h.count() - 40_000) / 40_000).toBeLessThan(0.03);
+  });
+});
+
+describe('scoring', () => {
+  const column = {
+    table: 'public.t',
+    column: 'c',
+    nullRatio: 0,
+    distinctRatio: 1,
+    typeConsistency: 1,
+    drift: null,
+    constraintViolations: 0,
+    rows: 100,
+    values: 100,
+    nulls: 0,
+    notNull: true,
+    referenceNullRatio: null,
+    inconsistent: 0,
+    constrainedValues: 0,
+    typeViolations: 0,
+  };
+  const base = {
+    columns: [column],
+    tables: [{ table: 'public.t', rowCount: 100, fkOrphans: 0, duplicateKeys: 0 }],
+    keyRows: 100,
+    fkRows: 0,
+    checkEvaluations: 0,
+    checkViolations: 0,
+    skippedChecks: [],
+    referenceLabel: null,
+    leaks: null,
+  };
+  it('a clean dataset scores 100, and every metric is listed', () => {
+    const { score, metrics } = scoreFacts(base);
+    expect(score).toBe(100);
+    expect(metrics.map((m) => m.name)).toEqual([
+      'nullRatio',
+      'typeConsistency',
+      'uniqueness',
+      'referentialIntegrity',
+      'constraintValidity',
+      'drift',
+      'piiLeakage',
+    ]);
+    expect(metrics.find((m) => m.name === 'drift')?.weight).toBe(0);
+  });
+  it('duplicates, bad values and leaks lower the score', () => {
+    const bad = scoreFacts({
+      ...base,
+      columns: [{ ...column, inconsistent: 20, typeConsistency: 0.8 }],
+      tables: [{ ...base.tables[0], duplicateKeys: 10 } as never],
+      leaks: { compared: 100, equal: 50, columns: 1 },
+    });
+    expect(bad.score).toBeLessThan(80);
+    expect(bad.metrics.find((m) => m.name === 'uniqueness')?.score).toBeCloseTo(0.9, 6);
+    expect(bad.metrics.find((m) => m.name === 'piiLeakage')).toMatchObject({ score: 0.5, weight: 2 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The sample database `world`, on PostgreSQL and on PGlite
+
+let engine: TestEngine;
+beforeAll(async () => {
+  if (haveFixtures) engine = await createTestEngine('quality', { work: true });
+});
+afterAll(() => engine?.close());
+
+const metric = (r: QualityReportData, name: string) => r.metrics.find((m) => m.name === name);
+const table = (r: QualityReportData, name: string) => r.tables.find((t) => t.table === `public.${name}`);
+const col = (r: QualityReportData, t: string, c: string) => r.columns.find((x) => x.table === `public.${t}` && x.column === c);
+
+async function collect(rows: AsyncIterable<TextRow[]>): Promise<TextRow[]> {
+  const out: TextRow[] = [];
+  for await (const b of rows) out.push(...b);
+  return out;
+}
+
+/** A copy of a dataset with faults put in, stored like an import. */
+async function damagedCopy(datasetVersionId: string): Promise<string> {
+  const { tdm } = engine;
+  const manifest = await tdm.datasets.readManifest(datasetVersionId);
+  const id = randomUUID();
+  const writer = tdm.datasets.createWriter(id);
+  for (const t of manifest.tables) {
+    const rows = await collect(tdm.datasets.readTable(datasetVersionId, t));
+    const at = (name: string) => t.columns.findIndex((c) => c.name === name);
+    if (t.name === 'city') rows.push([...(rows[0] as TextRow)]); // the same id twice
+    if (t.name === 'countrylanguage') for (let i = 0; i < 3; i++) (rows[i] as TextRow)[at('countrycode')] = 'ZZZ'; // no such country
+    if (t.name === 'country') {
+      (rows[0] as TextRow)[at('continent')] = 'Atlantis'; // breaks the CHECK
+      (rows[1] as TextRow)[at('gnp')] = 'n/a'; // not a number
+      (rows[2] as TextRow)[at('code2')] = 'TOO'; // char(2)
+    }
+    await writer.writeTable(
+      { schema: t.schema, name: t.name, columns: t.columns },
+      (async function* () {
+        yield rows;
+      })(),
+    );
+  }
+  const finished = await writer.finish({
+    name: 'world (damaged)',
+    kind: 'IMPORTED',
+    schemaVersionId: manifest.schemaVersionId,
+    parentId: null,
+    jobId: null,
+    meta: {},
+  });
+  await saveDatasetVersion(tdm.store.prisma, finished, tdm.datasets.uri);
+  return id;
+}
+
+const engines = [
+  { kind: 'postgres' as const, run: pgUp && haveFixtures },
+  { kind: 'pglite' as const, run: haveFixtures },
+];
+
+describe.each(engines)('world on $kind', ({ kind, run }) => {
+  let sourceUrl: string;
+  let subsetId: string;
+  beforeAll(async () => {
+    if (!run) return;
+    const db = await engine.database(kind, 'world_src');
+    const sql = await engine.client(db.url);
+    await loadFixture(sql, 'world');
+    await sql.close();
+    sourceUrl = db.url;
+    subsetId = (await runSubset(engine.tdm, { connectionString: sourceUrl })).datasetVersionId;
+  }, 120_000);
+
+  it.skipIf(!run)(
+    'a full copy scores high against a sample of its source, with nothing broken',
+    async () => {
+      const { report } = await scoreDataset(engine.tdm, subsetId);
+      expect(report.referenceKind).toBe('SOURCE_SAMPLE');
+      expect(report.reference).toMatch(/sample of the source/);
+      expect(report.score).toBeGreaterThan(90);
+      for (const t of report.tables) expect(t, t.table).toMatchObject({ fkOrphans: 0, duplicateKeys: 0 });
+      expect(table(report, 'city')?.rowCount).toBe(4079);
+      expect(metric(report, 'referentialIntegrity')).toMatchObject({ score: 1 });
+      expect(metric(report, 'constraintValidity')?.weight).toBeGreaterThan(0);
+      expect(metric(report, 'constraintValidity')?.score).toBe(1);
+      const population = col(report, 'city', 'population');
+      expect(population?.drift).not.toBeNull();
+      expect(population?.drift as number).toBeLessThan(0.1);
+      expect(col(report, 'city', 'id')?.distinctRatio).toBeGreaterThan(0.97);
+      const stored = await latestQualityReport(engine.tdm.store.prisma, subsetId);
+      expect(stored?.score).toBe(report.score);
+    },
+    120_000,
+  );
+
+  it.skipIf(!run)(
+    'a damaged copy shows each fault where it is',
+    async () => {
+      const { report } = await scoreDataset(engine.tdm, await damagedCopy(subsetId));
+      expect(table(report, 'city')).toMatchObject({ fkOrphans: 0, duplicateKeys: 1 });
+      expect(table(report, 'countrylanguage')).toMatchObject({ fkOrphans: 3, duplicateKeys: 0 });
+      expect(col(report, 'country', 'continent')?.constraintViolations).toBe(1);
+      expect(col(report, 'country', 'gnp')?.typeConsistency).toBeLessThan(1);
+      expect(col(report, 'country', 'code2')?.constraintViolations).toBe(1);
+      expect(metric(report, 'referentialIntegrity')?.score).toBeLessThan(1);
+      expect(metric(report, 'uniqueness')?.score).toBeLessThan(1);
+      expect(metric(report, 'constraintValidity')?.detail).toMatch(/^1 CHECK/);
+      expect(report.reference).toBeNull();
+      // Without a reference the score is the faults' alone: a handful of rows among thousands.
+      expect(report.score).toBeLessThan(100);
+      expect(report.score).toBeGreaterThan(95);
+    },
+    120_000,
+  );
+});
+
+describe.skipIf(!pgUp || !haveFixtures)('masked datasets and jobs (PostgreSQL)', () => {
+  let sourceUrl: string;
+  beforeAll(async () => {
+    const db = await engine.database('postgres', 'world_jobs');
+    const sql = await engine.client(db.url);
+    await loadFixture(sql, 'world');
+    sourceUrl = db.url;
+  }, 120_000);
+
+  it('a masked copy is measured against its input: no masked value leaks', async () => {
+    const subset = await runSubset(engine.tdm, { connectionString: sourceUrl, maxRowsPerTable: { '*': 300 } });
+    const masked = await runMask(engine.tdm, {
+      datasetVersionId: subset.datasetVersionId,
+      rules: { 'public.city.name': { transformer: 'hash' } },
+      salt: 'q-salt',
+    });
+    const { report } = await scoreDataset(engine.tdm, masked.datasetVersionId);
+    expect(report.referenceKind).toBe('INPUT_DATASET');
+    expect(metric(report, 'piiLeakage')).toMatchObject({ score: 1, weight: 2 });
+    expect(metric(report, 'piiLeakage')?.detail).toMatch(/^0 of \d+ value/);
+    expect(col(report, 'city', 'countrycode')?.drift).toBe(0);
+    expect(col(report, 'city', 'name')?.drift as number).toBeGreaterThan(0.3);
+  }, 120_000);
+
+  it('a job that makes a dataset gets a score, on the job, its trace and its lineage', async () => {
+    const { jobId } = await engine.tdm.jobs.execute({
+      connectionString: sourceUrl,
+      operations: ['discover', 'subset'],
+      config: { subset: { maxRowsPerTable: { '*': 100 } } },
+    });
+    for await (const _ of jobLogStream(engine.tdm.jobs, jobId, AbortSignal.timeout(120_000))) void _;
+    const job = await engine.tdm.jobs.get(jobId);
+    expect(job.status, JSON.stringify(job.error)).toBe('COMPLETED');
+    expect(job.qualityScore).toBeGreaterThan(50);
+    expect((job.context as { qualityScore: number }).qualityScore).toBe(job.qualityScore);
+    const trace = await jobTrace(engine.tdm.store.prisma, jobId);
+    expect(trace?.qualityScore).toBe(job.qualityScore);
+    expect(trace?.qualityReports).toHaveLength(1);
+    const graph = await lineageAround(engine.tdm.store.prisma, { kind: 'JOB', id: jobId });
+    const node = graph.nodes.find((n) => n.kind === 'DATASET_VERSION');
+    expect(node?.qualityScore).toBe(job.qualityScore);
+  }, 150_000);
+
+  it('config.quality.minScore fails a job whose dataset scores below it', async () => {
+    const { jobId } = await engine.tdm.jobs.execute({
+      connectionString: sourceUrl,
+      operations: ['discover', 'subset', 'quality'],
+      config: { subset: { maxRowsPerTable: { '*': 20 } }, quality: { minScore: 99.99 } },
+    });
+    for await (const _ of jobLogStream(engine.tdm.jobs, jobId, AbortSignal.timeout(120_000))) void _;
+    const job = await engine.tdm.jobs.get(jobId);
+    expect(job.status).toBe('FAILED');
+    expect(job.error).toMatchObject({ code: 'QUALITY_BELOW_THRESHOLD', step: 'quality' });
+    expect(job.qualityScore).toBeLessThan(99.99);
+  }, 150_000);
+});
