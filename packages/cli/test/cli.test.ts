@@ -49,6 +49,7 @@ function tdmCli(args: string[], env: Record<string, string> = {}): Promise<Ran> 
 }
 
 /** stdout of a --json run: exactly one line, one JSON object. */
+// biome-ignore lint/suspicious/noExplicitAny: the JSON answer is read field by field in the assertions.
 function oneJson(r: Ran): Record<string, any> {
   const lines = r.stdout.trim().split('\n');
   expect(lines, r.stdout + r.stderr).toHaveLength(1);

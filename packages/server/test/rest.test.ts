@@ -23,6 +23,7 @@ let target: TestDatabase;
 
 const SECRET = 'Rest-Pw-4711';
 
+// biome-ignore lint/suspicious/noExplicitAny: the JSON answer is read field by field in the assertions.
 async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${base}${path}`, {
     method,

@@ -2,10 +2,9 @@
  * Jobs: `execute` stores a QUEUED job and hands it to the queue; `run` (called by a worker) runs the
  * workflow graph for it, resuming from the last checkpoint when an earlier worker died mid-run.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { canonicalJson } from '../catalog/hash.ts';
 import { redactConnectionString, redactSecrets } from '../db/url.ts';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import type { Job, PrismaClient } from '../generated/prisma/client.ts';

@@ -2,7 +2,9 @@ import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
 import { unwrap } from './unwrap.ts';
 
-const PiiFields = graphql(`fragment PiiFields on PiiColumn @_unmask { schema table column piiType category confidence technique evidence source valuesSampled }`);
+const PiiFields = graphql(
+  `fragment PiiFields on PiiColumn @_unmask { schema table column piiType category confidence technique evidence source valuesSampled }`,
+);
 const Classify = graphql(
   `mutation ClassifyPii($input: ClassifyPiiInput!) {
     classifyPii(input: $input) { __typename ... on Error { message code } ... on MutationClassifyPiiSuccess { data { ...PiiFields } } }
