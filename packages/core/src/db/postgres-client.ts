@@ -8,6 +8,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import Cursor from 'pg-cursor';
 import { ConnectionError, InvalidConnectionStringError, QueryError, TdmError } from '../errors.ts';
+import { guardClient, isConnectionLost } from './connection-faults.ts';
 import { quoteIdent } from './quote.ts';
 import { type CursorOptions, checkNotification, type QueryResult, type SqlClient, type SqlValue } from './sql-client.ts';
 import { type ConnectionTarget, parseConnectionString, redactConnectionString, redactSecrets } from './url.ts';
@@ -119,14 +120,23 @@ export function connectionError(err: unknown, ctx: ConnectionContext): TdmError 
 
 function queryError(err: unknown, ctx: ConnectionContext): TdmError {
   if (err instanceof TdmError) return err;
+  if (isConnectionLost(err)) {
+    // CONNECTION_FAILED like a failure to connect: a step's retry policy treats both as transient.
+    const message = redactSecrets(`the connection to ${ctx.redactedUrl} was lost while in use: ${messageOf(err)}`, [ctx.target.password]);
+    return new ConnectionError('CONNECTION_FAILED', message, {
+      cause: scrubbed(err, [ctx.target.password]),
+      details: { url: ctx.redactedUrl, lost: true, ...(errorCode(err) ? { errorCode: errorCode(err) } : {}) },
+    });
+  }
   const sqlState = errorCode(err);
   const state = sqlState && /^[0-9A-Z]{5}$/.test(sqlState) ? sqlState : undefined;
   const text = `${messageOf(err)}${state ? ` (SQLSTATE ${state})` : ''}`;
   return new QueryError(redactSecrets(text, [ctx.target.password]), state, { cause: scrubbed(err, [ctx.target.password]) });
 }
 
-function isDatabaseError(err: unknown): boolean {
-  return err instanceof pg.DatabaseError;
+/** A connection whose statement failed may be reused; one that failed any other way, or lost its session, may not. */
+function mustDiscard(err: unknown): boolean {
+  return !(err instanceof pg.DatabaseError) || isConnectionLost(err);
 }
 
 function stripSemicolon(sql: string): string {
@@ -346,10 +356,10 @@ export class PostgresSqlClient implements SqlClient {
     return client;
   }
 
-  async #acquire(): Promise<{ client: pg.PoolClient; release(destroy?: boolean): void }> {
+  async #acquire(): Promise<{ client: pg.PoolClient; readonly faulted: boolean; release(destroy?: boolean): void }> {
     if (this.#tx) {
       if (this.#tx.finished) throw new QueryError('the transaction is already finished; use the client it was opened on', undefined);
-      return { client: this.#tx.client, release: () => {} };
+      return { client: this.#tx.client, faulted: false, release: () => {} };
     }
     if (this.#closed) throw new QueryError(`the client for ${this.redactedUrl} is closed`, undefined);
     let client: pg.PoolClient;
@@ -358,13 +368,19 @@ export class PostgresSqlClient implements SqlClient {
     } catch (err) {
       throw connectionError(err, this.#ctx);
     }
+    // Held clients get an 'error' listener of their own: see connection-faults.ts.
+    const guard = guardClient(client);
     let released = false;
     return {
       client,
+      get faulted() {
+        return guard.faulted;
+      },
       release(destroy) {
         if (released) return;
         released = true;
-        client.release(destroy);
+        guard.dispose();
+        client.release(destroy || guard.faulted);
       },
     };
   }
@@ -377,7 +393,7 @@ export class PostgresSqlClient implements SqlClient {
       const r = await conn.client.query({ text: sql, values: params, queryMode: 'extended' } as pg.QueryConfig);
       return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length, fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) };
     } catch (err) {
-      broken = !isDatabaseError(err);
+      broken = mustDiscard(err);
       throw queryError(err, this.#ctx);
     } finally {
       conn.release(broken);
@@ -390,7 +406,7 @@ export class PostgresSqlClient implements SqlClient {
     try {
       await conn.client.query(sql);
     } catch (err) {
-      broken = !isDatabaseError(err);
+      broken = mustDiscard(err);
       throw queryError(err, this.#ctx);
     } finally {
       conn.release(broken);
@@ -449,17 +465,20 @@ export class PostgresSqlClient implements SqlClient {
         try {
           rows = await cursor.read(batchSize);
         } catch (err) {
-          broken = !isDatabaseError(err);
+          broken = mustDiscard(err);
           throw queryError(err, this.#ctx);
         }
         if (rows.length) yield rows;
         if (rows.length < batchSize) return;
       }
     } finally {
-      await cursor.close().catch(() => {
-        broken = true;
-      });
-      conn.release(broken);
+      // Closing a portal on a dead connection waits for an answer that never comes.
+      if (!broken && !conn.faulted) {
+        await cursor.close().catch(() => {
+          broken = true;
+        });
+      }
+      conn.release(broken || conn.faulted);
     }
   }
 
@@ -492,7 +511,7 @@ export class PostgresSqlClient implements SqlClient {
       conn.release();
     });
     source.on('error', (err) => {
-      conn.release(!isDatabaseError(err));
+      conn.release(mustDiscard(err));
       out.destroy(queryError(err, this.#ctx));
     });
     // A reader that gives up mid-stream leaves the connection inside COPY: do not reuse it.
@@ -512,7 +531,7 @@ export class PostgresSqlClient implements SqlClient {
         resolve(stream.rowCount);
       });
       stream.on('error', (err) => {
-        conn.release(!isDatabaseError(err));
+        conn.release(mustDiscard(err));
         reject(queryError(err, this.#ctx));
       });
       stream.on('close', () => {
