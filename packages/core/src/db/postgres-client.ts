@@ -339,6 +339,10 @@ export class PostgresSqlClient implements SqlClient {
     // Idle connections die when the server restarts or a database is dropped WITH (FORCE); without a
     // listener that 'error' event would crash the process. The next checkout simply reconnects.
     pool.on('error', () => {});
+    // A new connection is handed out from inside the parser loop of its startup reply: an error in the
+    // same network packet would be emitted before the borrower can listen. This listener lives as
+    // long as the connection; the borrower's guard (connection-faults.ts) decides whether to discard it.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const ctx: ConnectionContext = { redactedUrl: redactConnectionString(url), target };
     const listener = new Listener({
       // Keepalive: an idle listener is the connection most likely to sit on a silently dead socket.
