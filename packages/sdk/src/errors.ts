@@ -17,7 +17,12 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'QUERY_FAILED'
   | 'STEP_FAILED'
-  | 'CRAWL_FAILED';
+  | 'CRAWL_FAILED'
+  | 'TARGET_IS_SOURCE'
+  | 'TARGET_IS_METADATA'
+  | 'RESET_NOT_ALLOWED'
+  | 'FORBIDDEN'
+  | 'LIMIT_EXCEEDED';
 
 /** Replaces the password of any `scheme://user:password@` in `text` with `***`. */
 export function redact(text: string): string {
@@ -107,7 +112,14 @@ export class CrawlError extends TdmDomainError {
   }
 }
 
+/** A database may not be a target: TARGET_IS_SOURCE, TARGET_IS_METADATA or RESET_NOT_ALLOWED. */
+export class TargetSafetyError extends TdmDomainError {}
+/** A request went past a configured limit (rows to generate …). */
+export class LimitExceededError extends TdmDomainError {}
+
 const CLASSES: Record<string, typeof TdmDomainError> = {
+  TargetSafetyError,
+  LimitExceededError,
   ConnectionError,
   InvalidConnectionStringError,
   SchemaNotFoundError,

@@ -803,6 +803,13 @@ const introspection = {
         "name": "CreateEnvironmentInput",
         "inputFields": [
           {
+            "name": "allowReset",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Boolean"
+            }
+          },
+          {
             "name": "connectionString",
             "type": {
               "kind": "NON_NULL",
@@ -1614,6 +1621,18 @@ const introspection = {
         "name": "Environment",
         "fields": [
           {
+            "name": "allowReset",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Boolean"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
             "name": "connection",
             "type": {
               "kind": "NON_NULL",
@@ -1773,6 +1792,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "NotFoundError"
           },
           {
@@ -1782,6 +1805,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -1810,6 +1837,10 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "FORBIDDEN",
+            "isDeprecated": false
+          },
+          {
             "name": "HOST_UNREACHABLE",
             "isDeprecated": false
           },
@@ -1819,6 +1850,10 @@ const introspection = {
           },
           {
             "name": "INVALID_INPUT",
+            "isDeprecated": false
+          },
+          {
+            "name": "LIMIT_EXCEEDED",
             "isDeprecated": false
           },
           {
@@ -1834,11 +1869,23 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "RESET_NOT_ALLOWED",
+            "isDeprecated": false
+          },
+          {
             "name": "SCHEMA_NOT_FOUND",
             "isDeprecated": false
           },
           {
             "name": "STEP_FAILED",
+            "isDeprecated": false
+          },
+          {
+            "name": "TARGET_IS_METADATA",
+            "isDeprecated": false
+          },
+          {
+            "name": "TARGET_IS_SOURCE",
             "isDeprecated": false
           }
         ]
@@ -2995,6 +3042,42 @@ const introspection = {
       },
       {
         "kind": "OBJECT",
+        "name": "LimitExceededError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "ErrorCode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
         "name": "LineageEdge",
         "fields": [
           {
@@ -3621,6 +3704,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationCancelJobSuccess"
           },
           {
@@ -3634,6 +3721,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -3682,6 +3773,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationClassifyPiiSuccess"
           },
           {
@@ -3695,6 +3790,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -3749,6 +3848,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationCreateApiTokenSuccess"
           },
           {
@@ -3762,6 +3865,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -3810,6 +3917,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationCreateConnectionSuccess"
           },
           {
@@ -3823,6 +3934,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -3871,6 +3986,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationCreateEnvironmentSuccess"
           },
           {
@@ -3884,6 +4003,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -3932,6 +4055,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationDiscoverSchemaSuccess"
           },
           {
@@ -3945,6 +4072,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -3993,6 +4124,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationExecuteWorkflowSuccess"
           },
           {
@@ -4006,6 +4141,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4054,6 +4193,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationGenerateSyntheticSuccess"
           },
           {
@@ -4067,6 +4210,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4115,6 +4262,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationMaskDatasetSuccess"
           },
           {
@@ -4128,6 +4279,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4176,6 +4331,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationOverridePiiClassificationSuccess"
           },
           {
@@ -4189,6 +4348,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4237,6 +4400,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationProvisionDatasetSuccess"
           },
           {
@@ -4250,6 +4417,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4298,6 +4469,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationRevokeApiTokenSuccess"
           },
           {
@@ -4311,6 +4486,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4359,6 +4538,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationScanTargetForPiiSuccess"
           },
           {
@@ -4372,6 +4555,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4420,6 +4607,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationSubsetDatabaseSuccess"
           },
           {
@@ -4433,6 +4624,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -5973,6 +6168,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "NotFoundError"
           },
           {
@@ -5986,6 +6185,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -6114,6 +6317,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "NotFoundError"
           },
           {
@@ -6127,6 +6334,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -6540,6 +6751,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "NotFoundError"
           },
           {
@@ -6553,6 +6768,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -7608,6 +7827,42 @@ const introspection = {
           }
         ],
         "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "TargetSafetyError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "ErrorCode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
       },
       {
         "kind": "OBJECT",

@@ -7,6 +7,7 @@ import { databaseIdentity, provisionDataset, type ProvisionResult } from '../pro
 import type { Tdm } from '../runtime.ts';
 import { loadManifest } from '../store/datasets.ts';
 import { loadCatalog } from '../store/schema-store.ts';
+import { assertResetAllowed } from '../store/target-safety.ts';
 
 export interface ProvisionInput {
   datasetVersionId: string;
@@ -33,6 +34,7 @@ export async function runProvision(
   if (!manifest.schemaVersionId) throw new TdmError('INVALID_INPUT', 'the dataset version has no schema version to create its tables from');
   const catalog = await loadCatalog(tdm.store.prisma, manifest.schemaVersionId);
   const env = await tdm.environments.resolve(input.environment);
+  assertResetAllowed(env, input.resetEnv);
   const target = await tdm.environments.open(env);
   try {
     const identity = await databaseIdentity(target);

@@ -9,6 +9,7 @@ import { parseConnectionString } from '../db/url.ts';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import type { Connection, PrismaClient } from '../generated/prisma/client.ts';
 import type { SecretBox } from './secrets.ts';
+import { recordSource } from './target-safety.ts';
 
 export interface CreateConnectionInput {
   name: string;
@@ -124,9 +125,21 @@ export class ConnectionStore {
     return splitPassword(this.#resolveInline(ref.inlineKey)).url;
   }
 
-  async open(ref: SourceRef): Promise<SqlClient> {
+  /**
+   * Opens a connection. As a source (the default) the database is remembered by server identity, so
+   * that no target environment can point at it later (see target-safety.ts).
+   */
+  async open(ref: SourceRef, options: { role?: 'source' | 'target' } = {}): Promise<SqlClient> {
     const url = 'connectionId' in ref ? await this.connectionString(ref.connectionId) : this.#resolveInline(ref.inlineKey);
-    return openSqlClient(url);
+    const sql = await openSqlClient(url);
+    if (options.role === 'target') return sql;
+    try {
+      await recordSource(this.prisma, sql);
+    } catch (err) {
+      await sql.close();
+      throw err;
+    }
+    return sql;
   }
 
   #resolveInline(key: string): string {
