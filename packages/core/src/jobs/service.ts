@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { canonicalJson } from '../catalog/hash.ts';
-import { redactConnectionString, redactSecrets } from '../db/url.ts';
+import { redactConnectionString, redactDeep, redactSecrets } from '../db/url.ts';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import type { Job, PrismaClient } from '../generated/prisma/client.ts';
 import { createWorkflowGraph } from '../graphs/workflow/graph.ts';
@@ -92,8 +92,8 @@ export class JobService {
         workflowId,
         status: 'QUEUED',
         operations: plan.operations,
-        input: JSON.parse(redactSecrets(JSON.stringify(storedInput), [])),
-        config: JSON.parse(redactSecrets(JSON.stringify(config), [])),
+        input: redactDeep(JSON.parse(JSON.stringify(storedInput))),
+        config: redactDeep(JSON.parse(JSON.stringify(config))),
         context: context as object,
         plan: plan.plan as object,
         testCaseId,
