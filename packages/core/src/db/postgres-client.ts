@@ -300,13 +300,16 @@ export class PostgresSqlClient implements SqlClient {
   readonly #tx: TxState | null;
   /** Shared with the transaction scopes opened on this client. */
   readonly #listener: Listener;
+  /** Connections checked out right now (shared with transaction scopes): what `cancelRunning` cancels. */
+  readonly #held: Set<pg.PoolClient>;
   #closed = false;
 
-  private constructor(pool: pg.Pool, ctx: ConnectionContext, tx: TxState | null, listener: Listener) {
+  private constructor(pool: pg.Pool, ctx: ConnectionContext, tx: TxState | null, listener: Listener, held: Set<pg.PoolClient>) {
     this.#pool = pool;
     this.#ctx = ctx;
     this.#tx = tx;
     this.#listener = listener;
+    this.#held = held;
     this.redactedUrl = ctx.redactedUrl;
     this.database = ctx.target.database;
   }
@@ -350,7 +353,7 @@ export class PostgresSqlClient implements SqlClient {
       ctx,
       log: options.log ?? ((message) => console.warn(message)),
     });
-    const client = new PostgresSqlClient(pool, ctx, null, listener);
+    const client = new PostgresSqlClient(pool, ctx, null, listener, new Set());
     try {
       await client.query('SELECT 1');
     } catch (err) {
@@ -374,6 +377,8 @@ export class PostgresSqlClient implements SqlClient {
     }
     // Held clients get an 'error' listener of their own: see connection-faults.ts.
     const guard = guardClient(client);
+    const held = this.#held;
+    held.add(client);
     let released = false;
     return {
       client,
@@ -383,6 +388,7 @@ export class PostgresSqlClient implements SqlClient {
       release(destroy) {
         if (released) return;
         released = true;
+        held.delete(client);
         guard.dispose();
         client.release(destroy || guard.faulted);
       },
@@ -421,7 +427,7 @@ export class PostgresSqlClient implements SqlClient {
     if (this.#tx) return this.#savepoint(fn);
     const conn = await this.#acquire();
     const state: TxState = { client: conn.client, finished: false };
-    const tx = new PostgresSqlClient(this.#pool, this.#ctx, state, this.#listener);
+    const tx = new PostgresSqlClient(this.#pool, this.#ctx, state, this.#listener, this.#held);
     let broken = false;
     try {
       await tx.exec('BEGIN');
@@ -563,6 +569,23 @@ export class PostgresSqlClient implements SqlClient {
   async notify(channel: string, payload: string): Promise<void> {
     checkNotification(channel, payload);
     await this.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
+  async cancelRunning(): Promise<void> {
+    const pids = [...this.#held].map((c) => (c as unknown as { processID?: number }).processID).filter((p): p is number => typeof p === 'number');
+    if (pids.length === 0) return;
+    // A connection of its own: the pool may be exhausted by the very statements being cancelled.
+    const options = (this.#pool as unknown as { options: pg.ClientConfig }).options;
+    const client = new pg.Client({ ...options, application_name: 'tdm-cancel' });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+    } catch (err) {
+      throw connectionError(err, this.#ctx);
+    } finally {
+      await client.end().catch(() => {});
+    }
   }
 
   async close(): Promise<void> {
