@@ -8,10 +8,12 @@ import type { Tdm } from '@tdm/core/runtime';
 import type { ExecutionArgs } from 'graphql';
 import { redactSecrets } from '@tdm/core/db/url';
 import { createYoga, maskError } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authRequired, resolveActor } from './auth.ts';
 import type { Context } from './context.ts';
+import { queryLimitPlugins } from './limits.ts';
 import { schema } from './schema/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: graphql-ws accepts whatever envelop's executor returns.
@@ -29,6 +31,11 @@ export function createApp(tdm: Tdm): App {
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    plugins: [
+      ...queryLimitPlugins(),
+      // Cross-site forms and simple GETs carry no custom header and no JSON content type: refused.
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER, 'x-graphql-yoga-csrf'] }),
+    ],
     graphiql: { subscriptionsProtocol: 'WS', title: 'TDM GraphQL' },
     landingPage: false,
     context: async (init: { request?: Request; connectionParams?: Record<string, unknown> }) => {
@@ -39,7 +46,7 @@ export function createApp(tdm: Tdm): App {
       origin: corsOrigins(),
       credentials: true,
       methods: ['GET', 'POST', 'OPTIONS'],
-      allowedHeaders: ['content-type', 'authorization'],
+      allowedHeaders: ['content-type', 'authorization', CSRF_HEADER],
     },
     maskedErrors: {
       maskError: (error, message, isDev) => maskError(error, redactSecrets(message, []), isDev),
@@ -62,6 +69,10 @@ export function createApp(tdm: Tdm): App {
           execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
           subscribe: (args: ExecutionArgs) => (args.rootValue as Enveloped).subscribe(args),
           onConnect: async (ctx) => {
+            // Browsers send Origin on a WebSocket handshake and CORS does not apply to it: a page of
+            // another site could otherwise drive the API through a socket.
+            const origin = ctx.extra.request.headers.origin;
+            if (origin && !corsOrigins().includes(origin)) return false;
             if (!required) return true;
             const header = (ctx.connectionParams?.authorization as string | undefined) ?? ctx.extra.request.headers.authorization ?? null;
             try {
@@ -119,6 +130,9 @@ export function createApp(tdm: Tdm): App {
     },
   };
 }
+
+/** The header that marks a request as sent by a client of ours, not by a cross-site form. */
+export const CSRF_HEADER = 'x-tdm-csrf';
 
 function corsOrigins(): string[] {
   const port = process.env.STUDIO_PORT ?? '5173';
