@@ -5,15 +5,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Tdm } from '@tdm/core/runtime';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { redactSecrets } from '@tdm/core/db/url';
 import { createYoga, maskError } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { authRequired, resolveActor } from './auth.ts';
+import { authRequired, resolveCaller } from './auth.ts';
 import type { Context } from './context.ts';
 import { queryLimitPlugins } from './limits.ts';
+import { useScopes } from './scopes.ts';
+import { watchRevocations } from './revocations.ts';
 import { schema } from './schema/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: graphql-ws accepts whatever envelop's executor returns.
@@ -33,6 +35,7 @@ export function createApp(tdm: Tdm): App {
     graphqlEndpoint: '/graphql',
     plugins: [
       ...queryLimitPlugins(),
+      useScopes(),
       // Cross-site forms and simple GETs carry no custom header and no JSON content type: refused.
       useCSRFPrevention({ requestHeaders: [CSRF_HEADER, 'x-graphql-yoga-csrf'] }),
     ],
@@ -40,7 +43,7 @@ export function createApp(tdm: Tdm): App {
     landingPage: false,
     context: async (init: { request?: Request; connectionParams?: Record<string, unknown> }) => {
       const header = init.request?.headers.get('authorization') ?? (init.connectionParams?.authorization as string | undefined) ?? null;
-      return { tdm, actor: await resolveActor(tdm, header, required) };
+      return { tdm, ...(await resolveCaller(tdm, header, required)) };
     },
     cors: {
       origin: corsOrigins(),
@@ -56,6 +59,7 @@ export function createApp(tdm: Tdm): App {
 
   let server: Server | null = null;
   let wss: WebSocketServer | null = null;
+  const revocations = watchRevocations(tdm);
 
   return {
     yoga,
@@ -73,10 +77,12 @@ export function createApp(tdm: Tdm): App {
             // another site could otherwise drive the API through a socket.
             const origin = ctx.extra.request.headers.origin;
             if (origin && !corsOrigins().includes(origin)) return false;
-            if (!required) return true;
             const header = (ctx.connectionParams?.authorization as string | undefined) ?? ctx.extra.request.headers.authorization ?? null;
+            if (!required && !header) return true;
             try {
-              await resolveActor(tdm, header, true);
+              const caller = await resolveCaller(tdm, header, required);
+              // A socket opened with a token is closed once that token (or one that minted it) is revoked.
+              if (caller.token) revocations.track(ctx.extra.socket, caller.token.id);
               return true;
             } catch {
               return false;
@@ -98,14 +104,23 @@ export function createApp(tdm: Tdm): App {
               params: payload,
               connectionParams: { ...(ctx.connectionParams ?? {}), authorization },
             });
-            const args = {
-              schema: s,
-              operationName: payload.operationName,
-              document: parse(payload.query),
-              variableValues: payload.variables,
-              contextValue: await contextFactory(),
-              rootValue: { execute, subscribe },
-            };
+            let args: ExecutionArgs;
+            try {
+              args = {
+                schema: s,
+                operationName: payload.operationName,
+                document: parse(payload.query),
+                variableValues: payload.variables,
+                contextValue: await contextFactory(),
+                rootValue: { execute, subscribe },
+              };
+            } catch (err) {
+              // A refused document (query limits) or a token revoked since the socket opened: an error
+              // for this operation, not an internal error that closes the socket.
+              // (By name: graphql-tools may build it from another copy of graphql.)
+              if (err instanceof GraphQLError || (err as Error)?.name === 'GraphQLError') return [err as GraphQLError];
+              throw err;
+            }
             const errors = validate(args.schema, args.document);
             if (errors.length) return errors;
             return args;
@@ -121,6 +136,7 @@ export function createApp(tdm: Tdm): App {
       return (s.address() as AddressInfo).port;
     },
     async stop() {
+      revocations.stop();
       for (const client of wss?.clients ?? []) client.terminate();
       await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
