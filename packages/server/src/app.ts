@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Tdm } from '@tdm/core/runtime';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { redactSecrets } from '@tdm/core/db/url';
+import { TdmError } from '@tdm/core/errors';
 import { createYoga, maskError } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useServer } from 'graphql-ws/use/ws';
@@ -52,7 +53,7 @@ export function createApp(tdm: Tdm): App {
       allowedHeaders: ['content-type', 'authorization', CSRF_HEADER],
     },
     maskedErrors: {
-      maskError: (error, message, isDev) => maskError(error, redactSecrets(message, []), isDev),
+      maskError: (error, message, isDev) => typedError(error) ?? maskError(error, redactSecrets(message, []), isDev),
     },
     logging: process.env.TDM_LOG === 'debug' ? 'debug' : 'warn',
   });
@@ -145,6 +146,22 @@ export function createApp(tdm: Tdm): App {
       wss = null;
     },
   };
+}
+
+/**
+ * An expected failure (a TdmError) thrown by a field without an error union — `jobTrace("nope")`,
+ * `preview(table: "nope")` — keeps its message and code instead of becoming INTERNAL_SERVER_ERROR.
+ */
+function typedError(error: unknown): GraphQLError | null {
+  let original: unknown = error;
+  for (let i = 0; i < 5 && original && !(original instanceof TdmError); i++) original = (original as { originalError?: unknown }).originalError;
+  if (!(original instanceof TdmError)) return null;
+  const graphql = error instanceof GraphQLError ? error : null;
+  return new GraphQLError(redactSecrets(original.message, []), {
+    nodes: graphql?.nodes,
+    path: graphql?.path,
+    extensions: { code: original.code },
+  });
 }
 
 /** The header that marks a request as sent by a client of ours, not by a cross-site form. */

@@ -19,6 +19,7 @@ import { CANCEL_CHANNEL, JobLogger, LogBus } from './log-bus.ts';
 import type { JobQueue } from './queue.ts';
 import type { LineageEdgeInput } from './registry.ts';
 import { planOperations } from './plan.ts';
+import { checkRowCounts } from '../synthetic/limits.ts';
 
 /** Attempts (claims by a worker) before a job is failed for good. */
 const MAX_ATTEMPTS = 5;
@@ -56,6 +57,7 @@ export class JobService {
     const input = parsed.data;
     if (input.connectionString && input.connectionId) throw new InvalidInputError('give either connectionString or connectionId, not both');
 
+    checkRowCounts(input.rowCounts);
     const plan = await planOperations(input);
     const source = await this.#sourceFor(input);
     const testCaseId = input.testCaseContent ? await this.#testCase(input.testCaseContent, input.testCaseFileName ?? null, plan.testCaseKind) : null;

@@ -39,6 +39,7 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read nested JSON answers
 type Result = { status: number; data?: Record<string, any> | null; errors?: { message: string; extensions?: { code?: string } }[] };
 
 async function gql(token: string, query: string, variables: Record<string, unknown> = {}): Promise<Result> {
