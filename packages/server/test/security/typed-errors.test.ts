@@ -27,10 +27,9 @@ afterAll(async () => {
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read nested JSON answers
-async function gql(
-  query: string,
-  variables: Record<string, unknown> = {},
-): Promise<{ data?: any; errors?: { message: string; extensions?: { code?: string } }[] }> {
+type Answer = { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
+
+async function gql(query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
   const response = await app.yoga.fetch('http://tdm.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
