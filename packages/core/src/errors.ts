@@ -17,7 +17,12 @@ export type TdmErrorCode =
   | 'QUERY_FAILED'
   | 'STEP_FAILED'
   | 'CRAWL_FAILED'
-  | 'QUALITY_BELOW_THRESHOLD';
+  | 'QUALITY_BELOW_THRESHOLD'
+  | 'TARGET_IS_SOURCE'
+  | 'TARGET_IS_METADATA'
+  | 'RESET_NOT_ALLOWED'
+  | 'FORBIDDEN'
+  | 'LIMIT_EXCEEDED';
 
 export class TdmError extends Error {
   readonly code: TdmErrorCode;
@@ -100,5 +105,26 @@ export class CrawlError extends TdmError {
     super('CRAWL_FAILED', message, { cause: options?.cause, details: { ...options?.details, reason, url } });
     this.reason = reason;
     this.url = url;
+  }
+}
+
+/**
+ * A database may not be written as a target: it is TDM's own metadata store, a database TDM knows
+ * as a source (judged by server identity, not URL text), or an environment that does not allow a reset.
+ */
+export class TargetSafetyError extends TdmError {
+  constructor(
+    code: Extract<TdmErrorCode, 'TARGET_IS_SOURCE' | 'TARGET_IS_METADATA' | 'RESET_NOT_ALLOWED'>,
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
+    super(code, message, { details });
+  }
+}
+
+/** A size or count past a configured limit (rows to generate, query cost …); `details.limit` says which. */
+export class LimitExceededError extends TdmError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('LIMIT_EXCEEDED', message, { details });
   }
 }

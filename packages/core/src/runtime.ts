@@ -71,7 +71,7 @@ export async function createTdm(config: TdmConfig = loadConfig(), options: Creat
       : new InProcessQueue());
   const llm = createChatModelFromEnv(process.env);
   const datasets = openDatasetStore(config.datasetStoreUri);
-  const environments = new EnvironmentStore(store.prisma, connections);
+  const environments = new EnvironmentStore(store.prisma, connections, store.sql);
   const tdm: Tdm = {
     config,
     llm,

@@ -294,15 +294,12 @@ describe.skipIf(!pgUp)('provisioning refusals and resets', () => {
     expect(await checksums(target.sql, tables)).toEqual(before);
   });
 
-  it("refuses the dataset's own source registered as an environment (CONFLICT) and leaves the source as it was", async () => {
+  it("refuses the dataset's own source as an environment (TARGET_IS_SOURCE) and leaves the source as it was", async () => {
     const sourceTables = await leafTables(source);
     const before = await checksums(source, sourceTables);
-    await tdm.environments.create({ name: 'own-source', connectionString: sourceUrl });
-    for (const resetEnv of [false, true]) {
-      const err = await failure(runProvision(tdm, { datasetVersionId, environment: 'own-source', resetEnv }));
-      expect(err.code).toBe('CONFLICT');
-      expect(err.message).toMatch(/own source/);
-    }
+    const err = await failure(tdm.environments.create({ name: 'own-source', connectionString: sourceUrl, allowReset: true }));
+    expect(err.code).toBe('TARGET_IS_SOURCE');
+    await expect(tdm.environments.resolve('own-source')).rejects.toBeInstanceOf(NotFoundError);
     expect(await checksums(source, sourceTables)).toEqual(before);
   });
 

@@ -45,7 +45,7 @@ async function provisioned(generated: GeneratedDataset, target: 'postgres' | 'pg
   const db = target === 'postgres' ? await createTestDatabase('domain') : await createPgliteUrl();
   try {
     const name = `domain-${++envCount}`;
-    await tdm.environments.create({ name, connectionString: db.url });
+    await tdm.environments.create({ name, connectionString: db.url, allowReset: true });
     const outcome = await runProvision(tdm, { datasetVersionId: written.datasetVersionId, environment: name });
     expect(outcome.smoke?.passed).toBe(true);
     const sql = await openSqlClient(db.url, { poolSize: 1 });

@@ -97,9 +97,16 @@ export class CrawlError extends TdmDomainError {
   }
 }
 
+/** A database may not be a target: TARGET_IS_SOURCE, TARGET_IS_METADATA or RESET_NOT_ALLOWED. */
+export class TargetSafetyError extends TdmDomainError {}
+/** A request went past a configured limit (rows to generate …). */
+export class LimitExceededError extends TdmDomainError {}
+
 // One class per error type of the schema (BaseError is the generic TdmDomainError): a new error type
 // on the server without its class here fails the SDK's typecheck.
 const CLASSES = {
+  TargetSafetyError,
+  LimitExceededError,
   ConnectionError,
   InvalidConnectionStringError,
   SchemaNotFoundError,

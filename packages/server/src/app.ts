@@ -6,15 +6,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Tdm } from '@tdm/core/runtime';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { redactSecrets } from '@tdm/core/db/url';
+import { TdmError } from '@tdm/core/errors';
 import { createYoga, maskError } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { authRequired, resolveActor } from './auth.ts';
-import { handleExport } from './export/routes.ts';
+import { authRequired, resolveActor, resolveCaller } from './auth.ts';
 import type { Context } from './context.ts';
+import { handleExport } from './export/routes.ts';
+import { queryLimitPlugins } from './limits.ts';
 import { withRest } from './rest/index.ts';
+import { watchRevocations } from './revocations.ts';
+import { useScopes } from './scopes.ts';
 import { schema } from './schema/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: graphql-ws accepts whatever envelop's executor returns.
@@ -32,26 +37,33 @@ export function createApp(tdm: Tdm): App {
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    plugins: [
+      ...queryLimitPlugins(),
+      useScopes(),
+      // Cross-site forms and simple GETs carry no custom header and no JSON content type: refused.
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER, 'x-graphql-yoga-csrf'] }),
+    ],
     graphiql: { subscriptionsProtocol: 'WS', title: 'TDM GraphQL' },
     landingPage: false,
     context: async (init: { request?: Request; connectionParams?: Record<string, unknown> }) => {
       const header = init.request?.headers.get('authorization') ?? (init.connectionParams?.authorization as string | undefined) ?? null;
-      return { tdm, actor: await resolveActor(tdm, header, required) };
+      return { tdm, ...(await resolveCaller(tdm, header, required)) };
     },
     cors: {
       origin: corsOrigins(),
       credentials: true,
       methods: ['GET', 'POST', 'OPTIONS'],
-      allowedHeaders: ['content-type', 'authorization'],
+      allowedHeaders: ['content-type', 'authorization', CSRF_HEADER],
     },
     maskedErrors: {
-      maskError: (error, message, isDev) => maskError(error, redactSecrets(message, []), isDev),
+      maskError: (error, message, isDev) => typedError(error) ?? maskError(error, redactSecrets(message, []), isDev),
     },
     logging: process.env.TDM_LOG === 'debug' ? 'debug' : 'warn',
   });
 
   let server: Server | null = null;
   let wss: WebSocketServer | null = null;
+  const revocations = watchRevocations(tdm);
 
   return {
     yoga,
@@ -74,10 +86,16 @@ export function createApp(tdm: Tdm): App {
           execute: (args: ExecutionArgs) => (args.rootValue as Enveloped).execute(args),
           subscribe: (args: ExecutionArgs) => (args.rootValue as Enveloped).subscribe(args),
           onConnect: async (ctx) => {
-            if (!required) return true;
+            // Browsers send Origin on a WebSocket handshake and CORS does not apply to it: a page of
+            // another site could otherwise drive the API through a socket.
+            const origin = ctx.extra.request.headers.origin;
+            if (origin && !corsOrigins().includes(origin)) return false;
             const header = (ctx.connectionParams?.authorization as string | undefined) ?? ctx.extra.request.headers.authorization ?? null;
+            if (!required && !header) return true;
             try {
-              await resolveActor(tdm, header, true);
+              const caller = await resolveCaller(tdm, header, required);
+              // A socket opened with a token is closed once that token (or one that minted it) is revoked.
+              if (caller.token) revocations.track(ctx.extra.socket, caller.token.id);
               return true;
             } catch {
               return false;
@@ -99,14 +117,23 @@ export function createApp(tdm: Tdm): App {
               params: payload,
               connectionParams: { ...(ctx.connectionParams ?? {}), authorization },
             });
-            const args = {
-              schema: s,
-              operationName: payload.operationName,
-              document: parse(payload.query),
-              variableValues: payload.variables,
-              contextValue: await contextFactory(),
-              rootValue: { execute, subscribe },
-            };
+            let args: ExecutionArgs;
+            try {
+              args = {
+                schema: s,
+                operationName: payload.operationName,
+                document: parse(payload.query),
+                variableValues: payload.variables,
+                contextValue: await contextFactory(),
+                rootValue: { execute, subscribe },
+              };
+            } catch (err) {
+              // A refused document (query limits) or a token revoked since the socket opened: an error
+              // for this operation, not an internal error that closes the socket.
+              // (By name: graphql-tools may build it from another copy of graphql.)
+              if (err instanceof GraphQLError || (err as Error)?.name === 'GraphQLError') return [err as GraphQLError];
+              throw err;
+            }
             const errors = validate(args.schema, args.document);
             if (errors.length) return errors;
             return args;
@@ -122,6 +149,7 @@ export function createApp(tdm: Tdm): App {
       return (s.address() as AddressInfo).port;
     },
     async stop() {
+      revocations.stop();
       for (const client of wss?.clients ?? []) client.terminate();
       await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -131,6 +159,25 @@ export function createApp(tdm: Tdm): App {
     },
   };
 }
+
+/**
+ * An expected failure (a TdmError) thrown by a field without an error union — `jobTrace("nope")`,
+ * `preview(table: "nope")` — keeps its message and code instead of becoming INTERNAL_SERVER_ERROR.
+ */
+function typedError(error: unknown): GraphQLError | null {
+  let original: unknown = error;
+  for (let i = 0; i < 5 && original && !(original instanceof TdmError); i++) original = (original as { originalError?: unknown }).originalError;
+  if (!(original instanceof TdmError)) return null;
+  const graphql = error instanceof GraphQLError ? error : null;
+  return new GraphQLError(redactSecrets(original.message, []), {
+    nodes: graphql?.nodes,
+    path: graphql?.path,
+    extensions: { code: original.code },
+  });
+}
+
+/** The header that marks a request as sent by a client of ours, not by a cross-site form. */
+export const CSRF_HEADER = 'x-tdm-csrf';
 
 function corsOrigins(): string[] {
   const port = process.env.STUDIO_PORT ?? '5173';

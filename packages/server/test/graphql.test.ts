@@ -697,11 +697,11 @@ describe.skipIf(!pgUp || !haveFixtures)(`the sample databases on PostgreSQL${fix
   });
 
   it('a stored connection can name an environment variable instead of storing the password', async () => {
-    const conn = await createConnectionOk({ name: 'world (env password)', connectionString: db('world').url, passwordEnv: 'TDM_TEST_WORLD_PASSWORD' });
-    expect(conn).toMatchObject({ passwordStorage: 'ENVIRONMENT', passwordEnv: 'TDM_TEST_WORLD_PASSWORD', url: db('world').url });
+    const conn = await createConnectionOk({ name: 'world (env password)', connectionString: db('world').url, passwordEnv: 'TDM_DB_PASSWORD_TEST_WORLD' });
+    expect(conn).toMatchObject({ passwordStorage: 'ENVIRONMENT', passwordEnv: 'TDM_DB_PASSWORD_TEST_WORLD', url: db('world').url });
     // The variable is not set: a typed error, not a connection attempt without the password.
     const err = await discoverFails({ connectionId: conn.id }, 'InvalidInputError', 'INVALID_INPUT');
-    expect(err.message).toContain('TDM_TEST_WORLD_PASSWORD');
+    expect(err.message).toContain('TDM_DB_PASSWORD_TEST_WORLD');
   });
 });
 

@@ -61,7 +61,7 @@ function ok<T>(result: { __typename: string; message?: string; data?: T }): T {
 async function targetEnv(label: string): Promise<{ name: string; sql: SqlClient }> {
   const { db, sql } = await database(`${label}_dst`);
   const name = `${label}-${++envCount}`;
-  await tdm.environments.create({ name, connectionString: db.url });
+  await tdm.environments.create({ name, connectionString: db.url, allowReset: true });
   return { name, sql };
 }
 

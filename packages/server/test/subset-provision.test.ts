@@ -254,7 +254,7 @@ for (const src of SOURCES) {
 
       it('environments.create and list; a duplicate name throws a typed CONFLICT', async () => {
         target = await database(`${src.label}_sdk_dst`);
-        const env = await sdk.environments.create({ name: envName, connectionString: target.db.url, description: 'sdk target' });
+        const env = await sdk.environments.create({ name: envName, connectionString: target.db.url, description: 'sdk target', allowReset: true });
         expect(env).toMatchObject({ name: envName, description: 'sdk target', connection: { url: target.db.url } });
         const err = await sdk.environments.create({ name: envName, connectionString: target.db.url }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(TdmDomainError);
@@ -299,16 +299,18 @@ for (const src of SOURCES) {
         const again = await sdk.datasets.provision({ datasetVersionId: datasetId, environment: envName, resetEnv: true });
         expect((again.smoke as { passed: boolean }).passed).toBe(true);
         expect(await counts(target.sql, Object.keys(expected))).toEqual(expected);
-        const own = await sdk.environments.create({ name: `${src.label}-own-source`, connectionString: source.db.url });
-        const refused = await sdk.datasets.provision({ datasetVersionId: datasetId, environment: own.name, resetEnv: true }).catch((e: unknown) => e);
+        // The source itself cannot even be registered as a target.
+        const refused = await sdk.environments
+          .create({ name: `${src.label}-own-source`, connectionString: source.db.url, allowReset: true })
+          .catch((e: unknown) => e);
         expect(refused).toBeInstanceOf(TdmDomainError);
-        expect((refused as TdmDomainError).code).toBe('CONFLICT');
+        expect((refused as TdmDomainError).code).toBe('TARGET_IS_SOURCE');
       });
 
       it('runs Flow A (discover → subset → provision) as a job: logs stream to the end, trace and lineage show the provisioned tables', async () => {
         const flowTarget = await database(`${src.label}_flow_dst`);
         const flowEnv = `${src.label}-flow`;
-        await sdk.environments.create({ name: flowEnv, connectionString: flowTarget.db.url });
+        await sdk.environments.create({ name: flowEnv, connectionString: flowTarget.db.url, allowReset: true });
         const started = await sdk.workflows.execute({
           connectionString: source.db.url,
           operations: ['discover', 'subset', 'provision'],

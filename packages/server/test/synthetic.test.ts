@@ -53,7 +53,7 @@ const gql = <T>(query: string, variables: Record<string, unknown> = {}): Promise
 async function pgliteEnv(name: string): Promise<SqlClient> {
   const db = await createPgliteUrl();
   dbs.push(db);
-  await tdm.environments.create({ name, connectionString: db.url });
+  await tdm.environments.create({ name, connectionString: db.url, allowReset: true });
   const sql = await openSqlClient(db.url, { poolSize: 1 });
   clients.push(sql);
   return sql;

@@ -31,6 +31,8 @@ export function createTdmClient(url: string): Client {
     exchanges,
     // `cache-and-network` shows the cached list at once and still picks up discoveries made elsewhere.
     requestPolicy: 'cache-and-network',
+    // The API refuses requests without it that a cross-site form could send (urql sends queries as GET).
+    fetchOptions: { headers: { 'x-tdm-csrf': '1' } },
   });
 }
 

@@ -97,6 +97,15 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "mintedBy",
+            "type": {
+              "kind": "OBJECT",
+              "name": "ApiToken"
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
             "name": "name",
             "type": {
               "kind": "NON_NULL",
@@ -125,6 +134,24 @@ const introspection = {
             "type": {
               "kind": "SCALAR",
               "name": "DateTime"
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "scopes",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "String"
+                  }
+                }
+              }
             },
             "args": [],
             "isDeprecated": false
@@ -911,6 +938,13 @@ const introspection = {
         "kind": "INPUT_OBJECT",
         "name": "CreateEnvironmentInput",
         "inputFields": [
+          {
+            "name": "allowReset",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Boolean"
+            }
+          },
           {
             "name": "connectionString",
             "type": {
@@ -1847,6 +1881,18 @@ const introspection = {
         "name": "Environment",
         "fields": [
           {
+            "name": "allowReset",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Boolean"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
             "name": "connection",
             "type": {
               "kind": "NON_NULL",
@@ -2006,6 +2052,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "NotFoundError"
           },
           {
@@ -2015,6 +2065,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -2043,6 +2097,10 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "FORBIDDEN",
+            "isDeprecated": false
+          },
+          {
             "name": "HOST_UNREACHABLE",
             "isDeprecated": false
           },
@@ -2052,6 +2110,10 @@ const introspection = {
           },
           {
             "name": "INVALID_INPUT",
+            "isDeprecated": false
+          },
+          {
+            "name": "LIMIT_EXCEEDED",
             "isDeprecated": false
           },
           {
@@ -2071,11 +2133,23 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "RESET_NOT_ALLOWED",
+            "isDeprecated": false
+          },
+          {
             "name": "SCHEMA_NOT_FOUND",
             "isDeprecated": false
           },
           {
             "name": "STEP_FAILED",
+            "isDeprecated": false
+          },
+          {
+            "name": "TARGET_IS_METADATA",
+            "isDeprecated": false
+          },
+          {
+            "name": "TARGET_IS_SOURCE",
             "isDeprecated": false
           }
         ]
@@ -3615,6 +3689,42 @@ const introspection = {
       },
       {
         "kind": "OBJECT",
+        "name": "LimitExceededError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "ErrorCode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
         "name": "LineageEdge",
         "fields": [
           {
@@ -3997,6 +4107,19 @@ const introspection = {
                     "name": "String"
                   }
                 }
+              },
+              {
+                "name": "scopes",
+                "type": {
+                  "kind": "LIST",
+                  "ofType": {
+                    "kind": "NON_NULL",
+                    "ofType": {
+                      "kind": "SCALAR",
+                      "name": "String"
+                    }
+                  }
+                }
               }
             ],
             "isDeprecated": false
@@ -4306,6 +4429,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationCancelJobSuccess"
           },
           {
@@ -4319,6 +4446,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4367,6 +4498,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationClassifyPiiSuccess"
           },
           {
@@ -4380,6 +4515,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4434,6 +4573,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationCreateApiTokenSuccess"
           },
           {
@@ -4447,6 +4590,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4495,6 +4642,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationCreateConnectionSuccess"
           },
           {
@@ -4508,6 +4659,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4556,6 +4711,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationCreateEnvironmentSuccess"
           },
           {
@@ -4569,6 +4728,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4617,6 +4780,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationDiscoverSchemaSuccess"
           },
           {
@@ -4630,6 +4797,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4678,6 +4849,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationExecuteWorkflowSuccess"
           },
           {
@@ -4691,6 +4866,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4739,6 +4918,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationFuseSchemasSuccess"
           },
           {
@@ -4752,6 +4935,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4800,6 +4987,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationGenerateSyntheticSuccess"
           },
           {
@@ -4813,6 +5004,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4861,6 +5056,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationMaskDatasetSuccess"
           },
           {
@@ -4874,6 +5073,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4922,6 +5125,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationOverridePiiClassificationSuccess"
           },
           {
@@ -4935,6 +5142,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -4983,6 +5194,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationProvisionDatasetSuccess"
           },
           {
@@ -4996,6 +5211,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -5044,6 +5263,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationRevokeApiTokenSuccess"
           },
           {
@@ -5057,6 +5280,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -5105,6 +5332,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationScanTargetForPiiSuccess"
           },
           {
@@ -5118,6 +5349,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -5166,6 +5401,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "MutationSubsetDatabaseSuccess"
           },
           {
@@ -5179,6 +5418,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -7147,6 +7390,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "NotFoundError"
           },
           {
@@ -7160,6 +7407,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -7288,6 +7539,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "NotFoundError"
           },
           {
@@ -7301,6 +7556,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -7714,6 +7973,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "NotFoundError"
           },
           {
@@ -7727,6 +7990,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
           }
         ]
       },
@@ -8884,6 +9151,42 @@ const introspection = {
           }
         ],
         "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "TargetSafetyError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "ErrorCode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
       },
       {
         "kind": "OBJECT",

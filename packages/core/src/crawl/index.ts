@@ -154,8 +154,9 @@ function parseTarget(raw: string, safe: string): URL | CrawlError {
   } catch {
     return new CrawlError('INVALID_URL', safe, `not a valid URL: ${JSON.stringify(safe)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'file:') {
-    return new CrawlError('INVALID_URL', safe, `cannot crawl ${url.protocol} URLs (only http, https and file): ${safe}`);
+  // Only web pages: file:, data:, chrome: … would let a caller read the server's own files into a dataset.
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return new CrawlError('INVALID_URL', safe, `cannot crawl ${url.protocol} URLs (only http and https): ${safe}`);
   }
   return url;
 }

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import Cursor from 'pg-cursor';
 import { ConnectionError, InvalidConnectionStringError, QueryError, TdmError } from '../errors.ts';
+import { guardClient, isConnectionLost } from './connection-faults.ts';
 import { quoteIdent } from './quote.ts';
 import { type CursorOptions, checkNotification, type QueryResult, type SqlClient, type SqlValue } from './sql-client.ts';
 import { type ConnectionTarget, parseConnectionString, redactConnectionString, redactSecrets } from './url.ts';
@@ -119,14 +120,23 @@ export function connectionError(err: unknown, ctx: ConnectionContext): TdmError 
 
 function queryError(err: unknown, ctx: ConnectionContext): TdmError {
   if (err instanceof TdmError) return err;
+  if (isConnectionLost(err)) {
+    // CONNECTION_FAILED like a failure to connect: a step's retry policy treats both as transient.
+    const message = redactSecrets(`the connection to ${ctx.redactedUrl} was lost while in use: ${messageOf(err)}`, [ctx.target.password]);
+    return new ConnectionError('CONNECTION_FAILED', message, {
+      cause: scrubbed(err, [ctx.target.password]),
+      details: { url: ctx.redactedUrl, lost: true, ...(errorCode(err) ? { errorCode: errorCode(err) } : {}) },
+    });
+  }
   const sqlState = errorCode(err);
   const state = sqlState && /^[0-9A-Z]{5}$/.test(sqlState) ? sqlState : undefined;
   const text = `${messageOf(err)}${state ? ` (SQLSTATE ${state})` : ''}`;
   return new QueryError(redactSecrets(text, [ctx.target.password]), state, { cause: scrubbed(err, [ctx.target.password]) });
 }
 
-function isDatabaseError(err: unknown): boolean {
-  return err instanceof pg.DatabaseError;
+/** A connection whose statement failed may be reused; one that failed any other way, or lost its session, may not. */
+function mustDiscard(err: unknown): boolean {
+  return !(err instanceof pg.DatabaseError) || isConnectionLost(err);
 }
 
 function stripSemicolon(sql: string): string {
@@ -290,13 +300,16 @@ export class PostgresSqlClient implements SqlClient {
   readonly #tx: TxState | null;
   /** Shared with the transaction scopes opened on this client. */
   readonly #listener: Listener;
+  /** Connections checked out right now (shared with transaction scopes): what `cancelRunning` cancels. */
+  readonly #held: Set<pg.PoolClient>;
   #closed = false;
 
-  private constructor(pool: pg.Pool, ctx: ConnectionContext, tx: TxState | null, listener: Listener) {
+  private constructor(pool: pg.Pool, ctx: ConnectionContext, tx: TxState | null, listener: Listener, held: Set<pg.PoolClient>) {
     this.#pool = pool;
     this.#ctx = ctx;
     this.#tx = tx;
     this.#listener = listener;
+    this.#held = held;
     this.redactedUrl = ctx.redactedUrl;
     this.database = ctx.target.database;
   }
@@ -329,6 +342,10 @@ export class PostgresSqlClient implements SqlClient {
     // Idle connections die when the server restarts or a database is dropped WITH (FORCE); without a
     // listener that 'error' event would crash the process. The next checkout simply reconnects.
     pool.on('error', () => {});
+    // A new connection is handed out from inside the parser loop of its startup reply: an error in the
+    // same network packet would be emitted before the borrower can listen. This listener lives as
+    // long as the connection; the borrower's guard (connection-faults.ts) decides whether to discard it.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const ctx: ConnectionContext = { redactedUrl: redactConnectionString(url), target };
     const listener = new Listener({
       // Keepalive: an idle listener is the connection most likely to sit on a silently dead socket.
@@ -336,7 +353,7 @@ export class PostgresSqlClient implements SqlClient {
       ctx,
       log: options.log ?? ((message) => console.warn(message)),
     });
-    const client = new PostgresSqlClient(pool, ctx, null, listener);
+    const client = new PostgresSqlClient(pool, ctx, null, listener, new Set());
     try {
       await client.query('SELECT 1');
     } catch (err) {
@@ -346,10 +363,10 @@ export class PostgresSqlClient implements SqlClient {
     return client;
   }
 
-  async #acquire(): Promise<{ client: pg.PoolClient; release(destroy?: boolean): void }> {
+  async #acquire(): Promise<{ client: pg.PoolClient; readonly faulted: boolean; release(destroy?: boolean): void }> {
     if (this.#tx) {
       if (this.#tx.finished) throw new QueryError('the transaction is already finished; use the client it was opened on', undefined);
-      return { client: this.#tx.client, release: () => {} };
+      return { client: this.#tx.client, faulted: false, release: () => {} };
     }
     if (this.#closed) throw new QueryError(`the client for ${this.redactedUrl} is closed`, undefined);
     let client: pg.PoolClient;
@@ -358,21 +375,22 @@ export class PostgresSqlClient implements SqlClient {
     } catch (err) {
       throw connectionError(err, this.#ctx);
     }
-    // A checked-out client has no pool listener: a socket reset during a COPY or between queries
-    // would be an uncaught 'error' event. The failing call reports it; the client is then destroyed.
-    let lost = false;
-    const onError = () => {
-      lost = true;
-    };
-    client.on('error', onError);
+    // Held clients get an 'error' listener of their own: see connection-faults.ts.
+    const guard = guardClient(client);
+    const held = this.#held;
+    held.add(client);
     let released = false;
     return {
       client,
+      get faulted() {
+        return guard.faulted;
+      },
       release(destroy) {
         if (released) return;
         released = true;
-        client.off('error', onError);
-        client.release(destroy || lost);
+        held.delete(client);
+        guard.dispose();
+        client.release(destroy || guard.faulted);
       },
     };
   }
@@ -385,7 +403,7 @@ export class PostgresSqlClient implements SqlClient {
       const r = await conn.client.query({ text: sql, values: params, queryMode: 'extended' } as pg.QueryConfig);
       return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length, fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) };
     } catch (err) {
-      broken = !isDatabaseError(err);
+      broken = mustDiscard(err);
       throw queryError(err, this.#ctx);
     } finally {
       conn.release(broken);
@@ -398,7 +416,7 @@ export class PostgresSqlClient implements SqlClient {
     try {
       await conn.client.query(sql);
     } catch (err) {
-      broken = !isDatabaseError(err);
+      broken = mustDiscard(err);
       throw queryError(err, this.#ctx);
     } finally {
       conn.release(broken);
@@ -409,7 +427,7 @@ export class PostgresSqlClient implements SqlClient {
     if (this.#tx) return this.#savepoint(fn);
     const conn = await this.#acquire();
     const state: TxState = { client: conn.client, finished: false };
-    const tx = new PostgresSqlClient(this.#pool, this.#ctx, state, this.#listener);
+    const tx = new PostgresSqlClient(this.#pool, this.#ctx, state, this.#listener, this.#held);
     let broken = false;
     try {
       await tx.exec('BEGIN');
@@ -457,17 +475,20 @@ export class PostgresSqlClient implements SqlClient {
         try {
           rows = await cursor.read(batchSize);
         } catch (err) {
-          broken = !isDatabaseError(err);
+          broken = mustDiscard(err);
           throw queryError(err, this.#ctx);
         }
         if (rows.length) yield rows;
         if (rows.length < batchSize) return;
       }
     } finally {
-      await cursor.close().catch(() => {
-        broken = true;
-      });
-      conn.release(broken);
+      // Closing a portal on a dead connection waits for an answer that never comes.
+      if (!broken && !conn.faulted) {
+        await cursor.close().catch(() => {
+          broken = true;
+        });
+      }
+      conn.release(broken || conn.faulted);
     }
   }
 
@@ -500,7 +521,7 @@ export class PostgresSqlClient implements SqlClient {
       conn.release();
     });
     source.on('error', (err) => {
-      conn.release(!isDatabaseError(err));
+      conn.release(mustDiscard(err));
       out.destroy(queryError(err, this.#ctx));
     });
     // A reader that gives up mid-stream leaves the connection inside COPY: do not reuse it.
@@ -520,7 +541,7 @@ export class PostgresSqlClient implements SqlClient {
         resolve(stream.rowCount);
       });
       stream.on('error', (err) => {
-        conn.release(!isDatabaseError(err));
+        conn.release(mustDiscard(err));
         reject(queryError(err, this.#ctx));
       });
       stream.on('close', () => {
@@ -548,6 +569,23 @@ export class PostgresSqlClient implements SqlClient {
   async notify(channel: string, payload: string): Promise<void> {
     checkNotification(channel, payload);
     await this.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
+  async cancelRunning(): Promise<void> {
+    const pids = [...this.#held].map((c) => (c as unknown as { processID?: number }).processID).filter((p): p is number => typeof p === 'number');
+    if (pids.length === 0) return;
+    // A connection of its own: the pool may be exhausted by the very statements being cancelled.
+    const options = (this.#pool as unknown as { options: pg.ClientConfig }).options;
+    const client = new pg.Client({ ...options, application_name: 'tdm-cancel' });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+    } catch (err) {
+      throw connectionError(err, this.#ctx);
+    } finally {
+      await client.end().catch(() => {});
+    }
   }
 
   async close(): Promise<void> {

@@ -48,6 +48,12 @@ export interface SqlClient {
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /** `pg_notify(channel, payload)`; inside a transaction it is delivered at commit, and not at all on rollback. */
   notify(channel: string, payload: string): Promise<void>;
+  /**
+   * Cancels the statements running on this client's connections (`pg_cancel_backend`), so a caller
+   * that gave up does not leave a query running on the server; each fails with SQLSTATE 57014 and
+   * its transaction rolls back. PGlite runs one statement at a time in this process: a no-op there.
+   */
+  cancelRunning?(): Promise<void>;
   close(): Promise<void>;
 }
 

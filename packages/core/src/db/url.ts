@@ -43,6 +43,15 @@ export function parseConnectionString(url: string): ConnectionTarget {
   }
   if (!url.slice(scheme!.length + 1).startsWith('//')) fail('expected "//" after the scheme');
 
+  // WHATWG URL rejects an out-of-range port as a whole; say which part is wrong instead.
+  const hostPort =
+    /^[^/?#]*/
+      .exec(url.slice(scheme!.length + 3))?.[0]
+      .split('@')
+      .at(-1) ?? '';
+  const bigPort = /:(\d+)$/.exec(hostPort)?.[1];
+  if (bigPort !== undefined && (Number(bigPort) < 1 || Number(bigPort) > 65535)) fail(`bad port ${JSON.stringify(bigPort)} (a port is 1 to 65535)`);
+
   let u: URL;
   try {
     u = new URL(url);
@@ -99,8 +108,17 @@ function parsePglite(rest: string, fail: (reason: string) => never): ConnectionT
 export function redactConnectionString(url: string): string {
   return String(url)
     .replace(/(:\/\/[^:@/?#\s]*:)(.*)@/s, '$1***@')
-    .replace(/(\bpassword=)('[^']*'|[^&\s]*)/gi, '$1***');
+    .replace(NO_AT_PASSWORD, '$1***')
+    .replace(SECRET_PARAM, '$1***');
 }
+
+/** `password=` and `sslpassword=` parameters; a value ends at `&`, white space or a quote (JSON, logs). */
+const SECRET_PARAM = /(\b(?:ssl)?password=)('[^']*'|[^&\s"'<>]*)/gi;
+/**
+ * A malformed `scheme://user:secret/db` (no `@`): what follows `user:` is a password, unless it is
+ * all digits (a port).
+ */
+const NO_AT_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:@/?#\s"']*:)(?!\d*(?:[/?#\s"']|$))([^@/?#\s"']+)(?=[/?#\s"']|$)/gi;
 
 /**
  * Scrubs secrets out of arbitrary text (error messages, logs): each given secret in its raw and
@@ -109,11 +127,27 @@ export function redactConnectionString(url: string): string {
 export function redactSecrets(text: string, secrets: readonly (string | null | undefined)[]): string {
   let out = String(text)
     // Greedy to the last `@` of the token: a password may hold a raw `@` in text that failed to parse.
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:@/?#\s]*:)\S*@/gi, '$1***@')
-    .replace(/(\bpassword=)('[^']*'|[^&\s]*)/gi, '$1***');
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:@/?#\s]*:)[^\s"']*@/gi, '$1***@')
+    .replace(NO_AT_PASSWORD, '$1***')
+    .replace(SECRET_PARAM, '$1***');
   for (const secret of secrets) {
     if (!secret) continue;
     for (const form of new Set([secret, encodeURIComponent(secret), encodeURI(secret)])) out = out.split(form).join('***');
   }
   return out;
+}
+
+/**
+ * `redactSecrets` applied to every string of a JSON-like value (job input and config, audit details):
+ * redacting the serialised text instead could cut through quotes and break the document.
+ */
+export function redactDeep<T>(value: T, secrets: readonly (string | null | undefined)[] = []): T {
+  if (typeof value === 'string') return redactSecrets(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets)) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, /^(ssl)?password$/i.test(k) && typeof v === 'string' ? '***' : redactDeep(v, secrets)]),
+    ) as T;
+  }
+  return value;
 }

@@ -25,14 +25,18 @@ export async function bootstrap(tdm: Tdm, log: (msg: string) => void = () => {})
   const target = tdm.config.targetDatabaseUrl;
   const { url } = splitPassword(target);
   const existing = await prisma.environment.findUnique({ where: { name: 'default' }, include: { connection: true } });
-  if (existing && existing.connection.url === url) return;
+  if (existing && existing.connection.url === url) {
+    // The operator named this database as the target: it may be reset (stores older than the flag had none).
+    if (!existing.allowReset) await prisma.environment.update({ where: { id: existing.id }, data: { allowReset: true } });
+    return;
+  }
   if (existing) {
     // TARGET_DATABASE_URL changed since the last start: point the default environment at the new one.
     await prisma.provisionedTable.deleteMany({ where: { environmentId: existing.id } });
     await prisma.environment.delete({ where: { id: existing.id } });
     await prisma.connection.delete({ where: { id: existing.connectionId } }).catch(() => undefined);
   }
-  await tdm.environments.create({ name: 'default', connectionString: target, isDefault: true, description: 'TARGET_DATABASE_URL' });
+  await tdm.environments.create({ name: 'default', connectionString: target, isDefault: true, allowReset: true, description: 'TARGET_DATABASE_URL' });
   log(`default target environment → ${url}`);
 }
 

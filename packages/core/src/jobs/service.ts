@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { redactConnectionString, redactSecrets } from '../db/url.ts';
+import { redactConnectionString, redactDeep, redactSecrets } from '../db/url.ts';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import type { Job, PrismaClient } from '../generated/prisma/client.ts';
 import { createWorkflowGraph } from '../graphs/workflow/graph.ts';
@@ -20,6 +20,7 @@ import type { JobQueue } from './queue.ts';
 import { type LineageEdgeInput, recordLineage } from '../lineage/record.ts';
 import { planOperations } from './plan.ts';
 import { retrySettingsOf } from '../graphs/shared/retry.ts';
+import { checkRowCounts } from '../synthetic/limits.ts';
 
 /** Attempts (claims by a worker) before a job is failed for good. */
 const MAX_ATTEMPTS = 5;
@@ -55,6 +56,7 @@ export class JobService {
     if (!parsed.success)
       throw new InvalidInputError(`invalid workflow input: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     const input = parsed.data;
+    checkRowCounts(input.rowCounts);
     const plan = await planOperations(input, { llm: this.tdm.llm });
     for (const op of plan.operations) retrySettingsOf(input.config?.[op]);
     const source = await this.tdm.connections.refFor(input);
@@ -107,8 +109,8 @@ export class JobService {
         workflowId,
         status: 'QUEUED',
         operations: plan.operations,
-        input: JSON.parse(redactSecrets(JSON.stringify(storedInput), [])),
-        config: JSON.parse(redactSecrets(JSON.stringify(config), [])),
+        input: redactDeep(JSON.parse(JSON.stringify(storedInput))),
+        config: redactDeep(JSON.parse(JSON.stringify(config))),
         context: context as object,
         plan: plan.plan as object,
         testCaseId,

@@ -5,9 +5,11 @@
 import type { SqlClient } from '../db/sql-client.ts';
 import { openSqlClient } from '../db/open.ts';
 import { parseConnectionString } from '../db/url.ts';
+import { decodeSecrets, encodeSecrets, joinSecrets, splitSecrets } from '../db/url-secrets.ts';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import type { Connection, PrismaClient } from '../generated/prisma/client.ts';
 import type { SecretBox } from './secrets.ts';
+import { recordSource } from './target-safety.ts';
 
 export interface CreateConnectionInput {
   name: string;
@@ -22,6 +24,11 @@ export interface CreateConnectionInput {
  * reference, never a connection string.
  */
 export type SourceRef = { connectionId: string };
+
+/** How a connection is opened: as a source (recorded by server identity, the default) or as a target. */
+export interface OpenOptions {
+  role?: 'source' | 'target';
+}
 
 /** How a request names its source: a connection string or a stored connection's id (not both). */
 export interface SourceInput {
@@ -38,25 +45,17 @@ export interface ResolvedSource {
   /** The connection string without its password. */
   displayUrl: string;
   kind: 'postgres' | 'pglite';
-  open(): Promise<SqlClient>;
+  open(options?: OpenOptions): Promise<SqlClient>;
 }
 
-/** Splits a connection string into its password-free form and the password. */
+/** Splits a connection string into its secret-free form and the password (see db/url-secrets.ts). */
 export function splitPassword(connectionString: string): { url: string; password: string | null } {
-  const parsed = parseConnectionString(connectionString);
-  if (parsed.kind !== 'postgres') return { url: connectionString, password: null };
-  const u = new URL(connectionString);
-  const password = u.password ? decodeURIComponent(u.password) : null;
-  u.password = '';
-  return { url: u.toString(), password };
+  const { url, secrets } = splitSecrets(connectionString);
+  return { url, password: secrets.password };
 }
 
-function withPassword(url: string, password: string | null): string {
-  if (password === null) return url;
-  const u = new URL(url);
-  u.password = encodeURIComponent(password);
-  return u.toString();
-}
+/** Environment variables a connection may take its password from: never the server's own settings. */
+export const PASSWORD_ENV_PATTERN = /^TDM_DB_PASSWORD_[A-Z0-9_]+$/;
 
 export class ConnectionStore {
   constructor(
@@ -69,13 +68,15 @@ export class ConnectionStore {
     const name = input.name.trim();
     if (!name) throw new InvalidInputError('a connection needs a name');
     const parsed = parseConnectionString(input.connectionString);
-    const { url, password } = splitPassword(input.connectionString);
-    if (password !== null && input.passwordEnv) {
+    const { url, secrets } = splitSecrets(input.connectionString);
+    if (secrets.password !== null && input.passwordEnv) {
       throw new InvalidInputError('give the password either in the connection string or as passwordEnv, not both');
     }
-    if (input.passwordEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(input.passwordEnv)) {
-      throw new InvalidInputError(`passwordEnv must be an environment variable name, got ${JSON.stringify(input.passwordEnv)}`);
+    if (input.passwordEnv && !PASSWORD_ENV_PATTERN.test(input.passwordEnv)) {
+      // Any other name would let a caller send the server's own settings (DATABASE_URL, TDM_SECRET_KEY …) to a host of its choice.
+      throw new InvalidInputError(`passwordEnv must name a variable matching ${PASSWORD_ENV_PATTERN.source}, got ${JSON.stringify(input.passwordEnv)}`);
     }
+    const secret = encodeSecrets(secrets);
     if (await this.prisma.connection.findUnique({ where: { name } })) {
       throw new TdmError('CONFLICT', `a connection named ${JSON.stringify(name)} already exists`, { details: { name } });
     }
@@ -85,7 +86,7 @@ export class ConnectionStore {
         kind: parsed.kind === 'postgres' ? 'POSTGRES' : 'PGLITE',
         url,
         passwordEnv: input.passwordEnv ?? null,
-        passwordCipher: password === null ? null : this.box.encrypt(password),
+        passwordCipher: secret === null ? null : this.box.encrypt(secret),
       },
     });
   }
@@ -99,13 +100,15 @@ export class ConnectionStore {
   /** The full connection string (password included) of a stored connection: for opening it only. */
   async connectionString(id: string, fetched?: Connection): Promise<string> {
     const row = fetched ?? (await this.get(id));
-    let password: string | null = null;
-    if (row.passwordCipher) password = this.box.decrypt(row.passwordCipher);
-    else if (row.passwordEnv) {
-      password = this.env[row.passwordEnv] ?? null;
-      if (password === null) throw new InvalidInputError(`environment variable ${row.passwordEnv} (password of connection ${row.name}) is not set`);
+    if (row.passwordCipher) return joinSecrets(row.url, decodeSecrets(this.box.decrypt(row.passwordCipher)));
+    if (!row.passwordEnv) return row.url;
+    // Checked again here: a row stored before the pattern existed may name any variable.
+    if (!PASSWORD_ENV_PATTERN.test(row.passwordEnv)) {
+      throw new InvalidInputError(`connection ${row.name}: passwordEnv ${JSON.stringify(row.passwordEnv)} does not match ${PASSWORD_ENV_PATTERN.source}`);
     }
-    return withPassword(row.url, password);
+    const password = this.env[row.passwordEnv] ?? null;
+    if (password === null) throw new InvalidInputError(`environment variable ${row.passwordEnv} (password of connection ${row.name}) is not set`);
+    return joinSecrets(row.url, { password, params: {} });
   }
 
   /**
@@ -114,9 +117,10 @@ export class ConnectionStore {
    */
   async upsertInline(connectionString: string): Promise<Connection> {
     const parsed = parseConnectionString(connectionString);
-    const { url, password } = splitPassword(connectionString);
+    const { url, secrets } = splitSecrets(connectionString);
     const name = `inline ${url}`;
-    const passwordCipher = password === null ? null : this.box.encrypt(password);
+    const secret = encodeSecrets(secrets);
+    const passwordCipher = secret === null ? null : this.box.encrypt(secret);
     return this.prisma.connection.upsert({
       where: { name },
       create: { name, kind: parsed.kind === 'postgres' ? 'POSTGRES' : 'PGLITE', url, passwordCipher },
@@ -141,7 +145,7 @@ export class ConnectionStore {
     const row = await this.get(ref.connectionId);
     const url = await this.connectionString(row.id, row);
     const kind = parseConnectionString(url).kind;
-    return { ref: { connectionId: row.id }, displayUrl: row.url, kind, open: () => openSqlClient(url) };
+    return { ref: { connectionId: row.id }, displayUrl: row.url, kind, open: (options = {}) => this.#openAs(url, options) };
   }
 
   /** A per-run memo of `resolve`: each source of the run is read from the store once. */
@@ -163,7 +167,23 @@ export class ConnectionStore {
     return (await this.get(ref.connectionId)).url;
   }
 
-  async open(ref: SourceRef): Promise<SqlClient> {
-    return (await this.resolve(ref)).open();
+  /**
+   * Opens a connection. As a source (the default) the database is remembered by server identity, so
+   * that no target environment can point at it later (see target-safety.ts).
+   */
+  async open(ref: SourceRef, options: OpenOptions = {}): Promise<SqlClient> {
+    return (await this.resolve(ref)).open(options);
+  }
+
+  async #openAs(url: string, options: OpenOptions): Promise<SqlClient> {
+    const sql = await openSqlClient(url);
+    if (options.role === 'target') return sql;
+    try {
+      await recordSource(this.prisma, sql);
+    } catch (err) {
+      await sql.close();
+      throw err;
+    }
+    return sql;
   }
 }

@@ -6,6 +6,7 @@ import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import type { Environment, PrismaClient } from '../generated/prisma/client.ts';
 import type { ConnectionStore } from './connections.ts';
+import { assertSafeTarget } from './target-safety.ts';
 
 export interface CreateEnvironmentInput {
   name: string;
@@ -13,6 +14,8 @@ export interface CreateEnvironmentInput {
   passwordEnv?: string | null;
   description?: string | null;
   isDefault?: boolean;
+  /** Whether provisioning may reset (drop and recreate) what TDM loaded here; default false. */
+  allowReset?: boolean | null;
 }
 
 const connectionName = (env: string) => `env:${env}`;
@@ -21,6 +24,8 @@ export class EnvironmentStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly connections: ConnectionStore,
+    /** The metadata store's own connection: no environment may point at it. */
+    private readonly metadata: SqlClient,
   ) {}
 
   async create(input: CreateEnvironmentInput): Promise<Environment> {
@@ -39,8 +44,21 @@ export class EnvironmentStore {
       connectionString: input.connectionString,
       passwordEnv: input.passwordEnv ?? null,
     });
+    try {
+      // Connects now: an environment is checked by what it points at, not by its URL text.
+      await this.assertSafe(connection.id, name);
+    } catch (err) {
+      await this.prisma.connection.delete({ where: { id: connection.id } }).catch(() => undefined);
+      throw err;
+    }
     return this.prisma.environment.create({
-      data: { name, connectionId: connection.id, description: input.description ?? null, isDefault: input.isDefault ?? false },
+      data: {
+        name,
+        connectionId: connection.id,
+        description: input.description ?? null,
+        isDefault: input.isDefault ?? false,
+        allowReset: input.allowReset ?? false,
+      },
     });
   }
 
@@ -54,8 +72,25 @@ export class EnvironmentStore {
     return env;
   }
 
+  /** Opens an environment's database for writing, refusing the metadata store and known sources. */
   async open(env: Environment): Promise<SqlClient> {
-    return this.connections.open({ connectionId: env.connectionId });
+    const sql = await this.connections.open({ connectionId: env.connectionId }, { role: 'target' });
+    try {
+      await assertSafeTarget({ prisma: this.prisma, metadata: this.metadata }, sql, env.name);
+    } catch (err) {
+      await sql.close();
+      throw err;
+    }
+    return sql;
+  }
+
+  async assertSafe(connectionId: string, name: string): Promise<void> {
+    const sql = await this.connections.open({ connectionId }, { role: 'target' });
+    try {
+      await assertSafeTarget({ prisma: this.prisma, metadata: this.metadata }, sql, name);
+    } finally {
+      await sql.close();
+    }
   }
 
   /** The password-free url of an environment's database. */

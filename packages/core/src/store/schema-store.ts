@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { catalogHash } from '../catalog/hash.ts';
 import type { Catalog } from '../catalog/types.ts';
+import { NotFoundError } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export interface SaveCatalogInput {
@@ -206,6 +207,7 @@ function enumLabels(catalog: Catalog, schema: string, name: string, elementType:
 
 /** Loads the catalog document of a schema version. */
 export async function loadCatalog(prisma: PrismaClient, schemaVersionId: string): Promise<Catalog> {
-  const sv = await prisma.schemaVersion.findUniqueOrThrow({ where: { id: schemaVersionId }, select: { catalog: true } });
+  const sv = await prisma.schemaVersion.findUnique({ where: { id: schemaVersionId }, select: { catalog: true } });
+  if (!sv) throw new NotFoundError('schema version', schemaVersionId);
   return sv.catalog as unknown as Catalog;
 }

@@ -21,7 +21,9 @@ import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
+import { checkFilters } from './filter.ts';
 import type { PlannedForeignKey, PlannedTable, SubsetPlan } from './planner.ts';
+import { guardSourceRead, sourceStatementTimeoutMs } from './source-guard.ts';
 
 /** Progress reporting, cancellation and batch size of one execution. */
 export interface ExecuteSubsetOptions {
@@ -170,32 +172,38 @@ export async function executeSubset(
   const byId = new Map(work.map((w) => [w.plan.qualified, w]));
   checkAborted(signal);
 
-  return source.transaction(async (tx) => {
-    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    const cut: SubsetCut[] = [];
-    if (plan.mode === 'subset') {
-      for (const w of work) {
-        // Named k0, k1 …: a source column may be called anything, and ctid cannot be a user column's name.
-        const columns = [...w.keyColumns.entries()].map(([c, k]) => `${col(w, 't', c)} AS ${k}`).join(', ');
-        await tx.query(`CREATE TEMP TABLE ${w.keyTable} ON COMMIT DROP AS SELECT ${columns} FROM ${from(w)} t WITH NO DATA`);
-        await tx.query(`CREATE UNIQUE INDEX ON ${w.keyTable} (${w.plan.key.columns.map((c) => keyCol(w, c)).join(', ')})`);
+  const filters = plan.tables.filter((t) => t.where !== null).map((t) => ({ table: t.qualified, where: t.where as string }));
+  await checkFilters(source, catalog, filters);
+  // A cancelled job cancels the statement running on the source; the transaction then rolls back.
+  return guardSourceRead(source, signal, () =>
+    source.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      if (source.kind === 'postgres') await tx.query(`SET LOCAL statement_timeout = ${sourceStatementTimeoutMs()}`);
+      const cut: SubsetCut[] = [];
+      if (plan.mode === 'subset') {
+        for (const w of work) {
+          // Named k0, k1 …: a source column may be called anything, and ctid cannot be a user column's name.
+          const columns = [...w.keyColumns.entries()].map(([c, k]) => `${col(w, 't', c)} AS ${k}`).join(', ');
+          await tx.query(`CREATE TEMP TABLE ${w.keyTable} ON COMMIT DROP AS SELECT ${columns} FROM ${from(w)} t WITH NO DATA`);
+          await tx.query(`CREATE UNIQUE INDEX ON ${w.keyTable} (${w.plan.key.columns.map((c) => keyCol(w, c)).join(', ')})`);
+        }
+        await tx.query('SET TRANSACTION READ ONLY');
+        await select(tx, plan, work, byId, cut, signal, emit);
+      } else {
+        await tx.query('SET TRANSACTION READ ONLY');
       }
-      await tx.query('SET TRANSACTION READ ONLY');
-      await select(tx, plan, work, byId, cut, signal, emit);
-    } else {
-      await tx.query('SET TRANSACTION READ ONLY');
-    }
 
-    const tables: SubsetResult['tables'] = [];
-    for (const w of work) {
-      checkAborted(signal);
-      const rows = await stream(tx, plan, w, writer, batchSize, signal, emit);
-      tables.push({ schema: w.def.schema, name: w.def.name, rowCount: rows });
-    }
-    const written = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount]));
-    for (const c of cut) c.final = written.get(c.table) ?? c.final;
-    return { tables, cut, durationMs: Date.now() - started };
-  });
+      const tables: SubsetResult['tables'] = [];
+      for (const w of work) {
+        checkAborted(signal);
+        const rows = await stream(tx, plan, w, writer, batchSize, signal, emit);
+        tables.push({ schema: w.def.schema, name: w.def.name, rowCount: rows });
+      }
+      const written = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount]));
+      for (const c of cut) c.final = written.get(c.table) ?? c.final;
+      return { tables, cut, durationMs: Date.now() - started };
+    }),
+  );
 }
 
 /** Fills the key tables: capped selections in plan order, then the upward closure to a fixpoint. */

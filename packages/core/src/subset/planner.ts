@@ -525,6 +525,10 @@ export function planSubset(catalog: Catalog, options: SubsetOptions = {}): Subse
   if (options.rootTable !== undefined) {
     root = idOf(resolver.resolve(options.rootTable, 'rootTable'));
     rootReason = `${root}: given as rootTable`;
+  } else if (filters.size === 1) {
+    // A filter names its table: without rootTable, that table is where the subset starts.
+    root = [...filters.keys()][0] as string;
+    rootReason = `${root}: the table of the where filter`;
   } else {
     ({ root, reason: rootReason } = inferRoot(model, componentOf));
   }
@@ -674,6 +678,12 @@ export function planSubset(catalog: Catalog, options: SubsetOptions = {}): Subse
     const fks = model.fks.get(id) ?? [];
     const capped = reachedBy === 'root' || reachedBy === 'down' || reachedBy === 'unreached';
     const filter = filters.get(id) ?? null;
+    if (filter !== null && !capped && options.rootTable === undefined) {
+      throw new InvalidInputError(
+        `where: the filter on ${id} cannot apply from the inferred root ${root} (the table is ${reachedBy === 'up' ? 'only reached upward' : 'copied in full'}); give rootTable`,
+        { table: id, root },
+      );
+    }
     if (filter !== null && !capped) {
       notes.push(
         reachedBy === 'up'

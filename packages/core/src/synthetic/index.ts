@@ -14,6 +14,7 @@ import type { Tdm } from '../runtime.ts';
 import { loadCatalog } from '../store/schema-store.ts';
 import { analyzeTestCase, loadTestCaseParsers } from '../testcase/analyze.ts';
 import type { GeneratedDataset } from './types.ts';
+import { checkRowCounts } from './limits.ts';
 
 export const SyntheticInputSchema = z.object({
   mode: SyntheticMode,
@@ -68,6 +69,7 @@ export async function buildGenerated(
 ): Promise<{ generated: GeneratedDataset; skippedUrls: SyntheticOutcome['skippedUrls'] }> {
   const seed = input.seed ?? DEFAULT_SEED;
   const rowCounts = input.rowCounts ?? undefined;
+  checkRowCounts(rowCounts);
   switch (input.mode) {
     case 'SCHEMA': {
       if (!input.schemaVersionId) throw new InvalidInputError('schema mode needs schemaVersionId (discover the source first)');

@@ -57,7 +57,7 @@ export async function createTestEngine(label: string, options: { work?: boolean 
     async environment(kind, name) {
       const db = await engine.database(kind, name);
       const envName = `${name}-${kind}-${++count}`;
-      await tdm.environments.create({ name: envName, connectionString: db.url });
+      await tdm.environments.create({ name: envName, connectionString: db.url, allowReset: true });
       return { name: envName, url: db.url, sql: await engine.client(db.url) };
     },
     async close() {

@@ -3,7 +3,7 @@ import type { TdmClient } from '../client.ts';
 import { unwrap } from './unwrap.ts';
 
 const EnvironmentFields = graphql(`
-  fragment EnvironmentFields on Environment @_unmask { id rawId name isDefault description createdAt connection { url passwordStorage } }
+  fragment EnvironmentFields on Environment @_unmask { id rawId name isDefault allowReset description createdAt connection { url passwordStorage } }
 `);
 const Create = graphql(
   `mutation CreateEnvironment($input: CreateEnvironmentInput!) {
@@ -28,10 +28,14 @@ export type Environment = ResultOf<typeof EnvironmentFields>;
 export class EnvironmentsResource {
   constructor(private readonly client: TdmClient) {}
 
-  async create(input: { name: string; connectionString: string; passwordEnv?: string; description?: string }): Promise<Environment> {
+  /** Registers a target. It must be neither a known source nor the metadata store (TargetSafetyError); `allowReset` lets provisioning reset it. */
+  async create(input: { name: string; connectionString: string; passwordEnv?: string; description?: string; allowReset?: boolean }): Promise<Environment> {
     return unwrap(
-      (await this.client.request(Create, { input: { ...input, passwordEnv: input.passwordEnv ?? null, description: input.description ?? null } }))
-        .createEnvironment,
+      (
+        await this.client.request(Create, {
+          input: { ...input, passwordEnv: input.passwordEnv ?? null, description: input.description ?? null, allowReset: input.allowReset ?? null },
+        })
+      ).createEnvironment,
     );
   }
 

@@ -9,6 +9,7 @@ builder.prismaNode('Environment', {
     rawId: t.exposeString('id'),
     name: t.exposeString('name'),
     isDefault: t.exposeBoolean('isDefault'),
+    allowReset: t.exposeBoolean('allowReset', { description: 'Whether provisioning may reset (drop and recreate) what TDM loaded here' }),
     description: t.exposeString('description', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     connection: t.relation('connection'),
@@ -34,6 +35,7 @@ const CreateEnvironmentInput = builder.inputType('CreateEnvironmentInput', {
     connectionString: t.string({ required: true }),
     passwordEnv: t.string({ required: false }),
     description: t.string({ required: false }),
+    allowReset: t.boolean({ required: false, description: 'Let provisioning reset this target (default false)' }),
   }),
 });
 

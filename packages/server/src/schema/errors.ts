@@ -3,9 +3,11 @@ import {
   CrawlError,
   InvalidConnectionStringError,
   InvalidInputError,
+  LimitExceededError,
   NotFoundError,
   QueryError,
   SchemaNotFoundError,
+  TargetSafetyError,
   TdmError,
   type TdmErrorCode,
 } from '@tdm/core/errors';
@@ -26,6 +28,11 @@ const CODES: TdmErrorCode[] = [
   'STEP_FAILED',
   'CRAWL_FAILED',
   'QUALITY_BELOW_THRESHOLD',
+  'TARGET_IS_SOURCE',
+  'TARGET_IS_METADATA',
+  'RESET_NOT_ALLOWED',
+  'FORBIDDEN',
+  'LIMIT_EXCEEDED',
 ];
 
 export const ErrorCode = builder.enumType('ErrorCode', { values: CODES });
@@ -38,7 +45,17 @@ export const ErrorInterface = builder.interfaceRef<TdmError>('Error').implement(
   }),
 });
 
-const SPECIFIC = [InvalidConnectionStringError, ConnectionError, SchemaNotFoundError, InvalidInputError, NotFoundError, QueryError, CrawlError];
+const SPECIFIC = [
+  InvalidConnectionStringError,
+  ConnectionError,
+  SchemaNotFoundError,
+  InvalidInputError,
+  NotFoundError,
+  QueryError,
+  CrawlError,
+  TargetSafetyError,
+  LimitExceededError,
+];
 
 // Any TdmError without a GraphQL type of its own is reported as BaseError.
 builder.objectType(TdmError, {
@@ -79,6 +96,19 @@ builder.objectType(CrawlError, {
     'A web page could not be read for its forms; `reason` says why (UNREACHABLE, TIMEOUT, HTTP_STATUS, NOT_HTML, NO_FORMS, INVALID_URL, BROWSER_UNAVAILABLE)',
   interfaces: [ErrorInterface],
   fields: (t) => ({ reason: t.exposeString('reason'), url: t.exposeString('url') }),
+});
+
+builder.objectType(TargetSafetyError, {
+  name: 'TargetSafetyError',
+  description:
+    "A database may not be written as a target: TARGET_IS_METADATA (TDM's own store), TARGET_IS_SOURCE (a database TDM reads as a source, judged by server identity), RESET_NOT_ALLOWED (the environment does not allow a reset)",
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(LimitExceededError, {
+  name: 'LimitExceededError',
+  description: 'A request went past a configured limit; the message names the limit and its setting',
+  interfaces: [ErrorInterface],
 });
 
 /** The errors a call that connects to a source database can end with. */

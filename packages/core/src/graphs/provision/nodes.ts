@@ -6,6 +6,7 @@ import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { NotFoundError, TdmError } from '../../errors.ts';
 import { copiedColumns } from '../../lineage/fields.ts';
 import { databaseIdentity, provisionDataset } from '../../provision/provision.ts';
+import { assertResetAllowed } from '../../store/target-safety.ts';
 import { loadManifest } from '../../store/datasets.ts';
 import { loadCatalog } from '../../store/schema-store.ts';
 import type { ProvisionDeps } from './graph.ts';
@@ -22,6 +23,7 @@ export function provision(deps: ProvisionDeps) {
     if (!manifest.schemaVersionId) throw new TdmError('INVALID_INPUT', 'the dataset version has no schema version to create its tables from');
     const catalog = await loadCatalog(tdm.store.prisma, manifest.schemaVersionId);
     const env = await tdm.environments.resolve(input.environment);
+    assertResetAllowed(env, input.resetEnv);
     const target = await tdm.environments.open(env);
     try {
       const identity = await databaseIdentity(target);
