@@ -133,9 +133,10 @@ select object, text from (
   where n.nspname = any($1::text[]) and n.nspname <> 'public'
 ) x order by 1`;
 
-// Every object that exists before the load, named as COMMENT ON names it; a row type, an array
-// type, a column default and a constraint stand for the object they belong to. Foreign keys are
-// left out: they are added after the load, and their cycles must not order the tables.
+// Every object that exists before the load, and the rules, triggers and policies added after it,
+// named as COMMENT ON names them; a row type, an array type, a column default and a constraint
+// stand for the object they belong to. Foreign keys are left out: they are added after the load,
+// and their cycles must not order the tables.
 export const DEPENDENCIES_SQL = `
 with owners as (
   select 'pg_class'::regclass::oid as classid, c.oid as objid,
@@ -171,6 +172,19 @@ with owners as (
   select 'pg_rewrite'::regclass::oid, r.oid, ${relKind} || ' ' || ${q('n.nspname')} || '.' || ${q('c.relname')}
   from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
   where n.nspname = any($1::text[]) and r.rulename = '_RETURN'
+  union all
+  -- After the load, but their functions and tables decide whether they can be created at all.
+  select 'pg_rewrite'::regclass::oid, r.oid, 'RULE ' || ${q('r.rulename')} || ' ON ' || ${q('n.nspname')} || '.' || ${q('c.relname')}
+  from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = any($1::text[]) and r.rulename <> '_RETURN'
+  union all
+  select 'pg_trigger'::regclass::oid, g.oid, 'TRIGGER ' || ${q('g.tgname')} || ' ON ' || ${q('n.nspname')} || '.' || ${q('c.relname')}
+  from pg_trigger g join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = any($1::text[]) and not g.tgisinternal and g.tgparentid = 0
+  union all
+  select 'pg_policy'::regclass::oid, p.oid, 'POLICY ' || ${q('p.polname')} || ' ON ' || ${q('n.nspname')} || '.' || ${q('c.relname')}
+  from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = any($1::text[])
 ),
 with_arrays as (
   select classid, objid, key from owners

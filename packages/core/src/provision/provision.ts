@@ -67,6 +67,8 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
   return target.transaction(async (tx) => {
     // The catalog's expressions were printed for this search_path: replay them under the same one.
     await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
+    // As pg_dump's scripts do: a routine's body may name tables created after it.
+    await tx.query(`select set_config('check_function_bodies', 'false', true)`);
     const conflicts = await findConflicts(tx, objects);
     if (conflicts.length && !input.resetEnv) {
       throw new TdmError('CONFLICT', `the target already holds ${conflicts.join(', ')}; provision with resetEnv to replace them`, {
@@ -123,18 +125,32 @@ function checkColumns(table: TableDef, m: DatasetTableManifest): void {
   }
 }
 
-/** Relations (tables, sequences, …) and types in the target that the dataset's objects would collide with. */
+/** Relations (tables, sequences, views …), types and routines in the target that the dataset's objects would collide with. */
 async function findConflicts(tx: SqlClient, objects: DatasetObjects): Promise<string[]> {
-  const relations = [...objects.tables, ...objects.sequences.map((s) => s.def)];
-  const types = [...objects.enums, ...objects.domains];
+  const { extras } = objects;
+  const relations = [...objects.tables, ...objects.sequences.map((s) => s.def), ...extras.views];
+  const types = [...objects.enums, ...objects.domains, ...extras.compositeTypes, ...extras.ranges];
+  const routines = extras.routines;
   const { rows } = await tx.query<{ name: string }>(
     `select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
        join unnest($1::text[], $2::text[]) as w(s, r) on w.s = n.nspname and w.r = c.relname
      union
      select n.nspname || '.' || t.typname from pg_type t join pg_namespace n on n.oid = t.typnamespace
        join unnest($3::text[], $4::text[]) as w(s, r) on w.s = n.nspname and w.r = t.typname
+     union
+     select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' from pg_proc p
+       join pg_namespace n on n.oid = p.pronamespace
+       join unnest($5::text[], $6::text[], $7::text[]) as w(s, r, a) on w.s = n.nspname and w.r = p.proname and w.a = pg_get_function_identity_arguments(p.oid)
      order by 1`,
-    [relations.map((r) => r.schema), relations.map((r) => r.name), types.map((t) => t.schema), types.map((t) => t.name)],
+    [
+      relations.map((r) => r.schema),
+      relations.map((r) => r.name),
+      types.map((t) => t.schema),
+      types.map((t) => t.name),
+      routines.map((r) => r.schema),
+      routines.map((r) => r.name),
+      routines.map((r) => r.identityArguments),
+    ],
   );
   return rows.map((r) => r.name);
 }
