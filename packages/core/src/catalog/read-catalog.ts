@@ -42,6 +42,14 @@ export async function readCatalog(source: SqlClient, schemas: string[], options:
   });
 }
 
+/**
+ * Reads the catalog inside a transaction the caller already holds (provisioning reads the target it
+ * is changing), without making it read-only. The caller sets `search_path = pg_catalog` first.
+ */
+export function readCatalogInTransaction(tx: SqlClient, schemas: string[], options: ReadCatalogOptions = {}): Promise<Catalog> {
+  return readInTransaction(tx, schemas, options);
+}
+
 async function readInTransaction(sql: SqlClient, schemas: string[], options: ReadCatalogOptions): Promise<Catalog> {
   const wanted = [...new Set(schemas)];
   const found = new Set((await sql.query<{ name: string }>(SCHEMAS_SQL, [wanted])).rows.map((r) => r.name));

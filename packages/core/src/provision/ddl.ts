@@ -33,7 +33,7 @@ function identityClause(c: ColumnDef, sequence: NeededSequence | undefined): str
   return `GENERATED ${kind} AS IDENTITY${options}`;
 }
 
-function columnSql(c: ColumnDef, identitySequences: Map<string, NeededSequence>): string {
+export function columnSql(c: ColumnDef, identitySequences: Map<string, NeededSequence>): string {
   let sql = `${quoteIdent(c.name)} ${c.dataType}`;
   const identity = c.identity !== null && c.sequence !== null ? identitySequences.get(c.sequence) : undefined;
   if (c.generated !== null) sql += ` GENERATED ALWAYS AS (${c.generated}) STORED`;
@@ -66,7 +66,7 @@ function inheritedColumnFixes(table: TableDef, parent: TableDef, identitySequenc
   return out;
 }
 
-function createTable(table: TableDef, parent: TableDef | undefined, identitySequences: Map<string, NeededSequence>): string[] {
+export function createTable(table: TableDef, parent: TableDef | undefined, identitySequences: Map<string, NeededSequence>): string[] {
   const partitionBy = table.kind === 'PARTITIONED_TABLE' && table.partitionKey ? ` PARTITION BY ${table.partitionKey}` : '';
   if (parent && table.partitionKind === 'DECLARATIVE' && table.partitionBound) {
     return [
@@ -85,7 +85,7 @@ function createTable(table: TableDef, parent: TableDef | undefined, identitySequ
   return [`CREATE TABLE ${q(table)} (${table.columns.map((c) => columnSql(c, identitySequences)).join(', ')})${partitionBy}`];
 }
 
-function comments(table: TableDef): string[] {
+export function comments(table: TableDef): string[] {
   const out: string[] = [];
   if (table.comment !== null) out.push(`COMMENT ON TABLE ${q(table)} IS ${quoteLiteral(table.comment)}`);
   for (const c of table.columns) {
@@ -101,24 +101,28 @@ function includeOf(table: TableDef, constraint: string): string {
   return m ? ` INCLUDE (${m[1]})` : '';
 }
 
-function keyConstraints(table: TableDef, createdUnderParent: boolean): string[] {
+/** The PRIMARY KEY, UNIQUE, EXCLUDE and CHECK constraints of a table, each with the statement that adds it. */
+export function keyConstraintDefs(table: TableDef, createdUnderParent: boolean): { name: string; sql: string }[] {
   const alter = `ALTER TABLE ${q(table)} ADD CONSTRAINT`;
-  const out: string[] = [];
+  const out: { name: string; sql: string }[] = [];
   const pk = table.primaryKey;
-  if (pk) out.push(`${alter} ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})${includeOf(table, pk.name)}`);
+  if (pk) out.push({ name: pk.name, sql: `${alter} ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})${includeOf(table, pk.name)}` });
   for (const u of table.uniques) {
-    out.push(
-      `${alter} ${quoteIdent(u.name)} UNIQUE${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''} (${cols(u.columns)})${includeOf(table, u.name)}${u.deferrable ? ' DEFERRABLE' : ''}`,
-    );
+    out.push({
+      name: u.name,
+      sql: `${alter} ${quoteIdent(u.name)} UNIQUE${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''} (${cols(u.columns)})${includeOf(table, u.name)}${u.deferrable ? ' DEFERRABLE' : ''}`,
+    });
   }
-  for (const x of table.exclusions) out.push(`${alter} ${quoteIdent(x.name)} ${x.definition}`);
+  for (const x of table.exclusions) out.push({ name: x.name, sql: `${alter} ${quoteIdent(x.name)} ${x.definition}` });
   for (const c of table.checks) {
     // An inherited CHECK arrives with the parent's (added after the child's, see planDdl).
     if (c.inherited && createdUnderParent) continue;
-    out.push(`${alter} ${quoteIdent(c.name)} CHECK (${c.expression})${c.noInherit ? ' NO INHERIT' : ''}`);
+    out.push({ name: c.name, sql: `${alter} ${quoteIdent(c.name)} CHECK (${c.expression})${c.noInherit ? ' NO INHERIT' : ''}` });
   }
   return out;
 }
+
+const keyConstraints = (table: TableDef, createdUnderParent: boolean): string[] => keyConstraintDefs(table, createdUnderParent).map((c) => c.sql);
 
 /**
  * pg_get_indexdef prints an index of a partitioned table as `CREATE INDEX … ON ONLY parent`, which
@@ -144,7 +148,7 @@ export function withoutOnly(definition: string): string {
   return rest.startsWith(' ON ONLY ') ? `${definition.slice(0, i)} ON ${rest.slice(' ON ONLY '.length)}` : definition;
 }
 
-function indexSql(table: TableDef, index: IndexDef): string {
+export function indexSql(table: TableDef, index: IndexDef): string {
   return table.kind === 'PARTITIONED_TABLE' ? withoutOnly(index.definition) : index.definition;
 }
 
