@@ -13,6 +13,9 @@ export interface ProvisionInput {
   /** An environment's name or id; the default environment when absent. */
   environment?: string | null;
   resetEnv?: boolean | null;
+  /** Migrate a target that already holds the dataset's objects instead of refusing (see provisionDataset). */
+  migrate?: boolean | null;
+  allowDestructive?: boolean | null;
   runSmokeTests?: boolean | null;
 }
 
@@ -46,12 +49,19 @@ export async function runProvision(
       manifest,
       catalog,
       resetEnv: input.resetEnv ?? false,
+      migrate: input.migrate ?? false,
+      allowDestructive: input.allowDestructive ?? false,
       runSmokeTests: input.runSmokeTests ?? true,
       emit: ctx.emit,
       signal: ctx.signal,
     });
     const prisma = tdm.store.prisma;
     const ids: string[] = [];
+    if (result.migration) {
+      await prisma.lineage.create({
+        data: { jobId: ctx.jobId ?? null, operation: 'migrate', fromKind: 'DATASET_VERSION', fromId: manifest.datasetVersionId, toKind: 'ENVIRONMENT', toId: env.id, fallbacks: [] },
+      });
+    }
     await prisma.$transaction(async (tx) => {
       if (input.resetEnv) await tx.provisionedTable.deleteMany({ where: { environmentId: env.id } });
       for (const t of result.tables) {

@@ -12,10 +12,14 @@ registerStep({
       /** An environment's name; the default environment when absent. */
       targetEnv: z.string().min(1).optional(),
       resetEnv: z.boolean().default(false),
+      /** Migrate a target that already holds the dataset's objects (its schema brought over, its rows replaced). */
+      migrate: z.boolean().default(false),
+      /** With migrate: apply destructive changes too. */
+      allowDestructive: z.boolean().default(false),
       runSmokeTests: z.boolean().default(true),
       piiGate: z.boolean().default(false),
     })
-    .default({ resetEnv: false, runSmokeTests: true, piiGate: false }),
+    .default({ resetEnv: false, migrate: false, allowDestructive: false, runSmokeTests: true, piiGate: false }),
   retryPolicy: { maxAttempts: 2, initialInterval: 1000, retryOn: (e: unknown) => (e as { code?: string })?.code === 'CONNECTION_FAILED' },
   async run(input, rt) {
     const datasetVersionId = input.artifacts.datasetVersionId;
@@ -23,7 +27,14 @@ registerStep({
       throw new StepFailedError('provision', input.jobId, new Error('provision needs a dataset version from an earlier step (subset, mask or synthetic)'));
     const out = await runProvision(
       rt.tdm,
-      { datasetVersionId, environment: input.config.targetEnv ?? null, resetEnv: input.config.resetEnv, runSmokeTests: input.config.runSmokeTests },
+      {
+        datasetVersionId,
+        environment: input.config.targetEnv ?? null,
+        resetEnv: input.config.resetEnv,
+        migrate: input.config.migrate,
+        allowDestructive: input.config.allowDestructive,
+        runSmokeTests: input.config.runSmokeTests,
+      },
       { emit: rt.emit, jobId: input.jobId, signal: rt.signal },
     );
     await rt.recordLineage({
