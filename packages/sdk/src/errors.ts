@@ -107,6 +107,22 @@ export class CrawlError extends TdmDomainError {
   }
 }
 
+/** The target already holds the dataset's objects; `changes` is the evolution report (what differs). */
+export class SchemaConflictError extends TdmDomainError {
+  get changes(): { kind: string; schema: string; table: string | null; name: string; detail: string; destructive: boolean }[] {
+    return (this.details.changes as SchemaConflictError['changes']) ?? [];
+  }
+  get destructive(): boolean {
+    return Boolean(this.details.destructive);
+  }
+}
+/** An extension the dataset's schema uses cannot be created in the target. */
+export class ExtensionUnavailableError extends TdmDomainError {
+  get extension(): string {
+    return String(this.details.extension ?? '');
+  }
+}
+
 const CLASSES: Record<string, typeof TdmDomainError> = {
   ConnectionError,
   InvalidConnectionStringError,
@@ -115,6 +131,8 @@ const CLASSES: Record<string, typeof TdmDomainError> = {
   NotFoundError,
   QueryError,
   CrawlError,
+  SchemaConflictError,
+  ExtensionUnavailableError,
 };
 
 /** Builds the SDK error for a result-union member that implements the API's Error interface. */

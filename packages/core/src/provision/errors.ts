@@ -40,7 +40,9 @@ export class SchemaConflictError extends TdmError {
       reason === 'DESTRUCTIVE'
         ? `the migration would be destructive (${summary(destructive)}); provision with allowDestructive to apply it`
         : `the target already holds ${collisions.objects.join(', ')}; ${
-            evolution.changes.length ? `its schema differs from the dataset's in ${evolution.changes.length} ways (${summary(evolution.changes)})` : "its schema equals the dataset's"
+            evolution.changes.length
+              ? `its schema differs from the dataset's in ${evolution.changes.length} ways (${summary(evolution.changes)})`
+              : "its schema equals the dataset's"
           }; provision with migrate to bring it over and replace the rows, or with resetEnv to recreate it`;
     super('CONFLICT', message, { details: { ...collisions, reason, evolution } });
     this.evolution = evolution;

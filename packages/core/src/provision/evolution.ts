@@ -12,40 +12,44 @@ import { columnSql, comments, createTable, foreignKeySql, indexSql, keyConstrain
 import { diffObjects } from './evolution-objects.ts';
 import { type DatasetObjects, depthOf, type NeededSequence, tableKey } from './objects.ts';
 
-export type SchemaChangeKind =
-  | 'ADD_SCHEMA'
-  | 'ADD_EXTENSION'
-  | 'ADD_TABLE'
-  | 'DROP_TABLE'
-  | 'ADD_COLUMN'
-  | 'DROP_COLUMN'
-  | 'ALTER_COLUMN_TYPE'
-  | 'ALTER_NULLABLE'
-  | 'ALTER_DEFAULT'
-  | 'ADD_CONSTRAINT'
-  | 'DROP_CONSTRAINT'
-  | 'ADD_INDEX'
-  | 'DROP_INDEX'
-  | 'ADD_TYPE'
-  | 'ALTER_TYPE'
-  | 'DROP_TYPE'
-  | 'ADD_SEQUENCE'
-  | 'DROP_SEQUENCE'
-  | 'ADD_FUNCTION'
-  | 'ALTER_FUNCTION'
-  | 'DROP_FUNCTION'
-  | 'ADD_VIEW'
-  | 'ALTER_VIEW'
-  | 'DROP_VIEW'
-  | 'ADD_TRIGGER'
-  | 'ALTER_TRIGGER'
-  | 'DROP_TRIGGER'
-  | 'ADD_RULE'
-  | 'DROP_RULE'
-  | 'ADD_POLICY'
-  | 'DROP_POLICY'
-  | 'ALTER_ROW_SECURITY'
-  | 'ALTER_COMMENT';
+/** Every kind of change, in the order a report lists them. */
+export const SCHEMA_CHANGE_KINDS = [
+  'ADD_SCHEMA',
+  'ADD_EXTENSION',
+  'ADD_TABLE',
+  'DROP_TABLE',
+  'ADD_COLUMN',
+  'DROP_COLUMN',
+  'ALTER_COLUMN_TYPE',
+  'ALTER_NULLABLE',
+  'ALTER_DEFAULT',
+  'ADD_CONSTRAINT',
+  'DROP_CONSTRAINT',
+  'ADD_INDEX',
+  'DROP_INDEX',
+  'ADD_TYPE',
+  'ALTER_TYPE',
+  'DROP_TYPE',
+  'ADD_SEQUENCE',
+  'DROP_SEQUENCE',
+  'ADD_FUNCTION',
+  'ALTER_FUNCTION',
+  'DROP_FUNCTION',
+  'ADD_VIEW',
+  'ALTER_VIEW',
+  'DROP_VIEW',
+  'ADD_TRIGGER',
+  'ALTER_TRIGGER',
+  'DROP_TRIGGER',
+  'ADD_RULE',
+  'DROP_RULE',
+  'ADD_POLICY',
+  'DROP_POLICY',
+  'ALTER_ROW_SECURITY',
+  'ALTER_COMMENT',
+] as const;
+
+export type SchemaChangeKind = (typeof SCHEMA_CHANGE_KINDS)[number];
 
 /** One difference between the target and the dataset's schema. */
 export interface SchemaChange {

@@ -32,7 +32,9 @@ export function planMigrateLoad(objects: DatasetObjects, evolution: SchemaEvolut
   const after = [
     ...fks.map(({ table, fk }) => foreignKeySql(table, fk)),
     ...tables.map((t) => `ALTER TABLE ${q(t)} ENABLE TRIGGER USER`),
-    ...objects.extras.triggers.flatMap((t) => (t.enabled === 'O' ? [] : [`ALTER TABLE ${quoteQualified(t.schema, t.table)} ${states[t.enabled]} ${quoteIdent(t.name)}`])),
+    ...objects.extras.triggers.flatMap((t) =>
+      t.enabled === 'O' ? [] : [`ALTER TABLE ${quoteQualified(t.schema, t.table)} ${states[t.enabled]} ${quoteIdent(t.name)}`],
+    ),
     ...objects.extras.views.filter((v) => v.materialized && v.populated).map((v) => `REFRESH MATERIALIZED VIEW ${q(v)}`),
   ];
   return { before, after };

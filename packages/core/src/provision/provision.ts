@@ -97,7 +97,12 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
       migrated = { changes: evolution.changes.length, destructive: evolution.destructive };
       await createExtensions(tx, catalog.extensions ?? [], emit);
       await run(tx, migration.before, signal);
-      emit({ step: STEP, level: 'info', message: `migrated the target's schema (${evolution.changes.length} changes) and emptied ${objects.tables.length} tables`, data: { changes: evolution.changes.length } });
+      emit({
+        step: STEP,
+        level: 'info',
+        message: `migrated the target's schema (${evolution.changes.length} changes) and emptied ${objects.tables.length} tables`,
+        data: { changes: evolution.changes.length },
+      });
     } else {
       if (input.resetEnv) await run(tx, planReset(objects), signal);
       await createExtensions(tx, catalog.extensions ?? [], emit);
@@ -120,7 +125,11 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
     const post = migration ? migration.after : plan.post;
     await run(tx, post, signal);
     await syncSequences(tx, objects.sequences);
-    emit({ step: STEP, level: 'info', message: `ran ${post.length} statements after the load (indexes, foreign keys, triggers, views …); sequences moved past the loaded ids` });
+    emit({
+      step: STEP,
+      level: 'info',
+      message: `ran ${post.length} statements after the load (indexes, foreign keys, triggers, views …); sequences moved past the loaded ids`,
+    });
 
     let smoke: SmokeReport | null = null;
     if (input.runSmokeTests !== false) {
