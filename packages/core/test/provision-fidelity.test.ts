@@ -78,8 +78,13 @@ async function fingerprint(sql: SqlClient): Promise<string[]> {
   const text = FINGERPRINT_SQL.replace(/^--.*$/gm, '')
     .trim()
     .replace(/;$/, '');
-  const { rows } = await sql.query<{ line: string }>(text);
-  return rows.map((r) => r.line);
+  // As psql runs it: default settings (a loaded dump may have left its session with search_path ''
+  // or standard_conforming_strings off).
+  return sql.transaction(async (tx) => {
+    await tx.query(`select set_config('search_path', '"$user", public', true), set_config('standard_conforming_strings', 'on', true)`);
+    const { rows } = await tx.query<{ line: string }>(text);
+    return rows.map((r) => r.line);
+  });
 }
 
 /** Rows per table (own rows) and per materialized view. */
@@ -133,7 +138,7 @@ for (const engine of engines) {
         const [before, after] = [await fingerprint(source), await fingerprint(target)];
         expect(after).toEqual(before);
         expect(await rowCounts(target, schemas)).toEqual(await rowCounts(source, schemas));
-      });
+      }, 600_000);
     });
   }
 }
@@ -191,5 +196,5 @@ describe('what loading must not do (edge-case fixture on PGlite)', () => {
     );
     expect(rls.rows[0]).toEqual({ on: true, policies: 'booking_no_cancelled_writes,booking_rooms' });
     expect((await target.query(`select obj_description('public.room_summary'::regclass, 'pg_class') as c`)).rows[0]).toEqual({ c: 'refreshed nightly' });
-  });
+  }, 300_000);
 });
