@@ -58,6 +58,8 @@ select n.nspname as schema, p.proname as name, p.prokind as kind,
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
 left join pg_aggregate ag on ag.aggfnoid = p.oid
 where n.nspname = any($1::text[]) and ${notExtension('pg_proc', 'p.oid')}
+  -- Made by another object (a range type's constructors): CREATE TYPE brings them.
+  and not exists (select 1 from pg_depend i where i.classid = 'pg_proc'::regclass and i.objid = p.oid and i.deptype = 'i')
 order by 1, 2, 4`;
 
 export const VIEWS_SQL = `

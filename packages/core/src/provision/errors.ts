@@ -39,7 +39,7 @@ export class SchemaConflictError extends TdmError {
     const message =
       reason === 'DESTRUCTIVE'
         ? `the migration would be destructive (${summary(destructive)}); provision with allowDestructive to apply it`
-        : `the target already holds ${collisions.objects.join(', ')}; ${
+        : `the target already holds ${collisions.objects.slice(0, 12).join(', ')}${collisions.objects.length > 12 ? ` and ${collisions.objects.length - 12} more of the dataset's objects` : ''}; ${
             evolution.changes.length
               ? `its schema differs from the dataset's in ${evolution.changes.length} ways (${summary(evolution.changes)})`
               : "its schema equals the dataset's"
