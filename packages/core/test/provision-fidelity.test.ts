@@ -17,6 +17,7 @@ import { openSqlClient } from '../src/db/open.ts';
 import { quoteQualified } from '../src/db/quote.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { redactConnectionString } from '../src/db/url.ts';
+import { ExtensionUnavailableError } from '../src/provision/errors.ts';
 import { provisionDataset } from '../src/provision/provision.ts';
 import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
 import { FIXTURES_DIR, type FixtureName, fixturesAvailable, loadFixture, loadSqlScript } from './support/load-sql.ts';
@@ -196,5 +197,29 @@ describe('what loading must not do (edge-case fixture on PGlite)', () => {
     );
     expect(rls.rows[0]).toEqual({ on: true, policies: 'booking_no_cancelled_writes,booking_rooms' });
     expect((await target.query(`select obj_description('public.room_summary'::regclass, 'pg_class') as c`)).rows[0]).toEqual({ c: 'refreshed nightly' });
+  }, 300_000);
+});
+
+describe('an extension the target cannot install', () => {
+  it('is an ExtensionUnavailableError naming it, and the target is left as it was', async () => {
+    const [a, b] = [await createPgliteUrl(), await createPgliteUrl()];
+    const source = await openSqlClient(a.url);
+    const target = await openSqlClient(b.url);
+    try {
+      await source.exec('create table public.thing (id int primary key, label text)');
+      const catalog = await readCatalog(source, ['public']);
+      catalog.extensions = [{ name: 'tdm_no_such_extension', schema: 'public', version: '1.0' }];
+      const store = new MemoryStore(10);
+      const err = await provisionDataset(target, { store, manifest: await dumpDataset(store, source, catalog, 'ext'), catalog }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ExtensionUnavailableError);
+      expect((err as ExtensionUnavailableError).extension).toBe('tdm_no_such_extension');
+      expect((err as Error).message).toMatch(/extension tdm_no_such_extension is not available in the target/);
+      expect((await target.query(`select to_regclass('public.thing') as t`)).rows[0]).toEqual({ t: null });
+    } finally {
+      await source.close();
+      await target.close();
+      await a.drop();
+      await b.drop();
+    }
   }, 300_000);
 });

@@ -237,8 +237,9 @@ export interface CommentDef {
 /**
  * Which object needs which, from pg_depend: `object` and `dependsOn` are designations as
  * COMMENT ON writes them (`TABLE "public"."film"`, `FUNCTION "public"."f"(integer)`, `TYPE …`,
- * `DOMAIN …`, `VIEW …`, `MATERIALIZED VIEW …`). Only objects that exist before the load are listed
- * (types, routines, tables, views); foreign keys, triggers and policies come after it anyway.
+ * `DOMAIN …`, `VIEW …`, `MATERIALIZED VIEW …`, `TRIGGER "t" ON "public"."film"`, `RULE …`,
+ * `POLICY …`). Foreign keys are left out: they are added after the load, and their cycles must not
+ * order the tables.
  */
 export interface DependencyDef {
   object: string;

@@ -59,7 +59,15 @@ export async function runProvision(
     const ids: string[] = [];
     if (result.migration) {
       await prisma.lineage.create({
-        data: { jobId: ctx.jobId ?? null, operation: 'migrate', fromKind: 'DATASET_VERSION', fromId: manifest.datasetVersionId, toKind: 'ENVIRONMENT', toId: env.id, fallbacks: [] },
+        data: {
+          jobId: ctx.jobId ?? null,
+          operation: 'migrate',
+          fromKind: 'DATASET_VERSION',
+          fromId: manifest.datasetVersionId,
+          toKind: 'ENVIRONMENT',
+          toId: env.id,
+          fallbacks: [],
+        },
       });
     }
     await prisma.$transaction(async (tx) => {

@@ -14,12 +14,17 @@ import { designation } from './schema-objects.ts';
 
 export interface DdlPlan {
   /**
-   * Before the load: schemas (IF NOT EXISTS), enums, domains, sequences, tables with columns,
-   * defaults, identity and generated columns, partitions and INHERITS children, comments, then
-   * primary keys, uniques, exclusions and checks (they check the rows as COPY loads them).
+   * Before the load: schemas (IF NOT EXISTS), then in pg_depend order sequences, types (enums,
+   * ranges, domains, composites), routines, tables with columns, defaults, identity and generated
+   * columns, partitions and INHERITS children, comments, and views (materialized ones WITH NO DATA);
+   * then primary keys, uniques, exclusions and checks (they check the rows as COPY loads them).
    */
   pre: string[];
-  /** After the load: indexes that back no constraint, foreign keys (validated as they are added), sequence OWNED BY. */
+  /**
+   * After the load: indexes that back no constraint, foreign keys (validated as they are added),
+   * sequence OWNED BY, materialized views refreshed and indexed, triggers, rules, row-level
+   * security, policies, comments on the other objects.
+   */
   post: string[];
 }
 

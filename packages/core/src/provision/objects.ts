@@ -2,7 +2,8 @@
  * What a dataset's tables need from the catalog, in the order they can be created: the tables
  * themselves (partition and INHERITS parents before their children), the enums and domains their
  * columns use (a domain after the enum or domain it is built on) and the sequences their columns
- * draw from. Nothing else of the catalog is created: a target holds the dataset, not the source.
+ * draw from, and the schema objects beside them (`extras`, see schema-objects.ts): the whole schema
+ * when the dataset holds every table of its catalog, what the tables need otherwise.
  */
 import type { Catalog, DomainDef, EnumDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { TableRef } from '../dataset/types.ts';
