@@ -3,7 +3,7 @@
  * whose schema differs from the dataset's, and an extension the target cannot install.
  */
 import { TdmError } from '../errors.ts';
-import type { SchemaChange, SchemaEvolution } from './evolution.ts';
+import type { SchemaChange, SchemaEvolution } from './evolution-types.ts';
 
 /** The public part of an evolution: what a person or a client reads (no statements, no ordering). */
 export interface EvolutionReport {

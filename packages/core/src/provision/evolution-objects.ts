@@ -16,7 +16,7 @@ import {
   sequenceOptions,
   triggerSql,
 } from './ddl-objects.ts';
-import { change, Phase, type PlannedChange } from './evolution.ts';
+import { change, Phase, type PlannedChange } from './evolution-types.ts';
 import { type DatasetObjects, tableKey } from './objects.ts';
 import { designation } from './schema-objects.ts';
 

@@ -7,7 +7,7 @@
  */
 import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import { foreignKeySql, provisionedForeignKeys } from './ddl.ts';
-import type { SchemaEvolution } from './evolution.ts';
+import type { SchemaEvolution } from './evolution-types.ts';
 import type { DatasetObjects } from './objects.ts';
 
 const q = (o: { schema: string; name: string }) => quoteQualified(o.schema, o.name);

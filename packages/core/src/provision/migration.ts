@@ -7,7 +7,8 @@ import { readCatalogInTransaction } from '../catalog/read-catalog.ts';
 import type { Catalog } from '../catalog/types.ts';
 import type { TableRef } from '../dataset/types.ts';
 import type { SqlClient } from '../db/sql-client.ts';
-import { diffSchemas, type PlannedChange, type SchemaEvolution } from './evolution.ts';
+import { diffSchemas } from './evolution.ts';
+import type { PlannedChange, SchemaEvolution } from './evolution-types.ts';
 import { type DatasetObjects, datasetObjects } from './objects.ts';
 
 export interface MigrationScript {

@@ -10,7 +10,7 @@ import {
   type TdmErrorCode,
 } from '@tdm/core/errors';
 import { ExtensionUnavailableError, type EvolutionReport, SchemaConflictError } from '@tdm/core/provision/errors';
-import { SCHEMA_CHANGE_KINDS } from '@tdm/core/provision/evolution';
+import { SCHEMA_CHANGE_KINDS } from '@tdm/core/provision/evolution-types';
 import { builder } from '../builder.ts';
 
 const CODES: TdmErrorCode[] = [
