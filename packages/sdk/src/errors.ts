@@ -97,6 +97,22 @@ export class CrawlError extends TdmDomainError {
   }
 }
 
+/** The target already holds the dataset's objects; `changes` is the evolution report (what differs). */
+export class SchemaConflictError extends TdmDomainError {
+  get changes(): { kind: string; schema: string; table: string | null; name: string; detail: string; destructive: boolean }[] {
+    return (this.details.changes as SchemaConflictError['changes']) ?? [];
+  }
+  get destructive(): boolean {
+    return Boolean(this.details.destructive);
+  }
+}
+/** An extension the dataset's schema uses cannot be created in the target. */
+export class ExtensionUnavailableError extends TdmDomainError {
+  get extension(): string {
+    return String(this.details.extension ?? '');
+  }
+}
+
 /** A database may not be a target: TARGET_IS_SOURCE, TARGET_IS_METADATA or RESET_NOT_ALLOWED. */
 export class TargetSafetyError extends TdmDomainError {}
 /** A request went past a configured limit (rows to generate …). */
@@ -114,6 +130,8 @@ const CLASSES = {
   NotFoundError,
   QueryError,
   CrawlError,
+  SchemaConflictError,
+  ExtensionUnavailableError,
 } satisfies Record<Exclude<ErrorTypeName, 'BaseError'>, typeof TdmDomainError>;
 
 /** Builds the SDK error for a result-union member that implements the API's Error interface. */

@@ -2044,6 +2044,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "ExtensionUnavailableError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -2061,6 +2065,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "QueryError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "SchemaConflictError"
           },
           {
             "kind": "OBJECT",
@@ -2349,6 +2357,54 @@ const introspection = {
           }
         ],
         "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
+        "name": "ExtensionUnavailableError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "ErrorCode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "extension",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
       },
       {
         "kind": "OBJECT",
@@ -4040,6 +4096,91 @@ const introspection = {
       },
       {
         "kind": "OBJECT",
+        "name": "MigrationScript",
+        "fields": [
+          {
+            "name": "changes",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "OBJECT",
+                    "name": "SchemaChange"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "datasetVersionId",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "destructive",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Boolean"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "environment",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "sql",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "statements",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Int"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "OBJECT",
         "name": "Mutation",
         "fields": [
           {
@@ -5186,6 +5327,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "ExtensionUnavailableError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "InvalidConnectionStringError"
           },
           {
@@ -5207,6 +5352,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "QueryError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "SchemaConflictError"
           },
           {
             "kind": "OBJECT",
@@ -6188,6 +6337,13 @@ const introspection = {
         "name": "ProvisionDatasetInput",
         "inputFields": [
           {
+            "name": "allowDestructive",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Boolean"
+            }
+          },
+          {
             "name": "datasetVersionId",
             "type": {
               "kind": "NON_NULL",
@@ -6202,6 +6358,13 @@ const introspection = {
             "type": {
               "kind": "SCALAR",
               "name": "String"
+            }
+          },
+          {
+            "name": "migrate",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Boolean"
             }
           },
           {
@@ -7020,6 +7183,39 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "migrationScript",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "UNION",
+                "name": "QueryMigrationScriptResult"
+              }
+            },
+            "args": [
+              {
+                "name": "datasetVersionId",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "ID"
+                  }
+                }
+              },
+              {
+                "name": "environment",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "String"
+                  }
+                }
+              }
+            ],
+            "isDeprecated": false
+          },
+          {
             "name": "node",
             "type": {
               "kind": "INTERFACE",
@@ -7135,6 +7331,39 @@ const introspection = {
                   "ofType": {
                     "kind": "SCALAR",
                     "name": "ID"
+                  }
+                }
+              }
+            ],
+            "isDeprecated": false
+          },
+          {
+            "name": "schemaEvolution",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "UNION",
+                "name": "QuerySchemaEvolutionResult"
+              }
+            },
+            "args": [
+              {
+                "name": "datasetVersionId",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "ID"
+                  }
+                }
+              },
+              {
+                "name": "environment",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "String"
                   }
                 }
               }
@@ -7868,6 +8097,144 @@ const introspection = {
         "interfaces": []
       },
       {
+        "kind": "UNION",
+        "name": "QueryMigrationScriptResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "BaseError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidConnectionStringError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "QueryError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "QueryMigrationScriptSuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "QueryMigrationScriptSuccess",
+        "fields": [
+          {
+            "name": "data",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "OBJECT",
+                "name": "MigrationScript"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "UNION",
+        "name": "QuerySchemaEvolutionResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "BaseError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidConnectionStringError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "QueryError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "QuerySchemaEvolutionSuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "QuerySchemaEvolutionSuccess",
+        "fields": [
+          {
+            "name": "data",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "OBJECT",
+                "name": "SchemaEvolution"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
         "kind": "OBJECT",
         "name": "QuerySchemasConnection",
         "fields": [
@@ -8191,6 +8558,401 @@ const introspection = {
             "name": "Node"
           }
         ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "SchemaChange",
+        "fields": [
+          {
+            "name": "destructive",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Boolean"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "detail",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "kind",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "SchemaChangeKind"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "name",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "schema",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "table",
+            "type": {
+              "kind": "SCALAR",
+              "name": "String"
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "ENUM",
+        "name": "SchemaChangeKind",
+        "enumValues": [
+          {
+            "name": "ADD_COLUMN",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_CONSTRAINT",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_EXTENSION",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_FUNCTION",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_INDEX",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_POLICY",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_RULE",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_SCHEMA",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_SEQUENCE",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_TABLE",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_TRIGGER",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_TYPE",
+            "isDeprecated": false
+          },
+          {
+            "name": "ADD_VIEW",
+            "isDeprecated": false
+          },
+          {
+            "name": "ALTER_COLUMN_TYPE",
+            "isDeprecated": false
+          },
+          {
+            "name": "ALTER_COMMENT",
+            "isDeprecated": false
+          },
+          {
+            "name": "ALTER_DEFAULT",
+            "isDeprecated": false
+          },
+          {
+            "name": "ALTER_FUNCTION",
+            "isDeprecated": false
+          },
+          {
+            "name": "ALTER_NULLABLE",
+            "isDeprecated": false
+          },
+          {
+            "name": "ALTER_ROW_SECURITY",
+            "isDeprecated": false
+          },
+          {
+            "name": "ALTER_TRIGGER",
+            "isDeprecated": false
+          },
+          {
+            "name": "ALTER_TYPE",
+            "isDeprecated": false
+          },
+          {
+            "name": "ALTER_VIEW",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_COLUMN",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_CONSTRAINT",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_FUNCTION",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_INDEX",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_POLICY",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_RULE",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_SEQUENCE",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_TABLE",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_TRIGGER",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_TYPE",
+            "isDeprecated": false
+          },
+          {
+            "name": "DROP_VIEW",
+            "isDeprecated": false
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "SchemaConflictError",
+        "fields": [
+          {
+            "name": "changes",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "OBJECT",
+                    "name": "SchemaChange"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "ErrorCode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "compatible",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Boolean"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "destructive",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Boolean"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "tables",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "String"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "SchemaEvolution",
+        "fields": [
+          {
+            "name": "changes",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "LIST",
+                "ofType": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "OBJECT",
+                    "name": "SchemaChange"
+                  }
+                }
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "compatible",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Boolean"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "datasetVersionId",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "destructive",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "Boolean"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "environment",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "environmentId",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
       },
       {
         "kind": "OBJECT",

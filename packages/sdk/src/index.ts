@@ -7,7 +7,7 @@ export type { ExecuteWorkflowInput, ExecuteWorkflowResult, ClassifyIntentInput, 
 export type { Job, JobStatus, JobTrace, JobLogEvent } from './resources/jobs.ts';
 export type { LineageGraph, LineageKind } from './resources/lineage.ts';
 export type { Dataset, SubsetInput, ProvisionInput, ProvisionResult } from './resources/datasets.ts';
-export type { Environment } from './resources/environments.ts';
+export type { Environment, MigrationScript, SchemaChange, SchemaEvolution } from './resources/environments.ts';
 export type { PiiColumn, OverridePiiInput, ClassifyPiiInput, Transformer } from './resources/pii.ts';
 export type { MaskInput } from './resources/datasets.ts';
 export type { QualityReport } from './resources/quality.ts';

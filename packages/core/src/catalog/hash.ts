@@ -14,6 +14,16 @@ export function catalogHash(catalog: Catalog): string {
     domains: catalog.domains,
     sequences: catalog.sequences.map(({ lastValue: _lastValue, ...s }) => s),
     tables: catalog.tables.map(({ rowCount: _rc, ownRowCount: _own, rowEstimate: _est, ...t }) => t),
+    compositeTypes: catalog.compositeTypes,
+    ranges: catalog.ranges,
+    routines: catalog.routines,
+    // Whether a materialized view holds data is state, not structure.
+    views: catalog.views?.map(({ populated: _populated, ...v }) => v),
+    triggers: catalog.triggers,
+    rules: catalog.rules,
+    policies: catalog.policies,
+    comments: catalog.comments,
+    dependencies: catalog.dependencies,
   };
   return createHash('sha256').update(canonicalJson(structure)).digest('hex');
 }

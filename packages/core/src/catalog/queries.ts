@@ -13,7 +13,7 @@ select c.oid::int8::text as oid, n.nspname as schema, c.relname as name, c.relki
   (select pn.nspname || '.' || pc.relname from pg_inherits i join pg_class pc on pc.oid = i.inhparent
      join pg_namespace pn on pn.oid = pc.relnamespace where i.inhrelid = c.oid order by i.inhseqno limit 1) as parent,
   case when c.reltuples < 0 then null else c.reltuples::int8 end as row_estimate,
-  obj_description(c.oid, 'pg_class') as comment
+  obj_description(c.oid, 'pg_class') as comment, c.relrowsecurity as row_security, c.relforcerowsecurity as force_row_security
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = any($1::text[]) and c.relkind in ('r', 'p', 'f')
 order by n.nspname, c.relname`;
@@ -75,7 +75,7 @@ left join pg_namespace fn on fn.oid = fc.relnamespace
 where n.nspname = any($1::text[]) and k.contype in ('p', 'u', 'f', 'c', 'x') and (k.contype <> 'f' or k.conparentid = 0)
 order by n.nspname, c.relname, k.conname`;
 
-export const INDEXES_SQL = `
+const indexesSql = (relkinds: string) => `
 select n.nspname as schema, c.relname as table, ic.relname as name, i.indisunique as unique, i.indisprimary as primary,
   am.amname as method, pg_get_indexdef(i.indexrelid) as definition,
   array(select case when x.attnum = 0 then pg_get_indexdef(i.indexrelid, x.i::int, true) else a.attname end
@@ -89,8 +89,13 @@ join pg_class c on c.oid = i.indrelid
 join pg_class ic on ic.oid = i.indexrelid
 join pg_namespace n on n.oid = c.relnamespace
 join pg_am am on am.oid = ic.relam
-where n.nspname = any($1::text[]) and c.relkind in ('r', 'p')
+where n.nspname = any($1::text[]) and c.relkind in (${relkinds})
 order by n.nspname, c.relname, ic.relname`;
+
+export const INDEXES_SQL = indexesSql(`'r', 'p'`);
+
+/** The indexes of materialized views. */
+export const MATVIEW_INDEXES_SQL = indexesSql(`'m'`);
 
 // Types used by the tables' columns, wherever they live (an enum in another schema still matters).
 export const ENUMS_SQL = `

@@ -6,6 +6,7 @@ import type { SqlClient } from '../db/sql-client.ts';
 import { quoteQualified } from '../db/quote.ts';
 import { SchemaNotFoundError } from '../errors.ts';
 import { EXTENSIONS_SQL, COLUMNS_SQL, CONSTRAINTS_SQL, DOMAINS_SQL, ENUMS_SQL, INDEXES_SQL, SCHEMAS_SQL, SEQUENCES_SQL, TABLES_SQL } from './queries.ts';
+import { readSchemaObjects } from './read-objects.ts';
 import type { Catalog, CheckDef, ColumnDef, FkAction, ForeignKeyDef, TableDef, TableKind, TypeKind } from './types.ts';
 
 export interface ReadCatalogOptions {
@@ -39,6 +40,14 @@ export async function readCatalog(source: SqlClient, schemas: string[], options:
     await sql.query(`select set_config('search_path', 'pg_catalog', true)`);
     return readInTransaction(sql, schemas, options);
   });
+}
+
+/**
+ * Reads the catalog inside a transaction the caller already holds (provisioning reads the target it
+ * is changing), without making it read-only. The caller sets `search_path = pg_catalog` first.
+ */
+export function readCatalogInTransaction(tx: SqlClient, schemas: string[], options: ReadCatalogOptions = {}): Promise<Catalog> {
+  return readInTransaction(tx, schemas, options);
 }
 
 async function readInTransaction(sql: SqlClient, schemas: string[], options: ReadCatalogOptions): Promise<Catalog> {
@@ -82,6 +91,8 @@ async function readInTransaction(sql: SqlClient, schemas: string[], options: Rea
       rowCount: null,
       ownRowCount: null,
       comment: str(r.comment),
+      rowSecurity: Boolean(r.row_security),
+      forceRowSecurity: Boolean(r.force_row_security),
     };
     byKey.set(key(t.schema, t.name), t);
   }
@@ -168,11 +179,22 @@ async function readInTransaction(sql: SqlClient, schemas: string[], options: Rea
       lastValue: str(r.last_value),
     })),
     tables: [...byKey.values()].sort((a, b) => byName(`${a.schema}.${a.name}`, `${b.schema}.${b.name}`)),
+    ...(await readSchemaObjects(sql, wanted)),
   };
   // Sort in JS: the database's collation must not decide the order (and so the content hash).
   for (const t of catalog.tables) {
     for (const list of [t.foreignKeys, t.uniques, t.checks, t.exclusions, t.indexes]) list.sort((a, b) => byName(a.name, b.name));
   }
+  for (const v of catalog.views ?? []) v.indexes.sort((a, b) => byName(a.name, b.name));
+  const qualifiedOrder = (a: { schema: string; name: string }, b: { schema: string; name: string }) => byName(`${a.schema}.${a.name}`, `${b.schema}.${b.name}`);
+  for (const list of [catalog.compositeTypes, catalog.ranges, catalog.views]) list?.sort(qualifiedOrder);
+  catalog.routines?.sort((a, b) => byName(`${a.schema}.${a.name}(${a.identityArguments})`, `${b.schema}.${b.name}(${b.identityArguments})`));
+  for (const list of [catalog.triggers, catalog.rules, catalog.policies])
+    list?.sort((a, b) => byName(`${a.schema}.${a.table}.${a.name}`, `${b.schema}.${b.table}.${b.name}`));
+  catalog.comments?.sort((a, b) => byName(a.object, b.object));
+  catalog.dependencies?.sort((a, b) => byName(a.object, b.object));
+  for (const d of catalog.dependencies ?? []) d.dependsOn.sort(byName);
+  for (const p of catalog.policies ?? []) p.roles.sort(byName);
   resolveSequences(catalog);
   if (options.exactCounts !== false) await countRows(sql, catalog.tables, options.exactCountLimit ?? 5_000_000);
   return catalog;

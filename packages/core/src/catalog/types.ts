@@ -105,6 +105,10 @@ export interface TableDef {
   /** count(*) of the table's own rows (FROM ONLY). */
   ownRowCount: number | null;
   comment: string | null;
+  /** ALTER TABLE … ENABLE ROW LEVEL SECURITY (absent in catalogs read before it was recorded). */
+  rowSecurity?: boolean;
+  /** ALTER TABLE … FORCE ROW LEVEL SECURITY. */
+  forceRowSecurity?: boolean;
 }
 
 export interface EnumDef {
@@ -144,6 +148,104 @@ export interface ExtensionDef {
   version: string;
 }
 
+/** A composite type made with CREATE TYPE … AS (…). */
+export interface CompositeTypeDef {
+  schema: string;
+  name: string;
+  attributes: { name: string; dataType: string }[];
+}
+
+/** A range type (CREATE TYPE … AS RANGE); functions and operator classes print schema-qualified. */
+export interface RangeTypeDef {
+  schema: string;
+  name: string;
+  subtype: string;
+  /** Non-default operator class of the subtype. */
+  subtypeOpclass: string | null;
+  collation: string | null;
+  canonical: string | null;
+  subtypeDiff: string | null;
+  multirangeName: string | null;
+}
+
+/** A function, procedure, aggregate or window function, with the statement that recreates it. */
+export interface RoutineDef {
+  schema: string;
+  name: string;
+  kind: 'FUNCTION' | 'PROCEDURE' | 'AGGREGATE';
+  /** pg_get_function_identity_arguments(): "integer, text". */
+  identityArguments: string;
+  /** pg_get_functiondef() (CREATE OR REPLACE …), or the CREATE AGGREGATE built from pg_aggregate. */
+  definition: string;
+}
+
+/** A view or materialized view. */
+export interface ViewDef {
+  schema: string;
+  name: string;
+  materialized: boolean;
+  /** pg_get_viewdef(): the SELECT. */
+  query: string;
+  /** reloptions as "key=value" (check_option=local, security_barrier=true, …). */
+  options: string[];
+  /** A materialized view that holds data in the source (refreshed after the load). */
+  populated: boolean;
+  /** Indexes of a materialized view. */
+  indexes: IndexDef[];
+}
+
+export interface TriggerDef {
+  schema: string;
+  table: string;
+  name: string;
+  /** pg_get_triggerdef(). */
+  definition: string;
+  /** pg_trigger.tgenabled: O (origin, the default), D (disabled), R (replica), A (always). */
+  enabled: 'O' | 'D' | 'R' | 'A';
+}
+
+/** A rewrite rule on a table (CREATE RULE); a view's own _RETURN rule is its query. */
+export interface RuleDef {
+  schema: string;
+  table: string;
+  name: string;
+  /** pg_get_ruledef(). */
+  definition: string;
+}
+
+/** A row-level-security policy. */
+export interface PolicyDef {
+  schema: string;
+  table: string;
+  name: string;
+  permissive: boolean;
+  /** ALL, SELECT, INSERT, UPDATE or DELETE. */
+  command: string;
+  /** Role names; ["PUBLIC"] for everyone. */
+  roles: string[];
+  using: string | null;
+  withCheck: string | null;
+}
+
+/** A comment on an object other than a table or a table column (those live on TableDef / ColumnDef). */
+export interface CommentDef {
+  /** The object as COMMENT ON names it: `FUNCTION "public"."f"(integer)`, `VIEW "public"."v"`, `COLUMN "public"."v"."c"`. */
+  object: string;
+  text: string;
+}
+
+/**
+ * Which object needs which, from pg_depend: `object` and `dependsOn` are designations as
+ * COMMENT ON writes them (`TABLE "public"."film"`, `FUNCTION "public"."f"(integer)`, `TYPE …`,
+ * `DOMAIN …`, `VIEW …`, `MATERIALIZED VIEW …`, `TRIGGER "t" ON "public"."film"`, `RULE …`,
+ * `POLICY …`). Foreign keys are left out: they are added after the load, and their cycles must not
+ * order the tables.
+ */
+export interface DependencyDef {
+  object: string;
+  dependsOn: string[];
+}
+
 export interface Catalog {
   database: string;
   serverVersion: string;
@@ -154,6 +256,16 @@ export interface Catalog {
   domains: DomainDef[];
   sequences: SequenceDef[];
   tables: TableDef[];
+  // The fields below are absent in catalogs read before TDM recreated whole schemas.
+  compositeTypes?: CompositeTypeDef[];
+  ranges?: RangeTypeDef[];
+  routines?: RoutineDef[];
+  views?: ViewDef[];
+  triggers?: TriggerDef[];
+  rules?: RuleDef[];
+  policies?: PolicyDef[];
+  comments?: CommentDef[];
+  dependencies?: DependencyDef[];
 }
 
 export const qualified = (schema: string, name: string): string => `${schema}.${name}`;

@@ -5,37 +5,31 @@
  * mean the same whatever the target's search_path. A plan is plain data: it can be printed, stored
  * and tested without a database.
  */
-import type { Catalog, ColumnDef, ForeignKeyDef, IndexDef, SequenceDef, TableDef } from '../catalog/types.ts';
+import type { Catalog, ColumnDef, ForeignKeyDef, IndexDef, TableDef, ViewDef } from '../catalog/types.ts';
 import type { TableRef } from '../dataset/types.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../db/quote.ts';
+import { afterLoad, extraNodes, orderByDependencies, type PreNode, sequenceOptions } from './ddl-objects.ts';
 import { type DatasetObjects, datasetObjects, depthOf, type NeededSequence, tableKey } from './objects.ts';
+import { designation } from './schema-objects.ts';
 
 export interface DdlPlan {
   /**
-   * Before the load: schemas (IF NOT EXISTS), enums, domains, sequences, tables with columns,
-   * defaults, identity and generated columns, partitions and INHERITS children, comments, then
-   * primary keys, uniques, exclusions and checks (they check the rows as COPY loads them).
+   * Before the load: schemas (IF NOT EXISTS), then in pg_depend order sequences, types (enums,
+   * ranges, domains, composites), routines, tables with columns, defaults, identity and generated
+   * columns, partitions and INHERITS children, comments, and views (materialized ones WITH NO DATA);
+   * then primary keys, uniques, exclusions and checks (they check the rows as COPY loads them).
    */
   pre: string[];
-  /** After the load: indexes that back no constraint, foreign keys (validated as they are added), sequence OWNED BY. */
+  /**
+   * After the load: indexes that back no constraint, foreign keys (validated as they are added),
+   * sequence OWNED BY, materialized views refreshed and indexed, triggers, rules, row-level
+   * security, policies, comments on the other objects.
+   */
   post: string[];
 }
 
 const q = (t: { schema: string; name: string }) => quoteQualified(t.schema, t.name);
 const cols = (names: string[]) => names.map(quoteIdent).join(', ');
-
-function sequenceOptions(s: SequenceDef, withType: boolean): string {
-  return [
-    withType ? `AS ${s.dataType}` : null,
-    `INCREMENT BY ${s.increment}`,
-    `MINVALUE ${s.min}`,
-    `MAXVALUE ${s.max}`,
-    `START WITH ${s.start}`,
-    s.cycle ? 'CYCLE' : 'NO CYCLE',
-  ]
-    .filter((x) => x !== null)
-    .join(' ');
-}
 
 function identityClause(c: ColumnDef, sequence: NeededSequence | undefined): string {
   const kind = c.identity === 'ALWAYS' ? 'ALWAYS' : 'BY DEFAULT';
@@ -44,7 +38,7 @@ function identityClause(c: ColumnDef, sequence: NeededSequence | undefined): str
   return `GENERATED ${kind} AS IDENTITY${options}`;
 }
 
-function columnSql(c: ColumnDef, identitySequences: Map<string, NeededSequence>): string {
+export function columnSql(c: ColumnDef, identitySequences: Map<string, NeededSequence>): string {
   let sql = `${quoteIdent(c.name)} ${c.dataType}`;
   const identity = c.identity !== null && c.sequence !== null ? identitySequences.get(c.sequence) : undefined;
   if (c.generated !== null) sql += ` GENERATED ALWAYS AS (${c.generated}) STORED`;
@@ -77,7 +71,7 @@ function inheritedColumnFixes(table: TableDef, parent: TableDef, identitySequenc
   return out;
 }
 
-function createTable(table: TableDef, parent: TableDef | undefined, identitySequences: Map<string, NeededSequence>): string[] {
+export function createTable(table: TableDef, parent: TableDef | undefined, identitySequences: Map<string, NeededSequence>): string[] {
   const partitionBy = table.kind === 'PARTITIONED_TABLE' && table.partitionKey ? ` PARTITION BY ${table.partitionKey}` : '';
   if (parent && table.partitionKind === 'DECLARATIVE' && table.partitionBound) {
     return [
@@ -96,7 +90,7 @@ function createTable(table: TableDef, parent: TableDef | undefined, identitySequ
   return [`CREATE TABLE ${q(table)} (${table.columns.map((c) => columnSql(c, identitySequences)).join(', ')})${partitionBy}`];
 }
 
-function comments(table: TableDef): string[] {
+export function comments(table: TableDef): string[] {
   const out: string[] = [];
   if (table.comment !== null) out.push(`COMMENT ON TABLE ${q(table)} IS ${quoteLiteral(table.comment)}`);
   for (const c of table.columns) {
@@ -112,24 +106,28 @@ function includeOf(table: TableDef, constraint: string): string {
   return m ? ` INCLUDE (${m[1]})` : '';
 }
 
-function keyConstraints(table: TableDef, createdUnderParent: boolean): string[] {
+/** The PRIMARY KEY, UNIQUE, EXCLUDE and CHECK constraints of a table, each with the statement that adds it. */
+export function keyConstraintDefs(table: TableDef, createdUnderParent: boolean): { name: string; sql: string }[] {
   const alter = `ALTER TABLE ${q(table)} ADD CONSTRAINT`;
-  const out: string[] = [];
+  const out: { name: string; sql: string }[] = [];
   const pk = table.primaryKey;
-  if (pk) out.push(`${alter} ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})${includeOf(table, pk.name)}`);
+  if (pk) out.push({ name: pk.name, sql: `${alter} ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})${includeOf(table, pk.name)}` });
   for (const u of table.uniques) {
-    out.push(
-      `${alter} ${quoteIdent(u.name)} UNIQUE${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''} (${cols(u.columns)})${includeOf(table, u.name)}${u.deferrable ? ' DEFERRABLE' : ''}`,
-    );
+    out.push({
+      name: u.name,
+      sql: `${alter} ${quoteIdent(u.name)} UNIQUE${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''} (${cols(u.columns)})${includeOf(table, u.name)}${u.deferrable ? ' DEFERRABLE' : ''}`,
+    });
   }
-  for (const x of table.exclusions) out.push(`${alter} ${quoteIdent(x.name)} ${x.definition}`);
+  for (const x of table.exclusions) out.push({ name: x.name, sql: `${alter} ${quoteIdent(x.name)} ${x.definition}` });
   for (const c of table.checks) {
     // An inherited CHECK arrives with the parent's (added after the child's, see planDdl).
     if (c.inherited && createdUnderParent) continue;
-    out.push(`${alter} ${quoteIdent(c.name)} CHECK (${c.expression})${c.noInherit ? ' NO INHERIT' : ''}`);
+    out.push({ name: c.name, sql: `${alter} ${quoteIdent(c.name)} CHECK (${c.expression})${c.noInherit ? ' NO INHERIT' : ''}` });
   }
   return out;
 }
+
+const keyConstraints = (table: TableDef, createdUnderParent: boolean): string[] => keyConstraintDefs(table, createdUnderParent).map((c) => c.sql);
 
 /**
  * pg_get_indexdef prints an index of a partitioned table as `CREATE INDEX … ON ONLY parent`, which
@@ -155,7 +153,7 @@ export function withoutOnly(definition: string): string {
   return rest.startsWith(' ON ONLY ') ? `${definition.slice(0, i)} ON ${rest.slice(' ON ONLY '.length)}` : definition;
 }
 
-function indexSql(table: TableDef, index: IndexDef): string {
+export function indexSql(table: TableDef, index: IndexDef): string {
   return table.kind === 'PARTITIONED_TABLE' ? withoutOnly(index.definition) : index.definition;
 }
 
@@ -201,22 +199,8 @@ export function planFor(objects: DatasetObjects): DdlPlan {
   const pre: string[] = [];
   const post: string[] = [];
   for (const s of objects.schemas) pre.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)}`);
-  for (const e of objects.enums) pre.push(`CREATE TYPE ${q(e)} AS ENUM (${e.labels.map(quoteLiteral).join(', ')})`);
-  for (const d of objects.domains) {
-    const parts = [`CREATE DOMAIN ${q(d)} AS ${d.baseType}`];
-    if (d.default !== null) parts.push(`DEFAULT ${d.default}`);
-    if (!d.nullable) parts.push('NOT NULL');
-    for (const c of d.checks) parts.push(`CONSTRAINT ${quoteIdent(c.name)} CHECK (${c.expression})`);
-    pre.push(parts.join(' '));
-  }
-  const identitySequences = new Map<string, NeededSequence>();
-  for (const s of objects.sequences) {
-    if (s.identity) identitySequences.set(tableKey(s.def), s);
-    else pre.push(`CREATE SEQUENCE ${q(s.def)} ${sequenceOptions(s.def, true)}`);
-  }
-  for (const t of objects.tables) {
-    pre.push(...createTable(t, objects.parentOf.get(t), identitySequences), ...comments(t));
-  }
+  const ordered = preLoadNodes(objects);
+  for (const n of ordered) pre.push(...n.statements);
 
   // Deepest first; ties keep creation order (the sort is stable).
   const childrenFirst = [...objects.tables].sort((a, b) => depthOf(objects, b) - depthOf(objects, a));
@@ -235,20 +219,61 @@ export function planFor(objects: DatasetObjects): DdlPlan {
     if (!table || !provisioned.has(owner) || table.schema !== s.def.schema) continue;
     post.push(`ALTER SEQUENCE ${q(s.def)} OWNED BY ${q(table)}.${quoteIdent(s.def.ownedBy.slice(dot + 1))}`);
   }
+  const views = new Map(objects.extras.views.map((v) => [designation.view(v), v]));
+  post.push(
+    ...afterLoad(
+      objects,
+      ordered.flatMap((n) => views.get(n.key) ?? []),
+    ),
+  );
   return { pre, post };
 }
 
 /**
- * What `resetEnv` drops before creating: the dataset's tables (CASCADE: views and foreign keys of
- * other tables on them go too), then its domains, enums and sequences without CASCADE, so a type
- * still used by a table outside the dataset stops the reset instead of silently losing a column.
- * Schemas are never dropped.
+ * Everything created before the load, in dependency order: sequences (they need nothing), types
+ * (enums, ranges, domains, composites), routines, tables, views. The base order is that one; pg_depend moves an
+ * object after what it needs (a function returning a table's rows after the table, a view after
+ * the views and functions it reads, a table after the function its default calls).
+ */
+function preLoadNodes(objects: DatasetObjects): PreNode[] {
+  const identitySequences = new Map<string, NeededSequence>();
+  const sequences: PreNode[] = [];
+  for (const s of objects.sequences) {
+    if (s.identity) identitySequences.set(tableKey(s.def), s);
+    else
+      sequences.push({
+        key: designation.sequence(s.def),
+        statements: [`CREATE SEQUENCE ${q(s.def)} ${sequenceOptions(s.def, true)}`],
+        drop: `DROP SEQUENCE IF EXISTS ${q(s.def)}`,
+      });
+  }
+  const tables: PreNode[] = objects.tables.map((t) => ({
+    key: designation.table(t),
+    statements: [...createTable(t, objects.parentOf.get(t), identitySequences), ...comments(t)],
+    drop: null,
+  }));
+  const { types, routines, views } = extraNodes(objects);
+  const dependsOn = new Map(objects.extras.dependsOn);
+  // Parents first even for a catalog read before dependencies were recorded.
+  for (const [child, parent] of objects.parentOf) {
+    const key = designation.table(child);
+    dependsOn.set(key, [...(dependsOn.get(key) ?? []), designation.table(parent)]);
+  }
+  return orderByDependencies([...sequences, ...types, ...routines, ...tables, ...views], dependsOn);
+}
+
+/**
+ * What `resetEnv` drops before creating: the dataset's views, then its tables (CASCADE: views and
+ * foreign keys of other tables on them go too), then its routines, types and sequences in reverse
+ * creation order without CASCADE, so a type or function still used by a table outside the dataset
+ * stops the reset instead of silently losing a column. Schemas are never dropped.
  */
 export function planReset(objects: DatasetObjects): string[] {
   const out: string[] = [];
+  const nodes = preLoadNodes(objects).reverse();
+  const views = nodes.filter((n) => n.key.includes('VIEW '));
+  for (const v of views) if (v.drop) out.push(v.drop);
   if (objects.tables.length) out.push(`DROP TABLE IF EXISTS ${objects.tables.map(q).join(', ')} CASCADE`);
-  for (const s of objects.sequences) out.push(`DROP SEQUENCE IF EXISTS ${q(s.def)}`);
-  for (const d of [...objects.domains].reverse()) out.push(`DROP DOMAIN IF EXISTS ${q(d)}`);
-  for (const e of objects.enums) out.push(`DROP TYPE IF EXISTS ${q(e)}`);
+  for (const n of nodes) if (n.drop && !views.includes(n)) out.push(n.drop);
   return out;
 }

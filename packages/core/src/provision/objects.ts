@@ -2,11 +2,14 @@
  * What a dataset's tables need from the catalog, in the order they can be created: the tables
  * themselves (partition and INHERITS parents before their children), the enums and domains their
  * columns use (a domain after the enum or domain it is built on) and the sequences their columns
- * draw from. Nothing else of the catalog is created: a target holds the dataset, not the source.
+ * draw from, and the schema objects beside them (`extras`, see schema-objects.ts): the whole schema
+ * when the dataset holds every table of its catalog, what the tables need otherwise.
  */
 import type { Catalog, DomainDef, EnumDef, SequenceDef, TableDef } from '../catalog/types.ts';
 import type { TableRef } from '../dataset/types.ts';
+import { quoteQualified } from '../db/quote.ts';
 import { InvalidInputError } from '../errors.ts';
+import { designation, type SchemaExtras, selectExtras } from './schema-objects.ts';
 
 export interface NeededSequence {
   def: SequenceDef;
@@ -27,6 +30,8 @@ export interface DatasetObjects {
   tables: TableDef[];
   /** The parent a table is created under, when that parent is provisioned too. */
   parentOf: Map<TableDef, TableDef>;
+  /** Types, routines, views, triggers, rules, policies and comments beside the tables. */
+  extras: SchemaExtras;
 }
 
 export const tableKey = (t: TableRef): string => `${t.schema}.${t.name}`;
@@ -143,6 +148,12 @@ export function datasetObjects(catalog: Catalog, refs?: TableRef[]): DatasetObje
     }
   };
   for (const t of tables) for (const c of t.columns) useType(c.dataType);
+  const included = new Set<string>([...neededEnums].map((k) => designation.enum(enums.get(k) as EnumDef)));
+  for (const d of orderedDomains) included.add(designation.domain(d));
+  const extras = selectExtras(catalog, tables, included);
+  // Enums and domains the extras pulled in (every one of them for a whole schema), domains after their base types.
+  for (const e of catalog.enums) if (included.has(designation.enum(e))) neededEnums.add(`${e.schema}.${e.name}`);
+  for (const d of catalog.domains) if (included.has(designation.domain(d))) useType(`${quoteQualified(d.schema, d.name)}`);
 
   const sequences = new Map(catalog.sequences.map((s) => [`${s.schema}.${s.name}`, s]));
   const needed = new Map<string, NeededSequence>();
@@ -164,6 +175,9 @@ export function datasetObjects(catalog: Catalog, refs?: TableRef[]): DatasetObje
       if (c.sequence !== null) useSequence(c.sequence, t, c.name, c.identity !== null && !inheritedIdentity);
     }
   }
+  // A whole schema keeps its sequences even when no column draws from them.
+  if (extras.full)
+    for (const s of catalog.sequences) if (!needed.has(`${s.schema}.${s.name}`)) needed.set(`${s.schema}.${s.name}`, { def: s, identity: false, usedBy: [] });
   for (const s of catalog.sequences) {
     if (s.ownedBy === null) continue;
     const dot = s.ownedBy.lastIndexOf('.');
@@ -176,6 +190,8 @@ export function datasetObjects(catalog: Catalog, refs?: TableRef[]): DatasetObje
   for (const key of neededEnums) schemas.add((enums.get(key) as EnumDef).schema);
   for (const d of orderedDomains) schemas.add(d.schema);
   for (const s of needed.values()) schemas.add(s.def.schema);
+  for (const o of [...extras.compositeTypes, ...extras.ranges, ...extras.routines, ...extras.views]) schemas.add(o.schema);
+  if (extras.full) for (const s of catalog.schemas) schemas.add(s);
 
   return {
     schemas: [...schemas].sort(),
@@ -184,6 +200,7 @@ export function datasetObjects(catalog: Catalog, refs?: TableRef[]): DatasetObje
     sequences: [...needed.values()].sort((a, b) => (tableKey(a.def) < tableKey(b.def) ? -1 : 1)),
     tables,
     parentOf,
+    extras,
   };
 }
 

@@ -15,7 +15,10 @@ import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError, TdmError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
 import { planFor, planReset } from './ddl.ts';
+import { ExtensionUnavailableError, evolutionReport, SchemaConflictError } from './errors.ts';
 import { fkLoadOrder } from './load-order.ts';
+import { type MigratePlan, planMigrateLoad } from './migrate-load.ts';
+import { evolutionIn } from './migration.ts';
 import { type DatasetObjects, datasetObjects, tableKey } from './objects.ts';
 import { syncSequences } from './sequences.ts';
 import { runSmokeTests, type SmokeReport } from './smoke.ts';
@@ -29,6 +32,13 @@ export interface ProvisionInput {
   catalog: Catalog;
   /** Drop what the dataset's objects would occupy (its tables CASCADE, its types and sequences) first. */
   resetEnv?: boolean;
+  /**
+   * When the target already holds the dataset's objects: bring its schema over to the dataset's
+   * (the evolution's migration) and replace the rows of the dataset's tables, in one transaction.
+   */
+  migrate?: boolean;
+  /** With `migrate`: apply destructive changes too (dropped tables or columns, narrowed types). */
+  allowDestructive?: boolean;
   /** Default true. */
   runSmokeTests?: boolean;
   emit?: EmitEvent;
@@ -40,6 +50,8 @@ export interface ProvisionResult {
   tables: { schema: string; name: string; rowCount: number }[];
   /** Null when smoke tests were turned off. */
   smoke: SmokeReport | null;
+  /** With `migrate`, when the target's schema was migrated: how many changes, and whether any was destructive. */
+  migration?: { changes: number; destructive: boolean } | null;
   durationMs: number;
 }
 
@@ -48,8 +60,10 @@ const STEP = 'provision';
 const PROGRESS_INTERVAL_MS = 1000;
 
 /**
- * Loads `input.manifest`'s dataset into `target`. Refuses (CONFLICT, nothing changed) when a table,
- * sequence or type the dataset would create already exists, unless `resetEnv`. Throws STEP_FAILED
+ * Loads `input.manifest`'s dataset into `target`. When a table, sequence, type, routine or view the
+ * dataset would create already exists: `resetEnv` drops and recreates them, `migrate` migrates the
+ * target's schema and replaces the rows, and otherwise it refuses with SchemaConflictError (CONFLICT,
+ * nothing changed) carrying the evolution report. Throws STEP_FAILED
  * with the smoke report in `details.smoke` when a smoke test fails; the load is then rolled back.
  */
 export async function provisionDataset(target: SqlClient, input: ProvisionInput): Promise<ProvisionResult> {
@@ -67,21 +81,39 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
   return target.transaction(async (tx) => {
     // The catalog's expressions were printed for this search_path: replay them under the same one.
     await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
+    // As pg_dump's scripts do: a routine's body may name tables created after it.
+    await tx.query(`select set_config('check_function_bodies', 'false', true)`);
     const conflicts = await findConflicts(tx, objects);
+    // A target already holding the dataset's objects is migrated when asked, else refused with what differs.
+    let migration: MigratePlan | null = null;
+    let migrated: ProvisionResult['migration'] = null;
     if (conflicts.length && !input.resetEnv) {
-      throw new TdmError('CONFLICT', `the target already holds ${conflicts.join(', ')}; provision with resetEnv to replace them`, {
-        details: { tables: conflicts.filter((c) => objects.tables.some((t) => tableKey(t) === c)), objects: conflicts },
+      const evolution = await evolutionIn(tx, objects, catalog);
+      const collisions = { tables: conflicts.filter((c) => objects.tables.some((t) => tableKey(t) === c)), objects: conflicts };
+      if (!input.migrate) throw new SchemaConflictError('EXISTS', evolutionReport(evolution), collisions);
+      if (evolution.destructive && !input.allowDestructive) throw new SchemaConflictError('DESTRUCTIVE', evolutionReport(evolution), collisions);
+      await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
+      migration = planMigrateLoad(objects, evolution);
+      migrated = { changes: evolution.changes.length, destructive: evolution.destructive };
+      await createExtensions(tx, catalog.extensions ?? [], emit);
+      await run(tx, migration.before, signal);
+      emit({
+        step: STEP,
+        level: 'info',
+        message: `migrated the target's schema (${evolution.changes.length} changes) and emptied ${objects.tables.length} tables`,
+        data: { changes: evolution.changes.length },
+      });
+    } else {
+      if (input.resetEnv) await run(tx, planReset(objects), signal);
+      await createExtensions(tx, catalog.extensions ?? [], emit);
+      await run(tx, await withoutExistingSchemas(tx, objects.schemas, plan.pre), signal);
+      emit({
+        step: STEP,
+        level: 'info',
+        message: `created ${objects.tables.length} tables (${plan.pre.length} statements)`,
+        data: { statements: plan.pre.length },
       });
     }
-    if (input.resetEnv) await run(tx, planReset(objects), signal);
-    await createExtensions(tx, catalog.extensions ?? [], emit);
-    await run(tx, await withoutExistingSchemas(tx, objects.schemas, plan.pre), signal);
-    emit({
-      step: STEP,
-      level: 'info',
-      message: `created ${objects.tables.length} tables (${plan.pre.length} statements)`,
-      data: { statements: plan.pre.length },
-    });
 
     const tables: ProvisionResult['tables'] = [];
     for (const table of loadOrder) {
@@ -90,9 +122,14 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
       tables.push({ schema: table.schema, name: table.name, rowCount });
     }
 
-    await run(tx, plan.post, signal);
+    const post = migration ? migration.after : plan.post;
+    await run(tx, post, signal);
     await syncSequences(tx, objects.sequences);
-    emit({ step: STEP, level: 'info', message: `added ${plan.post.length} indexes, foreign keys and sequence owners; sequences moved past the loaded ids` });
+    emit({
+      step: STEP,
+      level: 'info',
+      message: `ran ${post.length} statements after the load (indexes, foreign keys, triggers, views …); sequences moved past the loaded ids`,
+    });
 
     let smoke: SmokeReport | null = null;
     if (input.runSmokeTests !== false) {
@@ -108,7 +145,7 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
       });
     }
     signal?.throwIfAborted();
-    return { tables, smoke, durationMs: Date.now() - started };
+    return { tables, smoke, migration: migrated, durationMs: Date.now() - started };
   });
 }
 
@@ -123,27 +160,41 @@ function checkColumns(table: TableDef, m: DatasetTableManifest): void {
   }
 }
 
-/** Relations (tables, sequences, …) and types in the target that the dataset's objects would collide with. */
+/** Relations (tables, sequences, views …), types and routines in the target that the dataset's objects would collide with. */
 async function findConflicts(tx: SqlClient, objects: DatasetObjects): Promise<string[]> {
-  const relations = [...objects.tables, ...objects.sequences.map((s) => s.def)];
-  const types = [...objects.enums, ...objects.domains];
+  const { extras } = objects;
+  const relations = [...objects.tables, ...objects.sequences.map((s) => s.def), ...extras.views];
+  const types = [...objects.enums, ...objects.domains, ...extras.compositeTypes, ...extras.ranges];
+  const routines = extras.routines;
   const { rows } = await tx.query<{ name: string }>(
     `select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
        join unnest($1::text[], $2::text[]) as w(s, r) on w.s = n.nspname and w.r = c.relname
      union
      select n.nspname || '.' || t.typname from pg_type t join pg_namespace n on n.oid = t.typnamespace
        join unnest($3::text[], $4::text[]) as w(s, r) on w.s = n.nspname and w.r = t.typname
+     union
+     select n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' from pg_proc p
+       join pg_namespace n on n.oid = p.pronamespace
+       join unnest($5::text[], $6::text[], $7::text[]) as w(s, r, a) on w.s = n.nspname and w.r = p.proname and w.a = pg_get_function_identity_arguments(p.oid)
      order by 1`,
-    [relations.map((r) => r.schema), relations.map((r) => r.name), types.map((t) => t.schema), types.map((t) => t.name)],
+    [
+      relations.map((r) => r.schema),
+      relations.map((r) => r.name),
+      types.map((t) => t.schema),
+      types.map((t) => t.name),
+      routines.map((r) => r.schema),
+      routines.map((r) => r.name),
+      routines.map((r) => r.identityArguments),
+    ],
   );
   return rows.map((r) => r.name);
 }
 
 /**
- * The source's extensions (defaults such as uuid_generate_v4() need them), each in a savepoint: one
- * the target cannot install is reported and skipped, and a table that needs it then fails clearly.
+ * The source's extensions (defaults such as uuid_generate_v4() need them), CREATE EXTENSION IF NOT
+ * EXISTS each; one the target cannot install stops provisioning with ExtensionUnavailableError.
  */
-async function createExtensions(tx: SqlClient, extensions: ExtensionDef[], emit: EmitEvent): Promise<void> {
+async function createExtensions(tx: SqlClient, extensions: ExtensionDef[], _emit: EmitEvent): Promise<void> {
   for (const e of extensions) {
     const { rows } = await tx.query('select 1 from pg_extension where extname = $1', [e.name]);
     if (rows.length) continue;
@@ -153,7 +204,7 @@ async function createExtensions(tx: SqlClient, extensions: ExtensionDef[], emit:
         await sp.exec(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e.name)} WITH SCHEMA ${quoteIdent(e.schema)}`);
       });
     } catch (err) {
-      emit({ step: STEP, level: 'warn', message: `extension ${e.name} could not be created in the target: ${(err as Error).message}` });
+      throw new ExtensionUnavailableError(e.name, err);
     }
   }
 }

@@ -28,6 +28,8 @@ const Provision = graphql(`
     provisionDataset(input: $input) {
       __typename
       ... on Error { message code }
+      ... on SchemaConflictError { compatible destructive tables changes { kind schema table name detail destructive } }
+      ... on ExtensionUnavailableError { extension }
       ... on MutationProvisionDatasetSuccess { data { environment datasetVersionId durationMs tables smoke } }
     }
   }
@@ -68,7 +70,12 @@ export class DatasetsResource {
     return unwrap((await this.client.request(Mask, { input })).maskDataset);
   }
 
-  /** Loads a dataset version into a registered environment (`environment`: its name; default when absent). */
+  /**
+   * Loads a dataset version into a registered environment (`environment`: its name; default when
+   * absent). A target already holding the dataset's objects is recreated with `resetEnv`, migrated
+   * with `migrate` (destructive changes need `allowDestructive`), else refused with a
+   * SchemaConflictError whose `changes` say what differs.
+   */
   async provision(input: ProvisionInput): Promise<ProvisionResult> {
     return unwrap((await this.client.request(Provision, { input })).provisionDataset);
   }

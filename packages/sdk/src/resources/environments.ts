@@ -22,7 +22,32 @@ const Tables = graphql(`
   }
 `);
 
+const ChangeFields = graphql(`fragment SchemaChangeFields on SchemaChange @_unmask { kind schema table name detail destructive }`);
+const Evolution = graphql(
+  `query SchemaEvolution($environment: String!, $datasetVersionId: ID!) {
+    schemaEvolution(environment: $environment, datasetVersionId: $datasetVersionId) {
+      __typename
+      ... on Error { message code }
+      ... on QuerySchemaEvolutionSuccess { data { environment environmentId datasetVersionId compatible destructive changes { ...SchemaChangeFields } } }
+    }
+  }`,
+  [ChangeFields],
+);
+const Migration = graphql(
+  `query MigrationScript($environment: String!, $datasetVersionId: ID!) {
+    migrationScript(environment: $environment, datasetVersionId: $datasetVersionId) {
+      __typename
+      ... on Error { message code }
+      ... on QueryMigrationScriptSuccess { data { environment datasetVersionId sql destructive statements changes { ...SchemaChangeFields } } }
+    }
+  }`,
+  [ChangeFields],
+);
+
 export type Environment = ResultOf<typeof EnvironmentFields>;
+export type SchemaChange = ResultOf<typeof ChangeFields>;
+export type SchemaEvolution = NonNullable<Extract<ResultOf<typeof Evolution>['schemaEvolution'], { data: unknown }>['data']>;
+export type MigrationScript = NonNullable<Extract<ResultOf<typeof Migration>['migrationScript'], { data: unknown }>['data']>;
 
 /** Target environments: the databases TDM may provision into. */
 export class EnvironmentsResource {
@@ -41,6 +66,23 @@ export class EnvironmentsResource {
 
   async list(): Promise<Environment[]> {
     return (await this.client.request(List)).environments;
+  }
+
+  /**
+   * What differs between an environment's live schema (by name or id) and a dataset version's
+   * schema: `changes` (kind, where, detail, destructive) and whether the dataset's rows can be loaded
+   * as it is (`compatible`).
+   */
+  async evolution(input: { environment: string; datasetVersionId: string }): Promise<SchemaEvolution> {
+    return unwrap((await this.client.request(Evolution, input)).schemaEvolution);
+  }
+
+  /**
+   * The SQL script (one transaction, destructive statements marked) that makes an environment's
+   * schema equal a dataset version's schema; apply it with `psql -v ON_ERROR_STOP=1 -f`.
+   */
+  async migrationScript(input: { environment: string; datasetVersionId: string }): Promise<MigrationScript> {
+    return unwrap((await this.client.request(Migration, input)).migrationScript);
   }
 
   /** What TDM provisioned into an environment (by name or id). */

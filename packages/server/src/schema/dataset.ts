@@ -4,7 +4,7 @@ import { runSubset } from '@tdm/core/graphs/subset/graph';
 import { lineageAround } from '@tdm/core/lineage/graph';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
-import { SOURCE_ERRORS } from './errors.ts';
+import { PROVISION_ERRORS, SOURCE_ERRORS } from './errors.ts';
 import { LineageGraphRef } from './lineage.ts';
 
 builder.prismaObject('DatasetTable', {
@@ -80,6 +80,11 @@ const ProvisionInput = builder.inputType('ProvisionDatasetInput', {
     datasetVersionId: t.id({ required: true }),
     environment: t.string({ required: false, description: "An environment's name or id; the default environment when absent" }),
     resetEnv: t.boolean({ required: false }),
+    migrate: t.boolean({
+      required: false,
+      description: "When the environment already holds the dataset's objects: migrate its schema to the dataset's and replace the rows, in one transaction",
+    }),
+    allowDestructive: t.boolean({ required: false, description: 'With migrate: apply destructive changes too (dropped tables or columns, narrowed types)' }),
     runSmokeTests: t.boolean({ required: false }),
   }),
 });
@@ -142,13 +147,15 @@ builder.mutationFields((t) => ({
   provisionDataset: t.field({
     type: ProvisionResultRef,
     description: 'Loads a dataset version into a registered target environment',
-    errors: { types: SOURCE_ERRORS },
+    errors: { types: PROVISION_ERRORS },
     args: { input: t.arg({ type: ProvisionInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       const out = await runProvision(ctx.tdm, {
         datasetVersionId: rawId(input.datasetVersionId, 'DatasetVersion') as string,
         environment: rawId(input.environment, 'Environment'),
         resetEnv: input.resetEnv,
+        migrate: input.migrate,
+        allowDestructive: input.allowDestructive,
         runSmokeTests: input.runSmokeTests,
       });
       await ctx.tdm.audit({
@@ -156,8 +163,13 @@ builder.mutationFields((t) => ({
         action: 'provisionDataset',
         targetKind: 'ENVIRONMENT',
         targetId: out.environmentId,
-        severity: input.resetEnv ? 'WARNING' : 'INFO',
-        details: { datasetVersionId: out.datasetVersionId, tables: out.tables.length, resetEnv: Boolean(input.resetEnv) },
+        severity: input.resetEnv || out.migration?.destructive ? 'WARNING' : 'INFO',
+        details: {
+          datasetVersionId: out.datasetVersionId,
+          tables: out.tables.length,
+          resetEnv: Boolean(input.resetEnv),
+          ...(out.migration ? { migration: out.migration } : {}),
+        },
       });
       return out;
     },

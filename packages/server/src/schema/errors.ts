@@ -11,6 +11,8 @@ import {
   TdmError,
   type TdmErrorCode,
 } from '@tdm/core/errors';
+import { ExtensionUnavailableError, type EvolutionReport, SchemaConflictError } from '@tdm/core/provision/errors';
+import { SCHEMA_CHANGE_KINDS } from '@tdm/core/provision/evolution-types';
 import { builder } from '../builder.ts';
 
 const CODES: TdmErrorCode[] = [
@@ -56,12 +58,14 @@ const SPECIFIC = [
   TargetSafetyError,
   LimitExceededError,
 ];
+// Only provisioning ends with these: they are members of its result union alone.
+const PROVISION_SPECIFIC = [SchemaConflictError, ExtensionUnavailableError];
 
 // Any TdmError without a GraphQL type of its own is reported as BaseError.
 builder.objectType(TdmError, {
   name: 'BaseError',
   interfaces: [ErrorInterface],
-  isTypeOf: (e) => e instanceof TdmError && !SPECIFIC.some((cls) => e instanceof cls),
+  isTypeOf: (e) => e instanceof TdmError && ![...SPECIFIC, ...PROVISION_SPECIFIC].some((cls) => e instanceof cls),
 });
 
 builder.objectType(InvalidConnectionStringError, {
@@ -111,5 +115,43 @@ builder.objectType(LimitExceededError, {
   interfaces: [ErrorInterface],
 });
 
+// SchemaChange lives here, beside the error that carries it; evolution.ts returns it too.
+export const SchemaChangeKind = builder.enumType('SchemaChangeKind', { values: [...SCHEMA_CHANGE_KINDS] });
+
+export const SchemaChangeRef = builder.objectRef<EvolutionReport['changes'][number]>('SchemaChange').implement({
+  description: "One difference between an environment's live schema and a dataset version's schema",
+  fields: (t) => ({
+    kind: t.field({ type: SchemaChangeKind, resolve: (c) => c.kind }),
+    schema: t.exposeString('schema'),
+    table: t.exposeString('table', { nullable: true }),
+    name: t.exposeString('name', { description: 'The object: table, column, constraint, index, type, routine with its arguments …' }),
+    detail: t.exposeString('detail'),
+    destructive: t.exposeBoolean('destructive', { description: 'Applying it loses data or objects the environment holds' }),
+  }),
+});
+
+builder.objectType(SchemaConflictError, {
+  name: 'SchemaConflictError',
+  description:
+    "The target already holds the dataset's objects and provisioning may not replace them as asked: `changes` says exactly what differs (provision with migrate or resetEnv; destructive changes need allowDestructive)",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    compatible: t.boolean({ resolve: (e) => e.evolution.compatible }),
+    destructive: t.boolean({ resolve: (e) => e.evolution.destructive }),
+    changes: t.field({ type: [SchemaChangeRef], resolve: (e) => e.evolution.changes }),
+    tables: t.stringList({ resolve: (e) => (e.details.tables as string[]) ?? [] }),
+  }),
+});
+
+builder.objectType(ExtensionUnavailableError, {
+  name: 'ExtensionUnavailableError',
+  description: "An extension the dataset's schema uses cannot be created in the target",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ extension: t.exposeString('extension') }),
+});
+
 /** The errors a call that connects to a source database can end with. */
 export const SOURCE_ERRORS = [...SPECIFIC, TdmError];
+
+/** The errors of provisioning into a target: those of any database call, a schema conflict carrying the evolution report, a missing extension. */
+export const PROVISION_ERRORS = [...SOURCE_ERRORS, ...PROVISION_SPECIFIC];

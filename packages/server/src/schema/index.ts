@@ -8,6 +8,7 @@ import './lineage.ts';
 import './audit.ts';
 import './dataset.ts';
 import './environment.ts';
+import './evolution.ts';
 import './auth.ts';
 import './decision.ts';
 import './pii.ts';

@@ -37,6 +37,8 @@ export function provision(deps: ProvisionDeps) {
         manifest,
         catalog,
         resetEnv: input.resetEnv ?? false,
+        migrate: input.migrate ?? false,
+        allowDestructive: input.allowDestructive ?? false,
         runSmokeTests: input.runSmokeTests ?? true,
         emit: ctx.emit,
         signal: ctx.signal,
@@ -67,7 +69,7 @@ export function provision(deps: ProvisionDeps) {
           fromId: manifest.datasetVersionId,
           toKind: 'ENVIRONMENT' as const,
           toId: env.id,
-          config: { environment: env.name, resetEnv: input.resetEnv ?? false, runSmokeTests: input.runSmokeTests ?? true },
+          config: { environment: env.name, resetEnv: input.resetEnv ?? false, migrate: input.migrate ?? false, runSmokeTests: input.runSmokeTests ?? true },
         },
         ...ids.map((id) => ({
           operation: 'provision',
@@ -76,6 +78,19 @@ export function provision(deps: ProvisionDeps) {
           toKind: 'TABLE' as const,
           toId: id,
         })),
+        // A migrated target: its schema was brought over to the dataset's before the load.
+        ...(result.migration
+          ? [
+              {
+                operation: 'migrate',
+                fromKind: 'DATASET_VERSION' as const,
+                fromId: manifest.datasetVersionId,
+                toKind: 'ENVIRONMENT' as const,
+                toId: env.id,
+                config: { allowDestructive: input.allowDestructive ?? false },
+              },
+            ]
+          : []),
       ];
       const outcome = { ...result, environmentId: env.id, environment: env.name, datasetVersionId: manifest.datasetVersionId, provisionedTableIds: ids };
       // Each provisioned table's columns come unchanged from the dataset's table of the same name.

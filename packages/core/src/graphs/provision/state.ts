@@ -7,6 +7,9 @@ export interface ProvisionInput {
   /** An environment's name or id; the default environment when absent. */
   environment?: string | null;
   resetEnv?: boolean | null;
+  /** Migrate a target that already holds the dataset's objects instead of refusing (see provisionDataset). */
+  migrate?: boolean | null;
+  allowDestructive?: boolean | null;
   runSmokeTests?: boolean | null;
 }
 

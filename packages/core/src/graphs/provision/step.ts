@@ -9,10 +9,14 @@ const ProvisionConfig = z
     /** An environment's name; the default environment when absent. */
     targetEnv: z.string().min(1).optional(),
     resetEnv: z.boolean().default(false),
+    /** Migrate a target that already holds the dataset's objects (its schema brought over, its rows replaced). */
+    migrate: z.boolean().default(false),
+    /** With migrate: apply destructive changes too. */
+    allowDestructive: z.boolean().default(false),
     runSmokeTests: z.boolean().default(true),
     piiGate: z.boolean().default(false),
   })
-  .default({ resetEnv: false, runSmokeTests: true, piiGate: false });
+  .default({ resetEnv: false, migrate: false, allowDestructive: false, runSmokeTests: true, piiGate: false });
 
 /** The workflow's provision step: the provision graph on the run's newest dataset version, then the optional PII gate. */
 export const provisionStep: StepDefinition<z.output<typeof ProvisionConfig>> = {
@@ -25,7 +29,14 @@ export const provisionStep: StepDefinition<z.output<typeof ProvisionConfig>> = {
       throw new StepFailedError('provision', input.jobId, new Error('provision needs a dataset version from an earlier step (subset, mask or synthetic)'));
     const out = await runProvision(
       rt.tdm,
-      { datasetVersionId, environment: input.config.targetEnv ?? null, resetEnv: input.config.resetEnv, runSmokeTests: input.config.runSmokeTests },
+      {
+        datasetVersionId,
+        environment: input.config.targetEnv ?? null,
+        resetEnv: input.config.resetEnv,
+        migrate: input.config.migrate,
+        allowDestructive: input.config.allowDestructive,
+        runSmokeTests: input.config.runSmokeTests,
+      },
       { emit: rt.emit, jobId: input.jobId, signal: rt.signal, fallbacks: rt.fallbacks(), retry: { maxAttempts: 1 } },
     );
     const provisionedTables = out.tables.map((t) => `${t.schema}.${t.name}`);
