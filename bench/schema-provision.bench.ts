@@ -74,13 +74,27 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
     tdm.push(ms);
     const theirs = await benchDatabase(ctx, `schema_ref_${i}`);
     const ref = await timeOnce(() =>
-      exec('bash', ['-o', 'pipefail', '-c', 'pg_dump --schema-only --no-owner --no-privileges -d "$1" | psql -X -q -v ON_ERROR_STOP=1 -d "$2" >/dev/null', '--', sourceDb.url, theirs.url], {
-        maxBuffer: 64 * 1024 * 1024,
-      }),
+      exec(
+        'bash',
+        [
+          '-o',
+          'pipefail',
+          '-c',
+          'pg_dump --schema-only --no-owner --no-privileges -d "$1" | psql -X -q -v ON_ERROR_STOP=1 -d "$2" >/dev/null',
+          '--',
+          sourceDb.url,
+          theirs.url,
+        ],
+        {
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      ),
     );
     reference.push(ref.ms);
   }
-  ctx.log(`schema-provision pagila: TDM ${tdm.map((v) => round(v, 0)).join(', ')} ms; pg_dump --schema-only | psql ${reference.map((v) => round(v, 0)).join(', ')} ms`);
+  ctx.log(
+    `schema-provision pagila: TDM ${tdm.map((v) => round(v, 0)).join(', ')} ms; pg_dump --schema-only | psql ${reference.map((v) => round(v, 0)).join(', ')} ms`,
+  );
   return [
     result('schema-provision/pagila/postgres/full-schema', median(tdm), 'ms', '≥ 0.5× pg_dump | psql', {
       name: 'pg_dump --schema-only | psql',
