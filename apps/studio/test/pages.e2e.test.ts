@@ -37,6 +37,7 @@ const SIGN_UP = `Feature: Sign up
 `;
 
 describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHROMIUM})`, () => {
+  let savedStudioOrigin: string | undefined;
   let dataDir: string;
   let tdm: Tdm;
   let app: App;
@@ -70,6 +71,9 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
     await tdm.jobs.startWorking({ concurrency: 1 });
     app = createApp(tdm);
     studio = await startStudio(await app.start(0, '127.0.0.1'));
+    // The API accepts WebSockets from the studio's origin only; here the studio listens on a free port.
+    savedStudioOrigin = process.env.STUDIO_ORIGIN;
+    process.env.STUDIO_ORIGIN = studio.base;
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
@@ -81,6 +85,8 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
   });
 
   afterAll(async () => {
+    if (savedStudioOrigin === undefined) delete process.env.STUDIO_ORIGIN;
+    else process.env.STUDIO_ORIGIN = savedStudioOrigin;
     await browser?.close();
     await studio?.close();
     await app?.stop();
@@ -236,6 +242,7 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
       .toBe(1);
     await page.getByLabel('Name', { exact: true }).fill('qa');
     await page.getByLabel('Connection string').fill(`pglite://${dataDir}/qa-target`);
+    await page.getByRole('checkbox', { name: 'Allow reset' }).check();
     await page.getByRole('button', { name: 'Register environment' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Registered qa');
     await page.waitForURL(/env=qa/);

@@ -81,7 +81,7 @@ describe('parseConnectionString', () => {
     ['not a url', /expected postgresql:\/\//],
     ['', /empty/],
     ['postgresql:x@h/db', /"\/\/"/],
-    ['postgresql://u:s3cr3t-pw@h:99999/db', /not a valid URL/],
+    ['postgresql://u:s3cr3t-pw@h:99999/db', /bad port "99999"/],
     ['postgresql://u:s3cr3t-pw@h:abc/db', /not a valid URL/],
     ['postgresql://u:s3cr3t-pw@h1,h2/db', /several hosts/],
     ['postgresql://u:s3cr3t-pw@h/a/b', /single database name/],

@@ -103,7 +103,8 @@ describe.skipIf(!pgUp)('step retries through a resetting TCP proxy', () => {
 
   it('a target that resets at connect and again in the middle of the COPY: provision retries and loads every row once', async () => {
     const resetOn = resetFirstCopy();
-    const p = await proxy((n) => (n === 1 ? 'reset' : { resetOn }));
+    // Connection 1 is the target check of registering the environment; 2 is provision's first connect.
+    const p = await proxy((n) => (n === 1 ? 'pass' : n === 2 ? 'reset' : { resetOn }));
     const db = await engine.database('postgres', 'tgt-reset');
     await engine.tdm.environments.create({ name: 'target-behind-proxy', connectionString: p.via(db.url) });
     const { jobId } = await engine.tdm.jobs.execute({

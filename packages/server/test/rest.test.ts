@@ -88,7 +88,7 @@ describe('REST /api/v1', () => {
   });
 
   it('POST workflow/execute → job_id and workflow_id; logs, status, trace and lineage follow', async () => {
-    const env = await call('POST', '/api/v1/environments', { name: 'ci', connection_string: target.url });
+    const env = await call('POST', '/api/v1/environments', { name: 'ci', connection_string: target.url, allow_reset: true });
     expect(env.status, JSON.stringify(env.json)).toBe(200);
     expect(env.json).toMatchObject({ name: 'ci', is_default: false });
     const { status, json } = await call('POST', '/api/v1/workflow/execute', {

@@ -35,7 +35,7 @@ beforeAll(async () => {
   await seedDemoSource(sql, { customers: 30, products: 15, orders: 40 });
   await sql.close();
   const client = new TdmClient({ url });
-  await client.environments.create({ name: 'fx', connectionString: target.url });
+  await client.environments.create({ name: 'fx', connectionString: target.url, allowReset: true });
   await client.close();
 });
 

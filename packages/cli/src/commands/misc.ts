@@ -83,16 +83,17 @@ export async function testcase(argv: string[]): Promise<number> {
 export const ENV_HELP = `tdm env — target environments (the databases TDM provisions into)
 
   tdm env list
-  tdm env add <name> --connection-string <url> [--password-env VAR] [--description text]
+  tdm env add <name> --connection-string <url> [--password-env TDM_DB_PASSWORD_…] [--description text] [--allow-reset]
 
 Example:
-  tdm env add ci --connection-string postgresql://tdm@127.0.0.1:5432/app_test --password-env CI_DB_PASSWORD`;
+  tdm env add ci --connection-string postgresql://tdm@127.0.0.1:5432/app_test --password-env TDM_DB_PASSWORD_CI --allow-reset`;
 
 export async function env(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     'connection-string': { type: 'string' },
     'password-env': { type: 'string' },
     description: { type: 'string' },
+    'allow-reset': { type: 'boolean' },
   });
   const [sub] = positionals;
   if (values.help || !sub) {
@@ -118,6 +119,7 @@ export async function env(argv: string[]): Promise<number> {
       connectionString: values['connection-string'],
       passwordEnv: values['password-env'],
       description: values.description,
+      allowReset: values['allow-reset'],
     });
     if (g.json) out.result(e);
     else out.line(`environment ${e.name} (${e.id}) → ${e.connection.url}`);

@@ -96,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   const client = clientFor(g);
   try {
     const connectionId = values.connection ? await resolveConnection(client, values.connection) : undefined;
-    if (values['create-env']) await ensureEnvironment(client, values['target-env']!, values['create-env'], out);
+    if (values['create-env']) await ensureEnvironment(client, values['target-env']!, values['create-env'], Boolean(values.reset), out);
     const config: Record<string, unknown> = {};
     if (values['target-env'] || values.reset)
       config.provision = { ...(values['target-env'] ? { targetEnv: values['target-env'] } : {}), resetEnv: values.reset };
@@ -141,10 +141,11 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function ensureEnvironment(client: TdmClient, name: string, connectionString: string, out: Output): Promise<void> {
+/** Registers the target when it does not exist yet; with --reset it is registered as one provisioning may reset. */
+async function ensureEnvironment(client: TdmClient, name: string, connectionString: string, allowReset: boolean, out: Output): Promise<void> {
   const existing = await client.environments.list();
   if (existing.some((e) => e.name === name)) return;
-  await client.environments.create({ name, connectionString });
+  await client.environments.create({ name, connectionString, allowReset });
   out.line(`registered environment ${name}`);
 }
 

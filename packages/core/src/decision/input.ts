@@ -11,7 +11,11 @@ const blank = (s: string | undefined): string | undefined => (s === undefined ||
  * request with nothing to plan from. Idempotent: a sanitized input passes through unchanged.
  */
 export function sanitizeInput(input: DecisionInput | SanitizedDecisionInput): SanitizedDecisionInput {
-  const { hasConnection: alreadyConnected = false, ...rest } = 'hasConnection' in input ? input : { ...input, hasConnection: false };
+  const {
+    hasConnection: alreadyConnected = false,
+    hasOpenApiSpec: alreadyApi = false,
+    ...rest
+  } = 'hasConnection' in input ? input : { ...input, hasConnection: false, hasOpenApiSpec: false };
   const parsed = DecisionInput.safeParse(rest);
   if (!parsed.success) {
     // Issues name paths and expectations, never the received values, so no secret leaks into the message.
@@ -45,7 +49,7 @@ export function sanitizeInput(input: DecisionInput | SanitizedDecisionInput): Sa
     if (!domain) throw new InvalidInputError('a scenario needs a domain: give the domain pack the scenario belongs to');
     out.scenario = scenario;
   }
-  if (blank(raw.openApiSpec)) out.hasOpenApiSpec = true;
+  if (alreadyApi || blank(raw.openApiSpec)) out.hasOpenApiSpec = true;
   const targetEnv = blank(raw.targetEnv);
   if (targetEnv) out.targetEnv = targetEnv;
   if (raw.piiFound !== undefined) out.piiFound = raw.piiFound;

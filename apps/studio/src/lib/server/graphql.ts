@@ -18,6 +18,8 @@ export async function loadQuery<Result, Variables extends Record<string, unknown
     exchanges: [fetchExchange],
     fetch,
     requestPolicy: 'network-only',
+    // The API refuses requests without it that a cross-site form could send (urql sends queries as GET).
+    fetchOptions: { headers: { 'x-tdm-csrf': '1' } },
   });
   try {
     const result = await client.query(document, variables).toPromise();
