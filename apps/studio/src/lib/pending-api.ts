@@ -57,7 +57,7 @@ export function fuseSchemasDocument(conflictFields: string[]): string {
             version
             entities {
               name
-              sources
+              sources { kind name }
               fields { name dataType nullable unique maxLength enumValues confidence chosenFrom sources { kind ref name dataType } }
             }
             ${conflicts}
@@ -132,7 +132,7 @@ export interface UnifiedField {
 export interface UnifiedSchema {
   id: string;
   version: number;
-  entities: { name: string; sources: string[]; fields: UnifiedField[] }[];
+  entities: { name: string; sources: { kind: string; name: string }[]; fields: UnifiedField[] }[];
   conflicts?: Record<string, unknown>[];
 }
 
