@@ -21,7 +21,9 @@ export interface QueryLimits {
   directives: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { depth: 12, cost: 20_000, aliases: 30, tokens: 5_000, directives: 20 };
+// Cost grows 1.5× per level of depth (GraphQL Armor's default factor): the studio's schema picker
+// (schemas → versions, paged, with __typename) costs about 100,000; depth and tokens bound the rest.
+export const DEFAULT_LIMITS: QueryLimits = { depth: 12, cost: 1_000_000, aliases: 30, tokens: 5_000, directives: 20 };
 
 const SETTINGS: Record<keyof QueryLimits, string> = {
   depth: 'TDM_GRAPHQL_MAX_DEPTH',
