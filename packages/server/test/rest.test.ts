@@ -119,6 +119,19 @@ describe('REST /api/v1', () => {
     expect(jobs.json.items.map((j: { raw_id: string }) => j.raw_id)).toContain(jobId);
     const tables = await call('GET', '/api/v1/target-tables?env_id=ci');
     expect(tables.json).toContainEqual(expect.objectContaining({ name: 'customer', row_count: 5 }));
+
+    // The quality report of the dataset the job provisioned, and the target's schema against it.
+    const datasetId = (tables.json as { dataset_version: { id: string } }[])[0].dataset_version.id;
+    expect(datasetId).toBeTruthy();
+    const quality = await call('GET', `/api/v1/quality/dataset/${datasetId}`);
+    expect(quality.status).toBe(200);
+    expect(quality.json.score).toBeGreaterThan(0);
+    expect(quality.json.metrics.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['nullRatio', 'referentialIntegrity', 'drift']));
+    const evolution = await call('GET', `/api/v1/provision/schema-evolution/${datasetId}?environment=ci`);
+    expect(evolution.json).toMatchObject({ compatible: true, changes: [] });
+    const script = await call('GET', `/api/v1/provision/migration-script/${datasetId}?environment=ci`);
+    expect(script.json).toMatchObject({ destructive: false });
+    expect(typeof script.json.sql).toBe('string');
   });
 
   it('typed errors: HTTP status + code, passwords redacted', async () => {

@@ -7187,8 +7187,8 @@ const introspection = {
             "type": {
               "kind": "NON_NULL",
               "ofType": {
-                "kind": "UNION",
-                "name": "QueryMigrationScriptResult"
+                "kind": "OBJECT",
+                "name": "MigrationScript"
               }
             },
             "args": [
@@ -7342,8 +7342,8 @@ const introspection = {
             "type": {
               "kind": "NON_NULL",
               "ofType": {
-                "kind": "UNION",
-                "name": "QuerySchemaEvolutionResult"
+                "kind": "OBJECT",
+                "name": "SchemaEvolution"
               }
             },
             "args": [
@@ -8088,144 +8088,6 @@ const introspection = {
               "ofType": {
                 "kind": "OBJECT",
                 "name": "Job"
-              }
-            },
-            "args": [],
-            "isDeprecated": false
-          }
-        ],
-        "interfaces": []
-      },
-      {
-        "kind": "UNION",
-        "name": "QueryMigrationScriptResult",
-        "possibleTypes": [
-          {
-            "kind": "OBJECT",
-            "name": "BaseError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "ConnectionError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "CrawlError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "InvalidConnectionStringError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "InvalidInputError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "LimitExceededError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "NotFoundError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "QueryError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "QueryMigrationScriptSuccess"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "SchemaNotFoundError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "TargetSafetyError"
-          }
-        ]
-      },
-      {
-        "kind": "OBJECT",
-        "name": "QueryMigrationScriptSuccess",
-        "fields": [
-          {
-            "name": "data",
-            "type": {
-              "kind": "NON_NULL",
-              "ofType": {
-                "kind": "OBJECT",
-                "name": "MigrationScript"
-              }
-            },
-            "args": [],
-            "isDeprecated": false
-          }
-        ],
-        "interfaces": []
-      },
-      {
-        "kind": "UNION",
-        "name": "QuerySchemaEvolutionResult",
-        "possibleTypes": [
-          {
-            "kind": "OBJECT",
-            "name": "BaseError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "ConnectionError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "CrawlError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "InvalidConnectionStringError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "InvalidInputError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "LimitExceededError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "NotFoundError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "QueryError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "QuerySchemaEvolutionSuccess"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "SchemaNotFoundError"
-          },
-          {
-            "kind": "OBJECT",
-            "name": "TargetSafetyError"
-          }
-        ]
-      },
-      {
-        "kind": "OBJECT",
-        "name": "QuerySchemaEvolutionSuccess",
-        "fields": [
-          {
-            "name": "data",
-            "type": {
-              "kind": "NON_NULL",
-              "ofType": {
-                "kind": "OBJECT",
-                "name": "SchemaEvolution"
               }
             },
             "args": [],

@@ -26,9 +26,7 @@ const ChangeFields = graphql(`fragment SchemaChangeFields on SchemaChange @_unma
 const Evolution = graphql(
   `query SchemaEvolution($environment: String!, $datasetVersionId: ID!) {
     schemaEvolution(environment: $environment, datasetVersionId: $datasetVersionId) {
-      __typename
-      ... on Error { message code }
-      ... on QuerySchemaEvolutionSuccess { data { environment environmentId datasetVersionId compatible destructive changes { ...SchemaChangeFields } } }
+      environment environmentId datasetVersionId compatible destructive changes { ...SchemaChangeFields }
     }
   }`,
   [ChangeFields],
@@ -36,9 +34,7 @@ const Evolution = graphql(
 const Migration = graphql(
   `query MigrationScript($environment: String!, $datasetVersionId: ID!) {
     migrationScript(environment: $environment, datasetVersionId: $datasetVersionId) {
-      __typename
-      ... on Error { message code }
-      ... on QueryMigrationScriptSuccess { data { environment datasetVersionId sql destructive statements changes { ...SchemaChangeFields } } }
+      environment datasetVersionId sql destructive statements changes { ...SchemaChangeFields }
     }
   }`,
   [ChangeFields],
@@ -46,8 +42,8 @@ const Migration = graphql(
 
 export type Environment = ResultOf<typeof EnvironmentFields>;
 export type SchemaChange = ResultOf<typeof ChangeFields>;
-export type SchemaEvolution = NonNullable<Extract<ResultOf<typeof Evolution>['schemaEvolution'], { data: unknown }>['data']>;
-export type MigrationScript = NonNullable<Extract<ResultOf<typeof Migration>['migrationScript'], { data: unknown }>['data']>;
+export type SchemaEvolution = ResultOf<typeof Evolution>['schemaEvolution'];
+export type MigrationScript = ResultOf<typeof Migration>['migrationScript'];
 
 /** Target environments: the databases TDM may provision into. */
 export class EnvironmentsResource {
@@ -74,7 +70,7 @@ export class EnvironmentsResource {
    * as it is (`compatible`).
    */
   async evolution(input: { environment: string; datasetVersionId: string }): Promise<SchemaEvolution> {
-    return unwrap((await this.client.request(Evolution, input)).schemaEvolution);
+    return (await this.client.request(Evolution, input)).schemaEvolution;
   }
 
   /**
@@ -82,7 +78,7 @@ export class EnvironmentsResource {
    * schema equal a dataset version's schema; apply it with `psql -v ON_ERROR_STOP=1 -f`.
    */
   async migrationScript(input: { environment: string; datasetVersionId: string }): Promise<MigrationScript> {
-    return unwrap((await this.client.request(Migration, input)).migrationScript);
+    return (await this.client.request(Migration, input)).migrationScript;
   }
 
   /** What TDM provisioned into an environment (by name or id). */

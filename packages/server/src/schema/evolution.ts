@@ -1,7 +1,7 @@
 import { type EnvironmentEvolution, type EnvironmentMigration, environmentEvolution, environmentMigration } from '@tdm/core/provision/environment-evolution';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
-import { SchemaChangeRef, SOURCE_ERRORS } from './errors.ts';
+import { SchemaChangeRef } from './errors.ts';
 
 const SchemaEvolutionRef = builder.objectRef<EnvironmentEvolution>('SchemaEvolution').implement({
   description: "An environment's live schema compared with a dataset version's schema",
@@ -31,7 +31,6 @@ builder.queryFields((t) => ({
   schemaEvolution: t.field({
     type: SchemaEvolutionRef,
     description: "Compares an environment's live schema (by name or id) with a dataset version's schema",
-    errors: { types: SOURCE_ERRORS },
     args: { environment: t.arg.string({ required: true }), datasetVersionId: t.arg.id({ required: true }) },
     resolve: async (_r, args, ctx) => {
       const out = await environmentEvolution(ctx.tdm, {
@@ -51,7 +50,6 @@ builder.queryFields((t) => ({
   migrationScript: t.field({
     type: MigrationScriptRef,
     description: "The migration script from an environment's live schema to a dataset version's schema",
-    errors: { types: SOURCE_ERRORS },
     args: { environment: t.arg.string({ required: true }), datasetVersionId: t.arg.id({ required: true }) },
     resolve: async (_r, args, ctx) => {
       const out = await environmentMigration(ctx.tdm, {
