@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { datasets, DATASETS_HELP } from './commands/datasets.ts';
 import { jobs, JOBS_HELP } from './commands/jobs.ts';
 import { DISCOVER_HELP, discover, ENV_HELP, env, LINEAGE_HELP, lineage, PII_HELP, pii, TESTCASE_HELP, testcase } from './commands/misc.ts';
+import { QUALITY_HELP, quality } from './commands/quality.ts';
 import { RUN_HELP, run } from './commands/run.ts';
 import { describeError } from './errors.ts';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   testcase: { run: testcase, help: TESTCASE_HELP, summary: 'analyze a test case for its entities and fields' },
   env: { run: env, help: ENV_HELP, summary: 'list and add target environments' },
   lineage: { run: lineage, help: LINEAGE_HELP, summary: 'the lineage graph around a job or artifact' },
+  quality: { run: quality, help: QUALITY_HELP, summary: 'the quality report of a dataset version' },
 };
 
 export const HELP = `tdm — test data for a test suite, from a TDM server

@@ -165,6 +165,15 @@ describe('tdm run', () => {
     expect(oneJson(missing).error.code).toBe('NOT_FOUND');
   });
 
+  it('quality: the report of the dataset the run made; --min-score fails below it', async () => {
+    const report = oneJson(await tdmCli(['quality', datasetVersionId, '--json']));
+    expect(report.score).toBeGreaterThan(0);
+    expect(report.metrics.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['nullRatio', 'uniqueness', 'referentialIntegrity']));
+    const strict = await tdmCli(['quality', datasetVersionId, '--min-score', '100.1']);
+    expect(strict.code).toBe(5);
+    expect(strict.stdout).toMatch(/quality [\d.]+ of 100/);
+  });
+
   it('datasets list/show/export: one file per table, CSV and Parquet', async () => {
     const listed = oneJson(await tdmCli(['datasets', 'list', '--json']));
     expect(listed.datasets.map((d: { rawId: string }) => d.rawId)).toContain(datasetVersionId);

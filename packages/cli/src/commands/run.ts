@@ -24,7 +24,7 @@ Target:
   --target-env <name>         provision into this environment
   --create-env <url>          register --target-env with this connection string first when it does not exist
   --reset                     empty the target tables before loading
-  --migrate                   evolve the target schema before loading
+  --migrate                   bring the target's schema to the dataset's (non-destructive changes) and load, in one transaction
 Result:
   --min-quality <score>       exit 5 when the job's quality score is below it (or it has none)
   --timeout <seconds>         exit 6 when the job has not ended by then (default 3600)
@@ -86,8 +86,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const op of operations ?? [])
     if (!OPERATIONS.includes(op)) throw usageError(`--operations: unknown operation ${JSON.stringify(op)} (${OPERATIONS.join(', ')})`);
   if (values['create-env'] && !values['target-env']) throw usageError('--create-env needs --target-env <name>');
-  if (values.migrate)
-    throw new CliError('UNSUPPORTED', '--migrate: this TDM server cannot evolve a target schema yet; provision into an empty or reset target', EXIT.USAGE);
+  if (values.migrate && values.reset) throw usageError('--migrate and --reset exclude each other: migrate keeps the target, reset replaces it');
   const rows = rowCounts(values.rows);
   const testCases = await Promise.all((values['test-case'] ?? []).map(async (file) => ({ file, content: await readFile(file, 'utf8') })));
   const hasInput = values['connection-string'] || values.connection || testCases.length || values.url?.length || values.domain;
@@ -98,8 +97,12 @@ export async function run(argv: string[]): Promise<number> {
     const connectionId = values.connection ? await resolveConnection(client, values.connection) : undefined;
     if (values['create-env']) await ensureEnvironment(client, values['target-env']!, values['create-env'], Boolean(values.reset), out);
     const config: Record<string, unknown> = {};
-    if (values['target-env'] || values.reset)
-      config.provision = { ...(values['target-env'] ? { targetEnv: values['target-env'] } : {}), resetEnv: values.reset };
+    if (values['target-env'] || values.reset || values.migrate)
+      config.provision = {
+        ...(values['target-env'] ? { targetEnv: values['target-env'] } : {}),
+        resetEnv: values.reset,
+        ...(values.migrate ? { migrate: true } : {}),
+      };
     const hasSource = Boolean(values['connection-string'] || connectionId);
     if (rows && hasSource) config.subset = { maxRowsPerTable: rows };
     const base: ExecuteWorkflowInput = {
