@@ -121,7 +121,7 @@ describe('REST /api/v1', () => {
     expect(tables.json).toContainEqual(expect.objectContaining({ name: 'customer', row_count: 5 }));
 
     // The quality report of the dataset the job provisioned, and the target's schema against it.
-    const datasetId = (tables.json as { dataset_version: { id: string } }[])[0].dataset_version.id;
+    const datasetId = (tables.json as { dataset_version: { id: string } }[])[0]?.dataset_version.id;
     expect(datasetId).toBeTruthy();
     const quality = await call('GET', `/api/v1/quality/dataset/${datasetId}`);
     expect(quality.status).toBe(200);
