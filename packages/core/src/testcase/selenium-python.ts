@@ -7,11 +7,10 @@
  * example values. The grammar loads once, asynchronously: `loadPythonGrammar()` must have resolved
  * before `analyzeSeleniumPython` runs.
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { Language, type Node, Parser } from 'web-tree-sitter';
+import type { Node, Parser } from 'web-tree-sitter';
 import { InvalidInputError } from '../errors.ts';
 import type { CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
+import { loadGrammar } from './grammar-loader.ts';
 
 let parser: Parser | undefined;
 let loading: Promise<void> | undefined;
@@ -19,10 +18,7 @@ let loading: Promise<void> | undefined;
 /** Initialises tree-sitter and the Python grammar once; later calls return the same promise. */
 export function loadPythonGrammar(): Promise<void> {
   loading ??= (async () => {
-    await Parser.init();
-    const wasm = createRequire(import.meta.url).resolve('tree-sitter-python/tree-sitter-python.wasm');
-    const language = await Language.load(new Uint8Array(await readFile(wasm)));
-    parser = new Parser().setLanguage(language);
+    parser = await loadGrammar('tree-sitter-python/tree-sitter-python.wasm');
   })().catch((e: unknown) => {
     loading = undefined;
     throw e;
