@@ -82,6 +82,21 @@ export class SchemaNotFoundError extends TdmError {
   }
 }
 
+/**
+ * A PII rules document (the `TDM_PII_RULES` file or a connection's own rules) that does not
+ * validate: `path` is the offending field (`columns.0.pattern`), `line` its line in a YAML or JSON
+ * text (null for a document given as an object); both are in the message too.
+ */
+export class InvalidPiiRulesError extends InvalidInputError {
+  readonly path: string;
+  readonly line: number | null;
+  constructor(message: string, path: string, line: number | null, details?: Record<string, unknown>) {
+    super(message, { ...details, path, line });
+    this.path = path;
+    this.line = line;
+  }
+}
+
 /** A workflow step failed; `cause` holds the underlying TdmError when there is one. */
 export class StepFailedError extends TdmError {
   readonly step: string;

@@ -17,12 +17,14 @@
  * ```
  *
  * Every pattern is a JavaScript regular expression, case-insensitive. The file is validated as a
- * whole; an invalid one fails the classification with the path and the offending entry.
+ * whole; an invalid one fails the classification with the path, the line and the offending field.
+ * A stored connection can carry a document of the same form (`Connection.piiRules`): it applies on
+ * top of the file to the schemas discovered through that connection (`mergePiiRules`).
  */
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
+import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError, InvalidPiiRulesError } from '../errors.ts';
 import type { Vocabulary } from './detectors/name-rules.ts';
 import { PII_TYPES, type PiiType } from './taxonomy.ts';
 import { typeCategory } from './type-gate.ts';
@@ -60,14 +62,78 @@ export const piiRulesSchema = z
   .strict();
 export type PiiRules = z.output<typeof piiRulesSchema>;
 
-/** Validates a parsed rules document; `source` names it in errors. */
+type Issue = z.core.$ZodIssue;
+const issuePath = (issue: Issue | undefined) => issue?.path.map(String).join('.') || '(root)';
+
+function rulesError(source: string, issue: Issue | undefined, line: number | null, issues: Issue[]): InvalidPiiRulesError {
+  const path = issuePath(issue);
+  const where = line === null ? '' : `line ${line}: `;
+  return new InvalidPiiRulesError(`${source}: ${where}${path}: ${issue?.message}`, path, line, { source, issues: issues.slice(0, 5) });
+}
+
+/** Validates a parsed rules document; `source` names it in errors (an `InvalidPiiRulesError` naming the field). */
 export function parsePiiRules(doc: unknown, source = 'PII rules'): PiiRules {
   const parsed = piiRulesSchema.safeParse(doc ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidInputError(`${source}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, { source, issues: parsed.error.issues.slice(0, 5) });
-  }
+  if (!parsed.success) throw rulesError(source, parsed.error.issues[0], null, parsed.error.issues);
   return parsed.data;
+}
+
+/**
+ * Parses and validates a rules document written as YAML or JSON text. Errors name the line of the
+ * offending field (or of its nearest enclosing entry when the field is missing).
+ */
+export function parsePiiRulesText(text: string, source = 'PII rules'): PiiRules {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const line = syntax.linePos?.[0]?.line ?? lineCounter.linePos(syntax.pos[0]).line;
+    throw new InvalidPiiRulesError(`${source}: line ${line}: neither YAML nor JSON: ${syntax.message.split('\n')[0]}`, '(root)', line, { source });
+  }
+  const parsed = piiRulesSchema.safeParse(doc.toJS() ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  let line: number | null = null;
+  // The deepest node of the issue's path that exists in the document.
+  for (let path = [...(issue?.path ?? [])]; line === null; path = path.slice(0, -1)) {
+    const node =
+      path.length === 0
+        ? doc.contents
+        : doc.getIn(
+            path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+            true,
+          );
+    if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
+    if (path.length === 0) break;
+  }
+  throw rulesError(source, issue, line, parsed.error.issues);
+}
+
+/**
+ * A rules document given through the API: YAML or JSON text, or an already parsed object (null or
+ * undefined: no rules). Validated either way.
+ */
+export function readPiiRulesInput(input: unknown, source = 'PII rules'): PiiRules | null {
+  if (input === null || input === undefined) return null;
+  return typeof input === 'string' ? parsePiiRulesText(input, source) : parsePiiRules(input, source);
+}
+
+/**
+ * Rules applied together, in order: every list is concatenated, so a later document adds to the
+ * earlier ones; for the same word or the same overridden column the later document wins. Null
+ * when none is given.
+ */
+export function mergePiiRules(...documents: (PiiRules | null | undefined)[]): PiiRules | null {
+  const present = documents.filter((d): d is PiiRules => !!d);
+  if (present.length === 0) return null;
+  if (present.length === 1) return present[0] as PiiRules;
+  return {
+    words: present.flatMap((d) => d.words),
+    columns: present.flatMap((d) => d.columns),
+    values: present.flatMap((d) => d.values),
+    exclude: present.flatMap((d) => d.exclude),
+    overrides: present.flatMap((d) => d.overrides),
+  };
 }
 
 /** Reads and validates a YAML or JSON rules file. */
@@ -78,13 +144,7 @@ export async function loadPiiRules(path: string): Promise<PiiRules> {
   } catch (err) {
     throw new InvalidInputError(`PII rules file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { path });
   }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    throw new InvalidInputError(`PII rules file ${path} is neither YAML nor JSON: ${(err as Error).message.split('\n')[0]}`, { path });
-  }
-  return parsePiiRules(doc, `PII rules file ${path}`);
+  return parsePiiRulesText(text, `PII rules file ${path}`);
 }
 
 /** The rules named by `TDM_PII_RULES`, or null when it is unset. */

@@ -7,7 +7,8 @@ import { openSqlClient } from '../db/open.ts';
 import { parseConnectionString } from '../db/url.ts';
 import { decodeSecrets, encodeSecrets, joinSecrets, splitSecrets } from '../db/url-secrets.ts';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
-import type { Connection, PrismaClient } from '../generated/prisma/client.ts';
+import { type Connection, Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { type PiiRules, parsePiiRules, readPiiRulesInput } from '../pii/rules-file.ts';
 import type { SecretBox } from './secrets.ts';
 import { recordSource } from './target-safety.ts';
 
@@ -16,6 +17,12 @@ export interface CreateConnectionInput {
   connectionString: string;
   /** Read the password from this environment variable at connect time instead of storing it. */
   passwordEnv?: string | null;
+  /**
+   * This source's own PII rules: YAML or JSON text, or the parsed document (the `TDM_PII_RULES`
+   * format, see pii/rules-file.ts). Applied on top of the global file to every schema discovered
+   * through the connection.
+   */
+  piiRules?: unknown;
 }
 
 /**
@@ -76,6 +83,7 @@ export class ConnectionStore {
       // Any other name would let a caller send the server's own settings (DATABASE_URL, TDM_SECRET_KEY …) to a host of its choice.
       throw new InvalidInputError(`passwordEnv must name a variable matching ${PASSWORD_ENV_PATTERN.source}, got ${JSON.stringify(input.passwordEnv)}`);
     }
+    const piiRules = readPiiRulesInput(input.piiRules, `PII rules of connection ${name}`);
     const secret = encodeSecrets(secrets);
     if (await this.prisma.connection.findUnique({ where: { name } })) {
       throw new TdmError('CONFLICT', `a connection named ${JSON.stringify(name)} already exists`, { details: { name } });
@@ -87,8 +95,28 @@ export class ConnectionStore {
         url,
         passwordEnv: input.passwordEnv ?? null,
         passwordCipher: secret === null ? null : this.box.encrypt(secret),
+        ...(piiRules ? { piiRules: piiRules as unknown as Prisma.InputJsonValue } : {}),
       },
     });
+  }
+
+  /** Replaces a connection's PII rules (text or document, validated; null removes them). */
+  async setPiiRules(id: string, rules: unknown): Promise<Connection> {
+    const row = await this.get(id);
+    const parsed = readPiiRulesInput(rules, `PII rules of connection ${row.name}`);
+    return this.prisma.connection.update({
+      where: { id: row.id },
+      data: { piiRules: parsed ? (parsed as unknown as Prisma.InputJsonValue) : Prisma.DbNull },
+    });
+  }
+
+  /** The validated PII rules of a connection; null when it has none (or when `id` is null). */
+  async piiRules(id: string | null | undefined): Promise<PiiRules | null> {
+    if (!id) return null;
+    const row = await this.prisma.connection.findUnique({ where: { id }, select: { name: true, piiRules: true } });
+    if (!row || row.piiRules === null) return null;
+    // Stored validated; validated again so a document written by an older version still fails loudly.
+    return parsePiiRules(row.piiRules, `PII rules of connection ${row.name}`);
   }
 
   async get(id: string): Promise<Connection> {

@@ -6,7 +6,7 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { InvalidInputError, NotFoundError } from '../../errors.ts';
 import { classifyCatalog, type PiiOverride } from '../../pii/classify.ts';
-import { piiRulesFromEnv } from '../../pii/rules-file.ts';
+import { mergePiiRules, piiRulesFromEnv } from '../../pii/rules-file.ts';
 import { categoryOf, TECHNIQUES } from '../../pii/taxonomy.ts';
 import { PII_TYPES, type PiiClassificationResult, type PiiType } from '../../pii/types.ts';
 import type { Tdm } from '../../runtime.ts';
@@ -31,13 +31,15 @@ export function chooseSource(deps: PiiDeps) {
 export function classifyAndStore(deps: PiiDeps) {
   return async (state: PiiStateType, config?: LangGraphRunnableConfig): Promise<PiiUpdate> => {
     const { prisma } = deps.tdm.store;
-    const sv = await prisma.schemaVersion.findUniqueOrThrow({ where: { id: state.schemaVersionId } });
+    const sv = await prisma.schemaVersion.findUniqueOrThrow({ where: { id: state.schemaVersionId }, include: { schema: { select: { connectionId: true } } } });
     const catalog = await loadCatalog(prisma, sv.id);
     const overrides = (await prisma.pIIClassification.findMany({ where: { schemaId: sv.schemaId, source: 'OVERRIDE' }, orderBy: { createdAt: 'asc' } })).map(
       (o): PiiOverride => ({ schema: o.schemaName, table: o.tableName, column: o.columnName, piiType: o.piiType as PiiType, technique: o.technique }),
     );
-    // A team's rules file (TDM_PII_RULES), read and validated before the source is opened.
-    const rules = await piiRulesFromEnv();
+    // A team's rules file (TDM_PII_RULES), then the rules of the connection the schema was discovered
+    // through (else of the source sampled now), read and validated before the source is opened.
+    const connectionId = sv.schema.connectionId ?? state.source?.connectionId ?? null;
+    const rules = mergePiiRules(await piiRulesFromEnv(), await deps.tdm.connections.piiRules(connectionId));
     const sql = state.source ? await (await deps.resolveSource(state.source)).open() : null;
     let results: PiiClassificationResult[];
     try {
