@@ -85,6 +85,15 @@ export class SchemaNotFoundError extends TdmDomainError {
   }
 }
 export class InvalidInputError extends TdmDomainError {}
+/** A PII rules document that does not validate: the offending field and, for YAML or JSON text, its line. */
+export class InvalidPiiRulesError extends InvalidInputError {
+  get path(): string {
+    return String(this.details.path ?? '');
+  }
+  get line(): number | null {
+    return typeof this.details.line === 'number' ? this.details.line : null;
+  }
+}
 export class NotFoundError extends TdmDomainError {}
 export class QueryError extends TdmDomainError {}
 /** A web page could not be read for its forms (`reason`: UNREACHABLE, TIMEOUT, HTTP_STATUS, NOT_HTML, NO_FORMS…). */
@@ -127,6 +136,7 @@ const CLASSES = {
   InvalidConnectionStringError,
   SchemaNotFoundError,
   InvalidInputError,
+  InvalidPiiRulesError,
   NotFoundError,
   QueryError,
   CrawlError,

@@ -930,6 +930,13 @@ const introspection = {
               "kind": "SCALAR",
               "name": "String"
             }
+          },
+          {
+            "name": "piiRules",
+            "type": {
+              "kind": "SCALAR",
+              "name": "JSON"
+            }
           }
         ],
         "isOneOf": false
@@ -1197,6 +1204,15 @@ const introspection = {
                 "kind": "ENUM",
                 "name": "PasswordStorage"
               }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "piiRules",
+            "type": {
+              "kind": "SCALAR",
+              "name": "JSON"
             },
             "args": [],
             "isDeprecated": false
@@ -2053,6 +2069,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
           },
           {
             "kind": "OBJECT",
@@ -3174,6 +3194,63 @@ const introspection = {
           },
           {
             "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "InvalidPiiRulesError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "ErrorCode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "line",
+            "type": {
+              "kind": "SCALAR",
+              "name": "Int"
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "path",
             "type": {
               "kind": "NON_NULL",
               "ofType": {
@@ -4519,6 +4596,36 @@ const introspection = {
             "isDeprecated": false
           },
           {
+            "name": "setConnectionPiiRules",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "UNION",
+                "name": "MutationSetConnectionPiiRulesResult"
+              }
+            },
+            "args": [
+              {
+                "name": "connectionId",
+                "type": {
+                  "kind": "NON_NULL",
+                  "ofType": {
+                    "kind": "SCALAR",
+                    "name": "ID"
+                  }
+                }
+              },
+              {
+                "name": "rules",
+                "type": {
+                  "kind": "SCALAR",
+                  "name": "JSON"
+                }
+              }
+            ],
+            "isDeprecated": false
+          },
+          {
             "name": "subsetDatabase",
             "type": {
               "kind": "NON_NULL",
@@ -4567,6 +4674,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
           },
           {
             "kind": "OBJECT",
@@ -4636,6 +4747,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
           },
           {
             "kind": "OBJECT",
@@ -4714,6 +4829,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "LimitExceededError"
           },
           {
@@ -4780,6 +4899,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
           },
           {
             "kind": "OBJECT",
@@ -4852,6 +4975,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "LimitExceededError"
           },
           {
@@ -4918,6 +5045,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
           },
           {
             "kind": "OBJECT",
@@ -4990,6 +5121,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "LimitExceededError"
           },
           {
@@ -5056,6 +5191,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
           },
           {
             "kind": "OBJECT",
@@ -5128,6 +5267,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "LimitExceededError"
           },
           {
@@ -5197,6 +5340,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "LimitExceededError"
           },
           {
@@ -5263,6 +5410,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
           },
           {
             "kind": "OBJECT",
@@ -5339,6 +5490,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "LimitExceededError"
           },
           {
@@ -5412,6 +5567,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "LimitExceededError"
           },
           {
@@ -5481,6 +5640,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "LimitExceededError"
           },
           {
@@ -5526,6 +5689,79 @@ const introspection = {
       },
       {
         "kind": "UNION",
+        "name": "MutationSetConnectionPiiRulesResult",
+        "possibleTypes": [
+          {
+            "kind": "OBJECT",
+            "name": "BaseError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "ConnectionError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "CrawlError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidConnectionStringError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "LimitExceededError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "MutationSetConnectionPiiRulesSuccess"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "QueryError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "SchemaNotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "TargetSafetyError"
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "MutationSetConnectionPiiRulesSuccess",
+        "fields": [
+          {
+            "name": "data",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "OBJECT",
+                "name": "DatabaseConnection"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": []
+      },
+      {
+        "kind": "UNION",
         "name": "MutationSubsetDatabaseResult",
         "possibleTypes": [
           {
@@ -5547,6 +5783,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
           },
           {
             "kind": "OBJECT",
@@ -7619,6 +7859,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "LimitExceededError"
           },
           {
@@ -7765,6 +8009,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
           },
           {
             "kind": "OBJECT",
@@ -8199,6 +8447,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "InvalidInputError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "InvalidPiiRulesError"
           },
           {
             "kind": "OBJECT",

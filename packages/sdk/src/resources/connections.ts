@@ -3,7 +3,7 @@ import type { TdmClient } from '../client.ts';
 import { unwrap } from './unwrap.ts';
 
 const ConnectionFields = graphql(`
-  fragment ConnectionFields on DatabaseConnection @_unmask { id name kind url passwordStorage passwordEnv createdAt }
+  fragment ConnectionFields on DatabaseConnection @_unmask { id name kind url passwordStorage passwordEnv piiRules createdAt }
 `);
 
 const CreateConnection = graphql(
@@ -12,7 +12,22 @@ const CreateConnection = graphql(
     createConnection(input: $input) {
       __typename
       ... on Error { message code }
+      ... on InvalidPiiRulesError { path line }
       ... on MutationCreateConnectionSuccess { data { ...ConnectionFields } }
+    }
+  }
+`,
+  [ConnectionFields],
+);
+
+const SetConnectionPiiRules = graphql(
+  `
+  mutation SetConnectionPiiRules($connectionId: ID!, $rules: JSON) {
+    setConnectionPiiRules(connectionId: $connectionId, rules: $rules) {
+      __typename
+      ... on Error { message code }
+      ... on InvalidPiiRulesError { path line }
+      ... on MutationSetConnectionPiiRulesSuccess { data { ...ConnectionFields } }
     }
   }
 `,
@@ -37,9 +52,26 @@ export type DatabaseConnection = ResultOf<typeof ConnectionFields>;
 export class ConnectionsResource {
   constructor(private readonly client: TdmClient) {}
 
-  async create(input: { name: string; connectionString: string; passwordEnv?: string }): Promise<DatabaseConnection> {
-    const data = await this.client.request(CreateConnection, { input: { ...input, passwordEnv: input.passwordEnv ?? null } });
+  /**
+   * Stores a named connection. `piiRules` (YAML or JSON text, or the document in the
+   * `TDM_PII_RULES` format) apply to the schemas discovered through it; a document that does not
+   * validate throws `InvalidPiiRulesError` naming the field and line.
+   */
+  async create(input: { name: string; connectionString: string; passwordEnv?: string; piiRules?: unknown }): Promise<DatabaseConnection> {
+    const data = await this.client.request(CreateConnection, {
+      input: { name: input.name, connectionString: input.connectionString, passwordEnv: input.passwordEnv ?? null, piiRules: input.piiRules ?? null },
+    });
     return unwrap(data.createConnection) as DatabaseConnection;
+  }
+
+  /**
+   * Replaces a connection's PII rules (YAML or JSON text, or the document; null removes them). The
+   * next classification of its schemas follows them. Throws `InvalidPiiRulesError` for a document
+   * that does not validate, `NotFoundError` for an unknown connection.
+   */
+  async setPiiRules(connectionId: string, rules: unknown): Promise<DatabaseConnection> {
+    const data = await this.client.request(SetConnectionPiiRules, { connectionId, rules: rules ?? null });
+    return unwrap(data.setConnectionPiiRules) as DatabaseConnection;
   }
 
   async list(): Promise<DatabaseConnection[]> {

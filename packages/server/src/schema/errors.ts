@@ -3,6 +3,7 @@ import {
   CrawlError,
   InvalidConnectionStringError,
   InvalidInputError,
+  InvalidPiiRulesError,
   LimitExceededError,
   NotFoundError,
   QueryError,
@@ -52,6 +53,7 @@ const SPECIFIC = [
   ConnectionError,
   SchemaNotFoundError,
   InvalidInputError,
+  InvalidPiiRulesError,
   NotFoundError,
   QueryError,
   CrawlError,
@@ -86,7 +88,18 @@ builder.objectType(SchemaNotFoundError, {
   fields: (t) => ({ missing: t.stringList({ resolve: (e) => (e.details.missing as string[]) ?? [] }) }),
 });
 
-builder.objectType(InvalidInputError, { name: 'InvalidInputError', interfaces: [ErrorInterface] });
+builder.objectType(InvalidInputError, {
+  name: 'InvalidInputError',
+  interfaces: [ErrorInterface],
+  // Its subclass has a type of its own.
+  isTypeOf: (e) => e instanceof InvalidInputError && !(e instanceof InvalidPiiRulesError),
+});
+builder.objectType(InvalidPiiRulesError, {
+  name: 'InvalidPiiRulesError',
+  description: 'A PII rules document that does not validate: `path` is the offending field, `line` its line in YAML or JSON text (null for a JSON value)',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ path: t.exposeString('path'), line: t.exposeInt('line', { nullable: true }) }),
+});
 builder.objectType(NotFoundError, { name: 'NotFoundError', interfaces: [ErrorInterface] });
 builder.objectType(QueryError, {
   name: 'QueryError',
