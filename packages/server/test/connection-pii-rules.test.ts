@@ -37,7 +37,10 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-conn-rules-'));
   tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }));
   app = createApp(tdm);
-  sdk = new TdmClient({ url: 'http://tdm.test/graphql', fetch: (input, init) => app.yoga.fetch(input as string, init) });
+  sdk = new TdmClient({
+    url: 'http://tdm.test/graphql',
+    fetch: (async (input: string | URL | Request, init?: RequestInit) => app.yoga.fetch(new Request(input, init))) as typeof fetch,
+  });
   for (let i = 0; i < 2; i++) {
     const db = (await pgAvailable()) ? await createTestDatabase(`conn_rules_${i}`) : await createPgliteUrl();
     dbs.push(db);
