@@ -59,9 +59,25 @@ export interface ClassifyOptions {
 const NOT_SAMPLED = new Set<TypeCategory>(['bytea', 'array', 'other']);
 /** Characters kept per sampled value: enough for every validator, bounded for wide text columns. */
 const MAX_VALUE_CHARS = 256;
+/** Characters kept per sampled document or composite value: room for a record's attributes. */
+const MAX_DOCUMENT_CHARS = 4096;
 
-function sampleSql(table: TableDef, columns: string[], sampleSize: number, seed: number, useTablesample: boolean): string {
-  const list = columns.map((c, i) => `left(${quoteIdent(c)}::text, ${MAX_VALUE_CHARS}) as c${i}`).join(', ');
+/** A column to sample and how its values are read. */
+interface SampledColumn {
+  name: string;
+  /** `composite`: read as `to_jsonb` (attribute names with their values); `document`: JSON kept longer. */
+  read: 'text' | 'document' | 'composite';
+}
+
+function sampleExpression(c: SampledColumn): string {
+  const id = quoteIdent(c.name);
+  if (c.read === 'composite') return `left(to_jsonb(${id})::text, ${MAX_DOCUMENT_CHARS})`;
+  if (c.read === 'document') return `left(${id}::text, ${MAX_DOCUMENT_CHARS})`;
+  return `left(${id}::text, ${MAX_VALUE_CHARS})`;
+}
+
+function sampleSql(table: TableDef, columns: SampledColumn[], sampleSize: number, seed: number, useTablesample: boolean): string {
+  const list = columns.map((c, i) => `${sampleExpression(c)} as c${i}`).join(', ');
   const rows = table.rowCount ?? table.rowEstimate ?? 0;
   // Big tables: read about five samples' worth of pages instead of the first pages only.
   const percent = Math.min(100, Math.max(0.0001, ((sampleSize * 5) / Math.max(rows, 1)) * 100));
@@ -72,7 +88,7 @@ function sampleSql(table: TableDef, columns: string[], sampleSize: number, seed:
 async function sampleTable(
   sql: SqlClient,
   table: TableDef,
-  columns: string[],
+  columns: SampledColumn[],
   sampleSize: number,
   seed: number,
 ): Promise<{ values: string[][]; failure: string | null }> {
@@ -149,6 +165,7 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
   }
 
   const domainBase = new Map(catalog.domains.map((d) => [`${d.schema}.${d.name}`, d.baseType]));
+  const composites = new Map((catalog.compositeTypes ?? []).map((t) => [`${t.schema}.${t.name}`, t.attributes.map((a) => a.name)]));
   const contexts = tableContexts(catalog);
   const results: PiiClassificationResult[] = [];
   for (const table of catalog.tables) {
@@ -172,6 +189,14 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
         typeKind: c.typeKind,
         ...(context ? { context } : {}),
       };
+      // A composite, or an array of one (its array type is the element's name with a leading underscore).
+      const attributes =
+        c.typeKind === 'composite'
+          ? composites.get(`${c.typeSchema}.${c.typeName}`)
+          : c.typeKind === 'array' && c.typeName.startsWith('_')
+            ? composites.get(`${c.typeSchema}.${c.typeName.slice(1)}`)
+            : undefined;
+      if (attributes) sample.attributes = attributes;
       return sample;
     });
     const sampled = columns.filter((c) => !NOT_SAMPLED.has(typeCategory(c)));
@@ -181,7 +206,10 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
         : await sampleTable(
             sql,
             table,
-            sampled.map((c) => c.column),
+            sampled.map((c): SampledColumn => {
+              const category = typeCategory(c);
+              return { name: c.column, read: category === 'composite' ? 'composite' : category === 'json' ? 'document' : 'text' };
+            }),
             sampleSize,
             seed,
           );

@@ -114,6 +114,8 @@ export function techniqueFor(piiType: PiiType, category: TypeCategory): string {
   // A hashed, faked or redacted document is no longer JSON.
   if (category === 'json') return technique === 'keep' ? 'keep' : 'null';
   if (category === 'geo' || category === 'other' || category === 'array') return technique === 'keep' ? 'keep' : 'null';
+  // A composite value moves whole (shuffle) or goes (null): a faked or hashed record is no longer one.
+  if (category === 'composite') return technique === 'keep' || technique === 'shuffle' ? technique : 'null';
   return technique;
 }
 

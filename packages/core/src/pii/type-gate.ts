@@ -36,10 +36,13 @@ const PATTERNS: [RegExp, TypeCategory][] = [
   [/^(point|geometry|geography)\b/, 'geo'],
 ];
 
-/** The category of a column, looking through domains to their base type. */
-export function typeCategory(column: Pick<ColumnSample, 'dataType' | 'baseType' | 'typeKind'>): TypeCategory {
+/**
+ * The category of a column, looking through domains to their base type. An array of a composite
+ * type (its `attributes` known) is a composite: both hold records of named attributes.
+ */
+export function typeCategory(column: Pick<ColumnSample, 'dataType' | 'baseType' | 'typeKind' | 'attributes'>): TypeCategory {
   if (column.typeKind === 'enum') return 'enum';
-  if (column.typeKind === 'array') return 'array';
+  if (column.typeKind === 'array') return column.attributes?.length ? 'composite' : 'array';
   if (column.typeKind === 'composite') return 'composite';
   const type = (column.baseType ?? column.dataType).toLowerCase().replace(/^(pg_catalog|public)\./, '');
   // Types from other schemas (citext in an extension schema, postgis) are matched on their last part.
@@ -99,7 +102,10 @@ export const ALLOWED_CATEGORIES: Record<Exclude<PiiType, 'NONE'>, readonly TypeC
   PHOTO: ['bytea', 'text'],
 };
 
-/** Whether a column of `category` can hold `piiType` (NONE always can). */
+/**
+ * Whether a column of `category` can hold `piiType` (NONE always can; a composite can hold any
+ * type in one of its attributes).
+ */
 export function typeAllows(piiType: PiiType, category: TypeCategory): boolean {
-  return piiType === 'NONE' || ALLOWED_CATEGORIES[piiType].includes(category);
+  return piiType === 'NONE' || category === 'composite' || ALLOWED_CATEGORIES[piiType].includes(category);
 }

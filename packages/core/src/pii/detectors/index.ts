@@ -4,4 +4,5 @@ import './value-rules.ts';
 import './context.ts';
 import './free-text.ts';
 import './documents.ts';
+import './attributes.ts';
 import './llm.ts';

@@ -121,13 +121,21 @@ export function createNameRules(extra?: Vocabulary) {
     detect(column: ColumnSample): PiiSignal[] {
       const m = matchColumnName(column.table, column.column, { context: column.context, extra });
       if (m) return [{ detector: 'name-rules', ...m }];
+      const out: PiiSignal[] = [];
       // A user-defined type can say what the column holds when its name does not (`bt public.blood_group`).
       if (column.typeKind === 'composite' || column.typeKind === 'enum' || column.typeKind === 'domain') {
         const typeName = column.dataType.replace(/^.*\./, '').replace(/"/g, '');
         const t = matchColumnName(column.table, typeName, { context: column.context, extra });
-        if (t) return [{ detector: 'name-rules', ...t, rule: `type-name:${t.rule.slice(5)}`, evidence: `type name ${t.evidence.slice(12)}` }];
+        if (t) out.push({ detector: 'name-rules', ...t, rule: `type-name:${t.rule.slice(5)}`, evidence: `type name ${t.evidence.slice(12)}` });
       }
-      return [];
+      // So can the attributes of a composite (`home location` AS (lat, lon, city)): judged like a
+      // column of the table named by both (`home_lat`), the column's name qualifying the attribute's.
+      for (const attribute of column.attributes ?? []) {
+        const options = { context: column.context, extra };
+        const a = matchColumnName(column.table, `${column.column}_${attribute}`, options) ?? matchColumnName(column.table, attribute, options);
+        if (a) out.push({ detector: 'name-rules', ...a, rule: `attribute-name:${attribute}/${a.rule}`, evidence: `attribute "${attribute}": ${a.evidence}` });
+      }
+      return out;
     },
   };
 }
