@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidPiiRulesError } from '../src/errors.ts';
 import { runDiscover } from '../src/graphs/discover/graph.ts';
 import { classifyPii } from '../src/graphs/pii/graph.ts';
+import { scanTargetForPii } from '../src/graphs/provision/pii-gate.ts';
+import { runProvision } from '../src/graphs/provision/graph.ts';
+import { runSubset } from '../src/graphs/subset/graph.ts';
 import { mergePiiRules, parsePiiRules, parsePiiRulesText, readPiiRulesInput } from '../src/pii/rules-file.ts';
 import { pgAvailable } from './support/databases.ts';
 import { createTestEngine, type TestEngine } from './support/engine.ts';
@@ -104,6 +107,23 @@ describe(`rules stored on a connection (${kind})`, () => {
     expect(after['hr_staff.actor_email']?.piiType).toBe('EMAIL');
     await tdm.connections.setPiiRules(withRules.connectionId, null);
     expect(byColumn((await classifyPii(tdm, { schemaVersionId: withRules.schemaVersionId })).columns)['hr_staff.emp_ref_1']?.piiType).toBe('NONE');
+  });
+
+  it("the PII gate of a target provisioned from the connection judges it by the connection's rules", { timeout: 180_000 }, async () => {
+    const { tdm } = engine;
+    await tdm.connections.setPiiRules(withRules.connectionId, CONNECTION_RULES);
+    await tdm.connections.setPiiRules(without.connectionId, null);
+    const leaksOf = async (connectionId: string, label: string) => {
+      // Not classified on the source first: what the gate finds comes from detection on the target.
+      const subset = await runSubset(tdm, { connectionId, schemas: ['public'] });
+      const env = await engine.environment(kind, label);
+      await runProvision(tdm, { datasetVersionId: subset.datasetVersionId, environment: env.name });
+      const report = await scanTargetForPii(tdm, { environment: env.name, datasetVersionId: subset.datasetVersionId });
+      return report.leaks.map((l) => `${l.table}.${l.column}:${l.piiType}`).sort();
+    };
+    await tdm.store.prisma.pIIClassification.deleteMany({});
+    expect(await leaksOf(withRules.connectionId, 'gate_ruled')).toEqual(['hr_staff.email:EMAIL', 'hr_staff.emp_ref_1:PERSONAL_ID']);
+    expect(await leaksOf(without.connectionId, 'gate_plain')).toEqual(['hr_staff.actor_email:EMAIL', 'hr_staff.email:EMAIL']);
   });
 
   it('applies on top of the TDM_PII_RULES file', async () => {
