@@ -33,7 +33,7 @@ export interface ColumnSample {
   baseType?: string;
   /** Catalog type kind (enum, domain, array…); absent means 'base'. */
   typeKind?: TypeKind;
-  /** For a composite type: its attribute names (`vitals` → systolic, diastolic, pulse). */
+  /** For a composite type or an array of one: its attribute names (`vitals` → systolic, diastolic, pulse). */
   attributes?: string[];
   /** The table around the column; absent when only the column is known. */
   context?: TableContext;
