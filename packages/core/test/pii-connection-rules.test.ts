@@ -90,8 +90,15 @@ describe(`rules stored on a connection (${kind})`, () => {
     const { tdm } = engine;
     const ruled = byColumn((await classifyPii(tdm, { schemaVersionId: withRules.schemaVersionId })).columns);
     const plain = byColumn((await classifyPii(tdm, { schemaVersionId: without.schemaVersionId })).columns);
-    expect(ruled['hr_staff.emp_ref_1']).toMatchObject({ piiType: 'PERSONAL_ID', category: 'DIRECT_IDENTIFIER' });
-    expect(ruled['hr_staff.actor_email']).toMatchObject({ piiType: 'NONE', evidence: [expect.objectContaining({ rule: 'rules-file:exclude' })] });
+    expect(ruled['hr_staff.emp_ref_1']).toMatchObject({
+      piiType: 'PERSONAL_ID',
+      category: 'DIRECT_IDENTIFIER',
+      evidence: expect.arrayContaining([expect.objectContaining({ detector: 'connection-rules-names', rule: 'connection-rules:columns[0]' })]),
+    });
+    expect(ruled['hr_staff.actor_email']).toMatchObject({
+      piiType: 'NONE',
+      evidence: [expect.objectContaining({ rule: 'connection-rules:exclude', evidence: "excluded by the connection's rules" })],
+    });
     expect(ruled['hr_staff.email']?.piiType).toBe('EMAIL');
     expect(plain['hr_staff.emp_ref_1']?.piiType).toBe('NONE');
     expect(plain['hr_staff.actor_email']?.piiType).toBe('EMAIL');

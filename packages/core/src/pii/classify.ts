@@ -10,7 +10,7 @@ import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError } from '../errors.ts';
 import { combine } from './combine.ts';
-import { isExcluded, type PiiRules, rulesDetectors, rulesVocabulary } from './rules-file.ts';
+import { CONNECTION_RULES, isExcluded, mergePiiRules, type PiiRules, RULES_FILE, rulesDetectors, rulesVocabulary } from './rules-file.ts';
 import { categoryOf, techniqueFor } from './taxonomy.ts';
 import './detectors/index.ts';
 import { detectors as registeredDetectors } from './registry.ts';
@@ -51,6 +51,11 @@ export interface ClassifyOptions {
   sampleValues?: boolean;
   /** A team's rules (rules-file.ts): extra words and patterns, exclusions, fixed overrides. */
   rules?: PiiRules | null;
+  /**
+   * The source connection's own rules, applied on top of `rules` (its overrides and words win for
+   * the same column or word); evidence names them apart from the file's.
+   */
+  connectionRules?: PiiRules | null;
   /** Also return NONE results (default true: the review screen shows every column). */
   includeNone?: boolean;
 }
@@ -143,7 +148,11 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
   const sampleSize = options.sampleSize ?? 100;
   if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 100_000) throw new InvalidInputError('sampleSize must be an integer from 1 to 100000');
   const seed = Math.trunc(options.seed ?? 0);
-  const rules = options.rules ?? null;
+  const ruleSets = [
+    { rules: options.rules ?? null, origin: RULES_FILE },
+    { rules: options.connectionRules ?? null, origin: CONNECTION_RULES },
+  ].filter((s): s is { rules: PiiRules; origin: typeof RULES_FILE } => s.rules !== null);
+  const rules = mergePiiRules(...ruleSets.map((s) => s.rules));
   const deps = { llm: options.llm ?? null, now: options.now ?? new Date(), ...(rules ? { vocabulary: rulesVocabulary(rules) } : {}) };
   const wanted = options.detectors ? new Set(options.detectors) : null;
   const active: PiiDetector[] = [];
@@ -152,7 +161,7 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
     const detector = def.create(def.params.parse(options.detectorParams?.[def.name] ?? {}), deps);
     if (detector) active.push(detector);
   }
-  if (rules) active.push(...rulesDetectors(rules));
+  for (const set of ruleSets) active.push(...rulesDetectors(set.rules, set.origin));
   const kinds = new Map(active.map((d) => [d.name, d.kind]));
   const kindOf = (name: string) => kinds.get(name) ?? 'value';
 
@@ -218,6 +227,7 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
     });
 
     for (const column of columns) {
+      const excludedBy = ruleSets.find((s) => isExcluded(s.rules, table.name, column.column))?.origin;
       const override = overrides.get(overrideKey(table.schema, table.name, column.column)) ?? overrides.get(overrideKey('*', table.name, column.column));
       let result: PiiClassificationResult;
       if (override) {
@@ -233,7 +243,7 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
           evidence,
           source: 'OVERRIDE',
         };
-      } else if (rules && isExcluded(rules, table.name, column.column)) {
+      } else if (excludedBy) {
         result = {
           schema: table.schema,
           table: table.name,
@@ -242,7 +252,9 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
           category: 'NONE',
           confidence: 1,
           technique: 'keep',
-          evidence: [{ detector: 'rules-file', piiType: 'NONE', confidence: 1, rule: 'rules-file:exclude', evidence: 'excluded by the rules file' }],
+          evidence: [
+            { detector: excludedBy.id, piiType: 'NONE', confidence: 1, rule: `${excludedBy.id}:exclude`, evidence: `excluded by ${excludedBy.label}` },
+          ],
           source: 'DETECTED',
         };
       } else {

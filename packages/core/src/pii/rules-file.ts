@@ -169,28 +169,38 @@ export function isExcluded(rules: PiiRules, table: string, column: string): bool
   return rules.exclude.some((e) => new RegExp(e.table, 'i').test(table) && new RegExp(e.column, 'i').test(column));
 }
 
+/** Where a rules document comes from, as detectors, rule ids and evidence name it. */
+export interface RulesOrigin {
+  /** Prefix of detector names and rule ids: `rules-file` (TDM_PII_RULES) or `connection-rules`. */
+  id: string;
+  /** In evidence: "the rules file", "the connection's rules". */
+  label: string;
+}
+export const RULES_FILE: RulesOrigin = { id: 'rules-file', label: 'the rules file' };
+export const CONNECTION_RULES: RulesOrigin = { id: 'connection-rules', label: "the connection's rules" };
+
 /** Detectors for the `columns` (name kind) and `values` (value kind) patterns of the rules. */
-export function rulesDetectors(rules: PiiRules): PiiDetector[] {
+export function rulesDetectors(rules: PiiRules, origin: RulesOrigin = RULES_FILE): PiiDetector[] {
   const columns = rules.columns.map((c, i) => ({ ...c, re: new RegExp(c.pattern, 'i'), tableRe: c.table ? new RegExp(c.table, 'i') : null, i }));
   const values = rules.values.map((v, i) => ({ ...v, re: new RegExp(v.pattern, 'i'), i }));
   const nameDetector: PiiDetector = {
-    name: 'rules-file-names',
-    description: 'Column-name patterns of the rules file',
+    name: `${origin.id}-names`,
+    description: `Column-name patterns of ${origin.label}`,
     kind: 'name',
     detect: (column: ColumnSample): PiiSignal[] =>
       columns
         .filter((c) => c.re.test(column.column) && (!c.tableRe || c.tableRe.test(column.table)))
         .map((c) => ({
-          detector: 'rules-file-names',
+          detector: `${origin.id}-names`,
           piiType: c.type,
           confidence: c.confidence,
-          rule: `rules-file:columns[${c.i}]`,
-          evidence: `column name matches the rules file pattern /${c.pattern}/`,
+          rule: `${origin.id}:columns[${c.i}]`,
+          evidence: `column name matches ${origin.label} pattern /${c.pattern}/`,
         })),
   };
   const valueDetector: PiiDetector = {
-    name: 'rules-file-values',
-    description: 'Value patterns of the rules file',
+    name: `${origin.id}-values`,
+    description: `Value patterns of ${origin.label}`,
     kind: 'value',
     detect(column: ColumnSample): PiiSignal[] {
       if (typeCategory(column) === 'bytea') return [];
@@ -201,11 +211,11 @@ export function rulesDetectors(rules: PiiRules): PiiDetector[] {
         const matched = sampled.filter((x) => v.re.test(x)).length;
         if (matched / sampled.length < v.threshold) continue;
         out.push({
-          detector: 'rules-file-values',
+          detector: `${origin.id}-values`,
           piiType: v.type,
           confidence: v.confidence,
-          rule: `rules-file:values[${v.i}]`,
-          evidence: `${matched} of ${sampled.length} sampled values match the rules file pattern /${v.pattern}/`,
+          rule: `${origin.id}:values[${v.i}]`,
+          evidence: `${matched} of ${sampled.length} sampled values match ${origin.label} pattern /${v.pattern}/`,
           matched,
           sampled: sampled.length,
         });

@@ -6,7 +6,7 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { InvalidInputError, NotFoundError } from '../../errors.ts';
 import { classifyCatalog, type PiiOverride } from '../../pii/classify.ts';
-import { mergePiiRules, piiRulesFromEnv } from '../../pii/rules-file.ts';
+import { piiRulesFromEnv } from '../../pii/rules-file.ts';
 import { categoryOf, TECHNIQUES } from '../../pii/taxonomy.ts';
 import { PII_TYPES, type PiiClassificationResult, type PiiType } from '../../pii/types.ts';
 import type { Tdm } from '../../runtime.ts';
@@ -39,11 +39,12 @@ export function classifyAndStore(deps: PiiDeps) {
     // A team's rules file (TDM_PII_RULES), then the rules of the connection the schema was discovered
     // through (else of the source sampled now), read and validated before the source is opened.
     const connectionId = sv.schema.connectionId ?? state.source?.connectionId ?? null;
-    const rules = mergePiiRules(await piiRulesFromEnv(), await deps.tdm.connections.piiRules(connectionId));
+    const rules = await piiRulesFromEnv();
+    const connectionRules = await deps.tdm.connections.piiRules(connectionId);
     const sql = state.source ? await (await deps.resolveSource(state.source)).open() : null;
     let results: PiiClassificationResult[];
     try {
-      results = await classifyCatalog(sql, catalog, { sampleSize: state.sampleSize, llm: deps.tdm.llm, overrides, rules });
+      results = await classifyCatalog(sql, catalog, { sampleSize: state.sampleSize, llm: deps.tdm.llm, overrides, rules, connectionRules });
     } finally {
       await sql?.close();
     }

@@ -15,7 +15,7 @@ import { readCatalog } from '../../catalog/read-catalog.ts';
 import { quoteIdent, quoteQualified } from '../../db/quote.ts';
 import { NotFoundError } from '../../errors.ts';
 import { classifyCatalog } from '../../pii/classify.ts';
-import { mergePiiRules, piiRulesFromEnv } from '../../pii/rules-file.ts';
+import { piiRulesFromEnv } from '../../pii/rules-file.ts';
 import { categoryOf, PII_CATEGORIES, type PiiCategory } from '../../pii/taxonomy.ts';
 import type { Tdm } from '../../runtime.ts';
 import { loadManifest } from '../../store/datasets.ts';
@@ -95,8 +95,13 @@ export async function scanTargetForPii(tdm: Tdm, input: { environment?: string |
     const sourceSchema = manifest.schemaVersionId
       ? await prisma.schemaVersion.findUnique({ where: { id: manifest.schemaVersionId }, select: { schema: { select: { connectionId: true } } } })
       : null;
-    const rules = mergePiiRules(await piiRulesFromEnv(), await tdm.connections.piiRules(sourceSchema?.schema.connectionId));
-    const detected = await classifyCatalog(target, catalog, { sampleSize: 100, llm: tdm.llm, includeNone: false, rules });
+    const detected = await classifyCatalog(target, catalog, {
+      sampleSize: 100,
+      llm: tdm.llm,
+      includeNone: false,
+      rules: await piiRulesFromEnv(),
+      connectionRules: await tdm.connections.piiRules(sourceSchema?.schema.connectionId),
+    });
     const known = manifest.schemaVersionId
       ? await prisma.pIIClassification.findMany({ where: { schemaVersionId: manifest.schemaVersionId, NOT: { piiType: 'NONE' } } })
       : [];
