@@ -46,6 +46,7 @@ create type contact as (label text, email text, phone text);
 create type place_t as (lat numeric(9, 6), lon numeric(9, 6), city text);
 create type coords_t as (latitude double precision, longitude double precision);
 create type reading_t as (code text, level int);
+create type checkup_t as (taken_on date, blood_group text, findings text);
 create table customer (
   id int primary key,
   reach contact,
@@ -53,6 +54,7 @@ create table customer (
   spot coords_t,
   others contact[],
   reading reading_t,
+  last_visit checkup_t,
   history jsonb,
   meta jsonb
 );
@@ -63,6 +65,7 @@ select i,
   row(51 + i / 1000.0, 0.1 * i)::coords_t,
   array[row('work', 'w' || i || '@example.com', null)::contact, row('old', 'o' || i || '@example.net', null)::contact],
   row('R' || i, i % 7)::reading_t,
+  row(date '2025-01-01' + i, (array['O+', 'A-', 'B+', 'AB+'])[1 + i % 4], 'mild asthma')::checkup_t,
   jsonb_build_object('ref', repeat('x', 300), 'visits', jsonb_build_array(jsonb_build_object('on', '2024-01-02', 'diagnosis', 'asthma', 'blood_type', 'O+'))),
   jsonb_build_object('owner', jsonb_build_object('reach', 'own' || i || '@example.org'), 'tags', jsonb_build_array('a', 'b'))
 from generate_series(1, 40) i;`;
@@ -114,6 +117,10 @@ describe.each(engines)('composite and document columns ($kind)', ({ open }) => {
     // An e-mail under a key that says nothing, nested in a document.
     expect(get(results, 'meta')).toMatchObject({ piiType: 'EMAIL', category: 'DIRECT_IDENTIFIER', technique: 'null' });
     expect(get(results, 'meta').evidence[0]?.evidence).toMatch(/^attribute "owner\.reach": 100% of 40 sampled values are valid e-mail addresses/);
+
+    // Health data in a composite: its attribute names and values say so.
+    expect(get(results, 'last_visit')).toMatchObject({ category: 'HEALTH', technique: 'shuffle' });
+    expect(rules('last_visit')).toEqual(expect.arrayContaining([expect.stringMatching(/^attribute-name:blood_group\//)]));
 
     // A composite of codes and numbers is not personal.
     expect(get(results, 'reading').piiType).toBe('NONE');
