@@ -4,11 +4,10 @@
 // arrive, follows it to its lineage and dataset, downloads and reads the exports, registers an
 // environment and provisions into it. On every page: no serious or critical axe-core violation,
 // no console error, screenshots at 1280 and 390 px in /tmp.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { buildSchema } from 'graphql';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../packages/core/src/config';
@@ -20,14 +19,6 @@ import { CHROMIUM, chromiumAvailable, launchChromium, type Studio, startStudio }
 import { download, screenshots, seriousViolations } from './pages';
 
 const hasChromium = chromiumAvailable('studio pages e2e');
-
-// The quality and fusion APIs arrive on servers over time: their pages say "not available" until
-// then, and their full walks run once the server's schema has the fields.
-const api = buildSchema(readFileSync(new URL('../../../packages/server/schema.graphql', import.meta.url), 'utf8'));
-const hasQuality = 'qualityReport' in (api.getQueryType()?.getFields() ?? {});
-const hasFusion = 'fuseSchemas' in (api.getMutationType()?.getFields() ?? {});
-if (!hasQuality) console.warn('studio pages e2e: the quality report walk is skipped: the server schema has no qualityReport query');
-if (!hasFusion) console.warn('studio pages e2e: the schema fusion walk is skipped: the server schema has no fuseSchemas mutation');
 
 const SIGN_UP = `Feature: Sign up
   Scenario: Register
@@ -259,57 +250,27 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
     await checkPage('environments');
   }, 150_000);
 
-  it.skipIf(hasQuality)(
-    'says the quality report is not available on a server without it',
-    async () => {
-      await open('/quality');
-      await expect.poll(() => page.getByRole('note').textContent()).toContain('not available on this server');
-      expect(await page.getByLabel('Dataset version').count()).toBe(1);
-      await checkPage('quality');
-    },
-    60_000,
-  );
+  it('scores the dataset: a radial score chart, its metrics and columns', async () => {
+    await open(`/quality?dataset=${datasetId}`);
+    const chart = page.getByRole('img', { name: /quality score/i });
+    await expect.poll(() => chart.count(), { timeout: 90_000 }).toBe(1);
+    expect(await chart.getAttribute('aria-label')).toMatch(/quality score \d+ of 100/);
+    const metrics = page.getByRole('region', { name: 'Metrics' });
+    for (const name of ['nullRatio', 'typeConsistency', 'drift']) expect(await metrics.getByRole('rowheader', { name }).count(), name).toBe(1);
+    await expect.poll(() => page.getByRole('region', { name: 'Column metrics' }).getByRole('row').count()).toBeGreaterThan(1);
+    await checkPage('quality');
+  }, 120_000);
 
-  it.skipIf(!hasQuality)(
-    'scores the dataset: a radial score chart, its metrics and columns',
-    async () => {
-      await open(`/quality?dataset=${datasetId}`);
-      const chart = page.getByRole('img', { name: /quality score/i });
-      await expect.poll(() => chart.count(), { timeout: 90_000 }).toBe(1);
-      expect(await chart.getAttribute('aria-label')).toMatch(/quality score \d+ of 100/);
-      const metrics = page.getByRole('region', { name: 'Metrics' });
-      for (const name of ['nullRatio', 'typeConsistency', 'drift']) expect(await metrics.getByRole('rowheader', { name }).count(), name).toBe(1);
-      await expect.poll(() => page.getByRole('region', { name: 'Column metrics' }).getByRole('row').count()).toBeGreaterThan(1);
-      await checkPage('quality');
-    },
-    120_000,
-  );
-
-  it.skipIf(hasFusion)(
-    'says schema fusion is not available on a server without it',
-    async () => {
-      await open('/schema-fusion');
-      await expect.poll(() => page.getByRole('note').textContent()).toContain('not available on this server');
-      expect(await page.getByRole('button', { name: 'Run fusion' }).isDisabled()).toBe(true);
-      await checkPage('schema-fusion');
-    },
-    60_000,
-  );
-
-  it.skipIf(!hasFusion)(
-    'fuses a test case with a domain pack into unified entities',
-    async () => {
-      await open('/schema-fusion');
-      await page.getByLabel('Test case content').fill(SIGN_UP);
-      await page.getByLabel('Domain').selectOption('ecommerce');
-      await page.getByRole('button', { name: 'Run fusion' }).click();
-      const unified = page.getByRole('region', { name: /Unified schema/ });
-      await expect.poll(() => unified.getByRole('rowheader', { name: 'email' }).count(), { timeout: 90_000 }).toBeGreaterThan(0);
-      expect(await unified.textContent()).toContain('TEST_CASE');
-      await checkPage('schema-fusion');
-    },
-    120_000,
-  );
+  it('fuses a test case with a domain pack into unified entities', async () => {
+    await open('/schema-fusion');
+    await page.getByLabel('Test case content').fill(SIGN_UP);
+    await page.getByLabel('Domain').selectOption('ecommerce');
+    await page.getByRole('button', { name: 'Run fusion' }).click();
+    const unified = page.getByRole('region', { name: /Unified schema/ });
+    await expect.poll(() => unified.getByRole('rowheader', { name: 'email' }).count(), { timeout: 90_000 }).toBeGreaterThan(0);
+    expect(await unified.textContent()).toContain('TEST_CASE');
+    await checkPage('schema-fusion');
+  }, 120_000);
 
   it('keeps the schemas and synthetic data pages', async () => {
     await open('/schemas');
