@@ -37,6 +37,7 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
   let page: Page;
   const browserErrors: string[] = [];
   let datasetId = '';
+  let jobId = '';
 
   const metric = (label: string) =>
     page
@@ -47,6 +48,13 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
   async function open(path: string) {
     await page.goto(`${studio.base}${path}`);
     await page.waitForSelector('html[data-hydrated="true"]', { timeout: 60_000 });
+  }
+
+  /** The page's HTML as the server sends it, without its scripts (so without the data they carry). */
+  async function firstHtml(path: string): Promise<string> {
+    const response = await fetch(`${studio.base}${path}`);
+    expect(response.status, path).toBe(200);
+    return (await response.text()).replace(/<script[\s\S]*?<\/script>/g, '').replace(/<!--[\s\S]*?-->/g, '');
   }
 
   async function checkPage(name: string) {
@@ -115,6 +123,7 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
 
     await page.getByRole('button', { name: 'Execute workflow' }).click();
     await page.waitForURL(/\?job=/);
+    jobId = new URL(page.url()).searchParams.get('job') ?? '';
     const log = page.getByRole('log');
     await expect.poll(() => log.textContent(), { timeout: 90_000 }).toMatch(/\[synthetic\] \w+/);
     await expect.poll(() => log.textContent(), { timeout: 90_000 }).toMatch(/\[workflow\] completed/);
@@ -249,6 +258,32 @@ describe.skipIf(!hasChromium)(`every studio page on the real stack (needs ${CHRO
     expect(await tables.getByRole('row', { name: /public\.customer/ }).textContent()).toContain('40');
     await checkPage('environments');
   }, 150_000);
+
+  it('renders every page with its data in the first HTML, before any script runs', async () => {
+    const logs = await firstHtml(`/workflows?job=${jobId}`);
+    expect(logs).toContain(jobId.slice(0, 8));
+    expect(logs).toMatch(/role="log"[\s\S]*\[synthetic\] \w+/);
+    expect(logs).not.toContain('Waiting for log events');
+    expect(logs).toContain('<option value="ecommerce"');
+    const jobLineage = await firstHtml(`/workflows?job=${jobId}&tab=lineage`);
+    expect(jobLineage).toContain('data-kind="DATASET_VERSION"');
+
+    const catalog = await firstHtml(`/datasets?selected=${datasetId}`);
+    expect(catalog).toContain(`selected=${datasetId}`);
+    expect(catalog).toContain('public.customer');
+    expect(catalog).not.toContain('Loading the catalog');
+
+    expect(await firstHtml('/audit?action=executeWorkflow')).toMatch(/<th scope="row"[^>]*>executeWorkflow<\/th>/);
+    expect(await firstHtml('/lineage')).toMatch(/role="img"[\s\S]*data-kind="JOB"/);
+    expect(await firstHtml(`/lineage?kind=DATASET_VERSION&id=${datasetId}`)).toMatch(/<g class="node focus"[^>]*data-kind="DATASET_VERSION"/);
+
+    const environments = await firstHtml('/environments?env=qa');
+    expect(environments).toMatch(/<th scope="row"[^>]*>public\.customer<\/th>/);
+    expect(await firstHtml(`/quality?dataset=${datasetId}`)).toMatch(/quality score \d+ of 100/);
+    expect(await firstHtml('/schema-fusion')).toContain('<option value="ecommerce"');
+    expect(await firstHtml('/synthetic')).toContain('<option value="ecommerce"');
+    expect(await firstHtml('/schemas')).not.toContain('Loading schemas');
+  }, 120_000);
 
   it('scores the dataset: a radial score chart, its metrics and columns', async () => {
     await open(`/quality?dataset=${datasetId}`);

@@ -20,6 +20,8 @@ export const QualityDatasetsQuery = graphql(`
   }
 `);
 
+export const QUALITY_DATASETS_VARIABLES = { first: 500 };
+
 /** Measured on the server when the version has no report yet. */
 export const QualityReportQuery = graphql(`
   query QualityReport($datasetVersionId: ID!) {
