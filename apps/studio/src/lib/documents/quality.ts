@@ -46,12 +46,6 @@ export const QualityReportQuery = graphql(`
         drift
         constraintViolations
       }
-      tables {
-        table
-        rowCount
-        fkOrphans
-        duplicateKeys
-      }
     }
   }
 `);
