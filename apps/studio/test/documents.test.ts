@@ -44,6 +44,12 @@ describe('GraphQL documents', () => {
         'AuditLogs',
         'EnvironmentDetails',
         'CreateEnvironment',
+        'SchemaEvolution',
+        'MigrationScript',
+        'QualityDatasets',
+        'QualityReport',
+        'FusionSources',
+        'FuseSchemas',
       ]),
     );
   });

@@ -56,11 +56,14 @@ describe.skipIf(!hasChromium)(`studio + API + demo source in Chromium (needs ${C
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('discovers the demo source through the form and lists it', async () => {
-    await page.goto(`${studio.base}/schemas`);
-    // Queries run in the browser only, so this also waits for hydration (before it, the form
-    // would submit natively).
+  /** Opens a page and waits for hydration (before it, the form would submit natively). */
+  async function open(path: string) {
+    await page.goto(`${studio.base}${path}`);
     await page.waitForSelector('html[data-hydrated="true"]', { timeout: 60_000 });
+  }
+
+  it('discovers the demo source through the form and lists it', async () => {
+    await open('/schemas');
     await expect.poll(() => page.locator('section[aria-labelledby=schemas-heading]').textContent()).toContain('No schemas discovered yet');
     await page.getByLabel('Connection string').fill(demoUrl);
     await page.getByRole('button', { name: 'Discover' }).click();
@@ -123,7 +126,7 @@ describe.skipIf(!hasChromium)(`studio + API + demo source in Chromium (needs ${C
   });
 
   it('shows the typed error of an unreachable source in an alert', async () => {
-    await page.goto(`${studio.base}/schemas`);
+    await open('/schemas');
     await expect.poll(() => page.locator('table.schemas tbody tr').filter({ hasText: demoUrl }).count()).toBe(1);
     await page.getByLabel('Connection string').fill(BAD_URL);
     await page.getByRole('button', { name: 'Discover' }).click();

@@ -1,10 +1,9 @@
 // The pure parts of the new pages: lineage layout and links, API URLs for sockets and downloads,
-// byte sizes, and the leaf fields picked from an introspected type.
+// byte sizes.
 import { describe, expect, it } from 'vitest';
 import { exportUrl, websocketUrl } from '../src/lib/client';
 import { formatBytes } from '../src/lib/format';
 import { NODE_HEIGHT, NODE_WIDTH, nodeHref, placeLineage } from '../src/lib/lineage-layout';
-import { leafFields } from '../src/lib/pending-api';
 
 const graph = {
   nodes: [
@@ -98,20 +97,4 @@ describe('formatBytes', () => {
     [5 * 1024 * 1024, '5.0 MB'],
     [3 * 1024 ** 4, '3.0 TB'],
   ])('%d → %s', (n, text) => expect(formatBytes(n)).toBe(text));
-});
-
-describe('leafFields', () => {
-  it('selects scalars, enums and lists of them, not object fields', () => {
-    const ref = (kind: string, ofType: unknown = null) => ({ kind, ofType }) as never;
-    const type = {
-      fields: [
-        { name: 'entity', type: ref('NON_NULL', ref('SCALAR')) },
-        { name: 'kind', type: ref('ENUM') },
-        { name: 'values', type: ref('NON_NULL', ref('LIST', ref('NON_NULL', ref('SCALAR')))) },
-        { name: 'sources', type: ref('LIST', ref('OBJECT')) },
-      ],
-    };
-    expect(leafFields(type)).toEqual(['entity', 'kind', 'values']);
-    expect(leafFields(null)).toEqual([]);
-  });
 });

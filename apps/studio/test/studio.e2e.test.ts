@@ -24,6 +24,12 @@ describe.skipIf(!hasChromium)(`studio in Chromium (needs ${CHROMIUM})`, () => {
     page.setDefaultTimeout(20_000);
   });
 
+  /** Opens a page and waits for hydration: the lists are in the first HTML, the handlers are not. */
+  async function open(path: string) {
+    await page.goto(`${base}${path}`);
+    await page.waitForSelector('html[data-hydrated="true"]', { timeout: 60_000 });
+  }
+
   afterAll(async () => {
     await browser?.close();
     await studio?.close();
@@ -31,7 +37,7 @@ describe.skipIf(!hasChromium)(`studio in Chromium (needs ${CHROMIUM})`, () => {
   });
 
   it('lists the discovered schemas, fetched through the /graphql proxy', async () => {
-    await page.goto(`${base}/schemas`);
+    await open('/schemas');
     const list = page.getByRole('table').first();
     await expect.poll(() => list.locator('tbody th[scope=row]').allTextContents()).toEqual(['shop', 'warehouse']);
 
@@ -47,15 +53,14 @@ describe.skipIf(!hasChromium)(`studio in Chromium (needs ${CHROMIUM})`, () => {
     await page.waitForURL(/\?q=inventory$/);
     await expect.poll(() => page.locator('table.schemas tbody th[scope=row]').allTextContents()).toEqual(['warehouse']);
 
-    await page.goto(`${base}/schemas?open=U2NoZW1hOjE%3D`);
+    await open('/schemas?open=U2NoZW1hOjE%3D');
     const versions = page.getByRole('table', { name: 'Versions of shop' });
     await expect.poll(() => versions.locator('tbody th').allTextContents()).toEqual(['v2', 'v1']);
     expect(await page.getByRole('button', { name: 'Versions of shop' }).getAttribute('aria-expanded')).toBe('true');
   });
 
   it('shows a typed discovery error in an alert, and refreshes the list on success', async () => {
-    await page.goto(`${base}/schemas`);
-    // The list loads in the browser only: once it shows, the form is hydrated (no native submit).
+    await open('/schemas');
     await expect.poll(() => page.locator('table.schemas tbody th[scope=row]').count()).toBe(2);
     await page.getByLabel('Connection string').fill('postgresql://u:p@unreachable:5432/db');
     await page.getByRole('button', { name: 'Discover' }).click();
@@ -71,7 +76,7 @@ describe.skipIf(!hasChromium)(`studio in Chromium (needs ${CHROMIUM})`, () => {
   });
 
   it('shows the tables of a version with their foreign keys linked', async () => {
-    await page.goto(`${base}/schemas`);
+    await open('/schemas');
     await page.getByRole('link', { name: 'v2' }).click();
     await page.waitForURL(`${base}/schemas/${SHOP_V2.id}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Schema version 2');
@@ -97,7 +102,7 @@ describe.skipIf(!hasChromium)(`studio in Chromium (needs ${CHROMIUM})`, () => {
   });
 
   it('filters tables by name through ?q=, and FK links to hidden tables clear the filter', async () => {
-    await page.goto(`${base}/schemas/${SHOP_V2.id}?q=orders`);
+    await open(`/schemas/${SHOP_V2.id}?q=orders`);
     await expect.poll(() => page.locator('table.data').first().locator('tbody th').allTextContents()).toEqual(['sales.orders', 'sales.orders_2026']);
     expect(await page.locator('section#table-sales\\.customers').count()).toBe(0);
 
@@ -108,7 +113,7 @@ describe.skipIf(!hasChromium)(`studio in Chromium (needs ${CHROMIUM})`, () => {
   });
 
   it('says so when a version does not exist', async () => {
-    await page.goto(`${base}/schemas/nope`);
+    await open('/schemas/nope');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Schema version not found');
   });
 });

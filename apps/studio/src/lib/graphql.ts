@@ -22,6 +22,9 @@ const VersionSummaryFragment = graphql(`
   }
 `);
 
+/** A page of 25 schemas after `after`. */
+export const schemasVariables = (after: string | null) => ({ first: 25, after });
+
 export const SchemasQuery = graphql(
   `
     query Schemas($first: Int, $after: String) {

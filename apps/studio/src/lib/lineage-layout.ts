@@ -7,7 +7,7 @@ import dagre from '@dagrejs/dagre';
 import type { LineageGraph, LineageKind } from './documents/lineage';
 
 export const NODE_WIDTH = 190;
-export const NODE_HEIGHT = 48;
+export const NODE_HEIGHT = 56;
 
 export interface PlacedNode {
   id: string;

@@ -26,5 +26,29 @@ export const AuditLogsQuery = graphql(`
   }
 `);
 
+export const AUDIT_PAGE_SIZE = 25;
+export const SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
+
+/**
+ * The query's variables from the page's URL (`severity`, `action`, `since`, `until`, `after`).
+ * `since` and `until` are datetime-local values, times of the browser's zone: `instant` turns them
+ * into instants, and only the browser can.
+ */
+export function auditVariables(params: URLSearchParams, instant: (local: string) => string | null) {
+  const severity = params.get('severity');
+  const local = (name: string) => {
+    const value = params.get(name);
+    return value ? instant(value) : null;
+  };
+  return {
+    first: AUDIT_PAGE_SIZE,
+    after: params.get('after') || null,
+    severity: (SEVERITIES as readonly string[]).includes(severity ?? '') ? (severity as Severity) : null,
+    action: params.get('action') || null,
+    since: local('since'),
+    until: local('until'),
+  };
+}
+
 export type AuditRow = ResultOf<typeof AuditLogsQuery>['auditLogs']['edges'][number]['node'];
 export type Severity = AuditRow['severity'];

@@ -38,4 +38,7 @@ export const DatasetCatalogQuery = graphql(`
   }
 `);
 
+/** The page loads the whole catalog (filtering and sorting happen in the browser). */
+export const CATALOG_VARIABLES = { first: 500 };
+
 export type CatalogDataset = ResultOf<typeof DatasetCatalogQuery>['datasets']['edges'][number]['node'];

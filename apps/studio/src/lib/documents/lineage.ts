@@ -59,3 +59,23 @@ export const LineageStartsQuery = graphql(`
 
 export type LineageGraph = ResultOf<typeof LineageQuery>['lineage'];
 export type LineageKind = LineageGraph['nodes'][number]['kind'];
+export type LineageStarts = ResultOf<typeof LineageStartsQuery>;
+
+export const LINEAGE_KINDS: LineageKind[] = ['JOB', 'DATASET_VERSION', 'TEST_CASE', 'ENVIRONMENT', 'SCHEMA_VERSION', 'TABLE', 'UNIFIED_SCHEMA'];
+
+/**
+ * Where the lineage page starts: the node in the URL (`kind`, `id`, `depth`), else the newest job,
+ * else the newest dataset, else an environment; null when there is nothing yet.
+ */
+export function lineageStart(params: URLSearchParams, starts: LineageStarts | null | undefined): { kind: LineageKind; id: string; depth: number } | null {
+  const depth = Number(params.get('depth') ?? 6) || 6;
+  const kind = params.get('kind') ?? '';
+  const id = params.get('id') ?? '';
+  if (id) return { kind: (LINEAGE_KINDS as string[]).includes(kind) ? (kind as LineageKind) : 'JOB', id, depth };
+  const job = starts?.jobs.edges[0]?.node;
+  if (job) return { kind: 'JOB', id: job.rawId, depth };
+  const dataset = starts?.datasets.edges[0]?.node;
+  if (dataset) return { kind: 'DATASET_VERSION', id: dataset.rawId, depth };
+  const environment = starts?.environments[0];
+  return environment ? { kind: 'ENVIRONMENT', id: environment.rawId, depth } : null;
+}

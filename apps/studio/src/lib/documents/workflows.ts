@@ -125,6 +125,22 @@ export const JobLogsSubscription = graphql(`
   }
 `);
 
+/** The events a job has stored so far (the page's first paint; the subscription replays them too). */
+export const JobLogHistoryQuery = graphql(`
+  query JobLogHistory($jobId: ID!) {
+    job(id: $jobId) {
+      id
+      logs {
+        seq
+        step
+        level
+        message
+        at
+      }
+    }
+  }
+`);
+
 export const JobTraceQuery = graphql(`
   query JobTrace($jobId: ID!) {
     jobTrace(jobId: $jobId) {
@@ -147,6 +163,12 @@ export const JobTraceQuery = graphql(`
     }
   }
 `);
+
+/** The history shows the newest jobs. */
+export const JOBS_VARIABLES = { first: 25 };
+
+/** A job's lineage graph: test case, job, schema and dataset versions, provisioned tables. */
+export const jobLineageVariables = (jobId: string) => ({ kind: 'JOB' as const, id: jobId, depth: 4 });
 
 export type WorkflowTemplate = ResultOf<typeof WorkflowOptionsQuery>['workflowTemplates'][number];
 export type JobRow = ResultOf<typeof JobsQuery>['jobs']['edges'][number]['node'];
