@@ -8,6 +8,8 @@ import { loadConfig, type TdmConfig } from './config.ts';
 import { runDiscover } from './graphs/discover/graph.ts';
 import type { DiscoverInput, DiscoverResult } from './graphs/discover/state.ts';
 import type { StepContext } from './graphs/shared/step-kit.ts';
+import type { PglitePathPolicy } from './db/pglite-paths.ts';
+import { parseConnectionString } from './db/url.ts';
 import { ConnectionStore } from './store/connections.ts';
 import { type MetadataStore, openMetadataStore } from './store/metadata.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
@@ -57,11 +59,22 @@ export interface CreateTdmOptions {
   queue?: JobQueue;
 }
 
+/**
+ * `pglite://` connections live under the data directory or `TDM_PGLITE_ROOTS`, and never in the
+ * metadata store or the dataset store (which live under the data directory by default).
+ */
+function pglitePolicy(config: TdmConfig): PglitePathPolicy {
+  const reserved = [config.datasetStoreUri].filter((uri) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri));
+  const metadata = parseConnectionString(config.databaseUrl);
+  if (metadata.kind === 'pglite' && metadata.dataDir !== null) reserved.push(metadata.dataDir);
+  return { roots: [config.dataDir, ...config.pgliteRoots], reserved };
+}
+
 export async function createTdm(config: TdmConfig = loadConfig(), options: CreateTdmOptions = {}): Promise<Tdm> {
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openMetadataStore(config.databaseUrl, { log: options.log });
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
-  const connections = new ConnectionStore(store.prisma, box);
+  const connections = new ConnectionStore(store.prisma, box, { pglite: pglitePolicy(config) });
 
   for (const plugin of config.plugins) await import(pathToFileURL(plugin).href);
   const queue =

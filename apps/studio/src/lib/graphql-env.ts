@@ -2064,6 +2064,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -2126,6 +2130,10 @@ const introspection = {
           },
           {
             "name": "NOT_FOUND",
+            "isDeprecated": false
+          },
+          {
+            "name": "PATH_NOT_ALLOWED",
             "isDeprecated": false
           },
           {
@@ -4582,6 +4590,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -4648,6 +4660,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -4726,6 +4742,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -4792,6 +4812,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -4864,6 +4888,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -4930,6 +4958,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -5002,6 +5034,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5068,6 +5104,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -5140,6 +5180,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5209,6 +5253,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5275,6 +5323,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -5351,6 +5403,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5424,6 +5480,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5493,6 +5553,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5559,6 +5623,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -5849,6 +5917,54 @@ const introspection = {
           {
             "name": "NONE",
             "isDeprecated": false
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "PathNotAllowedError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "ErrorCode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "path",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
           }
         ]
       },
@@ -7627,6 +7743,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryAnalyzeTestCaseSuccess"
           },
           {
@@ -7773,6 +7893,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -8207,6 +8331,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
