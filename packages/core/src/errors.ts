@@ -132,7 +132,7 @@ export class LimitExceededError extends TdmError {
 
 /**
  * A `pglite://` directory outside the directories TDM may create or open embedded databases in
- * (`TDM_DATA_DIR`, the roots of `TDM_PGLITE_ROOTS`), or one of TDM's own stores.
+ * (`TDM_DATA_DIR`, the roots of `TDM_PGLITE_ROOTS`), or in TDM's dataset store.
  */
 export class PathNotAllowedError extends TdmError {
   constructor(message: string, details?: Record<string, unknown>) {

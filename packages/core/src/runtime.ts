@@ -9,7 +9,6 @@ import { runDiscover } from './graphs/discover/graph.ts';
 import type { DiscoverInput, DiscoverResult } from './graphs/discover/state.ts';
 import type { StepContext } from './graphs/shared/step-kit.ts';
 import type { PglitePathPolicy } from './db/pglite-paths.ts';
-import { parseConnectionString } from './db/url.ts';
 import { ConnectionStore } from './store/connections.ts';
 import { type MetadataStore, openMetadataStore } from './store/metadata.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
@@ -60,13 +59,12 @@ export interface CreateTdmOptions {
 }
 
 /**
- * `pglite://` connections live under the data directory or `TDM_PGLITE_ROOTS`, and never in the
- * metadata store or the dataset store (which live under the data directory by default).
+ * `pglite://` connections live under the data directory or `TDM_PGLITE_ROOTS`, never in the dataset
+ * store (under the data directory by default). The metadata store is refused as a target by identity
+ * (`TARGET_IS_METADATA`, see store/target-safety.ts), like a PostgreSQL one.
  */
 function pglitePolicy(config: TdmConfig): PglitePathPolicy {
   const reserved = [config.datasetStoreUri].filter((uri) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri));
-  const metadata = parseConnectionString(config.databaseUrl);
-  if (metadata.kind === 'pglite' && metadata.dataDir !== null) reserved.push(metadata.dataDir);
   return { roots: [config.dataDir, ...config.pgliteRoots], reserved };
 }
 

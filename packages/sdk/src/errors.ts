@@ -117,7 +117,7 @@ export class ExtensionUnavailableError extends TdmDomainError {
 export class TargetSafetyError extends TdmDomainError {}
 /** A request went past a configured limit (rows to generate …). */
 export class LimitExceededError extends TdmDomainError {}
-/** A `pglite://` directory outside `TDM_DATA_DIR` and `TDM_PGLITE_ROOTS` (or inside TDM's own stores). */
+/** A `pglite://` directory outside `TDM_DATA_DIR` and `TDM_PGLITE_ROOTS` (or inside TDM's dataset store). */
 export class PathNotAllowedError extends TdmDomainError {
   get path(): string {
     return String(this.details.path ?? '');

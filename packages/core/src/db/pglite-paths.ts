@@ -1,8 +1,8 @@
 /**
  * Where embedded databases may live. PGlite creates its directory on open, so a `pglite://<dir>`
  * given through the API could create (or read) a database anywhere the server can write. Such a
- * directory must lie inside `TDM_DATA_DIR` or a root of `TDM_PGLITE_ROOTS`, and never be one of TDM's
- * own stores. Symbolic links are resolved before judging, so a link inside a root cannot lead out.
+ * directory must lie inside `TDM_DATA_DIR` or a root of `TDM_PGLITE_ROOTS`, and never in TDM's
+ * dataset store. Symbolic links are resolved before judging, so a link inside a root cannot lead out.
  */
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -11,7 +11,7 @@ import { PathNotAllowedError } from '../errors.ts';
 export interface PglitePathPolicy {
   /** Directories whose subdirectories may hold embedded databases. */
   roots: string[];
-  /** Directories no connection may open, nor anything inside them (the metadata store, the dataset store). */
+  /** Directories no connection may open, nor anything inside them (the dataset store). */
   reserved: string[];
 }
 
@@ -28,7 +28,7 @@ export function assertPglitePathAllowed(dataDir: string, policy: PglitePathPolic
   }
   const real = realPath(dataDir);
   if (policy.reserved.some((r) => isWithin(real, realPath(r), true))) {
-    throw new PathNotAllowedError(`pglite directory ${shown} is one of TDM's own stores`, { path: dataDir });
+    throw new PathNotAllowedError(`pglite directory ${shown} is TDM's dataset store`, { path: dataDir });
   }
   if (!policy.roots.some((r) => isWithin(real, realPath(r), false))) {
     throw new PathNotAllowedError(`pglite directory ${shown} is outside the allowed directories (${hint})`, { path: dataDir });

@@ -120,7 +120,7 @@ builder.objectType(LimitExceededError, {
 
 builder.objectType(PathNotAllowedError, {
   name: 'PathNotAllowedError',
-  description: 'A pglite:// directory outside TDM_DATA_DIR and the roots of TDM_PGLITE_ROOTS, with a ".." segment, or inside one of TDM\'s own stores',
+  description: 'A pglite:// directory outside TDM_DATA_DIR and the roots of TDM_PGLITE_ROOTS, with a ".." segment, or inside TDM\'s dataset store',
   interfaces: [ErrorInterface],
   fields: (t) => ({ path: t.string({ resolve: (e) => String(e.details.path ?? '') }) }),
 });

@@ -98,11 +98,16 @@ describe('pglite:// directories outside the allowed roots', () => {
     expect(existsSync(join(outside, 'db'))).toBe(false);
   });
 
-  it("refuses TDM's own metadata store, the dataset store and the data directory itself", async () => {
-    for (const dir of [join(dataDir, 'metadata'), join(dataDir, 'datasets', 'db'), dataDir]) {
+  it('refuses the dataset store and the data directory itself', async () => {
+    for (const dir of [join(dataDir, 'datasets'), join(dataDir, 'datasets', 'db'), dataDir]) {
       const r = await gql(DISCOVER, { input: { connectionString: `pglite://${dir}` } });
       expect(r.data.discoverSchema, dir).toMatchObject(refused);
     }
+  });
+
+  it('an environment on the metadata store (under the data directory) is still TARGET_IS_METADATA', async () => {
+    const r = await gql(CREATE_ENVIRONMENT, { input: { name: 'meta', connectionString: tdm.config.databaseUrl, allowReset: true } });
+    expect(r.data.createEnvironment).toMatchObject({ __typename: 'TargetSafetyError', code: 'TARGET_IS_METADATA' });
   });
 
   it('a stored connection that points outside (stored before the rule) cannot be opened', async () => {
