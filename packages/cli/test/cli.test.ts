@@ -67,7 +67,7 @@ beforeAll(async () => {
   // The command under test is the built one, as `npx tdm` runs it.
   execFileSync(process.execPath, [join(CLI_DIR, '../../node_modules/typescript/bin/tsc'), '-p', join(CLI_DIR, 'tsconfig.build.json')]);
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-cli-test-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }));
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }));
   await tdm.jobs.startWorking({ concurrency: 1 });
   app = createApp(tdm);
   api = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}/graphql`;

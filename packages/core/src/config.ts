@@ -3,7 +3,7 @@
  * no configuration at all: metadata, demo source and default target are PGlite databases under
  * `TDM_DATA_DIR` (`.tdm`).
  */
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 
 export interface TdmConfig {
   dataDir: string;
@@ -30,6 +30,11 @@ export interface TdmConfig {
   datasetStoreUri: string;
   /** Modules that register extra steps (`TDM_PLUGINS`, comma-separated paths), imported on start. */
   plugins: string[];
+  /**
+   * Directories besides `dataDir` whose subdirectories `pglite://` connections may name
+   * (`TDM_PGLITE_ROOTS`, separated like PATH).
+   */
+  pgliteRoots: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
@@ -49,6 +54,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
     datasetStoreUri: env.TDM_DATASET_STORE || `${dataDir}/datasets`,
     plugins: (env.TDM_PLUGINS ?? '')
       .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => resolve(p)),
+    pgliteRoots: (env.TDM_PGLITE_ROOTS ?? '')
+      .split(delimiter)
       .map((p) => p.trim())
       .filter(Boolean)
       .map((p) => resolve(p)),

@@ -22,7 +22,8 @@ export type TdmErrorCode =
   | 'TARGET_IS_METADATA'
   | 'RESET_NOT_ALLOWED'
   | 'FORBIDDEN'
-  | 'LIMIT_EXCEEDED';
+  | 'LIMIT_EXCEEDED'
+  | 'PATH_NOT_ALLOWED';
 
 export class TdmError extends Error {
   readonly code: TdmErrorCode;
@@ -141,5 +142,15 @@ export class TargetSafetyError extends TdmError {
 export class LimitExceededError extends TdmError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('LIMIT_EXCEEDED', message, { details });
+  }
+}
+
+/**
+ * A `pglite://` directory outside the directories TDM may create or open embedded databases in
+ * (`TDM_DATA_DIR`, the roots of `TDM_PGLITE_ROOTS`), or in TDM's dataset store.
+ */
+export class PathNotAllowedError extends TdmError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('PATH_NOT_ALLOWED', message, { details });
   }
 }

@@ -8,6 +8,7 @@ import { loadConfig, type TdmConfig } from './config.ts';
 import { runDiscover } from './graphs/discover/graph.ts';
 import type { DiscoverInput, DiscoverResult } from './graphs/discover/state.ts';
 import type { StepContext } from './graphs/shared/step-kit.ts';
+import type { PglitePathPolicy } from './db/pglite-paths.ts';
 import { ConnectionStore } from './store/connections.ts';
 import { type MetadataStore, openMetadataStore } from './store/metadata.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
@@ -57,11 +58,21 @@ export interface CreateTdmOptions {
   queue?: JobQueue;
 }
 
+/**
+ * `pglite://` connections live under the data directory or `TDM_PGLITE_ROOTS`, never in the dataset
+ * store (under the data directory by default). The metadata store is refused as a target by identity
+ * (`TARGET_IS_METADATA`, see store/target-safety.ts), like a PostgreSQL one.
+ */
+function pglitePolicy(config: TdmConfig): PglitePathPolicy {
+  const reserved = [config.datasetStoreUri].filter((uri) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri));
+  return { roots: [config.dataDir, ...config.pgliteRoots], reserved };
+}
+
 export async function createTdm(config: TdmConfig = loadConfig(), options: CreateTdmOptions = {}): Promise<Tdm> {
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openMetadataStore(config.databaseUrl, { log: options.log });
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
-  const connections = new ConnectionStore(store.prisma, box);
+  const connections = new ConnectionStore(store.prisma, box, { pglite: pglitePolicy(config) });
 
   for (const plugin of config.plugins) await import(pathToFileURL(plugin).href);
   const queue =

@@ -17,7 +17,7 @@ let tdm: Tdm;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-bootstrap-test-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir }));
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir() }));
 });
 
 afterAll(async () => {

@@ -322,7 +322,7 @@ describe.skipIf(!haveFixtures)(suite, () => {
     }
     dataDir = await mkdtemp(join(tmpdir(), 'tdm-discover-'));
     metadata = await createPgliteUrl();
-    tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir }), databaseUrl: metadata.url }, { log: () => {} });
+    tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir() }), databaseUrl: metadata.url }, { log: () => {} });
   });
   afterAll(async () => {
     // Blocks drop their own databases; this catches loads whose block never ran.

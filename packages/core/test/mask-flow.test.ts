@@ -210,7 +210,7 @@ import { classifyPii } from ${imp('graphs/pii/graph.ts')};
 import { runMask } from ${imp('graphs/mask/graph.ts')};
 import { loadManifest } from ${imp('store/datasets.ts')};
 const dir = await mkdtemp(join(tmpdir(), 'tdm-mask-child-'));
-const tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dir, TDM_DEMO: 'off' }), databaseUrl: 'pglite://' + join(dir, 'meta') }, { log: () => {} });
+const tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), databaseUrl: 'pglite://' + join(dir, 'meta') }, { log: () => {} });
 const s = await runSubset(tdm, { connectionString: process.env.SRC_URL, schemas: ['public'], maxRowsPerTable: { '*': 50 } });
 await classifyPii(tdm, { schemaVersionId: s.schemaVersionId });
 const m = await runMask(tdm, { datasetVersionId: s.datasetVersionId });

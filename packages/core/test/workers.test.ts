@@ -186,7 +186,7 @@ describe.skipIf(!pgUp)(`tdm worker processes on pg-boss${!pgUp ? ' (SKIPPED: Pos
     } finally {
       await client.close();
     }
-    const env = { DATABASE_URL: metadata.url, TDM_DATA_DIR: dataDir, ...QUEUE_ENV };
+    const env = { DATABASE_URL: metadata.url, TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), ...QUEUE_ENV };
     // This process queues jobs and reads logs; it never works (no startWorking). The migrations run
     // here, before any worker starts.
     tdm = await createTdm(loadConfig(env));

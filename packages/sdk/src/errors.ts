@@ -126,12 +126,19 @@ export class ExtensionUnavailableError extends TdmDomainError {
 export class TargetSafetyError extends TdmDomainError {}
 /** A request went past a configured limit (rows to generate …). */
 export class LimitExceededError extends TdmDomainError {}
+/** A `pglite://` directory outside `TDM_DATA_DIR` and `TDM_PGLITE_ROOTS` (or inside TDM's dataset store). */
+export class PathNotAllowedError extends TdmDomainError {
+  get path(): string {
+    return String(this.details.path ?? '');
+  }
+}
 
 // One class per error type of the schema (BaseError is the generic TdmDomainError): a new error type
 // on the server without its class here fails the SDK's typecheck.
 const CLASSES = {
   TargetSafetyError,
   LimitExceededError,
+  PathNotAllowedError,
   ConnectionError,
   InvalidConnectionStringError,
   SchemaNotFoundError,

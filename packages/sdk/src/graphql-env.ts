@@ -2084,6 +2084,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -2146,6 +2150,10 @@ const introspection = {
           },
           {
             "name": "NOT_FOUND",
+            "isDeprecated": false
+          },
+          {
+            "name": "PATH_NOT_ALLOWED",
             "isDeprecated": false
           },
           {
@@ -4693,6 +4701,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -4763,6 +4775,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -4845,6 +4861,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -4915,6 +4935,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -4991,6 +5015,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5061,6 +5089,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -5137,6 +5169,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5207,6 +5243,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -5283,6 +5323,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5356,6 +5400,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5426,6 +5474,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -5506,6 +5558,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5583,6 +5639,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5653,6 +5713,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -5729,6 +5793,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryError"
           },
           {
@@ -5799,6 +5867,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -6089,6 +6161,54 @@ const introspection = {
           {
             "name": "NONE",
             "isDeprecated": false
+          }
+        ]
+      },
+      {
+        "kind": "OBJECT",
+        "name": "PathNotAllowedError",
+        "fields": [
+          {
+            "name": "code",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "ENUM",
+                "name": "ErrorCode"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "message",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          },
+          {
+            "name": "path",
+            "type": {
+              "kind": "NON_NULL",
+              "ofType": {
+                "kind": "SCALAR",
+                "name": "String"
+              }
+            },
+            "args": [],
+            "isDeprecated": false
+          }
+        ],
+        "interfaces": [
+          {
+            "kind": "INTERFACE",
+            "name": "Error"
           }
         ]
       },
@@ -7871,6 +7991,10 @@ const introspection = {
           },
           {
             "kind": "OBJECT",
+            "name": "PathNotAllowedError"
+          },
+          {
+            "kind": "OBJECT",
             "name": "QueryAnalyzeTestCaseSuccess"
           },
           {
@@ -8021,6 +8145,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",
@@ -8459,6 +8587,10 @@ const introspection = {
           {
             "kind": "OBJECT",
             "name": "NotFoundError"
+          },
+          {
+            "kind": "OBJECT",
+            "name": "PathNotAllowedError"
           },
           {
             "kind": "OBJECT",

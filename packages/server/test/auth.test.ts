@@ -136,7 +136,7 @@ describe.skipIf(!pgUp)(`TDM_AUTH=required${pgSkip}`, () => {
       await sql.close();
     }
     dataDir = await mkdtemp(join(tmpdir(), 'tdm-auth-'));
-    tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), databaseUrl: meta.url });
+    tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), databaseUrl: meta.url });
     await tdm.jobs.startWorking();
     const previous = process.env.TDM_AUTH;
     process.env.TDM_AUTH = 'required';

@@ -28,7 +28,7 @@ const DASHBOARD = `{ dashboard { datasetsReady rowsGenerated workflowsCompleted 
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-dashboard-export-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), { log: () => {} });
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), { log: () => {} });
   app = createApp(tdm);
   base = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}`;
 }, 60_000);

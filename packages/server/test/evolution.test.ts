@@ -49,7 +49,7 @@ describe.skipIf(!pgUp)('schema evolution through the SDK', () => {
   beforeAll(async () => {
     if (!pgUp) return;
     dataDir = await mkdtemp(join(tmpdir(), 'tdm-evolution-'));
-    tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), { log: () => {} });
+    tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), { log: () => {} });
     app = createApp(tdm);
     sdk = new TdmClient({ url: `http://127.0.0.1:${await app.start(0, '127.0.0.1')}/graphql` });
     const source = await database('src');

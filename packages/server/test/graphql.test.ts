@@ -220,7 +220,7 @@ const rolesToDrop: string[] = [];
 beforeAll(async () => {
   captureOutput();
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-server-test-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), { log: (msg) => console.log(`[tdm] ${msg}`) });
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), { log: (msg) => console.log(`[tdm] ${msg}`) });
   app = createApp(tdm);
 });
 

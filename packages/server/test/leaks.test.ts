@@ -166,7 +166,10 @@ describe.skipIf(!pgUp)(`no password leaves TDM${pgSkip}`, () => {
       await sql.close();
     }
     dataDir = await mkdtemp(join(tmpdir(), 'tdm-leaks-'));
-    tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), databaseUrl: meta.url }, { log: (m) => console.log(`[tdm] ${m}`) });
+    tdm = await createTdm(
+      { ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), databaseUrl: meta.url },
+      { log: (m) => console.log(`[tdm] ${m}`) },
+    );
     await tdm.jobs.startWorking();
     app = createApp(tdm);
     url = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}/graphql`;

@@ -90,7 +90,7 @@ async function scan(environment: string): Promise<{ checkedColumns: number; leak
 beforeAll(async () => {
   if (!pgUp) return;
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-pii-mask-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), { log: () => {} });
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), { log: () => {} });
   await tdm.jobs.startWorking();
   app = createApp(tdm);
   sdk = new TdmClient({ url: `http://127.0.0.1:${await app.start(0, '127.0.0.1')}/graphql` });

@@ -25,7 +25,7 @@ let target: TestDatabase;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-fixtures-test-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }));
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }));
   await tdm.jobs.startWorking({ concurrency: 1 });
   app = createApp(tdm);
   url = `http://127.0.0.1:${await app.start(0, '127.0.0.1')}/graphql`;

@@ -106,7 +106,7 @@ const dropLater: TestDatabase[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-sdk-test-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }));
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }));
   app = createApp(tdm);
   const port = await app.start(0, '127.0.0.1');
   client = new TdmClient({ url: `http://127.0.0.1:${port}/graphql` });

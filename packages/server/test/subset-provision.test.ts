@@ -57,7 +57,7 @@ const clients: SqlClient[] = [];
 beforeAll(async () => {
   if (!pgUp) return;
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-subset-provision-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), { log: () => {} });
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), { log: () => {} });
   await tdm.jobs.startWorking();
   app = createApp(tdm);
   sdk = new TdmClient({ url: `http://127.0.0.1:${await app.start(0, '127.0.0.1')}/graphql` });

@@ -224,7 +224,7 @@ describe.skipIf(!pgUp)(`on a PostgreSQL metadata store: jobs on pg-boss, logs ov
     if (haveFixtures) await loadFixture(sourceSql, 'pagila');
     else await seedDemoSource(sourceSql, { customers: 30, products: 10, orders: 40 });
     dataDir = await mkdtemp(join(tmpdir(), 'tdm-wf-pg-'));
-    tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), databaseUrl: meta.url });
+    tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), databaseUrl: meta.url });
     expect(tdm.jobs.queue.kind).toBe('pg-boss');
     // One job at a time: a second job waits in the queue while the first is held by the lock.
     await tdm.jobs.startWorking({ concurrency: 1 });
@@ -714,7 +714,7 @@ describe('on the embedded PGlite metadata store: jobs on the in-process queue', 
     demoSql = await openSqlClient(demo.url);
     await seedDemoSource(demoSql, { customers: 30, products: 10, orders: 40 });
     dataDir = await mkdtemp(join(tmpdir(), 'tdm-wf-pglite-'));
-    tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }));
+    tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }));
     expect(tdm.jobs.queue.kind).toBe('in-process');
     // The connection the example (and a fresh server's users) know the demo source by.
     await tdm.connections.create({ name: 'demo', connectionString: demo.url });

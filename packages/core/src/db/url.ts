@@ -49,8 +49,9 @@ export function parseConnectionString(url: string): ConnectionTarget {
       .exec(url.slice(scheme!.length + 3))?.[0]
       .split('@')
       .at(-1) ?? '';
-  const bigPort = /:(\d+)$/.exec(hostPort)?.[1];
-  if (bigPort !== undefined && (Number(bigPort) < 1 || Number(bigPort) > 65535)) fail(`bad port ${JSON.stringify(bigPort)} (a port is 1 to 65535)`);
+  // Digits only: other text after the colon may be a password written without "@" (never echoed).
+  const authorityPort = /^(?:\[[^\]]*\]|[^:[\]]*):(\d+)$/.exec(hostPort)?.[1];
+  if (authorityPort !== undefined) checkPort(authorityPort, fail);
 
   let u: URL;
   try {
@@ -76,14 +77,20 @@ export function parseConnectionString(url: string): ConnectionTarget {
   const host = take('host') ?? (u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : decode(u.hostname, 'host'));
   if (!host) fail('missing host');
   if (host.includes(',')) fail('several hosts are not supported');
-  const portText = take('port') ?? (u.port || '5432');
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) fail(`bad port ${JSON.stringify(portText)}`);
+  const port = checkPort(take('port') ?? (u.port || '5432'), fail);
   const user = take('user') ?? (decode(u.username, 'user name') || process.env.PGUSER || userInfo().username);
   const password = take('password') ?? (u.password ? decode(u.password, 'password') : undefined);
   const database = take('dbname') ?? (decode(u.pathname.replace(/^\//, ''), 'database name') || user);
   if (database.includes('/')) fail('the path must be a single database name');
   return { kind: 'postgres', host, port, database, user, ...(password === undefined ? {} : { password }), params };
+}
+
+/** The port as a number; a port that is not one, or is out of range, fails saying which. */
+function checkPort(text: string, fail: (reason: string) => never): number {
+  if (!/^\d+$/.test(text)) fail(`bad port ${JSON.stringify(text)}: not a number (a port is 1 to 65535)`);
+  const port = Number(text);
+  if (port < 1 || port > 65535) fail(`bad port ${JSON.stringify(text)}: out of range (a port is 1 to 65535)`);
+  return port;
 }
 
 function parsePglite(rest: string, fail: (reason: string) => never): ConnectionTarget {

@@ -4,7 +4,8 @@
  */
 import type { SqlClient } from '../db/sql-client.ts';
 import { openSqlClient } from '../db/open.ts';
-import { parseConnectionString } from '../db/url.ts';
+import { assertPglitePathAllowed, type PglitePathPolicy } from '../db/pglite-paths.ts';
+import { type ConnectionTarget, parseConnectionString } from '../db/url.ts';
 import { decodeSecrets, encodeSecrets, joinSecrets, splitSecrets } from '../db/url-secrets.ts';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import { type Connection, Prisma, type PrismaClient } from '../generated/prisma/client.ts';
@@ -64,17 +65,37 @@ export function splitPassword(connectionString: string): { url: string; password
 /** Environment variables a connection may take its password from: never the server's own settings. */
 export const PASSWORD_ENV_PATTERN = /^TDM_DB_PASSWORD_[A-Z0-9_]+$/;
 
+export interface ConnectionStoreOptions {
+  /** Where `passwordEnv` variables are read (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Where `pglite://` directories may lie. */
+  pglite: PglitePathPolicy;
+}
+
 export class ConnectionStore {
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly pglite: PglitePathPolicy;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly box: SecretBox,
-    private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+    options: ConnectionStoreOptions,
+  ) {
+    this.env = options.env ?? process.env;
+    this.pglite = options.pglite;
+  }
+
+  /** Parses a connection string and refuses a `pglite://` directory outside the allowed ones. */
+  #parse(connectionString: string): ConnectionTarget {
+    const parsed = parseConnectionString(connectionString);
+    if (parsed.kind === 'pglite' && parsed.dataDir !== null) assertPglitePathAllowed(parsed.dataDir, this.pglite);
+    return parsed;
+  }
 
   async create(input: CreateConnectionInput): Promise<Connection> {
     const name = input.name.trim();
     if (!name) throw new InvalidInputError('a connection needs a name');
-    const parsed = parseConnectionString(input.connectionString);
+    const parsed = this.#parse(input.connectionString);
     const { url, secrets } = splitSecrets(input.connectionString);
     if (secrets.password !== null && input.passwordEnv) {
       throw new InvalidInputError('give the password either in the connection string or as passwordEnv, not both');
@@ -144,7 +165,7 @@ export class ConnectionStore {
    * must open it): named after its password-free url, with the password encrypted like any other.
    */
   async upsertInline(connectionString: string): Promise<Connection> {
-    const parsed = parseConnectionString(connectionString);
+    const parsed = this.#parse(connectionString);
     const { url, secrets } = splitSecrets(connectionString);
     const name = `inline ${url}`;
     const secret = encodeSecrets(secrets);
@@ -172,7 +193,8 @@ export class ConnectionStore {
   async resolve(ref: SourceRef): Promise<ResolvedSource> {
     const row = await this.get(ref.connectionId);
     const url = await this.connectionString(row.id, row);
-    const kind = parseConnectionString(url).kind;
+    // Checked again here: a connection stored before the rule (or with other roots) may point anywhere.
+    const kind = this.#parse(url).kind;
     return { ref: { connectionId: row.id }, displayUrl: row.url, kind, open: (options = {}) => this.#openAs(url, options) };
   }
 

@@ -75,9 +75,13 @@ describe('secrets', () => {
     expect(JSON.stringify(err.details)).not.toContain(SECRET);
   });
 
-  it('a port out of range is reported as a bad port', async () => {
-    const err = await failure(() => parseConnectionString('postgresql://app@db:99999/shop'));
-    expect(err.message).toContain('bad port "99999"');
+  it('a port out of range is reported as out of range, in the authority or in ?port=', async () => {
+    for (const url of ['postgresql://app@db:99999/shop', 'postgresql://app@[::1]:99999/shop', 'postgresql://app@db/shop?port=99999']) {
+      const err = await failure(() => parseConnectionString(url));
+      expect(err).toBeInstanceOf(InvalidConnectionStringError);
+      expect(err.message).toContain('bad port "99999": out of range (a port is 1 to 65535)');
+      expect(err.message).not.toContain('not a valid URL');
+    }
   });
 
   it.skipIf(!pgUp)('discovering through ?password= leaves no password in any stored row; a workflow config with password= stays valid JSON', async () => {

@@ -38,7 +38,10 @@ export async function createTestEngine(label: string, options: { work?: boolean 
   const clients: SqlClient[] = [];
   const meta = await createPgliteUrl();
   dbs.push(meta);
-  const tdm = await createTdm({ ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), databaseUrl: meta.url }, { log: () => {} });
+  const tdm = await createTdm(
+    { ...loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), databaseUrl: meta.url },
+    { log: () => {} },
+  );
   if (options.work) await tdm.jobs.startWorking();
   let count = 0;
   const engine: TestEngine = {

@@ -6,6 +6,7 @@ import {
   InvalidPiiRulesError,
   LimitExceededError,
   NotFoundError,
+  PathNotAllowedError,
   QueryError,
   SchemaNotFoundError,
   TargetSafetyError,
@@ -36,6 +37,7 @@ const CODES: TdmErrorCode[] = [
   'RESET_NOT_ALLOWED',
   'FORBIDDEN',
   'LIMIT_EXCEEDED',
+  'PATH_NOT_ALLOWED',
 ];
 
 export const ErrorCode = builder.enumType('ErrorCode', { values: CODES });
@@ -59,6 +61,7 @@ const SPECIFIC = [
   CrawlError,
   TargetSafetyError,
   LimitExceededError,
+  PathNotAllowedError,
 ];
 // Only provisioning ends with these: they are members of its result union alone.
 const PROVISION_SPECIFIC = [SchemaConflictError, ExtensionUnavailableError];
@@ -126,6 +129,13 @@ builder.objectType(LimitExceededError, {
   name: 'LimitExceededError',
   description: 'A request went past a configured limit; the message names the limit and its setting',
   interfaces: [ErrorInterface],
+});
+
+builder.objectType(PathNotAllowedError, {
+  name: 'PathNotAllowedError',
+  description: 'A pglite:// directory outside TDM_DATA_DIR and the roots of TDM_PGLITE_ROOTS, with a ".." segment, or inside TDM\'s dataset store',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ path: t.string({ resolve: (e) => String(e.details.path ?? '') }) }),
 });
 
 // SchemaChange lives here, beside the error that carries it; evolution.ts returns it too.

@@ -21,7 +21,7 @@ let app: App;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-limits-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), { log: () => {} });
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), { log: () => {} });
   app = createApp(tdm);
 });
 

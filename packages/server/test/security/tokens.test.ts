@@ -25,7 +25,7 @@ const previousAuth = process.env.TDM_AUTH;
 beforeAll(async () => {
   process.env.TDM_AUTH = 'required';
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-scopes-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), { log: () => {} });
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), { log: () => {} });
   app = createApp(tdm);
   port = await app.start(0, '127.0.0.1');
   admin = (await createApiToken(tdm.store.prisma, 'root')).token;

@@ -17,7 +17,7 @@ let app: App;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tdm-typed-'));
-  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_DEMO: 'off' }), { log: () => {} });
+  tdm = await createTdm(loadConfig({ TDM_DATA_DIR: dataDir, TDM_PGLITE_ROOTS: tmpdir(), TDM_DEMO: 'off' }), { log: () => {} });
   app = createApp(tdm);
 });
 
@@ -64,6 +64,15 @@ describe('typed errors for bad input', () => {
     const id = made.data.generateSynthetic.data.datasetVersionId as string;
     const r = await gql('query($id: ID!) { dataset(id: $id) { preview(table: "nope") { rowCount } } }', { id });
     expect(r.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('a port of 99999 is an InvalidConnectionStringError saying the port is out of range', async () => {
+    const r = await gql(`mutation($input: DiscoverSchemaInput!) { discoverSchema(input: $input) { __typename ... on Error { code message } } }`, {
+      input: { connectionString: 'postgresql://app:s3cr3t@db.example:99999/shop' },
+    });
+    expect(r.data.discoverSchema).toMatchObject({ __typename: 'InvalidConnectionStringError', code: 'INVALID_CONNECTION_STRING' });
+    expect(r.data.discoverSchema.message).toContain('bad port "99999": out of range (a port is 1 to 65535)');
+    expect(r.data.discoverSchema.message).not.toContain('s3cr3t');
   });
 
   it('a workflow config holding password= is stored, redacted, as valid JSON', async () => {

@@ -37,7 +37,16 @@ export function mask(deps: MaskDeps) {
     const defaults = await defaultMaskRules(tdm.store.prisma, manifest.schemaVersionId);
     const rules: MaskRules = { ...defaults.rules, ...(state.rules ?? {}) };
     if (Object.keys(rules).length === 0) {
-      throw new InvalidInputError('nothing to mask: give rules, or classify the schema version for PII first (operation pii)');
+      // Classified and nothing personal found: the data passes through as a masked version of its own,
+      // so the lineage still reads subset → mask → provision. Never classified: that is a mistake.
+      const classified = await tdm.store.prisma.pIIClassification.count({ where: { schemaVersionId: manifest.schemaVersionId } });
+      if (classified === 0) throw new InvalidInputError('nothing to mask: give rules, or classify the schema version for PII first (operation pii)');
+      deps.emit?.({
+        step: 'mask',
+        level: 'info',
+        message: `no column needed masking: the PII classification found no personal data in ${classified} columns; the data passes through unchanged`,
+        data: { classifiedColumns: classified, maskedColumns: 0 },
+      });
     }
     const datasetVersionId = randomUUID();
     const writer = tdm.datasets.createWriter(datasetVersionId);
