@@ -30,6 +30,8 @@ export interface TdmConfig {
   datasetStoreUri: string;
   /** Modules that register extra steps (`TDM_PLUGINS`, comma-separated paths), imported on start. */
   plugins: string[];
+  /** Memory a quality report's key checks use before they spill keys to `<dataDir>/tmp` (`TDM_QUALITY_KEY_MEMORY_MB`, default 64). */
+  qualityKeyMemoryMb: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
@@ -52,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
       .map((p) => p.trim())
       .filter(Boolean)
       .map((p) => resolve(p)),
+    qualityKeyMemoryMb: Math.max(1, Number(env.TDM_QUALITY_KEY_MEMORY_MB) || 64),
   };
 }

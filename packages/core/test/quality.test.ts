@@ -7,6 +7,7 @@
  * it, and `config.quality.minScore` fails a job below it.
  */
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TextRow } from '../src/dataset/types.ts';
 import { redactConnectionString } from '../src/db/url.ts';
@@ -21,7 +22,8 @@ import { createPgliteCheckEvaluator } from '../src/synthetic/schema/evaluate.ts'
 import { consistencyCheck, typeConstraintCheck } from '../src/quality/formats.ts';
 import { scoreFacts } from '../src/quality/metrics.ts';
 import { ColumnProfile } from '../src/quality/profile.ts';
-import { HyperLogLog, KeySet } from '../src/quality/sketch.ts';
+import { KeySpace } from '../src/quality/keys.ts';
+import { HyperLogLog } from '../src/quality/sketch.ts';
 import { latestQualityReport } from '../src/quality/store.ts';
 import type { QualityReportData } from '../src/quality/types.ts';
 import { saveDatasetVersion } from '../src/store/datasets.ts';
@@ -135,14 +137,18 @@ describe('CHECK constraints', () => {
 });
 
 describe('sketches', () => {
-  it('counts duplicate keys and keys missing from a parent set', () => {
-    const parent = new KeySet();
-    const child = new KeySet();
+  it('counts duplicate keys and keys missing from a parent set', async () => {
+    const space = new KeySpace({ memoryBytes: 1 << 20, dir: tmpdir() });
+    const parent = space.bag();
+    const child = space.bag();
     for (let i = 0; i < 1000; i++) parent.add(String(i));
     parent.add('7');
     for (const k of ['1', '2', '2', '5000', 'x']) child.add(k);
-    expect(parent.duplicates()).toBe(1);
-    expect(parent.missingFrom(child)).toBe(2);
+    await space.settle();
+    expect(space.spilled).toBe(false);
+    expect(await parent.duplicates()).toBe(1);
+    expect(await parent.missingFrom(child)).toBe(2);
+    await space.close();
   });
 
   it('estimates distinct values within a few percent', () => {
