@@ -11,7 +11,8 @@ import type { EmitEvent } from '../jobs/events.ts';
 import { resolveType } from '../synthetic/schema/columns.ts';
 import type { CheckEvaluator } from '../synthetic/schema/evaluate.ts';
 import { TableCheckRunner } from './checks.ts';
-import { columnDrift, type DeclaredDistribution, declaredDrift } from './drift.ts';
+import type { DeclaredField } from '../synthetic/domain/declared.ts';
+import { columnDrift, declaredDrift } from './drift.ts';
 import { numericValue } from './formats.ts';
 import type { MeasuredColumn, MeasuredFacts } from './metrics.ts';
 import { scoreFacts } from './metrics.ts';
@@ -46,7 +47,7 @@ interface Reference {
   kind: ReferenceKind | null;
   label: string | null;
   sampled: Map<string, ColumnProfile[]>;
-  declared: Map<string, Map<string, DeclaredDistribution>>;
+  declared: Map<string, Map<string, DeclaredField>>;
   /** Masked datasets: the input dataset and the masked columns (`schema.table.column`). */
   parent: DatasetManifest | null;
   masked: Set<string>;
@@ -180,7 +181,7 @@ function measureColumns(t: ScannedTable, ref: Reference, catalog: Catalog | null
     const r = refProfiles?.[i] ?? null;
     const toNumber = numericValue(resolveType(catalog ?? ({ enums: [], domains: [] } as unknown as Catalog), c.pgType));
     const d = declared?.get(c.name);
-    const drift = r ? columnDrift(p, r, toNumber) : d ? declaredDrift(p, d, toNumber) : null;
+    const drift = r ? columnDrift(p, r, toNumber) : d?.distribution ? declaredDrift(p, d.distribution, toNumber) : null;
     const typeViolations = p.violations - (p.notNull ? p.nulls : 0);
     return {
       table: key,
@@ -194,7 +195,7 @@ function measureColumns(t: ScannedTable, ref: Reference, catalog: Catalog | null
       values: p.values,
       nulls: p.nulls,
       notNull: p.notNull,
-      referenceNullRatio: r?.rows ? r.nullRatio : null,
+      referenceNullRatio: r?.rows ? r.nullRatio : (d?.nullRatio ?? null),
       inconsistent: p.inconsistent,
       constrainedValues: p.constrained ? p.values - p.inconsistent : 0,
       typeViolations,
