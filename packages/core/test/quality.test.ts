@@ -151,6 +151,22 @@ describe('sketches', () => {
     await space.close();
   });
 
+  it('samples long values by their start and length: bounded, and still compared by length and shape', () => {
+    const doc = (i: number, fill: string) => `{"doc":${i}}${fill.repeat(5000)}`;
+    const a = new ColumnProfile();
+    const b = new ColumnProfile();
+    const short = new ColumnProfile();
+    for (let i = 0; i < 3000; i++) {
+      a.add(doc(i, 'x'));
+      b.add(doc(i, 'y'));
+      short.add('short');
+    }
+    expect(a.sample.items.reduce((n, v) => n + v.length, 0)).toBeLessThan(2000 * 80);
+    expect(a.categories).toBeNull();
+    expect(columnDrift(a, b, null)).toBe(0);
+    expect(columnDrift(a, short, null)).toBe(1);
+  });
+
   it('estimates distinct values within a few percent', () => {
     const h = new HyperLogLog();
     for (let i = 0; i < 100_000; i++) h.add(`v${i % 40_000}`);

@@ -5,7 +5,7 @@
  * the same measures against what a domain pack declares, for domain-mode datasets.
  */
 import { continuousCdf, type DeclaredDistribution } from '../synthetic/domain/declared.ts';
-import type { ColumnProfile } from './profile.ts';
+import { type ColumnProfile, sampledLength } from './profile.ts';
 
 /** Two-sample KS statistic: the largest gap between the empirical CDFs. */
 export function ksStatistic(a: number[], b: number[]): number {
@@ -88,8 +88,8 @@ function countBy(values: string[], key: (v: string) => string): Map<string, numb
 /** Length and shape profile distance of two text samples. */
 export function textDrift(a: string[], b: string[]): number {
   const len = totalVariation(
-    countBy(a, (v) => lengthBucket(v.length)),
-    countBy(b, (v) => lengthBucket(v.length)),
+    countBy(a, (v) => lengthBucket(sampledLength(v))),
+    countBy(b, (v) => lengthBucket(sampledLength(v))),
   );
   return (len + totalVariation(countBy(a, shapeOf), countBy(b, shapeOf))) / 2;
 }
@@ -121,7 +121,7 @@ export function declaredDrift(data: ColumnProfile, declared: DeclaredDistributio
       const shapes = new Map([[shapeOf(declared.template), 1]]);
       return (
         (totalVariation(
-          countBy(values, (v) => lengthBucket(v.length)),
+          countBy(values, (v) => lengthBucket(sampledLength(v))),
           lengths,
         ) +
           totalVariation(countBy(values, shapeOf), shapes)) /
