@@ -35,6 +35,8 @@ export interface TdmConfig {
    * (`TDM_PGLITE_ROOTS`, separated like PATH).
    */
   pgliteRoots: string[];
+  /** Memory a quality report's key checks use before they spill keys to `<dataDir>/tmp` (`TDM_QUALITY_KEY_MEMORY_MB`, default 64). */
+  qualityKeyMemoryMb: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
@@ -62,5 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
       .map((p) => p.trim())
       .filter(Boolean)
       .map((p) => resolve(p)),
+    qualityKeyMemoryMb: Math.max(1, Number(env.TDM_QUALITY_KEY_MEMORY_MB) || 64),
   };
 }

@@ -7,6 +7,7 @@
  * it, and `config.quality.minScore` fails a job below it.
  */
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TextRow } from '../src/dataset/types.ts';
 import { redactConnectionString } from '../src/db/url.ts';
@@ -21,7 +22,8 @@ import { createPgliteCheckEvaluator } from '../src/synthetic/schema/evaluate.ts'
 import { consistencyCheck, typeConstraintCheck } from '../src/quality/formats.ts';
 import { scoreFacts } from '../src/quality/metrics.ts';
 import { ColumnProfile } from '../src/quality/profile.ts';
-import { HyperLogLog, KeySet } from '../src/quality/sketch.ts';
+import { KeySpace } from '../src/quality/keys.ts';
+import { HyperLogLog } from '../src/quality/sketch.ts';
 import { latestQualityReport } from '../src/quality/store.ts';
 import type { QualityReportData } from '../src/quality/types.ts';
 import { saveDatasetVersion } from '../src/store/datasets.ts';
@@ -135,14 +137,34 @@ describe('CHECK constraints', () => {
 });
 
 describe('sketches', () => {
-  it('counts duplicate keys and keys missing from a parent set', () => {
-    const parent = new KeySet();
-    const child = new KeySet();
+  it('counts duplicate keys and keys missing from a parent set', async () => {
+    const space = new KeySpace({ memoryBytes: 1 << 20, dir: tmpdir() });
+    const parent = space.bag();
+    const child = space.bag();
     for (let i = 0; i < 1000; i++) parent.add(String(i));
     parent.add('7');
     for (const k of ['1', '2', '2', '5000', 'x']) child.add(k);
-    expect(parent.duplicates()).toBe(1);
-    expect(parent.missingFrom(child)).toBe(2);
+    await space.settle();
+    expect(space.spilled).toBe(false);
+    expect(await parent.duplicates()).toBe(1);
+    expect(await parent.missingFrom(child)).toBe(2);
+    await space.close();
+  });
+
+  it('samples long values by their start and length: bounded, and still compared by length and shape', () => {
+    const doc = (i: number, fill: string) => `{"doc":${i}}${fill.repeat(5000)}`;
+    const a = new ColumnProfile();
+    const b = new ColumnProfile();
+    const short = new ColumnProfile();
+    for (let i = 0; i < 3000; i++) {
+      a.add(doc(i, 'x'));
+      b.add(doc(i, 'y'));
+      short.add('short');
+    }
+    expect(a.sample.items.reduce((n, v) => n + v.length, 0)).toBeLessThan(2000 * 80);
+    expect(a.categories).toBeNull();
+    expect(columnDrift(a, b, null)).toBe(0);
+    expect(columnDrift(a, short, null)).toBe(1);
   });
 
   it('estimates distinct values within a few percent', () => {

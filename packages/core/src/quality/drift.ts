@@ -1,9 +1,11 @@
 /**
  * Distribution distances, each 0 for the same distribution and 1 for disjoint ones: the two-sample
  * Kolmogorov–Smirnov statistic for numbers and dates, total variation for categories, and for free
- * text the mean of the total variation of value lengths and of value shapes ("Aa9" classes).
+ * text the mean of the total variation of value lengths and of value shapes ("Aa9" classes); and
+ * the same measures against what a domain pack declares, for domain-mode datasets.
  */
-import type { ColumnProfile } from './profile.ts';
+import { continuousCdf, type DeclaredDistribution } from '../synthetic/domain/declared.ts';
+import { type ColumnProfile, sampledLength } from './profile.ts';
 
 /** Two-sample KS statistic: the largest gap between the empirical CDFs. */
 export function ksStatistic(a: number[], b: number[]): number {
@@ -22,14 +24,23 @@ export function ksStatistic(a: number[], b: number[]): number {
   return d;
 }
 
-/** One-sample KS statistic against a continuous CDF. */
-export function ksAgainst(sample: number[], cdf: (x: number) => number): number {
+/**
+ * One-sample KS statistic against a CDF; `cdfBefore(x)` is P(X < x), the CDF just left of x, for a
+ * distribution with steps (integers, days): equal values are taken together, so a sample of a
+ * discrete distribution is not charged for its ties.
+ */
+export function ksAgainst(sample: number[], cdf: (x: number) => number, cdfBefore: (x: number) => number = cdf): number {
   if (!sample.length) return 0;
   const x = Float64Array.from(sample).sort();
+  const n = x.length;
+  const clamp = (v: number) => Math.min(1, Math.max(0, v));
   let d = 0;
-  for (let i = 0; i < x.length; i++) {
-    const f = Math.min(1, Math.max(0, cdf(x[i] as number)));
-    d = Math.max(d, Math.abs((i + 1) / x.length - f), Math.abs(f - i / x.length));
+  for (let i = 0; i < n; ) {
+    const v = x[i] as number;
+    let j = i;
+    while (j < n && x[j] === v) j++;
+    d = Math.max(d, Math.abs(j / n - clamp(cdf(v))), Math.abs(clamp(cdfBefore(v)) - i / n));
+    i = j;
   }
   return d;
 }
@@ -77,8 +88,8 @@ function countBy(values: string[], key: (v: string) => string): Map<string, numb
 /** Length and shape profile distance of two text samples. */
 export function textDrift(a: string[], b: string[]): number {
   const len = totalVariation(
-    countBy(a, (v) => lengthBucket(v.length)),
-    countBy(b, (v) => lengthBucket(v.length)),
+    countBy(a, (v) => lengthBucket(sampledLength(v))),
+    countBy(b, (v) => lengthBucket(sampledLength(v))),
   );
   return (len + totalVariation(countBy(a, shapeOf), countBy(b, shapeOf))) / 2;
 }
@@ -98,22 +109,37 @@ export function columnDrift(data: ColumnProfile, ref: ColumnProfile, toNumber: (
   return textDrift(data.sample.items, ref.sample.items);
 }
 
-/** What a domain pack declares about a field's values. */
-export type DeclaredDistribution = { kind: 'categorical'; weights: Map<string, number> } | { kind: 'uniform' | 'logUniform'; min: number; max: number };
-
-/** Drift of a column against a declared distribution. */
+/** Drift of a column against what its domain pack declares (synthetic/domain/declared.ts). */
 export function declaredDrift(data: ColumnProfile, declared: DeclaredDistribution, toNumber: ((t: string) => number) | null): number | null {
-  if (!data.sample.items.length) return null;
-  if (declared.kind === 'categorical') {
-    const observed = data.categories ?? countBy(data.sample.items, (v) => v);
-    return totalVariation(observed, declared.weights);
+  const values = data.sample.items;
+  if (!values.length) return null;
+  switch (declared.kind) {
+    case 'categorical':
+      return totalVariation(data.categories ?? countBy(values, (v) => v), declared.weights);
+    case 'pattern': {
+      const lengths = new Map([[lengthBucket(declared.template.length), 1]]);
+      const shapes = new Map([[shapeOf(declared.template), 1]]);
+      return (
+        (totalVariation(
+          countBy(values, (v) => lengthBucket(sampledLength(v))),
+          lengths,
+        ) +
+          totalVariation(countBy(values, shapeOf), shapes)) /
+        2
+      );
+    }
+    case 'numeric': {
+      if (!toNumber) return null;
+      const g = continuousCdf(declared);
+      const grid = declared.grid;
+      const nums = values.map(toNumber).filter(Number.isFinite);
+      return grid
+        ? ksAgainst(
+            nums,
+            (x) => g(x + grid.above),
+            (x) => g(x - grid.below),
+          )
+        : ksAgainst(nums, g);
+    }
   }
-  if (!toNumber) return null;
-  const { min, max } = declared;
-  const cdf =
-    declared.kind === 'uniform'
-      ? (x: number) => (x - min) / (max - min || 1)
-      : (x: number) => (Math.log(Math.max(x, min)) - Math.log(min)) / (Math.log(max) - Math.log(min) || 1);
-  if (declared.kind === 'logUniform' && min <= 0) return null;
-  return ksAgainst(data.sample.items.map(toNumber).filter(Number.isFinite), cdf);
 }

@@ -1,13 +1,23 @@
 /**
  * A column's profile, built one value at a time in fixed memory: counts (rows, nulls, values that
- * parse, constraint violations), a distinct-count sketch, a seeded sample for distribution tests and
- * exact category counts while the column has few distinct values. A dataset's columns and a
+ * parse, constraint violations), a distinct-count sketch, a seeded sample for distribution tests
+ * (long values cut to what the tests read) and exact category counts while the column has few
+ * short distinct values. A dataset's columns and a
  * reference's (a source sample, an input dataset) are profiled the same way.
  */
 import { HyperLogLog, Reservoir } from './sketch.ts';
 
 /** Values kept per column for distribution tests. */
 export const SAMPLE_SIZE = 2000;
+/**
+ * A longer value is sampled as its first 64 characters (all the shape profile reads), a NUL
+ * (which PostgreSQL text never holds) and its length, so a column of large documents keeps a
+ * sample of a few hundred KiB, not of 2000 documents.
+ */
+const LONG_VALUE = 256;
+const sampled = (value: string) => (value.length > LONG_VALUE ? `${value.slice(0, 64)}\u0000${value.length}` : value);
+/** The length of the value a sample item stands for. */
+export const sampledLength = (item: string) => (item.length > 64 && item.charCodeAt(64) === 0 ? Number(item.slice(65)) : item.length);
 /** A column with more distinct values than this is not treated as categorical. */
 export const CATEGORY_LIMIT = 200;
 
@@ -54,9 +64,10 @@ export class ColumnProfile {
       consistent = false;
     } else if (this.#valid && !this.#valid(value)) this.violations++;
     this.distinct.add(value);
-    this.sample.add(value);
+    this.sample.add(sampled(value));
     const cats = this.categories;
-    if (cats) {
+    if (cats && value.length > LONG_VALUE) this.categories = null;
+    else if (cats) {
       const n = cats.get(value);
       if (n !== undefined) cats.set(value, n + 1);
       else if (cats.size < CATEGORY_LIMIT) cats.set(value, 1);

@@ -2,15 +2,17 @@
  * What a dataset is compared with. A subset (and a schema-mode synthetic dataset whose source is
  * known) against a sample of the source — `TABLESAMPLE SYSTEM` on large tables, so only a few
  * pages are read, never the whole table — taken in a READ ONLY transaction; a domain-mode dataset
- * against the distributions its pack declares (enum weights, boolean rates, uniform and log-uniform
- * ranges). A masked dataset's reference, its input dataset, is read in step with it (scan.ts).
+ * against what its pack declares (synthetic/domain/declared.ts: weights, ranges and their
+ * distributions, date ranges, pattern shapes, null rates). A masked dataset's reference, its
+ * input dataset, is read in step with it (scan.ts).
  */
-import type { Catalog, TableDef } from '../catalog/types.ts';
+import type { Catalog } from '../catalog/types.ts';
 import type { DatasetColumn, DatasetManifest } from '../dataset/types.ts';
 import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { loadDomainPack, resolveScenario } from '../synthetic/domain/packs.ts';
-import type { DeclaredDistribution } from './drift.ts';
+import { columnType } from '../synthetic/domain/columns.ts';
+import { type DeclaredField, declaredField } from '../synthetic/domain/declared.ts';
 import type { ColumnProfile } from './profile.ts';
 import { columnProfiles, seedOf } from './scan.ts';
 
@@ -66,47 +68,23 @@ async function sampleRows(tx: SqlClient, sampled: string, plain: string): Promis
   }
 }
 
-/** Declared distributions of a domain-mode dataset's columns, by `schema.table` then column. */
-export function declaredDistributions(manifest: DatasetManifest): Map<string, Map<string, DeclaredDistribution>> {
+/** What the pack declares about a domain-mode dataset's columns, by `schema.table` then column. */
+export function declaredDistributions(manifest: DatasetManifest): Map<string, Map<string, DeclaredField>> {
   const meta = manifest.meta as { pack?: string; scenario?: string };
-  const out = new Map<string, Map<string, DeclaredDistribution>>();
+  const out = new Map<string, Map<string, DeclaredField>>();
   if (!meta.pack) return out;
   const scenario = resolveScenario(loadDomainPack(meta.pack), meta.scenario ?? null);
+  const enums = scenario.pack.enums ?? {};
   for (const [entity, spec] of scenario.entities) {
     const table = manifest.tables.find((t) => t.name === entity);
     if (!table) continue;
-    const columns = new Map<string, DeclaredDistribution>();
+    const columns = new Map<string, DeclaredField>();
     for (const [field, f] of Object.entries(spec.fields)) {
-      const d = declared(f.generator as Record<string, unknown>);
-      if (d) columns.set(field, d);
+      if (f.virtual) continue;
+      const d = declaredField(f, columnType(f.type, enums), table.rowCount);
+      if (d.distribution) columns.set(field, d);
     }
     out.set(`${table.schema}.${table.name}`, columns);
   }
   return out;
 }
-
-function declared(gen: Record<string, unknown>): DeclaredDistribution | null {
-  if ('enum' in gen) {
-    const choices = gen.enum as unknown[] | Record<string, number>;
-    const weights = new Map<string, number>();
-    if (Array.isArray(choices)) for (const c of choices) weights.set(String(c), 1);
-    else for (const [k, w] of Object.entries(choices)) weights.set(k, w);
-    return { kind: 'categorical', weights };
-  }
-  if ('bool' in gen) {
-    const p = gen.bool as number;
-    return {
-      kind: 'categorical',
-      weights: new Map([
-        ['t', p],
-        ['f', 1 - p],
-      ]),
-    };
-  }
-  const range = (gen.int ?? gen.decimal) as { min: number; max: number; dist?: string } | undefined;
-  if (range && (range.dist ?? 'uniform') === 'uniform') return { kind: 'uniform', min: range.min, max: range.max };
-  if (range && range.dist === 'logUniform') return { kind: 'logUniform', min: range.min, max: range.max };
-  return null;
-}
-
-export type { TableDef };

@@ -1,8 +1,9 @@
 /**
  * The quality report of a dataset version: every table streamed once (scan.ts), keys matched
- * across tables for duplicates and orphans, CHECKs evaluated by PostgreSQL, each column compared
+ * across tables for duplicates and orphans (in a bounded memory budget, spilling to disk: keys.ts), CHECKs evaluated by PostgreSQL, each column compared
  * with its reference, and the facts turned into metrics and a score (metrics.ts).
  */
+import { tmpdir } from 'node:os';
 import type { Catalog, TableDef } from '../catalog/types.ts';
 import type { DatasetManifest, DatasetStore, DatasetTableManifest } from '../dataset/types.ts';
 import type { SqlClient } from '../db/sql-client.ts';
@@ -10,14 +11,15 @@ import type { EmitEvent } from '../jobs/events.ts';
 import { resolveType } from '../synthetic/schema/columns.ts';
 import type { CheckEvaluator } from '../synthetic/schema/evaluate.ts';
 import { TableCheckRunner } from './checks.ts';
-import { columnDrift, type DeclaredDistribution, declaredDrift } from './drift.ts';
+import type { DeclaredField } from '../synthetic/domain/declared.ts';
+import { columnDrift, declaredDrift } from './drift.ts';
 import { numericValue } from './formats.ts';
 import type { MeasuredColumn, MeasuredFacts } from './metrics.ts';
 import { scoreFacts } from './metrics.ts';
 import type { ColumnProfile } from './profile.ts';
 import { declaredDistributions, sampleSource } from './reference.ts';
+import { DEFAULT_KEY_MEMORY_BYTES, type KeyBag, KeySpace, type KeySpaceOptions } from './keys.ts';
 import { type KeySpec, scanTable, seedOf, type TableScan } from './scan.ts';
-import type { KeySet } from './sketch.ts';
 import type { QualityReportData, ReferenceKind } from './types.ts';
 
 export interface QualityDeps {
@@ -28,6 +30,11 @@ export interface QualityDeps {
   /** An evaluator for the catalog's CHECKs (an in-memory PGlite by default). */
   createEvaluator(catalog: Catalog): Promise<CheckEvaluator>;
   clock(): number;
+  /**
+   * Memory budget of the key checks and where keys past it are spilled (default: 64 MiB, the
+   * system's temporary directory). Duplicate and orphan counts stay exact either way.
+   */
+  keys?: Partial<KeySpaceOptions>;
 }
 
 export interface QualityOptions {
@@ -40,7 +47,7 @@ interface Reference {
   kind: ReferenceKind | null;
   label: string | null;
   sampled: Map<string, ColumnProfile[]>;
-  declared: Map<string, Map<string, DeclaredDistribution>>;
+  declared: Map<string, Map<string, DeclaredField>>;
   /** Masked datasets: the input dataset and the masked columns (`schema.table.column`). */
   parent: DatasetManifest | null;
   masked: Set<string>;
@@ -117,6 +124,7 @@ async function scanOne(
   catalog: Catalog | null,
   ref: Reference,
   evaluator: () => Promise<CheckEvaluator>,
+  keySpace: KeySpace,
   options: QualityOptions,
 ): Promise<ScannedTable> {
   const def = catalog?.tables.find((x) => x.schema === t.schema && x.name === t.name) ?? null;
@@ -131,6 +139,7 @@ async function scanOne(
       table: def,
       catalog,
       keys: [...own, ...fks, ...targets],
+      keySpace,
       checks: checks?.checkCount ? checks : null,
       parentRows: ref.parent && parentHas ? deps.datasets.readTable(ref.parent.datasetVersionId, t) : null,
       maskedColumns: masked,
@@ -148,7 +157,7 @@ async function scanOne(
   return { manifest: t, def, scan, checks: checks?.checkCount ? checks : null, own };
 }
 
-function orphansOf(table: ScannedTable, byTable: Map<string, ScannedTable>): { orphans: number; values: number } {
+async function orphansOf(table: ScannedTable, byTable: Map<string, ScannedTable>): Promise<{ orphans: number; values: number }> {
   let orphans = 0;
   let values = 0;
   for (const fk of table.def?.foreignKeys ?? []) {
@@ -156,7 +165,7 @@ function orphansOf(table: ScannedTable, byTable: Map<string, ScannedTable>): { o
     const parent = byTable.get(`${fk.referencedSchema}.${fk.referencedTable}`)?.scan.keys.get(`ref:${fk.referencedColumns.join(',')}`);
     if (!child || !parent) continue; // the parent table is not part of the dataset
     values += child.size;
-    orphans += parent.missingFrom(child);
+    orphans += await parent.missingFrom(child);
   }
   return { orphans, values };
 }
@@ -172,7 +181,7 @@ function measureColumns(t: ScannedTable, ref: Reference, catalog: Catalog | null
     const r = refProfiles?.[i] ?? null;
     const toNumber = numericValue(resolveType(catalog ?? ({ enums: [], domains: [] } as unknown as Catalog), c.pgType));
     const d = declared?.get(c.name);
-    const drift = r ? columnDrift(p, r, toNumber) : d ? declaredDrift(p, d, toNumber) : null;
+    const drift = r ? columnDrift(p, r, toNumber) : d?.distribution ? declaredDrift(p, d.distribution, toNumber) : null;
     const typeViolations = p.violations - (p.notNull ? p.nulls : 0);
     return {
       table: key,
@@ -186,7 +195,7 @@ function measureColumns(t: ScannedTable, ref: Reference, catalog: Catalog | null
       values: p.values,
       nulls: p.nulls,
       notNull: p.notNull,
-      referenceNullRatio: r?.rows ? r.nullRatio : null,
+      referenceNullRatio: r?.rows ? r.nullRatio : (d?.nullRatio ?? null),
       inconsistent: p.inconsistent,
       constrainedValues: p.constrained ? p.values - p.inconsistent : 0,
       typeViolations,
@@ -206,30 +215,68 @@ export async function computeQualityReport(deps: QualityDeps, datasetVersionId: 
     evaluator ??= deps.createEvaluator(catalog as Catalog);
     return evaluator;
   };
-  const scanned: ScannedTable[] = [];
+  const keySpace = new KeySpace({
+    memoryBytes: deps.keys?.memoryBytes ?? DEFAULT_KEY_MEMORY_BYTES,
+    dir: deps.keys?.dir ?? tmpdir(),
+    partitions: deps.keys?.partitions,
+  });
   try {
-    for (const t of manifest.tables) scanned.push(await scanOne(deps, manifest, t, catalog, ref, getEvaluator, options));
+    const scanned: ScannedTable[] = [];
+    try {
+      let spillTold = false;
+      for (const t of manifest.tables) {
+        scanned.push(await scanOne(deps, manifest, t, catalog, ref, getEvaluator, keySpace, options));
+        if (keySpace.spilled && !spillTold) {
+          spillTold = true;
+          options.emit?.({
+            step: 'quality',
+            level: 'info',
+            message: `keys past the ${Math.round(keySpace.memoryBytes / 1024)} KiB key budget were spilled to disk; duplicates and orphans are counted partition by partition`,
+            data: { table: tableKey(t), keyMemoryBytes: keySpace.memoryBytes },
+            jobId: options.jobId,
+          });
+        }
+      }
+    } finally {
+      if (evaluator) await (await (evaluator as Promise<CheckEvaluator>)).close();
+    }
+    const tables = await countKeys(scanned);
+    return assemble(manifest, scanned, tables, ref, catalog, deps.clock() - started);
   } finally {
-    if (evaluator) await (await (evaluator as Promise<CheckEvaluator>)).close();
+    await keySpace.close();
   }
-  return assemble(manifest, scanned, ref, catalog, deps.clock() - started);
 }
 
-function assemble(manifest: DatasetManifest, scanned: ScannedTable[], ref: Reference, catalog: Catalog | null, durationMs: number): QualityReportData {
+/** Duplicate keys and FK orphans per table (partition by partition for keys that were spilled). */
+async function countKeys(scanned: ScannedTable[]): Promise<{ tables: TableQualityRow[]; keyRows: number; fkRows: number }> {
   const byTable = new Map(scanned.map((s) => [tableKey(s.manifest), s]));
   let keyRows = 0;
   let fkRows = 0;
-  const tables = scanned.map((s) => {
+  const tables: TableQualityRow[] = [];
+  for (const s of scanned) {
     let duplicateKeys = 0;
     for (const k of s.own) {
-      const set = s.scan.keys.get(k.id) as KeySet;
-      keyRows += set.size;
-      duplicateKeys += set.duplicates();
+      const bag = s.scan.keys.get(k.id) as KeyBag;
+      keyRows += bag.size;
+      duplicateKeys += await bag.duplicates();
     }
-    const { orphans, values } = orphansOf(s, byTable);
+    const { orphans, values } = await orphansOf(s, byTable);
     fkRows += values;
-    return { table: tableKey(s.manifest), rowCount: s.scan.rowCount, fkOrphans: orphans, duplicateKeys };
-  });
+    tables.push({ table: tableKey(s.manifest), rowCount: s.scan.rowCount, fkOrphans: orphans, duplicateKeys });
+  }
+  return { tables, keyRows, fkRows };
+}
+
+type TableQualityRow = QualityReportData['tables'][number];
+
+function assemble(
+  manifest: DatasetManifest,
+  scanned: ScannedTable[],
+  { tables, keyRows, fkRows }: { tables: TableQualityRow[]; keyRows: number; fkRows: number },
+  ref: Reference,
+  catalog: Catalog | null,
+  durationMs: number,
+): QualityReportData {
   const columns = scanned.flatMap((s) => measureColumns(s, ref, catalog));
   const leakRows = scanned.flatMap((s) => s.scan.leaks);
   const facts: MeasuredFacts = {

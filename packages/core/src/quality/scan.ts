@@ -1,6 +1,7 @@
 /**
- * One pass over one table of a dataset version, a row group at a time: every column profiled, key
- * hashes collected for duplicate and orphan checks, rows handed to the CHECK evaluator, and — for a
+ * One pass over one table of a dataset version, a row group at a time: every column profiled, keys
+ * counted for duplicate and orphan checks (in memory, or spilled to disk past the report's key
+ * budget: keys.ts), rows handed to the CHECK evaluator, and — for a
  * masked dataset — the input dataset's table read in step, to profile it as the reference and to
  * count masked values still equal to the input's.
  */
@@ -9,8 +10,9 @@ import type { DatasetColumn, TextRow } from '../dataset/types.ts';
 import { resolveType } from '../synthetic/schema/columns.ts';
 import type { TableCheckRunner } from './checks.ts';
 import { consistencyCheck, typeConstraintCheck } from './formats.ts';
+import type { KeyBag, KeySpace } from './keys.ts';
 import { ColumnProfile } from './profile.ts';
-import { hash53, KeySet } from './sketch.ts';
+import { hash53 } from './sketch.ts';
 
 const EMPTY_CATALOG: Catalog = { database: '', serverVersion: '', schemas: [], enums: [], domains: [], sequences: [], tables: [] };
 
@@ -24,7 +26,7 @@ export interface KeySpec {
 export interface TableScan {
   rowCount: number;
   profiles: ColumnProfile[];
-  keys: Map<string, KeySet>;
+  keys: Map<string, KeyBag>;
   /** Masked datasets: the input's profiles (the reference) and the masked columns' leaks. */
   reference: ColumnProfile[] | null;
   leaks: { column: string; compared: number; equal: number }[];
@@ -35,6 +37,8 @@ export interface ScanOptions {
   table: TableDef | null;
   catalog: Catalog | null;
   keys: KeySpec[];
+  /** Where the keys are counted (and spilled): one per report, shared by its tables. */
+  keySpace: KeySpace;
   checks: TableCheckRunner | null;
   /** The input dataset's rows of the same table, same order (masking keeps rows in place). */
   parentRows?: AsyncIterable<TextRow[]> | null;
@@ -98,7 +102,8 @@ export async function scanTable(rows: AsyncIterable<TextRow[]>, options: ScanOpt
   const { columns, checks } = options;
   const width = columns.length;
   const profiles = columnProfiles(columns, options.table, options.catalog, seed);
-  const keySets = new Map(options.keys.map((k) => [k.id, new KeySet()]));
+  const keySets = new Map(options.keys.map((k) => [k.id, options.keySpace.bag()]));
+  const keyList = options.keys.map((k) => ({ spec: k, bag: keySets.get(k.id) as KeyBag }));
   const parent = options.parentRows ? new RowCursor(options.parentRows) : null;
   const reference = parent ? columnProfiles(columns, options.table, options.catalog, seed + 1) : null;
   const masked = options.maskedColumns ?? [];
@@ -112,9 +117,9 @@ export async function scanTable(rows: AsyncIterable<TextRow[]>, options: ScanOpt
       for (const row of batch) {
         rowCount++;
         for (let i = 0; i < width; i++) consistent[i] = (profiles[i] as ColumnProfile).add(row[i] ?? null);
-        for (const k of options.keys) {
-          const text = keyText(row, k.columns, k.nullsNotDistinct ?? false);
-          if (text !== null) (keySets.get(k.id) as KeySet).add(text);
+        for (const { spec, bag } of keyList) {
+          const text = keyText(row, spec.columns, spec.nullsNotDistinct ?? false);
+          if (text !== null) bag.add(text);
         }
         if (checks && checkCols.every((i) => consistent[i])) await checks.add(row);
         if (parent && reference) {
@@ -132,8 +137,11 @@ export async function scanTable(rows: AsyncIterable<TextRow[]>, options: ScanOpt
           }
         }
       }
+      // Between batches: spill keys past the budget, write what spilled keys have buffered.
+      await options.keySpace.settle();
     }
     await checks?.flush();
+    for (const bag of keySets.values()) await bag.flush(true);
   } finally {
     await parent?.close();
   }

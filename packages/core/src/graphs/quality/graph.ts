@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { END, START, StateGraph } from '@langchain/langgraph';
 import type { EmitEvent } from '../../jobs/events.ts';
@@ -30,7 +31,7 @@ export function createQualityGraph(deps: QualityGraphDeps) {
     .compile({ name: 'quality' });
 }
 
-/** The quality dependencies of an engine: its dataset store, catalogs, sources and a PGlite CHECK evaluator. */
+/** The quality dependencies of an engine: its dataset store, catalogs, sources, a PGlite CHECK evaluator and its key budget. */
 export function qualityDepsOf(tdm: Tdm): QualityDeps {
   return {
     datasets: tdm.datasets,
@@ -43,6 +44,7 @@ export function qualityDepsOf(tdm: Tdm): QualityDeps {
     },
     createEvaluator: (catalog) => createPgliteCheckEvaluator(catalog),
     clock: () => performance.now(),
+    keys: { memoryBytes: tdm.config.qualityKeyMemoryMb * 1024 * 1024, dir: join(tdm.config.dataDir, 'tmp') },
   };
 }
 

@@ -175,18 +175,18 @@ export interface CompiledScenario {
   links: OwnerLink[];
 }
 
-const YEAR_MS = 365.25 * DAY_MS;
+export const YEAR_MS = 365.25 * DAY_MS;
 const INSTANT = columnType('timestamp', {});
 const DAY = columnType('date', {});
 
-function dateLiteral(text: string): number {
+export function dateLiteral(text: string): number {
   if (text === 'now') return SYNTHETIC_EPOCH;
   const rel = /^([+-]\d+)([dy])$/.exec(text);
   if (rel) return SYNTHETIC_EPOCH + Number(rel[1]) * (rel[2] === 'y' ? YEAR_MS : DAY_MS);
   return Date.parse(text.length === 10 ? `${text}T00:00:00Z` : `${text.replace(' ', 'T')}Z`);
 }
 
-function addYears(ms: number, years: number): number {
+export function addYears(ms: number, years: number): number {
   const d = new Date(ms);
   return Date.UTC(d.getUTCFullYear() + years, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
 }
