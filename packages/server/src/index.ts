@@ -1,5 +1,6 @@
 import { loadConfig } from '@tdm/core/config';
 import { bootstrap } from '@tdm/core/demo/bootstrap';
+import { collectGarbage } from '@tdm/core/gc';
 import { createTdm } from '@tdm/core/runtime';
 import { createApp } from './app.ts';
 
@@ -7,6 +8,8 @@ const log = (msg: string) => console.log(`[tdm] ${msg}`);
 const config = loadConfig();
 const tdm = await createTdm(config, { log });
 await bootstrap(tdm, log);
+// The first start opens (and closes) the embedded demo source and target: give their memory back now.
+collectGarbage();
 if (config.serverWorker) await tdm.jobs.startWorking({ concurrency: config.workerConcurrency });
 const app = createApp(tdm);
 const port = await app.start(config.apiPort);
