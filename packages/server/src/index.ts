@@ -8,11 +8,12 @@ const log = (msg: string) => console.log(`[tdm] ${msg}`);
 const config = loadConfig();
 const tdm = await createTdm(config, { log });
 await bootstrap(tdm, log);
-// The first start opens (and closes) the embedded demo source and target: give their memory back now.
-collectGarbage();
 if (config.serverWorker) await tdm.jobs.startWorking({ concurrency: config.workerConcurrency });
 const app = createApp(tdm);
 const port = await app.start(config.apiPort);
+// Start-up garbage (schema building, migrations; on a first start the embedded demo source and target it
+// opened and closed) would otherwise stay until memory pressure: an idle server shows its real size.
+collectGarbage();
 log(`metadata store: ${config.databaseUrl.startsWith('pglite') ? config.databaseUrl : 'DATABASE_URL'}`);
 log(
   `GraphQL API and GraphiQL on http://localhost:${port}/graphql (jobs: ${tdm.jobs.queue.kind}${config.serverWorker ? ', worked here' : ', worked by `npm run worker`'})`,
