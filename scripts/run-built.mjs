@@ -16,10 +16,14 @@ if (!entry) {
 if (process.env.TDM_SKIP_BUILD !== '1') {
   const filter = name === 'server' ? '@tdm/server' : '@tdm/core';
   const r = spawnSync('npx', ['turbo', 'run', 'build', `--filter=${filter}`, '--output-logs=errors-only'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
   });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  if (r.status !== 0) {
+    // turbo reports a failed task on stdout.
+    process.stderr.write(r.stdout ?? '');
+    process.exit(r.status ?? 1);
+  }
 }
 process.argv = [process.argv[0], resolve(entry), ...args];
 await import(pathToFileURL(resolve(entry)).href);
