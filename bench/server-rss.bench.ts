@@ -1,10 +1,11 @@
 /**
- * Memory of the API server (`packages/server/src/index.ts`, as `npm run server` starts it) with the
- * metadata on PostgreSQL, before any job: RSS a few seconds after it listens and the peak during
- * start-up (VmRSS / VmHWM of the server process), for the first start (which seeds the embedded demo
- * database) and for a restart (which finds it and does not open it).
+ * Memory of the API server as `npm run server` starts it (built JavaScript, `packages/server/dist/index.js`),
+ * before any job: RSS a few seconds after it listens and the peak during start-up (VmRSS / VmHWM of the
+ * server process), with the metadata on PostgreSQL and on PGlite (the default), for the first start
+ * (which seeds the embedded demo database and checks the default target) and for a restart. A restart
+ * of the same server run from its TypeScript source through tsx is the reference.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,9 +21,12 @@ async function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> 
   return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
 }
 
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; listening: Promise<void> }> {
-  // One node process (tsx as a loader): its pid is the server's.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'packages/server/src/index.ts')], {
+async function startServer(env: Record<string, string>, fromSource = false): Promise<{ child: ChildProcess; listening: Promise<void> }> {
+  // One node process (tsx as a loader for the source): its pid is the server's.
+  const args = fromSource
+    ? ['--import', 'tsx', '--conditions=tdm-source', join(REPO_ROOT, 'packages/server/src/index.ts')]
+    : [join(REPO_ROOT, 'packages/server/dist/index.js')];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,25 +51,47 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
+async function measure(ctx: BenchContext, env: Record<string, string>, fromSource = false): Promise<{ rss: number; peak: number }> {
+  const { child, listening } = await startServer(env, fromSource);
+  ctx.defer(() => stop(child));
+  await listening;
+  await sleep(IDLE_MS);
+  const rss = (await statusKb(child.pid!, 'VmRSS')) / 1024;
+  const peak = (await statusKb(child.pid!, 'VmHWM')) / 1024;
+  await stop(child);
+  return { rss, peak };
+}
+
 export async function run(ctx: BenchContext): Promise<Result[]> {
-  if (!(await pgAvailable())) {
-    ctx.note(`PostgreSQL not reachable at ${new URL(PG_ADMIN_URL).host}: server RSS entries skipped`);
-    return [];
+  const built = spawnSync('npx', ['turbo', 'run', 'build', '--filter=@tdm/server', '--output-logs=errors-only'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
+  if (built.status !== 0) throw new Error(`building the server failed:\n${built.stderr}`);
+  const stores: { label: string; env: Record<string, string> }[] = [];
+  if (await pgAvailable()) {
+    const metadata = await benchDatabase(ctx, 'rss_meta');
+    stores.push({ label: 'postgres-metadata', env: { DATABASE_URL: metadata.url, TDM_SERVER_WORKER: 'off' } });
+  } else {
+    ctx.note(`PostgreSQL not reachable at ${new URL(PG_ADMIN_URL).host}: server RSS on PostgreSQL metadata skipped`);
   }
-  const metadata = await benchDatabase(ctx, 'rss_meta');
-  const env = { DATABASE_URL: metadata.url, TDM_DATA_DIR: join(ctx.tmpDir, 'data'), API_PORT: '0', TDM_SECRET_KEY: 'bench-rss', TDM_SERVER_WORKER: 'off' };
+  stores.push({ label: 'pglite-metadata', env: {} });
   const results: Result[] = [];
-  for (const start of ['first-start', 'restart']) {
-    const { child, listening } = await startServer(env);
-    ctx.defer(() => stop(child));
-    await listening;
-    await sleep(IDLE_MS);
-    const rss = (await statusKb(child.pid!, 'VmRSS')) / 1024;
-    const peak = (await statusKb(child.pid!, 'VmHWM')) / 1024;
-    ctx.log(`${start}: idle RSS ${Math.round(rss)} MB, peak during start-up ${Math.round(peak)} MB`);
-    results.push(result(`server/idle-rss/postgres-metadata/${start}`, rss, 'MB', '< 200 MB'));
-    results.push(result(`server/peak-rss-startup/postgres-metadata/${start}`, peak, 'MB', 'report only'));
-    await stop(child);
+  for (const store of stores) {
+    const env = { ...store.env, TDM_DATA_DIR: join(ctx.tmpDir, store.label), API_PORT: '0', TDM_SECRET_KEY: 'bench-rss' };
+    for (const start of ['first-start', 'restart'] as const) {
+      const { rss, peak } = await measure(ctx, env);
+      let reference: { name: string; value: number } | null = null;
+      if (start === 'restart') {
+        const source = await measure(ctx, env, true);
+        reference = { name: 'the same server from its TypeScript source (tsx)', value: source.rss };
+        ctx.log(`${store.label} restart from source: idle RSS ${Math.round(source.rss)} MB, peak ${Math.round(source.peak)} MB`);
+      }
+      ctx.log(`${store.label} ${start}: idle RSS ${Math.round(rss)} MB, peak during start-up ${Math.round(peak)} MB`);
+      results.push(result(`server/idle-rss/${store.label}/${start}`, rss, 'MB', '< 200 MB', reference));
+      results.push(result(`server/peak-rss-startup/${store.label}/${start}`, peak, 'MB', 'report only'));
+    }
   }
   return results;
 }

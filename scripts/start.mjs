@@ -9,8 +9,12 @@ if (!existsSync('apps/studio/build/index.js')) {
   const r = spawnSync('npm', ['run', 'build', '-w', '@tdm/studio'], { stdio: 'inherit', env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+// The API runs as built JavaScript (packages/core and packages/server compiled to dist/; turbo skips the
+// build when nothing changed).
+const built = spawnSync('npx', ['turbo', 'run', 'build', '--filter=@tdm/server', '--output-logs=errors-only'], { stdio: 'inherit', env });
+if (built.status !== 0) process.exit(built.status ?? 1);
 const children = [
-  spawn('npx', ['tsx', 'packages/server/src/index.ts'], { stdio: 'inherit', env }),
+  spawn('node', ['packages/server/dist/index.js'], { stdio: 'inherit', env }),
   spawn('node', ['apps/studio/serve.js'], { stdio: 'inherit', env }),
 ];
 console.log(`[tdm] studio on http://localhost:${env.STUDIO_PORT ?? 5173}`);

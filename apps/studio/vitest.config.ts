@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 // Kept apart from vite.config.ts: tests run in Node and must not load the SvelteKit plugin
 // (the e2e test starts its own dev server from vite.config.ts).
 export default defineConfig({
+  // Workspace packages resolve to their TypeScript source (`tdm-source` in their exports), not to dist/.
+  resolve: { conditions: ['tdm-source'] },
+  ssr: { resolve: { conditions: ['tdm-source'] } },
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts'],

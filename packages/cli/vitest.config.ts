@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Workspace packages resolve to their TypeScript source (`tdm-source` in their exports), not to dist/.
+  resolve: { conditions: ['tdm-source'] },
+  ssr: { resolve: { conditions: ['tdm-source'] } },
   test: {
     // The CLI tests start a TDM server (PGlite metadata store) and run workflows through it.
     testTimeout: 120_000,

@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Workspace packages resolve to their TypeScript source (`tdm-source` in their exports), not to dist/.
+  resolve: { conditions: ['tdm-source'] },
+  ssr: { resolve: { conditions: ['tdm-source'] } },
   test: {
     // Integration tests start PGlite (WASM initdb) and load sample databases: seconds, not milliseconds.
     testTimeout: 60_000,

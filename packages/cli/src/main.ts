@@ -3,6 +3,7 @@
  * `tdm worker` and `tdm token` are the engine's own commands and run only inside a TDM installation.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { datasets, DATASETS_HELP } from './commands/datasets.ts';
 import { jobs, JOBS_HELP } from './commands/jobs.ts';
@@ -66,18 +67,19 @@ export async function main(argv: string[]): Promise<number> {
 
 /** `tdm worker` / `tdm token` run the engine's own command (packages/core) in a child process. */
 async function engineCommand(argv: string[]): Promise<number> {
-  let script: string;
-  let tsx: string;
+  let args: string[];
   try {
-    script = fileURLToPath(import.meta.resolve('@tdm/core/bin/tdm'));
-    tsx = import.meta.resolve('tsx');
+    // The built engine (packages/core/dist) when it is there; its TypeScript source through tsx otherwise.
+    const script = fileURLToPath(import.meta.resolve('@tdm/core/bin/tdm'));
+    const source = script.replace(/([\\/])dist([\\/])(.*)\.js$/, '$1src$2$3.ts');
+    args = script.endsWith('.js') && existsSync(script) ? [script] : ['--import', import.meta.resolve('tsx'), existsSync(source) ? source : script];
   } catch {
     process.stderr.write(
       `tdm ${argv[0]}: error USAGE: this command runs inside a TDM installation (the repository, with @tdm/core); use \`npm run worker\` there\n`,
     );
     return EXIT.USAGE;
   }
-  const child = spawn(process.execPath, ['--import', tsx, script, ...argv], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...args, ...argv], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))));
 }

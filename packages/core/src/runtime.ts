@@ -5,14 +5,12 @@
 import { mkdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type TdmConfig } from './config.ts';
-import { runDiscover } from './graphs/discover/graph.ts';
 import type { DiscoverInput, DiscoverResult } from './graphs/discover/state.ts';
 import type { StepContext } from './graphs/shared/step-kit.ts';
 import type { PglitePathPolicy } from './db/pglite-paths.ts';
 import { ConnectionStore } from './store/connections.ts';
 import { type MetadataStore, openMetadataStore } from './store/metadata.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { createChatModelFromEnv } from './decision/llm.ts';
 import { openDatasetStore } from './dataset/open.ts';
 import type { DatasetStore } from './dataset/types.ts';
 import { EnvironmentStore } from './store/environments.ts';
@@ -80,7 +78,8 @@ export async function createTdm(config: TdmConfig = loadConfig(), options: Creat
     (store.sql.kind === 'postgres' && config.queue !== 'in-process'
       ? new PgBossQueue(config.databaseUrl, { heartbeatSeconds: config.queueHeartbeatSeconds, monitorIntervalSeconds: config.queueMonitorSeconds ?? undefined })
       : new InProcessQueue());
-  const llm = createChatModelFromEnv(process.env);
+  // LangChain's model clients load only when a provider is configured (most installations run rule-based).
+  const llm = process.env.TDM_LLM_PROVIDER ? (await import('./decision/llm.ts')).createChatModelFromEnv(process.env) : null;
   const datasets = openDatasetStore(config.datasetStoreUri);
   const environments = new EnvironmentStore(store.prisma, connections, store.sql);
   const tdm: Tdm = {
@@ -93,7 +92,8 @@ export async function createTdm(config: TdmConfig = loadConfig(), options: Creat
     get jobs() {
       return jobs;
     },
-    discoverSchema(input, opts = {}) {
+    async discoverSchema(input, opts = {}) {
+      const { runDiscover } = await import('./graphs/discover/graph.ts');
       return runDiscover(tdm, input, opts);
     },
     async audit(entry) {

@@ -7,21 +7,26 @@
  */
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { createRequire } from 'node:module';
+import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import { BaseDatasetWriter, checkDatasetVersionId, findTable, MANIFEST_FILE, parseManifest } from './layout.ts';
 import { type AsyncBuffer, datasetColumns, readParquet, writeParquet } from './parquet.ts';
 import type { DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
+
+type S3Sdk = typeof import('@aws-sdk/client-s3') & Pick<typeof import('@aws-sdk/lib-storage'), 'Upload'>;
+let sdkModule: S3Sdk | null = null;
+/**
+ * The AWS SDK, loaded with the first S3 store (≈ 20 MB of modules): most installations keep datasets
+ * on local disk and never need it. Synchronous (`require`), so opening a store stays synchronous.
+ */
+function sdk(): S3Sdk {
+  if (!sdkModule) {
+    const require = createRequire(import.meta.url);
+    sdkModule = { ...(require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3')), Upload: require('@aws-sdk/lib-storage').Upload };
+  }
+  return sdkModule;
+}
 
 export interface S3DatasetStoreConfig {
   bucket: string;
@@ -96,7 +101,7 @@ class S3DatasetWriter extends BaseDatasetWriter {
 
   protected async assertNew(): Promise<void> {
     try {
-      await this.#store.client.send(new HeadObjectCommand({ Bucket: this.#store.bucket, Key: this.#store.key(this.datasetVersionId, MANIFEST_FILE) }));
+      await this.#store.client.send(new (sdk().HeadObjectCommand)({ Bucket: this.#store.bucket, Key: this.#store.key(this.datasetVersionId, MANIFEST_FILE) }));
     } catch (err) {
       if (isNotFound(err)) return;
       throw s3Error(err, 'HEAD manifest');
@@ -107,7 +112,7 @@ class S3DatasetWriter extends BaseDatasetWriter {
   protected async writeFile(file: string, table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest> {
     const columns = datasetColumns(table.columns);
     const body = new PassThrough({ highWaterMark: 4 * MiB });
-    const upload = new Upload({
+    const upload = new (sdk().Upload)({
       client: this.#store.client,
       params: { Bucket: this.#store.bucket, Key: this.#store.key(this.datasetVersionId, file), Body: body, ContentType: 'application/vnd.apache.parquet' },
       partSize: this.#store.partSize,
@@ -149,7 +154,7 @@ class S3DatasetWriter extends BaseDatasetWriter {
   protected async publishManifest(manifest: DatasetManifest): Promise<void> {
     try {
       await this.#store.client.send(
-        new PutObjectCommand({
+        new (sdk().PutObjectCommand)({
           Bucket: this.#store.bucket,
           Key: this.#store.key(this.datasetVersionId, MANIFEST_FILE),
           Body: `${JSON.stringify(manifest, null, 2)}\n`,
@@ -189,7 +194,7 @@ export class S3DatasetStore implements DatasetStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     };
-    this.client = config.client ?? new S3Client(clientConfig);
+    this.client = config.client ?? new (sdk().S3Client)(clientConfig);
   }
 
   /** Object key of a file of a version. */
@@ -204,7 +209,7 @@ export class S3DatasetStore implements DatasetStore {
   async readManifest(datasetVersionId: string): Promise<DatasetManifest> {
     let text: string;
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(datasetVersionId, MANIFEST_FILE) }));
+      const response = await this.client.send(new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.key(datasetVersionId, MANIFEST_FILE) }));
       text = (await response.Body?.transformToString('utf8')) ?? '';
     } catch (err) {
       if (isNotFound(err)) throw new NotFoundError('dataset version', datasetVersionId);
@@ -230,7 +235,7 @@ export class S3DatasetStore implements DatasetStore {
         const stop = Math.min(end ?? byteLength, byteLength);
         if (stop <= start) return new ArrayBuffer(0);
         try {
-          const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${stop - 1}` }));
+          const response = await this.client.send(new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${stop - 1}` }));
           const bytes = await response.Body?.transformToByteArray();
           if (!bytes || bytes.length !== stop - start)
             throw new TdmError('QUERY_FAILED', `S3 returned ${bytes?.length ?? 0} bytes for range ${start}-${stop - 1} of ${key}`);
@@ -252,7 +257,7 @@ export class S3DatasetStore implements DatasetStore {
   /** @internal */
   async deleteKey(key: string): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+      await this.client.send(new (sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: key }));
     } catch (err) {
       if (!isNotFound(err)) throw s3Error(err, `DELETE ${key}`);
     }
@@ -265,7 +270,7 @@ export class S3DatasetStore implements DatasetStore {
     do {
       let page: ListObjectsV2CommandOutput;
       try {
-        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+        page = await this.client.send(new (sdk().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
       } catch (err) {
         throw s3Error(err, `LIST ${prefix}`);
       }

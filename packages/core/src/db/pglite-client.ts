@@ -32,8 +32,18 @@ interface Shared {
 const registry = new Map<string, Shared>();
 let sequence = 0;
 
-function createInstance(dataDir: string | undefined): Promise<PGlite> {
-  return PGlite.create(dataDir, { extensions: { uuid_ossp, pgcrypto }, parsers: PARSERS });
+/** How an embedded database is opened. */
+export interface PgliteOptions {
+  /**
+   * PostgreSQL's `shared_buffers` (PGlite's default is 128MB, nearly all of it touched by the time the
+   * database is open). Ignored when the directory is already open in this process.
+   */
+  sharedBuffers?: string;
+}
+
+function createInstance(dataDir: string | undefined, options: PgliteOptions): Promise<PGlite> {
+  const postgresqlconf = options.sharedBuffers ? [`shared_buffers=${options.sharedBuffers}`] : undefined;
+  return PGlite.create(dataDir, { extensions: { uuid_ossp, pgcrypto }, parsers: PARSERS, postgresqlconf });
 }
 
 function queryError(err: unknown): TdmError {
@@ -106,18 +116,18 @@ export class PgliteSqlClient implements SqlClient {
    * Opens `pglite://<dir>` (created when missing; shared with other clients of this process on the
    * same directory) or `pglite:memory` (a fresh private database).
    */
-  static async open(url: string): Promise<PgliteSqlClient> {
+  static async open(url: string, options: PgliteOptions = {}): Promise<PgliteSqlClient> {
     const target = parseConnectionString(url);
     if (target.kind !== 'pglite') throw new InvalidConnectionStringError(`not a PGlite connection string: ${url}`);
     try {
       if (target.dataDir === null) {
-        const pglite = await createInstance(undefined);
+        const pglite = await createInstance(undefined, options);
         return new PgliteSqlClient(pglite, url, null, () => pglite.close());
       }
       const key = resolve(target.dataDir);
       let shared = registry.get(key);
       if (!shared) {
-        shared = { instance: createInstance(key), refs: 0 };
+        shared = { instance: createInstance(key, options), refs: 0 };
         registry.set(key, shared);
         // A failed open must not poison the registry for the next attempt.
         shared.instance.catch(() => registry.get(key) === shared && registry.delete(key));

@@ -28,6 +28,8 @@ export interface SqlClientOptions {
    * Messages name the redacted URL only. Default `console.warn`.
    */
   log?: (message: string) => void;
+  /** PGlite only: PostgreSQL's `shared_buffers` of the embedded database (default PGlite's 128MB). */
+  pgliteSharedBuffers?: string;
 }
 
 type PostgresTarget = Extract<ConnectionTarget, { kind: 'postgres' }>;

@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tdm } from '../runtime.ts';
 import { splitPassword } from '../store/connections.ts';
-import { ensureDemoSource } from './demo-source.ts';
 
 export async function bootstrap(tdm: Tdm, log: (msg: string) => void = () => {}): Promise<void> {
   const { prisma } = tdm.store;
@@ -16,7 +15,7 @@ export async function bootstrap(tdm: Tdm, log: (msg: string) => void = () => {})
     // The connection is stored once the database is seeded: on a restart there is nothing to check, and
     // not opening the embedded database keeps its ~200 MB of WebAssembly memory out of an idle server.
     const seeded = known?.url === demoUrl && embeddedDirExists(demoUrl);
-    if (!seeded && (await ensureDemoSource(demoUrl))) log(`created the demo source database at ${demoUrl}`);
+    if (!seeded && (await (await import('./demo-source.ts')).ensureDemoSource(demoUrl))) log(`created the demo source database at ${demoUrl}`);
     if (!known) {
       await tdm.connections.create({ name: 'demo', connectionString: demoUrl });
     }

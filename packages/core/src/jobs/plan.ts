@@ -1,12 +1,9 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { decide } from '../graphs/decision/graph.ts';
 import type { PipelinePlan } from '../decision/types.ts';
-import { analyzeTestCase, loadTestCaseParsers } from '../testcase/analyze.ts';
 import type { Operation } from './context.ts';
 import type { WorkflowInput } from './input.ts';
 import { WORKFLOW_TEMPLATES } from '../decision/templates.ts';
 import { InvalidInputError } from '../errors.ts';
-import { getStep } from '../graphs/registry.ts';
 
 /**
  * The operations a job runs: the caller's, a template's, or the plan of the decision graph — the same
@@ -16,6 +13,12 @@ export async function planOperations(
   input: WorkflowInput,
   deps: { llm?: BaseChatModel | null } = {},
 ): Promise<{ operations: Operation[]; plan: PipelinePlan; testCaseKind: string }> {
+  // The planner, the test-case parsers and the step registry load with the first workflow, not with the server.
+  const [{ decide }, { analyzeTestCase, loadTestCaseParsers }, { getStep }] = await Promise.all([
+    import('../graphs/decision/graph.ts'),
+    import('../testcase/analyze.ts'),
+    import('../graphs/registry.ts'),
+  ]);
   let operations = input.operations ?? undefined;
   if (!operations && input.template) {
     const t = WORKFLOW_TEMPLATES.find((x) => x.name.toLowerCase() === input.template?.toLowerCase());

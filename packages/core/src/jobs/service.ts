@@ -8,11 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { redactConnectionString, redactDeep, redactSecrets } from '../db/url.ts';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import type { Job, PrismaClient } from '../generated/prisma/client.ts';
-import { createWorkflowGraph } from '../graphs/workflow/graph.ts';
 import type { Tdm } from '../runtime.ts';
 import { splitPassword } from '../store/connections.ts';
 import { upsertTestCase } from '../store/test-cases.ts';
-import { SqlCheckpointSaver } from './checkpointer.ts';
 import { OPERATIONS, TERMINAL_STATUSES, type JobContext, type Operation } from './context.ts';
 import { WorkflowInputSchema, type WorkflowInput } from './input.ts';
 import { CANCEL_CHANNEL, JobLogger, LogBus } from './log-bus.ts';
@@ -210,6 +208,8 @@ export class JobService {
     heartbeat.unref();
 
     const operations = job.operations as Operation[];
+    // Loaded with the first job: LangGraph and every step's code stay out of a server that only serves the API.
+    const [{ createWorkflowGraph }, { SqlCheckpointSaver }] = await Promise.all([import('../graphs/workflow/graph.ts'), import('./checkpointer.ts')]);
     const checkpointer = new SqlCheckpointSaver(this.tdm.store.sql);
     const graph = createWorkflowGraph(operations, {
       tdm: this.tdm,

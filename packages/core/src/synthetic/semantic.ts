@@ -10,7 +10,7 @@
  * `unique: true` embeds the row number where a kind's natural space is small (emails, usernames,
  * phones, card numbers), so distinct rows never collide. Determinism holds for a pinned Faker version.
  */
-import { base, en, Faker } from '@faker-js/faker';
+import { englishFaker } from './faker-en.ts';
 import { Rng, type SeedPart } from './rng.ts';
 
 export const SEMANTIC_KINDS = [
@@ -259,7 +259,7 @@ export interface ValueGenerator {
   next(row: number): string;
 }
 
-const faker = new Faker({ locale: [en, base] });
+const faker = englishFaker;
 const defs = faker.rawDefinitions;
 const uniq = (lists: unknown[]): string[] => [...new Set(lists.flatMap((l) => (Array.isArray(l) ? l.filter((x): x is string => typeof x === 'string') : [])))];
 const LISTS = {

@@ -6,14 +6,14 @@
  * - `GET /export/datasets/<id>/<schema.table>.csv` — one table of a dataset version;
  * - `GET /export/audit.csv?severity=&action=&since=&until=` — the audit log rows `auditLogs` would list.
  *
- * Table rows are read batch by batch from the Parquet dataset store; the response waits for the
- * socket to drain between batches, so a slow client holds back the reading, not the memory.
+ * Dataset files come from core's one export (`@tdm/core/dataset/export`, shared with the REST path):
+ * table rows are read batch by batch from the Parquet dataset store and the response waits for the
+ * socket to drain between chunks, so a slow client holds back the reading, not the memory.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NotFoundError, TdmError } from '@tdm/core/errors';
 import type { Tdm } from '@tdm/core/runtime';
-import { loadManifest } from '@tdm/core/store/datasets';
-import { Zip, ZipDeflate } from 'fflate';
+import { exportDatasetZip, exportTable } from '@tdm/core/dataset/export';
 import { auditWhere } from '../schema/audit.ts';
 import { rawId } from '../schema/catalog.ts';
 import { csvLine, safeFileName } from './csv.ts';
@@ -63,48 +63,22 @@ async function datasetsCsv(tdm: Tdm, res: ServerResponse) {
   res.end();
 }
 
-async function tableCsv(tdm: Tdm, res: ServerResponse, datasetVersionId: string, tableName: string) {
-  const manifest = await loadManifest(tdm.store.prisma, datasetVersionId);
-  if (!manifest) throw new NotFoundError('dataset version', datasetVersionId);
-  const table = manifest.tables.find((t) => `${t.schema}.${t.name}` === tableName || t.name === tableName);
-  if (!table) throw new NotFoundError('table in dataset version', tableName);
-  start(res, 'text/csv; charset=utf-8', `${safeFileName(`${manifest.name || datasetVersionId}-${table.schema}.${table.name}`)}.csv`);
-  await write(res, csvLine(table.columns.map((c) => c.name)));
-  for await (const batch of tdm.datasets.readTable(datasetVersionId, table)) {
-    await write(res, batch.map(csvLine).join(''));
-  }
+/** Sends a file produced by core's dataset export, waiting for the socket to drain between chunks. */
+async function send(res: ServerResponse, type: string, fileName: string, body: ReadableStream<Uint8Array>) {
+  start(res, type, fileName);
+  for await (const chunk of body) await write(res, chunk);
   res.end();
 }
 
+async function tableCsv(tdm: Tdm, res: ServerResponse, datasetVersionId: string, tableName: string) {
+  const file = await exportTable(tdm, datasetVersionId, tableName, 'csv');
+  const { manifest, table } = file;
+  await send(res, file.contentType, `${safeFileName(`${manifest.name || datasetVersionId}-${table.schema}.${table.name}`)}.csv`, file.body);
+}
+
 async function datasetZip(tdm: Tdm, res: ServerResponse, datasetVersionId: string) {
-  const manifest = await loadManifest(tdm.store.prisma, datasetVersionId);
-  if (!manifest) throw new NotFoundError('dataset version', datasetVersionId);
-  start(res, 'application/zip', `${safeFileName(manifest.name || datasetVersionId)}.zip`);
-  const pending: Uint8Array[] = [];
-  let failure: Error | null = null;
-  const zip = new Zip((err, chunk) => {
-    if (err) failure = err;
-    else pending.push(chunk);
-  });
-  const flush = async () => {
-    if (failure) throw failure;
-    while (pending.length) await write(res, pending.shift() as Uint8Array);
-  };
-  const encoder = new TextEncoder();
-  for (const table of manifest.tables) {
-    const entry = new ZipDeflate(`${table.schema}.${table.name}.csv`, { level: 6 });
-    zip.add(entry);
-    entry.push(encoder.encode(csvLine(table.columns.map((c) => c.name))));
-    for await (const batch of tdm.datasets.readTable(datasetVersionId, table)) {
-      entry.push(encoder.encode(batch.map(csvLine).join('')));
-      await flush();
-    }
-    entry.push(new Uint8Array(0), true);
-    await flush();
-  }
-  zip.end();
-  await flush();
-  res.end();
+  const file = await exportDatasetZip(tdm, datasetVersionId);
+  await send(res, file.contentType, `${safeFileName(file.manifest.name || datasetVersionId)}.zip`, file.body);
 }
 
 async function auditCsv(tdm: Tdm, res: ServerResponse, params: URLSearchParams) {

@@ -1,6 +1,5 @@
 import { previewRows } from '@tdm/core/dataset/preview';
-import { runProvision } from '@tdm/core/graphs/provision/graph';
-import { runSubset } from '@tdm/core/graphs/subset/graph';
+import type { runProvision } from '@tdm/core/graphs/provision/graph';
 import { lineageAround } from '@tdm/core/lineage/graph';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
@@ -124,6 +123,7 @@ builder.mutationFields((t) => ({
     errors: { types: SOURCE_ERRORS },
     args: { input: t.arg({ type: SubsetInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
+      const { runSubset } = await import('@tdm/core/graphs/subset/graph');
       const out = await runSubset(ctx.tdm, {
         schemaVersionId: rawId(input.schemaVersionId, 'SchemaVersion'),
         connectionId: rawId(input.connectionId, 'DatabaseConnection'),
@@ -150,6 +150,7 @@ builder.mutationFields((t) => ({
     errors: { types: PROVISION_ERRORS },
     args: { input: t.arg({ type: ProvisionInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
+      const { runProvision } = await import('@tdm/core/graphs/provision/graph');
       const out = await runProvision(ctx.tdm, {
         datasetVersionId: rawId(input.datasetVersionId, 'DatasetVersion') as string,
         environment: rawId(input.environment, 'Environment'),

@@ -1,7 +1,5 @@
 import type { PipelinePlan } from '@tdm/core/decision/types';
-import { decide } from '@tdm/core/graphs/decision/graph';
-import { analyzeTestCase, loadTestCaseParsers } from '@tdm/core/testcase/analyze';
-import { refineAnalysis } from '@tdm/core/testcase/refine';
+import type { analyzeTestCase } from '@tdm/core/testcase/analyze';
 import { builder } from '../builder.ts';
 import { SOURCE_ERRORS } from './errors.ts';
 
@@ -109,7 +107,10 @@ builder.queryFields((t) => ({
     description: 'Plans a workflow from its inputs without running it',
     errors: { types: SOURCE_ERRORS },
     args: { input: t.arg({ type: ClassifyIntentInput, required: true }) },
-    resolve: (_r, { input }, ctx) => decide(clean(input), { llm: ctx.tdm.llm }),
+    resolve: async (_r, { input }, ctx) => {
+      const { decide } = await import('@tdm/core/graphs/decision/graph');
+      return decide(clean(input), { llm: ctx.tdm.llm });
+    },
   }),
   analyzeTestCase: t.field({
     type: AnalysisRef,
@@ -117,6 +118,10 @@ builder.queryFields((t) => ({
     errors: { types: SOURCE_ERRORS },
     args: { input: t.arg({ type: AnalyzeTestCaseInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
+      const [{ analyzeTestCase, loadTestCaseParsers }, { refineAnalysis }] = await Promise.all([
+        import('@tdm/core/testcase/analyze'),
+        import('@tdm/core/testcase/refine'),
+      ]);
       await loadTestCaseParsers();
       return refineAnalysis(analyzeTestCase({ content: input.content, fileName: input.fileName ?? undefined }), ctx.tdm.llm);
     },

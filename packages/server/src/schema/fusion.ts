@@ -1,4 +1,3 @@
-import { fuseSchemas } from '@tdm/core/graphs/fusion/graph';
 import { loadUnifiedSchema, type StoredUnifiedSchema } from '@tdm/core/fusion/store';
 import { SOURCE_KINDS, type FieldOrigin, type FusionConflict, type UnifiedEntity, type UnifiedField } from '@tdm/core/fusion/types';
 import { NotFoundError } from '@tdm/core/errors';
@@ -124,6 +123,7 @@ builder.mutationFields((t) => ({
       const schemaVersionId = rawId(input.schemaVersionId, 'SchemaVersion');
       if (schemaVersionId && !(await ctx.tdm.store.prisma.schemaVersion.findUnique({ where: { id: schemaVersionId }, select: { id: true } })))
         throw new NotFoundError('schema version', schemaVersionId);
+      const { fuseSchemas } = await import('@tdm/core/graphs/fusion/graph');
       const out = await fuseSchemas(ctx.tdm, { ...input, schemaVersionId, weights: (input.weights ?? null) as Record<string, number> | null });
       await ctx.tdm.audit({
         actor: ctx.actor,

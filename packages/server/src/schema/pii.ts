@@ -1,10 +1,7 @@
 import { transformers } from '@tdm/core/mask/registry';
 import '@tdm/core/mask/transformers/index';
-import { runMask } from '@tdm/core/graphs/mask/graph';
-import { classifyPii } from '@tdm/core/graphs/pii/graph';
-import { overridePii } from '@tdm/core/graphs/pii/nodes';
 import type { PiiColumn } from '@tdm/core/graphs/pii/state';
-import { scanTargetForPii, type PiiGateReport } from '@tdm/core/graphs/provision/pii-gate';
+import type { PiiGateReport } from '@tdm/core/graphs/provision/pii-gate';
 import { categoryOf, PII_TYPES, TAXONOMY } from '@tdm/core/pii/taxonomy';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
@@ -168,6 +165,7 @@ builder.mutationFields((t) => ({
     errors: { types: SOURCE_ERRORS },
     args: { input: t.arg({ type: ScanTargetInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
+      const { scanTargetForPii } = await import('@tdm/core/graphs/provision/pii-gate');
       const report = await scanTargetForPii(ctx.tdm, {
         environment: rawId(input.environment, 'Environment'),
         datasetVersionId: rawId(input.datasetVersionId, 'DatasetVersion'),
@@ -190,6 +188,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ClassifyPiiInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       const id = rawId(input.schemaVersionId, 'SchemaVersion') as string;
+      const { classifyPii } = await import('@tdm/core/graphs/pii/graph');
       const { columns, valuesSampled } = await classifyPii(ctx.tdm, {
         schemaVersionId: id,
         sampleSize: input.sampleSize,
@@ -212,6 +211,7 @@ builder.mutationFields((t) => ({
     errors: { types: SOURCE_ERRORS },
     args: { input: t.arg({ type: OverridePiiInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
+      const { overridePii } = await import('@tdm/core/graphs/pii/nodes');
       const out = await overridePii(ctx.tdm, { ...input, schemaVersionId: rawId(input.schemaVersionId, 'SchemaVersion') as string });
       await ctx.tdm.audit({
         actor: ctx.actor,
@@ -230,6 +230,7 @@ builder.mutationFields((t) => ({
     errors: { types: SOURCE_ERRORS },
     args: { input: t.arg({ type: MaskDatasetInput, required: true }) },
     resolve: async (query, _r, { input }, ctx) => {
+      const { runMask } = await import('@tdm/core/graphs/mask/graph');
       const out = await runMask(ctx.tdm, {
         datasetVersionId: rawId(input.datasetVersionId, 'DatasetVersion') as string,
         rules: (input.rules ?? null) as Record<string, { transformer: string; params?: Record<string, unknown> }> | null,

@@ -1,4 +1,3 @@
-import { scoreDataset } from '@tdm/core/graphs/quality/graph';
 import { latestQualityReport, type StoredQualityReport } from '@tdm/core/quality/store';
 import type { ColumnQuality, QualityMetric, TableQuality } from '@tdm/core/quality/types';
 import { NotFoundError } from '@tdm/core/errors';
@@ -74,6 +73,7 @@ builder.queryFields((t) => ({
       if (stored) return stored;
       const exists = await ctx.tdm.store.prisma.datasetVersion.findUnique({ where: { id }, select: { id: true } });
       if (!exists) throw new NotFoundError('dataset version', id);
+      const { scoreDataset } = await import('@tdm/core/graphs/quality/graph');
       await scoreDataset(ctx.tdm, id);
       return (await latestQualityReport(ctx.tdm.store.prisma, id)) as StoredQualityReport;
     },

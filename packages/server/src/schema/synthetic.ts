@@ -1,6 +1,5 @@
 import { SYNTHETIC_MODES } from '@tdm/core/decision/types';
 import { listDomainPacks } from '@tdm/core/synthetic/domain/packs';
-import { runSynthetic } from '@tdm/core/graphs/synthetic/graph';
 import type { SyntheticOutcome } from '@tdm/core/synthetic/index';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
@@ -90,6 +89,7 @@ builder.mutationFields((t) => ({
     errors: { types: SOURCE_ERRORS },
     args: { input: t.arg({ type: GenerateSyntheticInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
+      const { runSynthetic } = await import('@tdm/core/graphs/synthetic/graph');
       const out = await runSynthetic(ctx.tdm, {
         mode: input.mode,
         schemaVersionId: rawId(input.schemaVersionId, 'SchemaVersion') ?? null,

@@ -9,7 +9,7 @@
  * unique columns. Emails use the reserved example.com/.net/.org domains, so no mail can go out.
  * Determinism holds for the pinned @faker-js/faker version: upgrading Faker changes fakes.
  */
-import { Faker, base, en } from '@faker-js/faker';
+import { createEnglishFaker } from '../../synthetic/faker-en.ts';
 import { z } from 'zod';
 import { InvalidInputError } from '../../errors.ts';
 import { type SemanticKind, semanticKindFor } from '../../synthetic/semantic.ts';
@@ -82,7 +82,7 @@ export const fake: TransformerDefinition<FakeParams> = {
     const unique = p.unique ?? (kind === 'email' || kind === 'username');
     const mac = keyedHash(deriveKey(ctx, 'fake'));
     const type = describePgType(ctx.column.pgType);
-    const faker = new Faker({ locale: [en, base] });
+    const faker = createEnglishFaker();
     // Names are picked straight from Faker's locale lists with the digest's bytes: seeding Faker's
     // generator costs ~40 µs a value, an index costs nothing (and the pick is as deterministic).
     const people = faker.rawDefinitions.person;

@@ -1,0 +1,29 @@
+// `npm run server` / `npm run worker`: build the engine (turbo: cached, a second or two when nothing
+// changed) and run its JavaScript from dist/ in this process — no TypeScript compiler at runtime.
+//   node scripts/run-built.mjs server            → packages/server/dist/index.js
+//   node scripts/run-built.mjs tdm worker …      → packages/core/dist/bin/tdm.js worker …
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+
+const ENTRIES = { server: 'packages/server/dist/index.js', tdm: 'packages/core/dist/bin/tdm.js' };
+const [name, ...args] = process.argv.slice(2);
+const entry = ENTRIES[name];
+if (!entry) {
+  console.error(`usage: node scripts/run-built.mjs ${Object.keys(ENTRIES).join('|')} [args…]`);
+  process.exit(2);
+}
+if (process.env.TDM_SKIP_BUILD !== '1') {
+  const filter = name === 'server' ? '@tdm/server' : '@tdm/core';
+  const r = spawnSync('npx', ['turbo', 'run', 'build', `--filter=${filter}`, '--output-logs=errors-only'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
+  if (r.status !== 0) {
+    // turbo reports a failed task on stdout.
+    process.stderr.write(r.stdout ?? '');
+    process.exit(r.status ?? 1);
+  }
+}
+process.argv = [process.argv[0], resolve(entry), ...args];
+await import(pathToFileURL(resolve(entry)).href);
