@@ -150,7 +150,10 @@ export const DomainPacksQuery = graphql(`
         name
         description
         entities
-        defaultRowCounts
+        defaultRowCounts {
+          table
+          rowCount
+        }
       }
     }
   }
@@ -255,7 +258,10 @@ export const DatasetPreviewQuery = graphql(`
         schema
         table
         rowCount
-        columns
+        columns {
+          name
+          pgType
+        }
         rows
       }
     }
@@ -283,8 +289,24 @@ export const ProvisionDatasetMutation = graphql(`
           environment
           datasetVersionId
           durationMs
-          tables
-          smoke
+          tables {
+            schema
+            name
+            rowCount
+          }
+          smoke {
+            passed
+            failures
+            rowCounts {
+              table
+            }
+            fkViolations {
+              fk
+            }
+            sequences {
+              sequence
+            }
+          }
         }
       }
       ... on Error {
