@@ -166,13 +166,26 @@ export const DOMAIN_PACKS = [
         name: 'b2c',
         description: 'Consumer web shop — customers, catalogue, orders with items, and card/wallet payments.',
         entities: ['customer', 'product', 'order', 'order_item', 'payment'],
-        defaultRowCounts: { customer: 2000, product: 400, order: 6000, order_item: 15000, payment: 5600 },
+        defaultRowCounts: [
+          { table: 'customer', rowCount: 2000 },
+          { table: 'product', rowCount: 400 },
+          { table: 'order', rowCount: 6000 },
+          { table: 'order_item', rowCount: 15000 },
+          { table: 'payment', rowCount: 5600 },
+        ],
       },
       {
         name: 'b2b',
         description: 'Wholesale — company buyers, bulk quantities, invoices with payment terms.',
         entities: ['customer', 'product', 'order', 'order_item', 'invoice', 'payment'],
-        defaultRowCounts: { customer: 300, product: 800, order: 2400, order_item: 12000, invoice: 2400, payment: 2100 },
+        defaultRowCounts: [
+          { table: 'customer', rowCount: 300 },
+          { table: 'product', rowCount: 800 },
+          { table: 'order', rowCount: 2400 },
+          { table: 'order_item', rowCount: 12000 },
+          { table: 'invoice', rowCount: 2400 },
+          { table: 'payment', rowCount: 2100 },
+        ],
       },
     ],
   },
@@ -192,7 +205,12 @@ export const DOMAIN_PACKS = [
         name: 'retail',
         description: 'Branches, customers, their accounts and a year of transactions.',
         entities: ['branch', 'customer', 'account', 'transaction'],
-        defaultRowCounts: { branch: 20, customer: 1000, account: 1500, transaction: 30000 },
+        defaultRowCounts: [
+          { table: 'branch', rowCount: 20 },
+          { table: 'customer', rowCount: 1000 },
+          { table: 'account', rowCount: 1500 },
+          { table: 'transaction', rowCount: 30000 },
+        ],
       },
     ],
   },
@@ -429,6 +447,7 @@ export async function startFakeApi(): Promise<FakeApi> {
           tables: generated.tables,
           smoke: {
             passed: true,
+            failures: [],
             rowCounts: generated.tables.map((t, i) => ({ table: names[i], expected: t.rowCount, actual: t.rowCount })),
             fkViolations: generated.tables
               .slice(1)

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCell, formatConstraint, formatDuration, formatRows, formatTestCaseFormat, parseSchemaNames, plural, urlParts } from '../src/lib/format';
 import { resolveApiUrl } from '../src/lib/server/api-url';
-import {
-  buildGenerateInput,
-  cellOf,
-  type GenerateForm,
-  loadedTables,
-  modeFromParam,
-  paramOfMode,
-  parseUrls,
-  previewColumns,
-  smokeSummary,
-} from '../src/lib/synthetic';
+import { buildGenerateInput, cellOf, type GenerateForm, modeFromParam, paramOfMode, parseUrls } from '../src/lib/synthetic';
 import { requestError, toTypedError } from '../src/lib/typed-error';
 import { splitTableRef, tableAnchor, withParams } from '../src/lib/url';
 
@@ -229,25 +219,7 @@ describe('buildGenerateInput', () => {
   });
 });
 
-describe('previewColumns and cellOf', () => {
-  it('reads the columns of the preview', () => {
-    const columns = [
-      { name: 'id', pgType: 'bigint', nullable: false, parquetType: 'INT64' },
-      { name: 'email', pgType: 'text', nullable: true, parquetType: 'STRING' },
-    ];
-    expect(previewColumns(columns, [])).toEqual([
-      { name: 'id', type: 'bigint' },
-      { name: 'email', type: 'text' },
-    ]);
-  });
-  it.each([
-    [null, [{ a: 1, b: null }], ['a', 'b']],
-    [[], [{ a: 1 }], ['a']],
-    ['not a list', [], []],
-    [undefined, ['text', { z: 0 }], ['z']],
-  ])('without columns (%j) the first row names them', (columns, rows, names) => {
-    expect(previewColumns(columns, rows).map((c) => c.name)).toEqual(names);
-  });
+describe('cellOf', () => {
   it.each([
     [{ a: 1 }, 'a', 1],
     [{ a: null }, 'a', null],
@@ -256,66 +228,6 @@ describe('previewColumns and cellOf', () => {
     [null, 'a', undefined],
   ])('cellOf(%j, %s) → %j', (row, column, expected) => {
     expect(cellOf(row, column)).toBe(expected);
-  });
-});
-
-describe('loadedTables', () => {
-  it.each([
-    [
-      [
-        { schema: 'public', name: 'customer', rowCount: 40 },
-        { schema: 'public', name: 'order', rowCount: '12' },
-      ],
-      [
-        { schema: 'public', name: 'customer', rowCount: 40 },
-        { schema: 'public', name: 'order', rowCount: 12 },
-      ],
-    ],
-    [null, []],
-    [{ schema: 'public' }, []],
-    [[null, 'x'], []],
-  ])('%j → %j', (tables, expected) => {
-    expect(loadedTables(tables)).toEqual(expected);
-  });
-});
-
-describe('smokeSummary', () => {
-  const passed = {
-    passed: true,
-    rowCounts: [
-      { table: 'public.customer', expected: 40, actual: 40 },
-      { table: 'public.order', expected: 40, actual: 40 },
-    ],
-    fkViolations: [{ fk: 'order_customer_id_fkey', table: 'public.order', violations: 0 }],
-    sequences: [{ sequence: 'public.customer_id_seq', lastValue: '40', maxValue: '40', ok: true }],
-  };
-  it('counts the checks of a passed report', () => {
-    expect(smokeSummary(passed)).toEqual({ passed: true, tables: 2, foreignKeys: 1, sequences: 1, failures: [] });
-  });
-  it('names every failed check', () => {
-    const failed = {
-      ...passed,
-      passed: false,
-      rowCounts: [{ table: 'public.customer', expected: 40, actual: 39 }],
-      fkViolations: [
-        { fk: 'order_customer_id_fkey', table: 'public.order', violations: 3 },
-        { fk: 'legacy_fkey', table: 'public.order', violations: 5, notValid: true },
-      ],
-      sequences: [{ sequence: 'public.customer_id_seq', lastValue: null, maxValue: '40', ok: false }],
-    };
-    expect(smokeSummary(failed)).toEqual({
-      passed: false,
-      tables: 1,
-      foreignKeys: 2,
-      sequences: 1,
-      failures: ['public.customer has 39 rows, expected 40', 'order_customer_id_fkey: 3 violating rows', 'sequence public.customer_id_seq is not past 40'],
-    });
-  });
-  it('does not call a report with a failed check passed', () => {
-    expect(smokeSummary({ ...passed, rowCounts: [{ table: 't', expected: 1, actual: 0 }] })?.passed).toBe(false);
-  });
-  it.each([null, undefined, 'passed', []])('%j (smoke tests off) → null', (smoke) => {
-    expect(smokeSummary(smoke)).toBeNull();
   });
 });
 

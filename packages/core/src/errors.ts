@@ -3,27 +3,34 @@
  * `code`; the server maps them to typed GraphQL errors and the SDK back to classes. Messages never
  * hold a password: build them from redacted connection strings only (see `db/url.ts`).
  */
-export type TdmErrorCode =
-  | 'INVALID_CONNECTION_STRING'
-  | 'HOST_UNREACHABLE'
-  | 'AUTHENTICATION_FAILED'
-  | 'DATABASE_NOT_FOUND'
-  | 'PERMISSION_DENIED'
-  | 'CONNECTION_FAILED'
-  | 'SCHEMA_NOT_FOUND'
-  | 'NOT_FOUND'
-  | 'INVALID_INPUT'
-  | 'CONFLICT'
-  | 'QUERY_FAILED'
-  | 'STEP_FAILED'
-  | 'CRAWL_FAILED'
-  | 'QUALITY_BELOW_THRESHOLD'
-  | 'TARGET_IS_SOURCE'
-  | 'TARGET_IS_METADATA'
-  | 'RESET_NOT_ALLOWED'
-  | 'FORBIDDEN'
-  | 'LIMIT_EXCEEDED'
-  | 'PATH_NOT_ALLOWED';
+/**
+ * Every code a `TdmError` can carry. The GraphQL `ErrorCode` enum is built from this list, and the
+ * SDK's codes from that enum, so a new code is added here and nowhere else.
+ */
+export const TDM_ERROR_CODES = [
+  'INVALID_CONNECTION_STRING',
+  'HOST_UNREACHABLE',
+  'AUTHENTICATION_FAILED',
+  'DATABASE_NOT_FOUND',
+  'PERMISSION_DENIED',
+  'CONNECTION_FAILED',
+  'SCHEMA_NOT_FOUND',
+  'NOT_FOUND',
+  'INVALID_INPUT',
+  'CONFLICT',
+  'QUERY_FAILED',
+  'STEP_FAILED',
+  'CRAWL_FAILED',
+  'QUALITY_BELOW_THRESHOLD',
+  'TARGET_IS_SOURCE',
+  'TARGET_IS_METADATA',
+  'RESET_NOT_ALLOWED',
+  'FORBIDDEN',
+  'LIMIT_EXCEEDED',
+  'PATH_NOT_ALLOWED',
+] as const;
+
+export type TdmErrorCode = (typeof TDM_ERROR_CODES)[number];
 
 export class TdmError extends Error {
   readonly code: TdmErrorCode;

@@ -4,6 +4,7 @@
  * `TdmDomainError` subclasses for the API's typed errors (`code` from the schema's ErrorCode).
  * Messages pass through `redact` so credentials in connection strings never surface.
  */
+import type { SchemaChange } from './resources/environments.ts';
 import type { EnumValues, ErrorTypeName } from './schema-types.ts';
 
 /** The schema's `ErrorCode` enum. */
@@ -108,8 +109,8 @@ export class CrawlError extends TdmDomainError {
 
 /** The target already holds the dataset's objects; `changes` is the evolution report (what differs). */
 export class SchemaConflictError extends TdmDomainError {
-  get changes(): { kind: string; schema: string; table: string | null; name: string; detail: string; destructive: boolean }[] {
-    return (this.details.changes as SchemaConflictError['changes']) ?? [];
+  get changes(): SchemaChange[] {
+    return (this.details.changes as SchemaChange[] | undefined) ?? [];
   }
   get destructive(): boolean {
     return Boolean(this.details.destructive);

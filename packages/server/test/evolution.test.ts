@@ -117,7 +117,7 @@ describe.skipIf(!pgUp)('schema evolution through the SDK', () => {
     expect(refused.destructive).toBe(true);
 
     const result = await sdk.datasets.provision({ datasetVersionId, environment, migrate: true, allowDestructive: true });
-    expect((result.smoke as { passed: boolean }).passed).toBe(true);
+    expect(result.smoke?.passed).toBe(true);
     expect(await sdk.environments.evolution({ environment, datasetVersionId })).toMatchObject({ changes: [] });
     const migrated = await tdm.store.prisma.lineage.findMany({ where: { operation: 'migrate' } });
     expect(migrated).toEqual([expect.objectContaining({ fromId: datasetVersionId, toKind: 'ENVIRONMENT' })]);

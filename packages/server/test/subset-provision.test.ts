@@ -123,7 +123,7 @@ interface DatasetNode {
   plan: { plan: { root: string; tables: { qualified: string; cap: number | null }[] }; cut: { table: string; wanted: number; kept: number }[] } | null;
   tables: { schema: string; name: string; rowCount: number }[];
 }
-const DATASET_FIELDS = 'id rawId kind totalRows plan tables { schema name rowCount }';
+const DATASET_FIELDS = 'id rawId kind totalRows plan { plan { root tables { qualified cap } } cut { table wanted kept } } tables { schema name rowCount }';
 
 for (const src of SOURCES) {
   describe.skipIf(src.skip)(`subset and provision the ${src.label} source`, () => {
@@ -210,7 +210,7 @@ for (const src of SOURCES) {
 
       it('provisionDataset passes its smoke tests; targetTables lists the tables with their row counts', async () => {
         const PROVISION = `mutation($input: ProvisionDatasetInput!) { provisionDataset(input: $input) {
-          ${ERROR_FIELDS} ... on MutationProvisionDatasetSuccess { data { environment datasetVersionId tables smoke } } } }`;
+          ${ERROR_FIELDS} ... on MutationProvisionDatasetSuccess { data { environment datasetVersionId tables { schema name rowCount } smoke { passed failures fkViolations { fk } } } } } }`;
         const out = await gql<{
           provisionDataset: {
             __typename: string;
@@ -219,13 +219,13 @@ for (const src of SOURCES) {
               environment: string;
               datasetVersionId: string;
               tables: { schema: string; name: string; rowCount: number }[];
-              smoke: { passed: boolean; fkViolations: unknown[] };
+              smoke: { passed: boolean; failures: string[]; fkViolations: unknown[] };
             };
           };
         }>(PROVISION, { input: { datasetVersionId: dataset.id, environment: env.name } });
         expect(out.provisionDataset.__typename, out.provisionDataset.message).toBe('MutationProvisionDatasetSuccess');
         const result = out.provisionDataset.data;
-        expect(result).toMatchObject({ environment: env.name, datasetVersionId: dataset.rawId, smoke: { passed: true } });
+        expect(result).toMatchObject({ environment: env.name, datasetVersionId: dataset.rawId, smoke: { passed: true, failures: [] } });
         const expected = Object.fromEntries(dataset.tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount]));
         expect(await counts(target.sql, Object.keys(expected))).toEqual(expected);
 
@@ -268,7 +268,7 @@ for (const src of SOURCES) {
         expect(dataset).toMatchObject({ kind: 'SUBSET', name: `${src.label} via sdk` });
         expect(dataset.tables.length).toBeGreaterThan(0);
         expect(dataset.totalRows).toBe(dataset.tables.reduce((n, t) => n + t.rowCount, 0));
-        expect((dataset.plan as { plan: { root: string } }).plan.root).toMatch(/^public\./);
+        expect(dataset.plan?.plan?.root).toMatch(/^public\./);
         expect((await sdk.datasets.list()).map((d) => d.id)).toContain(dataset.id);
         expect(await sdk.datasets.get(dataset.id)).toEqual(dataset);
         const missing = await sdk.datasets.get('no-such-dataset').catch((e: unknown) => e);
@@ -289,7 +289,7 @@ for (const src of SOURCES) {
         const dataset = await sdk.datasets.get(datasetId);
         const result = await sdk.datasets.provision({ datasetVersionId: datasetId, environment: envName });
         expect(result.environment).toBe(envName);
-        expect((result.smoke as { passed: boolean }).passed).toBe(true);
+        expect(result.smoke?.passed).toBe(true);
         const expected = Object.fromEntries(dataset.tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount]));
         expect(await counts(target.sql, Object.keys(expected))).toEqual(expected);
         const tables = await sdk.environments.tables(envName);
@@ -297,7 +297,7 @@ for (const src of SOURCES) {
 
         // With resetEnv the same dataset again gives the same target.
         const again = await sdk.datasets.provision({ datasetVersionId: datasetId, environment: envName, resetEnv: true });
-        expect((again.smoke as { passed: boolean }).passed).toBe(true);
+        expect(again.smoke?.passed).toBe(true);
         expect(await counts(target.sql, Object.keys(expected))).toEqual(expected);
         // The source itself cannot even be registered as a target.
         const refused = await sdk.environments
@@ -331,7 +331,7 @@ for (const src of SOURCES) {
         expect(trace.status).toBe('COMPLETED');
         expect(trace.datasetVersionIds).toHaveLength(1);
         expect(trace.provisionedTables.length).toBeGreaterThan(0);
-        const rowCounts = trace.rowCounts as Record<string, number>;
+        const rowCounts = Object.fromEntries(trace.rowCounts.map((c) => [c.table, c.rowCount]));
         const actual = await counts(
           flowTarget.sql,
           trace.provisionedTables.map((t) => `${t.schema}.${t.table}`),

@@ -128,7 +128,8 @@ interface JobRow {
   result: { operations: Record<string, Record<string, unknown>>; artifacts: { schemaVersionId?: string }; completed: string[] } | null;
   error: { code: string; message: string; step: string | null } | null;
 }
-const JOB_FIELDS = 'rawId workflowId status operations attempts startedAt finishedAt input context result error';
+const JOB_FIELDS =
+  'rawId workflowId status operations attempts startedAt finishedAt input context { operations fallbacksUsed testCaseId schemas } result { operations completed artifacts { schemaVersionId } } error { code message step }';
 
 const EXECUTE = `
   mutation Execute($input: ExecuteWorkflowInput!) {
@@ -420,7 +421,7 @@ describe.skipIf(!pgUp)(`on a PostgreSQL metadata store: jobs on pg-boss, logs ov
     });
 
     const { jobTrace } = await gql<{ jobTrace: Record<string, unknown> }>(
-      'query($id: ID!) { jobTrace(jobId: $id) { jobId workflowId testCaseId status operations schemaVersionIds datasetVersionIds provisionedTables { table } rowCounts fallbacksUsed } }',
+      'query($id: ID!) { jobTrace(jobId: $id) { jobId workflowId testCaseId status operations schemaVersionIds datasetVersionIds provisionedTables { table } rowCounts { table rowCount } fallbacksUsed } }',
       { id: run.jobId },
     );
     expect(jobTrace).toEqual({
@@ -432,7 +433,7 @@ describe.skipIf(!pgUp)(`on a PostgreSQL metadata store: jobs on pg-boss, logs ov
       schemaVersionIds: [schemaVersionId],
       datasetVersionIds: [],
       provisionedTables: [],
-      rowCounts: {},
+      rowCounts: [],
       fallbacksUsed: [],
     });
     expect(await sdk.jobs.trace(run.jobId)).toMatchObject({
@@ -441,7 +442,7 @@ describe.skipIf(!pgUp)(`on a PostgreSQL metadata store: jobs on pg-boss, logs ov
       operations: ['discover'],
       datasetVersionIds: [],
       provisionedTables: [],
-      rowCounts: {},
+      rowCounts: [],
     });
     expect(await sdk.jobs.trace(jobId)).toMatchObject({
       workflowId: firstJob.workflowId,

@@ -153,7 +153,10 @@ export const DomainPacksQuery = graphql(`
         name
         description
         entities
-        defaultRowCounts
+        defaultRowCounts {
+          table
+          rowCount
+        }
       }
     }
   }
@@ -258,7 +261,10 @@ export const DatasetPreviewQuery = graphql(`
         schema
         table
         rowCount
-        columns
+        columns {
+          name
+          pgType
+        }
         rows
       }
     }
@@ -286,8 +292,24 @@ export const ProvisionDatasetMutation = graphql(`
           environment
           datasetVersionId
           durationMs
-          tables
-          smoke
+          tables {
+            schema
+            name
+            rowCount
+          }
+          smoke {
+            passed
+            failures
+            rowCounts {
+              table
+            }
+            fkViolations {
+              fk
+            }
+            sequences {
+              sequence
+            }
+          }
         }
       }
       ... on Error {

@@ -1,5 +1,5 @@
-// Pure helpers of the synthetic data page: the form's mode in the URL, the mutation's input, and
-// readers for the JSON fields of the API (preview columns, provisioned tables, smoke report).
+// Pure helpers of the synthetic data page: the form's mode in the URL, the mutation's input, and a
+// cell of a previewed row (rows are the dataset's own data, keyed by its column names).
 import type { VariablesOf } from 'gql.tada';
 import type { GenerateSyntheticMutation } from './graphql';
 
@@ -75,67 +75,7 @@ export function buildGenerateInput(form: GenerateForm): GenerateInput {
   return input;
 }
 
-export interface PreviewColumn {
-  name: string;
-  /** The PostgreSQL type, '' when the API does not say. */
-  type: string;
-}
-
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * The columns of a preview (`[{ name, pgType, … }]`); when absent, the keys of the first row,
- * so a preview always shows its values.
- */
-export function previewColumns(columns: unknown, rows: readonly unknown[]): PreviewColumn[] {
-  if (Array.isArray(columns) && columns.length > 0) {
-    return columns.filter(isRecord).map((c) => ({ name: String(c.name ?? ''), type: typeof c.pgType === 'string' ? c.pgType : '' }));
-  }
-  const first = rows.find(isRecord);
-  return first ? Object.keys(first).map((name) => ({ name, type: '' })) : [];
-}
-
-export interface LoadedTable {
-  schema: string;
-  name: string;
-  rowCount: number;
-}
-
-/** The `tables` of a provision result: rows loaded per table, in load order. */
-export function loadedTables(tables: unknown): LoadedTable[] {
-  if (!Array.isArray(tables)) return [];
-  return tables.filter(isRecord).map((t) => ({ schema: String(t.schema ?? ''), name: String(t.name ?? ''), rowCount: Number(t.rowCount ?? 0) }));
-}
-
-export interface SmokeSummary {
-  passed: boolean;
-  tables: number;
-  foreignKeys: number;
-  sequences: number;
-  /** One sentence per failed check. */
-  failures: string[];
-}
-
-/** The smoke report of a provision (`null` when smoke tests were turned off). */
-export function smokeSummary(smoke: unknown): SmokeSummary | null {
-  if (!isRecord(smoke)) return null;
-  const list = (key: string) => (Array.isArray(smoke[key]) ? (smoke[key] as unknown[]).filter(isRecord) : []);
-  const rowCounts = list('rowCounts');
-  const fks = list('fkViolations');
-  const sequences = list('sequences');
-  const failures = [
-    ...rowCounts.filter((c) => c.expected !== c.actual).map((c) => `${c.table} has ${c.actual} rows, expected ${c.expected}`),
-    ...fks.filter((f) => !f.notValid && Number(f.violations) > 0).map((f) => `${f.fk}: ${f.violations} violating rows`),
-    ...sequences.filter((s) => s.ok === false).map((s) => `sequence ${s.sequence} is not past ${s.maxValue}`),
-  ];
-  return {
-    passed: typeof smoke.passed === 'boolean' ? smoke.passed && failures.length === 0 : failures.length === 0,
-    tables: rowCounts.length,
-    foreignKeys: fks.length,
-    sequences: sequences.length,
-    failures,
-  };
-}
 
 /** The value of `column` in a previewed row (a JSON object); undefined when the row has none. */
 export function cellOf(row: unknown, column: string): unknown {

@@ -182,14 +182,14 @@ async function runOne(client: TdmClient, input: ExecuteWorkflowInput, out: Outpu
   let job: Job = await client.jobs.get(queued.jobId);
   if (!timedOut && !['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) job = await client.jobs.waitFor(queued.jobId, { timeoutMs: 30_000 });
   const trace = await client.jobs.trace(queued.jobId);
-  const jobError = job.error as { code?: string; message?: string } | null;
+  const jobError = job.error;
   return {
     jobId: queued.jobId,
     workflowId: queued.workflowId,
     status: timedOut ? 'TIMEOUT' : job.status,
     datasetVersionIds: trace.datasetVersionIds,
     provisionedTables: trace.provisionedTables,
-    rowCounts: (trace.rowCounts ?? {}) as Record<string, number>,
+    rowCounts: Object.fromEntries(trace.rowCounts.map((c) => [c.table, c.rowCount])),
     qualityScore: job.qualityScore ?? null,
     fallbacksUsed: trace.fallbacksUsed,
     durationMs: Date.now() - started,

@@ -20,6 +20,18 @@ export interface SmokeReport {
   sequences: SequenceCheck[];
 }
 
+/**
+ * One sentence per failed check of a smoke report (empty when it passed): what the API shows beside
+ * the counts, so no client re-derives it. Foreign keys the source left NOT VALID never count.
+ */
+export function smokeFailures(smoke: SmokeReport): string[] {
+  return [
+    ...smoke.rowCounts.filter((c) => c.expected !== c.actual).map((c) => `${c.table} has ${c.actual} rows, expected ${c.expected}`),
+    ...smoke.fkViolations.filter((f) => !f.notValid && f.violations > 0).map((f) => `${f.fk}: ${f.violations} violating rows`),
+    ...smoke.sequences.filter((s) => !s.ok).map((s) => `sequence ${s.sequence} is not past ${s.maxValue}`),
+  ];
+}
+
 /** `only` where PostgreSQL itself reads one table: not on a partitioned table, whose rows live in its partitions. */
 const from = (t: TableDef) => `${t.kind === 'PARTITIONED_TABLE' ? '' : 'only '}${quoteQualified(t.schema, t.name)}`;
 

@@ -3,12 +3,37 @@ import type { TdmClient } from '../client.ts';
 import { NotFoundError } from '../errors.ts';
 import { unwrap } from './unwrap.ts';
 
+const ColumnFields = graphql(`fragment DatasetColumnFields on DatasetColumn @_unmask { name pgType nullable parquetType }`);
+// Written out in one fragment, not composed: each nested fragment counts against the API's depth limit.
 const DatasetFields = graphql(`
   fragment DatasetFields on DatasetVersion @_unmask {
-    id rawId name kind createdAt totalRows bytes checksum storeUri plan
+    id rawId name kind createdAt totalRows bytes checksum storeUri
+    plan {
+      rootTable rulesHash mode seed pack packVersion scenario notes details
+      maxRowsPerTable { table rowCount }
+      rowCounts { table rowCount }
+      maskedColumns { column transformer }
+      remapped { column collisions }
+      cut { table wanted kept reason final }
+      plan {
+        mode root rootReason includeUnreached selection notes
+        tables {
+          schema name qualified order reachedBy via cap where included dependsOn only inherits partitions sourceRows
+          key { kind columns }
+          cycleBreaks { fk columns references }
+          foreignKeys { name table columns references referencedColumns nullable deferrable selfReference declaredOn }
+        }
+        cycles {
+          tables breakable note
+          foreignKeys { table fk columns references nullable deferrable }
+          breaks { table fk columns references nullable deferrable }
+          unresolved { table fk columns references nullable deferrable }
+        }
+      }
+    }
     schemaVersion { id version }
     derivedFrom { id rawId kind }
-    tables { schema name rowCount bytes checksum columns }
+    tables { schema name rowCount bytes checksum columns { name pgType nullable parquetType } }
   }
 `);
 const Subset = graphql(
@@ -30,7 +55,18 @@ const Provision = graphql(`
       ... on Error { message code }
       ... on SchemaConflictError { compatible destructive tables changes { kind schema table name detail destructive } }
       ... on ExtensionUnavailableError { extension }
-      ... on MutationProvisionDatasetSuccess { data { environment datasetVersionId durationMs tables smoke } }
+      ... on MutationProvisionDatasetSuccess {
+        data {
+          environment datasetVersionId durationMs
+          tables { schema name rowCount }
+          smoke {
+            passed failures
+            rowCounts { table expected actual }
+            fkViolations { fk table violations notValid }
+            sequences { sequence lastValue maxValue ok }
+          }
+        }
+      }
     }
   }
 `);
@@ -41,13 +77,17 @@ const Datasets = graphql(
   [DatasetFields],
 );
 const Dataset = graphql(`query Dataset($id: ID!) { dataset(id: $id) { ...DatasetFields } }`, [DatasetFields]);
-const Preview = graphql(`
-  query DatasetPreview($id: ID!, $table: String!, $limit: Int, $offset: Int) {
-    dataset(id: $id) { preview(table: $table, limit: $limit, offset: $offset) { schema table rowCount columns rows } }
-  }
-`);
+const Preview = graphql(
+  `query DatasetPreview($id: ID!, $table: String!, $limit: Int, $offset: Int) {
+    dataset(id: $id) { preview(table: $table, limit: $limit, offset: $offset) { schema table rowCount columns { ...DatasetColumnFields } rows } }
+  }`,
+  [ColumnFields],
+);
 
 export type Dataset = ResultOf<typeof DatasetFields>;
+/** How a dataset version was made: the subset plan and cuts, the mask's columns, the generator's seed. */
+export type DatasetFacts = NonNullable<Dataset['plan']>;
+export type DatasetColumn = ResultOf<typeof ColumnFields>;
 export type SubsetInput = VariablesOf<typeof Subset>['input'];
 export type MaskInput = VariablesOf<typeof Mask>['input'];
 export type ProvisionInput = VariablesOf<typeof Provision>['input'];

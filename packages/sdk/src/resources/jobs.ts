@@ -7,7 +7,11 @@ import { unwrap } from './unwrap.ts';
 
 const JobFields = graphql(`
   fragment JobFields on Job @_unmask {
-    id rawId workflowId status operations input config context plan result error attempts qualityScore createdAt startedAt finishedAt
+    id rawId workflowId status operations input config attempts qualityScore createdAt startedAt finishedAt
+    context { testCaseId schemas unifiedSchema uiSchemas apiSchemas dbSchemas domainPack scenario operations fallbacksUsed qualityScore }
+    plan { operations syntheticMode fallbackModes reasons { subject reason } inputKinds refinedBy }
+    result { operations completed artifacts { schemaVersionId datasetVersionId datasetVersionIds environmentId provisionedTables } }
+    error { code message step }
   }
 `);
 
@@ -24,7 +28,7 @@ const CancelJob = graphql(
 );
 const TraceQuery = graphql(`
   query JobTrace($jobId: ID!) {
-    jobTrace(jobId: $jobId) { jobId workflowId testCaseId status operations schemaVersionIds datasetVersionIds provisionedTables { environment schema table rowCount } rowCounts fallbacksUsed qualityScore qualityReports { datasetVersionId reportId score } }
+    jobTrace(jobId: $jobId) { jobId workflowId testCaseId status operations schemaVersionIds datasetVersionIds provisionedTables { environment schema table rowCount } rowCounts { table rowCount } fallbacksUsed qualityScore qualityReports { datasetVersionId reportId score } }
   }
 `);
 const LogsQuery = graphql(`

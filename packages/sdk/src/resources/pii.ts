@@ -3,7 +3,7 @@ import type { TdmClient } from '../client.ts';
 import { unwrap } from './unwrap.ts';
 
 const PiiFields = graphql(
-  `fragment PiiFields on PiiColumn @_unmask { schema table column piiType category confidence technique evidence source valuesSampled }`,
+  `fragment PiiFields on PiiColumn @_unmask { schema table column piiType category confidence technique evidence { detector rule piiType confidence evidence matched sampled } source valuesSampled }`,
 );
 const Classify = graphql(
   `mutation ClassifyPii($input: ClassifyPiiInput!) {

@@ -76,7 +76,7 @@ const SchemasQuery = graphql(`
 
 const UnifiedSchemaFields = graphql(`
   fragment UnifiedSchemaFields on UnifiedSchema @_unmask {
-    id name version weights createdAt
+    id name version weights { DB API UI TEST_CASE DOMAIN } createdAt
     entities {
       name
       sources { kind ref name }

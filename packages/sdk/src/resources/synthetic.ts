@@ -26,7 +26,7 @@ const Analyze = graphql(`
   }
 `);
 const Packs = graphql(
-  `query DomainPacks { domainPacks { name version description entities { name description } scenarios { name description entities defaultRowCounts } } }`,
+  `query DomainPacks { domainPacks { name version description entities { name description } scenarios { name description entities defaultRowCounts { table rowCount } } } }`,
 );
 
 export type GenerateSyntheticInput = VariablesOf<typeof Generate>['input'];

@@ -49,8 +49,8 @@ export async function provisionData(options: TdmFixtureOptions): Promise<{ data:
     jobId = queued.jobId;
     const job = await client.jobs.waitFor(queued.jobId, { timeoutMs: options.timeoutMs ?? 300_000 });
     if (job.status !== 'COMPLETED') {
-      const error = (job.error ?? {}) as { code?: string; message?: string };
-      throw new TdmError('STEP_FAILED', `the TDM workflow ${job.status} (job ${job.id}): ${error.code ?? ''} ${error.message ?? ''}`.trim());
+      const error = job.error;
+      throw new TdmError('STEP_FAILED', `the TDM workflow ${job.status} (job ${job.id}): ${error?.code ?? ''} ${error?.message ?? ''}`.trim());
     }
     const trace = await client.jobs.trace(queued.jobId);
     return {
@@ -60,7 +60,7 @@ export async function provisionData(options: TdmFixtureOptions): Promise<{ data:
         workflowId: queued.workflowId,
         datasetVersionIds: trace.datasetVersionIds,
         provisionedTables: trace.provisionedTables,
-        rowCounts: (trace.rowCounts ?? {}) as Record<string, number>,
+        rowCounts: Object.fromEntries(trace.rowCounts.map((c) => [c.table, c.rowCount])),
         qualityScore: job.qualityScore ?? null,
       },
       release,

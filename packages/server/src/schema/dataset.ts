@@ -5,6 +5,9 @@ import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 import { PROVISION_ERRORS, SOURCE_ERRORS } from './errors.ts';
 import { LineageGraphRef } from './lineage.ts';
+import { DatasetColumnRef, DatasetFactsRef, type DatasetMeta, datasetColumns } from './dataset-facts.ts';
+import type { DatasetManifest, DatasetTableManifest } from '@tdm/core/dataset/types';
+import { type SmokeReport, smokeFailures } from '@tdm/core/provision/smoke';
 
 builder.prismaObject('DatasetTable', {
   fields: (t) => ({
@@ -14,7 +17,7 @@ builder.prismaObject('DatasetTable', {
     bytes: t.float({ select: { bytes: true }, resolve: (d) => Number(d.bytes) }),
     checksum: t.exposeString('checksum'),
     path: t.exposeString('path'),
-    columns: t.expose('columns', { type: 'JSON', description: '[{ name, pgType, nullable, parquetType }]' }),
+    columns: t.field({ type: [DatasetColumnRef], select: { columns: true }, resolve: (d) => datasetColumns(d.columns) }),
   }),
 });
 
@@ -23,8 +26,36 @@ const PreviewRef = builder.objectRef<Awaited<ReturnType<typeof previewRows>>>('D
     schema: t.exposeString('schema'),
     table: t.exposeString('table'),
     rowCount: t.exposeFloat('rowCount'),
-    columns: t.expose('columns', { type: 'JSON' }),
+    columns: t.field({ type: [DatasetColumnRef], resolve: (p) => p.columns }),
     rows: t.field({ type: ['JSON'], description: 'Rows as plain objects', resolve: (p) => p.rows }),
+  }),
+});
+
+const ManifestTableRef = builder.objectRef<DatasetTableManifest>('DatasetManifestTable').implement({
+  fields: (t) => ({
+    schema: t.exposeString('schema'),
+    name: t.exposeString('name'),
+    file: t.exposeString('file', { description: "The Parquet file, relative to the dataset version's root" }),
+    rowCount: t.exposeFloat('rowCount'),
+    bytes: t.exposeFloat('bytes'),
+    checksum: t.exposeString('checksum', { description: 'sha256 of the Parquet file' }),
+    columns: t.field({ type: [DatasetColumnRef], resolve: (m) => m.columns }),
+  }),
+});
+
+const ManifestRef = builder.objectRef<DatasetManifest>('DatasetManifest').implement({
+  description: "A dataset version's manifest: its tables' files and how it was made",
+  fields: (t) => ({
+    formatVersion: t.exposeInt('formatVersion'),
+    datasetVersionId: t.exposeString('datasetVersionId'),
+    name: t.exposeString('name'),
+    kind: t.exposeString('kind'),
+    schemaVersionId: t.exposeString('schemaVersionId', { nullable: true }),
+    parentId: t.exposeString('parentId', { nullable: true }),
+    jobId: t.exposeString('jobId', { nullable: true }),
+    createdAt: t.exposeString('createdAt'),
+    tables: t.field({ type: [ManifestTableRef], resolve: (m) => m.tables }),
+    meta: t.field({ type: DatasetFactsRef, resolve: (m) => (m.meta ?? {}) as DatasetMeta }),
   }),
 });
 
@@ -39,13 +70,13 @@ builder.prismaNode('DatasetVersion', {
     bytes: t.float({ select: { bytes: true }, resolve: (d) => Number(d.bytes) }),
     checksum: t.exposeString('checksum'),
     storeUri: t.exposeString('storeUri'),
-    manifest: t.expose('manifest', { type: 'JSON' }),
+    manifest: t.field({ type: ManifestRef, select: { manifest: true }, resolve: (d) => d.manifest as unknown as DatasetManifest }),
     plan: t.field({
-      type: 'JSON',
+      type: DatasetFactsRef,
       nullable: true,
       description: 'The subset plan (or other step facts) that made it',
       select: { manifest: true },
-      resolve: (d) => ((d.manifest as { meta?: Record<string, unknown> }).meta ?? null) as unknown,
+      resolve: (d) => (d.manifest as { meta?: DatasetMeta }).meta ?? null,
     }),
     tables: t.relation('tables', { query: { orderBy: [{ schemaName: 'asc' }, { tableName: 'asc' }] } }),
     schemaVersion: t.relation('schemaVersion', { nullable: true }),
@@ -88,14 +119,56 @@ const ProvisionInput = builder.inputType('ProvisionDatasetInput', {
   }),
 });
 
+const LoadedTableRef = builder.objectRef<{ schema: string; name: string; rowCount: number }>('LoadedTable').implement({
+  description: 'Rows loaded into one table of the target',
+  fields: (t) => ({ schema: t.exposeString('schema'), name: t.exposeString('name'), rowCount: t.exposeFloat('rowCount') }),
+});
+
+const SmokeRowCountRef = builder.objectRef<SmokeReport['rowCounts'][number]>('SmokeRowCount').implement({
+  fields: (t) => ({ table: t.exposeString('table'), expected: t.exposeFloat('expected'), actual: t.exposeFloat('actual') }),
+});
+const SmokeForeignKeyRef = builder.objectRef<SmokeReport['fkViolations'][number]>('SmokeForeignKeyCheck').implement({
+  description: 'Rows of the target violating one foreign key; keys the source left NOT VALID do not fail the test',
+  fields: (t) => ({
+    fk: t.exposeString('fk'),
+    table: t.exposeString('table'),
+    violations: t.exposeFloat('violations'),
+    notValid: t.boolean({ resolve: (f) => Boolean(f.notValid) }),
+  }),
+});
+const SmokeSequenceRef = builder.objectRef<SmokeReport['sequences'][number]>('SmokeSequenceCheck').implement({
+  fields: (t) => ({
+    sequence: t.exposeString('sequence'),
+    lastValue: t.exposeString('lastValue', { nullable: true }),
+    maxValue: t.exposeString('maxValue', { nullable: true, description: 'Largest value of the columns drawing from it; null without rows' }),
+    ok: t.exposeBoolean('ok', { description: 'The next nextval is past maxValue' }),
+  }),
+});
+
+const SmokeReportRef = builder.objectRef<SmokeReport>('SmokeReport').implement({
+  description: 'Row counts, FK checks and sequence checks of a provisioned target',
+  fields: (t) => ({
+    passed: t.exposeBoolean('passed'),
+    rowCounts: t.field({ type: [SmokeRowCountRef], resolve: (s) => s.rowCounts }),
+    fkViolations: t.field({ type: [SmokeForeignKeyRef], resolve: (s) => s.fkViolations }),
+    sequences: t.field({ type: [SmokeSequenceRef], resolve: (s) => s.sequences }),
+    failures: t.stringList({ description: 'One sentence per failed check', resolve: smokeFailures }),
+  }),
+});
+
 type ProvisionOut = Awaited<ReturnType<typeof runProvision>>;
 const ProvisionResultRef = builder.objectRef<ProvisionOut>('ProvisionResult').implement({
   fields: (t) => ({
     environment: t.exposeString('environment'),
     datasetVersionId: t.exposeString('datasetVersionId'),
     durationMs: t.exposeFloat('durationMs'),
-    tables: t.field({ type: 'JSON', resolve: (r) => r.tables }),
-    smoke: t.field({ type: 'JSON', description: 'Row counts, FK checks and sequence checks', resolve: (r) => r.smoke }),
+    tables: t.field({ type: [LoadedTableRef], description: 'Rows loaded per table, in load order', resolve: (r) => r.tables }),
+    smoke: t.field({
+      type: SmokeReportRef,
+      nullable: true,
+      description: 'Row counts, FK checks and sequence checks; null when smoke tests were turned off',
+      resolve: (r) => r.smoke,
+    }),
   }),
 });
 

@@ -11,15 +11,15 @@ const PlanReasonRef = builder.objectRef<PipelinePlan['reasons'][number]>('PlanRe
   fields: (t) => ({ subject: t.exposeString('subject'), reason: t.exposeString('reason') }),
 });
 
-const PipelinePlanRef = builder.objectRef<PipelinePlan>('PipelinePlan').implement({
+export const PipelinePlanRef = builder.objectRef<PipelinePlan>('PipelinePlan').implement({
   description: 'Which operations run (in pipeline order), which synthetic mode is tried first, and why',
   fields: (t) => ({
     operations: t.exposeStringList('operations'),
     syntheticMode: t.exposeString('syntheticMode', { nullable: true }),
-    fallbackModes: t.exposeStringList('fallbackModes'),
-    reasons: t.field({ type: [PlanReasonRef], resolve: (p) => p.reasons }),
-    inputKinds: t.exposeStringList('inputKinds'),
-    refinedBy: t.exposeString('refinedBy'),
+    fallbackModes: t.stringList({ resolve: (p) => p.fallbackModes ?? [] }),
+    reasons: t.field({ type: [PlanReasonRef], resolve: (p) => p.reasons ?? [] }),
+    inputKinds: t.stringList({ resolve: (p) => p.inputKinds ?? [] }),
+    refinedBy: t.string({ description: 'rules, or llm when a configured model refined the plan', resolve: (p) => p.refinedBy ?? 'rules' }),
   }),
 });
 

@@ -10,37 +10,15 @@ import {
   QueryError,
   SchemaNotFoundError,
   TargetSafetyError,
+  TDM_ERROR_CODES,
   TdmError,
-  type TdmErrorCode,
 } from '@tdm/core/errors';
 import { ExtensionUnavailableError, type EvolutionReport, SchemaConflictError } from '@tdm/core/provision/errors';
 import { SCHEMA_CHANGE_KINDS } from '@tdm/core/provision/evolution-types';
 import { builder } from '../builder.ts';
 
-const CODES: TdmErrorCode[] = [
-  'INVALID_CONNECTION_STRING',
-  'HOST_UNREACHABLE',
-  'AUTHENTICATION_FAILED',
-  'DATABASE_NOT_FOUND',
-  'PERMISSION_DENIED',
-  'CONNECTION_FAILED',
-  'SCHEMA_NOT_FOUND',
-  'NOT_FOUND',
-  'INVALID_INPUT',
-  'CONFLICT',
-  'QUERY_FAILED',
-  'STEP_FAILED',
-  'CRAWL_FAILED',
-  'QUALITY_BELOW_THRESHOLD',
-  'TARGET_IS_SOURCE',
-  'TARGET_IS_METADATA',
-  'RESET_NOT_ALLOWED',
-  'FORBIDDEN',
-  'LIMIT_EXCEEDED',
-  'PATH_NOT_ALLOWED',
-];
-
-export const ErrorCode = builder.enumType('ErrorCode', { values: CODES });
+// The engine's own list of codes (core/errors.ts), not a copy.
+export const ErrorCode = builder.enumType('ErrorCode', { values: TDM_ERROR_CODES });
 
 export const ErrorInterface = builder.interfaceRef<TdmError>('Error').implement({
   description: 'An expected failure: every typed error of the API implements it',

@@ -1,5 +1,5 @@
 import { loadUnifiedSchema, type StoredUnifiedSchema } from '@tdm/core/fusion/store';
-import { SOURCE_KINDS, type FieldOrigin, type FusionConflict, type UnifiedEntity, type UnifiedField } from '@tdm/core/fusion/types';
+import { DEFAULT_WEIGHTS, SOURCE_KINDS, type FieldOrigin, type FusionConflict, type UnifiedEntity, type UnifiedField } from '@tdm/core/fusion/types';
 import { NotFoundError } from '@tdm/core/errors';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
@@ -66,6 +66,17 @@ const FusionConflictRef = builder.objectRef<FusionConflict>('FusionConflict').im
   }),
 });
 
+const WeightsRef = builder.objectRef<StoredUnifiedSchema['weights']>('FusionWeights').implement({
+  description: 'The source precedence a fusion used: the higher weight wins a conflict',
+  fields: (t) => ({
+    DB: t.exposeFloat('DB'),
+    API: t.exposeFloat('API'),
+    UI: t.exposeFloat('UI'),
+    TEST_CASE: t.exposeFloat('TEST_CASE'),
+    DOMAIN: t.exposeFloat('DOMAIN'),
+  }),
+});
+
 const UnifiedSchemaRef = builder.objectRef<StoredUnifiedSchema>('UnifiedSchema').implement({
   description: 'A fused schema version (UI + API + DB + test case + domain)',
   fields: (t) => ({
@@ -74,7 +85,7 @@ const UnifiedSchemaRef = builder.objectRef<StoredUnifiedSchema>('UnifiedSchema')
     version: t.exposeInt('version'),
     entities: t.field({ type: [UnifiedEntityRef], resolve: (u) => u.entities }),
     conflicts: t.field({ type: [FusionConflictRef], resolve: (u) => u.conflicts }),
-    weights: t.field({ type: 'JSON', resolve: (u) => u.weights }),
+    weights: t.field({ type: WeightsRef, resolve: (u) => ({ ...DEFAULT_WEIGHTS, ...u.weights }) }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

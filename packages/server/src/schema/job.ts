@@ -1,11 +1,13 @@
 import { WORKFLOW_TEMPLATES } from '@tdm/core/decision/templates';
-import { OPERATIONS } from '@tdm/core/jobs/context';
+import { type Artifacts, type JobContext, OPERATIONS } from '@tdm/core/jobs/context';
+import type { PipelinePlan } from '@tdm/core/decision/types';
 import { jobLogStream } from '@tdm/core/jobs/log-stream';
 import type { JobLogEvent } from '@tdm/core/jobs/log-bus';
 import { JobStatus as JobStatusValues } from '@tdm/core/generated/prisma/enums';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 import { SOURCE_ERRORS } from './errors.ts';
+import { PipelinePlanRef } from './decision.ts';
 
 // The metadata store's enum (Prisma), not a copy.
 export const JobStatus = builder.enumType(JobStatusValues, { name: 'JobStatus' });
@@ -24,6 +26,56 @@ const JobLogEventRef = builder.objectRef<JobLogEvent>('JobLogEvent').implement({
   }),
 });
 
+const JobErrorRef = builder.objectRef<{ code: string; message: string; step?: string | null }>('JobError').implement({
+  description: 'Why a job failed',
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'An ErrorCode (STEP_FAILED, CONNECTION_FAILED …)' }),
+    message: t.exposeString('message'),
+    step: t.string({ nullable: true, description: 'The operation that failed; null when the run itself did', resolve: (e) => e.step ?? null }),
+  }),
+});
+
+const JobContextRef = builder.objectRef<Partial<JobContext>>('JobContext').implement({
+  description: 'What a run knows about itself: its test case, schemas, domain pack, fallbacks and quality score',
+  fields: (t) => ({
+    testCaseId: t.string({ nullable: true, resolve: (c) => c.testCaseId ?? null }),
+    schemas: t.stringList({ resolve: (c) => c.schemas ?? [] }),
+    unifiedSchema: t.string({ nullable: true, description: 'The UnifiedSchemaVersion the fusion step made', resolve: (c) => c.unifiedSchema ?? null }),
+    uiSchemas: t.stringList({ description: 'Crawled page URLs fusion read', resolve: (c) => c.uiSchemas ?? [] }),
+    apiSchemas: t.stringList({ description: 'OpenAPI documents (title@version) fusion read', resolve: (c) => c.apiSchemas ?? [] }),
+    dbSchemas: t.stringList({ description: 'Schema version ids fusion read', resolve: (c) => c.dbSchemas ?? [] }),
+    domainPack: t.string({ nullable: true, resolve: (c) => c.domainPack ?? null }),
+    scenario: t.string({ nullable: true, resolve: (c) => c.scenario ?? null }),
+    operations: t.stringList({ resolve: (c) => c.operations ?? [] }),
+    fallbacksUsed: t.stringList({ resolve: (c) => c.fallbacksUsed ?? [] }),
+    qualityScore: t.float({ nullable: true, resolve: (c) => c.qualityScore ?? null }),
+  }),
+});
+
+const JobArtifactsRef = builder.objectRef<Artifacts>('JobArtifacts').implement({
+  description: 'The ids of what a run made',
+  fields: (t) => ({
+    schemaVersionId: t.string({ nullable: true, resolve: (a) => a.schemaVersionId ?? null }),
+    datasetVersionId: t.string({ nullable: true, description: 'The newest dataset version', resolve: (a) => a.datasetVersionId ?? null }),
+    datasetVersionIds: t.stringList({ description: 'Every dataset version the run made, oldest first', resolve: (a) => a.datasetVersionIds ?? [] }),
+    environmentId: t.string({ nullable: true, resolve: (a) => a.environmentId ?? null }),
+    provisionedTables: t.stringList({ resolve: (a) => a.provisionedTables ?? [] }),
+  }),
+});
+
+type JobResult = { operations?: Record<string, unknown>; artifacts?: Artifacts; completed?: string[] };
+const JobResultRef = builder.objectRef<JobResult>('JobResult').implement({
+  fields: (t) => ({
+    operations: t.field({
+      type: 'JSON',
+      description: "Per-operation summaries, keyed by operation: each step (a plugin's too) defines its own",
+      resolve: (r) => r.operations ?? {},
+    }),
+    artifacts: t.field({ type: JobArtifactsRef, resolve: (r) => r.artifacts ?? {} }),
+    completed: t.stringList({ description: 'Operations completed, in order', resolve: (r) => r.completed ?? [] }),
+  }),
+});
+
 builder.prismaNode('Job', {
   description: 'A workflow run',
   id: { field: 'id' },
@@ -34,13 +86,16 @@ builder.prismaNode('Job', {
     operations: t.exposeStringList('operations'),
     input: t.expose('input', { type: 'JSON', description: 'The request, without secrets' }),
     config: t.expose('config', { type: 'JSON' }),
-    context: t.expose('context', {
-      type: 'JSON',
-      description: 'JobContext: testCaseId, schemas, unifiedSchema, domainPack, scenario, operations, fallbacksUsed, qualityScore',
+    context: t.field({ type: JobContextRef, select: { context: true }, resolve: (j) => (j.context ?? {}) as Partial<JobContext> }),
+    plan: t.field({ type: PipelinePlanRef, nullable: true, select: { plan: true }, resolve: (j) => j.plan as PipelinePlan | null }),
+    result: t.field({
+      type: JobResultRef,
+      nullable: true,
+      description: 'Per-operation results and artifact ids',
+      select: { result: true },
+      resolve: (j) => j.result as JobResult | null,
     }),
-    plan: t.expose('plan', { type: 'JSON', nullable: true }),
-    result: t.expose('result', { type: 'JSON', nullable: true, description: 'Per-operation results and artifact ids' }),
-    error: t.expose('error', { type: 'JSON', nullable: true }),
+    error: t.field({ type: JobErrorRef, nullable: true, select: { error: true }, resolve: (j) => j.error as { code: string; message: string } | null }),
     attempts: t.exposeInt('attempts'),
     qualityScore: t.exposeFloat('qualityScore', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

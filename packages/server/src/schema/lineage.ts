@@ -4,6 +4,7 @@ import { LineageKind } from '@tdm/core/generated/prisma/enums';
 import type { FieldLineage } from '@tdm/core/generated/prisma/client';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
+import { rowCountEntries, TableRowCountRef } from './row-count.ts';
 
 // The metadata store's enum (Prisma), not a copy.
 const LineageKindEnum = builder.enumType(LineageKind, { name: 'LineageKind' });
@@ -92,7 +93,11 @@ const JobTraceRef = builder.objectRef<JobTrace>('JobTrace').implement({
     schemaVersionIds: t.exposeStringList('schemaVersionIds'),
     datasetVersionIds: t.exposeStringList('datasetVersionIds'),
     provisionedTables: t.field({ type: [ProvisionedTableRef], resolve: (tr) => tr.provisionedTables }),
-    rowCounts: t.expose('rowCounts', { type: 'JSON' }),
+    rowCounts: t.field({
+      type: [TableRowCountRef],
+      description: 'Rows per "schema.table" of the datasets it made and the tables it provisioned',
+      resolve: (tr) => rowCountEntries(tr.rowCounts),
+    }),
     fallbacksUsed: t.exposeStringList('fallbacksUsed'),
     qualityScore: t.exposeFloat('qualityScore', { nullable: true, description: "The job's quality score: its newest dataset's" }),
     qualityReports: t.field({ type: [TraceQualityRef], resolve: (tr) => tr.qualityReports }),

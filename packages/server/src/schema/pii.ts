@@ -2,10 +2,32 @@ import { transformers } from '@tdm/core/mask/registry';
 import '@tdm/core/mask/transformers/index';
 import type { PiiColumn } from '@tdm/core/graphs/pii/state';
 import type { PiiGateReport } from '@tdm/core/graphs/provision/pii-gate';
+import type { PiiSignal } from '@tdm/core/pii/types';
 import { categoryOf, PII_TYPES, TAXONOMY } from '@tdm/core/pii/taxonomy';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
 import { SOURCE_ERRORS } from './errors.ts';
+
+const PiiEvidenceRef = builder.objectRef<PiiSignal>('PiiEvidence').implement({
+  description: 'One signal behind a PII verdict; never a sampled value',
+  fields: (t) => ({
+    detector: t.exposeString('detector'),
+    rule: t.string({
+      nullable: true,
+      description: 'The rule within the detector (name:email, value:luhn, context:person-table)',
+      resolve: (s) => s.rule ?? null,
+    }),
+    piiType: t.exposeString('piiType'),
+    confidence: t.exposeFloat('confidence'),
+    evidence: t.exposeString('evidence', { description: 'Which rule fired, in words' }),
+    matched: t.int({ nullable: true, description: 'Sampled values the rule accepted (value rules)', resolve: (s) => s.matched ?? null }),
+    sampled: t.int({ nullable: true, description: 'Sampled values looked at (value rules)', resolve: (s) => s.sampled ?? null }),
+  }),
+});
+
+/** Stored evidence → signals; anything not shaped like one (an override's note) is dropped. */
+const signals = (v: unknown): PiiSignal[] =>
+  Array.isArray(v) ? v.filter((s): s is PiiSignal => typeof s === 'object' && s !== null && typeof (s as PiiSignal).detector === 'string') : [];
 
 const PiiColumnRef = builder.objectRef<PiiColumn>('PiiColumn').implement({
   description: "A column's PII classification: type, confidence, recommended technique and the rules that fired",
@@ -20,11 +42,7 @@ const PiiColumnRef = builder.objectRef<PiiColumn>('PiiColumn').implement({
     }),
     confidence: t.exposeFloat('confidence'),
     technique: t.exposeString('technique'),
-    evidence: t.expose('evidence', {
-      type: 'JSON',
-      description:
-        'The signals behind the verdict: [{ detector, rule, piiType, confidence, evidence, matched, sampled }] (matched of sampled values, for value rules)',
-    }),
+    evidence: t.field({ type: [PiiEvidenceRef], description: 'The signals behind the verdict', resolve: (c) => signals(c.evidence) }),
     source: t.exposeString('source', { description: 'DETECTED, LLM or OVERRIDE' }),
     valuesSampled: t.exposeBoolean('valuesSampled', {
       nullable: true,

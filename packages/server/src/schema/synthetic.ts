@@ -3,6 +3,7 @@ import { listDomainPacks } from '@tdm/core/synthetic/domain/packs';
 import type { SyntheticOutcome } from '@tdm/core/synthetic/index';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
+import { rowCountEntries, TableRowCountRef } from './row-count.ts';
 import { SOURCE_ERRORS } from './errors.ts';
 
 export const SyntheticModeEnum = builder.enumType('SyntheticMode', {
@@ -18,7 +19,11 @@ const ScenarioRef = builder.objectRef<Scenario>('DomainScenario').implement({
     name: t.exposeString('name'),
     description: t.exposeString('description'),
     entities: t.exposeStringList('entities', { description: 'Tables this scenario generates, in load order' }),
-    defaultRowCounts: t.field({ type: 'JSON', description: 'Rows per entity when rowCounts does not say', resolve: (s) => s.rows }),
+    defaultRowCounts: t.field({
+      type: [TableRowCountRef],
+      description: 'Rows per entity when rowCounts does not say',
+      resolve: (s) => rowCountEntries(s.rows),
+    }),
   }),
 });
 const EntityRef = builder.objectRef<Pack['entities'][number]>('DomainEntity').implement({

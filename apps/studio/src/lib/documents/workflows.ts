@@ -103,7 +103,11 @@ export const JobsQuery = graphql(`
           startedAt
           finishedAt
           qualityScore
-          error
+          error {
+            code
+            message
+            step
+          }
           testCase {
             name
           }

@@ -10,7 +10,7 @@
 import { SYNTHETIC_EPOCH } from '../semantic.ts';
 import { type ColumnType, coerce, DAY_MS, formatter } from './columns.ts';
 import type { FieldSpec } from './packs.ts';
-import { addYears, dateLiteral, YEAR_MS } from './plan.ts';
+import { addYears, dateLiteral, YEAR_MS } from './draw.ts';
 
 export type NumericShape = 'uniform' | 'low' | 'normal' | 'logUniform';
 

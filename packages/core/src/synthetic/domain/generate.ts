@@ -7,7 +7,8 @@ import { InvalidInputError } from '../../errors.ts';
 import { type GeneratedDataset, type RowCounts, rowCountFor } from '../types.ts';
 import { domainCatalog } from './catalog.ts';
 import { loadDomainPack, resolveScenario } from './packs.ts';
-import { compileScenario, entityRows } from './plan.ts';
+import { compileScenario } from './compile.ts';
+import { entityRows } from './plan.ts';
 
 export interface DomainOptions {
   /** A pack name (`ecommerce`, `banking`…; see `listDomainPacks`). */
