@@ -6,7 +6,8 @@ import type { PageServerLoad } from './$types';
 // the server does not know: with one, the browser loads the rows.
 export const load: PageServerLoad = async (event) => {
   const params = event.url.searchParams;
-  const local = params.has('since') || params.has('until');
+  // A GET form without script sends the empty fields too (`since=&until=`): those are no range.
+  const local = Boolean(params.get('since') || params.get('until'));
   const variables = auditVariables(params, () => null);
   return { initial: local ? null : await firstPaint(event, AuditLogsQuery, variables) };
 };
