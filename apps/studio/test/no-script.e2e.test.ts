@@ -119,6 +119,18 @@ describe.skipIf(!hasChromium)(`the studio's forms without JavaScript (needs ${CH
     // The refused form comes back with the status of a bad request (fail(400)), which Chromium logs.
     expect(browserErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     browserErrors.length = 0;
+
+    // A refused connection string comes back without its password: it is never in the page's HTML.
+    await page.goto(`${studio.base}/environments`);
+    await page.getByLabel('Name', { exact: true }).fill('nojs-secret');
+    await page.getByLabel('Connection string').fill('postgresql://tdm:s3cret-pw@127.0.0.1:1/nowhere?password=other-pw');
+    await page.getByRole('button', { name: 'Register environment' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Could not register the environment');
+    const html = await page.content();
+    expect(html).not.toContain('s3cret-pw');
+    expect(html).not.toContain('other-pw');
+    expect(await page.getByLabel('Connection string').inputValue()).toBe('postgresql://tdm@127.0.0.1:1/nowhere');
+    browserErrors.length = 0;
   }, 60_000);
 
   it('filters the audit log and the dataset catalog with GET forms', async () => {

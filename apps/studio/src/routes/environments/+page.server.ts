@@ -16,6 +16,23 @@ export const actions: Actions = {
     const { data, error } = await callApi(fetch, CreateEnvironmentMutation, { input: { ...values, description: values.description || undefined } });
     const out = data?.createEnvironment;
     if (out?.__typename === 'MutationCreateEnvironmentSuccess') redirect(303, `${url.pathname}?env=${encodeURIComponent(out.data.name)}`);
-    return fail(400, { values, error: out && 'code' in out ? toTypedError(out) : requestError(error) });
+    // The form comes back as sent, but never with a password in the page's HTML.
+    return fail(400, {
+      values: { ...values, connectionString: withoutPassword(values.connectionString) },
+      error: out && 'code' in out ? toTypedError(out) : requestError(error),
+    });
   },
 };
+
+/** The connection string without its password (user info or `password=` parameters); unparsable text with `@` is dropped. */
+function withoutPassword(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return /[@=]/.test(text) ? '' : text;
+  }
+  url.password = '';
+  for (const key of [...url.searchParams.keys()]) if (/^(ssl)?password$/i.test(key)) url.searchParams.delete(key);
+  return url.toString();
+}
