@@ -402,7 +402,7 @@ describe.skipIf(!haveChromium)('crawlForms + generateFromForms on the project pa
   beforeAll(async () => {
     result = await roundTrip([`${base}/own/signup.html`, `${base}/own/loose.html`]);
     console.info(`own pages: ${result.pages.length} pages, ${result.forms} forms, ${result.rows} rows typed back`);
-  }, 90_000);
+  }, 240_000);
 
   it('reads every control with its constraints and label', () => {
     const [signup] = result.pages as [CrawledPage];
