@@ -8,6 +8,7 @@ import { ConnectionError, QueryError, TdmError } from '../errors.ts';
 import { isConnectionLost } from './connection-faults.ts';
 import { type ConnectionTarget, redactSecrets } from './url.ts';
 
+/** A parsed `postgresql://` connection string. */
 export type PostgresTarget = Extract<ConnectionTarget, { kind: 'postgres' }>;
 
 /** What error messages may say about the connection: the redacted URL and the parsed target. */
@@ -18,13 +19,14 @@ export interface ConnectionContext {
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
 
-export function errorCode(err: unknown): string | undefined {
+function errorCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; errors?: { code?: unknown }[] };
   // Node reports a host with several addresses (localhost → ::1, 127.0.0.1) as an AggregateError.
   const code = e?.code ?? e?.errors?.find((x) => x?.code)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The text of any thrown value; every address tried, for a host that resolved to several. */
 export function messageOf(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length) return err.errors.map(messageOf).join('; ');
   return err instanceof Error ? err.message : String(err);

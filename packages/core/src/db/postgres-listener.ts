@@ -12,6 +12,7 @@ import { redactSecrets } from './url.ts';
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 10_000;
 
+/** The connection settings of the listening connection, what its messages may name, and where warnings go. */
 export interface ListenerConfig {
   client: pg.ClientConfig;
   ctx: ConnectionContext;
