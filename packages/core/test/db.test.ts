@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqlClient } from '../src/db/open.ts';
 import type { PgliteSqlClient } from '../src/db/pglite-client.ts';
-import { connectionError } from '../src/db/postgres-client.ts';
+import { connectionError } from '../src/db/postgres-errors.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../src/db/quote.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { type ConnectionTarget, parseConnectionString, redactConnectionString, redactSecrets } from '../src/db/url.ts';

@@ -4,6 +4,7 @@
  * `TdmDomainError` subclasses for the API's typed errors (`code` from the schema's ErrorCode).
  * Messages pass through `redact` so credentials in connection strings never surface.
  */
+import type { ErrorMember } from './error-fields.ts';
 import type { SchemaChange } from './resources/environments.ts';
 import type { EnumValues, ErrorTypeName } from './schema-types.ts';
 
@@ -66,12 +67,18 @@ export class TdmGraphQLError extends TdmError {
   }
 }
 
-/** A typed error of the API (a member of a mutation's result union). */
-export class TdmDomainError extends TdmError {
+/** The fields an error type adds to `message` and `code`, as selected by the `ErrorFields` fragment. */
+export type ErrorDetails<Name extends ErrorTypeName> = Omit<Extract<ErrorMember, { __typename: Name }>, '__typename' | 'message' | 'code'>;
+
+/**
+ * A typed error of the API (a member of a result union). `details` holds the fields of its type;
+ * they are partial because an error built without a server answer (a REST download, a missing id) has none.
+ */
+export class TdmDomainError<Details extends object = Record<string, unknown>> extends TdmError {
   /** The GraphQL type name, e.g. "ConnectionError". */
   readonly typename: string;
-  readonly details: Record<string, unknown>;
-  constructor(typename: string, code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+  readonly details: Partial<Details>;
+  constructor(typename: string, code: ErrorCode, message: string, details: Partial<Details> = {}) {
     super(code, message);
     this.typename = typename;
     this.details = details;
@@ -80,46 +87,59 @@ export class TdmDomainError extends TdmError {
 
 export class ConnectionError extends TdmDomainError {}
 export class InvalidConnectionStringError extends TdmDomainError {}
-export class SchemaNotFoundError extends TdmDomainError {
+export class SchemaNotFoundError extends TdmDomainError<ErrorDetails<'SchemaNotFoundError'>> {
   get missing(): string[] {
-    return (this.details.missing as string[]) ?? [];
+    return this.details.missing ?? [];
   }
 }
-export class InvalidInputError extends TdmDomainError {}
+export class InvalidInputError<Details extends object = Record<string, unknown>> extends TdmDomainError<Details> {}
 /** A PII rules document that does not validate: the offending field and, for YAML or JSON text, its line. */
-export class InvalidPiiRulesError extends InvalidInputError {
+export class InvalidPiiRulesError extends InvalidInputError<ErrorDetails<'InvalidPiiRulesError'>> {
   get path(): string {
-    return String(this.details.path ?? '');
+    return this.details.path ?? '';
   }
   get line(): number | null {
-    return typeof this.details.line === 'number' ? this.details.line : null;
+    return this.details.line ?? null;
   }
 }
 export class NotFoundError extends TdmDomainError {}
-export class QueryError extends TdmDomainError {}
+/** A statement failed on the database; `sqlState` is PostgreSQL's error code when there is one. */
+export class QueryError extends TdmDomainError<ErrorDetails<'QueryError'>> {
+  get sqlState(): string | null {
+    return this.details.sqlState ?? null;
+  }
+}
 /** A web page could not be read for its forms (`reason`: UNREACHABLE, TIMEOUT, HTTP_STATUS, NOT_HTML, NO_FORMS…). */
-export class CrawlError extends TdmDomainError {
+export class CrawlError extends TdmDomainError<ErrorDetails<'CrawlError'>> {
   get reason(): string {
-    return String(this.details.reason ?? '');
+    return this.details.reason ?? '';
   }
   get url(): string {
-    return String(this.details.url ?? '');
+    return this.details.url ?? '';
   }
 }
 
 /** The target already holds the dataset's objects; `changes` is the evolution report (what differs). */
-export class SchemaConflictError extends TdmDomainError {
+export class SchemaConflictError extends TdmDomainError<ErrorDetails<'SchemaConflictError'>> {
   get changes(): SchemaChange[] {
-    return (this.details.changes as SchemaChange[] | undefined) ?? [];
+    return this.details.changes ?? [];
   }
   get destructive(): boolean {
-    return Boolean(this.details.destructive);
+    return this.details.destructive ?? false;
+  }
+  /** Whether the dataset could still be loaded over what the target holds. */
+  get compatible(): boolean {
+    return this.details.compatible ?? false;
+  }
+  /** The tables of the target that conflict. */
+  get tables(): string[] {
+    return this.details.tables ?? [];
   }
 }
 /** An extension the dataset's schema uses cannot be created in the target. */
-export class ExtensionUnavailableError extends TdmDomainError {
+export class ExtensionUnavailableError extends TdmDomainError<ErrorDetails<'ExtensionUnavailableError'>> {
   get extension(): string {
-    return String(this.details.extension ?? '');
+    return this.details.extension ?? '';
   }
 }
 
@@ -128,9 +148,9 @@ export class TargetSafetyError extends TdmDomainError {}
 /** A request went past a configured limit (rows to generate …). */
 export class LimitExceededError extends TdmDomainError {}
 /** A `pglite://` directory outside `TDM_DATA_DIR` and `TDM_PGLITE_ROOTS` (or inside TDM's dataset store). */
-export class PathNotAllowedError extends TdmDomainError {
+export class PathNotAllowedError extends TdmDomainError<ErrorDetails<'PathNotAllowedError'>> {
   get path(): string {
-    return String(this.details.path ?? '');
+    return this.details.path ?? '';
   }
 }
 
@@ -150,11 +170,14 @@ const CLASSES = {
   CrawlError,
   SchemaConflictError,
   ExtensionUnavailableError,
-} satisfies Record<Exclude<ErrorTypeName, 'BaseError'>, typeof TdmDomainError>;
+} satisfies Record<Exclude<ErrorTypeName, 'BaseError'>, typeof TdmDomainError<object>>;
 
-/** Builds the SDK error for a result-union member that implements the API's Error interface. */
-export function domainError(result: { __typename: string; message: string; code: ErrorCode } & Record<string, unknown>): TdmDomainError {
+/**
+ * Builds the SDK error for a result-union member that implements the API's Error interface (selected
+ * with the `ErrorFields` fragment); a member of an unknown type becomes a plain `TdmDomainError`.
+ */
+export function domainError(result: ErrorMember | { __typename: string; message: string; code: ErrorCode }): TdmDomainError<object> {
   const { __typename, message, code, ...details } = result;
-  const Cls = (CLASSES as Record<string, typeof TdmDomainError>)[__typename] ?? TdmDomainError;
+  const Cls = (CLASSES as Record<string, typeof TdmDomainError<object>>)[__typename] ?? TdmDomainError;
   return new Cls(__typename, code, message, details);
 }

@@ -21,6 +21,7 @@ import {
   InvalidConnectionStringError,
   InvalidInputError,
   NotFoundError,
+  PathNotAllowedError,
   SchemaNotFoundError,
   type SchemaVersion,
   TdmClient,
@@ -199,6 +200,13 @@ describe('typed errors', () => {
     const both = await thrown(client.schemas.discover({ connectionString: 'pglite:memory', connectionId: randomUUID() }));
     expect(both).toBeInstanceOf(InvalidInputError);
     expect(both.code).toBe('INVALID_INPUT');
+  });
+
+  it('a pglite directory outside the allowed roots throws PathNotAllowedError with its `path`', async () => {
+    const err = await thrown(client.schemas.discover({ connectionString: 'pglite:///srv/tdm-not-allowed' }));
+    expect(err).toBeInstanceOf(PathNotAllowedError);
+    expect(err.code).toBe('PATH_NOT_ALLOWED');
+    expect((err as PathNotAllowedError).path).toBe('/srv/tdm-not-allowed');
   });
 
   it('a server that cannot be reached throws TdmNetworkError', async () => {

@@ -7,11 +7,12 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import Cursor from 'pg-cursor';
-import { ConnectionError, InvalidConnectionStringError, QueryError, TdmError } from '../errors.ts';
-import { guardClient, isConnectionLost } from './connection-faults.ts';
-import { quoteIdent } from './quote.ts';
+import { InvalidConnectionStringError, QueryError } from '../errors.ts';
+import { guardClient } from './connection-faults.ts';
+import { type ConnectionContext, connectionError, mustDiscard, queryError } from './postgres-errors.ts';
+import { Listener } from './postgres-listener.ts';
 import { type CursorOptions, checkNotification, type QueryResult, type SqlClient, type SqlValue } from './sql-client.ts';
-import { type ConnectionTarget, parseConnectionString, redactConnectionString, redactSecrets } from './url.ts';
+import { parseConnectionString, redactConnectionString } from './url.ts';
 
 // A loaded server can take seconds to accept a connection; an unreachable host still fails at once (ECONNREFUSED).
 const DEFAULT_CONNECT_TIMEOUT_MS = Number(process.env.TDM_CONNECT_TIMEOUT_MS) || 10_000;
@@ -32,14 +33,6 @@ export interface SqlClientOptions {
   pgliteSharedBuffers?: string;
 }
 
-type PostgresTarget = Extract<ConnectionTarget, { kind: 'postgres' }>;
-
-/** What error messages may say about the connection: the redacted URL and the parsed target. */
-export interface ConnectionContext {
-  redactedUrl: string;
-  target: PostgresTarget;
-}
-
 /** The connection a transaction runs on, shared by its nested savepoint scopes. */
 interface TxState {
   client: pg.PoolClient;
@@ -47,10 +40,6 @@ interface TxState {
 }
 
 const DEFAULT_BATCH = 1000;
-/** Backoff between attempts to re-establish a dropped LISTEN connection. */
-const RECONNECT_MIN_MS = 100;
-const RECONNECT_MAX_MS = 10_000;
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
 let sequence = 0;
 
 /** Per-client type parsers; the global `pg.types` stays untouched for other users of `pg`. */
@@ -73,223 +62,8 @@ function sslFor(sslmode: string | undefined): pg.PoolConfig['ssl'] {
   return undefined;
 }
 
-function errorCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; errors?: { code?: unknown }[] };
-  // Node reports a host with several addresses (localhost → ::1, 127.0.0.1) as an AggregateError.
-  const code = e?.code ?? e?.errors?.find((x) => x?.code)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function messageOf(err: unknown): string {
-  if (err instanceof AggregateError && err.errors.length) return err.errors.map(messageOf).join('; ');
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Redacts the password out of an error we keep as `cause`, so loggers that print causes cannot leak it. */
-function scrubbed(err: unknown, secrets: (string | undefined)[]): unknown {
-  if (err instanceof Error) {
-    err.message = redactSecrets(err.message, secrets);
-    if (err.stack) err.stack = redactSecrets(err.stack, secrets);
-  }
-  return err;
-}
-
-type ConnectionFailure = ConstructorParameters<typeof ConnectionError>[0];
-
-function classify(code: string | undefined, detail: string, target: PostgresTarget): [ConnectionFailure, string] {
-  const { host, port, database, user } = target;
-  if (code && UNREACHABLE.has(code)) return ['HOST_UNREACHABLE', `host ${host}:${port} is unreachable (${code})`];
-  // pg's own connect timeout has no code, only a message.
-  if (!code && /timeout/i.test(detail)) return ['HOST_UNREACHABLE', `host ${host}:${port} did not answer in time`];
-  if (code === '28P01' || code === '28000') return ['AUTHENTICATION_FAILED', `authentication failed for user "${user}": ${detail}`];
-  if (code === '3D000') return ['DATABASE_NOT_FOUND', `database "${database}" does not exist`];
-  if (code === '42501') return ['PERMISSION_DENIED', detail];
-  return ['CONNECTION_FAILED', detail];
-}
-
-/** Maps a failure to connect (network, authentication, missing database, privilege) to a `ConnectionError`. */
-export function connectionError(err: unknown, ctx: ConnectionContext): TdmError {
-  if (err instanceof TdmError) return err;
-  const { host, port, database, user, password } = ctx.target;
-  const code = errorCode(err);
-  const [kind, reason] = classify(code, messageOf(err), ctx.target);
-  const message = redactSecrets(`cannot connect to ${ctx.redactedUrl}: ${reason}`, [password]);
-  return new ConnectionError(kind, message, {
-    cause: scrubbed(err, [password]),
-    details: { url: ctx.redactedUrl, host, port, database, user, ...(code ? { errorCode: code } : {}) },
-  });
-}
-
-function queryError(err: unknown, ctx: ConnectionContext): TdmError {
-  if (err instanceof TdmError) return err;
-  if (isConnectionLost(err)) {
-    // CONNECTION_FAILED like a failure to connect: a step's retry policy treats both as transient.
-    const message = redactSecrets(`the connection to ${ctx.redactedUrl} was lost while in use: ${messageOf(err)}`, [ctx.target.password]);
-    return new ConnectionError('CONNECTION_FAILED', message, {
-      cause: scrubbed(err, [ctx.target.password]),
-      details: { url: ctx.redactedUrl, lost: true, ...(errorCode(err) ? { errorCode: errorCode(err) } : {}) },
-    });
-  }
-  const sqlState = errorCode(err);
-  const state = sqlState && /^[0-9A-Z]{5}$/.test(sqlState) ? sqlState : undefined;
-  const text = `${messageOf(err)}${state ? ` (SQLSTATE ${state})` : ''}`;
-  return new QueryError(redactSecrets(text, [ctx.target.password]), state, { cause: scrubbed(err, [ctx.target.password]) });
-}
-
-/** A connection whose statement failed may be reused; one that failed any other way, or lost its session, may not. */
-function mustDiscard(err: unknown): boolean {
-  return !(err instanceof pg.DatabaseError) || isConnectionLost(err);
-}
-
 function stripSemicolon(sql: string): string {
   return sql.trim().replace(/;\s*$/, '');
-}
-
-interface ListenerConfig {
-  client: pg.ClientConfig;
-  ctx: ConnectionContext;
-  log: (message: string) => void;
-}
-
-type Handler = (payload: string) => void;
-
-/**
- * The one connection that LISTENs for every channel of a `PostgresSqlClient`. A pooled connection
- * cannot listen: its LISTENs would go back to the pool with it. Opened by the first `listen`; when it
- * drops, it is re-opened with backoff and every channel is LISTENed again; `close()` ends it.
- */
-class Listener {
-  readonly #config: ListenerConfig;
-  /** Subscribers by channel name, exactly as PostgreSQL reports it in a notification. */
-  readonly #channels = new Map<string, Set<Handler>>();
-  #client: pg.Client | null = null;
-  #connecting: Promise<pg.Client> | null = null;
-  #retry: NodeJS.Timeout | null = null;
-  #failures = 0;
-  #closed = false;
-
-  constructor(config: ListenerConfig) {
-    this.#config = config;
-  }
-
-  async listen(channel: string, onMessage: Handler): Promise<() => Promise<void>> {
-    if (this.#closed) throw new QueryError(`the client for ${this.#config.ctx.redactedUrl} is closed`, undefined);
-    // A wrapper of our own, so one function subscribed twice is two independent subscriptions.
-    const handler: Handler = (payload) => onMessage(payload);
-    let handlers = this.#channels.get(channel);
-    if (!handlers) {
-      handlers = new Set();
-      this.#channels.set(channel, handlers);
-    }
-    handlers.add(handler);
-    try {
-      const client = await this.#connect();
-      // Issued by every subscriber, not only the first: LISTEN is idempotent, and the promise then
-      // resolves only once the server has registered it, even when another subscriber raced us.
-      await client.query(`LISTEN ${quoteIdent(channel)}`);
-    } catch (err) {
-      await this.#remove(channel, handler);
-      throw err instanceof pg.DatabaseError ? queryError(err, this.#config.ctx) : connectionError(err, this.#config.ctx);
-    }
-    let subscribed = true;
-    return async () => {
-      if (!subscribed) return;
-      subscribed = false;
-      await this.#remove(channel, handler);
-    };
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#retry) clearTimeout(this.#retry);
-    this.#retry = null;
-    this.#channels.clear();
-    const client = this.#client;
-    this.#client = null;
-    await Promise.all([client?.end().catch(() => {}), this.#connecting?.then((c) => c.end()).catch(() => {})]);
-  }
-
-  async #remove(channel: string, handler: Handler): Promise<void> {
-    const handlers = this.#channels.get(channel);
-    if (!handlers?.delete(handler) || handlers.size > 0) return;
-    this.#channels.delete(channel);
-    // Sent synchronously, before any await, so a LISTEN for the same channel issued right after queues
-    // behind it on the connection. A connection that is gone has forgotten the channel anyway.
-    await this.#client?.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {});
-  }
-
-  #connect(): Promise<pg.Client> {
-    if (this.#client) return Promise.resolve(this.#client);
-    this.#connecting ??= this.#open().finally(() => {
-      this.#connecting = null;
-    });
-    return this.#connecting;
-  }
-
-  async #open(): Promise<pg.Client> {
-    const client = new pg.Client(this.#config.client);
-    client.on('notification', (msg) => this.#dispatch(msg.channel, msg.payload ?? ''));
-    client.on('error', (err) => this.#lost(client, err));
-    client.on('end', () => this.#lost(client, undefined));
-    try {
-      await client.connect();
-      for (const channel of [...this.#channels.keys()]) {
-        if (this.#channels.has(channel)) await client.query(`LISTEN ${quoteIdent(channel)}`);
-      }
-      if (this.#closed) throw new QueryError(`the client for ${this.#config.ctx.redactedUrl} is closed`, undefined);
-    } catch (err) {
-      await client.end().catch(() => {});
-      throw err;
-    }
-    this.#client = client;
-    return client;
-  }
-
-  #dispatch(channel: string, payload: string): void {
-    const handlers = this.#channels.get(channel);
-    if (!handlers) return;
-    for (const handler of [...handlers]) {
-      try {
-        handler(payload);
-      } catch (err) {
-        // One failing subscriber must not starve the others or kill the connection's event handler.
-        this.#config.log(`a subscriber of channel "${channel}" threw: ${messageOf(err)}`);
-      }
-    }
-  }
-
-  #lost(client: pg.Client, err: Error | undefined): void {
-    if (client !== this.#client) return; // an old connection, or one still opening (its caller handles it)
-    this.#client = null;
-    client.removeAllListeners('notification');
-    client.end().catch(() => {});
-    // Nobody listens: the next listen() opens a connection again.
-    if (this.#closed || this.#channels.size === 0) return;
-    const { ctx } = this.#config;
-    const reason = err ? `: ${redactSecrets(messageOf(err), [ctx.target.password])}` : '';
-    this.#config.log(`LISTEN connection to ${ctx.redactedUrl} lost${reason}; reconnecting (notifications sent meanwhile are lost)`);
-    this.#scheduleReconnect();
-  }
-
-  #scheduleReconnect(): void {
-    if (this.#retry || this.#closed) return;
-    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.#failures);
-    this.#retry = setTimeout(() => {
-      this.#retry = null;
-      if (this.#closed || this.#client || this.#channels.size === 0) return;
-      this.#connect().then(
-        () => {
-          this.#failures = 0;
-          this.#config.log(`LISTEN connection to ${this.#config.ctx.redactedUrl} re-established (${this.#channels.size} channel(s))`);
-        },
-        (error: unknown) => {
-          this.#failures++;
-          this.#config.log(`LISTEN connection: ${connectionError(error, this.#config.ctx).message}; retrying`);
-          this.#scheduleReconnect();
-        },
-      );
-    }, delay);
-  }
 }
 
 /** A pooled PostgreSQL connection string as a `SqlClient`; also the scope of a transaction opened on it. */

@@ -1,5 +1,6 @@
 import { graphql, type ResultOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
+import { ErrorFields } from '../error-fields.ts';
 import { unwrap } from './unwrap.ts';
 
 const ConnectionFields = graphql(`
@@ -11,13 +12,12 @@ const CreateConnection = graphql(
   mutation CreateConnection($input: CreateConnectionInput!) {
     createConnection(input: $input) {
       __typename
-      ... on Error { message code }
-      ... on InvalidPiiRulesError { path line }
+      ...ErrorFields
       ... on MutationCreateConnectionSuccess { data { ...ConnectionFields } }
     }
   }
 `,
-  [ConnectionFields],
+  [ConnectionFields, ErrorFields],
 );
 
 const SetConnectionPiiRules = graphql(
@@ -25,13 +25,12 @@ const SetConnectionPiiRules = graphql(
   mutation SetConnectionPiiRules($connectionId: ID!, $rules: JSON) {
     setConnectionPiiRules(connectionId: $connectionId, rules: $rules) {
       __typename
-      ... on Error { message code }
-      ... on InvalidPiiRulesError { path line }
+      ...ErrorFields
       ... on MutationSetConnectionPiiRulesSuccess { data { ...ConnectionFields } }
     }
   }
 `,
-  [ConnectionFields],
+  [ConnectionFields, ErrorFields],
 );
 
 const ConnectionsQuery = graphql(

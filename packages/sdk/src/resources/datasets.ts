@@ -1,5 +1,6 @@
 import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
+import { ErrorFields } from '../error-fields.ts';
 import { NotFoundError } from '../errors.ts';
 import { unwrap } from './unwrap.ts';
 
@@ -38,23 +39,22 @@ const DatasetFields = graphql(`
 `);
 const Subset = graphql(
   `mutation SubsetDatabase($input: SubsetDatabaseInput!) {
-    subsetDatabase(input: $input) { __typename ... on Error { message code } ... on MutationSubsetDatabaseSuccess { data { ...DatasetFields } } }
+    subsetDatabase(input: $input) { __typename ...ErrorFields ... on MutationSubsetDatabaseSuccess { data { ...DatasetFields } } }
   }`,
-  [DatasetFields],
+  [DatasetFields, ErrorFields],
 );
 const Mask = graphql(
   `mutation MaskDataset($input: MaskDatasetInput!) {
-    maskDataset(input: $input) { __typename ... on Error { message code } ... on MutationMaskDatasetSuccess { data { ...DatasetFields } } }
+    maskDataset(input: $input) { __typename ...ErrorFields ... on MutationMaskDatasetSuccess { data { ...DatasetFields } } }
   }`,
-  [DatasetFields],
+  [DatasetFields, ErrorFields],
 );
-const Provision = graphql(`
+const Provision = graphql(
+  `
   mutation ProvisionDataset($input: ProvisionDatasetInput!) {
     provisionDataset(input: $input) {
       __typename
-      ... on Error { message code }
-      ... on SchemaConflictError { compatible destructive tables changes { kind schema table name detail destructive } }
-      ... on ExtensionUnavailableError { extension }
+      ...ErrorFields
       ... on MutationProvisionDatasetSuccess {
         data {
           environment datasetVersionId durationMs
@@ -69,7 +69,9 @@ const Provision = graphql(`
       }
     }
   }
-`);
+`,
+  [ErrorFields],
+);
 const Datasets = graphql(
   `query Datasets($first: Int, $after: String) {
     datasets(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { ...DatasetFields } } }

@@ -1,5 +1,6 @@
 import { graphql, type ResultOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
+import { ErrorFields, SchemaChangeFields } from '../error-fields.ts';
 import { unwrap } from './unwrap.ts';
 
 const EnvironmentFields = graphql(`
@@ -7,29 +8,31 @@ const EnvironmentFields = graphql(`
 `);
 const Create = graphql(
   `mutation CreateEnvironment($input: CreateEnvironmentInput!) {
-    createEnvironment(input: $input) { __typename ... on Error { message code } ... on MutationCreateEnvironmentSuccess { data { ...EnvironmentFields } } }
+    createEnvironment(input: $input) { __typename ...ErrorFields ... on MutationCreateEnvironmentSuccess { data { ...EnvironmentFields } } }
   }`,
-  [EnvironmentFields],
+  [EnvironmentFields, ErrorFields],
 );
 const List = graphql(`query Environments { environments { ...EnvironmentFields } }`, [EnvironmentFields]);
-const Tables = graphql(`
+const Tables = graphql(
+  `
   query TargetTables($envId: ID!) {
     targetTables(envId: $envId) {
       __typename
-      ... on Error { message code }
+      ...ErrorFields
       ... on QueryTargetTablesSuccess { data { schema name rowCount provisionedAt datasetVersion { id rawId } } }
     }
   }
-`);
+`,
+  [ErrorFields],
+);
 
-const ChangeFields = graphql(`fragment SchemaChangeFields on SchemaChange @_unmask { kind schema table name detail destructive }`);
 const Evolution = graphql(
   `query SchemaEvolution($environment: String!, $datasetVersionId: ID!) {
     schemaEvolution(environment: $environment, datasetVersionId: $datasetVersionId) {
       environment environmentId datasetVersionId compatible destructive changes { ...SchemaChangeFields }
     }
   }`,
-  [ChangeFields],
+  [SchemaChangeFields],
 );
 const Migration = graphql(
   `query MigrationScript($environment: String!, $datasetVersionId: ID!) {
@@ -37,11 +40,11 @@ const Migration = graphql(
       environment datasetVersionId sql destructive statements changes { ...SchemaChangeFields }
     }
   }`,
-  [ChangeFields],
+  [SchemaChangeFields],
 );
 
 export type Environment = ResultOf<typeof EnvironmentFields>;
-export type SchemaChange = ResultOf<typeof ChangeFields>;
+export type SchemaChange = ResultOf<typeof SchemaChangeFields>;
 export type SchemaEvolution = ResultOf<typeof Evolution>['schemaEvolution'];
 export type MigrationScript = ResultOf<typeof Migration>['migrationScript'];
 

@@ -2,6 +2,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { print } from 'graphql';
 import { graphql, type ResultOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
+import { ErrorFields } from '../error-fields.ts';
 import { NotFoundError, TdmError, TdmNetworkError, TdmGraphQLError } from '../errors.ts';
 import { unwrap } from './unwrap.ts';
 
@@ -23,8 +24,8 @@ const JobsQuery = graphql(
   [JobFields],
 );
 const CancelJob = graphql(
-  `mutation CancelJob($id: ID!) { cancelJob(id: $id) { __typename ... on Error { message code } ... on MutationCancelJobSuccess { data { ...JobFields } } } }`,
-  [JobFields],
+  `mutation CancelJob($id: ID!) { cancelJob(id: $id) { __typename ...ErrorFields ... on MutationCancelJobSuccess { data { ...JobFields } } } }`,
+  [JobFields, ErrorFields],
 );
 const TraceQuery = graphql(`
   query JobTrace($jobId: ID!) {

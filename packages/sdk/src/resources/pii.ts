@@ -1,5 +1,6 @@
 import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
+import { ErrorFields } from '../error-fields.ts';
 import { unwrap } from './unwrap.ts';
 
 const PiiFields = graphql(
@@ -7,26 +8,29 @@ const PiiFields = graphql(
 );
 const Classify = graphql(
   `mutation ClassifyPii($input: ClassifyPiiInput!) {
-    classifyPii(input: $input) { __typename ... on Error { message code } ... on MutationClassifyPiiSuccess { data { ...PiiFields } } }
+    classifyPii(input: $input) { __typename ...ErrorFields ... on MutationClassifyPiiSuccess { data { ...PiiFields } } }
   }`,
-  [PiiFields],
+  [PiiFields, ErrorFields],
 );
 const Override = graphql(
   `mutation OverridePii($input: OverridePiiInput!) {
-    overridePiiClassification(input: $input) { __typename ... on Error { message code } ... on MutationOverridePiiClassificationSuccess { data { ...PiiFields } } }
+    overridePiiClassification(input: $input) { __typename ...ErrorFields ... on MutationOverridePiiClassificationSuccess { data { ...PiiFields } } }
   }`,
-  [PiiFields],
+  [PiiFields, ErrorFields],
 );
 const Stored = graphql(`query PiiClassifications($id: ID!) { piiClassifications(schemaVersionId: $id) { ...PiiFields } }`, [PiiFields]);
-const Scan = graphql(`
+const Scan = graphql(
+  `
   mutation ScanTargetForPii($input: ScanTargetForPiiInput!) {
     scanTargetForPii(input: $input) {
       __typename
-      ... on Error { message code }
+      ...ErrorFields
       ... on MutationScanTargetForPiiSuccess { data { environment datasetVersionId sourceDatasetVersionId checkedColumns categories leaks { schema table column piiType category matches } } }
     }
   }
-`);
+`,
+  [ErrorFields],
+);
 const Transformers = graphql(`query Transformers { transformers { name description appliesTo deterministic injective needsColumn paramsSchema } }`);
 
 export type PiiColumn = ResultOf<typeof PiiFields>;

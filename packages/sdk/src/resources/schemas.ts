@@ -1,5 +1,6 @@
 import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
+import { ErrorFields } from '../error-fields.ts';
 import { NotFoundError } from '../errors.ts';
 import { unwrap } from './unwrap.ts';
 
@@ -26,23 +27,17 @@ export const SchemaVersionFields = graphql(`
   }
 `);
 
-const ERROR_FIELDS = `
-  __typename
-  ... on Error { message code }
-  ... on SchemaNotFoundError { missing }
-  ... on QueryError { sqlState }
-`;
-
 const DiscoverMutation = graphql(
   `
   mutation Discover($input: DiscoverSchemaInput!) {
     discoverSchema(input: $input) {
-      ${ERROR_FIELDS}
+      __typename
+      ...ErrorFields
       ... on MutationDiscoverSchemaSuccess { data { ...SchemaVersionFields } }
     }
   }
 `,
-  [SchemaVersionFields],
+  [SchemaVersionFields, ErrorFields],
 );
 
 const SchemaVersionQuery = graphql(
@@ -93,12 +88,12 @@ const FuseMutation = graphql(
   mutation FuseSchemas($input: FuseSchemasInput!) {
     fuseSchemas(input: $input) {
       __typename
-      ... on Error { message code }
+      ...ErrorFields
       ... on MutationFuseSchemasSuccess { data { ...UnifiedSchemaFields } }
     }
   }
 `,
-  [UnifiedSchemaFields],
+  [UnifiedSchemaFields, ErrorFields],
 );
 const UnifiedQuery = graphql(`query UnifiedSchema($id: ID!) { unifiedSchema(id: $id) { ...UnifiedSchemaFields } }`, [UnifiedSchemaFields]);
 

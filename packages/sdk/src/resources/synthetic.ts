@@ -1,30 +1,36 @@
 import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
+import { ErrorFields } from '../error-fields.ts';
 import { unwrap } from './unwrap.ts';
 
-const Generate = graphql(`
+const Generate = graphql(
+  `
   mutation GenerateSynthetic($input: GenerateSyntheticInput!) {
     generateSynthetic(input: $input) {
       __typename
-      ... on Error { message code }
-      ... on CrawlError { reason url }
+      ...ErrorFields
       ... on MutationGenerateSyntheticSuccess {
         data { datasetVersionId schemaVersionId mode totalRows durationMs tables { schema name rowCount } skippedUrls { url reason message } }
       }
     }
   }
-`);
-const Analyze = graphql(`
+`,
+  [ErrorFields],
+);
+const Analyze = graphql(
+  `
   query AnalyzeTestCase($input: AnalyzeTestCaseInput!) {
     analyzeTestCase(input: $input) {
       __typename
-      ... on Error { message code }
+      ...ErrorFields
       ... on QueryAnalyzeTestCaseSuccess {
         data { format language needsSyntheticData reason entities { name exampleRows fields { name type constraints exampleValues confidence source { line text } } } }
       }
     }
   }
-`);
+`,
+  [ErrorFields],
+);
 const Packs = graphql(
   `query DomainPacks { domainPacks { name version description entities { name description } scenarios { name description entities defaultRowCounts { table rowCount } } } }`,
 );

@@ -1,13 +1,12 @@
-import { domainError, type ErrorCode } from '../errors.ts';
-
-type ErrorMember = { __typename: string; message: string; code: ErrorCode };
+import type { ErrorMember } from '../error-fields.ts';
+import { domainError } from '../errors.ts';
 
 /**
- * Unwraps a mutation's result union: returns the success member's `data`, throws the typed error
- * for an error member.
+ * Unwraps a result union: returns the success member's `data`, throws the typed error for an error
+ * member (selected with the `ErrorFields` fragment).
  */
 export function unwrap<T>(result: { __typename: string; data?: T } | ErrorMember | Record<string, unknown>): T {
   if ('data' in result && result.data !== undefined) return result.data as T;
-  if ('message' in result && 'code' in result) throw domainError(result as ErrorMember & Record<string, unknown>);
+  if ('message' in result && 'code' in result) throw domainError(result as ErrorMember);
   throw new Error(`unexpected result ${String((result as { __typename?: string }).__typename)}`);
 }

@@ -1,25 +1,32 @@
 import { graphql, type ResultOf, type VariablesOf } from '../graphql.ts';
 import type { TdmClient } from '../client.ts';
+import { ErrorFields } from '../error-fields.ts';
 import { unwrap } from './unwrap.ts';
 
-const Execute = graphql(`
+const Execute = graphql(
+  `
   mutation ExecuteWorkflow($input: ExecuteWorkflowInput!) {
     executeWorkflow(input: $input) {
       __typename
-      ... on Error { message code }
+      ...ErrorFields
       ... on MutationExecuteWorkflowSuccess { data { workflowId jobId status operations } }
     }
   }
-`);
-const Classify = graphql(`
+`,
+  [ErrorFields],
+);
+const Classify = graphql(
+  `
   query ClassifyIntent($input: ClassifyIntentInput!) {
     classifyIntent(input: $input) {
       __typename
-      ... on Error { message code }
+      ...ErrorFields
       ... on QueryClassifyIntentSuccess { data { operations syntheticMode fallbackModes reasons { subject reason } inputKinds refinedBy } }
     }
   }
-`);
+`,
+  [ErrorFields],
+);
 const Templates = graphql(
   `query WorkflowTemplates { workflowTemplates { name title description operations syntheticMode inputs { name fields required description } } }`,
 );
