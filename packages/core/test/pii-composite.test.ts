@@ -1,5 +1,5 @@
 /**
- * Values inside composite-type columns (and arrays of them) and inside JSON documents: sampled as
+ * Values inside composite-type columns (and arrays of them), arrays of plain values and JSON documents: sampled as
  * JSON, read attribute by attribute by the value rules, judged with the attribute names; the
  * evidence names the attribute. On the real PostgreSQL (when it answers) and on PGlite.
  */
@@ -56,7 +56,10 @@ create table customer (
   reading reading_t,
   last_visit checkup_t,
   history jsonb,
-  meta jsonb
+  meta jsonb,
+  aliases text[],
+  lines text[],
+  scores int[]
 );
 insert into customer
 select i,
@@ -67,7 +70,10 @@ select i,
   row('R' || i, i % 7)::reading_t,
   row(date '2025-01-01' + i, (array['O+', 'A-', 'B+', 'AB+'])[1 + i % 4], 'mild asthma')::checkup_t,
   jsonb_build_object('ref', repeat('x', 300), 'visits', jsonb_build_array(jsonb_build_object('on', '2024-01-02', 'diagnosis', 'asthma', 'blood_type', 'O+'))),
-  jsonb_build_object('owner', jsonb_build_object('reach', 'own' || i || '@example.org'), 'tags', jsonb_build_array('a', 'b'))
+  jsonb_build_object('owner', jsonb_build_object('reach', 'own' || i || '@example.org'), 'tags', jsonb_build_array('a', 'b')),
+  array['x' || i || '@example.org', 'y' || i || '@example.com'],
+  array['+44 20 7946 ' || lpad((100 + i)::text, 4, '0')],
+  array[i, i + 1]
 from generate_series(1, 40) i;`;
 
 const engines: { kind: string; open: () => Promise<TestDatabase> }[] = [{ kind: 'pglite', open: () => createPgliteUrl({ memory: true }) }];
@@ -121,6 +127,14 @@ describe.each(engines)('composite and document columns ($kind)', ({ open }) => {
     // Health data in a composite: its attribute names and values say so.
     expect(get(results, 'last_visit')).toMatchObject({ category: 'HEALTH', technique: 'shuffle' });
     expect(rules('last_visit')).toEqual(expect.arrayContaining([expect.stringMatching(/^attribute-name:blood_group\//)]));
+
+    // Arrays of plain values: the elements are read; the column name says little.
+    expect(get(results, 'aliases')).toMatchObject({ piiType: 'EMAIL', category: 'DIRECT_IDENTIFIER' });
+    expect(get(results, 'aliases').evidence.find((e) => e.rule === 'elements:aliases/value:email')).toMatchObject({ matched: 80, sampled: 80 });
+    expect(get(results, 'aliases').evidence.find((e) => e.rule === 'elements:aliases/value:email')?.evidence).toMatch(/^elements: 100% of 80/);
+    expect(get(results, 'lines')).toMatchObject({ piiType: 'PHONE' });
+    expect(get(results, 'scores').piiType).toBe('NONE');
+    expect(get(namesOnly, 'aliases').piiType).toBe('NONE');
 
     // A composite of codes and numbers is not personal.
     expect(get(results, 'reading').piiType).toBe('NONE');

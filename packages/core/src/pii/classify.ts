@@ -61,7 +61,7 @@ export interface ClassifyOptions {
 }
 
 /** Types whose values no detector reads: not fetched (a bytea picture can be megabytes). */
-const NOT_SAMPLED = new Set<TypeCategory>(['bytea', 'array', 'other']);
+const NOT_SAMPLED = new Set<TypeCategory>(['bytea', 'other']);
 /** Characters kept per sampled value: enough for every validator, bounded for wide text columns. */
 const MAX_VALUE_CHARS = 256;
 /** Characters kept per sampled document or composite value: room for a record's attributes. */
@@ -70,7 +70,10 @@ const MAX_DOCUMENT_CHARS = 4096;
 /** A column to sample and how its values are read. */
 interface SampledColumn {
   name: string;
-  /** `composite`: read as `to_jsonb` (attribute names with their values); `document`: JSON kept longer. */
+  /**
+   * `composite`: read as `to_jsonb` (a composite's attribute names with their values, an array's
+   * elements as a JSON array); `document`: JSON kept longer.
+   */
   read: 'text' | 'document' | 'composite';
 }
 
@@ -217,7 +220,7 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
             table,
             sampled.map((c): SampledColumn => {
               const category = typeCategory(c);
-              return { name: c.column, read: category === 'composite' ? 'composite' : category === 'json' ? 'document' : 'text' };
+              return { name: c.column, read: category === 'composite' || category === 'array' ? 'composite' : category === 'json' ? 'document' : 'text' };
             }),
             sampleSize,
             seed,

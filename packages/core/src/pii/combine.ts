@@ -56,8 +56,8 @@ function scoreFamily(column: ColumnSample, group: { kind: PiiDetector['kind']; s
   const piiType = (value && familyOf(value.piiType) === 'BANK' ? value.piiType : (name ?? value ?? llm)?.piiType) as PiiType;
   let n = name?.confidence ?? 0;
   const validate = name ? VALIDATORS[name.piiType] : undefined;
-  // Documents and composites hold records, not the single value a validator checks.
-  const records = ['json', 'composite'].includes(typeCategory(column));
+  // Documents, composites and arrays hold several values per row, not the single value a validator checks.
+  const records = ['json', 'composite', 'array'].includes(typeCategory(column));
   const values = column.values.map((v) => v.trim()).filter((v) => v !== '');
   if (name && validate && !value && !records && values.length >= 3 && values.filter(validate).length / values.length < 0.2) {
     n /= 2;

@@ -1,6 +1,7 @@
 /**
  * Nested values: a composite-type column (`contact` AS (email text, phone text)), an array of
- * composites, or a JSON/JSONB document holds several values per row. The sampler reads composites
+ * composites or of plain values (`emails text[]`), or a JSON/JSONB document holds several values
+ * per row. The elements of an array of plain values form one group named after the column. The sampler reads composites
  * as `to_jsonb(column)`, so every kind comes in as JSON; its scalar leaves are grouped by attribute
  * path (`email`, `address.city`; array positions dropped) and each group goes through the value
  * rules as if it were a column of its own, named after its last key. A signal names the attribute
@@ -27,22 +28,23 @@ function addLeaf(out: Map<string, string[]>, path: string, value: string) {
   else out.set(path, [value]);
 }
 
-function walk(node: unknown, path: string, out: Map<string, string[]>, depth: number) {
+function walk(node: unknown, path: string, out: Map<string, string[]>, depth: number, root: string | undefined) {
   if (node === null || node === undefined || depth > 8) return;
   if (Array.isArray(node)) {
-    for (const item of node) walk(item, path, out, depth + 1);
+    for (const item of node) walk(item, path, out, depth + 1, root);
   } else if (typeof node === 'object') {
-    for (const [key, value] of Object.entries(node as Record<string, unknown>)) walk(value, path ? `${path}.${key}` : key, out, depth + 1);
-  } else if (path) {
-    addLeaf(out, path, String(node));
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) walk(value, path ? `${path}.${key}` : key, out, depth + 1, root);
+  } else if (path || root) {
+    addLeaf(out, path || (root as string), String(node));
   }
 }
 
 /**
  * The scalar leaves of sampled JSON documents by attribute path (arrays flattened). A document cut
- * short by the sampler still gives its complete `"key": value` pairs, under their own key.
+ * short by the sampler still gives its complete `"key": value` pairs, under their own key. Scalars
+ * at the top level (the elements of an array of plain values) are grouped under `root` when given.
  */
-export function documentLeaves(values: string[]): Map<string, string[]> {
+export function documentLeaves(values: string[], root?: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const text of values) {
     let doc: unknown;
@@ -58,7 +60,7 @@ export function documentLeaves(values: string[]): Map<string, string[]> {
       }
       continue;
     }
-    walk(doc, '', out, 0);
+    walk(doc, '', out, 0, root);
   }
   return out;
 }
@@ -76,13 +78,16 @@ function leafType(values: string[]): string {
 /** The attribute signals of one column (exported for tests and for callers with their own samples). */
 export function attributeSignals(column: ColumnSample, params: AttributeParams, now: Date): PiiSignal[] {
   const category = typeCategory(column);
-  if ((category !== 'composite' && category !== 'json') || column.values.length === 0) return [];
+  if ((category !== 'composite' && category !== 'json' && category !== 'array') || column.values.length === 0) return [];
   // In a document the keys speak first (documents.ts): values found under other keys support, not overrule.
   const weight = category === 'json' ? 0.9 : 1;
-  const leaves = [...documentLeaves(column.values).entries()].sort((a, b) => b[1].length - a[1].length).slice(0, params.maxPaths);
+  const leaves = [...documentLeaves(column.values, category === 'array' ? column.column : undefined).entries()]
+    .sort((a, b) => b[1].length - a[1].length)
+    .slice(0, params.maxPaths);
   const signals: PiiSignal[] = [];
   for (const [path, values] of leaves) {
     const name = path.split('.').at(-1) as string;
+    const label = category === 'array' && path === column.column ? 'elements' : `attribute "${path}"`;
     const leaf: ColumnSample = {
       schema: column.schema,
       table: column.table,
@@ -99,8 +104,8 @@ export function attributeSignals(column: ColumnSample, params: AttributeParams, 
         ...s,
         detector: 'attributes',
         confidence: Math.round(s.confidence * weight * 100) / 100,
-        rule: `attribute:${path}/${s.rule ?? 'value'}`,
-        evidence: `attribute "${path}": ${s.evidence}`,
+        rule: `${category === 'array' ? 'elements' : 'attribute'}:${path}/${s.rule ?? 'value'}`,
+        evidence: `${label}: ${s.evidence}`,
       });
     }
   }
