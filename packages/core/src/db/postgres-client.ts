@@ -291,19 +291,22 @@ export class PostgresSqlClient implements SqlClient {
     const source = conn.client.query(copyTo(sql));
     // Errors reach the reader as TdmErrors through a PassThrough; the connection goes back once the stream settles.
     const out = new PassThrough();
-    let ended = false;
-    source.on('end', () => {
-      ended = true;
-      conn.release();
-    });
+    let settled = false;
+    const release = (destroy: boolean) => {
+      if (settled) return;
+      settled = true;
+      conn.release(destroy);
+    };
+    // A reader that has already stopped (its own error, a cancelled job) must not turn a server-side
+    // kill of this COPY into an uncaught 'error' that ends the process: readers still get the error.
+    out.on('error', () => {});
+    source.on('end', () => release(false));
     source.on('error', (err) => {
-      conn.release(mustDiscard(err));
-      out.destroy(queryError(err, this.#ctx));
+      release(mustDiscard(err));
+      if (!out.destroyed) out.destroy(queryError(err, this.#ctx));
     });
     // A reader that gives up mid-stream leaves the connection inside COPY: do not reuse it.
-    out.on('close', () => {
-      if (!ended) conn.release(true);
-    });
+    out.on('close', () => release(true));
     source.pipe(out);
     return out;
   }
