@@ -41,10 +41,14 @@ export type BenchModule = { run(ctx: BenchContext): Promise<Result[]> };
 /** Whether more is better for values in `unit` (rates: rows/s, MB/s). */
 export const higherIsBetter = (unit: string): boolean => unit.endsWith('/s');
 
-/** Builds a result, computing `ratio` from the reference (rounded to 2 decimals; > 1 is better than the reference). */
+/**
+ * Builds a result, computing `ratio` from the reference (rounded to 2 decimals; > 1 is better than the reference).
+ * Values keep one decimal, shares (0..1) three, so that 0.87 is not shown as 0.9 against a ≥ 0.9 goal.
+ */
 export function result(name: string, value: number, unit: string, goal: string, reference: { name: string; value: number } | null = null): Result {
   const ratio = reference && value > 0 && reference.value > 0 ? round(higherIsBetter(unit) ? value / reference.value : reference.value / value, 2) : null;
-  return { name, value: round(value, 1), unit, reference: reference && { name: reference.name, value: round(reference.value, 1) }, ratio, goal };
+  const digits = unit === 'share' ? 3 : 1;
+  return { name, value: round(value, digits), unit, reference: reference && { name: reference.name, value: round(reference.value, digits) }, ratio, goal };
 }
 
 export function round(value: number, digits = 1): number {
@@ -96,7 +100,7 @@ export function peakRssMb(): number {
 }
 
 const fmt = (n: number | null | undefined, unit = '') =>
-  n === null || n === undefined ? '—' : `${n.toLocaleString('en-US', { maximumFractionDigits: 1 })}${unit}`;
+  n === null || n === undefined ? '—' : `${n.toLocaleString('en-US', { maximumFractionDigits: unit.trim() === 'share' ? 3 : 1 })}${unit}`;
 
 /** The results as an aligned text table. */
 export function formatTable(results: Result[]): string {
@@ -128,10 +132,10 @@ export function formatTable(results: Result[]): string {
 
 /**
  * Whether a result meets a goal of the form "< N unit" / "<= N unit" / "> N unit" / ">= N unit"
- * (same unit as the value); null when the goal is not in that form.
+ * (≤ and ≥ too; same unit as the value, or none); null when the goal is not in that form.
  */
 export function meetsGoal(r: Result): boolean | null {
-  const m = /^\s*(<=?|>=?)\s*([\d.,_]+)\s*(\S*)/.exec(r.goal);
+  const m = /^\s*(<=?|>=?|≤|≥)\s*([\d.,_]+)\s*(\S*)/.exec(r.goal);
   if (!m) return null;
   const target = Number((m[2] as string).replace(/[,_]/g, ''));
   const unit = m[3] || r.unit;
@@ -140,6 +144,7 @@ export function meetsGoal(r: Result): boolean | null {
     case '<':
       return r.value < target;
     case '<=':
+    case '≤':
       return r.value <= target;
     case '>':
       return r.value > target;

@@ -193,7 +193,7 @@ async function fullCopy(ctx: BenchContext, tdm: Tdm): Promise<Result> {
   const engine = await samples(async (i) => {
     const target = await benchDatabase(ctx, `sp_target`);
     const environment = `bench-full-copy-${i < 0 ? 'warmup' : i}`;
-    await tdm.environments.create({ name: environment, connectionString: target.url });
+    await tdm.environments.create({ name: environment, connectionString: target.url, allowReset: true });
     const s = performance.now();
     const subset = await runSubset(tdm, { connectionString: source.url, schemas: ['public'] });
     const mid = performance.now();
@@ -271,7 +271,7 @@ async function provisionGenerated(ctx: BenchContext, tdm: Tdm, scratchUrl: strin
   const provisionOnce = async (keep = false) => {
     const target = await benchDatabase(ctx, 'sp_prov');
     const environment = `bench-1m-${environmentNo++}`;
-    await tdm.environments.create({ name: environment, connectionString: target.url });
+    await tdm.environments.create({ name: environment, connectionString: target.url, allowReset: true });
     const s = performance.now();
     const outcome = await runProvision(tdm, { datasetVersionId, environment, resetEnv: true, runSmokeTests: false });
     const ms = performance.now() - s;
