@@ -79,6 +79,12 @@ export function createApp(tdm: Tdm): App {
           .catch((err) => res.destroy(err));
       };
       server = createServer(withRest(tdm, schema, yoga, graphqlOrExport, required));
+      // A client keeps an idle connection for reuse. Node closes it after 5 s, and a test script that
+      // spends longer between two calls (a psql check, a synchronous step) reuses a socket the server
+      // has just closed: its next call fails with "other side closed" before reaching the API. Idle
+      // connections stay open for a minute instead, like the proxies a server usually sits behind.
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
       wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
       useServer(
         {

@@ -170,6 +170,14 @@ describe('on the demo source (no shared fixtures needed)', () => {
     expect(err.message).toMatch(/"nope", "nada" not found/);
   });
 
+  it('a call after the script spent 6 s without yielding reuses its idle connection', async () => {
+    await client.schemas.list();
+    // A synchronous pause (like a script running psql with execSync) keeps the client from closing its
+    // idle socket; the server must not close it first.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6_000);
+    expect((await client.schemas.list()).length).toBeGreaterThan(0);
+  });
+
   it('connections.create + list, and discover through the connection', async () => {
     const conn = await client.connections.create({ name: 'sdk demo', connectionString: demo.url });
     expect(conn).toMatchObject({ name: 'sdk demo', kind: 'PGLITE', url: demo.url, passwordStorage: 'NONE' });
