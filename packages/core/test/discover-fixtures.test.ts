@@ -415,9 +415,20 @@ describe.skipIf(!haveFixtures)(suite, () => {
       // Changes the source: keep it last.
       it('returns the same version when nothing changed, and version 2 after ADD COLUMN, keeping version 1', async () => {
         const prisma = tdm.store.prisma;
+        // Stale counts and lastSeenAt: an unchanged rediscovery refreshes them on the same version.
+        await prisma.tableMeta.updateMany({ where: { schemaVersionId: first.schemaVersionId }, data: { rowCount: -1, rowEstimate: -1 } });
+        await prisma.schemaVersion.update({ where: { id: first.schemaVersionId }, data: { lastSeenAt: new Date(0) } });
         const again = await tdm.discoverSchema({ connectionString: source.url, schemas: ['public'] });
         expect(again).toMatchObject({ schemaVersionId: first.schemaVersionId, schemaId: first.schemaId, version: 1 });
         expect(again.summary.reused).toBe(true);
+        const refreshed = await prisma.tableMeta.findMany({ where: { schemaVersionId: first.schemaVersionId }, orderBy: { position: 'asc' } });
+        expect(refreshed.map((t) => (t.rowCount === null ? null : Number(t.rowCount)))).toEqual(stored.tables.map((t) => t.rowCount));
+        expect(refreshed.every((t) => t.rowEstimate === null || t.rowEstimate >= 0n)).toBe(true);
+        const seen = await prisma.schemaVersion.findUniqueOrThrow({ where: { id: first.schemaVersionId }, select: { lastSeenAt: true } });
+        expect(seen.lastSeenAt.getTime()).toBeGreaterThan(0);
+        // Concurrent rediscoveries of the unchanged source all land on the same version.
+        const concurrent = await Promise.all(Array.from({ length: 4 }, () => tdm.discoverSchema({ connectionString: source.url, schemas: ['public'] })));
+        expect(concurrent.map((d) => [d.schemaVersionId, d.version, d.summary.reused])).toEqual(concurrent.map(() => [first.schemaVersionId, 1, true]));
 
         const probe = PROBE_TABLE[fixture];
         await sql.exec(`ALTER TABLE public.${probe} ADD COLUMN tdm_probe integer`);

@@ -58,15 +58,26 @@ export class PgBossQueue implements JobQueue {
     await this.#boss.send(QUEUE, { jobId }, { id: undefined });
   }
 
+  /**
+   * One pg-boss worker per slot (`concurrency` of them), each fetching one job at a time. A slot that
+   * has just finished a job fetches again at once: with `useListenNotify` pg-boss only polls every
+   * 30 s between notifications, and the notifications of a burst of jobs all arrive while the slots
+   * are busy, so without this a backlog waited for that poll once the first jobs were done.
+   */
   async work(handler: JobHandler, options: { concurrency?: number } = {}): Promise<void> {
     await this.#start();
-    await this.#boss.work<{ jobId: string }>(
-      QUEUE,
-      { batchSize: 1, pollingIntervalSeconds: 0.5, localConcurrency: Math.max(1, options.concurrency ?? 2) },
-      async ([job]) => {
-        if (job) await handler(job.data.jobId);
-      },
-    );
+    const slots = Math.max(1, options.concurrency ?? 2);
+    for (let i = 0; i < slots; i++) {
+      let workerId: string | null = null;
+      workerId = await this.#boss.work<{ jobId: string }>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        try {
+          if (job) await handler(job.data.jobId);
+        } finally {
+          // More jobs may be waiting: look for the next one now rather than at the next poll.
+          if (job && workerId) this.#boss.notifyWorker(workerId);
+        }
+      });
+    }
   }
 
   async stop(): Promise<void> {

@@ -115,8 +115,9 @@ export class JobService {
       },
     });
     if (testCaseId) await this.recordLineage(job.id, { operation: 'request', fromKind: 'TEST_CASE', fromId: testCaseId, toKind: 'JOB', toId: job.id }, []);
-    await this.tdm.audit({ actor, action: 'executeWorkflow', targetKind: 'JOB', targetId: job.id, details: { workflowId, operations: plan.operations } });
+    // Queued first: a worker can pick the job up while its audit entry is written.
     await this.queue.enqueue(job.id);
+    await this.tdm.audit({ actor, action: 'executeWorkflow', targetKind: 'JOB', targetId: job.id, details: { workflowId, operations: plan.operations } });
     return { workflowId, jobId: job.id, status: 'QUEUED', operations: plan.operations };
   }
 

@@ -169,12 +169,25 @@ export class ConnectionStore {
     const { url, secrets } = splitSecrets(connectionString);
     const name = `inline ${url}`;
     const secret = encodeSecrets(secrets);
+    // Every job on one inline source lands here: an unchanged row is returned as it is, not rewritten
+    // (a fresh cipher each time), so concurrent submissions do not queue on its row lock.
+    const stored = await this.prisma.connection.findUnique({ where: { name } });
+    if (stored && stored.passwordEnv === null && this.#sameSecret(stored.passwordCipher, secret)) return stored;
     const passwordCipher = secret === null ? null : this.box.encrypt(secret);
     return this.prisma.connection.upsert({
       where: { name },
       create: { name, kind: parsed.kind === 'postgres' ? 'POSTGRES' : 'PGLITE', url, passwordCipher },
       update: { passwordCipher, passwordEnv: null },
     });
+  }
+
+  #sameSecret(cipher: string | null, secret: string | null): boolean {
+    if (cipher === null || secret === null) return cipher === secret;
+    try {
+      return this.box.decrypt(cipher) === secret;
+    } catch {
+      return false;
+    }
   }
 
   /**

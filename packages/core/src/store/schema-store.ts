@@ -40,6 +40,9 @@ export async function saveCatalog(prisma: PrismaClient, input: SaveCatalogInput)
   const key = sourceKey(input.sourceUrl, catalog.schemas);
   const name = input.name ?? `${catalog.database} (${catalog.schemas.join(', ')})`;
 
+  const unchanged = await saveUnchanged(prisma, input, key, contentHash);
+  if (unchanged) return unchanged;
+
   return prisma.$transaction(
     async (tx) => {
       const schema = await tx.schema.upsert({
@@ -189,6 +192,51 @@ export async function saveCatalog(prisma: PrismaClient, input: SaveCatalogInput)
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
+}
+
+/**
+ * Rediscovery of an unchanged catalog (the common case): the version is found without a lock, then
+ * refreshed (schema url, lastSeenAt, catalog document, row counts) in one batch of three statements.
+ * The schema row is locked only for that batch, not for a whole interactive transaction with one
+ * statement per table: concurrent discoveries of one source used to queue behind each other on it.
+ * Returns null when there is no such version yet (or it went away meanwhile): the caller creates it.
+ */
+async function saveUnchanged(prisma: PrismaClient, input: SaveCatalogInput, key: string, contentHash: string): Promise<SavedCatalog | null> {
+  const { catalog } = input;
+  const schema = await prisma.schema.findUnique({ where: { sourceKey: key }, select: { id: true } });
+  if (!schema) return null;
+  const existing = await prisma.schemaVersion.findUnique({
+    where: { schemaId_contentHash: { schemaId: schema.id, contentHash } },
+    select: { id: true, version: true },
+  });
+  if (!existing) return null;
+  const counts = JSON.stringify(
+    catalog.tables.map((t) => ({
+      s: t.schema,
+      n: t.name,
+      c: t.rowCount === null ? null : Math.round(t.rowCount),
+      e: t.rowEstimate === null ? null : Math.round(t.rowEstimate),
+    })),
+  );
+  const [, refreshed] = await prisma.$transaction([
+    prisma.schema.updateMany({
+      where: { id: schema.id },
+      data: { sourceUrl: input.sourceUrl, ...(input.connectionId ? { connectionId: input.connectionId } : {}) },
+    }),
+    prisma.schemaVersion.updateMany({ where: { id: existing.id }, data: { lastSeenAt: new Date(), catalog: catalog as object } }),
+    // Every table's counts in one statement, rows locked in id order (no deadlock between two of these).
+    prisma.$executeRaw`
+      UPDATE "TableMeta" AS t SET "rowCount" = v.c, "rowEstimate" = v.e
+        FROM (SELECT m.id, r.c, r.e
+                FROM "TableMeta" m
+                JOIN jsonb_to_recordset(${counts}::jsonb) AS r(s text, n text, c bigint, e bigint) ON m."schemaName" = r.s AND m."name" = r.n
+               WHERE m."schemaVersionId" = ${existing.id}
+               ORDER BY m.id
+                 FOR UPDATE OF m) AS v
+       WHERE t.id = v.id`,
+  ]);
+  if (refreshed.count === 0) return null;
+  return { schemaId: schema.id, schemaVersionId: existing.id, version: existing.version, contentHash, created: false };
 }
 
 function toBig(n: number | null): bigint | null {
