@@ -307,11 +307,15 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
           const target = fn?.childForFieldName('object');
           const locators = locatorsOf(target, scope);
           if (locators.length) {
-            const [arg] = argsOf(node);
+            const args = argsOf(node);
+            const [arg] = args;
             const v = evaluate(arg, scope);
+            // `send_keys("Some", Keys.ENTER, "Text")`: the strings typed, an Enter between them a line break.
+            const typed =
+              v?.kind === 'string' ? args.map((a) => (/^Keys\.(?:ENTER|RETURN)$/.test(a.text) ? '\n' : keysText(evaluate(a, scope)))).join('') : undefined;
             interactions.push({
               locators,
-              value: v?.kind === 'string' ? v.value : undefined,
+              value: typed,
               valueExpr: v ? undefined : arg?.text,
               action: method === 'send_keys' ? 'fill' : 'select',
               line: (target?.startPosition.row ?? node.startPosition.row) + 1,
@@ -329,6 +333,8 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
     tree.delete();
   }
 }
+
+const keysText = (v: Value | undefined) => (v?.kind === 'string' ? v.value : '');
 
 function insideFunction(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return true;
