@@ -87,7 +87,7 @@ export function fieldNameFromSelector(selector: string): string {
     .replace(/\[[^\]]*\]/g, (m) => m.replace(/\s/g, '\u0000'))
     .split(/\s*[\s>+~]\s*/)
     .filter(Boolean)
-    .map((seg) => seg.replace(/\u0000/g, ' '));
+    .map((seg) => seg.split('\u0000').join(' '));
   // `#username input`: a bare tag names nothing; the segment before it does.
   if (segments.length > 1 && /^(?:input|select|textarea|span|div|label|button)$/i.test(segments[segments.length - 1] as string)) segments.pop();
   const last = segments.pop() ?? s;
