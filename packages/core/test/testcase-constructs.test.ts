@@ -46,3 +46,49 @@ def test_form(driver):
     expect(seen(analyzeTestCase({ content, fileName: 'test_x.py' }))).toEqual([]);
   });
 });
+
+describe('Playwright custom dropdowns: clicked open, then an option picked', () => {
+  it('reads a combobox named by filter({ hasText }) and an element kept as …Dropdown as select fields', () => {
+    const content = `import { Locator, Page } from '@playwright/test';
+export class TicketPage {
+  readonly levelDropdown: Locator;
+  readonly teamDropdown: Locator;
+  readonly labelsDropdown: Locator;
+  constructor(readonly page: Page) {
+    this.levelDropdown = page.getByRole('combobox').filter({ hasText: 'Severity' });
+    this.teamDropdown = page.getByRole('combobox', { name: 'Team' });
+    this.labelsDropdown = page.getByLabel('Labels', { exact: true });
+  }
+  async chooseLevel(level: string = 'High') {
+    await this.levelDropdown.click();
+    await this.page.getByText(level, { exact: true }).click();
+  }
+  async chooseTeam() {
+    await this.teamDropdown.click();
+    await this.page.getByRole('option', { name: 'Platform' }).click();
+  }
+  async chooseLabels(labels: string[]) {
+    await this.labelsDropdown.click();
+    for (const label of labels) {
+      await this.page.getByRole('checkbox', { name: label }).check();
+    }
+  }
+}
+`;
+    const analysis = analyzeTestCase({ content, fileName: 'ticket-page.ts' });
+    expect(seen(analysis)).toEqual(['labels=', 'severity=High', 'team=Platform']);
+  });
+
+  it('does not read a click on a button followed by another click as a pick', () => {
+    const content = `import { test } from '@playwright/test';
+test('opens', async ({ page }) => {
+  await page.getByRole('button', { name: 'Menu' }).click();
+  await page.getByText('Settings').click();
+  const more = page.locator('#more');
+  await more.click();
+  await page.getByText('About').click();
+});
+`;
+    expect(seen(analyzeTestCase({ content, fileName: 'menu.spec.ts' }))).toEqual([]);
+  });
+});

@@ -16,6 +16,8 @@ export type LocatorKind = 'css' | 'identifier' | 'label';
 export interface Locator {
   kind: LocatorKind;
   text: string;
+  /** The ARIA role a `getByRole` locator asked for (`combobox`), when one did. */
+  role?: string;
 }
 
 /** One call that types into, picks in or ticks a field. */

@@ -11,6 +11,7 @@
  */
 import { calleeName, isNode, type JsNode, lineOf, memberName, parseJs, propName, unwrap } from './js-ast.ts';
 import type { Assertion, CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
+import { clicksFollowedByPick, DROPDOWN_NAME, DROPDOWN_ROLES, elementName, optionNodes } from './js-dropdown.ts';
 
 type Value =
   | { kind: 'string'; value: string }
@@ -176,6 +177,8 @@ function stringArg(n: JsNode | undefined, ctx: Context, members: Members): strin
 /** The locators a chain points at, nearest first (`cy.get('form').find('#email')` → `#email`, `form`). */
 function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): Locator[] {
   const out: Locator[] = [];
+  // `getByRole('combobox').filter({ hasText: 'Project' })`: the text names a role left unnamed.
+  let hasText: string | undefined;
   let node = unwrap(start);
   while (node) {
     if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') {
@@ -202,9 +205,14 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
         if (/Role$/.test(method)) {
           const options = evaluate(args[1], ctx, members);
           const label = options?.kind === 'object' ? options.props.get('name') : undefined;
-          if (first && FIELD_ROLES.test(first) && label?.kind === 'string') out.push({ kind, text: label.value });
+          const named = label?.kind === 'string' ? label.value : hasText;
+          if (first && FIELD_ROLES.test(first) && named !== undefined) out.push({ kind, text: named, role: first });
           else if (first && !FIELD_ROLES.test(first)) return [];
         } else if (first !== undefined) out.push({ kind, text: first });
+      } else if (method === 'filter' && out.length === 0) {
+        const options = evaluate(args[0], ctx, members);
+        const text = options?.kind === 'object' ? options.props.get('hasText') : undefined;
+        if (text?.kind === 'string') hasText = text.value;
       } else if (!method || !PASS_THROUGH.has(method)) {
         // `registrationPage.givenNameInput().fill(v)`: a page object's element, named by its method.
         if (out.length === 0 && method && ELEMENT_METHOD.test(method)) out.push({ kind: 'identifier', text: method });
@@ -226,12 +234,16 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
   const interactions: Interaction[] = [];
   const assertions: Assertion[] = [];
   const members: Members = new Map();
+  // Clicks that open a list, each with the pick that follows it in the same block.
+  const opened = new Map<JsNode, JsNode>();
 
   const visit = (node: JsNode, ctx: Context): void => {
     let inner = ctx;
     if (node.type === 'Program' || node.type === 'BlockStatement') inner = { ...ctx, scopes: [...ctx.scopes, new Map()] };
-    // `async function signUp(page, email = 'ann@x.io')`: a default is the value when the caller gives none.
-    if (/Function/.test(node.type) && Array.isArray(node.params)) {
+    if (node.type === 'BlockStatement') for (const [click, pick] of clicksFollowedByPick(node)) opened.set(click, pick);
+    // `async function signUp(page, email = 'ann@x.io')`, a class method's `level = 'High'`: a default is the
+    // value when the caller gives none.
+    if (/Function|Method/.test(node.type) && Array.isArray(node.params)) {
       const defaults = new Map<string, Value>();
       for (const p of node.params as JsNode[]) {
         const left = p.type === 'AssignmentPattern' ? (p.left as JsNode) : undefined;
@@ -309,6 +321,28 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
                 titles: ctx.titles,
               });
             }
+          }
+        } else if (method === 'click' && opened.has(node)) {
+          // `projectDropdown.click()` then `page.getByText(project).click()`: a custom dropdown's pick.
+          const locators = locatorsOf(object, ctx, members);
+          const name = elementName(object);
+          if (locators.some((l) => l.role && DROPDOWN_ROLES.test(l.role)) || (name && DROPDOWN_NAME.test(name))) {
+            const value = optionNodes(opened.get(node) as JsNode)
+              .map((o) => {
+                if (o.text) return stringArg(o.text, ctx, members);
+                const options = evaluate(o.options, ctx, members);
+                const v = options?.kind === 'object' ? (options.props.get('name') ?? options.props.get('hasText')) : undefined;
+                return v?.kind === 'string' ? v.value : undefined;
+              })
+              .find((v) => v !== undefined);
+            interactions.push({
+              locators: locators.length ? locators : [{ kind: 'identifier', text: name as string }],
+              value,
+              action: 'select',
+              line: lineOf(node),
+              row: ctx.row,
+              titles: ctx.titles,
+            });
           }
         } else if ((method === 'should' || method === 'and') && /contain|have\.text|include\.text/.test(stringArg(args[0], ctx, members) ?? '')) {
           const message = stringArg(args[1], ctx, members);
