@@ -92,3 +92,71 @@ test('opens', async ({ page }) => {
     expect(seen(analyzeTestCase({ content, fileName: 'menu.spec.ts' }))).toEqual([]);
   });
 });
+
+describe('page objects in another file, called with the test data', () => {
+  it('C#: names literal arguments after the same method called with a record’s properties', () => {
+    const content = `using Microsoft.Playwright.NUnit;
+public class SignupTests : PageTest {
+  [Test]
+  public async Task Rejects_A_Bad_Email() {
+    var signup = new SignupPage(this.Page);
+    await signup.RegisterAsync("not-an-email", "secret");
+  }
+  [Test]
+  public async Task Registers(Customer customer) {
+    SignupPage signup = new SignupPage(this.Page);
+    await signup.RegisterAsync(customer.Email, customer.Password);
+    await signup.RegisterAsync(customer);
+    await signup.EnterPhoneAsync("+44 20 7946 0958");
+    await helper.RegisterAsync("x", "y");
+  }
+}
+`;
+    expect(seen(analyzeTestCase({ content, fileName: 'SignupTests.cs' }))).toEqual(['email=not-an-email', 'password=secret', 'phone=+44 20 7946 0958']);
+  });
+
+  it('C#: a value that is a built-in constant (string.Empty) does not name its argument', () => {
+    const content = `using Microsoft.Playwright.NUnit;
+public class T : PageTest {
+  public async Task Empty() { var p = new RegisterPage(Page); await p.RegisterAsync(string.Empty, string.Empty); }
+  public async Task Named(User user) { var p = new RegisterPage(Page); await p.RegisterAsync(user.Email, user.Password); }
+}
+`;
+    expect(seen(analyzeTestCase({ content, fileName: 'T.cs' }))).toEqual(['email=', 'password=']);
+  });
+
+  it('Java: a login page object’s two arguments are a user name (or email) and a password', () => {
+    const content = `import org.junit.jupiter.api.Test;
+class LoginTest {
+    AccountLoginPage login;
+    @Test
+    void ok() {
+        login.with("ann", "s3cret");
+        login.open("https://example.org");
+    }
+    @Test
+    void byEmail() {
+        var page = new AccountLoginPage("chrome");
+        page.logIn("ann@example.org", "s3cret");
+    }
+}
+`;
+    expect(seen(analyzeTestCase({ content, fileName: 'LoginTest.java' }))).toEqual(['email=ann@example.org', 'password=s3cret', 'username=ann']);
+  });
+
+  it('Java: a page object’s setter names its field; calls on other objects name nothing', () => {
+    const content = `import org.junit.jupiter.api.Test;
+class ProfileTest {
+    @Test
+    void edits() {
+        ProfilePage profile = new ProfilePage(driver);
+        profile.setLastName("Lee");
+        profile.selectCountry("France");
+        assertions.add("a", "b");
+        driver.get("https://example.org");
+    }
+}
+`;
+    expect(seen(analyzeTestCase({ content, fileName: 'ProfileTest.java' }))).toEqual(['country=France', 'last_name=Lee']);
+  });
+});

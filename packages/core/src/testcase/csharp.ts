@@ -9,6 +9,7 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import type { CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
 import { assertParsed, loadGrammar, named } from './grammar-loader.ts';
+import { type PageCall, pageCallInteractions } from './page-calls.ts';
 
 let parser: Parser | undefined;
 let loading: Promise<void> | undefined;
@@ -215,6 +216,25 @@ export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
       }
       for (const decl of d.descendantsOfType('variable_declarator')) declare(decl, scope.globals, scope);
     }
+    // The class of each variable, field and property the file declares or creates (`var page = new RegisterPage(…)`).
+    const types = new Map<string, string>();
+    for (const d of root.descendantsOfType(['variable_declaration', 'property_declaration'])) {
+      const declared = d?.childForFieldName('type')?.text;
+      if (!d) continue;
+      if (d.type === 'property_declaration') {
+        const name = d.childForFieldName('name')?.text;
+        if (name && declared) types.set(name, declared);
+        continue;
+      }
+      for (const decl of d.descendantsOfType('variable_declarator')) {
+        const name = decl?.childForFieldName('name')?.text;
+        const init = decl ? named(decl).find((c) => c.type === 'object_creation_expression' || c.type === 'equals_value_clause') : undefined;
+        const created = init?.type === 'equals_value_clause' ? named(init)[0] : init;
+        const type = created?.type === 'object_creation_expression' ? created.childForFieldName('type')?.text : declared !== 'var' ? declared : undefined;
+        if (name && type) types.set(name, type);
+      }
+    }
+    const pageCalls: PageCall[] = [];
     const interactions: Interaction[] = [];
     let titles: string[] = [];
     let row = 'file';
@@ -248,6 +268,24 @@ export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
         const fn = node.childForFieldName('function');
         const method = fn?.type === 'member_access_expression' ? (fn.childForFieldName('name')?.text ?? '') : '';
         const action = ACTIONS[method];
+        const receiver = fn?.childForFieldName('expression');
+        if (!action && receiver?.type === 'identifier') {
+          pageCalls.push({
+            receiver: receiver.text,
+            receiverType: types.get(receiver.text),
+            method,
+            args: argsOf(node).map((a) => {
+              const v = evaluate(a, scope);
+              // `user.Email` is named Email; `string.Empty` is a value, not a name.
+              const builtIn = /^(?:string|String)\./.test(a.text);
+              const name = a.type === 'identifier' ? a.text : a.type === 'member_access_expression' && !builtIn ? a.childForFieldName('name')?.text : undefined;
+              return { name, value: v?.kind === 'string' ? v.value : undefined, expr: a.text };
+            }),
+            line: node.startPosition.row + 1,
+            row,
+            titles,
+          });
+        }
         if (action && fn) {
           const object = fn.childForFieldName('expression');
           const args = argsOf(node);
@@ -276,6 +314,7 @@ export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
       for (const c of named(node)) visit(c);
     };
     visit(root);
+    interactions.push(...pageCallInteractions(pageCalls));
     return { interactions, assertions: [] };
   } finally {
     tree.delete();

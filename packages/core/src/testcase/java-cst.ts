@@ -68,7 +68,8 @@ export function chainOf(primary: CstNode): Segment[] | undefined {
     if (isToken(part)) return undefined;
     if (part.name === 'primaryPrefix') {
       const fqn = find(part, 'fqnOrRefType');
-      const tokens = fqn ? tokensOf(fqn).filter((t) => t.tokenType.name === 'Identifier') : [];
+      // Contextual keywords are names too (`login.with(…)`, `record`, `module`).
+      const tokens = fqn ? tokensOf(fqn).filter((t) => t.tokenType.name === 'Identifier' || /^[A-Za-z_$][\w$]*$/.test(t.image)) : [];
       // `new Select(driver.findElement(…))`
       const creation = find(part, 'newExpression');
       if (creation) {

@@ -8,6 +8,7 @@
  */
 import type { CstNode, IToken } from 'java-parser';
 import type { CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
+import { type PageCall, pageCallInteractions } from './page-calls.ts';
 import { chainOf, childrenOf, find, isToken, parseJava, primaryOf, type Segment, tokensOf, unquote } from './java-cst.ts';
 
 type Value = { kind: 'string'; value: string } | { kind: 'locators'; locators: Locator[] };
@@ -151,6 +152,9 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
   const cst = parseJava(content, fileName);
   const interactions: Interaction[] = [];
   const scope: Scope = { vars: new Map(), fields: new Map() };
+  // The class of each field and local variable (`FactoryLoginPage login;`, `var page = new LoginPage()`).
+  const types = new Map<string, string>();
+  const pageCalls: PageCall[] = [];
 
   // Fields first: a page object declares them anywhere in the class.
   const fieldsPass = (node: CstNode) => {
@@ -162,6 +166,8 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
         for (const d of (find(c, 'variableDeclaratorList')?.children.variableDeclarator ?? []) as CstNode[]) {
           const id = tokensOf(d).find((t) => t.tokenType.name === 'Identifier');
           if (!id) continue;
+          const type = typeOf(c, d);
+          if (type) types.set(id.image, type);
           const init = find(d, 'variableInitializer');
           const v = located ? ({ kind: 'locators', locators: [located] } as Value) : evaluate(init ? find(init, 'expression') : undefined, scope);
           if (v) scope.fields.set(id.image, v);
@@ -200,10 +206,39 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
         const init = find(d, 'variableInitializer');
         const v = evaluate(init ? find(init, 'expression') : undefined, scope);
         if (id && v) scope.vars.set(id.image, v);
+        const type = typeOf(node, d);
+        if (id && type) types.set(id.image, type);
       }
     }
     if (node.name === 'primary') {
       const chain = chainOf(node);
+      // `login.with("user", "secret")`, `this.registerPage.register(user.email, user.password)`: a page object's form method.
+      const call = chain && chain[0]?.name === 'this' ? chain.slice(1) : chain;
+      if (call?.length === 2 && !call[0]?.args && call[1]?.args) {
+        const receiver = call[0]?.name as string;
+        pageCalls.push({
+          receiver,
+          receiverType: types.get(receiver),
+          method: call[1]?.name as string,
+          args: (call[1]?.args ?? []).map((a) => {
+            const v = evaluate(a, scope);
+            const p = primaryOf(a);
+            const parts = p ? chainOf(p) : undefined;
+            const last = parts?.[parts.length - 1];
+            const name = last && !last.args && !/^[A-Z_]+$/.test(last.name) ? last.name : undefined;
+            return {
+              name,
+              value: v?.kind === 'string' ? v.value : undefined,
+              expr: tokensOf(a)
+                .map((t) => t.image)
+                .join(''),
+            };
+          }),
+          line: call[1]?.line ?? 1,
+          row,
+          titles,
+        });
+      }
       chain?.forEach((seg, i) => {
         // A base page's helper: `type(usernameInput, username)` types into the element it is given.
         if (seg.args && seg.args.length >= 2 && HELPER_FILLS.has(seg.name) && (i === 0 || (i === 1 && chain[0]?.name === 'this'))) {
@@ -281,5 +316,15 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
     for (const c of childrenOf(node)) if (!isToken(c)) visit(c);
   };
   visit(cst);
+  interactions.push(...pageCallInteractions(pageCalls));
   return { interactions, assertions: [] };
+}
+
+/** The class a declaration gives its variable: its declared type, or the class `var x = new X()` creates. */
+function typeOf(declaration: CstNode, declarator: CstNode): string | undefined {
+  const created = find(declarator, 'newExpression');
+  const createdType = created ? tokensOf(created).find((t) => t.tokenType.name === 'Identifier')?.image : undefined;
+  const declared = find(declaration, 'unannType') ?? find(declaration, 'localVariableType');
+  const type = declared ? tokensOf(declared).find((t) => t.tokenType.name === 'Identifier')?.image : undefined;
+  return createdType ?? (type === 'var' ? undefined : type);
 }
