@@ -160,3 +160,23 @@ class ProfileTest {
     expect(seen(analyzeTestCase({ content, fileName: 'ProfileTest.java' }))).toEqual(['country=France', 'last_name=Lee']);
   });
 });
+
+describe('Capybara radio buttons clicked by their Rails ids', () => {
+  it('reads ids sharing record_attribute_ and differing after it as options of that field', () => {
+    const content = `feature 'Sign up' do
+  scenario 'a member joins' do
+    visit new_member_path
+    find_by_id('member_contact_by_email').click
+    find('#member_contact_by_phone').click
+    find_by_id('member_save_button').click
+    find_by_id('accept_cookies').click
+  end
+  scenario 'another page' do
+    find('#menu_open').click
+    find('#profile_tab').click
+  end
+end
+`;
+    expect(seen(analyzeTestCase({ content, fileName: 'signup_spec.rb' }))).toEqual(['contact_by=email|phone']);
+  });
+});
