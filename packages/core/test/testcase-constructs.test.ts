@@ -180,3 +180,52 @@ end
     expect(seen(analyzeTestCase({ content, fileName: 'signup_spec.rb' }))).toEqual(['contact_by=email|phone']);
   });
 });
+
+describe('page objects in TypeScript and Python', () => {
+  it('TypeScript: a login page object called with literals, a setter, and fields named by the arguments', () => {
+    const content = `import { test } from '@playwright/test';
+import { LoginPage } from './pages/login-page';
+test('logs in', async ({ page, checkoutPage }) => {
+  const login = new LoginPage(page);
+  await login.login('standard_user', 'secret_sauce');
+  await checkoutPage.enterPostalCode('75001');
+  const firstName = 'Ann';
+  await checkoutPage.fillAddress(firstName, order.city);
+  await page.setContent('<p>x</p>');
+  await checkoutPage.fillAddress(order);
+});
+`;
+    expect(seen(analyzeTestCase({ content, fileName: 'login.spec.ts' }))).toEqual([
+      'city=',
+      'first_name=Ann',
+      'password=secret_sauce',
+      'postal_code=75001',
+      'username=standard_user',
+    ]);
+  });
+});
+
+describe('page objects in Python', () => {
+  it('reads a login page object’s literals, keyword arguments and a one-field setter', () => {
+    const content = `from selenium.webdriver.common.by import By
+from pages.login_page import LoginPage
+
+def test_login(driver):
+    login = LoginPage(driver)
+    login.login("ann", "s3cret")
+    driver.set_window_size(800, 600)
+
+def test_signup(driver, signup_page):
+    signup_page.register(email="ann@example.org", password="pw123456")
+    signup_page.enter_phone("+44 20 7946 0958")
+    driver.find_element(By.ID, "city").send_keys("Lyon")
+`;
+    expect(seen(analyzeTestCase({ content, fileName: 'test_login.py' }))).toEqual([
+      'city=Lyon',
+      'email=ann@example.org',
+      'password=s3cret|pw123456',
+      'phone=+44 20 7946 0958',
+      'username=ann',
+    ]);
+  });
+});

@@ -7,10 +7,13 @@
  * literals in the same file (constants, object properties, template literals), locators kept in
  * variables or page-object properties, function defaults, TestCafe's `typeText(sel, v)` and
  * Nightwatch's `setValue(sel, v)` chains, page-object element methods (`givenNameInput().fill(v)`),
- * and the validation messages asserted next to a field.
+ * custom dropdowns clicked open and then picked in (js-dropdown.ts), page objects called with the
+ * test's data (page-calls.ts), and the validation messages asserted next to a field.
  */
 import { calleeName, isNode, type JsNode, lineOf, memberName, parseJs, propName, unwrap } from './js-ast.ts';
 import type { Assertion, CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
+import { type PageCall, pageCallInteractions } from './page-calls.ts';
+import { ACTIONS, ELEMENT_METHOD, FIELD_ROLES, HOOKS, LOCATOR_KIND, LOGIN_COMMAND, PASS_THROUGH, SUITE, TEST } from './js-vocab.ts';
 import { clicksFollowedByPick, DROPDOWN_NAME, DROPDOWN_ROLES, elementName, optionNodes } from './js-dropdown.ts';
 
 type Value =
@@ -18,68 +21,6 @@ type Value =
   | { kind: 'object'; props: Map<string, Value> }
   | { kind: 'list'; items: string[] }
   | { kind: 'locators'; locators: Locator[] };
-
-const LOCATOR_KIND: Record<string, LocatorKind> = {
-  get: 'css',
-  find: 'css',
-  locator: 'css',
-  $: 'css',
-  getBySel: 'identifier',
-  getBySelLike: 'identifier',
-  getByTestId: 'identifier',
-  findByTestId: 'identifier',
-  getByLabel: 'label',
-  getByLabelText: 'label',
-  findByLabelText: 'label',
-  getByPlaceholder: 'label',
-  getByPlaceholderText: 'label',
-  findByPlaceholderText: 'label',
-  getByRole: 'label',
-  findByRole: 'label',
-};
-// Calls that hand on the element they were given (`cy.get(x).clear().type(v)`, `.first().fill(v)`).
-const PASS_THROUGH = new Set([
-  'clear',
-  'first',
-  'last',
-  'eq',
-  'nth',
-  'filter',
-  'focus',
-  'click',
-  'scrollIntoView',
-  'should',
-  'and',
-  'wait',
-  'as',
-  'within',
-  'not',
-]);
-const ACTIONS: Record<string, Interaction['action']> = {
-  type: 'fill',
-  fill: 'fill',
-  pressSequentially: 'fill',
-  setValue: 'fill',
-  addValue: 'fill',
-  typeText: 'fill',
-  select: 'select',
-  selectOption: 'select',
-  check: 'check',
-  uncheck: 'check',
-  setChecked: 'check',
-};
-// Page-object methods that return an element, by the widget their name ends with.
-const ELEMENT_METHOD = /(?:Input|Field|Box|Select|Dropdown|DropDown|Checkbox|CheckBox|RadioButton|Radio|TextArea|Textarea|Picker)$/;
-// ARIA roles of elements a user types into or picks in; `getByRole('button', …)` is not a field.
-const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|switch|listbox|slider)$/;
-const SUITE = new Set(['describe', 'context', 'suite']);
-const TEST = new Set(['it', 'test', 'specify', 'scenario']);
-const HOOKS = new Set(['beforeEach', 'before', 'beforeAll', 'afterEach', 'after', 'afterAll']);
-// Page-object methods that submit a form (`reportIncident`, `fillAddress`, `register`, `logIn`).
-const PAGE_ACTION = /^(?:report|fill|submit|register|create|enter|log[iI]n|sign[iIuU]|add|book|edit|update|complete|save|apply)/;
-const pageArgs = (args: JsNode[]) => args.length > 0 && args.every((a) => unwrap(a)?.type === 'Identifier');
-// Custom commands whose two arguments are a user name (or email) and a password.
-const LOGIN_COMMAND = /^(?:login|logIn|signIn|signin|loginBy\w+|loginAs|register|signup|signUp)$/;
 
 interface Context {
   scopes: Map<string, Value>[];
@@ -236,6 +177,9 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
   const members: Members = new Map();
   // Clicks that open a list, each with the pick that follows it in the same block.
   const opened = new Map<JsNode, JsNode>();
+  // Page-object calls, and the class of each variable made with `new` (`const login = new LoginPage(page)`).
+  const pageCalls: PageCall[] = [];
+  const types = new Map<string, string>();
 
   const visit = (node: JsNode, ctx: Context): void => {
     let inner = ctx;
@@ -253,6 +197,13 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
       if (defaults.size) inner = { ...inner, scopes: [...inner.scopes, defaults] };
     }
 
+    if (node.type === 'VariableDeclarator' || node.type === 'AssignmentExpression') {
+      const target = unwrap((node.id ?? node.left) as JsNode);
+      const created = unwrap((node.init ?? node.right) as JsNode | undefined);
+      const name = target?.type === 'Identifier' ? (target.name as string) : target && /Member/.test(target.type) ? propName(target) : undefined;
+      const cls = created?.type === 'NewExpression' ? unwrap(created.callee as JsNode) : undefined;
+      if (name && cls?.type === 'Identifier') types.set(name, cls.name as string);
+    }
     if (node.type === 'VariableDeclarator') {
       const id = node.id as JsNode;
       const v = evaluate(node.init as JsNode | undefined, ctx, members);
@@ -296,6 +247,13 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
       const callee = unwrap(node.callee as JsNode);
       if (method && callee && /Member/.test(callee.type)) {
         const object = unwrap(callee.object as JsNode);
+        // The variable a page object is kept in: `loginPage`, `this.loginPage`.
+        const receiver =
+          object?.type === 'Identifier'
+            ? (object.name as string)
+            : object && /Member/.test(object.type) && unwrap(object.object as JsNode)?.type === 'ThisExpression'
+              ? propName(object)
+              : undefined;
         if (method in ACTIONS) {
           const locators = locatorsOf(object, ctx, members);
           // `page.fill(selector, value)`: the selector is the first argument.
@@ -354,21 +312,30 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
         } else if (/^(?:contains|getByText|findByText)$/.test(method)) {
           const message = stringArg(args[args.length - 1], ctx, members);
           if (message) assertions.push({ locators: [], message, line: lineOf(node), titles: ctx.titles });
-        } else if (object?.type === 'Identifier' && /page$/i.test(object.name as string) && PAGE_ACTION.test(method) && pageArgs(args)) {
-          // `reportIncidentPage.reportIncident(title, description)`: a page object's form method, each
-          // argument a variable whose name is the field it fills.
-          for (const arg of args) {
-            const v = evaluate(arg, ctx, members);
-            const value = v?.kind === 'string' ? v.value : v?.kind === 'list' ? v.items[0] : undefined;
-            const name = unwrap(arg)?.name as string;
-            interactions.push({ locators: [{ kind: 'identifier', text: name }], value, action: 'fill', line: lineOf(node), row: ctx.row, titles: ctx.titles });
-          }
         } else if (base === 'cy' && LOGIN_COMMAND.test(method) && args.length >= 2) {
           // `cy.login(user.username, 's3cret')`: a user name (or email) and a password.
           args.slice(0, 2).forEach((arg, i) => {
             const value = stringArg(arg, ctx, members);
             const name = i === 1 ? 'password' : value?.includes('@') ? 'email' : 'username';
             interactions.push({ locators: [{ kind: 'identifier', text: name }], value, action: 'fill', line: lineOf(node), row: ctx.row, titles: ctx.titles });
+          });
+        } else if (receiver && !(method in LOCATOR_KIND) && !PASS_THROUGH.has(method)) {
+          // `reportIncidentPage.reportIncident(title, description)`, `loginPage.login('ann', 's3cret')`:
+          // a page object's form method; page-calls.ts names the fields its arguments fill.
+          pageCalls.push({
+            receiver,
+            receiverType: types.get(receiver),
+            method,
+            args: args.map((arg) => {
+              const a = unwrap(arg);
+              const v = evaluate(a, ctx, members);
+              const name = a?.type === 'Identifier' ? (a.name as string) : a && /Member/.test(a.type) ? propName(a) : undefined;
+              const value = v?.kind === 'string' ? v.value : v?.kind === 'list' ? v.items[0] : undefined;
+              return { name, value, expr: a ? content.slice(a.start as number, a.end as number) : '' };
+            }),
+            line: lineOf(node),
+            row: ctx.row,
+            titles: ctx.titles,
           });
         }
       }
@@ -382,5 +349,6 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
     }
   };
   visit(ast, { scopes: [new Map()], titles: [], row: 'file' });
+  interactions.push(...pageCallInteractions(pageCalls));
   return { interactions, assertions };
 }

@@ -30,8 +30,12 @@ export interface PageCall {
   titles: string[];
 }
 
-// A page object: its variable or its class says so.
-const PAGE_OBJECT = /page(?:object)?$|(?:^|[a-z])(?:Page|Form|Screen|Dialog)(?:Object|Model)?$/i;
+// A page object: its class (`RegisterPage`, `CheckoutForm`) or its variable (`loginPage`, `login_page`) says so.
+const PAGE_CLASS = /[a-z0-9](?:Page|Form|Screen|Dialog)(?:Object|Model)?$/;
+const PAGE_NAME = /(?:^(?:page|form|screen|dialog)|[a-z0-9](?:Page|Form|Screen|Dialog)|_(?:page|form|screen|dialog))(?:_?(?:[Oo]bject|[Mm]odel))?$/;
+// The framework's own page, driver or browser is not a page object (`page.setContent(html)`, `driver.get(url)`).
+const FRAMEWORK_OBJECTS = /^_?(?:page|driver|browser|context|frame|t|cy|webdriver|web_?driver|wd|self)$/i;
+const isPageObject = (c: PageCall) => (c.receiverType ? PAGE_CLASS.test(c.receiverType) : !FRAMEWORK_OBJECTS.test(c.receiver) && PAGE_NAME.test(c.receiver));
 // Form methods of a page object (`reportIncident`, `RegisterAsync`, `logIn`, `with`).
 const FORM_METHOD = /^(?:report|fill|submit|register|create|enter|log_?in|sign_?[iu][np]|add|book|edit|update|complete|save|apply|set)|^(?:with|as)$/i;
 // One field's setter: a verb, then the field (`enterEmail`, `set_last_name`, `SelectCountry`).
@@ -47,9 +51,9 @@ export function pageCallInteractions(calls: readonly PageCall[]): Interaction[] 
   const forms = calls.filter(
     (c) =>
       c.args.length > 0 &&
-      !SETTER.test(c.method.replace(/Async$/, '')) &&
+      !(c.args.length === 1 && SETTER.test(c.method.replace(/Async$/, ''))) &&
       FORM_METHOD.test(c.method.replace(/Async$/, '')) &&
-      PAGE_OBJECT.test(c.receiverType ?? c.receiver),
+      isPageObject(c),
   );
   // What each method's arguments are called where the file names them.
   const named = new Map<string, (string | undefined)[]>();
@@ -66,8 +70,10 @@ export function pageCallInteractions(calls: readonly PageCall[]): Interaction[] 
   for (const c of calls) {
     const setter = SETTER.exec(c.method.replace(/Async$/, ''));
     const field = setter?.[2] ? fieldNameFromIdentifier(setter[2]) : '';
-    if (c.args.length !== 1 || !field || RECORD_NAMES.test(field) || !PAGE_OBJECT.test(c.receiverType ?? c.receiver)) continue;
+    if (c.args.length !== 1 || !field || RECORD_NAMES.test(field) || !isPageObject(c)) continue;
     const a = c.args[0] as PageArg;
+    // `fillAddress(order)`: a record handed to a form method, not the value of one field.
+    if (a.value === undefined && a.name && fieldNameFromIdentifier(a.name) !== field) continue;
     out.push({
       locators: [{ kind: 'identifier', text: field }],
       value: a.value,

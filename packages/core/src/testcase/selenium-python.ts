@@ -11,6 +11,7 @@ import type { Node, Parser } from 'web-tree-sitter';
 import { InvalidInputError } from '../errors.ts';
 import type { CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
 import { loadGrammar } from './grammar-loader.ts';
+import { type PageCall, pageCallInteractions } from './page-calls.ts';
 
 let parser: Parser | undefined;
 let loading: Promise<void> | undefined;
@@ -240,6 +241,15 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
 
     let titles: string[] = [];
     let row = 'module';
+    // Page-object calls, and the class of each variable made from one (`login = LoginPage(driver)`).
+    const pageCalls: PageCall[] = [];
+    const types = new Map<string, string>();
+    const nameOf = (n: Node | null | undefined) =>
+      n?.type === 'identifier'
+        ? n.text
+        : n?.type === 'attribute' && n.childForFieldName('object')?.text === 'self'
+          ? n.childForFieldName('attribute')?.text
+          : undefined;
     const visit = (node: Node) => {
       if (node.type === 'function_definition' || node.type === 'class_definition') {
         const name = node.childForFieldName('name')?.text ?? '';
@@ -266,10 +276,34 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
         const v = evaluate(node.childForFieldName('right'), scope);
         if (left?.type === 'identifier' && v) scope.vars.set(left.text, v);
         if (left?.type === 'attribute' && v) scope.globals.set(left.childForFieldName('attribute')?.text ?? '', v);
+        const right = node.childForFieldName('right');
+        const cls = right?.type === 'call' ? right.childForFieldName('function') : undefined;
+        const target = nameOf(left);
+        if (target && cls?.type === 'identifier' && /^[A-Z]/.test(cls.text)) types.set(target, cls.text);
       }
       if (node.type === 'call') {
         const fn = node.childForFieldName('function');
         const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+        // `login_page.login("ann", "s3cret")`, `self.signup.register(user.email, user.password)`: a page object's form method.
+        const receiver = nameOf(fn?.childForFieldName('object'));
+        if (method && receiver && !(method in PLAYWRIGHT_ACTIONS) && !(method in PLAYWRIGHT_LOCATORS) && method !== 'send_keys') {
+          pageCalls.push({
+            receiver,
+            receiverType: types.get(receiver),
+            method,
+            // `register(email="a@b.io", password=pw)`: a keyword names its argument.
+            args: argsOf(node).map((arg) => {
+              const keyword = arg.type === 'keyword_argument' ? arg.childForFieldName('name')?.text : undefined;
+              const a = (keyword ? arg.childForFieldName('value') : arg) ?? arg;
+              const v = evaluate(a, scope);
+              const name = keyword ?? (a.type === 'identifier' ? a.text : a.type === 'attribute' ? a.childForFieldName('attribute')?.text : undefined);
+              return { name, value: v?.kind === 'string' ? v.value : undefined, expr: a.text };
+            }),
+            line: node.startPosition.row + 1,
+            row,
+            titles,
+          });
+        }
         if (method && method in PLAYWRIGHT_ACTIONS) {
           const target = fn?.childForFieldName('object');
           const args = argsOf(node).filter((a) => a.type !== 'keyword_argument');
@@ -328,6 +362,7 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
       for (const c of node.namedChildren) if (c) visit(c);
     };
     visit(root);
+    interactions.push(...pageCallInteractions(pageCalls));
     return { interactions, assertions: [] };
   } finally {
     tree.delete();
