@@ -229,3 +229,30 @@ def test_signup(driver, signup_page):
     ]);
   });
 });
+
+describe('uploads, unticking and picking by position in every language', () => {
+  it.each([
+    {
+      fileName: 'profile.spec.ts',
+      content: `import { test } from '@playwright/test';\ntest('p', async ({ page }) => {\n  await page.setInputFiles('#avatar', 'me.png');\n  await page.getByLabel('Newsletter').uncheck();\n  await $('#country').selectByIndex(2);\n  await $('#title').selectByVisibleText('Dr');\n});\n`,
+      fields: ['avatar=me.png', 'country=', 'newsletter=', 'title=Dr'],
+    },
+    {
+      fileName: 'test_profile.py',
+      content: `from selenium.webdriver.support.select import Select\nfrom selenium.webdriver.common.by import By\n\ndef test_p(driver, page):\n    Select(driver.find_element(By.ID, "country")).select_by_index(2)\n    page.set_input_files("#avatar", "me.png")\n    page.get_by_label("Newsletter").uncheck()\n`,
+      fields: ['avatar=me.png', 'country=', 'newsletter='],
+    },
+    {
+      fileName: 'ProfileTest.java',
+      content: `import org.openqa.selenium.support.ui.Select;\nclass ProfileTest {\n  void p() {\n    new Select(driver.findElement(By.id("country"))).selectByIndex(2);\n    page.setInputFiles("#avatar", Paths.get("me.png"));\n  }\n}\n`,
+      fields: ['avatar=', 'country='],
+    },
+    {
+      fileName: 'ProfileTests.cs',
+      content: `using OpenQA.Selenium;\npublic class ProfileTests {\n  public async Task P() {\n    new SelectElement(_driver.FindElement(By.Id("country"))).SelectByIndex(2);\n    await Page.SetInputFilesAsync("#avatar", "me.png");\n    await Page.GetByLabel("Newsletter").UncheckAsync();\n  }\n}\n`,
+      fields: ['avatar=me.png', 'country=', 'newsletter='],
+    },
+  ])('$fileName', ({ fileName, content, fields }) => {
+    expect(seen(analyzeTestCase({ content, fileName }))).toEqual(fields);
+  });
+});

@@ -57,8 +57,11 @@ const ACTIONS: Record<string, Interaction['action']> = {
   PressSequentiallyAsync: 'fill',
   SelectByText: 'select',
   SelectByValue: 'select',
+  SelectByIndex: 'select',
   SelectOptionAsync: 'select',
   CheckAsync: 'check',
+  UncheckAsync: 'check',
+  SetInputFilesAsync: 'fill',
   SetCheckedAsync: 'check',
   Check: 'check',
 };
@@ -298,7 +301,8 @@ export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
             valueNode = args[1];
           }
           if (locators.length) {
-            const v = evaluate(valueNode, scope);
+            // `SelectByIndex(2)`: a position, not a value of the field.
+            const v = method === 'SelectByIndex' ? { kind: 'string' as const, value: '' } : evaluate(valueNode, scope);
             interactions.push({
               locators,
               value: v?.kind === 'string' ? v.value : undefined,

@@ -265,14 +265,16 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
           const selector = direct ? stringArg(args[0], ctx, members) : undefined;
           const valueNode = direct ? args[1] : args[0];
           if (locators.length || selector !== undefined) {
-            const v = evaluate(valueNode, ctx, members);
+            // `selectByIndex(2)`: a position, not a value of the field.
+            const v = method === 'selectByIndex' ? undefined : evaluate(valueNode, ctx, members);
             const values = v?.kind === 'list' ? v.items : v?.kind === 'string' ? [v.value] : [undefined];
             for (const raw of values) {
               const value = raw === undefined ? undefined : base === 'cy' || !direct ? raw.replace(/\{(?:[a-z]+|\{)\}/gi, '') : raw;
               interactions.push({
                 locators: selector !== undefined ? [{ kind: 'css', text: selector }] : locators,
                 value: ACTIONS[method] === 'check' && value === undefined ? undefined : value,
-                valueExpr: valueNode && v === undefined ? content.slice(valueNode.start as number, valueNode.end as number) : undefined,
+                valueExpr:
+                  valueNode && v === undefined && method !== 'selectByIndex' ? content.slice(valueNode.start as number, valueNode.end as number) : undefined,
                 action: ACTIONS[method] as Interaction['action'],
                 line: lineOf(node),
                 row: ctx.row,

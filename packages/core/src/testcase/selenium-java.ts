@@ -29,7 +29,7 @@ const BY_KIND: Record<string, LocatorKind> = {
 const LOCATOR_CLASSES = new Set(['By', 'AppiumBy', 'MobileBy']);
 const FIND = new Set(['findElement', 'findElementById', 'findElementByName', 'findElementByAccessibilityId', 'findElementByXPath', 'findElementByCssSelector']);
 const PASS_THROUGH = new Set(['clear', 'click', 'until', 'get', 'wait', 'visibilityOfElementLocated', 'elementToBeClickable', 'presenceOfElementLocated']);
-const SELECT_ACTIONS = new Set(['selectByVisibleText', 'selectByValue']);
+const SELECT_ACTIONS = new Set(['selectByVisibleText', 'selectByValue', 'selectByIndex']);
 const PW_LOCATORS: Record<string, LocatorKind> = {
   locator: 'css',
   getByLabel: 'label',
@@ -42,7 +42,9 @@ const PW_ACTIONS: Record<string, Interaction['action']> = {
   pressSequentially: 'fill',
   selectOption: 'select',
   check: 'check',
+  uncheck: 'check',
   setChecked: 'check',
+  setInputFiles: 'fill',
 };
 const HELPER_FILLS = new Set(['type', 'typeText', 'fill', 'fillIn', 'enter', 'enterText', 'input', 'inputText', 'setText', 'setValue', 'sendText', 'write']);
 
@@ -298,14 +300,16 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
         const line = (firstLocatorLine && tokensOf(firstLocatorLine)[0]?.startLine) || seg.line;
         interactions.push({
           locators,
-          value: strings.length ? strings.map((s) => s.value).join('') : undefined,
-          valueExpr: strings.length
-            ? undefined
-            : seg.args[0]
-              ? tokensOf(seg.args[0])
-                  .map((t) => t.image)
-                  .join('')
-              : undefined,
+          // `selectByIndex(2)`: a position, not a value of the field.
+          value: strings.length && seg.name !== 'selectByIndex' ? strings.map((s) => s.value).join('') : undefined,
+          valueExpr:
+            strings.length || seg.name === 'selectByIndex'
+              ? undefined
+              : seg.args[0]
+                ? tokensOf(seg.args[0])
+                    .map((t) => t.image)
+                    .join('')
+                : undefined,
           action: SELECT_ACTIONS.has(seg.name) ? 'select' : 'fill',
           line,
           row,

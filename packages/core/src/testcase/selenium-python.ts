@@ -48,7 +48,7 @@ const BY_KIND: Record<string, LocatorKind> = {
   ios_predicate: 'css',
 };
 const PASS_THROUGH = new Set(['clear', 'click', 'until', 'first', 'last', 'nth', 'filter', 'focus']);
-const SELECT_ACTIONS = new Set(['select_by_visible_text', 'select_by_value']);
+const SELECT_ACTIONS = new Set(['select_by_visible_text', 'select_by_value', 'select_by_index']);
 // Playwright for Python: locators and the calls that type, pick or tick.
 const PLAYWRIGHT_LOCATORS: Record<string, LocatorKind> = {
   locator: 'css',
@@ -65,7 +65,9 @@ const PLAYWRIGHT_ACTIONS: Record<string, Interaction['action']> = {
   press_sequentially: 'fill',
   select_option: 'select',
   check: 'check',
+  uncheck: 'check',
   set_checked: 'check',
+  set_input_files: 'fill',
 };
 const TICKABLE = /check(?:box)?|radio|switch|toggle|agree|accept|terms|consent|subscribe|newsletter|remember/i;
 const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|switch|listbox|slider)$/;
@@ -349,8 +351,9 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
               v?.kind === 'string' ? args.map((a) => (/^Keys\.(?:ENTER|RETURN)$/.test(a.text) ? '\n' : keysText(evaluate(a, scope)))).join('') : undefined;
             interactions.push({
               locators,
-              value: typed,
-              valueExpr: v ? undefined : arg?.text,
+              // `select_by_index(2)`: a position, not a value of the field.
+              value: method === 'select_by_index' ? undefined : typed,
+              valueExpr: v || method === 'select_by_index' ? undefined : arg?.text,
               action: method === 'send_keys' ? 'fill' : 'select',
               line: (target?.startPosition.row ?? node.startPosition.row) + 1,
               row,
