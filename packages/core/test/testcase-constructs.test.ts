@@ -256,3 +256,30 @@ describe('uploads, unticking and picking by position in every language', () => {
     expect(seen(analyzeTestCase({ content, fileName }))).toEqual(fields);
   });
 });
+
+describe('an object written in a page-object call names a field by each key', () => {
+  it.each([
+    {
+      fileName: 'checkout.spec.ts',
+      content: `import { test } from '@playwright/test';\ntest('c', async ({ page, checkoutPage }) => {\n  const city = 'Lyon';\n  await checkoutPage.fillAddress({ firstName: 'Ann', city, zip: '69001' });\n  await checkoutPage.submit({ force: true });\n  await page.goto('/', { waitUntil: 'load' });\n});\n`,
+      fields: ['city=Lyon', 'first_name=Ann', 'zip=69001'],
+    },
+    {
+      fileName: 'checkout.cy.js',
+      content: `describe('c', () => {\n  it('pays', () => {\n    cy.visit('/');\n    cy.fillCheckout({ cardNumber: '4111 1111 1111 1111', holder: 'Ann Lee' });\n    cy.setCookie('session');\n  });\n});\n`,
+      fields: ['card_number=4111 1111 1111 1111', 'holder=Ann Lee'],
+    },
+    {
+      fileName: 'test_checkout.py',
+      content: `def test_c(page, checkout_page):\n    page.goto("/")\n    checkout_page.fill_address({"first_name": "Ann", "city": "Lyon"})\n`,
+      fields: ['city=Lyon', 'first_name=Ann'],
+    },
+    {
+      fileName: 'CheckoutTests.cs',
+      content: `using Microsoft.Playwright.NUnit;\npublic class CheckoutTests : PageTest {\n  public async Task C() {\n    var checkout = new CheckoutPage(Page);\n    await Page.GotoAsync("/");\n    await checkout.FillAddressAsync(new Address { FirstName = "Ann", City = "Lyon" });\n    await checkout.SubmitAsync(new { Coupon = "SAVE10" });\n  }\n}\n`,
+      fields: ['city=Lyon', 'coupon=SAVE10', 'first_name=Ann'],
+    },
+  ])('$fileName', ({ fileName, content, fields }) => {
+    expect(seen(analyzeTestCase({ content, fileName }))).toEqual(fields);
+  });
+});

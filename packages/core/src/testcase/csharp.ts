@@ -282,7 +282,7 @@ export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
               // `user.Email` is named Email; `string.Empty` is a value, not a name.
               const builtIn = /^(?:string|String)\./.test(a.text);
               const name = a.type === 'identifier' ? a.text : a.type === 'member_access_expression' && !builtIn ? a.childForFieldName('name')?.text : undefined;
-              return { name, value: v?.kind === 'string' ? v.value : undefined, expr: a.text };
+              return { name, value: v?.kind === 'string' ? v.value : undefined, expr: a.text, fields: initializerFields(a, scope) };
             }),
             line: node.startPosition.row + 1,
             row,
@@ -332,4 +332,22 @@ function declare(decl: Node | null, into: Map<string, Value>, scope: Scope) {
   const value = init[init.length - 1];
   const v = value && value.text !== name ? evaluate(value.type === 'equals_value_clause' ? named(value)[0] : value, scope) : undefined;
   if (name && v) into.set(name, v);
+}
+
+/** `new User { Email = "a@b.io", Password = pw }`, `new { Email = "a@b.io" }`: the members it sets. */
+function initializerFields(node: Node, scope: Scope): { name: string; value?: string; expr: string }[] | undefined {
+  if (node.type !== 'object_creation_expression' && node.type !== 'anonymous_object_creation_expression') return undefined;
+  const init = node.type === 'object_creation_expression' ? named(node).find((c) => c.type === 'initializer_expression') : node;
+  if (!init) return undefined;
+  const out: { name: string; value?: string; expr: string }[] = [];
+  for (const c of named(init)) {
+    // `Email = "x"` is an assignment in an initializer, a name, `=` and a value in an anonymous object.
+    const [left, right] = c.type === 'assignment_expression' ? named(c) : c.nextSibling?.text === '=' ? [c, c.nextNamedSibling ?? undefined] : [];
+    const target = left;
+    const valueNode = right;
+    if (target?.type !== 'identifier' || !valueNode) continue;
+    const v = evaluate(valueNode, scope);
+    out.push({ name: target.text, value: v?.kind === 'string' ? v.value : undefined, expr: valueNode.text });
+  }
+  return out;
 }

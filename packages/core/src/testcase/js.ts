@@ -169,6 +169,21 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
   return out;
 }
 
+/** `{ firstName: 'Ann', email }` written in a call: each key whose value is not itself a record. */
+function objectFields(node: JsNode, ctx: Context, members: Members): { name: string; value?: string; expr: string }[] | undefined {
+  if (node.type !== 'ObjectExpression') return undefined;
+  const out: { name: string; value?: string; expr: string }[] = [];
+  for (const p of node.properties as JsNode[]) {
+    const key = p.key as JsNode | undefined;
+    const name = key?.type === 'Identifier' ? (key.name as string) : key?.type === 'StringLiteral' ? (key.value as string) : undefined;
+    const inner = unwrap(p.value as JsNode | undefined);
+    if (p.type !== 'ObjectProperty' || !name || !inner || /Object|Array|Function/.test(inner.type)) continue;
+    const v = evaluate(inner, ctx, members);
+    out.push({ name, value: v?.kind === 'string' ? v.value : undefined, expr: String(inner.name ?? name) });
+  }
+  return out;
+}
+
 /** Interactions and assertions of a Cypress or Playwright spec. */
 export function analyzeJs(content: string, fileName?: string): CodeFacts {
   const ast = parseJs(content, fileName);
@@ -333,7 +348,7 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
               const v = evaluate(a, ctx, members);
               const name = a?.type === 'Identifier' ? (a.name as string) : a && /Member/.test(a.type) ? propName(a) : undefined;
               const value = v?.kind === 'string' ? v.value : v?.kind === 'list' ? v.items[0] : undefined;
-              return { name, value, expr: a ? content.slice(a.start as number, a.end as number) : '' };
+              return { name, value, expr: a ? content.slice(a.start as number, a.end as number) : '', fields: a ? objectFields(a, ctx, members) : undefined };
             }),
             line: lineOf(node),
             row: ctx.row,

@@ -3,8 +3,10 @@
  * `registrationPage.RegisterAsync(user.Email, user.Password)`, `login.with("user", "secret")`. Each
  * argument names the field it fills — by the variable or property it is (`user.Email` → `email`),
  * else by what the same method's arguments are called elsewhere in the file, else, for a login
- * form's two arguments, as a user name (an email when it looks like one) and a password. The Java
- * and C# parsers collect the calls; this module turns them into interactions.
+ * form's two arguments, as a user name (an email when it looks like one) and a password. An object
+ * written in the call (`signupPage.fill({ email: 'a@b.io' })`, `new User { Email = "a@b.io" }`)
+ * names a field by each of its keys. The parsers collect the calls; this module turns them into
+ * interactions.
  */
 import type { Interaction } from './code.ts';
 import { fieldNameFromIdentifier } from './fields.ts';
@@ -16,6 +18,8 @@ export interface PageArg {
   value?: string;
   /** The argument's source text. */
   expr: string;
+  /** An object written in the call: its keys and what they hold. */
+  fields?: { name: string; value?: string; expr: string }[];
 }
 
 export interface PageCall {
@@ -42,6 +46,9 @@ const FORM_METHOD = /^(?:report|fill|submit|register|create|enter|log_?in|sign_?
 const SETTER = /^([Ss]et|[Ee]nter|[Ff]ill(?:_?[Ii]n)?|[Tt]ype|[Ii]nput|[Ss]elect|[Cc]hoose|[Pp]ick)_?([A-Z]\w*|(?<=_)[a-z]\w*)$/;
 // A login form takes a user name (or email) and a password.
 const LOGIN = /log_?[io]n|sign_?in|auth|credential/i;
+// Keys of a call's options rather than of a record.
+const OPTION_KEYS =
+  /^(?:timeout|force|exact|delay|noWaitAfter|trial|position|modifiers|button|clickCount|strict|log|waitUntil|retries|interval|failOnStatusCode|multiple|includeHidden|hasText|has)$/;
 // Names of a whole record, not one of its fields (`RegisterAsync(user)`).
 const RECORD_NAMES =
   /^(?:user|customer|person|member|account|data|details|info|model|form|record|request|payload|dto|input|values|fields|credentials|page|driver|browser|context|options|settings|it|self|this)$/i;
@@ -51,9 +58,10 @@ export function pageCallInteractions(calls: readonly PageCall[]): Interaction[] 
   const forms = calls.filter(
     (c) =>
       c.args.length > 0 &&
-      !(c.args.length === 1 && SETTER.test(c.method.replace(/Async$/, ''))) &&
+      !(c.args.length === 1 && !c.args[0]?.fields && SETTER.test(c.method.replace(/Async$/, ''))) &&
       FORM_METHOD.test(c.method.replace(/Async$/, '')) &&
-      isPageObject(c),
+      // A Cypress custom command is Cypress's page object when it is handed an object (`cy.fillCheckout({ … })`).
+      (isPageObject(c) || (c.receiver === 'cy' && c.args.some((a) => a.fields))),
   );
   // What each method's arguments are called where the file names them.
   const named = new Map<string, (string | undefined)[]>();
@@ -70,7 +78,7 @@ export function pageCallInteractions(calls: readonly PageCall[]): Interaction[] 
   for (const c of calls) {
     const setter = SETTER.exec(c.method.replace(/Async$/, ''));
     const field = setter?.[2] ? fieldNameFromIdentifier(setter[2]) : '';
-    if (c.args.length !== 1 || !field || RECORD_NAMES.test(field) || !isPageObject(c)) continue;
+    if (c.args.length !== 1 || c.args[0]?.fields || !field || RECORD_NAMES.test(field) || !isPageObject(c)) continue;
     const a = c.args[0] as PageArg;
     // `fillAddress(order)`: a record handed to a form method, not the value of one field.
     if (a.value === undefined && a.name && fieldNameFromIdentifier(a.name) !== field) continue;
@@ -88,6 +96,21 @@ export function pageCallInteractions(calls: readonly PageCall[]): Interaction[] 
     const names = named.get(`${c.receiverType ?? c.receiver}.${c.method}/${c.args.length}`) ?? [];
     const login = c.args.length === 2 && [c.method, c.receiver, c.receiverType ?? ''].some((n) => LOGIN.test(n));
     c.args.forEach((a, i) => {
+      // `fill({ firstName: 'Ann', email })`, the call's one argument: each key is a field, but for a
+      // call's options (`{ timeout: 5000, force: true }`).
+      const fields = c.args.length === 1 ? (a.fields ?? []).filter((f) => !OPTION_KEYS.test(f.name)) : [];
+      for (const f of fields) {
+        out.push({
+          locators: [{ kind: 'identifier', text: fieldNameFromIdentifier(f.name) }],
+          value: f.value,
+          valueExpr: f.value === undefined ? f.expr : undefined,
+          action: 'fill',
+          line: c.line,
+          row: c.row,
+          titles: c.titles,
+        });
+      }
+      if (a.fields || c.receiver === 'cy') return;
       let name = names[i];
       if (!name && login) name = i === 1 ? 'password' : c.args[0]?.value?.includes('@') ? 'email' : 'username';
       if (!name) return;

@@ -12,6 +12,7 @@ import { InvalidInputError } from '../errors.ts';
 import type { CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
 import { loadGrammar } from './grammar-loader.ts';
 import { type PageCall, pageCallInteractions } from './page-calls.ts';
+import { BY_KIND, FIELD_ROLES, PASS_THROUGH, PLAYWRIGHT_ACTIONS, PLAYWRIGHT_LOCATORS, SELECT_ACTIONS, TICKABLE } from './python-vocab.ts';
 
 let parser: Parser | undefined;
 let loading: Promise<void> | undefined;
@@ -33,44 +34,6 @@ export function pythonGrammarLoaded(): boolean {
 }
 
 type Value = { kind: 'string'; value: string } | { kind: 'locators'; locators: Locator[] };
-
-const BY_KIND: Record<string, LocatorKind> = {
-  id: 'identifier',
-  name: 'identifier',
-  class_name: 'identifier',
-  accessibility_id: 'identifier',
-  tag_name: 'css',
-  css_selector: 'css',
-  xpath: 'css',
-  link_text: 'label',
-  partial_link_text: 'label',
-  android_uiautomator: 'css',
-  ios_predicate: 'css',
-};
-const PASS_THROUGH = new Set(['clear', 'click', 'until', 'first', 'last', 'nth', 'filter', 'focus']);
-const SELECT_ACTIONS = new Set(['select_by_visible_text', 'select_by_value', 'select_by_index']);
-// Playwright for Python: locators and the calls that type, pick or tick.
-const PLAYWRIGHT_LOCATORS: Record<string, LocatorKind> = {
-  locator: 'css',
-  query_selector: 'css',
-  wait_for_selector: 'css',
-  get_by_label: 'label',
-  get_by_placeholder: 'label',
-  get_by_test_id: 'identifier',
-  get_by_role: 'label',
-};
-const PLAYWRIGHT_ACTIONS: Record<string, Interaction['action']> = {
-  fill: 'fill',
-  type: 'fill',
-  press_sequentially: 'fill',
-  select_option: 'select',
-  check: 'check',
-  uncheck: 'check',
-  set_checked: 'check',
-  set_input_files: 'fill',
-};
-const TICKABLE = /check(?:box)?|radio|switch|toggle|agree|accept|terms|consent|subscribe|newsletter|remember/i;
-const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|switch|listbox|slider)$/;
 
 interface Scope {
   vars: Map<string, Value>;
@@ -299,7 +262,23 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
               const a = (keyword ? arg.childForFieldName('value') : arg) ?? arg;
               const v = evaluate(a, scope);
               const name = keyword ?? (a.type === 'identifier' ? a.text : a.type === 'attribute' ? a.childForFieldName('attribute')?.text : undefined);
-              return { name, value: v?.kind === 'string' ? v.value : undefined, expr: a.text };
+              // `fill_form({"email": "a@b.io"})`: each key of a dict written in the call is a field.
+              const fields =
+                a.type === 'dictionary'
+                  ? a.namedChildren
+                      .filter((p): p is Node => p?.type === 'pair')
+                      .map((p) => {
+                        const key = evaluate(p.childForFieldName('key'), scope);
+                        const value = evaluate(p.childForFieldName('value'), scope);
+                        return {
+                          name: key?.kind === 'string' ? key.value : '',
+                          value: value?.kind === 'string' ? value.value : undefined,
+                          expr: p.childForFieldName('value')?.text ?? '',
+                        };
+                      })
+                      .filter((f) => f.name)
+                  : undefined;
+              return { name, value: v?.kind === 'string' ? v.value : undefined, expr: a.text, fields };
             }),
             line: node.startPosition.row + 1,
             row,
