@@ -283,3 +283,24 @@ describe('an object written in a page-object call names a field by each key', ()
     expect(seen(analyzeTestCase({ content, fileName }))).toEqual(fields);
   });
 });
+
+describe('values followed from one page-object method into another', () => {
+  it('gives a helper method’s parameter the value its caller passed, over its own default', () => {
+    const content = `import { Locator, Page } from '@playwright/test';
+export class OrderPage {
+  constructor(readonly page: Page) {}
+  async order(city: string = 'Lyon', size: string = 'XL') {
+    await this.fillCity(city);
+    await this.pickSize(size);
+  }
+  async fillCity(city: string) {
+    await this.page.getByLabel('City').fill(city);
+  }
+  async pickSize(size: string = 'S') {
+    await this.page.getByLabel('Size').selectOption(size);
+  }
+}
+`;
+    expect(seen(analyzeTestCase({ content, fileName: 'order-page.ts' }))).toEqual(['city=Lyon', 'size=XL']);
+  });
+});

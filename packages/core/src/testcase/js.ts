@@ -195,6 +195,8 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
   // Page-object calls, and the class of each variable made with `new` (`const login = new LoginPage(page)`).
   const pageCalls: PageCall[] = [];
   const types = new Map<string, string>();
+  // What a class's methods are called with from its other methods (`this.addTitle(title)`), by method.
+  const forwarded = new Map<string, (Value | undefined)[]>();
 
   const visit = (node: JsNode, ctx: Context): void => {
     let inner = ctx;
@@ -204,11 +206,14 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
     // value when the caller gives none.
     if (/Function|Method/.test(node.type) && Array.isArray(node.params)) {
       const defaults = new Map<string, Value>();
-      for (const p of node.params as JsNode[]) {
-        const left = p.type === 'AssignmentPattern' ? (p.left as JsNode) : undefined;
-        const v = left?.type === 'Identifier' ? evaluate(p.right as JsNode, ctx, members) : undefined;
-        if (left && v) defaults.set(left.name as string, v);
-      }
+      // `this.selectType(type)` earlier in the class: what the caller passed, over the default.
+      const key = node.type === 'ClassMethod' ? (node.key as JsNode | undefined) : undefined;
+      const passed = key?.type === 'Identifier' ? forwarded.get(key.name as string) : undefined;
+      (node.params as JsNode[]).forEach((p, i) => {
+        const left = p.type === 'AssignmentPattern' ? (p.left as JsNode) : p;
+        const v = passed?.[i] ?? (p.type === 'AssignmentPattern' ? evaluate(p.right as JsNode, ctx, members) : undefined);
+        if (left?.type === 'Identifier' && v) defaults.set(left.name as string, v);
+      });
       if (defaults.size) inner = { ...inner, scopes: [...inner.scopes, defaults] };
     }
 
@@ -260,6 +265,12 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
       } else if (fn && HOOKS.has(fn)) inner = { ...inner, row: `${fn}@${lineOf(node)}` };
 
       const callee = unwrap(node.callee as JsNode);
+      if (method && callee && /Member/.test(callee.type) && unwrap(callee.object as JsNode)?.type === 'ThisExpression' && !forwarded.has(method)) {
+        forwarded.set(
+          method,
+          args.map((a) => evaluate(a, ctx, members)),
+        );
+      }
       if (method && callee && /Member/.test(callee.type)) {
         const object = unwrap(callee.object as JsNode);
         // The variable a page object is kept in: `loginPage`, `this.loginPage`.
