@@ -2,7 +2,9 @@
  * Constructs real suites use to fill a form that a plain `locator.fill(value)` reading misses, each
  * on a small hand-written snippet: an element known only by its kind or its styling classes, keys
  * typed between strings, a custom dropdown opened and then an option picked, a radio group chosen
- * by clicking its Rails ids, and page objects called with the user's data.
+ * by clicking its Rails ids, page objects called with the user's data (values, names, objects,
+ * setters, login pairs) in four languages, uploads, unticking and picking by position, and values
+ * followed from one page-object method into another.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeTestCase, loadTestCaseParsers } from '../src/testcase/analyze.ts';
