@@ -1,8 +1,8 @@
 /**
  * Field recall and precision of the test-case analysis over the shared fixtures' set 3 (real suites
  * in ten styles), against the hand labels of bench/testcase-labels/set3.json — the same measure as
- * `npm run bench -- testcase`. The corpus must reach recall ≥ 0.9 and precision ≥ 0.9 overall, and
- * no style may fall far behind. Skipped, saying so, when the fixtures are absent.
+ * `npm run bench -- testcase`. The corpus must reach recall ≥ 0.9 and precision ≥ 0.9 overall and
+ * in every style. Skipped, saying so, when the fixtures are absent.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ describe('test-case understanding on the real-suite corpus (set 3)', () => {
   });
 
   it.skipIf(!dir)(
-    'finds ≥ 90% of the labelled fields with ≥ 90% precision over the corpus',
+    'finds ≥ 90% of the labelled fields with ≥ 90% precision over the corpus and in every style',
     async () => {
       const scores = await scoreCorpus(dir as string, loadLabels());
       const all = totals(scores.map((s) => s.score));
@@ -32,11 +32,11 @@ describe('test-case understanding on the real-suite corpus (set 3)', () => {
         .join('\n');
       expect(all.recall, report).toBeGreaterThanOrEqual(0.9);
       expect(all.precision, report).toBeGreaterThanOrEqual(0.9);
-      // A style far behind the others is a phrasing or framework the analysis does not read.
+      // Every style on its own as well: a style behind the others is a phrasing or framework the analysis does not read.
       for (const style of new Set(scores.map((s) => s.style))) {
         const t = totals(scores.filter((s) => s.style === style).map((s) => s.score));
-        expect(t.recall, `style ${style}\n${report}`).toBeGreaterThanOrEqual(0.55);
-        expect(t.precision, `style ${style}\n${report}`).toBeGreaterThanOrEqual(0.8);
+        expect(t.recall, `style ${style}\n${report}`).toBeGreaterThanOrEqual(0.9);
+        expect(t.precision, `style ${style}\n${report}`).toBeGreaterThanOrEqual(0.9);
       }
     },
     60_000,

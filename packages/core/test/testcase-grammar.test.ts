@@ -37,6 +37,8 @@ describe('step grammar: one step, any phrasing', () => {
     ['I upload "avatar.png" to the "Profile picture" field', 'profile_picture=avatar.png'],
     ['he logs in with username "john" and password "12345"', 'username=john', 'password=12345'],
     ["I enter the 'delegated functions on' date of 35 days ago using the date picker field", 'delegated_functions_on_date='],
+    ["I search for proceeding 'Occupation order'", 'proceeding=Occupation order'],
+    ['the clerk searches for the case number "C-77"', 'case_number=C-77'],
   ])('%s', (step, ...expected) => {
     expect(one(step)).toEqual(expected);
   });
@@ -57,6 +59,24 @@ describe('step grammar: one step, any phrasing', () => {
       analyzeTestCase({ content: `Feature: Sign up\n  Scenario: s\n    When I check the 'Remember me' checkbox\n    And I tick "Accept terms"\n` }),
     );
     expect(found.map((f) => `${f.name}:${f.type}`)).toEqual(['remember_me:boolean', 'accept_terms:boolean']);
+  });
+
+  it('reads a table column of possessives as the wording of the steps, not a field', () => {
+    const content = `Feature: About you
+  Scenario Outline: s
+    When "<actor>" enters this data in the form:-
+      | title   | pronoun   | firstname   |
+      | <title> | <pronoun> | <firstname> |
+    And "<actor>" has entered "<lastname>" as "<pronoun>" last name
+
+    Examples:
+      | actor | title | pronoun | firstname | lastname |
+      | Ann   | Ms    | her     | Ann       | Lee      |
+      | Bob   | Mr    | his     | Bob       | Ray      |
+`;
+    expect(fields(analyzeTestCase({ content })).map((f) => f.name)).toEqual(['title', 'firstname', 'last_name']);
+    const vertical = `Feature: f\n  Scenario: s\n    When I enter these details:\n      | Name    | Ann |\n      | Pronoun | her |\n`;
+    expect(fields(analyzeTestCase({ content: vertical })).map((f) => f.name)).toEqual(['name']);
   });
 
   it('pairs a value typed with the label focused just before it', () => {

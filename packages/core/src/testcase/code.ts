@@ -16,6 +16,8 @@ export type LocatorKind = 'css' | 'identifier' | 'label';
 export interface Locator {
   kind: LocatorKind;
   text: string;
+  /** The ARIA role a `getByRole` locator asked for (`combobox`), when one did. */
+  role?: string;
 }
 
 /** One call that types into, picks in or ticks a field. */
@@ -61,8 +63,15 @@ function fieldName(it: Interaction): string | undefined {
   }
   // `cy.get('input').type(user.firstName)`: the expression names the field better than the selector.
   const fromExpr = it.valueExpr && /^[\w$.]+$/.test(it.valueExpr) ? fieldNameFromIdentifier(it.valueExpr.split('.').pop() ?? '') : undefined;
-  return fromExpr && !GENERIC_FIELD_NAMES.has(fromExpr) ? fromExpr : undefined;
+  if (fromExpr && !GENERIC_FIELD_NAMES.has(fromExpr)) return fromExpr;
+  // `find_element(By.TAG_NAME, "textarea").send_keys(v)`, `(//input[@type='text'])[3]`: text typed
+  // into an element known only by its kind; the kind is the best name there is.
+  if (it.action === 'fill') return it.locators.map(nameOf).find((n) => TYPED_KINDS.has(n));
+  return undefined;
 }
+
+// Element kinds that take free text, named so when nothing names the field better.
+const TYPED_KINDS: ReadonlySet<string> = new Set(['textarea', 'text']);
 
 // `#user-settings-email-input-helper-text` → the `email` field's message.
 const MESSAGE_SUFFIX = /_(?:input_)?(?:helper_text|helper|error_message|error|errors|feedback|hint|message|validation)$/;

@@ -9,6 +9,7 @@
 import type { Node, Parser } from 'web-tree-sitter';
 import type { CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
 import { assertParsed, loadGrammar, named } from './grammar-loader.ts';
+import { type PageCall, pageCallInteractions } from './page-calls.ts';
 
 let parser: Parser | undefined;
 let loading: Promise<void> | undefined;
@@ -56,8 +57,11 @@ const ACTIONS: Record<string, Interaction['action']> = {
   PressSequentiallyAsync: 'fill',
   SelectByText: 'select',
   SelectByValue: 'select',
+  SelectByIndex: 'select',
   SelectOptionAsync: 'select',
   CheckAsync: 'check',
+  UncheckAsync: 'check',
+  SetInputFilesAsync: 'fill',
   SetCheckedAsync: 'check',
   Check: 'check',
 };
@@ -215,6 +219,25 @@ export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
       }
       for (const decl of d.descendantsOfType('variable_declarator')) declare(decl, scope.globals, scope);
     }
+    // The class of each variable, field and property the file declares or creates (`var page = new RegisterPage(…)`).
+    const types = new Map<string, string>();
+    for (const d of root.descendantsOfType(['variable_declaration', 'property_declaration'])) {
+      const declared = d?.childForFieldName('type')?.text;
+      if (!d) continue;
+      if (d.type === 'property_declaration') {
+        const name = d.childForFieldName('name')?.text;
+        if (name && declared) types.set(name, declared);
+        continue;
+      }
+      for (const decl of d.descendantsOfType('variable_declarator')) {
+        const name = decl?.childForFieldName('name')?.text;
+        const init = decl ? named(decl).find((c) => c.type === 'object_creation_expression' || c.type === 'equals_value_clause') : undefined;
+        const created = init?.type === 'equals_value_clause' ? named(init)[0] : init;
+        const type = created?.type === 'object_creation_expression' ? created.childForFieldName('type')?.text : declared !== 'var' ? declared : undefined;
+        if (name && type) types.set(name, type);
+      }
+    }
+    const pageCalls: PageCall[] = [];
     const interactions: Interaction[] = [];
     let titles: string[] = [];
     let row = 'file';
@@ -248,6 +271,24 @@ export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
         const fn = node.childForFieldName('function');
         const method = fn?.type === 'member_access_expression' ? (fn.childForFieldName('name')?.text ?? '') : '';
         const action = ACTIONS[method];
+        const receiver = fn?.childForFieldName('expression');
+        if (!action && receiver?.type === 'identifier') {
+          pageCalls.push({
+            receiver: receiver.text,
+            receiverType: types.get(receiver.text),
+            method,
+            args: argsOf(node).map((a) => {
+              const v = evaluate(a, scope);
+              // `user.Email` is named Email; `string.Empty` is a value, not a name.
+              const builtIn = /^(?:string|String)\./.test(a.text);
+              const name = a.type === 'identifier' ? a.text : a.type === 'member_access_expression' && !builtIn ? a.childForFieldName('name')?.text : undefined;
+              return { name, value: v?.kind === 'string' ? v.value : undefined, expr: a.text, fields: initializerFields(a, scope) };
+            }),
+            line: node.startPosition.row + 1,
+            row,
+            titles,
+          });
+        }
         if (action && fn) {
           const object = fn.childForFieldName('expression');
           const args = argsOf(node);
@@ -260,7 +301,8 @@ export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
             valueNode = args[1];
           }
           if (locators.length) {
-            const v = evaluate(valueNode, scope);
+            // `SelectByIndex(2)`: a position, not a value of the field.
+            const v = method === 'SelectByIndex' ? { kind: 'string' as const, value: '' } : evaluate(valueNode, scope);
             interactions.push({
               locators,
               value: v?.kind === 'string' ? v.value : undefined,
@@ -276,6 +318,7 @@ export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
       for (const c of named(node)) visit(c);
     };
     visit(root);
+    interactions.push(...pageCallInteractions(pageCalls));
     return { interactions, assertions: [] };
   } finally {
     tree.delete();
@@ -289,4 +332,22 @@ function declare(decl: Node | null, into: Map<string, Value>, scope: Scope) {
   const value = init[init.length - 1];
   const v = value && value.text !== name ? evaluate(value.type === 'equals_value_clause' ? named(value)[0] : value, scope) : undefined;
   if (name && v) into.set(name, v);
+}
+
+/** `new User { Email = "a@b.io", Password = pw }`, `new { Email = "a@b.io" }`: the members it sets. */
+function initializerFields(node: Node, scope: Scope): { name: string; value?: string; expr: string }[] | undefined {
+  if (node.type !== 'object_creation_expression' && node.type !== 'anonymous_object_creation_expression') return undefined;
+  const init = node.type === 'object_creation_expression' ? named(node).find((c) => c.type === 'initializer_expression') : node;
+  if (!init) return undefined;
+  const out: { name: string; value?: string; expr: string }[] = [];
+  for (const c of named(init)) {
+    // `Email = "x"` is an assignment in an initializer, a name, `=` and a value in an anonymous object.
+    const [left, right] = c.type === 'assignment_expression' ? named(c) : c.nextSibling?.text === '=' ? [c, c.nextNamedSibling ?? undefined] : [];
+    const target = left;
+    const valueNode = right;
+    if (target?.type !== 'identifier' || !valueNode) continue;
+    const v = evaluate(valueNode, scope);
+    out.push({ name: target.text, value: v?.kind === 'string' ? v.value : undefined, expr: valueNode.text });
+  }
+  return out;
 }

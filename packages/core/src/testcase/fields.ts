@@ -82,14 +82,29 @@ export function fieldNameFromSelector(selector: string): string {
     ...s.matchAll(/\[\s*(?:data-[\w-]+|name|id|placeholder|aria-label|for|formcontrolname|ng-model)\s*[~|^$*]?=\s*["']?([^"'\]]+)["']?\s*\]/g),
   ].pop();
   if (attr) return fieldNameFromIdentifier(attr[1] as string);
-  const segments = s.split(/\s*[\s>+~]\s*/).filter(Boolean);
+  // Split at combinators outside brackets and quotes: `[class*='input-text qty text']` is one segment.
+  const segments = s
+    .replace(/\[[^\]]*\]/g, (m) => m.replace(/\s/g, '\u0000'))
+    .split(/\s*[\s>+~]\s*/)
+    .filter(Boolean)
+    .map((seg) => seg.split('\u0000').join(' '));
   // `#username input`: a bare tag names nothing; the segment before it does.
   if (segments.length > 1 && /^(?:input|select|textarea|span|div|label|button)$/i.test(segments[segments.length - 1] as string)) segments.pop();
   const last = segments.pop() ?? s;
   const id = /#([\w-]+)/.exec(last);
   if (id) return fieldNameFromIdentifier(id[1] as string);
-  const cls = [...last.matchAll(/\.([\w-]+)/g)].pop();
-  if (cls) return fieldNameFromIdentifier(cls[1] as string);
+  // `.input-text.qty`, `[class*='input-text qty text']`, `//input[@class='form-control qty']`: the
+  // last class that is not the widget's styling names the field.
+  const classes = [
+    ...[...last.replace(/\[[^\]]*\]/g, ' ').matchAll(/\.([\w-]+)/g)].map((m) => m[1] as string),
+    ...[...s.matchAll(/@?class\s*[~|^$*]?=\s*["']([^"']+)["']/g)].flatMap((m) => (m[1] as string).split(/\s+/)),
+  ];
+  const named = classes.map(fieldNameFromIdentifier).filter((n) => n && !GENERIC_FIELD_NAMES.has(n));
+  if (named.length) return named[named.length - 1] as string;
+  // `input[type='email']`, `//input[@type='password']`: the input's type is all that names it.
+  const type = /@?type\s*=\s*["']?([\w-]+)/.exec(s);
+  if (type && !/^(?:submit|button|reset|image|hidden)$/i.test(type[1] as string)) return fieldNameFromIdentifier(type[1] as string);
+  if (classes.length) return fieldNameFromIdentifier(classes[classes.length - 1] as string);
   return fieldNameFromIdentifier(last.replace(/\[[^\]]*\]/g, ' ').replace(/[^\w-]/g, ' '));
 }
 

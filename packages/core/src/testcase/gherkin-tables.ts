@@ -11,6 +11,9 @@ import { analyzeStepText, normalizeQuotes, type StepScope, substitute } from './
 // Table steps whose rows are records (`the following users:`); two-column tables are field/value otherwise.
 const DETAIL_WORDS = new Set(['fields', 'details', 'values', 'data', 'information', 'info', 'attributes', 'properties', 'parameters', 'settings', 'following']);
 
+// Values that are a possessive determiner, not data (`his`, `their`, `seine`, `sa`).
+const POSSESSIVES = /^(?:his|her|their|its|my|your|our|sein|seine|ihr|ihre|son|sa|ses|leur|su|sus)$/i;
+
 const FIELD_LIST_COLUMNS = /^(?:(?:input\s+)?type|autocompletion|autocomplete|required|format|hint|mandatory)$/i;
 // HTML input types → field types.
 const INPUT_TYPES: Record<string, FieldType> = {
@@ -106,8 +109,9 @@ export function analyzeTable(table: DataTable, rawStepText: string, scope: StepS
       for (const row of header ? rows.slice(1) : rows) {
         const [labelCell, valueCell] = row.cells;
         if (!labelCell || !labelLike(labelCell.value)) continue;
-        const { name, required } = nameOf(labelCell.value);
         const value = resolve(valueCell?.value);
+        if (value !== undefined && POSSESSIVES.test(value.trim())) continue;
+        const { name, required } = nameOf(labelCell.value);
         collector.add({ entity, name, line: row.location.line, value, constraints: required ? ['required'] : [], row: scopeRow.key });
       }
       continue;
@@ -122,7 +126,13 @@ export function analyzeTable(table: DataTable, rawStepText: string, scope: StepS
       continue;
     }
     base = '';
-    const names = header.cells.map((cell) => (labelLike(cell.value) ? nameOf(cell.value) : undefined));
+    // A column whose every value is a possessive (`| pronoun | his |`) words the steps (`as his first
+    // name`); it is not a datum the form takes.
+    const narrative = header.cells.map((_, i) => {
+      const values = body.map((row) => resolve(row.cells[i]?.value)?.trim() ?? '');
+      return values.length > 0 && values.every((v) => POSSESSIVES.test(v));
+    });
+    const names = header.cells.map((cell, i) => (labelLike(cell.value) && !narrative[i] ? nameOf(cell.value) : undefined));
     names.forEach((n) => {
       if (n) collector.add({ entity, name: n.name, line: header.location.line, constraints: n.required ? ['required'] : [] });
     });

@@ -7,78 +7,20 @@
  * literals in the same file (constants, object properties, template literals), locators kept in
  * variables or page-object properties, function defaults, TestCafe's `typeText(sel, v)` and
  * Nightwatch's `setValue(sel, v)` chains, page-object element methods (`givenNameInput().fill(v)`),
- * and the validation messages asserted next to a field.
+ * custom dropdowns clicked open and then picked in (js-dropdown.ts), page objects called with the
+ * test's data (page-calls.ts), and the validation messages asserted next to a field.
  */
 import { calleeName, isNode, type JsNode, lineOf, memberName, parseJs, propName, unwrap } from './js-ast.ts';
 import type { Assertion, CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
+import { type PageCall, pageCallInteractions } from './page-calls.ts';
+import { ACTIONS, ELEMENT_METHOD, FIELD_ROLES, HOOKS, LOCATOR_KIND, LOGIN_COMMAND, PASS_THROUGH, SUITE, TEST } from './js-vocab.ts';
+import { clicksFollowedByPick, DROPDOWN_NAME, DROPDOWN_ROLES, elementName, optionNodes } from './js-dropdown.ts';
 
 type Value =
   | { kind: 'string'; value: string }
   | { kind: 'object'; props: Map<string, Value> }
   | { kind: 'list'; items: string[] }
   | { kind: 'locators'; locators: Locator[] };
-
-const LOCATOR_KIND: Record<string, LocatorKind> = {
-  get: 'css',
-  find: 'css',
-  locator: 'css',
-  $: 'css',
-  getBySel: 'identifier',
-  getBySelLike: 'identifier',
-  getByTestId: 'identifier',
-  findByTestId: 'identifier',
-  getByLabel: 'label',
-  getByLabelText: 'label',
-  findByLabelText: 'label',
-  getByPlaceholder: 'label',
-  getByPlaceholderText: 'label',
-  findByPlaceholderText: 'label',
-  getByRole: 'label',
-  findByRole: 'label',
-};
-// Calls that hand on the element they were given (`cy.get(x).clear().type(v)`, `.first().fill(v)`).
-const PASS_THROUGH = new Set([
-  'clear',
-  'first',
-  'last',
-  'eq',
-  'nth',
-  'filter',
-  'focus',
-  'click',
-  'scrollIntoView',
-  'should',
-  'and',
-  'wait',
-  'as',
-  'within',
-  'not',
-]);
-const ACTIONS: Record<string, Interaction['action']> = {
-  type: 'fill',
-  fill: 'fill',
-  pressSequentially: 'fill',
-  setValue: 'fill',
-  addValue: 'fill',
-  typeText: 'fill',
-  select: 'select',
-  selectOption: 'select',
-  check: 'check',
-  uncheck: 'check',
-  setChecked: 'check',
-};
-// Page-object methods that return an element, by the widget their name ends with.
-const ELEMENT_METHOD = /(?:Input|Field|Box|Select|Dropdown|DropDown|Checkbox|CheckBox|RadioButton|Radio|TextArea|Textarea|Picker)$/;
-// ARIA roles of elements a user types into or picks in; `getByRole('button', …)` is not a field.
-const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|switch|listbox|slider)$/;
-const SUITE = new Set(['describe', 'context', 'suite']);
-const TEST = new Set(['it', 'test', 'specify', 'scenario']);
-const HOOKS = new Set(['beforeEach', 'before', 'beforeAll', 'afterEach', 'after', 'afterAll']);
-// Page-object methods that submit a form (`reportIncident`, `fillAddress`, `register`, `logIn`).
-const PAGE_ACTION = /^(?:report|fill|submit|register|create|enter|log[iI]n|sign[iIuU]|add|book|edit|update|complete|save|apply)/;
-const pageArgs = (args: JsNode[]) => args.length > 0 && args.every((a) => unwrap(a)?.type === 'Identifier');
-// Custom commands whose two arguments are a user name (or email) and a password.
-const LOGIN_COMMAND = /^(?:login|logIn|signIn|signin|loginBy\w+|loginAs|register|signup|signUp)$/;
 
 interface Context {
   scopes: Map<string, Value>[];
@@ -176,6 +118,8 @@ function stringArg(n: JsNode | undefined, ctx: Context, members: Members): strin
 /** The locators a chain points at, nearest first (`cy.get('form').find('#email')` → `#email`, `form`). */
 function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): Locator[] {
   const out: Locator[] = [];
+  // `getByRole('combobox').filter({ hasText: 'Project' })`: the text names a role left unnamed.
+  let hasText: string | undefined;
   let node = unwrap(start);
   while (node) {
     if (node.type === 'CallExpression' || node.type === 'OptionalCallExpression') {
@@ -202,9 +146,14 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
         if (/Role$/.test(method)) {
           const options = evaluate(args[1], ctx, members);
           const label = options?.kind === 'object' ? options.props.get('name') : undefined;
-          if (first && FIELD_ROLES.test(first) && label?.kind === 'string') out.push({ kind, text: label.value });
+          const named = label?.kind === 'string' ? label.value : hasText;
+          if (first && FIELD_ROLES.test(first) && named !== undefined) out.push({ kind, text: named, role: first });
           else if (first && !FIELD_ROLES.test(first)) return [];
         } else if (first !== undefined) out.push({ kind, text: first });
+      } else if (method === 'filter' && out.length === 0) {
+        const options = evaluate(args[0], ctx, members);
+        const text = options?.kind === 'object' ? options.props.get('hasText') : undefined;
+        if (text?.kind === 'string') hasText = text.value;
       } else if (!method || !PASS_THROUGH.has(method)) {
         // `registrationPage.givenNameInput().fill(v)`: a page object's element, named by its method.
         if (out.length === 0 && method && ELEMENT_METHOD.test(method)) out.push({ kind: 'identifier', text: method });
@@ -220,27 +169,61 @@ function locatorsOf(start: JsNode | undefined, ctx: Context, members: Members): 
   return out;
 }
 
+/** `{ firstName: 'Ann', email }` written in a call: each key whose value is not itself a record. */
+function objectFields(node: JsNode, ctx: Context, members: Members): { name: string; value?: string; expr: string }[] | undefined {
+  if (node.type !== 'ObjectExpression') return undefined;
+  const out: { name: string; value?: string; expr: string }[] = [];
+  for (const p of node.properties as JsNode[]) {
+    const key = p.key as JsNode | undefined;
+    const name = key?.type === 'Identifier' ? (key.name as string) : key?.type === 'StringLiteral' ? (key.value as string) : undefined;
+    const inner = unwrap(p.value as JsNode | undefined);
+    if (p.type !== 'ObjectProperty' || !name || !inner || /Object|Array|Function/.test(inner.type)) continue;
+    const v = evaluate(inner, ctx, members);
+    out.push({ name, value: v?.kind === 'string' ? v.value : undefined, expr: String(inner.name ?? name) });
+  }
+  return out;
+}
+
 /** Interactions and assertions of a Cypress or Playwright spec. */
 export function analyzeJs(content: string, fileName?: string): CodeFacts {
   const ast = parseJs(content, fileName);
   const interactions: Interaction[] = [];
   const assertions: Assertion[] = [];
   const members: Members = new Map();
+  // Clicks that open a list, each with the pick that follows it in the same block.
+  const opened = new Map<JsNode, JsNode>();
+  // Page-object calls, and the class of each variable made with `new` (`const login = new LoginPage(page)`).
+  const pageCalls: PageCall[] = [];
+  const types = new Map<string, string>();
+  // What a class's methods are called with from its other methods (`this.addTitle(title)`), by method.
+  const forwarded = new Map<string, (Value | undefined)[]>();
 
   const visit = (node: JsNode, ctx: Context): void => {
     let inner = ctx;
     if (node.type === 'Program' || node.type === 'BlockStatement') inner = { ...ctx, scopes: [...ctx.scopes, new Map()] };
-    // `async function signUp(page, email = 'ann@x.io')`: a default is the value when the caller gives none.
-    if (/Function/.test(node.type) && Array.isArray(node.params)) {
+    if (node.type === 'BlockStatement') for (const [click, pick] of clicksFollowedByPick(node)) opened.set(click, pick);
+    // `async function signUp(page, email = 'ann@x.io')`, a class method's `level = 'High'`: a default is the
+    // value when the caller gives none.
+    if (/Function|Method/.test(node.type) && Array.isArray(node.params)) {
       const defaults = new Map<string, Value>();
-      for (const p of node.params as JsNode[]) {
-        const left = p.type === 'AssignmentPattern' ? (p.left as JsNode) : undefined;
-        const v = left?.type === 'Identifier' ? evaluate(p.right as JsNode, ctx, members) : undefined;
-        if (left && v) defaults.set(left.name as string, v);
-      }
+      // `this.selectType(type)` earlier in the class: what the caller passed, over the default.
+      const key = node.type === 'ClassMethod' ? (node.key as JsNode | undefined) : undefined;
+      const passed = key?.type === 'Identifier' ? forwarded.get(key.name as string) : undefined;
+      (node.params as JsNode[]).forEach((p, i) => {
+        const left = p.type === 'AssignmentPattern' ? (p.left as JsNode) : p;
+        const v = passed?.[i] ?? (p.type === 'AssignmentPattern' ? evaluate(p.right as JsNode, ctx, members) : undefined);
+        if (left?.type === 'Identifier' && v) defaults.set(left.name as string, v);
+      });
       if (defaults.size) inner = { ...inner, scopes: [...inner.scopes, defaults] };
     }
 
+    if (node.type === 'VariableDeclarator' || node.type === 'AssignmentExpression') {
+      const target = unwrap((node.id ?? node.left) as JsNode);
+      const created = unwrap((node.init ?? node.right) as JsNode | undefined);
+      const name = target?.type === 'Identifier' ? (target.name as string) : target && /Member/.test(target.type) ? propName(target) : undefined;
+      const cls = created?.type === 'NewExpression' ? unwrap(created.callee as JsNode) : undefined;
+      if (name && cls?.type === 'Identifier') types.set(name, cls.name as string);
+    }
     if (node.type === 'VariableDeclarator') {
       const id = node.id as JsNode;
       const v = evaluate(node.init as JsNode | undefined, ctx, members);
@@ -282,8 +265,21 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
       } else if (fn && HOOKS.has(fn)) inner = { ...inner, row: `${fn}@${lineOf(node)}` };
 
       const callee = unwrap(node.callee as JsNode);
+      if (method && callee && /Member/.test(callee.type) && unwrap(callee.object as JsNode)?.type === 'ThisExpression' && !forwarded.has(method)) {
+        forwarded.set(
+          method,
+          args.map((a) => evaluate(a, ctx, members)),
+        );
+      }
       if (method && callee && /Member/.test(callee.type)) {
         const object = unwrap(callee.object as JsNode);
+        // The variable a page object is kept in: `loginPage`, `this.loginPage`.
+        const receiver =
+          object?.type === 'Identifier'
+            ? (object.name as string)
+            : object && /Member/.test(object.type) && unwrap(object.object as JsNode)?.type === 'ThisExpression'
+              ? propName(object)
+              : undefined;
         if (method in ACTIONS) {
           const locators = locatorsOf(object, ctx, members);
           // `page.fill(selector, value)`: the selector is the first argument.
@@ -295,20 +291,44 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
           const selector = direct ? stringArg(args[0], ctx, members) : undefined;
           const valueNode = direct ? args[1] : args[0];
           if (locators.length || selector !== undefined) {
-            const v = evaluate(valueNode, ctx, members);
+            // `selectByIndex(2)`: a position, not a value of the field.
+            const v = method === 'selectByIndex' ? undefined : evaluate(valueNode, ctx, members);
             const values = v?.kind === 'list' ? v.items : v?.kind === 'string' ? [v.value] : [undefined];
             for (const raw of values) {
               const value = raw === undefined ? undefined : base === 'cy' || !direct ? raw.replace(/\{(?:[a-z]+|\{)\}/gi, '') : raw;
               interactions.push({
                 locators: selector !== undefined ? [{ kind: 'css', text: selector }] : locators,
                 value: ACTIONS[method] === 'check' && value === undefined ? undefined : value,
-                valueExpr: valueNode && v === undefined ? content.slice(valueNode.start as number, valueNode.end as number) : undefined,
+                valueExpr:
+                  valueNode && v === undefined && method !== 'selectByIndex' ? content.slice(valueNode.start as number, valueNode.end as number) : undefined,
                 action: ACTIONS[method] as Interaction['action'],
                 line: lineOf(node),
                 row: ctx.row,
                 titles: ctx.titles,
               });
             }
+          }
+        } else if (method === 'click' && opened.has(node)) {
+          // `projectDropdown.click()` then `page.getByText(project).click()`: a custom dropdown's pick.
+          const locators = locatorsOf(object, ctx, members);
+          const name = elementName(object);
+          if (locators.some((l) => l.role && DROPDOWN_ROLES.test(l.role)) || (name && DROPDOWN_NAME.test(name))) {
+            const value = optionNodes(opened.get(node) as JsNode)
+              .map((o) => {
+                if (o.text) return stringArg(o.text, ctx, members);
+                const options = evaluate(o.options, ctx, members);
+                const v = options?.kind === 'object' ? (options.props.get('name') ?? options.props.get('hasText')) : undefined;
+                return v?.kind === 'string' ? v.value : undefined;
+              })
+              .find((v) => v !== undefined);
+            interactions.push({
+              locators: locators.length ? locators : [{ kind: 'identifier', text: name as string }],
+              value,
+              action: 'select',
+              line: lineOf(node),
+              row: ctx.row,
+              titles: ctx.titles,
+            });
           }
         } else if ((method === 'should' || method === 'and') && /contain|have\.text|include\.text/.test(stringArg(args[0], ctx, members) ?? '')) {
           const message = stringArg(args[1], ctx, members);
@@ -320,21 +340,30 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
         } else if (/^(?:contains|getByText|findByText)$/.test(method)) {
           const message = stringArg(args[args.length - 1], ctx, members);
           if (message) assertions.push({ locators: [], message, line: lineOf(node), titles: ctx.titles });
-        } else if (object?.type === 'Identifier' && /page$/i.test(object.name as string) && PAGE_ACTION.test(method) && pageArgs(args)) {
-          // `reportIncidentPage.reportIncident(title, description)`: a page object's form method, each
-          // argument a variable whose name is the field it fills.
-          for (const arg of args) {
-            const v = evaluate(arg, ctx, members);
-            const value = v?.kind === 'string' ? v.value : v?.kind === 'list' ? v.items[0] : undefined;
-            const name = unwrap(arg)?.name as string;
-            interactions.push({ locators: [{ kind: 'identifier', text: name }], value, action: 'fill', line: lineOf(node), row: ctx.row, titles: ctx.titles });
-          }
         } else if (base === 'cy' && LOGIN_COMMAND.test(method) && args.length >= 2) {
           // `cy.login(user.username, 's3cret')`: a user name (or email) and a password.
           args.slice(0, 2).forEach((arg, i) => {
             const value = stringArg(arg, ctx, members);
             const name = i === 1 ? 'password' : value?.includes('@') ? 'email' : 'username';
             interactions.push({ locators: [{ kind: 'identifier', text: name }], value, action: 'fill', line: lineOf(node), row: ctx.row, titles: ctx.titles });
+          });
+        } else if (receiver && !(method in LOCATOR_KIND) && !PASS_THROUGH.has(method)) {
+          // `reportIncidentPage.reportIncident(title, description)`, `loginPage.login('ann', 's3cret')`:
+          // a page object's form method; page-calls.ts names the fields its arguments fill.
+          pageCalls.push({
+            receiver,
+            receiverType: types.get(receiver),
+            method,
+            args: args.map((arg) => {
+              const a = unwrap(arg);
+              const v = evaluate(a, ctx, members);
+              const name = a?.type === 'Identifier' ? (a.name as string) : a && /Member/.test(a.type) ? propName(a) : undefined;
+              const value = v?.kind === 'string' ? v.value : v?.kind === 'list' ? v.items[0] : undefined;
+              return { name, value, expr: a ? content.slice(a.start as number, a.end as number) : '', fields: a ? objectFields(a, ctx, members) : undefined };
+            }),
+            line: lineOf(node),
+            row: ctx.row,
+            titles: ctx.titles,
           });
         }
       }
@@ -348,5 +377,6 @@ export function analyzeJs(content: string, fileName?: string): CodeFacts {
     }
   };
   visit(ast, { scopes: [new Map()], titles: [], row: 'file' });
+  interactions.push(...pageCallInteractions(pageCalls));
   return { interactions, assertions };
 }

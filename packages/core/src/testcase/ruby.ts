@@ -98,6 +98,7 @@ export function analyzeRuby(content: string, fileName?: string): CodeFacts {
     const root = tree.rootNode;
     assertParsed(root, 'Ruby', fileName);
     const interactions: Interaction[] = [];
+    const clicks: Click[] = [];
     const vars: Vars = new Map();
     let titles: string[] = [];
     let row = 'file';
@@ -155,6 +156,13 @@ export function analyzeRuby(content: string, fileName?: string): CodeFacts {
           else if (method === 'choose' && positional.length) push(node, text(positional[0], vars), undefined, 'check');
           else if (method === 'attach_file' && positional.length >= 1) push(node, text(positional[0], vars), positional[1], 'fill');
         }
+        // `find_by_id('member_how_you_found_us_other').click`: a radio button or checkbox picked by its id.
+        if (method === 'click' && receiver?.type === 'call' && !positional.length) {
+          const finder = receiver.childForFieldName('method')?.text ?? '';
+          const target = /^(?:find|find_by_id)$/.test(finder) ? text(argsOf(receiver).positional[0], vars) : undefined;
+          const id = finder === 'find_by_id' ? target : /^(?:input)?#([\w-]+)$/.exec(target ?? '')?.[1];
+          if (id) clicks.push({ id, line: node.startPosition.row + 1, row, titles });
+        }
         // `find('#email').set('x')`, `find_field('Email').set('x')`
         if (method === 'set' && receiver?.type === 'call') {
           const finder = receiver.childForFieldName('method')?.text ?? '';
@@ -167,8 +175,63 @@ export function analyzeRuby(content: string, fileName?: string): CodeFacts {
       for (const c of named(node)) visit(c);
     };
     visit(root);
+    interactions.push(...choicesClicked(clicks));
     return { interactions, assertions: [] };
   } finally {
     tree.delete();
   }
+}
+
+interface Click {
+  id: string;
+  line: number;
+  row: string;
+  titles: string[];
+}
+
+// Ids of controls that act rather than hold a value.
+const ACTION_ID = /(?:^|[_-])(?:btn|button|submit|link|tab|menu|nav|close|cancel|save|next|back|toggle)(?:$|[_-])/i;
+
+/**
+ * Rails names a radio button or checkbox `record_attribute_value` (`member_how_you_found_us_other`):
+ * two ids clicked in one test that share at least two leading words and differ after them are
+ * options of one field, the shared part. A lone click names nothing (it may be any element).
+ */
+function choicesClicked(clicks: readonly Click[]): Interaction[] {
+  const out: Interaction[] = [];
+  const words = (id: string) => id.split(/[_-]/).filter(Boolean);
+  const byRow = new Map<string, Click[]>();
+  for (const c of clicks) if (!ACTION_ID.test(c.id)) byRow.set(c.row, [...(byRow.get(c.row) ?? []), c]);
+  for (const row of byRow.values()) {
+    const groups = new Map<string, Click[]>();
+    for (const c of row) {
+      const mine = words(c.id);
+      let best = 0;
+      for (const other of row) {
+        if (other === c) continue;
+        const theirs = words(other.id);
+        let n = 0;
+        while (n < mine.length && n < theirs.length && mine[n] === theirs[n]) n++;
+        if (n >= 2 && n < mine.length && n < theirs.length) best = Math.max(best, n);
+      }
+      if (best) {
+        const field = mine.slice(0, best).join('_');
+        groups.set(field, [...(groups.get(field) ?? []), c]);
+      }
+    }
+    for (const [field, group] of groups) {
+      const first = group[0] as Click;
+      for (const c of group) {
+        out.push({
+          locators: [{ kind: 'identifier', text: field }],
+          value: words(c.id).slice(field.split('_').length).join(' '),
+          action: 'select',
+          line: first.line,
+          row: c.row,
+          titles: c.titles,
+        });
+      }
+    }
+  }
+  return out;
 }

@@ -6,9 +6,10 @@
  * `String user = "…"`), and `new Select(el).selectByVisibleText(v)`. Each test method is one row of
  * example values; its `@DisplayName`, its name and the class name are its context.
  */
-import { type CstNode, type IToken, parse } from 'java-parser';
-import { InvalidInputError } from '../errors.ts';
+import type { CstNode, IToken } from 'java-parser';
 import type { CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
+import { type PageCall, pageCallInteractions } from './page-calls.ts';
+import { chainOf, childrenOf, find, isToken, parseJava, primaryOf, type Segment, tokensOf, unquote } from './java-cst.ts';
 
 type Value = { kind: 'string'; value: string } | { kind: 'locators'; locators: Locator[] };
 
@@ -28,7 +29,7 @@ const BY_KIND: Record<string, LocatorKind> = {
 const LOCATOR_CLASSES = new Set(['By', 'AppiumBy', 'MobileBy']);
 const FIND = new Set(['findElement', 'findElementById', 'findElementByName', 'findElementByAccessibilityId', 'findElementByXPath', 'findElementByCssSelector']);
 const PASS_THROUGH = new Set(['clear', 'click', 'until', 'get', 'wait', 'visibilityOfElementLocated', 'elementToBeClickable', 'presenceOfElementLocated']);
-const SELECT_ACTIONS = new Set(['selectByVisibleText', 'selectByValue']);
+const SELECT_ACTIONS = new Set(['selectByVisibleText', 'selectByValue', 'selectByIndex']);
 const PW_LOCATORS: Record<string, LocatorKind> = {
   locator: 'css',
   getByLabel: 'label',
@@ -41,117 +42,15 @@ const PW_ACTIONS: Record<string, Interaction['action']> = {
   pressSequentially: 'fill',
   selectOption: 'select',
   check: 'check',
+  uncheck: 'check',
   setChecked: 'check',
+  setInputFiles: 'fill',
 };
 const HELPER_FILLS = new Set(['type', 'typeText', 'fill', 'fillIn', 'enter', 'enterText', 'input', 'inputText', 'setText', 'setValue', 'sendText', 'write']);
-
-const isToken = (x: CstNode | IToken): x is IToken => (x as IToken).image !== undefined;
-
-/** Every token under a node, in source order. */
-function tokensOf(node: CstNode | IToken): IToken[] {
-  if (isToken(node)) return [node];
-  const out: IToken[] = [];
-  for (const list of Object.values(node.children)) for (const c of list ?? []) out.push(...tokensOf(c as CstNode | IToken));
-  return out.sort((a, b) => a.startOffset - b.startOffset);
-}
-
-/** Child nodes in source order. */
-function childrenOf(node: CstNode): (CstNode | IToken)[] {
-  const out: (CstNode | IToken)[] = [];
-  for (const list of Object.values(node.children)) for (const c of list ?? []) out.push(c as CstNode | IToken);
-  return out.sort((a, b) => startOf(a) - startOf(b));
-}
-
-function startOf(x: CstNode | IToken): number {
-  return isToken(x) ? x.startOffset : (x.location?.startOffset ?? Number.MAX_SAFE_INTEGER);
-}
-
-function find(node: CstNode, name: string): CstNode | undefined {
-  for (const c of childrenOf(node)) {
-    if (isToken(c)) continue;
-    if (c.name === name) return c;
-    const inner = find(c, name);
-    if (inner) return inner;
-  }
-  return undefined;
-}
-
-function unquote(image: string): string {
-  if (image.startsWith('"""')) {
-    const body = image.slice(3, -3).replace(/^[^\n]*\n/, '');
-    const indent = Math.min(
-      ...body
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => /^\s*/.exec(l)?.[0].length ?? 0),
-    );
-    return body
-      .split('\n')
-      .map((l) => l.slice(Number.isFinite(indent) ? indent : 0))
-      .join('\n');
-  }
-  return image.slice(1, -1).replace(/\\(.)/g, (_m, c: string) => ({ n: '\n', t: '\t' })[c] ?? c);
-}
-
-/** One segment of a call chain: `driver`, `.findElement(args)`, `.sendKeys(args)`. */
-interface Segment {
-  name: string;
-  args?: CstNode[];
-  line: number;
-}
-
-/** A `primary` (prefix and suffixes) as a chain of names and calls. */
-function chainOf(primary: CstNode): Segment[] | undefined {
-  const out: Segment[] = [];
-  for (const part of childrenOf(primary)) {
-    if (isToken(part)) return undefined;
-    if (part.name === 'primaryPrefix') {
-      const fqn = find(part, 'fqnOrRefType');
-      const tokens = fqn ? tokensOf(fqn).filter((t) => t.tokenType.name === 'Identifier') : [];
-      // `new Select(driver.findElement(…))`
-      const creation = find(part, 'newExpression');
-      if (creation) {
-        const args = find(creation, 'argumentList');
-        const type = tokensOf(creation).find((t) => t.tokenType.name === 'Identifier');
-        out.push({ name: `new ${type?.image ?? ''}`, args: args ? argsOf(args) : [], line: type?.startLine ?? 1 });
-        continue;
-      }
-      if (!fqn) return undefined;
-      for (const t of tokens) out.push({ name: t.image, line: t.startLine ?? 1 });
-    } else if (part.name === 'primarySuffix') {
-      const call = part.children.methodInvocationSuffix?.[0] as CstNode | undefined;
-      if (call) {
-        const last = out[out.length - 1];
-        if (!last) return undefined;
-        const list = call.children.argumentList?.[0] as CstNode | undefined;
-        last.args = list ? argsOf(list) : [];
-        continue;
-      }
-      const ident = (part.children.Identifier?.[0] as IToken | undefined) ?? undefined;
-      if (ident) out.push({ name: ident.image, line: ident.startLine ?? 1 });
-      else return undefined;
-    }
-  }
-  return out;
-}
-
-function argsOf(list: CstNode): CstNode[] {
-  return (list.children.expression ?? []) as CstNode[];
-}
 
 interface Scope {
   vars: Map<string, Value>;
   fields: Map<string, Value>;
-}
-
-/** The single `primary` an expression is, if it is one (no operators, no ternary). */
-function primaryOf(expression: CstNode): CstNode | undefined {
-  const binary = find(expression, 'binaryExpression');
-  if (!binary) return undefined;
-  const unary = (binary.children.unaryExpression ?? []) as CstNode[];
-  if (unary.length !== 1 || Object.keys(binary.children).some((k) => k !== 'unaryExpression')) return undefined;
-  const u = unary[0] as CstNode;
-  return (u.children.primary?.[0] as CstNode | undefined) ?? undefined;
 }
 
 function evaluate(expression: CstNode | undefined, scope: Scope): Value | undefined {
@@ -250,29 +149,14 @@ function annotationLocator(annotation: CstNode): Locator | undefined {
   return undefined;
 }
 
-function parseJava(content: string, fileName?: string): CstNode {
-  try {
-    return parse(content);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const at = /line:\s*(\d+),\s*column:\s*(\d+)/.exec(message);
-    const line = at ? Number(at[1]) : undefined;
-    throw new InvalidInputError(
-      `malformed Java${fileName ? ` in ${fileName}` : ''}${line ? ` at line ${line}` : ''}: ${message.split('\n').slice(1, 3).join(' ').trim()}`,
-      {
-        line,
-        column: at ? Number(at[2]) : undefined,
-        fileName,
-      },
-    );
-  }
-}
-
 /** Interactions of a Selenium or Appium Java test class. */
 export function analyzeSeleniumJava(content: string, fileName?: string): CodeFacts {
   const cst = parseJava(content, fileName);
   const interactions: Interaction[] = [];
   const scope: Scope = { vars: new Map(), fields: new Map() };
+  // The class of each field and local variable (`FactoryLoginPage login;`, `var page = new LoginPage()`).
+  const types = new Map<string, string>();
+  const pageCalls: PageCall[] = [];
 
   // Fields first: a page object declares them anywhere in the class.
   const fieldsPass = (node: CstNode) => {
@@ -284,6 +168,8 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
         for (const d of (find(c, 'variableDeclaratorList')?.children.variableDeclarator ?? []) as CstNode[]) {
           const id = tokensOf(d).find((t) => t.tokenType.name === 'Identifier');
           if (!id) continue;
+          const type = typeOf(c, d);
+          if (type) types.set(id.image, type);
           const init = find(d, 'variableInitializer');
           const v = located ? ({ kind: 'locators', locators: [located] } as Value) : evaluate(init ? find(init, 'expression') : undefined, scope);
           if (v) scope.fields.set(id.image, v);
@@ -322,10 +208,39 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
         const init = find(d, 'variableInitializer');
         const v = evaluate(init ? find(init, 'expression') : undefined, scope);
         if (id && v) scope.vars.set(id.image, v);
+        const type = typeOf(node, d);
+        if (id && type) types.set(id.image, type);
       }
     }
     if (node.name === 'primary') {
       const chain = chainOf(node);
+      // `login.with("user", "secret")`, `this.registerPage.register(user.email, user.password)`: a page object's form method.
+      const call = chain && chain[0]?.name === 'this' ? chain.slice(1) : chain;
+      if (call?.length === 2 && !call[0]?.args && call[1]?.args) {
+        const receiver = call[0]?.name as string;
+        pageCalls.push({
+          receiver,
+          receiverType: types.get(receiver),
+          method: call[1]?.name as string,
+          args: (call[1]?.args ?? []).map((a) => {
+            const v = evaluate(a, scope);
+            const p = primaryOf(a);
+            const parts = p ? chainOf(p) : undefined;
+            const last = parts?.[parts.length - 1];
+            const name = last && !last.args && !/^[A-Z_]+$/.test(last.name) ? last.name : undefined;
+            return {
+              name,
+              value: v?.kind === 'string' ? v.value : undefined,
+              expr: tokensOf(a)
+                .map((t) => t.image)
+                .join(''),
+            };
+          }),
+          line: call[1]?.line ?? 1,
+          row,
+          titles,
+        });
+      }
       chain?.forEach((seg, i) => {
         // A base page's helper: `type(usernameInput, username)` types into the element it is given.
         if (seg.args && seg.args.length >= 2 && HELPER_FILLS.has(seg.name) && (i === 0 || (i === 1 && chain[0]?.name === 'this'))) {
@@ -385,14 +300,16 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
         const line = (firstLocatorLine && tokensOf(firstLocatorLine)[0]?.startLine) || seg.line;
         interactions.push({
           locators,
-          value: strings.length ? strings.map((s) => s.value).join('') : undefined,
-          valueExpr: strings.length
-            ? undefined
-            : seg.args[0]
-              ? tokensOf(seg.args[0])
-                  .map((t) => t.image)
-                  .join('')
-              : undefined,
+          // `selectByIndex(2)`: a position, not a value of the field.
+          value: strings.length && seg.name !== 'selectByIndex' ? strings.map((s) => s.value).join('') : undefined,
+          valueExpr:
+            strings.length || seg.name === 'selectByIndex'
+              ? undefined
+              : seg.args[0]
+                ? tokensOf(seg.args[0])
+                    .map((t) => t.image)
+                    .join('')
+                : undefined,
           action: SELECT_ACTIONS.has(seg.name) ? 'select' : 'fill',
           line,
           row,
@@ -403,5 +320,15 @@ export function analyzeSeleniumJava(content: string, fileName?: string): CodeFac
     for (const c of childrenOf(node)) if (!isToken(c)) visit(c);
   };
   visit(cst);
+  interactions.push(...pageCallInteractions(pageCalls));
   return { interactions, assertions: [] };
+}
+
+/** The class a declaration gives its variable: its declared type, or the class `var x = new X()` creates. */
+function typeOf(declaration: CstNode, declarator: CstNode): string | undefined {
+  const created = find(declarator, 'newExpression');
+  const createdType = created ? tokensOf(created).find((t) => t.tokenType.name === 'Identifier')?.image : undefined;
+  const declared = find(declaration, 'unannType') ?? find(declaration, 'localVariableType');
+  const type = declared ? tokensOf(declared).find((t) => t.tokenType.name === 'Identifier')?.image : undefined;
+  return createdType ?? (type === 'var' ? undefined : type);
 }

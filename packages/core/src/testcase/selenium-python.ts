@@ -11,6 +11,8 @@ import type { Node, Parser } from 'web-tree-sitter';
 import { InvalidInputError } from '../errors.ts';
 import type { CodeFacts, Interaction, Locator, LocatorKind } from './code.ts';
 import { loadGrammar } from './grammar-loader.ts';
+import { type PageCall, pageCallInteractions } from './page-calls.ts';
+import { BY_KIND, FIELD_ROLES, PASS_THROUGH, PLAYWRIGHT_ACTIONS, PLAYWRIGHT_LOCATORS, SELECT_ACTIONS, TICKABLE } from './python-vocab.ts';
 
 let parser: Parser | undefined;
 let loading: Promise<void> | undefined;
@@ -32,42 +34,6 @@ export function pythonGrammarLoaded(): boolean {
 }
 
 type Value = { kind: 'string'; value: string } | { kind: 'locators'; locators: Locator[] };
-
-const BY_KIND: Record<string, LocatorKind> = {
-  id: 'identifier',
-  name: 'identifier',
-  class_name: 'identifier',
-  accessibility_id: 'identifier',
-  tag_name: 'css',
-  css_selector: 'css',
-  xpath: 'css',
-  link_text: 'label',
-  partial_link_text: 'label',
-  android_uiautomator: 'css',
-  ios_predicate: 'css',
-};
-const PASS_THROUGH = new Set(['clear', 'click', 'until', 'first', 'last', 'nth', 'filter', 'focus']);
-const SELECT_ACTIONS = new Set(['select_by_visible_text', 'select_by_value']);
-// Playwright for Python: locators and the calls that type, pick or tick.
-const PLAYWRIGHT_LOCATORS: Record<string, LocatorKind> = {
-  locator: 'css',
-  query_selector: 'css',
-  wait_for_selector: 'css',
-  get_by_label: 'label',
-  get_by_placeholder: 'label',
-  get_by_test_id: 'identifier',
-  get_by_role: 'label',
-};
-const PLAYWRIGHT_ACTIONS: Record<string, Interaction['action']> = {
-  fill: 'fill',
-  type: 'fill',
-  press_sequentially: 'fill',
-  select_option: 'select',
-  check: 'check',
-  set_checked: 'check',
-};
-const TICKABLE = /check(?:box)?|radio|switch|toggle|agree|accept|terms|consent|subscribe|newsletter|remember/i;
-const FIELD_ROLES = /^(?:textbox|searchbox|combobox|spinbutton|checkbox|radio|switch|listbox|slider)$/;
 
 interface Scope {
   vars: Map<string, Value>;
@@ -240,6 +206,15 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
 
     let titles: string[] = [];
     let row = 'module';
+    // Page-object calls, and the class of each variable made from one (`login = LoginPage(driver)`).
+    const pageCalls: PageCall[] = [];
+    const types = new Map<string, string>();
+    const nameOf = (n: Node | null | undefined) =>
+      n?.type === 'identifier'
+        ? n.text
+        : n?.type === 'attribute' && n.childForFieldName('object')?.text === 'self'
+          ? n.childForFieldName('attribute')?.text
+          : undefined;
     const visit = (node: Node) => {
       if (node.type === 'function_definition' || node.type === 'class_definition') {
         const name = node.childForFieldName('name')?.text ?? '';
@@ -266,10 +241,50 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
         const v = evaluate(node.childForFieldName('right'), scope);
         if (left?.type === 'identifier' && v) scope.vars.set(left.text, v);
         if (left?.type === 'attribute' && v) scope.globals.set(left.childForFieldName('attribute')?.text ?? '', v);
+        const right = node.childForFieldName('right');
+        const cls = right?.type === 'call' ? right.childForFieldName('function') : undefined;
+        const target = nameOf(left);
+        if (target && cls?.type === 'identifier' && /^[A-Z]/.test(cls.text)) types.set(target, cls.text);
       }
       if (node.type === 'call') {
         const fn = node.childForFieldName('function');
         const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+        // `login_page.login("ann", "s3cret")`, `self.signup.register(user.email, user.password)`: a page object's form method.
+        const receiver = nameOf(fn?.childForFieldName('object'));
+        if (method && receiver && !(method in PLAYWRIGHT_ACTIONS) && !(method in PLAYWRIGHT_LOCATORS) && method !== 'send_keys') {
+          pageCalls.push({
+            receiver,
+            receiverType: types.get(receiver),
+            method,
+            // `register(email="a@b.io", password=pw)`: a keyword names its argument.
+            args: argsOf(node).map((arg) => {
+              const keyword = arg.type === 'keyword_argument' ? arg.childForFieldName('name')?.text : undefined;
+              const a = (keyword ? arg.childForFieldName('value') : arg) ?? arg;
+              const v = evaluate(a, scope);
+              const name = keyword ?? (a.type === 'identifier' ? a.text : a.type === 'attribute' ? a.childForFieldName('attribute')?.text : undefined);
+              // `fill_form({"email": "a@b.io"})`: each key of a dict written in the call is a field.
+              const fields =
+                a.type === 'dictionary'
+                  ? a.namedChildren
+                      .filter((p): p is Node => p?.type === 'pair')
+                      .map((p) => {
+                        const key = evaluate(p.childForFieldName('key'), scope);
+                        const value = evaluate(p.childForFieldName('value'), scope);
+                        return {
+                          name: key?.kind === 'string' ? key.value : '',
+                          value: value?.kind === 'string' ? value.value : undefined,
+                          expr: p.childForFieldName('value')?.text ?? '',
+                        };
+                      })
+                      .filter((f) => f.name)
+                  : undefined;
+              return { name, value: v?.kind === 'string' ? v.value : undefined, expr: a.text, fields };
+            }),
+            line: node.startPosition.row + 1,
+            row,
+            titles,
+          });
+        }
         if (method && method in PLAYWRIGHT_ACTIONS) {
           const target = fn?.childForFieldName('object');
           const args = argsOf(node).filter((a) => a.type !== 'keyword_argument');
@@ -307,12 +322,17 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
           const target = fn?.childForFieldName('object');
           const locators = locatorsOf(target, scope);
           if (locators.length) {
-            const [arg] = argsOf(node);
+            const args = argsOf(node);
+            const [arg] = args;
             const v = evaluate(arg, scope);
+            // `send_keys("Some", Keys.ENTER, "Text")`: the strings typed, an Enter between them a line break.
+            const typed =
+              v?.kind === 'string' ? args.map((a) => (/^Keys\.(?:ENTER|RETURN)$/.test(a.text) ? '\n' : keysText(evaluate(a, scope)))).join('') : undefined;
             interactions.push({
               locators,
-              value: v?.kind === 'string' ? v.value : undefined,
-              valueExpr: v ? undefined : arg?.text,
+              // `select_by_index(2)`: a position, not a value of the field.
+              value: method === 'select_by_index' ? undefined : typed,
+              valueExpr: v || method === 'select_by_index' ? undefined : arg?.text,
               action: method === 'send_keys' ? 'fill' : 'select',
               line: (target?.startPosition.row ?? node.startPosition.row) + 1,
               row,
@@ -324,11 +344,14 @@ export function analyzeSeleniumPython(content: string, fileName?: string): CodeF
       for (const c of node.namedChildren) if (c) visit(c);
     };
     visit(root);
+    interactions.push(...pageCallInteractions(pageCalls));
     return { interactions, assertions: [] };
   } finally {
     tree.delete();
   }
 }
+
+const keysText = (v: Value | undefined) => (v?.kind === 'string' ? v.value : '');
 
 function insideFunction(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return true;

@@ -1,7 +1,7 @@
 /**
  * A grammar for the steps that fill in a form, in any phrasing: an action verb from a lexicon
- * (enter, fill in, type, put, provide, send, input, set, select, choose, pick, check, tick, upload,
- * add …, in English, German, French and Spanish), the field's noun phrase, and the value in any
+ * (enter, fill in, type, put, provide, send, input, set, search for, select, choose, pick, check, tick,
+ * upload, add …, in English, German, French and Spanish), the field's noun phrase, and the value in any
  * quoting — `"x"`, `'x'`, `“x”`, an outline `<placeholder>` (replaced by its Examples value) or a
  * bare trailing word. The phrase orders real suites use are all read by the same rules:
  *
@@ -60,6 +60,8 @@ const VERBS: Record<string, Verb> = {
   log: { action: 'fill', particles: ['in', 'on'] },
   sign: { action: 'fill', particles: ['in', 'up', 'on'] },
   register: { action: 'fill' },
+  // `I search for proceeding 'Occupation order'`: a search box filled with the term.
+  search: { action: 'fill', particles: ['for'] },
   select: { action: 'select' },
   choose: { action: 'select' },
   pick: { action: 'select' },
