@@ -18,7 +18,8 @@
  *    (`bench/subset-rss.child.ts`) that subsets a 1,000,000-row table (built with generate_series)
  *    with a cap of 1,000,000 rows, i.e. everything; the child's whole RSS counts, its engine (tsx,
  *    Prisma) included. `peak-rss`: the child's metadata store on PostgreSQL, so the figure is the
- *    subset's; `peak-rss-pglite-metadata`: the CLI default, PGlite's WebAssembly heap in the same process.
+ *    subset's; `peak-rss-pglite-metadata`: the CLI default, PGlite's WebAssembly heap in the same process,
+ *    on a data directory a first child created (as a server's restart: initdb is not in the figure).
  * Ratio goals ("≥ 0.5×") are not checked by the table (lib.ts checks `< N unit` goals only): read the ratio column.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -316,8 +317,8 @@ interface ChildReport {
 }
 
 /** Runs the child once; `metadataUrl` null: PGlite metadata store in the child's data directory. */
-async function subsetChild(ctx: BenchContext, sourceUrl: string, label: string, metadataUrl: string | null): Promise<ChildReport> {
-  const dataDir = join(ctx.tmpDir, `rss-child-${label}`);
+async function subsetChild(ctx: BenchContext, sourceUrl: string, label: string, metadataUrl: string | null, dir = label): Promise<ChildReport> {
+  const dataDir = join(ctx.tmpDir, `rss-child-${dir}`);
   await mkdir(dataDir, { recursive: true });
   const args = ['--import', 'tsx', CHILD, sourceUrl, dataDir, ...(metadataUrl ? [metadataUrl] : [])];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -335,6 +336,7 @@ async function subsetChild(ctx: BenchContext, sourceUrl: string, label: string, 
   const line = stdout.trim().split('\n').pop();
   if (code !== 0 || !line) throw new Error(`subset child (${label}) exited ${code}:\n${stderr}${stdout}`);
   const report = JSON.parse(line) as ChildReport;
+  if (sourceUrl === 'init') return report;
   if (report.totalRows !== GEN_ROWS) throw new Error(`subset child (${label}) copied ${report.totalRows} rows, expected ${GEN_ROWS}`);
   ctx.log(
     `child subset (${label} metadata) of ${report.totalRows.toLocaleString('en-US')} rows in ${round(report.ms / 1000, 1)} s: ` +
@@ -360,6 +362,9 @@ async function subsetRss(ctx: BenchContext, sourceUrl: string): Promise<Result[]
   const onPostgres = await subsetChild(ctx, sourceUrl, 'PostgreSQL', meta.url);
   await meta.drop();
   // The CLI's default: metadata in PGlite, whose WebAssembly instance lives in the same process.
+  // The data directory of a server that ran before: its first start (initdb, migrations) in a child of its own.
+  const init = await subsetChild(ctx, 'init', 'PGlite first start', null, 'PGlite');
+  ctx.log(`PGlite metadata store created by a first child: peak RSS ${init.peakRssMb} MB (initdb in the process)`);
   const onPglite = await subsetChild(ctx, sourceUrl, 'PGlite', null);
   ctx.note(
     `subset/1m-rows peak RSS is the child's whole peak (getrusage maxrss), engine included: with the metadata on PostgreSQL ` +

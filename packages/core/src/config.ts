@@ -37,6 +37,13 @@ export interface TdmConfig {
   pgliteRoots: string[];
   /** Memory a quality report's key checks use before they spill keys to `<dataDir>/tmp` (`TDM_QUALITY_KEY_MEMORY_MB`, default 64). */
   qualityKeyMemoryMb: number;
+  /**
+   * How far V8 lets the JavaScript heap grow past what the last full collection found live, in percent
+   * (`TDM_HEAP_GROWING_PERCENT`, default 50; 0 leaves V8's own factor, up to 300 %). Rows stream
+   * through the engine in bounded batches, so what is live stays small; with V8's factor, garbage of
+   * row groups already written would pile up to four times that before a collection.
+   */
+  heapGrowingPercent: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
@@ -65,5 +72,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
       .filter(Boolean)
       .map((p) => resolve(p)),
     qualityKeyMemoryMb: Math.max(1, Number(env.TDM_QUALITY_KEY_MEMORY_MB) || 64),
+    heapGrowingPercent: heapGrowingPercent(env.TDM_HEAP_GROWING_PERCENT),
   };
+}
+
+function heapGrowingPercent(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 50;
+  const n = Math.round(Number(value));
+  return Number.isFinite(n) && n >= 0 ? Math.min(n, 1000) : 50;
 }

@@ -19,6 +19,7 @@ import { PgBossQueue } from './jobs/pgboss-queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { JobService } from './jobs/service.ts';
 import { createSecretBox, loadSecretKey } from './store/secrets.ts';
+import { limitHeapGrowth } from './gc.ts';
 
 export type { DiscoverInput, DiscoverResult };
 
@@ -68,6 +69,8 @@ function pglitePolicy(config: TdmConfig): PglitePathPolicy {
 
 export async function createTdm(config: TdmConfig = loadConfig(), options: CreateTdmOptions = {}): Promise<Tdm> {
   mkdirSync(config.dataDir, { recursive: true });
+  // Rows stream through in bounded batches: keep the heap near what is live (see gc.ts).
+  limitHeapGrowth(config.heapGrowingPercent ?? 50);
   const store = await openMetadataStore(config.databaseUrl, { log: options.log });
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const connections = new ConnectionStore(store.prisma, box, { pglite: pglitePolicy(config) });

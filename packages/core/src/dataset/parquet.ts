@@ -20,10 +20,21 @@ import type { DatasetColumn, TextRow } from './types.ts';
 export type { AsyncBuffer };
 export type ParquetType = DatasetColumn['parquetType'];
 
-/** Rows per row group (the unit of streaming on write and read). */
-export const DEFAULT_ROW_GROUP_ROWS = 65_536;
-/** A row group is also closed once its text reaches this many characters, which bounds memory for wide rows and big documents. */
+/**
+ * Rows per row group (the unit of streaming on write and read). A row group is held whole in memory
+ * as JavaScript values while it is written and again while it is read (a 6-column row costs ~300
+ * bytes there, several times its text), so this bounds the rows' share of a dataset step's memory:
+ * 16,384 rows keep it to a few tens of MB (65,536 cost ~50 MB more at the peak of
+ * subset → mask → provision, bench/pipeline-rss.bench.ts) at the same speed.
+ */
+export const DEFAULT_ROW_GROUP_ROWS = 16_384;
+/**
+ * A row group is also closed once its text reaches this many characters, which bounds memory for
+ * wide rows and big documents. Each value also counts `VALUE_OVERHEAD_CHARS` (its slot and header
+ * in memory), so a table of many small columns is bounded too.
+ */
 export const DEFAULT_ROW_GROUP_CHARS = 8 * 1024 * 1024;
+const VALUE_OVERHEAD_CHARS = 16;
 /** Key-value metadata entry holding the columns (name, pgType, nullable, parquetType) as JSON. */
 export const COLUMNS_METADATA_KEY = 'tdm.columns';
 const FORMAT_METADATA_KEY = 'tdm.formatVersion';
@@ -146,9 +157,9 @@ function uncompressor(): (input: Uint8Array, outputLength: number) => Uint8Array
 export type ByteSink = (chunk: Uint8Array) => Promise<void> | void;
 
 export interface ParquetWriteOptions {
-  /** Rows per row group (default 65,536). */
+  /** Rows per row group (default 16,384). */
   rowGroupRows?: number;
-  /** Closes a row group early once its text reaches this many characters (default 8 Mi). */
+  /** Closes a row group early once its text (plus 16 per value) reaches this many characters (default 8 Mi). */
   rowGroupChars?: number;
   /** Extra key-value metadata (e.g. the table's name). */
   metadata?: Record<string, string>;
@@ -278,6 +289,7 @@ export async function writeParquet(
   const groupRows = Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
   const groupChars = Math.max(1, options.rowGroupChars ?? DEFAULT_ROW_GROUP_CHARS);
   const width = columns.length;
+  const rowOverhead = width * VALUE_OVERHEAD_CHARS;
   const writer = new SinkWriter(sink);
   const metadata = {
     [FORMAT_METADATA_KEY]: '1',
@@ -334,6 +346,7 @@ export async function writeParquet(
           (data[i] as unknown[]).push(passThrough[i] ? text : (encoders[i] as Encode)(text, columns[i] as DatasetColumn));
         }
       }
+      chars += rowOverhead;
       if (++rows >= groupRows || chars >= groupChars) await flushGroup();
     }
   }
