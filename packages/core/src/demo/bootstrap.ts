@@ -2,9 +2,10 @@
  * What a fresh start needs: the demo source database with a stored connection named "demo", and
  * the default target environment ("default", from TARGET_DATABASE_URL or an embedded PGlite).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseConnectionString } from '../db/url.ts';
+import type { TdmConfig } from '../config.ts';
 import type { Tdm } from '../runtime.ts';
 import { splitPassword } from '../store/connections.ts';
 import { type EmbeddedSetupRequest, type EmbeddedSetupResult, runEmbeddedSetup } from './embedded-setup.ts';
@@ -15,6 +16,19 @@ export interface BootstrapOptions {
    * true), so that their WebAssembly memory (~200 MB each) leaves with it; false opens them here.
    */
   embeddedInChild?: boolean;
+}
+
+/**
+ * Before the metadata store is opened: an embedded (`pglite://`) one that does not exist yet is created
+ * and migrated in a short-lived child process (initdb alone peaks at several hundred MB), so that this
+ * process opens an existing database, as on a restart. Returns whether it created it.
+ */
+export async function prepareEmbeddedMetadata(config: TdmConfig, log: (msg: string) => void = () => {}): Promise<boolean> {
+  const dir = embeddedDir(config.databaseUrl);
+  if (dir === null || existsSync(join(dir, 'PG_VERSION'))) return false;
+  mkdirSync(config.dataDir, { recursive: true });
+  await runEmbeddedSetup({ metadataUrl: config.databaseUrl }, log);
+  return true;
 }
 
 export async function bootstrap(tdm: Tdm, log: (msg: string) => void = () => {}, options: BootstrapOptions = {}): Promise<void> {
@@ -43,7 +57,7 @@ export async function bootstrap(tdm: Tdm, log: (msg: string) => void = () => {},
     if (seedDemo) request.demoUrl = ownDir(demoUrl);
     if (createTarget && tdm.connections.check(target).kind === 'pglite') request.targetUrl = ownDir(target);
   }
-  const done: EmbeddedSetupResult = request.demoUrl || request.targetUrl ? await runEmbeddedSetup(request) : {};
+  const done: EmbeddedSetupResult = request.demoUrl || request.targetUrl ? await runEmbeddedSetup(request, log) : {};
 
   if (demoUrl) {
     const seeded = !seedDemo ? false : request.demoUrl ? done.seeded === true : await (await import('./demo-source.ts')).ensureDemoSource(demoUrl);
