@@ -37,7 +37,14 @@ export async function runEmbeddedSetup(request: EmbeddedSetupRequest, log: (msg:
   let result: EmbeddedSetupResult | undefined;
   const onLine = (line: string) => {
     if (!line.trim()) return;
-    const message = JSON.parse(line) as { log?: string; result?: EmbeddedSetupResult };
+    let message: { log?: string; result?: EmbeddedSetupResult };
+    try {
+      const parsed: unknown = JSON.parse(line);
+      message = typeof parsed === 'object' && parsed !== null ? parsed : { log: line };
+    } catch {
+      // Something the child's libraries printed themselves.
+      message = { log: line };
+    }
     if (message.log !== undefined) log(message.log);
     if (message.result) result = message.result;
   };
