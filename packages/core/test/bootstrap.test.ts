@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { openSqlClient } from '../src/db/open.ts';
-import { bootstrap } from '../src/demo/bootstrap.ts';
+import { bootstrap, prepareEmbeddedMetadata } from '../src/demo/bootstrap.ts';
 import { createTdm, type Tdm } from '../src/runtime.ts';
 
 let dataDir: string;
@@ -55,4 +55,25 @@ it('seeds once, finds everything on a restart, and seeds again when the demo dir
   expect(again.some((m) => m.startsWith('created the demo source database'))).toBe(true);
   expect(await customers()).toBe(seeded);
   expect((await tdm.store.prisma.connection.findUniqueOrThrow({ where: { name: 'demo' } })).id).toBe(demo.id);
+});
+
+it('creates and migrates a missing embedded metadata store in a child process, once', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tdm-bootstrap-metadata-'));
+  try {
+    const config = loadConfig({ TDM_DATA_DIR: join(dir, 'data'), TDM_DEMO: 'off' });
+    const created: string[] = [];
+    expect(await prepareEmbeddedMetadata(config, (m) => created.push(m))).toBe(true);
+    expect(created.some((m) => m.startsWith('applied migration'))).toBe(true);
+    expect(await prepareEmbeddedMetadata(config)).toBe(false);
+    const opened: string[] = [];
+    const store = await createTdm(config, { log: (m) => opened.push(m) });
+    try {
+      expect(opened.filter((m) => m.includes('migration'))).toEqual([]);
+      expect(await store.store.prisma.connection.count()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

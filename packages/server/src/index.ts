@@ -1,11 +1,14 @@
+// First: V8's WebAssembly tiering budget must be set before Prisma or PGlite compiles a module.
+import './wasm-tiering.ts';
 import { loadConfig } from '@tdm/core/config';
-import { bootstrap } from '@tdm/core/demo/bootstrap';
+import { bootstrap, prepareEmbeddedMetadata } from '@tdm/core/demo/bootstrap';
 import { collectGarbage } from '@tdm/core/gc';
 import { createTdm } from '@tdm/core/runtime';
 import { createApp } from './app.ts';
 
 const log = (msg: string) => console.log(`[tdm] ${msg}`);
 const config = loadConfig();
+await prepareEmbeddedMetadata(config, log);
 const tdm = await createTdm(config, { log });
 await bootstrap(tdm, log);
 if (config.serverWorker) await tdm.jobs.startWorking({ concurrency: config.workerConcurrency });

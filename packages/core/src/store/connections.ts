@@ -85,6 +85,11 @@ export class ConnectionStore {
     this.pglite = options.pglite;
   }
 
+  /** Parses a connection string and refuses a `pglite://` directory outside the allowed ones (nothing is opened). */
+  check(connectionString: string): ConnectionTarget {
+    return this.#parse(connectionString);
+  }
+
   /** Parses a connection string and refuses a `pglite://` directory outside the allowed ones. */
   #parse(connectionString: string): ConnectionTarget {
     const parsed = parseConnectionString(connectionString);

@@ -6,7 +6,7 @@ import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import type { Environment, PrismaClient } from '../generated/prisma/client.ts';
 import type { ConnectionStore } from './connections.ts';
-import { assertSafeTarget } from './target-safety.ts';
+import { assertSafeTarget, assertSafeTargetIdentity } from './target-safety.ts';
 
 export interface CreateEnvironmentInput {
   name: string;
@@ -28,7 +28,11 @@ export class EnvironmentStore {
     private readonly metadata: SqlClient,
   ) {}
 
-  async create(input: CreateEnvironmentInput): Promise<Environment> {
+  /**
+   * `options.targetIdentity`: the target's `serverIdentity()`, already read (by the server's first start,
+   * in a child process); the check then does not open the target here.
+   */
+  async create(input: CreateEnvironmentInput, options: { targetIdentity?: string } = {}): Promise<Environment> {
     const name = input.name?.trim();
     if (!name) throw new InvalidInputError('an environment needs a name');
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) {
@@ -46,7 +50,11 @@ export class EnvironmentStore {
     });
     try {
       // Connects now: an environment is checked by what it points at, not by its URL text.
-      await this.assertSafe(connection.id, name);
+      if (options.targetIdentity === undefined) await this.assertSafe(connection.id, name);
+      else {
+        const target = { identity: options.targetIdentity, redactedUrl: connection.url };
+        await assertSafeTargetIdentity({ prisma: this.prisma, metadata: this.metadata }, target, name);
+      }
     } catch (err) {
       await this.prisma.connection.delete({ where: { id: connection.id } }).catch(() => undefined);
       throw err;

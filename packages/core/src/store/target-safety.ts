@@ -45,12 +45,24 @@ export async function recordSource(prisma: PrismaClient, sql: SqlClient): Promis
  * environment is registered and again before every provision (a database may become a source later).
  */
 export async function assertSafeTarget(deps: { prisma: PrismaClient; metadata: SqlClient }, target: SqlClient, environment: string): Promise<void> {
-  const [identity, metadata] = await Promise.all([serverIdentity(target), serverIdentity(deps.metadata)]);
-  if (identity === metadata) {
+  await assertSafeTargetIdentity(deps, { identity: await serverIdentity(target), redactedUrl: target.redactedUrl }, environment);
+}
+
+/**
+ * The same check for a target whose `serverIdentity()` was read elsewhere (the server's first start reads
+ * the embedded default target's in a short-lived child process, so its WebAssembly memory goes with it).
+ */
+export async function assertSafeTargetIdentity(
+  deps: { prisma: PrismaClient; metadata: SqlClient },
+  target: { identity: string; redactedUrl: string },
+  environment: string,
+): Promise<void> {
+  const { identity, redactedUrl } = target;
+  if (identity === (await serverIdentity(deps.metadata))) {
     throw new TargetSafetyError(
       'TARGET_IS_METADATA',
-      `environment ${environment} points at TDM's own metadata database (${target.redactedUrl}): TDM never writes its metadata store as a target`,
-      { environment, url: target.redactedUrl },
+      `environment ${environment} points at TDM's own metadata database (${redactedUrl}): TDM never writes its metadata store as a target`,
+      { environment, url: redactedUrl },
     );
   }
   const source = await deps.prisma.sourceIdentity.findUnique({ where: { identity } });
@@ -58,7 +70,7 @@ export async function assertSafeTarget(deps: { prisma: PrismaClient; metadata: S
     throw new TargetSafetyError(
       'TARGET_IS_SOURCE',
       `environment ${environment} points at a database TDM reads as a source (${source.url}): TDM never provisions into a source`,
-      { environment, url: target.redactedUrl, source: source.url },
+      { environment, url: redactedUrl, source: source.url },
     );
   }
 }
