@@ -81,6 +81,11 @@ export function resolveType(catalog: Catalog, dataType: string, depth = 0): Reso
     const inner = resolveType(catalog, dom.baseType, depth + 1);
     return { ...inner, domainChecks: [...dom.checks, ...inner.domainChecks], domainNotNull: !dom.nullable || inner.domainNotNull };
   }
+  return builtinType(t, bare, plain);
+}
+
+/** A built-in type by its format_type (`character varying(40)`, `numeric(12,2)`, `timestamp with time zone`…); `bare` is its name without a schema. */
+function builtinType(t: string, bare: string, plain: ResolvedType): ResolvedType {
   const args = /\(([^)]*)\)/
     .exec(t)?.[1]
     ?.split(',')
