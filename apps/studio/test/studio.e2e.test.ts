@@ -4,7 +4,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, chromiumAvailable, launchChromium, type Studio, startStudio } from './browser';
-import { type FakeApi, SHOP_V2, startFakeApi } from './fake-api';
+import { type FakeApi, startFakeApi } from './fake-api';
+import { SHOP_V2 } from './fake-schemas';
 
 const hasChromium = chromiumAvailable('studio e2e');
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, chromiumAvailable, launchChromium, type Studio, startStudio } from './browser';
-import { type FakeApi, REGISTER_FEATURE, startFakeApi } from './fake-api';
+import { type FakeApi, startFakeApi } from './fake-api';
+import { REGISTER_FEATURE } from './fake-synthetic';
 
 const hasChromium = chromiumAvailable('studio synthetic e2e');
 

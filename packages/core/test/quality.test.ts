@@ -27,7 +27,7 @@ import { HyperLogLog } from '../src/quality/sketch.ts';
 import { latestQualityReport } from '../src/quality/store.ts';
 import type { QualityReportData } from '../src/quality/types.ts';
 import { saveDatasetVersion } from '../src/store/datasets.ts';
-import { resolveType } from '../src/synthetic/schema/columns.ts';
+import { resolveType } from '../src/synthetic/schema/column-type.ts';
 import { PG_ADMIN_URL, pgAvailable } from './support/databases.ts';
 import { createTestEngine, type TestEngine } from './support/engine.ts';
 import { FIXTURES_DIR, fixturesAvailable, loadFixture } from './support/load-sql.ts';

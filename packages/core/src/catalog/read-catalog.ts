@@ -7,7 +7,7 @@ import { quoteQualified } from '../db/quote.ts';
 import { SchemaNotFoundError } from '../errors.ts';
 import { EXTENSIONS_SQL, COLUMNS_SQL, CONSTRAINTS_SQL, DOMAINS_SQL, ENUMS_SQL, INDEXES_SQL, SCHEMAS_SQL, SEQUENCES_SQL, TABLES_SQL } from './queries.ts';
 import { readSchemaObjects } from './read-objects.ts';
-import type { Catalog, CheckDef, ColumnDef, FkAction, ForeignKeyDef, TableDef, TableKind, TypeKind } from './types.ts';
+import type { Catalog, CheckDef, ColumnDef, FkAction, ForeignKeyDef, IndexDef, TableDef, TableKind, TypeKind } from './types.ts';
 
 export interface ReadCatalogOptions {
   /** Count rows exactly (count(*)) for tables whose estimate is at most `exactCountLimit`. Default true. */
@@ -70,30 +70,7 @@ async function readInTransaction(sql: SqlClient, schemas: string[], options: Rea
 
   const byKey = new Map<string, TableDef>();
   for (const r of tables.rows) {
-    const kind = TABLE_KINDS[String(r.kind)] ?? 'TABLE';
-    const parent = str(r.parent);
-    const t: TableDef = {
-      schema: String(r.schema),
-      name: String(r.name),
-      kind,
-      partitionOf: parent,
-      partitionKind: parent === null ? null : r.is_partition ? 'DECLARATIVE' : 'INHERITS',
-      partitionBound: str(r.partition_bound),
-      partitionKey: str(r.partition_key),
-      columns: [],
-      primaryKey: null,
-      foreignKeys: [],
-      uniques: [],
-      checks: [],
-      exclusions: [],
-      indexes: [],
-      rowEstimate: num(r.row_estimate),
-      rowCount: null,
-      ownRowCount: null,
-      comment: str(r.comment),
-      rowSecurity: Boolean(r.row_security),
-      forceRowSecurity: Boolean(r.force_row_security),
-    };
+    const t = toTable(r);
     byKey.set(key(t.schema, t.name), t);
   }
 
@@ -105,51 +82,13 @@ async function readInTransaction(sql: SqlClient, schemas: string[], options: Rea
   for (const r of constraints.rows) {
     const t = byKey.get(key(r.schema, r.table));
     if (!t) continue;
-    const name = String(r.name);
-    const cols = (r.columns as string[]) ?? [];
-    switch (r.type) {
-      case 'p':
-        t.primaryKey = { name, columns: cols };
-        break;
-      case 'u':
-        t.uniques.push({ name, columns: cols, deferrable: Boolean(r.deferrable), nullsNotDistinct: Boolean(r.nulls_not_distinct) });
-        break;
-      case 'c':
-        t.checks.push(toCheck(r, name, cols));
-        break;
-      case 'x':
-        t.exclusions.push({ name, definition: String(r.definition) });
-        break;
-      case 'f':
-        t.foreignKeys.push({
-          name,
-          columns: cols,
-          referencedSchema: String(r.ref_schema),
-          referencedTable: String(r.ref_table),
-          referencedColumns: (r.ref_columns as string[]) ?? [],
-          onDelete: FK_ACTIONS[String(r.on_delete)] ?? 'NO ACTION',
-          onUpdate: FK_ACTIONS[String(r.on_update)] ?? 'NO ACTION',
-          matchType: MATCH_TYPES[String(r.match_type)] ?? 'SIMPLE',
-          deferrable: Boolean(r.deferrable),
-          initiallyDeferred: Boolean(r.deferred),
-          notValid: !r.validated,
-        });
-        break;
-    }
+    addConstraint(t, r);
   }
 
   for (const r of indexes.rows) {
     const t = byKey.get(key(r.schema, r.table));
     if (!t) continue;
-    t.indexes.push({
-      name: String(r.name),
-      columns: (r.columns as string[]) ?? [],
-      unique: Boolean(r.unique),
-      primary: Boolean(r.primary),
-      method: String(r.method),
-      definition: String(r.definition),
-      constraint: str(r.constraint),
-    });
+    t.indexes.push(toIndex(r));
   }
 
   const catalog: Catalog = {
@@ -181,7 +120,89 @@ async function readInTransaction(sql: SqlClient, schemas: string[], options: Rea
     tables: [...byKey.values()].sort((a, b) => byName(`${a.schema}.${a.name}`, `${b.schema}.${b.name}`)),
     ...(await readSchemaObjects(sql, wanted)),
   };
-  // Sort in JS: the database's collation must not decide the order (and so the content hash).
+  sortCatalog(catalog);
+  resolveSequences(catalog);
+  if (options.exactCounts !== false) await countRows(sql, catalog.tables, options.exactCountLimit ?? 5_000_000);
+  return catalog;
+}
+
+/** A table of the tables query, without its columns, constraints and indexes yet. */
+function toTable(r: Row): TableDef {
+  const kind = TABLE_KINDS[String(r.kind)] ?? 'TABLE';
+  const parent = str(r.parent);
+  return {
+    schema: String(r.schema),
+    name: String(r.name),
+    kind,
+    partitionOf: parent,
+    partitionKind: parent === null ? null : r.is_partition ? 'DECLARATIVE' : 'INHERITS',
+    partitionBound: str(r.partition_bound),
+    partitionKey: str(r.partition_key),
+    columns: [],
+    primaryKey: null,
+    foreignKeys: [],
+    uniques: [],
+    checks: [],
+    exclusions: [],
+    indexes: [],
+    rowEstimate: num(r.row_estimate),
+    rowCount: null,
+    ownRowCount: null,
+    comment: str(r.comment),
+    rowSecurity: Boolean(r.row_security),
+    forceRowSecurity: Boolean(r.force_row_security),
+  };
+}
+
+/** Adds a constraint of the constraints query to its table: primary key, unique, CHECK, exclusion or foreign key. */
+function addConstraint(t: TableDef, r: Row): void {
+  const name = String(r.name);
+  const cols = (r.columns as string[]) ?? [];
+  switch (r.type) {
+    case 'p':
+      t.primaryKey = { name, columns: cols };
+      break;
+    case 'u':
+      t.uniques.push({ name, columns: cols, deferrable: Boolean(r.deferrable), nullsNotDistinct: Boolean(r.nulls_not_distinct) });
+      break;
+    case 'c':
+      t.checks.push(toCheck(r, name, cols));
+      break;
+    case 'x':
+      t.exclusions.push({ name, definition: String(r.definition) });
+      break;
+    case 'f':
+      t.foreignKeys.push({
+        name,
+        columns: cols,
+        referencedSchema: String(r.ref_schema),
+        referencedTable: String(r.ref_table),
+        referencedColumns: (r.ref_columns as string[]) ?? [],
+        onDelete: FK_ACTIONS[String(r.on_delete)] ?? 'NO ACTION',
+        onUpdate: FK_ACTIONS[String(r.on_update)] ?? 'NO ACTION',
+        matchType: MATCH_TYPES[String(r.match_type)] ?? 'SIMPLE',
+        deferrable: Boolean(r.deferrable),
+        initiallyDeferred: Boolean(r.deferred),
+        notValid: !r.validated,
+      });
+      break;
+  }
+}
+
+function toIndex(r: Row): IndexDef {
+  return {
+    name: String(r.name),
+    columns: (r.columns as string[]) ?? [],
+    unique: Boolean(r.unique),
+    primary: Boolean(r.primary),
+    method: String(r.method),
+    definition: String(r.definition),
+    constraint: str(r.constraint),
+  };
+}
+
+/** Sorts every list of the catalog in JS: the database's collation must not decide the order (and so the content hash). */
+function sortCatalog(catalog: Catalog): void {
   for (const t of catalog.tables) {
     for (const list of [t.foreignKeys, t.uniques, t.checks, t.exclusions, t.indexes]) list.sort((a, b) => byName(a.name, b.name));
   }
@@ -195,9 +216,6 @@ async function readInTransaction(sql: SqlClient, schemas: string[], options: Rea
   catalog.dependencies?.sort((a, b) => byName(a.object, b.object));
   for (const d of catalog.dependencies ?? []) d.dependsOn.sort(byName);
   for (const p of catalog.policies ?? []) p.roles.sort(byName);
-  resolveSequences(catalog);
-  if (options.exactCounts !== false) await countRows(sql, catalog.tables, options.exactCountLimit ?? 5_000_000);
-  return catalog;
 }
 
 function toColumn(r: Row): ColumnDef {

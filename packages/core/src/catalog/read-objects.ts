@@ -39,30 +39,7 @@ export async function readSchemaObjects(sql: SqlClient, schemas: string[]): Prom
   const policies = await sql.query(POLICIES_SQL, params);
   const comments = await sql.query(COMMENTS_SQL, params);
   const dependencies = await sql.query(DEPENDENCIES_SQL, params);
-
-  const viewDefs: ViewDef[] = views.rows.map((r) => ({
-    schema: String(r.schema),
-    name: String(r.name),
-    materialized: Boolean(r.materialized),
-    // pg_get_viewdef ends the SELECT with a semicolon.
-    query: String(r.query).trim().replace(/;$/, ''),
-    options: (r.options as string[]) ?? [],
-    populated: Boolean(r.populated),
-    indexes: [],
-  }));
-  const byKey = new Map(viewDefs.map((v) => [`${v.schema}.${v.name}`, v]));
-  for (const r of viewIndexes.rows) {
-    const index: IndexDef = {
-      name: String(r.name),
-      columns: (r.columns as string[]) ?? [],
-      unique: Boolean(r.unique),
-      primary: Boolean(r.primary),
-      method: String(r.method),
-      definition: String(r.definition),
-      constraint: str(r.constraint),
-    };
-    byKey.get(`${r.schema}.${r.table}`)?.indexes.push(index);
-  }
+  const viewDefs = viewsWithIndexes(views.rows, viewIndexes.rows);
 
   return {
     compositeTypes: composites.rows.map((r) => ({
@@ -114,4 +91,32 @@ export async function readSchemaObjects(sql: SqlClient, schemas: string[]): Prom
     comments: comments.rows.map((r) => ({ object: String(r.object), text: String(r.text) })),
     dependencies: dependencies.rows.map((r) => ({ object: String(r.object), dependsOn: (r.depends_on as string[]) ?? [] })),
   };
+}
+
+/** The views and materialized views, each with its indexes (only materialized views have any). */
+function viewsWithIndexes(viewRows: Record<string, unknown>[], indexRows: Record<string, unknown>[]): ViewDef[] {
+  const viewDefs: ViewDef[] = viewRows.map((r) => ({
+    schema: String(r.schema),
+    name: String(r.name),
+    materialized: Boolean(r.materialized),
+    // pg_get_viewdef ends the SELECT with a semicolon.
+    query: String(r.query).trim().replace(/;$/, ''),
+    options: (r.options as string[]) ?? [],
+    populated: Boolean(r.populated),
+    indexes: [],
+  }));
+  const byKey = new Map(viewDefs.map((v) => [`${v.schema}.${v.name}`, v]));
+  for (const r of indexRows) {
+    const index: IndexDef = {
+      name: String(r.name),
+      columns: (r.columns as string[]) ?? [],
+      unique: Boolean(r.unique),
+      primary: Boolean(r.primary),
+      method: String(r.method),
+      definition: String(r.definition),
+      constraint: str(r.constraint),
+    };
+    byKey.get(`${r.schema}.${r.table}`)?.indexes.push(index);
+  }
+  return viewDefs;
 }

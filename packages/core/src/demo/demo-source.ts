@@ -104,113 +104,140 @@ export async function seedDemoSource(sql: SqlClient, size: DemoSize = { customer
   const ref = new Date('2026-01-01T00:00:00Z');
   await sql.transaction(async (tx) => {
     await tx.exec(DDL);
-    const employees: string[] = [];
-    for (let i = 1; i <= 12; i++) {
-      const first = f.person.firstName();
-      const last = f.person.lastName();
-      employees.push(
-        row([
-          first,
-          last,
-          f.internet.email({ firstName: first, lastName: last, provider: 'staff.example' }).toLowerCase(),
-          i === 1 ? null : f.number.int({ min: 1, max: Math.max(1, Math.min(i - 1, 4)) }),
-          day(f.date.past({ years: 8, refDate: ref })),
-        ]),
-      );
-    }
-    // employee_id is GENERATED ALWAYS: rows go in by plain COPY and get ids 1..n in order, so each
-    // manager_id (always a smaller number) names an employee inserted before.
-    await copy(tx, 'employee (first_name, last_name, email, manager_id, hired_on)', employees);
-
-    const addresses: string[] = [];
-    const customers: string[] = [];
-    for (let i = 1; i <= size.customers; i++) {
-      const first = f.person.firstName();
-      const last = f.person.lastName();
-      addresses.push(row([i, f.location.streetAddress(), f.location.city(), f.location.zipCode('#####'), f.location.countryCode('alpha-2'), i]));
-      customers.push(
-        row([
-          i,
-          first,
-          last,
-          `${first}.${last}.${i}@example.com`.toLowerCase().replace(/[^a-z0-9.@]/g, ''),
-          f.phone.number({ style: 'international' }),
-          day(f.date.birthdate({ mode: 'age', min: 18, max: 90, refDate: ref })),
-          i,
-          f.number.int({ min: 2, max: 12 }),
-          ts(f.date.past({ years: 3, refDate: ref })),
-        ]),
-      );
-    }
-    await copy(tx, 'address (address_id, street, city, postal_code, country, customer_id)', addresses);
-    await copy(tx, 'customer (customer_id, first_name, last_name, email, phone, birth_date, default_address_id, support_rep_id, created_at)', customers);
-
-    const categories = ['Books', 'Electronics', 'Garden', 'Toys', 'Kitchen', 'Sports'];
-    await copy(tx, 'category (category_id, name, parent_id)', [
-      ...categories.map((c, i) => row([i + 1, c, null])),
-      row([7, 'E-readers', 2]),
-      row([8, 'Board games', 4]),
-    ]);
-
-    const products: string[] = [];
-    const links: string[] = [];
-    const prices: number[] = [];
-    for (let i = 1; i <= size.products; i++) {
-      const price = Number(f.commerce.price({ min: 2, max: 400 }));
-      prices.push(price);
-      products.push(
-        row([
-          i,
-          `SKU-${String(i).padStart(6, '0')}`,
-          f.commerce.productName(),
-          price.toFixed(2),
-          `{${f.helpers.arrayElements(['new', 'sale', 'eco', 'gift', 'bulk'], { min: 0, max: 2 }).join(',')}}`,
-          JSON.stringify({ color: f.color.human(), weightKg: f.number.float({ min: 0.1, max: 20, fractionDigits: 1 }) }),
-        ]),
-      );
-      for (const c of f.helpers.arrayElements([1, 2, 3, 4, 5, 6, 7, 8], { min: 1, max: 2 })) links.push(row([i, c]));
-    }
-    await copy(tx, 'product (product_id, sku, name, price, tags, attributes)', products);
-    await copy(tx, 'product_category (product_id, category_id)', links);
-
-    const orders: string[] = [];
-    const items: string[] = [];
-    const payments: string[] = [];
-    const statuses = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'];
-    for (let o = 1; o <= size.orders; o++) {
-      const customer = f.number.int({ min: 1, max: size.customers });
-      const at = f.date.past({ years: 2, refDate: ref });
-      const status = f.helpers.weightedArrayElement(statuses.map((value, i) => ({ value, weight: [2, 3, 3, 8, 1][i] ?? 1 })));
-      orders.push(row([o, customer, status, ts(at), customer]));
-      let total = 0;
-      const n = f.number.int({ min: 1, max: 4 });
-      for (let line = 1; line <= n; line++) {
-        const product = f.number.int({ min: 1, max: size.products });
-        const qty = f.number.int({ min: 1, max: 3 });
-        const price = prices[product - 1] ?? 1;
-        total += price * qty;
-        items.push(row([o, line, product, qty, price.toFixed(2)]));
-      }
-      if (status !== 'pending' && status !== 'cancelled') {
-        payments.push(
-          row([f.string.uuid(), o, total.toFixed(2), ts(new Date(at.getTime() + 3_600_000)), f.finance.creditCardNumber().replace(/\D/g, '').slice(-4)]),
-        );
-      }
-    }
-    await copy(tx, '"order" (order_id, customer_id, status, ordered_at, shipping_address_id)', orders);
-    await copy(tx, 'order_item (order_id, line_no, product_id, quantity, unit_price)', items);
-    await copy(tx, 'payment (payment_id, order_id, amount, paid_at, card_last4)', payments);
-    for (const [table, column] of [
-      ['address', 'address_id'],
-      ['customer', 'customer_id'],
-      ['product', 'product_id'],
-      ['order', 'order_id'],
-    ] as const) {
-      await tx.query(
-        `select setval(pg_get_serial_sequence(${quoteLiteralText(quoteIdent(table))}, '${column}'), (select max(${quoteIdent(column)}) from ${quoteIdent(table)}))`,
-      );
-    }
+    await seedEmployees(tx, f, ref);
+    await seedCustomers(tx, f, ref, size.customers);
+    await seedCategories(tx);
+    const prices = await seedProducts(tx, f, size.products);
+    await seedOrders(tx, f, ref, size, prices);
+    await resetSequences(tx);
   });
+}
+
+/** Twelve employees, each managed by one of the first four inserted before (the root has no manager). */
+async function seedEmployees(tx: SqlClient, f: Faker, ref: Date): Promise<void> {
+  const employees: string[] = [];
+  for (let i = 1; i <= 12; i++) {
+    const first = f.person.firstName();
+    const last = f.person.lastName();
+    employees.push(
+      row([
+        first,
+        last,
+        f.internet.email({ firstName: first, lastName: last, provider: 'staff.example' }).toLowerCase(),
+        i === 1 ? null : f.number.int({ min: 1, max: Math.max(1, Math.min(i - 1, 4)) }),
+        day(f.date.past({ years: 8, refDate: ref })),
+      ]),
+    );
+  }
+  // employee_id is GENERATED ALWAYS: rows go in by plain COPY and get ids 1..n in order, so each
+  // manager_id (always a smaller number) names an employee inserted before.
+  await copy(tx, 'employee (first_name, last_name, email, manager_id, hired_on)', employees);
+}
+
+/** Customers and their addresses (each customer's default address is its own; support reps are employees). */
+async function seedCustomers(tx: SqlClient, f: Faker, ref: Date, count: number): Promise<void> {
+  const addresses: string[] = [];
+  const customers: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const first = f.person.firstName();
+    const last = f.person.lastName();
+    addresses.push(row([i, f.location.streetAddress(), f.location.city(), f.location.zipCode('#####'), f.location.countryCode('alpha-2'), i]));
+    customers.push(
+      row([
+        i,
+        first,
+        last,
+        `${first}.${last}.${i}@example.com`.toLowerCase().replace(/[^a-z0-9.@]/g, ''),
+        f.phone.number({ style: 'international' }),
+        day(f.date.birthdate({ mode: 'age', min: 18, max: 90, refDate: ref })),
+        i,
+        f.number.int({ min: 2, max: 12 }),
+        ts(f.date.past({ years: 3, refDate: ref })),
+      ]),
+    );
+  }
+  await copy(tx, 'address (address_id, street, city, postal_code, country, customer_id)', addresses);
+  await copy(tx, 'customer (customer_id, first_name, last_name, email, phone, birth_date, default_address_id, support_rep_id, created_at)', customers);
+}
+
+/** Six categories and two subcategories. */
+async function seedCategories(tx: SqlClient): Promise<void> {
+  const categories = ['Books', 'Electronics', 'Garden', 'Toys', 'Kitchen', 'Sports'];
+  await copy(tx, 'category (category_id, name, parent_id)', [
+    ...categories.map((c, i) => row([i + 1, c, null])),
+    row([7, 'E-readers', 2]),
+    row([8, 'Board games', 4]),
+  ]);
+}
+
+/** Products with tags and attributes, each in one or two categories; returns their prices by product id - 1. */
+async function seedProducts(tx: SqlClient, f: Faker, count: number): Promise<number[]> {
+  const products: string[] = [];
+  const links: string[] = [];
+  const prices: number[] = [];
+  for (let i = 1; i <= count; i++) {
+    const price = Number(f.commerce.price({ min: 2, max: 400 }));
+    prices.push(price);
+    products.push(
+      row([
+        i,
+        `SKU-${String(i).padStart(6, '0')}`,
+        f.commerce.productName(),
+        price.toFixed(2),
+        `{${f.helpers.arrayElements(['new', 'sale', 'eco', 'gift', 'bulk'], { min: 0, max: 2 }).join(',')}}`,
+        JSON.stringify({ color: f.color.human(), weightKg: f.number.float({ min: 0.1, max: 20, fractionDigits: 1 }) }),
+      ]),
+    );
+    for (const c of f.helpers.arrayElements([1, 2, 3, 4, 5, 6, 7, 8], { min: 1, max: 2 })) links.push(row([i, c]));
+  }
+  await copy(tx, 'product (product_id, sku, name, price, tags, attributes)', products);
+  await copy(tx, 'product_category (product_id, category_id)', links);
+  return prices;
+}
+
+/** Orders of random customers with one to four items, and a payment for those paid, shipped or delivered. */
+async function seedOrders(tx: SqlClient, f: Faker, ref: Date, size: DemoSize, prices: number[]): Promise<void> {
+  const orders: string[] = [];
+  const items: string[] = [];
+  const payments: string[] = [];
+  const statuses = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'];
+  for (let o = 1; o <= size.orders; o++) {
+    const customer = f.number.int({ min: 1, max: size.customers });
+    const at = f.date.past({ years: 2, refDate: ref });
+    const status = f.helpers.weightedArrayElement(statuses.map((value, i) => ({ value, weight: [2, 3, 3, 8, 1][i] ?? 1 })));
+    orders.push(row([o, customer, status, ts(at), customer]));
+    let total = 0;
+    const n = f.number.int({ min: 1, max: 4 });
+    for (let line = 1; line <= n; line++) {
+      const product = f.number.int({ min: 1, max: size.products });
+      const qty = f.number.int({ min: 1, max: 3 });
+      const price = prices[product - 1] ?? 1;
+      total += price * qty;
+      items.push(row([o, line, product, qty, price.toFixed(2)]));
+    }
+    if (status !== 'pending' && status !== 'cancelled') {
+      payments.push(
+        row([f.string.uuid(), o, total.toFixed(2), ts(new Date(at.getTime() + 3_600_000)), f.finance.creditCardNumber().replace(/\D/g, '').slice(-4)]),
+      );
+    }
+  }
+  await copy(tx, '"order" (order_id, customer_id, status, ordered_at, shipping_address_id)', orders);
+  await copy(tx, 'order_item (order_id, line_no, product_id, quantity, unit_price)', items);
+  await copy(tx, 'payment (payment_id, order_id, amount, paid_at, card_last4)', payments);
+}
+
+/** Moves the serial keys past the ids the COPYs set. */
+async function resetSequences(tx: SqlClient): Promise<void> {
+  for (const [table, column] of [
+    ['address', 'address_id'],
+    ['customer', 'customer_id'],
+    ['product', 'product_id'],
+    ['order', 'order_id'],
+  ] as const) {
+    await tx.query(
+      `select setval(pg_get_serial_sequence(${quoteLiteralText(quoteIdent(table))}, '${column}'), (select max(${quoteIdent(column)}) from ${quoteIdent(table)}))`,
+    );
+  }
 }
 
 /** Opens `url` and seeds it unless it already holds the demo tables. Returns true when it seeded. */

@@ -11,7 +11,7 @@ import type { CrawledPage } from '../crawl/types.ts';
 import { InvalidInputError } from '../errors.ts';
 import { loadDomainPack, resolveScenario } from '../synthetic/domain/packs.ts';
 import { planFormTables } from '../synthetic/forms.ts';
-import { resolveType } from '../synthetic/schema/columns.ts';
+import { resolveType } from '../synthetic/schema/column-type.ts';
 import type { TestCaseAnalysis } from '../testcase/types.ts';
 import type { SourceEntity, SourceField } from './types.ts';
 

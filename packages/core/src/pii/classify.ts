@@ -154,8 +154,50 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
   const ruleSets = [
     { rules: options.rules ?? null, origin: RULES_FILE },
     { rules: options.connectionRules ?? null, origin: CONNECTION_RULES },
-  ].filter((s): s is { rules: PiiRules; origin: typeof RULES_FILE } => s.rules !== null);
+  ].filter((s): s is RuleSet => s.rules !== null);
   const rules = mergePiiRules(...ruleSets.map((s) => s.rules));
+  const active = activeDetectors(options, rules, ruleSets);
+  const kinds = new Map(active.map((d) => [d.name, d.kind]));
+  const classifier: ColumnClassifier = {
+    ruleSets,
+    overrides: overridesOf(rules, options.overrides ?? []),
+    active,
+    kindOf: (name) => kinds.get(name) ?? 'value',
+    minConfidence: options.minConfidence,
+  };
+  const samplesOf = columnSampler(catalog);
+  const results: PiiClassificationResult[] = [];
+  for (const table of catalog.tables) {
+    const columns = samplesOf(table);
+    const sampled = columns.filter((c) => !NOT_SAMPLED.has(typeCategory(c)));
+    const { values, failure } =
+      options.sampleValues === false || !sql
+        ? { values: [], failure: null }
+        : await sampleTable(
+            sql,
+            table,
+            sampled.map((c): SampledColumn => {
+              const category = typeCategory(c);
+              return { name: c.column, read: category === 'composite' || category === 'array' ? 'composite' : category === 'json' ? 'document' : 'text' };
+            }),
+            sampleSize,
+            seed,
+          );
+    sampled.forEach((c, i) => {
+      c.values = values[i] ?? [];
+    });
+    for (const column of columns) {
+      const result = await classifyColumn(column, failure, classifier);
+      if (result.piiType !== 'NONE' || options.includeNone !== false) results.push(result);
+    }
+  }
+  return results;
+}
+
+type RuleSet = { rules: PiiRules; origin: typeof RULES_FILE };
+
+/** The registered detectors asked for (with their params), then the rules files' own detectors. */
+function activeDetectors(options: ClassifyOptions, rules: PiiRules | null, ruleSets: RuleSet[]): PiiDetector[] {
   const deps = { llm: options.llm ?? null, now: options.now ?? new Date(), ...(rules ? { vocabulary: rulesVocabulary(rules) } : {}) };
   const wanted = options.detectors ? new Set(options.detectors) : null;
   const active: PiiDetector[] = [];
@@ -165,25 +207,32 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
     if (detector) active.push(detector);
   }
   for (const set of ruleSets) active.push(...rulesDetectors(set.rules, set.origin));
-  const kinds = new Map(active.map((d) => [d.name, d.kind]));
-  const kindOf = (name: string) => kinds.get(name) ?? 'value';
+  return active;
+}
 
+/** Fixed classifications by column: the rules file's first, a reviewer's stored override of the same column replaces them. */
+function overridesOf(rules: PiiRules | null, stored: PiiOverride[]): Map<string, PiiOverride> {
   const overrides = new Map<string, PiiOverride>();
-  // The file's fixed classifications first: a reviewer's stored override of the same column replaces them.
   const fileOverrides = (rules?.overrides ?? []).map((o): PiiOverride => ({ ...o, piiType: o.type }));
-  for (const o of [...fileOverrides, ...(options.overrides ?? [])]) {
+  for (const o of [...fileOverrides, ...stored]) {
     if (!PII_TYPES.includes(o.piiType)) throw new InvalidInputError(`unknown PII type in override: ${String(o.piiType)}`);
     overrides.set(overrideKey(o.schema ?? '*', o.table, o.column), o);
   }
+  return overrides;
+}
 
+/**
+ * The sample of each column of a table, values not read yet: whether it is a key, its base type
+ * through domains, a composite's attributes and the table's context.
+ */
+function columnSampler(catalog: Catalog): (table: TableDef) => ColumnSample[] {
   const domainBase = new Map(catalog.domains.map((d) => [`${d.schema}.${d.name}`, d.baseType]));
   const composites = new Map((catalog.compositeTypes ?? []).map((t) => [`${t.schema}.${t.name}`, t.attributes.map((a) => a.name)]));
   const contexts = tableContexts(catalog);
-  const results: PiiClassificationResult[] = [];
-  for (const table of catalog.tables) {
+  return (table) => {
     const context = contexts.get(`${table.schema}.${table.name}`);
     const keyColumns = new Set([...(table.primaryKey?.columns ?? []), ...table.foreignKeys.flatMap((fk) => fk.columns)]);
-    const columns = table.columns.map((c) => {
+    return table.columns.map((c) => {
       let baseType: string | undefined;
       // Domains over domains: follow to the base type (bounded, in case of a malformed catalog).
       for (let t = `${c.typeSchema}.${c.typeName}`, i = 0; c.typeKind === 'domain' && domainBase.has(t) && i < 10; i++) {
@@ -211,64 +260,52 @@ export async function classifyCatalog(sql: SqlClient | null, catalog: Catalog, o
       if (attributes) sample.attributes = attributes;
       return sample;
     });
-    const sampled = columns.filter((c) => !NOT_SAMPLED.has(typeCategory(c)));
-    const { values, failure } =
-      options.sampleValues === false || !sql
-        ? { values: [], failure: null }
-        : await sampleTable(
-            sql,
-            table,
-            sampled.map((c): SampledColumn => {
-              const category = typeCategory(c);
-              return { name: c.column, read: category === 'composite' || category === 'array' ? 'composite' : category === 'json' ? 'document' : 'text' };
-            }),
-            sampleSize,
-            seed,
-          );
-    sampled.forEach((c, i) => {
-      c.values = values[i] ?? [];
-    });
+  };
+}
 
-    for (const column of columns) {
-      const excludedBy = ruleSets.find((s) => isExcluded(s.rules, table.name, column.column))?.origin;
-      const override = overrides.get(overrideKey(table.schema, table.name, column.column)) ?? overrides.get(overrideKey('*', table.name, column.column));
-      let result: PiiClassificationResult;
-      if (override) {
-        const evidence: PiiSignal[] = [{ detector: 'override', piiType: override.piiType, confidence: 1, evidence: 'set by a reviewer' }];
-        result = {
-          schema: table.schema,
-          table: table.name,
-          column: column.column,
-          piiType: override.piiType,
-          category: categoryOf(override.piiType),
-          confidence: 1,
-          technique: override.technique ?? techniqueFor(override.piiType, typeCategory(column)),
-          evidence,
-          source: 'OVERRIDE',
-        };
-      } else if (excludedBy) {
-        result = {
-          schema: table.schema,
-          table: table.name,
-          column: column.column,
-          piiType: 'NONE',
-          category: 'NONE',
-          confidence: 1,
-          technique: 'keep',
-          evidence: [
-            { detector: excludedBy.id, piiType: 'NONE', confidence: 1, rule: `${excludedBy.id}:exclude`, evidence: `excluded by ${excludedBy.label}` },
-          ],
-          source: 'DETECTED',
-        };
-      } else {
-        const signals: PiiSignal[] = [];
-        for (const detector of active) signals.push(...(await detector.detect(column)));
-        if (failure)
-          signals.push({ detector: 'sampler', piiType: 'NONE', confidence: 0, evidence: `values could not be sampled (SQLSTATE ${failure}); name rules only` });
-        result = combine(column, signals, { minConfidence: options.minConfidence, kindOf: (d) => (d === 'sampler' ? 'name' : kindOf(d)) });
-      }
-      if (result.piiType !== 'NONE' || options.includeNone !== false) results.push(result);
-    }
+/** How each column is classified: rule sets, overrides and the detectors to run. */
+interface ColumnClassifier {
+  ruleSets: RuleSet[];
+  overrides: Map<string, PiiOverride>;
+  active: PiiDetector[];
+  kindOf(detector: string): PiiDetector['kind'];
+  minConfidence: number | undefined;
+}
+
+/** A column's classification: a fixed override, an exclusion by rules, or the detectors' combined signals (`failure`: the table's values could not be sampled). */
+async function classifyColumn(column: ColumnSample, failure: string | null, c: ColumnClassifier): Promise<PiiClassificationResult> {
+  const excludedBy = c.ruleSets.find((s) => isExcluded(s.rules, column.table, column.column))?.origin;
+  const override = c.overrides.get(overrideKey(column.schema, column.table, column.column)) ?? c.overrides.get(overrideKey('*', column.table, column.column));
+  if (override) {
+    const evidence: PiiSignal[] = [{ detector: 'override', piiType: override.piiType, confidence: 1, evidence: 'set by a reviewer' }];
+    return {
+      schema: column.schema,
+      table: column.table,
+      column: column.column,
+      piiType: override.piiType,
+      category: categoryOf(override.piiType),
+      confidence: 1,
+      technique: override.technique ?? techniqueFor(override.piiType, typeCategory(column)),
+      evidence,
+      source: 'OVERRIDE',
+    };
   }
-  return results;
+  if (excludedBy) {
+    return {
+      schema: column.schema,
+      table: column.table,
+      column: column.column,
+      piiType: 'NONE',
+      category: 'NONE',
+      confidence: 1,
+      technique: 'keep',
+      evidence: [{ detector: excludedBy.id, piiType: 'NONE', confidence: 1, rule: `${excludedBy.id}:exclude`, evidence: `excluded by ${excludedBy.label}` }],
+      source: 'DETECTED',
+    };
+  }
+  const signals: PiiSignal[] = [];
+  for (const detector of c.active) signals.push(...(await detector.detect(column)));
+  if (failure)
+    signals.push({ detector: 'sampler', piiType: 'NONE', confidence: 0, evidence: `values could not be sampled (SQLSTATE ${failure}); name rules only` });
+  return combine(column, signals, { minConfidence: c.minConfidence, kindOf: (d) => (d === 'sampler' ? 'name' : c.kindOf(d)) });
 }

@@ -6,7 +6,7 @@
  */
 import type { TextRow } from '../dataset/types.ts';
 import type { CheckConstraint, CompareOp } from '../synthetic/schema/checks.ts';
-import { toMs } from '../synthetic/schema/columns.ts';
+import { toMs } from '../synthetic/schema/time-text.ts';
 
 export type RowPredicate = (row: TextRow) => boolean;
 

@@ -10,7 +10,7 @@
 import type { Catalog, TableDef } from '../catalog/types.ts';
 import type { DatasetColumn, TextRow } from '../dataset/types.ts';
 import { parseCheck } from '../synthetic/schema/checks.ts';
-import { resolveType } from '../synthetic/schema/columns.ts';
+import { resolveType } from '../synthetic/schema/column-type.ts';
 import type { CheckEvaluator, CheckToEvaluate } from '../synthetic/schema/evaluate.ts';
 import { castTypeFor } from '../synthetic/schema/evaluate.ts';
 import { compileCheck, type RowPredicate } from './check-js.ts';

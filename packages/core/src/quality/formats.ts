@@ -4,8 +4,8 @@
  * columns (an `email` column holds e-mail addresses, a `url` column URLs). And the single-column
  * constraints that need no expression evaluator: length, numeric precision and scale, enum labels.
  */
-import type { BaseKind, ResolvedType } from '../synthetic/schema/columns.ts';
-import { toMs } from '../synthetic/schema/columns.ts';
+import type { BaseKind, ResolvedType } from '../synthetic/schema/column-type.ts';
+import { toMs } from '../synthetic/schema/time-text.ts';
 
 export type ValueCheck = (text: string) => boolean;
 

@@ -8,7 +8,7 @@ import type { Catalog, TableDef } from '../catalog/types.ts';
 import type { DatasetManifest, DatasetStore, DatasetTableManifest } from '../dataset/types.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import type { EmitEvent } from '../jobs/events.ts';
-import { resolveType } from '../synthetic/schema/columns.ts';
+import { resolveType } from '../synthetic/schema/column-type.ts';
 import type { CheckEvaluator } from '../synthetic/schema/evaluate.ts';
 import { TableCheckRunner } from './checks.ts';
 import type { DeclaredField } from '../synthetic/domain/declared.ts';

@@ -7,7 +7,7 @@
  */
 import type { Catalog, TableDef } from '../catalog/types.ts';
 import type { DatasetColumn, TextRow } from '../dataset/types.ts';
-import { resolveType } from '../synthetic/schema/columns.ts';
+import { resolveType } from '../synthetic/schema/column-type.ts';
 import type { TableCheckRunner } from './checks.ts';
 import { consistencyCheck, typeConstraintCheck } from './formats.ts';
 import type { KeyBag, KeySpace } from './keys.ts';

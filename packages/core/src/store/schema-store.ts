@@ -8,6 +8,7 @@ import { catalogHash } from '../catalog/hash.ts';
 import type { Catalog } from '../catalog/types.ts';
 import { NotFoundError } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { columnRows, constraintRows, indexRows, relationshipRows, tableRows, toBig } from './catalog-rows.ts';
 
 export interface SaveCatalogInput {
   /** Password-free url of the source. */
@@ -77,117 +78,11 @@ export async function saveCatalog(prisma: PrismaClient, input: SaveCatalogInput)
 
       const tableIds = new Map<string, string>();
       for (const t of catalog.tables) tableIds.set(`${t.schema}.${t.name}`, randomUUID());
-      await tx.tableMeta.createMany({
-        data: catalog.tables.map((t, position) => ({
-          id: tableIds.get(`${t.schema}.${t.name}`) as string,
-          schemaVersionId: sv.id,
-          schemaName: t.schema,
-          name: t.name,
-          kind: t.kind,
-          partitionOf: t.partitionOf,
-          partitionKind: t.partitionKind,
-          partitionBound: t.partitionBound,
-          primaryKey: t.primaryKey?.columns ?? [],
-          rowEstimate: toBig(t.rowEstimate),
-          rowCount: toBig(t.rowCount),
-          comment: t.comment,
-          position,
-        })),
-      });
-      await tx.columnMeta.createMany({
-        data: catalog.tables.flatMap((t) =>
-          t.columns.map((c) => ({
-            tableId: tableIds.get(`${t.schema}.${t.name}`) as string,
-            name: c.name,
-            position: c.position,
-            dataType: c.dataType,
-            typeSchema: c.typeSchema,
-            typeName: c.typeName,
-            typeKind: c.typeKind,
-            elementType: c.elementType,
-            enumLabels: enumLabels(catalog, c.typeSchema, c.typeName, c.elementType),
-            domainBaseType:
-              c.typeKind === 'domain' ? (catalog.domains.find((d) => d.schema === c.typeSchema && d.name === c.typeName)?.baseType ?? null) : null,
-            nullable: c.nullable,
-            default: c.default,
-            maxLength: c.maxLength,
-            numericPrecision: c.numericPrecision,
-            numericScale: c.numericScale,
-            identity: c.identity,
-            generated: c.generated,
-            sequence: c.sequence,
-            comment: c.comment,
-          })),
-        ),
-      });
-      await tx.constraint.createMany({
-        data: catalog.tables.flatMap((t) => {
-          const tableId = tableIds.get(`${t.schema}.${t.name}`) as string;
-          return [
-            ...(t.primaryKey
-              ? [
-                  {
-                    tableId,
-                    name: t.primaryKey.name,
-                    kind: 'PRIMARY_KEY' as const,
-                    columns: t.primaryKey.columns,
-                    definition: `PRIMARY KEY (${t.primaryKey.columns.join(', ')})`,
-                  },
-                ]
-              : []),
-            ...t.uniques.map((u) => ({
-              tableId,
-              name: u.name,
-              kind: 'UNIQUE' as const,
-              columns: u.columns,
-              definition: `UNIQUE (${u.columns.join(', ')})`,
-              deferrable: u.deferrable,
-            })),
-            ...t.checks.map((c) => ({ tableId, name: c.name, kind: 'CHECK' as const, columns: c.columns, definition: c.expression })),
-            ...t.exclusions.map((x) => ({ tableId, name: x.name, kind: 'EXCLUSION' as const, columns: [], definition: x.definition })),
-          ];
-        }),
-      });
-      await tx.indexMeta.createMany({
-        data: catalog.tables.flatMap((t) =>
-          t.indexes.map((i) => ({
-            tableId: tableIds.get(`${t.schema}.${t.name}`) as string,
-            name: i.name,
-            columns: i.columns,
-            unique: i.unique,
-            primary: i.primary,
-            method: i.method,
-            definition: i.definition,
-          })),
-        ),
-      });
-      await tx.relationship.createMany({
-        data: catalog.tables.flatMap((t) =>
-          t.foreignKeys.flatMap((fk) => {
-            const toTableId = tableIds.get(`${fk.referencedSchema}.${fk.referencedTable}`);
-            // A key to a table outside the discovered schemas stays in the catalog document only.
-            if (!toTableId) return [];
-            return [
-              {
-                schemaVersionId: sv.id,
-                name: fk.name,
-                fromTableId: tableIds.get(`${t.schema}.${t.name}`) as string,
-                columns: fk.columns,
-                toTableId,
-                referencedSchema: fk.referencedSchema,
-                referencedTable: fk.referencedTable,
-                referencedColumns: fk.referencedColumns,
-                onDelete: fk.onDelete,
-                onUpdate: fk.onUpdate,
-                matchType: fk.matchType,
-                deferrable: fk.deferrable,
-                initiallyDeferred: fk.initiallyDeferred,
-                selfReference: fk.referencedSchema === t.schema && fk.referencedTable === t.name,
-              },
-            ];
-          }),
-        ),
-      });
+      await tx.tableMeta.createMany({ data: tableRows(catalog, sv.id, tableIds) });
+      await tx.columnMeta.createMany({ data: columnRows(catalog, tableIds) });
+      await tx.constraint.createMany({ data: constraintRows(catalog, tableIds) });
+      await tx.indexMeta.createMany({ data: indexRows(catalog, tableIds) });
+      await tx.relationship.createMany({ data: relationshipRows(catalog, sv.id, tableIds) });
       return { schemaId: schema.id, schemaVersionId: sv.id, version, contentHash, created: true };
     },
     { timeout: 60_000, maxWait: 30_000 },
@@ -237,20 +132,6 @@ async function saveUnchanged(prisma: PrismaClient, input: SaveCatalogInput, key:
   ]);
   if (refreshed.count === 0) return null;
   return { schemaId: schema.id, schemaVersionId: existing.id, version: existing.version, contentHash, created: false };
-}
-
-function toBig(n: number | null): bigint | null {
-  return n === null ? null : BigInt(Math.round(n));
-}
-
-function enumLabels(catalog: Catalog, schema: string, name: string, elementType: string | null): string[] {
-  const direct = catalog.enums.find((e) => e.schema === schema && e.name === name);
-  if (direct) return direct.labels;
-  if (elementType) {
-    const bare = elementType.replace(/^.*\./, '').replace(/"/g, '');
-    return catalog.enums.find((e) => e.name === bare)?.labels ?? [];
-  }
-  return [];
 }
 
 /** Loads the catalog document of a schema version. */

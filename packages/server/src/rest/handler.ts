@@ -4,7 +4,7 @@
  * Bodies and answers are snake_case; a typed error of the API answers with its HTTP status and
  * `{ "error": { "type", "code", "message", … } }`.
  */
-import type { GraphQLOutputType, GraphQLSchema } from 'graphql';
+import type { GraphQLField, GraphQLOutputType, GraphQLSchema } from 'graphql';
 import { getNamedType, isNonNullType } from './kinds.ts';
 import { TdmError } from '@tdm/core/errors';
 import { buildOperation, rootField, snake, toRest, toVariable } from './operation.ts';
@@ -66,51 +66,21 @@ export function createRestRouter(schema: GraphQLSchema, graphqlFetch: Fetch) {
 
   async function run(route: Compiled, request: Request, url: URL): Promise<Response> {
     const { field } = rootField(schema, route.field);
-    const raw: Record<string, unknown> = { ...route.fixed };
-    const m = route.pattern.exec(url.pathname)!;
-    route.params.forEach((p, i) => {
-      raw[p] = decodeURIComponent(m[i + 1]!);
-    });
-    for (const [k, v] of url.searchParams) raw[k] = v;
-    if (request.method === 'POST') {
-      const text = await request.text();
-      let body: unknown = {};
-      try {
-        body = text ? JSON.parse(text) : {};
-      } catch {
-        return errorResponse(400, { code: 'INVALID_INPUT', message: 'the request body is not JSON' });
-      }
-      if (typeof body !== 'object' || body === null || Array.isArray(body))
-        return errorResponse(400, { code: 'INVALID_INPUT', message: 'the request body must be a JSON object' });
-      if (field.args.some((a) => a.name === 'input')) raw.input = body;
-      else Object.assign(raw, body);
-    }
-    const variables: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(raw)) {
-      const arg = field.args.find((a) => snake(a.name) === key || a.name === key);
-      if (!arg)
-        return errorResponse(400, {
-          code: 'INVALID_INPUT',
-          message: `unknown parameter ${key} (expected ${field.args.map((a) => snake(a.name)).join(', ') || 'none'})`,
-        });
-      variables[arg.name] = toVariable(
-        typeof value === 'string' ? fromQuery(value, String(getNamedType(arg.type))) : value,
-        arg.type,
-        arg.name === 'input' ? '' : snake(arg.name),
-      );
-    }
-    for (const a of field.args) {
-      if (isNonNullType(a.type) && a.defaultValue === undefined && !(a.name in variables)) {
-        return errorResponse(400, { code: 'INVALID_INPUT', message: `${snake(a.name)} is required` });
-      }
-    }
+    const raw = await requestArguments(
+      route,
+      request,
+      url,
+      field.args.some((a) => a.name === 'input'),
+    );
+    if (raw instanceof Response) return raw;
+    const variables = graphqlVariables(field, raw);
+    if (variables instanceof Response) return variables;
     const query = buildOperation(schema, route.field, Object.keys(variables));
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
-    for (const h of ['authorization', 'cookie', 'origin']) {
-      const v = request.headers.get(h);
-      if (v) headers[h] = v;
-    }
-    const response = await graphqlFetch(`${url.origin}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const response = await graphqlFetch(`${url.origin}/graphql`, {
+      method: 'POST',
+      headers: forwardedHeaders(request),
+      body: JSON.stringify({ query, variables }),
+    });
     const result = (await response.json()) as { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
     if (result.errors?.length) {
       const first = result.errors[0]!;
@@ -142,4 +112,62 @@ function fromQuery(value: string, typeName: string): unknown {
   if (typeName === 'Int' || typeName === 'Float') return Number.isFinite(Number(value)) ? Number(value) : value;
   if (typeName === 'Boolean') return value === 'true' ? true : value === 'false' ? false : value;
   return value;
+}
+
+/** The route's arguments by name, from its fixed values, the path, the query string and a POST's JSON body (as `input` when the field takes one); a 400 answer when the body is not a JSON object. */
+async function requestArguments(route: Compiled, request: Request, url: URL, takesInput: boolean): Promise<Record<string, unknown> | Response> {
+  const raw: Record<string, unknown> = { ...route.fixed };
+  const m = route.pattern.exec(url.pathname)!;
+  route.params.forEach((p, i) => {
+    raw[p] = decodeURIComponent(m[i + 1]!);
+  });
+  for (const [k, v] of url.searchParams) raw[k] = v;
+  if (request.method === 'POST') {
+    const text = await request.text();
+    let body: unknown = {};
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      return errorResponse(400, { code: 'INVALID_INPUT', message: 'the request body is not JSON' });
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return errorResponse(400, { code: 'INVALID_INPUT', message: 'the request body must be a JSON object' });
+    if (takesInput) raw.input = body;
+    else Object.assign(raw, body);
+  }
+  return raw;
+}
+
+/** The GraphQL variables of the arguments (snake_case or GraphQL names); a 400 answer for an unknown or a missing required one. */
+function graphqlVariables(field: GraphQLField<unknown, unknown>, raw: Record<string, unknown>): Record<string, unknown> | Response {
+  const variables: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const arg = field.args.find((a) => snake(a.name) === key || a.name === key);
+    if (!arg)
+      return errorResponse(400, {
+        code: 'INVALID_INPUT',
+        message: `unknown parameter ${key} (expected ${field.args.map((a) => snake(a.name)).join(', ') || 'none'})`,
+      });
+    variables[arg.name] = toVariable(
+      typeof value === 'string' ? fromQuery(value, String(getNamedType(arg.type))) : value,
+      arg.type,
+      arg.name === 'input' ? '' : snake(arg.name),
+    );
+  }
+  for (const a of field.args) {
+    if (isNonNullType(a.type) && a.defaultValue === undefined && !(a.name in variables)) {
+      return errorResponse(400, { code: 'INVALID_INPUT', message: `${snake(a.name)} is required` });
+    }
+  }
+  return variables;
+}
+
+/** The request's headers the GraphQL request carries on: auth, cookies, origin. */
+function forwardedHeaders(request: Request): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+  for (const h of ['authorization', 'cookie', 'origin']) {
+    const v = request.headers.get(h);
+    if (v) headers[h] = v;
+  }
+  return headers;
 }

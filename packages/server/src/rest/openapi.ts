@@ -21,7 +21,52 @@ const SCALARS: Record<string, JsonSchema> = {
   JSON: { description: 'any JSON value, passed through verbatim' },
 };
 
+type Route = (typeof REST_ROUTES)[number];
+
+/** JSON Schemas of GraphQL types: named types become `components` (filled as they are first referenced). */
+interface JsonSchemas {
+  components: Record<string, JsonSchema>;
+  typeSchema(t: GraphQLInputType | GraphQLOutputType): JsonSchema;
+  /** What a route answers with 200: a result union's success data, a connection's items. */
+  success(type: GraphQLOutputType): JsonSchema;
+}
+
+/** The OpenAPI document of the REST routes (and the table export) over `schema`. */
 export function buildOpenApi(schema: GraphQLSchema): JsonSchema {
+  const schemas = jsonSchemas(schema);
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of REST_ROUTES) {
+    paths[`${REST_BASE}${route.path}`] ??= {};
+    paths[`${REST_BASE}${route.path}`]![route.method.toLowerCase()] = routeOperation(schema, schemas, route);
+  }
+  paths[`${REST_BASE}/datasets/{id}/tables/{table}/export`] = {
+    get: {
+      operationId: 'get_dataset_table_export',
+      summary: 'One table of a dataset version as a file, streamed (format=csv|parquet; table is schema.name)',
+      parameters: [
+        { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'table', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['csv', 'parquet'] } },
+      ],
+      responses: { 200: { description: 'the file' }, 404: { $ref: '#/components/responses/Error' } },
+    },
+  };
+
+  return {
+    openapi: '3.1.0',
+    info: { title: 'TDM REST API', version: '1.0.0', description: 'The REST face of the TDM GraphQL API (same server, same auth, same typed errors).' },
+    servers: [{ url: '/' }],
+    components: {
+      schemas: schemas.components,
+      responses: { Error: { description: 'a typed error', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (required when the server runs with TDM_AUTH=required)' } },
+    },
+    security: [{}, { bearer: [] }],
+    paths,
+  };
+}
+
+function jsonSchemas(schema: GraphQLSchema): JsonSchemas {
   const components: Record<string, JsonSchema> = {
     ErrorResponse: {
       type: 'object',
@@ -92,74 +137,49 @@ export function buildOpenApi(schema: GraphQLSchema): JsonSchema {
     }
     return typeSchema(type);
   };
+  return { components, typeSchema, success };
+}
 
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of REST_ROUTES) {
-    const { field } = rootField(schema, route.field);
-    const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-    const input = field.args.find((a) => a.name === 'input');
-    const fixed = Object.keys(route.fixed ?? {});
-    const queryArgs = field.args.filter((a) => !pathParams.includes(snake(a.name)) && !fixed.includes(a.name) && a.name !== 'input');
-    const parameters = [
-      ...pathParams.map((p) => ({ name: p, in: 'path', required: true, schema: { type: 'string' } })),
-      ...(route.method === 'GET'
-        ? queryArgs.map((a) => ({
-            name: snake(a.name),
-            in: 'query',
-            required: isNonNullType(a.type) && a.defaultValue === undefined,
-            schema: typeSchema(a.type),
-          }))
-        : []),
-    ];
-    const body =
-      route.method === 'POST' && (input || queryArgs.length)
-        ? input
-          ? typeSchema(input.type)
-          : { type: 'object', properties: Object.fromEntries(queryArgs.map((a) => [snake(a.name), typeSchema(a.type)])) }
-        : undefined;
-    const error = { description: 'a typed error', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } };
-    paths[`${REST_BASE}${route.path}`] ??= {};
-    paths[`${REST_BASE}${route.path}`]![route.method.toLowerCase()] = {
-      operationId: `${route.method.toLowerCase()}_${route.path
-        .replace(/[{}]/g, '')
-        .replace(/[^a-z0-9]+/gi, '_')
-        .replace(/^_|_$/g, '')}`,
-      summary: route.summary,
-      description: `${field.description ?? ''}\n\nGraphQL: \`${route.field}\``.trim(),
-      parameters,
-      ...(body ? { requestBody: { required: Boolean(input && isNonNullType(input.type)), content: { 'application/json': { schema: body } } } } : {}),
-      responses: {
-        200: { description: 'OK', content: { 'application/json': { schema: success(field.type) } } },
-        400: error,
-        401: error,
-        404: error,
-        422: error,
-      },
-    };
-  }
-  paths[`${REST_BASE}/datasets/{id}/tables/{table}/export`] = {
-    get: {
-      operationId: 'get_dataset_table_export',
-      summary: 'One table of a dataset version as a file, streamed (format=csv|parquet; table is schema.name)',
-      parameters: [
-        { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-        { name: 'table', in: 'path', required: true, schema: { type: 'string' } },
-        { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['csv', 'parquet'] } },
-      ],
-      responses: { 200: { description: 'the file' }, 404: { $ref: '#/components/responses/Error' } },
-    },
-  };
-
+/** The OpenAPI operation of one route: path and query parameters, request body, answers. */
+function routeOperation(schema: GraphQLSchema, { typeSchema, success }: JsonSchemas, route: Route): Record<string, unknown> {
+  const { field } = rootField(schema, route.field);
+  const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  const input = field.args.find((a) => a.name === 'input');
+  const fixed = Object.keys(route.fixed ?? {});
+  const queryArgs = field.args.filter((a) => !pathParams.includes(snake(a.name)) && !fixed.includes(a.name) && a.name !== 'input');
+  const parameters = [
+    ...pathParams.map((p) => ({ name: p, in: 'path', required: true, schema: { type: 'string' } })),
+    ...(route.method === 'GET'
+      ? queryArgs.map((a) => ({
+          name: snake(a.name),
+          in: 'query',
+          required: isNonNullType(a.type) && a.defaultValue === undefined,
+          schema: typeSchema(a.type),
+        }))
+      : []),
+  ];
+  const body =
+    route.method === 'POST' && (input || queryArgs.length)
+      ? input
+        ? typeSchema(input.type)
+        : { type: 'object', properties: Object.fromEntries(queryArgs.map((a) => [snake(a.name), typeSchema(a.type)])) }
+      : undefined;
+  const error = { description: 'a typed error', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } };
   return {
-    openapi: '3.1.0',
-    info: { title: 'TDM REST API', version: '1.0.0', description: 'The REST face of the TDM GraphQL API (same server, same auth, same typed errors).' },
-    servers: [{ url: '/' }],
-    components: {
-      schemas: components,
-      responses: { Error: { description: 'a typed error', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } } },
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (required when the server runs with TDM_AUTH=required)' } },
+    operationId: `${route.method.toLowerCase()}_${route.path
+      .replace(/[{}]/g, '')
+      .replace(/[^a-z0-9]+/gi, '_')
+      .replace(/^_|_$/g, '')}`,
+    summary: route.summary,
+    description: `${field.description ?? ''}\n\nGraphQL: \`${route.field}\``.trim(),
+    parameters,
+    ...(body ? { requestBody: { required: Boolean(input && isNonNullType(input.type)), content: { 'application/json': { schema: body } } } } : {}),
+    responses: {
+      200: { description: 'OK', content: { 'application/json': { schema: success(field.type) } } },
+      400: error,
+      401: error,
+      404: error,
+      422: error,
     },
-    security: [{}, { bearer: [] }],
-    paths,
   };
 }

@@ -43,55 +43,8 @@ export function provision(deps: ProvisionDeps) {
         emit: ctx.emit,
         signal: ctx.signal,
       });
-      const prisma = tdm.store.prisma;
-      const ids: string[] = [];
-      await prisma.$transaction(async (tx) => {
-        if (input.resetEnv) await tx.provisionedTable.deleteMany({ where: { environmentId: env.id } });
-        for (const t of result.tables) {
-          await tx.provisionedTable.deleteMany({ where: { environmentId: env.id, schemaName: t.schema, tableName: t.name } });
-          const row = await tx.provisionedTable.create({
-            data: {
-              environmentId: env.id,
-              datasetVersionId: manifest.datasetVersionId,
-              jobId: ctx.jobId ?? null,
-              schemaName: t.schema,
-              tableName: t.name,
-              rowCount: BigInt(t.rowCount),
-            },
-          });
-          ids.push(row.id);
-        }
-      });
-      const edges = [
-        {
-          operation: 'provision',
-          fromKind: 'DATASET_VERSION' as const,
-          fromId: manifest.datasetVersionId,
-          toKind: 'ENVIRONMENT' as const,
-          toId: env.id,
-          config: { environment: env.name, resetEnv: input.resetEnv ?? false, migrate: input.migrate ?? false, runSmokeTests: input.runSmokeTests ?? true },
-        },
-        ...ids.map((id) => ({
-          operation: 'provision',
-          fromKind: 'DATASET_VERSION' as const,
-          fromId: manifest.datasetVersionId,
-          toKind: 'TABLE' as const,
-          toId: id,
-        })),
-        // A migrated target: its schema was brought over to the dataset's before the load.
-        ...(result.migration
-          ? [
-              {
-                operation: 'migrate',
-                fromKind: 'DATASET_VERSION' as const,
-                fromId: manifest.datasetVersionId,
-                toKind: 'ENVIRONMENT' as const,
-                toId: env.id,
-                config: { allowDestructive: input.allowDestructive ?? false },
-              },
-            ]
-          : []),
-      ];
+      const ids = await recordProvisionedTables(tdm.store.prisma, env.id, manifest.datasetVersionId, ctx.jobId ?? null, result.tables, input.resetEnv ?? false);
+      const edges = provisionEdges(manifest.datasetVersionId, env, input, ids, Boolean(result.migration));
       const outcome = { ...result, environmentId: env.id, environment: env.name, datasetVersionId: manifest.datasetVersionId, provisionedTableIds: ids };
       // Each provisioned table's columns come unchanged from the dataset's table of the same name.
       const fieldLineage = result.tables.map((t, i) => ({
@@ -107,4 +60,68 @@ export function provision(deps: ProvisionDeps) {
       await target.close();
     }
   };
+}
+
+/** Records the tables now in the environment (all of its tables replaced on a reset); returns their ids in `tables` order. */
+async function recordProvisionedTables(
+  prisma: ProvisionDeps['tdm']['store']['prisma'],
+  environmentId: string,
+  datasetVersionId: string,
+  jobId: string | null,
+  tables: { schema: string; name: string; rowCount: number }[],
+  reset: boolean,
+): Promise<string[]> {
+  const ids: string[] = [];
+  await prisma.$transaction(async (tx) => {
+    if (reset) await tx.provisionedTable.deleteMany({ where: { environmentId } });
+    for (const t of tables) {
+      await tx.provisionedTable.deleteMany({ where: { environmentId, schemaName: t.schema, tableName: t.name } });
+      const row = await tx.provisionedTable.create({
+        data: {
+          environmentId,
+          datasetVersionId,
+          jobId,
+          schemaName: t.schema,
+          tableName: t.name,
+          rowCount: BigInt(t.rowCount),
+        },
+      });
+      ids.push(row.id);
+    }
+  });
+  return ids;
+}
+
+/** Lineage: the dataset went into the environment and each of its tables, and migrated the environment's schema first when it had to. */
+function provisionEdges(datasetVersionId: string, env: { id: string; name: string }, input: ProvisionStateType['request'], ids: string[], migrated: boolean) {
+  return [
+    {
+      operation: 'provision',
+      fromKind: 'DATASET_VERSION' as const,
+      fromId: datasetVersionId,
+      toKind: 'ENVIRONMENT' as const,
+      toId: env.id,
+      config: { environment: env.name, resetEnv: input.resetEnv ?? false, migrate: input.migrate ?? false, runSmokeTests: input.runSmokeTests ?? true },
+    },
+    ...ids.map((id) => ({
+      operation: 'provision',
+      fromKind: 'DATASET_VERSION' as const,
+      fromId: datasetVersionId,
+      toKind: 'TABLE' as const,
+      toId: id,
+    })),
+    // A migrated target: its schema was brought over to the dataset's before the load.
+    ...(migrated
+      ? [
+          {
+            operation: 'migrate',
+            fromKind: 'DATASET_VERSION' as const,
+            fromId: datasetVersionId,
+            toKind: 'ENVIRONMENT' as const,
+            toId: env.id,
+            config: { allowDestructive: input.allowDestructive ?? false },
+          },
+        ]
+      : []),
+  ];
 }

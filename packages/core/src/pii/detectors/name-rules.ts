@@ -6,11 +6,12 @@
  * `city`; `city` is personal on `customer` or `address` but reference data on `city`.
  */
 import { z } from 'zod';
+import { NEGATING_PREFIX, NEGATING_SUFFIX, PERSON_QUALIFIER, PLACE_QUALIFIER } from '../name-qualifiers.ts';
 import { registerDetector } from '../registry.ts';
 import { isEmploymentTable, isHealthTable, isMachineTable, isPlaceOfPerson, isPlaceTable, personEvidence } from '../table-meaning.ts';
 import { tokenize } from '../tokens.ts';
 import type { ColumnSample, PiiSignal, PiiType } from '../types.ts';
-import { DICTIONARY, type Entry, type Gate, NEGATING_PREFIX, NEGATING_SUFFIX, PERSON_QUALIFIER, PLACE_QUALIFIER, type Vocabulary } from '../vocabulary.ts';
+import { DICTIONARY, type Entry, type Gate, type Vocabulary } from '../vocabulary.ts';
 
 export type { Vocabulary } from '../vocabulary.ts';
 

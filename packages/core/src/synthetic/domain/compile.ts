@@ -1,17 +1,18 @@
 /**
  * Compiles a resolved scenario: one `EntityPlan` per entity with a compute function per field,
  * owned relationships shared out, and every pack mistake found before a row is made.
+ * The generator of each field is compiled in field-generators.ts.
  */
 import { InvalidInputError } from '../../errors.ts';
 import { Rng } from '../rng.ts';
-import { SYNTHETIC_EPOCH } from '../semantic.ts';
-import { coerce, columnType, DAY_MS, formatter, roundTo } from './columns.ts';
+import { columnType, formatter } from './columns.ts';
 import { COUNTRIES } from './countries.ts';
 import { checkDependencies, loadOrder } from './dependencies.ts';
-import { distribute, parentOf } from './distribute.ts';
-import { addYears, DAY, dateLiteral, drawInstant, fillPattern, INSTANT, numberIn, parseCardinality, YEAR_MS } from './draw.ts';
-import { compileExpr, type Getter, type Value } from './expr.ts';
-import type { EntitySpec, FieldSpec, GeneratorSpec, RelationshipSpec, ResolvedScenario } from './packs.ts';
+import { distribute } from './distribute.ts';
+import { parseCardinality } from './draw.ts';
+import type { Getter, Value } from './expr.ts';
+import { compileField, type FieldCompiler } from './field-generators.ts';
+import type { EntitySpec, FieldSpec, RelationshipSpec, ResolvedScenario } from './packs.ts';
 import { type CompiledScenario, EntityPlan, type FieldPlan, type OwnerLink, read, type Row } from './plan.ts';
 
 function hash32(text: string): number {
@@ -21,7 +22,6 @@ function hash32(text: string): number {
 }
 
 type Pack = ResolvedScenario['pack'];
-type Of<K extends string> = Extract<GeneratorSpec, Record<K, unknown>>;
 
 /**
  * Compiles `scenario` for the given row counts. Pack mistakes (unknown fields, cycles, a cross-row
@@ -31,7 +31,7 @@ export function compileScenario(scenario: ResolvedScenario, counts: Record<strin
   return new ScenarioCompiler(scenario, counts, seed).compile();
 }
 
-class ScenarioCompiler {
+class ScenarioCompiler implements FieldCompiler {
   readonly pack: Pack;
   readonly where: string;
   readonly enums: Record<string, string[]>;
@@ -52,7 +52,7 @@ class ScenarioCompiler {
     for (const [name, spec] of this.scenario.entities) this.plans.set(name, this.planEntity(name, spec));
     // Relationships: owners share their children out now; references are drawn per row.
     for (const r of this.scenario.relationships) this.link(r);
-    for (const plan of this.plans.values()) for (const f of plan.fields) this.compileField(plan, f);
+    for (const plan of this.plans.values()) for (const f of plan.fields) compileField(this, plan, f);
     this.checkLengths();
     checkDependencies(this.plans, this.where);
     return { entities: loadOrder([...this.plans.values()], this.where), enums: this.enums, links: this.links };
@@ -195,201 +195,6 @@ class ScenarioCompiler {
     if (fieldName !== null && !target) throw new InvalidInputError(`${this.where}: ${childName} has no field ${fieldName}`);
     if (target) f.deps.push({ entity: childName, field: target.name, sameRow: false });
     return { link, target };
-  }
-
-  bounds(plan: EntityPlan, f: FieldPlan, spec: unknown): Getter<Row>[] {
-    if (spec === undefined) return [];
-    const list = Array.isArray(spec) ? spec : [spec];
-    return list.map((b: string | { field: string; days?: number; years?: number }) => {
-      const { field, days = 0, years = 0 } = typeof b === 'string' ? { field: b } : b;
-      const get = this.resolvePath(plan, field, f);
-      return (row) => {
-        const v = coerce(INSTANT, get(row));
-        if (v === null) return null;
-        return (years ? addYears(v as number, years) : (v as number)) + days * DAY_MS;
-      };
-    });
-  }
-
-  compileField(plan: EntityPlan, f: FieldPlan): void {
-    const g: GeneratorSpec = f.spec.generator;
-    if (!this.compileValue(f, g) && !this.compileChoice(plan, f, g)) {
-      if ('date' in g) this.compileDate(plan, f, g.date);
-      else if ('birthDate' in g) this.compileBirthDate(plan, f, g.birthDate);
-      else if ('pattern' in g) this.compilePattern(plan, f, g.pattern);
-      else if ('lookup' in g) f.compute = this.compileLookup(plan, f, g.lookup);
-      else if ('ref' in g) this.compileRef(plan, f, g.ref);
-      else if ('expr' in g) {
-        const { evaluate } = compileExpr<Row>(g.expr, (path) => this.resolvePath(plan, path, f));
-        f.compute = (row) => evaluate(row);
-      } else if ('sumOf' in g || 'minOf' in g || 'maxOf' in g) this.compileAggregate(plan, f, g);
-      else if ('countOf' in g) {
-        const { link } = this.aggregate(plan, f, g.countOf, null);
-        const offsets = link.distribution.offsets;
-        f.compute = (row) => (offsets[row.index + 1] as number) - (offsets[row.index] as number);
-      }
-    }
-    if (f.unique && !('sequence' in g) && !('semantic' in g) && !('pattern' in g)) {
-      throw new InvalidInputError(`${this.where}: ${plan.name}.${f.name} is unique, which only sequence, semantic and pattern generators guarantee`);
-    }
-  }
-
-  /** Generators of one row's own values: sequence, semantic, int, decimal, bool, const. */
-  compileValue(f: FieldPlan, g: GeneratorSpec): boolean {
-    const type = f.type;
-    if ('sequence' in g) {
-      const start = g.sequence?.start ?? 1;
-      const step = g.sequence?.step ?? 1;
-      f.compute = (row) => start + row.index * step;
-    } else if ('semantic' in g) {
-      const s = typeof g.semantic === 'string' ? { kind: g.semantic } : g.semantic;
-      f.semantic = {
-        kind: s.kind,
-        options: {
-          unique: f.unique,
-          maxLength: type.maxLength,
-          min: 'min' in s ? s.min : undefined,
-          max: 'max' in s ? s.max : undefined,
-          minDate: 'minDate' in s ? s.minDate : undefined,
-          maxDate: 'maxDate' in s ? s.maxDate : undefined,
-          scale: type.scale ?? undefined,
-        },
-      };
-      f.streamOnly = true;
-    } else if ('int' in g) {
-      const { min, max, dist } = g.int;
-      f.compute = (_row, rng) => (dist === undefined || dist === 'uniform' ? rng.int(min, max) : Math.min(max, Math.floor(numberIn(dist, min, max + 1, rng))));
-    } else if ('decimal' in g) {
-      const { min, max, dist } = g.decimal;
-      f.compute = (_row, rng) => numberIn(dist, min, max, rng);
-    } else if ('bool' in g) {
-      const p = g.bool;
-      f.compute = (_row, rng) => rng.chance(p);
-    } else if ('const' in g) {
-      const v = g.const;
-      f.choices = [v];
-      f.compute = () => v;
-    } else return false;
-    return true;
-  }
-
-  /** Generators choosing among listed values: enum (weighted) and cycle. */
-  compileChoice(plan: EntityPlan, f: FieldPlan, g: GeneratorSpec): boolean {
-    const type = f.type;
-    if ('enum' in g) {
-      const entries: [string | number | boolean, number][] = Array.isArray(g.enum) ? g.enum.map((v) => [v, 1]) : Object.entries(g.enum);
-      const values = entries.map(([v]) => coerce(type, type.kind === 'text' ? String(v) : (v as Value)));
-      if (type.labels) {
-        const bad = values.filter((v) => !type.labels?.includes(String(v)));
-        if (bad.length) throw new InvalidInputError(`${this.where}: ${plan.name}.${f.name} draws ${bad.join(', ')}, not labels of ${f.spec.type}`);
-      }
-      const cumulative = new Float64Array(entries.length);
-      let sum = 0;
-      entries.forEach(([, w], i) => {
-        sum += w;
-        cumulative[i] = sum;
-      });
-      f.choices = values;
-      f.compute = (_row, rng) => values[rng.weightedCumulative(cumulative)] as Value;
-      return true;
-    }
-    if ('cycle' in g) {
-      const values = g.cycle.map((v) => coerce(type, type.kind === 'text' ? String(v) : v));
-      f.choices = values;
-      f.compute = (row) => values[row.index % values.length] as Value;
-      return true;
-    }
-    return false;
-  }
-
-  compileDate(plan: EntityPlan, f: FieldPlan, d: Of<'date'>['date']): void {
-    const type = f.type;
-    const after = this.bounds(plan, f, d.after);
-    const before = this.bounds(plan, f, d.before);
-    const from = d.from ? dateLiteral(d.from) : after.length ? Number.NEGATIVE_INFINITY : SYNTHETIC_EPOCH - 5 * YEAR_MS;
-    const to = d.to ? dateLiteral(d.to) : SYNTHETIC_EPOCH;
-    const minDays = (d.minDays ?? 0) * DAY_MS;
-    const maxDays = d.maxDays === undefined ? null : d.maxDays * DAY_MS;
-    f.compute = (row, rng) => {
-      let lo = from;
-      for (const b of after) {
-        const v = b(row);
-        if (v !== null && (v as number) > lo) lo = v as number;
-      }
-      let hi = to;
-      for (const b of before) {
-        const v = b(row);
-        if (v !== null && (v as number) < hi) hi = v as number;
-      }
-      // The lower bounds are the rules ("after the order"); an upper bound gives way to them.
-      const start = lo + minDays;
-      const end = Math.max(start, maxDays === null ? hi : Math.min(hi, lo + maxDays));
-      return drawInstant(type, start, end, rng);
-    };
-  }
-
-  compileBirthDate(plan: EntityPlan, f: FieldPlan, spec: Of<'birthDate'>['birthDate']): void {
-    const { minAgeYears, maxAgeYears } = spec;
-    const at = spec.at ? this.resolvePath(plan, spec.at, f) : () => SYNTHETIC_EPOCH;
-    f.compute = (row, rng) => {
-      const ref = coerce(INSTANT, at(row)) as number | null;
-      const when = ref ?? SYNTHETIC_EPOCH;
-      // Born on or before the day `minAgeYears` before `when`: at least that old then.
-      return drawInstant(DAY, addYears(when, -maxAgeYears) + DAY_MS, addYears(when, -minAgeYears) - DAY_MS, rng);
-    };
-  }
-
-  compilePattern(plan: EntityPlan, f: FieldPlan, p: Of<'pattern'>['pattern']): void {
-    const unique = f.unique;
-    if (typeof p === 'string') {
-      f.compute = (row, rng) => fillPattern(p, rng, unique ? row.index : null);
-      return;
-    }
-    const get = this.compileLookup(plan, f, p.lookup);
-    f.compute = (row, rng) => {
-      const pattern = get(row);
-      return pattern === null ? null : fillPattern(String(pattern), rng, unique ? row.index : null);
-    };
-  }
-
-  compileRef(plan: EntityPlan, f: FieldPlan, ref: Of<'ref'>['ref']): void {
-    const spec = typeof ref === 'string' ? { entity: ref, via: undefined } : ref;
-    const parent = this.entity(spec.entity, `${plan.name}.${f.name}`);
-    if (!parent.sequence) throw new InvalidInputError(`${this.where}: ${plan.name}.${f.name} references ${parent.name}, whose key is not a sequence`);
-    f.refTo = parent;
-    const owner = plan.owner?.field === f.name ? plan.owner : null;
-    if (spec.via) {
-      // The same parent as another row's reference (a review's product is the one of the item reviewed).
-      f.compute = this.resolvePath(plan, spec.via, f, true);
-    } else if (owner) {
-      const offsets = owner.distribution.offsets;
-      f.compute = (row) => parentOf(offsets, row.index);
-    } else {
-      const skew = plan.references.get(f.name)?.skew ?? 0;
-      f.compute = (_row, rng) => (parent.count === 0 ? null : Math.min(parent.count - 1, Math.floor(parent.count * rng.next() ** (1 + skew))));
-    }
-    const format = f.format;
-    f.format = (v) => (v === null ? null : format(parent.keyOf(v as number)));
-  }
-
-  compileAggregate(plan: EntityPlan, f: FieldPlan, g: Of<'sumOf'> | Of<'minOf'> | Of<'maxOf'>): void {
-    const [fn, spec] = 'sumOf' in g ? ['sum', g.sumOf] : 'minOf' in g ? ['min', g.minOf] : ['max', g.maxOf];
-    const { link, target } = this.aggregate(plan, f, spec.entity, spec.field);
-    const child = link.child;
-    const offsets = link.distribution.offsets;
-    const scale = target?.type.scale ?? f.type.scale ?? 6;
-    f.compute = (row) => {
-      const start = offsets[row.index] as number;
-      const end = offsets[row.index + 1] as number;
-      let acc: number | null = fn === 'sum' ? 0 : null;
-      for (let c = start; c < end; c++) {
-        const v = read(child.row(c), target as FieldPlan);
-        if (v === null) continue;
-        const n = v as number;
-        acc = acc === null ? n : fn === 'sum' ? roundTo(acc + n, scale) : fn === 'min' ? Math.min(acc, n) : Math.max(acc, n);
-      }
-      return acc;
-    };
   }
 
   /** Listed choices must fit the column's length. */

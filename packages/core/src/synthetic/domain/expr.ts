@@ -107,32 +107,53 @@ const PRECEDENCE: Record<string, number> = { or: 1, and: 2, '==': 3, '!=': 3, '<
  * one). Returns the evaluator and the paths it reads (for dependency checks).
  */
 export function compileExpr<R>(text: string, resolve: (path: string) => Getter<R>): { evaluate: Getter<R>; paths: string[] } {
-  const tokens = tokenize(text);
-  const paths: string[] = [];
-  let pos = 0;
-  const fail = (why: string): never => {
-    throw new InvalidInputError(`expression ${JSON.stringify(text)}: ${why}`);
-  };
-  const peek = () => tokens[pos];
-  const expect = (op: string) => {
-    const t = tokens[pos++];
-    if (t?.t !== 'op' || t.v !== op) fail(`expected ${op}`);
-  };
+  const compiler = new ExprCompiler(text, resolve);
+  const evaluate = compiler.binary(0);
+  if (compiler.pos !== compiler.tokens.length) compiler.fail(`unexpected ${String(compiler.tokens[compiler.pos]?.v)}`);
+  return { evaluate, paths: compiler.paths };
+}
 
-  const primary = (): Getter<R> => {
-    const t = tokens[pos++];
-    if (!t) return fail('unexpected end');
+/** A precedence-climbing compiler of one expression's tokens into getters, from position `pos`. */
+class ExprCompiler<R> {
+  readonly tokens: Token[];
+  readonly paths: string[] = [];
+  pos = 0;
+
+  constructor(
+    readonly text: string,
+    readonly resolve: (path: string) => Getter<R>,
+  ) {
+    this.tokens = tokenize(text);
+  }
+
+  fail(why: string): never {
+    throw new InvalidInputError(`expression ${JSON.stringify(this.text)}: ${why}`);
+  }
+
+  peek(): Token | undefined {
+    return this.tokens[this.pos];
+  }
+
+  expect(op: string): void {
+    const t = this.tokens[this.pos++];
+    if (t?.t !== 'op' || t.v !== op) this.fail(`expected ${op}`);
+  }
+
+  /** A literal, a parenthesized expression, a negation, `not`, a function call or a field path. */
+  primary(): Getter<R> {
+    const t = this.tokens[this.pos++];
+    if (!t) return this.fail('unexpected end');
     if (t.t === 'num' || t.t === 'str') {
       const v = t.v;
       return () => v;
     }
     if (t.t === 'op' && t.v === '(') {
-      const inner = binary(0);
-      expect(')');
+      const inner = this.binary(0);
+      this.expect(')');
       return inner;
     }
     if (t.t === 'op' && t.v === '-') {
-      const inner = primary();
+      const inner = this.primary();
       return (row) => {
         const v = inner(row);
         return v === null ? null : -(num(v) as number);
@@ -140,7 +161,7 @@ export function compileExpr<R>(text: string, resolve: (path: string) => Getter<R
     }
     if (t.t === 'id') {
       if (t.v === 'not') {
-        const inner = primary();
+        const inner = this.primary();
         return (row) => inner(row) !== true;
       }
       if (t.v === 'true' || t.v === 'false') {
@@ -148,53 +169,53 @@ export function compileExpr<R>(text: string, resolve: (path: string) => Getter<R
         return () => v;
       }
       if (t.v === 'null') return () => null;
-      const next = peek();
-      if (next?.t === 'op' && next.v === '(') {
-        const fn = FUNCTIONS[t.v] ?? fail(`unknown function ${t.v}`);
-        pos++;
-        const args: Getter<R>[] = [];
-        if (!(peek()?.t === 'op' && peek()?.v === ')')) {
-          for (;;) {
-            args.push(binary(0));
-            if (peek()?.t === 'op' && peek()?.v === ',') pos++;
-            else break;
-          }
-        }
-        expect(')');
-        if (t.v === 'if') {
-          const [c, a, b] = args;
-          if (!c || !a || !b) fail('if(condition, then, else) takes three arguments');
-          const [cond, then, otherwise] = [c as Getter<R>, a as Getter<R>, b as Getter<R>];
-          // Only the branch taken is evaluated (it may read fields the other branch does not need).
-          return (row) => {
-            const v = cond(row);
-            return v === true || (typeof v === 'number' && v !== 0) ? then(row) : otherwise(row);
-          };
-        }
-        return (row) => fn(args.map((a) => a(row)));
-      }
-      paths.push(t.v);
-      return resolve(t.v);
+      const next = this.peek();
+      if (next?.t === 'op' && next.v === '(') return this.call(t.v);
+      this.paths.push(t.v);
+      return this.resolve(t.v);
     }
-    return fail(`unexpected ${t.v}`);
-  };
+    return this.fail(`unexpected ${t.v}`);
+  }
 
-  const binary = (minPrec: number): Getter<R> => {
-    let left = primary();
+  /** A call of function `name`, its opening parenthesis next; `if` evaluates only the branch taken. */
+  call(name: string): Getter<R> {
+    const fn = FUNCTIONS[name] ?? this.fail(`unknown function ${name}`);
+    this.pos++;
+    const args: Getter<R>[] = [];
+    if (!(this.peek()?.t === 'op' && this.peek()?.v === ')')) {
+      for (;;) {
+        args.push(this.binary(0));
+        if (this.peek()?.t === 'op' && this.peek()?.v === ',') this.pos++;
+        else break;
+      }
+    }
+    this.expect(')');
+    if (name === 'if') {
+      const [c, a, b] = args;
+      if (!c || !a || !b) this.fail('if(condition, then, else) takes three arguments');
+      const [cond, then, otherwise] = [c as Getter<R>, a as Getter<R>, b as Getter<R>];
+      // Only the branch taken is evaluated (it may read fields the other branch does not need).
+      return (row) => {
+        const v = cond(row);
+        return v === true || (typeof v === 'number' && v !== 0) ? then(row) : otherwise(row);
+      };
+    }
+    return (row) => fn(args.map((a) => a(row)));
+  }
+
+  /** Binary operators binding tighter than `minPrec`, left to right. */
+  binary(minPrec: number): Getter<R> {
+    let left = this.primary();
     for (;;) {
-      const t = peek();
+      const t = this.peek();
       const op = t && (t.t === 'op' || (t.t === 'id' && (t.v === 'and' || t.v === 'or'))) ? t.v : null;
       const prec = op ? PRECEDENCE[op] : undefined;
       if (!op || prec === undefined || prec <= minPrec) return left;
-      pos++;
-      const right = binary(prec);
+      this.pos++;
+      const right = this.binary(prec);
       const f = BINARY[op] as (a: Value, b: Value) => Value;
       const l = left;
       left = (row) => f(l(row), right(row));
     }
-  };
-
-  const evaluate = binary(0);
-  if (pos !== tokens.length) fail(`unexpected ${String(tokens[pos]?.v)}`);
-  return { evaluate, paths };
+  }
 }

@@ -11,7 +11,9 @@ import type { TextRow } from '../../dataset/types.ts';
 import { TdmError } from '../../errors.ts';
 import { Rng } from '../rng.ts';
 import type { CheckConstraint } from './checks.ts';
-import { type ColumnConstraints, constraintsFor, generatable, offsetter, type ValueFn, valueGenerator } from './columns.ts';
+import { type ColumnConstraints, constraintsFor } from './column-constraints.ts';
+import { generatable } from './column-type.ts';
+import { offsetter, type ValueFn, valueGenerator } from './columns.ts';
 import type { CheckEvaluator } from './evaluate.ts';
 import { junctionPicker, permutation, skewedPicker } from './keys.ts';
 import type { PlannedColumn, PlannedForeignKey, TablePlan } from './plan.ts';
@@ -76,199 +78,31 @@ function mergeConstraints(column: string, base: ColumnConstraints, branch: Check
   return { ...base, ...extra, min: merged.min, max: merged.max, values: merged.values, notIn: [...(base.notIn ?? []), ...(extra.notIn ?? [])] };
 }
 
+type Filler = (row: number, out: TextRow) => void;
+
+/** How a table's rows are filled: the columns a filler owns, fillers run once per row, fillers drawn again on a retry. */
+interface Fillers {
+  owned: Set<number>;
+  once: Filler[];
+  drawn: Filler[];
+}
+
 /** Streams `plan.count` rows in batches of `batchSize`. */
 export async function* generateRows(plan: TablePlan, ctx: GenerationContext, batchSize: number): AsyncGenerator<TextRow[]> {
   const { seed } = ctx;
-  const table = plan.qualified;
   const width = plan.columns.length;
   ctx.inProgress.add(plan);
   try {
     // --- set-up: which filler owns each column
-    const owned = new Set<number>();
     const keys = plan.columns.filter((c) => c.key);
-    for (const c of keys) owned.add(c.index);
-
-    const once: ((row: number, out: TextRow) => void)[] = [];
-    const drawn: ((row: number, out: TextRow) => void)[] = [];
-
-    const nullFk = (fk: PlannedForeignKey) => {
-      if (!fk.nullable) {
-        throw new SyntheticConstraintError(
-          table,
-          fk.def.name,
-          `foreign key ${fk.def.name} needs rows of ${fk.def.referencedSchema}.${fk.def.referencedTable}, which are not generated (or form a cycle of composite keys)`,
-        );
-      }
-      drawn.push((_row, out) => {
-        for (const i of fk.columns) out[i] = null;
-      });
-    };
-
-    if (plan.junction) {
-      const parts = await Promise.all(plan.junction.map((fk) => lookupFor(fk, ctx)));
-      const usable = parts.every((p) => p !== 'null');
-      if (usable) {
-        const resolved = parts as { lookup: Lookup; count: number }[];
-        const pick = junctionPicker(
-          resolved.map((p) => p.count),
-          new Rng(seed, table, 'junction'),
-        );
-        const junction = plan.junction;
-        once.push((row, out) => {
-          const js = pick(row);
-          for (let k = 0; k < junction.length; k++) {
-            const fk = junction[k] as PlannedForeignKey;
-            const values = (resolved[k] as { lookup: Lookup }).lookup(js[k] as number);
-            for (let m = 0; m < fk.columns.length; m++) out[fk.columns[m] as number] = values[m] ?? null;
-          }
-        });
-        for (const fk of junction) for (const i of fk.columns) owned.add(i);
-      }
-    }
-
-    for (const fk of plan.fks) {
-      if (fk.columns.every((i) => owned.has(i))) continue;
-      const rng = new Rng(seed, table, fk.def.name, 'fk');
-      const found = await lookupFor(fk, ctx);
-      for (const i of fk.columns) owned.add(i);
-      if (found === 'null') {
-        nullFk(fk);
-        continue;
-      }
-      const { lookup, count } = found;
-      const assign = (out: TextRow, values: (string | null)[]) => {
-        for (let m = 0; m < fk.columns.length; m++) out[fk.columns[m] as number] = values[m] ?? null;
-      };
-      if (fk.self) {
-        // A tree: a row points to an earlier row (busy early rows), or is a root.
-        drawn.push((row, out) => {
-          if (row === 0 || (fk.nullable && rng.next() < 0.15)) {
-            if (fk.nullable) for (const i of fk.columns) out[i] = null;
-            else assign(out, lookup(row));
-            return;
-          }
-          const u = rng.next();
-          assign(out, lookup(Math.floor(row * u * u)));
-        });
-      } else if (fk.injective) {
-        const perm = permutation(count, rng);
-        once.push((row, out) => assign(out, lookup(perm(row))));
-      } else {
-        const pick = skewedPicker(count, rng);
-        drawn.push((_row, out) => {
-          if (fk.nullable && rng.next() < NULL_RATE) for (const i of fk.columns) out[i] = null;
-          else assign(out, lookup(pick()));
-        });
-      }
-    }
-
-    const plainGen = (c: PlannedColumn, constraints: ColumnConstraints, tag: string): ValueFn | null => {
-      if (!generatable(c.type)) return null;
-      return valueGenerator({ seed, table, column: c.def, type: c.type, constraints, piiType: c.piiType, stream: tag });
-    };
-    const columnGen = (c: PlannedColumn): ValueFn | null => {
-      if (!generatable(c.type)) return null;
-      return valueGenerator({ seed, table, column: c.def, type: c.type, constraints: c.constraints, piiType: c.piiType });
-    };
-
-    for (const or of plan.ors) {
-      const rng = new Rng(seed, table, 'or', or.columns.join(','));
-      const gens = or.branches.map((branch, b) =>
-        or.columns.map((i) => {
-          const c = plan.columns[i] as PlannedColumn;
-          return plainGen(c, mergeConstraints(c.def.name, c.constraints, branch), `branch${b}`);
-        }),
-      );
-      const nulls = new Rng(seed, table, 'or-null', or.columns.join(','));
-      for (const i of or.columns) owned.add(i);
-      drawn.push((row, out) => {
-        const b = rng.int(0, gens.length - 1);
-        const branchGens = gens[b] as (ValueFn | null)[];
-        for (let k = 0; k < or.columns.length; k++) {
-          const c = plan.columns[or.columns[k] as number] as PlannedColumn;
-          const gen = branchGens[k];
-          out[c.index] = !gen || (!c.required && nulls.next() < NULL_RATE) ? null : gen(row);
-        }
-      });
-    }
-
-    for (const c of plan.columns) {
-      if (owned.has(c.index)) continue;
-      const gen = columnGen(c);
-      if (!gen) {
-        if (c.required) {
-          throw new SyntheticConstraintError(
-            table,
-            c.def.name,
-            `column ${c.def.name} of type ${c.def.dataType} is NOT NULL and its values cannot be generated`,
-          );
-        }
-        drawn.push((_row, out) => {
-          out[c.index] = null;
-        });
-        continue;
-      }
-      const i = c.index;
-      if (c.required) {
-        drawn.push((row, out) => {
-          out[i] = gen(row);
-        });
-      } else {
-        const nulls = new Rng(seed, table, c.def.name, 'null');
-        drawn.push((row, out) => {
-          out[i] = nulls.next() < NULL_RATE ? null : gen(row);
-        });
-      }
-    }
-
-    for (const d of plan.derived) {
-      const c = plan.columns[d.left] as PlannedColumn;
-      const shift = offsetter(c.type);
-      if (!shift) continue;
-      const rng = new Rng(seed, table, c.def.name, 'derived');
-      const lo = d.op === '>' || d.op === '<' ? 1 : 0;
-      const sign = d.op === '<' || d.op === '<=' ? -1 : 1;
-      drawn.push((_row, out) => {
-        const right = out[d.right];
-        if (right === null || right === undefined || out[d.left] === null) return;
-        out[d.left] = d.op === '=' ? right : shift(right, sign * rng.int(lo, 30));
-      });
-    }
-
-    // --- uniqueness guards
-    const seen = plan.guardedUniques.map(() => new Set<string>());
-    const guardKeys = (out: TextRow): (string | null)[] =>
-      plan.guardedUniques.map((u) => {
-        let key = '';
-        for (const i of u.columns) {
-          const v = out[i];
-          if (v === null || v === undefined) {
-            if (!u.nullsNotDistinct) return null;
-            key += '\u0000N\u0001';
-          } else key += `${v}\u0001`;
-        }
-        return key;
-      });
-
-    const draw = (row: number, out: TextRow): (string | null)[] => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        for (const f of drawn) f(row, out);
-        if (!seen.length) return [];
-        const ks = guardKeys(out);
-        if (ks.every((k, n) => k === null || !(seen[n] as Set<string>).has(k))) {
-          ks.forEach((k, n) => {
-            if (k !== null) (seen[n] as Set<string>).add(k);
-          });
-          return ks;
-        }
-      }
-      const name = plan.guardedUniques[0]?.name ?? 'unique';
-      throw new SyntheticConstraintError(
-        table,
-        name,
-        `no distinct values left for ${plan.guardedUniques.map((u) => u.name).join(', ')} after ${MAX_ATTEMPTS} attempts; ask for fewer rows`,
-      );
-    };
+    const fillers: Fillers = { owned: new Set(keys.map((c) => c.index)), once: [], drawn: [] };
+    await junctionFillers(plan, ctx, fillers);
+    await foreignKeyFillers(plan, ctx, fillers);
+    orFillers(plan, seed, fillers);
+    columnFillers(plan, seed, fillers);
+    derivedFillers(plan, seed, fillers.drawn);
+    const { once } = fillers;
+    const { seen, draw } = uniqueGuard(plan, fillers.drawn);
 
     const evaluator = plan.evaluate.length ? await ctx.evaluator() : null;
     const keyFns = keys.map((c) => [c.index, (c.key as NonNullable<PlannedColumn['key']>).value] as const);
@@ -291,6 +125,208 @@ export async function* generateRows(plan: TablePlan, ctx: GenerationContext, bat
   } finally {
     ctx.inProgress.delete(plan);
   }
+}
+
+/** A junction's FKs: distinct parent pairs by construction, when every parent's keys can be looked up. */
+async function junctionFillers(plan: TablePlan, ctx: GenerationContext, { owned, once }: Fillers): Promise<void> {
+  const { seed } = ctx;
+  const table = plan.qualified;
+  if (plan.junction) {
+    const parts = await Promise.all(plan.junction.map((fk) => lookupFor(fk, ctx)));
+    const usable = parts.every((p) => p !== 'null');
+    if (usable) {
+      const resolved = parts as { lookup: Lookup; count: number }[];
+      const pick = junctionPicker(
+        resolved.map((p) => p.count),
+        new Rng(seed, table, 'junction'),
+      );
+      const junction = plan.junction;
+      once.push((row, out) => {
+        const js = pick(row);
+        for (let k = 0; k < junction.length; k++) {
+          const fk = junction[k] as PlannedForeignKey;
+          const values = (resolved[k] as { lookup: Lookup }).lookup(js[k] as number);
+          for (let m = 0; m < fk.columns.length; m++) out[fk.columns[m] as number] = values[m] ?? null;
+        }
+      });
+      for (const fk of junction) for (const i of fk.columns) owned.add(i);
+    }
+  }
+}
+
+/** The FKs not filled as a junction: trees for self-references, a permutation for one-to-one, skewed picks otherwise; NULL when the parent has no rows to point to. */
+async function foreignKeyFillers(plan: TablePlan, ctx: GenerationContext, { owned, once, drawn }: Fillers): Promise<void> {
+  const { seed } = ctx;
+  const table = plan.qualified;
+  const nullFk = (fk: PlannedForeignKey) => {
+    if (!fk.nullable) {
+      throw new SyntheticConstraintError(
+        table,
+        fk.def.name,
+        `foreign key ${fk.def.name} needs rows of ${fk.def.referencedSchema}.${fk.def.referencedTable}, which are not generated (or form a cycle of composite keys)`,
+      );
+    }
+    drawn.push((_row, out) => {
+      for (const i of fk.columns) out[i] = null;
+    });
+  };
+
+  for (const fk of plan.fks) {
+    if (fk.columns.every((i) => owned.has(i))) continue;
+    const rng = new Rng(seed, table, fk.def.name, 'fk');
+    const found = await lookupFor(fk, ctx);
+    for (const i of fk.columns) owned.add(i);
+    if (found === 'null') {
+      nullFk(fk);
+      continue;
+    }
+    const { lookup, count } = found;
+    const assign = (out: TextRow, values: (string | null)[]) => {
+      for (let m = 0; m < fk.columns.length; m++) out[fk.columns[m] as number] = values[m] ?? null;
+    };
+    if (fk.self) {
+      // A tree: a row points to an earlier row (busy early rows), or is a root.
+      drawn.push((row, out) => {
+        if (row === 0 || (fk.nullable && rng.next() < 0.15)) {
+          if (fk.nullable) for (const i of fk.columns) out[i] = null;
+          else assign(out, lookup(row));
+          return;
+        }
+        const u = rng.next();
+        assign(out, lookup(Math.floor(row * u * u)));
+      });
+    } else if (fk.injective) {
+      const perm = permutation(count, rng);
+      once.push((row, out) => assign(out, lookup(perm(row))));
+    } else {
+      const pick = skewedPicker(count, rng);
+      drawn.push((_row, out) => {
+        if (fk.nullable && rng.next() < NULL_RATE) for (const i of fk.columns) out[i] = null;
+        else assign(out, lookup(pick()));
+      });
+    }
+  }
+}
+
+/** The columns of an OR of CHECKs: each row draws one branch and values within it. */
+function orFillers(plan: TablePlan, seed: string | number, { owned, drawn }: Fillers): void {
+  const table = plan.qualified;
+  const plainGen = (c: PlannedColumn, constraints: ColumnConstraints, tag: string): ValueFn | null => {
+    if (!generatable(c.type)) return null;
+    return valueGenerator({ seed, table, column: c.def, type: c.type, constraints, piiType: c.piiType, stream: tag });
+  };
+
+  for (const or of plan.ors) {
+    const rng = new Rng(seed, table, 'or', or.columns.join(','));
+    const gens = or.branches.map((branch, b) =>
+      or.columns.map((i) => {
+        const c = plan.columns[i] as PlannedColumn;
+        return plainGen(c, mergeConstraints(c.def.name, c.constraints, branch), `branch${b}`);
+      }),
+    );
+    const nulls = new Rng(seed, table, 'or-null', or.columns.join(','));
+    for (const i of or.columns) owned.add(i);
+    drawn.push((row, out) => {
+      const b = rng.int(0, gens.length - 1);
+      const branchGens = gens[b] as (ValueFn | null)[];
+      for (let k = 0; k < or.columns.length; k++) {
+        const c = plan.columns[or.columns[k] as number] as PlannedColumn;
+        const gen = branchGens[k];
+        out[c.index] = !gen || (!c.required && nulls.next() < NULL_RATE) ? null : gen(row);
+      }
+    });
+  }
+}
+
+/** Every column no other filler owns: its own values, NULL now and then when it allows NULL. */
+function columnFillers(plan: TablePlan, seed: string | number, { owned, drawn }: Fillers): void {
+  const table = plan.qualified;
+  const columnGen = (c: PlannedColumn): ValueFn | null => {
+    if (!generatable(c.type)) return null;
+    return valueGenerator({ seed, table, column: c.def, type: c.type, constraints: c.constraints, piiType: c.piiType });
+  };
+
+  for (const c of plan.columns) {
+    if (owned.has(c.index)) continue;
+    const gen = columnGen(c);
+    if (!gen) {
+      if (c.required) {
+        throw new SyntheticConstraintError(table, c.def.name, `column ${c.def.name} of type ${c.def.dataType} is NOT NULL and its values cannot be generated`);
+      }
+      drawn.push((_row, out) => {
+        out[c.index] = null;
+      });
+      continue;
+    }
+    const i = c.index;
+    if (c.required) {
+      drawn.push((row, out) => {
+        out[i] = gen(row);
+      });
+    } else {
+      const nulls = new Rng(seed, table, c.def.name, 'null');
+      drawn.push((row, out) => {
+        out[i] = nulls.next() < NULL_RATE ? null : gen(row);
+      });
+    }
+  }
+}
+
+/** Columns compared to another column (`end >= start`): moved from the other column's value. */
+function derivedFillers(plan: TablePlan, seed: string | number, drawn: Filler[]): void {
+  const table = plan.qualified;
+  for (const d of plan.derived) {
+    const c = plan.columns[d.left] as PlannedColumn;
+    const shift = offsetter(c.type);
+    if (!shift) continue;
+    const rng = new Rng(seed, table, c.def.name, 'derived');
+    const lo = d.op === '>' || d.op === '<' ? 1 : 0;
+    const sign = d.op === '<' || d.op === '<=' ? -1 : 1;
+    drawn.push((_row, out) => {
+      const right = out[d.right];
+      if (right === null || right === undefined || out[d.left] === null) return;
+      out[d.left] = d.op === '=' ? right : shift(right, sign * rng.int(lo, 30));
+    });
+  }
+}
+
+/** Draws a row's drawn part again while a guarded UNIQUE sees a duplicate; `seen` holds the keys taken. */
+function uniqueGuard(plan: TablePlan, drawn: Filler[]): { seen: Set<string>[]; draw: (row: number, out: TextRow) => (string | null)[] } {
+  const table = plan.qualified;
+  const seen = plan.guardedUniques.map(() => new Set<string>());
+  const guardKeys = (out: TextRow): (string | null)[] =>
+    plan.guardedUniques.map((u) => {
+      let key = '';
+      for (const i of u.columns) {
+        const v = out[i];
+        if (v === null || v === undefined) {
+          if (!u.nullsNotDistinct) return null;
+          key += '\u0000N\u0001';
+        } else key += `${v}\u0001`;
+      }
+      return key;
+    });
+
+  const draw = (row: number, out: TextRow): (string | null)[] => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      for (const f of drawn) f(row, out);
+      if (!seen.length) return [];
+      const ks = guardKeys(out);
+      if (ks.every((k, n) => k === null || !(seen[n] as Set<string>).has(k))) {
+        ks.forEach((k, n) => {
+          if (k !== null) (seen[n] as Set<string>).add(k);
+        });
+        return ks;
+      }
+    }
+    const name = plan.guardedUniques[0]?.name ?? 'unique';
+    throw new SyntheticConstraintError(
+      table,
+      name,
+      `no distinct values left for ${plan.guardedUniques.map((u) => u.name).join(', ')} after ${MAX_ATTEMPTS} attempts; ask for fewer rows`,
+    );
+  };
+  return { seen, draw };
 }
 
 /** Has PostgreSQL evaluate the CHECKs not honoured by construction; draws failing rows again. */

@@ -11,7 +11,9 @@
  *   affine permutation of their product, so pairs never repeat and need no set.
  */
 import { Rng } from '../rng.ts';
-import { type ColumnConstraints, isoDate, isoTimestamp, numericBounds, type ResolvedType, toMs } from './columns.ts';
+import { type ColumnConstraints, numericBounds } from './column-constraints.ts';
+import type { ResolvedType } from './column-type.ts';
+import { isoDate, isoTimestamp, toMs } from './time-text.ts';
 
 /** 32-bit mix of two integers (murmur3's finalizer over a combination). */
 export function mix(a: number, b: number): number {

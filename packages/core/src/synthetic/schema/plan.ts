@@ -9,7 +9,8 @@ import { fkLoadOrder } from '../../provision/load-order.ts';
 import { createValueGenerator, semanticKindFor } from '../semantic.ts';
 import { type RowCounts, rowCountFor } from '../types.ts';
 import { type CheckConstraint, parseCheck } from './checks.ts';
-import { type ColumnConstraints, columnType, constraintsFor, type ResolvedType } from './columns.ts';
+import { type ColumnConstraints, constraintsFor } from './column-constraints.ts';
+import { columnType, type ResolvedType } from './column-type.ts';
 import { castTypeFor, type CheckToEvaluate } from './evaluate.ts';
 import { type KeyGenerator, keyGenerator, seedHashOf } from './keys.ts';
 import { regexGenerator } from './regex.ts';
@@ -174,28 +175,109 @@ function partitionBranches(catalog: Catalog, t: TableDef): { column: string; bra
 
 const SEMANTIC_UNIQUE = new Set(['email', 'username']);
 
+/** What planning a table's columns and CHECKs reads. */
+interface TableScope {
+  catalog: Catalog;
+  def: TableDef;
+  options: PlanOptions;
+  qualified: string;
+  /** The columns rows carry values for (generated columns are computed by PostgreSQL). */
+  live: ColumnDef[];
+  indexOf: Map<string, number>;
+  types: ResolvedType[];
+  fkColumns: Set<string>;
+}
+
+/** A CHECK as parsed: its constraints, whether they say all of it, and the CHECK to evaluate otherwise. */
+interface ParsedCheck {
+  constraints: CheckConstraint[];
+  exact: boolean;
+  source: CheckToEvaluate;
+}
+
+/** A table's plan: its columns and their roles, FKs, row count (and cap), guarded uniques and the CHECKs left to PostgreSQL. */
 async function planTable(catalog: Catalog, def: TableDef, options: PlanOptions): Promise<TablePlan> {
   const qualified = `${def.schema}.${def.name}`;
   const live = def.columns.filter((c) => c.generated === null);
   const indexOf = new Map(live.map((c, i) => [c.name, i]));
-  const evaluate: CheckToEvaluate[] = [];
-  // Table CHECKs, then each column's domain CHECKs (VALUE read as the column).
-  const parsed: { constraints: CheckConstraint[]; exact: boolean; source: CheckToEvaluate }[] = [];
+  const types = live.map((c) => columnType(catalog, c));
+  const fkColumns = new Set(def.foreignKeys.flatMap((f) => f.columns));
+  const scope: TableScope = { catalog, def, options, qualified, live, indexOf, types, fkColumns };
+  const parsed = await parseChecks(scope);
+  const uniques = uniqueColumnSets(def);
+  const columns = planColumns(
+    scope,
+    parsed.flatMap((p) => p.constraints),
+    uniques,
+  );
+  const { ors, derived, evaluate } = honouredChecks(scope, columns, parsed);
+
+  const fks: PlannedForeignKey[] = def.foreignKeys
+    .filter((f) => f.columns.every((c) => indexOf.has(c)))
+    .map((f) => ({
+      def: f,
+      columns: f.columns.map((c) => indexOf.get(c) as number),
+      parent: null,
+      self: false,
+      nullable: f.columns.some((c) => !(columns[indexOf.get(c) as number] as PlannedColumn).required),
+      injective: false,
+    }));
+
+  const requested = Math.max(0, Math.floor(rowCountFor(options.rowCounts, def.schema, def.name, DEFAULT_ROWS)));
+  let count = def.kind === 'PARTITIONED_TABLE' && !ors.length && !leafPartitions(catalog, def).length ? 0 : requested;
+  let capReason: string | null = null;
+  for (const c of columns) {
+    if (c.key && c.key.capacity < count) {
+      count = c.key.capacity;
+      capReason = `${c.def.name}: only ${c.key.capacity} distinct values fit its type and CHECKs`;
+    }
+  }
+  const guardedUniques = uniques
+    .map((u) => ({ name: u.name, columns: u.columns.map((c) => indexOf.get(c) ?? -1), nullsNotDistinct: u.nullsNotDistinct }))
+    .filter((u) => u.columns.every((i) => i >= 0) && !u.columns.some((i) => columns[i]?.key));
+  return {
+    def,
+    qualified,
+    columns,
+    requested,
+    count,
+    capReason,
+    fks,
+    junction: null,
+    guardedUniques,
+    ors,
+    derived,
+    evaluate,
+    castTypes: live.map((c) => ({ name: c.name, castType: castTypeFor(catalog, c) })),
+  };
+}
+
+/** Table CHECKs, then each column's domain CHECKs (VALUE read as the column). */
+async function parseChecks({ def, live, types }: TableScope): Promise<ParsedCheck[]> {
+  const parsed: ParsedCheck[] = [];
   for (const ch of def.checks) {
     const p = await parseCheck(ch.expression);
     parsed.push({ ...p, source: { name: ch.name, expression: ch.expression } });
   }
-  const types = live.map((c) => columnType(catalog, c));
   for (const [i, c] of live.entries()) {
     for (const dc of (types[i] as ResolvedType).domainChecks) {
       const p = await parseCheck(dc.expression, { valueColumn: c.name });
       parsed.push({ ...p, source: { name: dc.name, expression: dc.expression, valueColumn: c.name } });
     }
   }
-  const all = parsed.flatMap((p) => p.constraints);
-  const uniques = uniqueColumnSets(def);
+  return parsed;
+}
+
+/**
+ * Each column's type, constraints (from `all` the parsed constraints) and PII type, its key generator
+ * (identity or serial, or a single-column unique that no FK fills) and whether it is ever NULL.
+ */
+function planColumns(
+  { catalog, def, options, qualified, live, types, fkColumns }: TableScope,
+  all: CheckConstraint[],
+  uniques: ReturnType<typeof uniqueColumnSets>,
+): PlannedColumn[] {
   const uniqueMembers = new Set(uniques.flatMap((u) => u.columns));
-  const fkColumns = new Set(def.foreignKeys.flatMap((f) => f.columns));
   const referenced = new Set(
     catalog.tables.flatMap((t) =>
       t.foreignKeys.filter((f) => f.referencedSchema === def.schema && f.referencedTable === def.name).flatMap((f) => f.referencedColumns),
@@ -203,7 +285,7 @@ async function planTable(catalog: Catalog, def: TableDef, options: PlanOptions):
   );
   const piiOf = (c: ColumnDef) => options.piiTypes?.[`${qualified}.${c.name}`] ?? null;
 
-  const columns: PlannedColumn[] = live.map((c, i) => {
+  return live.map((c, i) => {
     const type = types[i] as ResolvedType;
     const constraints = constraintsFor(c.name, all);
     const singleUnique = uniques.some((u) => u.columns.length === 1 && u.columns[0] === c.name);
@@ -222,8 +304,19 @@ async function planTable(catalog: Catalog, def: TableDef, options: PlanOptions):
     const required = !c.nullable || uniqueMembers.has(c.name) || constraints.notNull === true || type.domainNotNull || key !== null;
     return { def: c, index: i, type, constraints, piiType: piiOf(c), key, required };
   });
+}
 
-  // Which parsed constraints the generator honours by construction.
+/**
+ * Which parsed constraints the generator honours by construction: ORs of CHECKs and a partitioned
+ * table's partition bounds become `ors`, comparisons of two columns `derived`; the CHECKs it cannot
+ * honour are left to PostgreSQL (`evaluate`).
+ */
+function honouredChecks(
+  { catalog, def, live, indexOf, fkColumns }: TableScope,
+  columns: PlannedColumn[],
+  parsed: ParsedCheck[],
+): Pick<TablePlan, 'ors' | 'derived' | 'evaluate'> {
+  const evaluate: CheckToEvaluate[] = [];
   const ors: TablePlan['ors'] = [];
   const derived: TablePlan['derived'] = [];
   const special = (i: number) => columns[i]?.key !== null || fkColumns.has(live[i]?.name ?? '');
@@ -272,45 +365,7 @@ async function planTable(catalog: Catalog, def: TableDef, options: PlanOptions):
       ors.push({ columns: [i], branches: part.branches });
     }
   }
-
-  const fks: PlannedForeignKey[] = def.foreignKeys
-    .filter((f) => f.columns.every((c) => indexOf.has(c)))
-    .map((f) => ({
-      def: f,
-      columns: f.columns.map((c) => indexOf.get(c) as number),
-      parent: null,
-      self: false,
-      nullable: f.columns.some((c) => !(columns[indexOf.get(c) as number] as PlannedColumn).required),
-      injective: false,
-    }));
-
-  const requested = Math.max(0, Math.floor(rowCountFor(options.rowCounts, def.schema, def.name, DEFAULT_ROWS)));
-  let count = def.kind === 'PARTITIONED_TABLE' && !ors.length && !leafPartitions(catalog, def).length ? 0 : requested;
-  let capReason: string | null = null;
-  for (const c of columns) {
-    if (c.key && c.key.capacity < count) {
-      count = c.key.capacity;
-      capReason = `${c.def.name}: only ${c.key.capacity} distinct values fit its type and CHECKs`;
-    }
-  }
-  const guardedUniques = uniques
-    .map((u) => ({ name: u.name, columns: u.columns.map((c) => indexOf.get(c) ?? -1), nullsNotDistinct: u.nullsNotDistinct }))
-    .filter((u) => u.columns.every((i) => i >= 0) && !u.columns.some((i) => columns[i]?.key));
-  return {
-    def,
-    qualified,
-    columns,
-    requested,
-    count,
-    capReason,
-    fks,
-    junction: null,
-    guardedUniques,
-    ors,
-    derived,
-    evaluate,
-    castTypes: live.map((c) => ({ name: c.name, castType: castTypeFor(catalog, c) })),
-  };
+  return { ors, derived, evaluate };
 }
 
 const regexOk = (pattern: string, ci: boolean) => regexGenerator(pattern, ci) !== null;

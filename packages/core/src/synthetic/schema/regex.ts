@@ -13,104 +13,8 @@ const WORD = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_';
 
 /** A generator of strings fully matching `pattern`, or null when the pattern is beyond this subset. */
 export function regexGenerator(pattern: string, caseInsensitive = false): ((rng: Rng) => string) | null {
-  let src = pattern;
-  if (src.startsWith('^')) src = src.slice(1);
-  if (src.endsWith('$') && !src.endsWith('\\$')) src = src.slice(0, -1);
-  let i = 0;
-
-  const fail = (): never => {
-    throw new Error('unsupported');
-  };
-
-  function escaped(c: string): string {
-    if (c === 'd') return DIGITS;
-    if (c === 'w') return WORD;
-    if (c === 's') return ' ';
-    if (/[a-zA-Z0-9]/.test(c)) fail();
-    return c;
-  }
-
-  function bracket(): string {
-    i++; // [
-    if (src[i] === '^') fail();
-    let chars = '';
-    let first = true;
-    while (i < src.length && (src[i] !== ']' || first)) {
-      first = false;
-      let c = src[i++] as string;
-      if (c === '[') fail(); // [:alpha:] and friends
-      if (c === '\\') c = escaped(src[i++] ?? fail());
-      if (src[i] === '-' && src[i + 1] !== undefined && src[i + 1] !== ']' && c.length === 1) {
-        const end = src[i + 1] as string;
-        i += 2;
-        for (let code = c.charCodeAt(0); code <= end.charCodeAt(0); code++) chars += String.fromCharCode(code);
-      } else chars += c;
-    }
-    if (src[i] !== ']') fail();
-    i++;
-    return chars;
-  }
-
-  function sequence(): Part[][] {
-    const alternatives: Part[][] = [[]];
-    while (i < src.length && src[i] !== ')') {
-      const c = src[i] as string;
-      const current = alternatives[alternatives.length - 1] as Part[];
-      if (c === '|') {
-        i++;
-        alternatives.push([]);
-        continue;
-      }
-      let part: Part = { kind: 'chars', chars: '' };
-      if (c === '(') {
-        i++;
-        if (src[i] === '?') fail();
-        part = { kind: 'group', alternatives: sequence() };
-        if (src[i] !== ')') fail();
-        i++;
-      } else if (c === '[') part = { kind: 'chars', chars: bracket() };
-      else if (c === '\\') {
-        i++;
-        part = { kind: 'chars', chars: escaped(src[i++] ?? fail()) };
-      } else if (c === '.') {
-        i++;
-        part = { kind: 'chars', chars: WORD };
-      } else if ('^$*+?{'.includes(c)) fail();
-      else {
-        i++;
-        part = { kind: 'chars', chars: c };
-      }
-      current.push(quantified(part));
-    }
-    return alternatives;
-  }
-
-  function quantified(part: Part): Part {
-    const c = src[i];
-    const simple: Record<string, [number, number]> = { '?': [0, 1], '*': [0, 4], '+': [1, 4] };
-    const range = c === undefined ? undefined : simple[c];
-    if (range) {
-      i++;
-      return { kind: 'repeat', part, min: range[0], max: range[1] };
-    }
-    if (c === '{') {
-      const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i));
-      if (!m) fail();
-      i += (m as RegExpExecArray)[0].length;
-      const min = Number(m?.[1]);
-      const max = m?.[2] === undefined ? min : m[3] ? Number(m[3]) : min + 4;
-      return { kind: 'repeat', part, min, max };
-    }
-    return part;
-  }
-
-  let tree: Part[][];
-  try {
-    tree = sequence();
-    if (i !== src.length) return null;
-  } catch {
-    return null;
-  }
+  const tree = parseRegex(pattern);
+  if (!tree) return null;
   const chars = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
   const emit = (parts: Part[], rng: Rng, out: string[]): void => {
     for (const p of parts) {
@@ -127,4 +31,111 @@ export function regexGenerator(pattern: string, caseInsensitive = false): ((rng:
     emit(rng.pick(tree), rng, out);
     return out.join('');
   };
+}
+
+/** The alternatives of `pattern` (its anchors dropped) as parts to emit, or null when it is beyond this subset. */
+function parseRegex(pattern: string): Part[][] | null {
+  let src = pattern;
+  if (src.startsWith('^')) src = src.slice(1);
+  if (src.endsWith('$') && !src.endsWith('\\$')) src = src.slice(0, -1);
+  const parser = new RegexParser(src);
+  try {
+    const tree = parser.sequence();
+    return parser.i === src.length ? tree : null;
+  } catch {
+    return null;
+  }
+}
+
+const fail = (): never => {
+  throw new Error('unsupported');
+};
+
+/** A recursive-descent reader of the supported subset, from position `i` of `src`; `fail()` on anything else. */
+class RegexParser {
+  i = 0;
+
+  constructor(readonly src: string) {}
+
+  escaped(c: string): string {
+    if (c === 'd') return DIGITS;
+    if (c === 'w') return WORD;
+    if (c === 's') return ' ';
+    if (/[a-zA-Z0-9]/.test(c)) fail();
+    return c;
+  }
+
+  bracket(): string {
+    this.i++; // [
+    if (this.src[this.i] === '^') fail();
+    let chars = '';
+    let first = true;
+    while (this.i < this.src.length && (this.src[this.i] !== ']' || first)) {
+      first = false;
+      let c = this.src[this.i++] as string;
+      if (c === '[') fail(); // [:alpha:] and friends
+      if (c === '\\') c = this.escaped(this.src[this.i++] ?? fail());
+      if (this.src[this.i] === '-' && this.src[this.i + 1] !== undefined && this.src[this.i + 1] !== ']' && c.length === 1) {
+        const end = this.src[this.i + 1] as string;
+        this.i += 2;
+        for (let code = c.charCodeAt(0); code <= end.charCodeAt(0); code++) chars += String.fromCharCode(code);
+      } else chars += c;
+    }
+    if (this.src[this.i] !== ']') fail();
+    this.i++;
+    return chars;
+  }
+
+  sequence(): Part[][] {
+    const alternatives: Part[][] = [[]];
+    while (this.i < this.src.length && this.src[this.i] !== ')') {
+      const c = this.src[this.i] as string;
+      const current = alternatives[alternatives.length - 1] as Part[];
+      if (c === '|') {
+        this.i++;
+        alternatives.push([]);
+        continue;
+      }
+      let part: Part = { kind: 'chars', chars: '' };
+      if (c === '(') {
+        this.i++;
+        if (this.src[this.i] === '?') fail();
+        part = { kind: 'group', alternatives: this.sequence() };
+        if (this.src[this.i] !== ')') fail();
+        this.i++;
+      } else if (c === '[') part = { kind: 'chars', chars: this.bracket() };
+      else if (c === '\\') {
+        this.i++;
+        part = { kind: 'chars', chars: this.escaped(this.src[this.i++] ?? fail()) };
+      } else if (c === '.') {
+        this.i++;
+        part = { kind: 'chars', chars: WORD };
+      } else if ('^$*+?{'.includes(c)) fail();
+      else {
+        this.i++;
+        part = { kind: 'chars', chars: c };
+      }
+      current.push(this.quantified(part));
+    }
+    return alternatives;
+  }
+
+  quantified(part: Part): Part {
+    const c = this.src[this.i];
+    const simple: Record<string, [number, number]> = { '?': [0, 1], '*': [0, 4], '+': [1, 4] };
+    const range = c === undefined ? undefined : simple[c];
+    if (range) {
+      this.i++;
+      return { kind: 'repeat', part, min: range[0], max: range[1] };
+    }
+    if (c === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(this.src.slice(this.i));
+      if (!m) fail();
+      this.i += (m as RegExpExecArray)[0].length;
+      const min = Number(m?.[1]);
+      const max = m?.[2] === undefined ? min : m[3] ? Number(m[3]) : min + 4;
+      return { kind: 'repeat', part, min, max };
+    }
+    return part;
+  }
 }
