@@ -1,5 +1,5 @@
 // First: V8's WebAssembly tiering budget must be set before Prisma or PGlite compiles a module.
-import './wasm-tiering.ts';
+import '@tdm/core/wasm-tiering';
 import { loadConfig } from '@tdm/core/config';
 import { bootstrap, prepareEmbeddedMetadata } from '@tdm/core/demo/bootstrap';
 import { collectGarbage } from '@tdm/core/gc';

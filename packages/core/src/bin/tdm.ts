@@ -1,4 +1,6 @@
 // The `tdm` command: `tdm worker` runs queued jobs; `tdm token create|list|revoke` manages API tokens.
+// First: V8's WebAssembly tiering budget must be set before Prisma or PGlite compiles a module.
+import '../wasm-tiering.ts';
 import { createApiToken, revokeApiToken } from '../auth/tokens.ts';
 import { loadConfig } from '../config.ts';
 import { createTdm } from '../runtime.ts';

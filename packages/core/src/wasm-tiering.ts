@@ -1,5 +1,5 @@
 /**
- * Imported first by the server's entry point. V8 compiles WebAssembly with its baseline compiler
+ * Imported first by the entry points of the API server and of `tdm worker`. V8 compiles WebAssembly with its baseline compiler
  * (Liftoff) and re-compiles a function with its optimising one (TurboFan) once it has run for a budget.
  * At the default budget the start-up alone — Prisma's query compiler answering the first queries, an
  * embedded PGlite opening — tiers up thousands of functions whose optimised code (and the compiler's
