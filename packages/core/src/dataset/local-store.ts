@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NotFoundError, TdmError } from '../errors.ts';
 import { BaseDatasetWriter, checkDatasetVersionId, findTable, MANIFEST_FILE, parseManifest } from './layout.ts';
-import { datasetColumns, openParquetFile, readParquet, writeParquet } from './parquet.ts';
-import type { DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
+import { datasetColumns, openParquetFile, readParquet, readParquetCopyText, writeParquet } from './parquet.ts';
+import type { CopyTextReadOptions, DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -116,18 +116,30 @@ export class LocalDatasetStore implements DatasetStore {
     table: TableRef,
     options: { batchSize?: number; offset?: number; limit?: number } = {},
   ): AsyncGenerator<TextRow[]> {
-    const entry = findTable(await this.readManifest(datasetVersionId), table);
-    let file: Awaited<ReturnType<typeof openParquetFile>>;
-    try {
-      file = await openParquetFile(join(this.#dir(datasetVersionId), entry.file));
-    } catch (err) {
-      if (isMissing(err)) throw new NotFoundError('dataset file', `${datasetVersionId}/${entry.file}`);
-      throw err;
-    }
+    const file = await this.#open(datasetVersionId, table);
     try {
       yield* readParquet(file, options);
     } finally {
       await file.close();
+    }
+  }
+
+  async *readTableCopyText(datasetVersionId: string, table: TableRef, options: CopyTextReadOptions): AsyncGenerator<Uint8Array> {
+    const file = await this.#open(datasetVersionId, table);
+    try {
+      yield* readParquetCopyText(file, options);
+    } finally {
+      await file.close();
+    }
+  }
+
+  async #open(datasetVersionId: string, table: TableRef): Promise<Awaited<ReturnType<typeof openParquetFile>>> {
+    const entry = findTable(await this.readManifest(datasetVersionId), table);
+    try {
+      return await openParquetFile(join(this.#dir(datasetVersionId), entry.file));
+    } catch (err) {
+      if (isMissing(err)) throw new NotFoundError('dataset file', `${datasetVersionId}/${entry.file}`);
+      throw err;
     }
   }
 
