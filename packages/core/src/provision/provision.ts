@@ -221,7 +221,32 @@ async function withoutExistingSchemas(tx: SqlClient, schemas: string[], statemen
   return statements.filter((s) => !skip.has(s));
 }
 
+/** Statements sent in one round trip by `run` (a script of DDL, each one still parsed and run in order by the server). */
+const STATEMENTS_PER_BATCH = 200;
+
+/**
+ * Runs `statements` in order. They travel in batches, one round trip each, under a savepoint: when a
+ * batch fails it is rolled back and replayed one statement at a time, so the error still names the
+ * statement that failed.
+ */
 async function run(tx: SqlClient, statements: string[], signal: AbortSignal | undefined): Promise<void> {
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
+    const batch = statements.slice(i, i + STATEMENTS_PER_BATCH);
+    signal?.throwIfAborted();
+    if (batch.length > 1) {
+      try {
+        // A newline before each `;`: a statement ending in a `--` comment must not swallow it.
+        await tx.transaction((sp) => sp.exec(batch.join('\n;\n')));
+        continue;
+      } catch (err) {
+        if (signal?.aborted) throw err;
+      }
+    }
+    await runEach(tx, batch, signal);
+  }
+}
+
+async function runEach(tx: SqlClient, statements: string[], signal: AbortSignal | undefined): Promise<void> {
   for (const statement of statements) {
     signal?.throwIfAborted();
     try {
