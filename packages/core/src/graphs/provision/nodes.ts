@@ -2,6 +2,7 @@
  * Provision: load a dataset version into a registered target environment (all or nothing: one
  * transaction on the target), refusing its own source.
  */
+import { randomUUID } from 'node:crypto';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { NotFoundError, TdmError } from '../../errors.ts';
 import { copiedColumns } from '../../lineage/fields.ts';
@@ -44,22 +45,27 @@ export function provision(deps: ProvisionDeps) {
         signal: ctx.signal,
       });
       const prisma = tdm.store.prisma;
-      const ids: string[] = [];
+      // One statement per kind, not per table: the metadata store may be an embedded PGlite.
+      const ids = result.tables.map(() => randomUUID());
       await prisma.$transaction(async (tx) => {
         if (input.resetEnv) await tx.provisionedTable.deleteMany({ where: { environmentId: env.id } });
-        for (const t of result.tables) {
-          await tx.provisionedTable.deleteMany({ where: { environmentId: env.id, schemaName: t.schema, tableName: t.name } });
-          const row = await tx.provisionedTable.create({
-            data: {
+        else if (result.tables.length) {
+          await tx.provisionedTable.deleteMany({
+            where: { environmentId: env.id, OR: result.tables.map((t) => ({ schemaName: t.schema, tableName: t.name })) },
+          });
+        }
+        if (result.tables.length) {
+          await tx.provisionedTable.createMany({
+            data: result.tables.map((t, i) => ({
+              id: ids[i] as string,
               environmentId: env.id,
               datasetVersionId: manifest.datasetVersionId,
               jobId: ctx.jobId ?? null,
               schemaName: t.schema,
               tableName: t.name,
               rowCount: BigInt(t.rowCount),
-            },
+            })),
           });
-          ids.push(row.id);
         }
       });
       const edges = [
