@@ -838,11 +838,15 @@ async function rowGroupText(file: AsyncBuffer, metadata: FileMetaData, groupInde
     }),
   );
   try {
-    return chunks.map((c, i) => {
+    const out: ColumnText[] = [];
+    for (const [i, c] of chunks.entries()) {
       const meta = c as NonNullable<(typeof chunks)[0]>;
       const hint = meta.type === 'BYTE_ARRAY' ? Number(meta.total_uncompressed_size) + (rows >> 2) : rows * 12;
-      return columnChunkText(new Uint8Array(buffers[i] as ArrayBuffer), meta.type, meta.codec, rows, hint);
-    });
+      // A turn of the event loop between columns: the socket keeps being fed while a row group is decoded.
+      if (i) await new Promise<void>((resolve) => setImmediate(resolve));
+      out.push(columnChunkText(new Uint8Array(buffers[i] as ArrayBuffer), meta.type, meta.codec, rows, hint));
+    }
+    return out;
   } catch (err) {
     if (err instanceof UnsupportedLayout) return null;
     throw err;
@@ -938,6 +942,7 @@ export async function* readParquetCopyText(file: AsyncBuffer, options: ParquetCo
         row = writeFieldRows(out, fields, row, rows);
         if (out.pos >= COPY_CHUNK_BYTES) out.cut();
         while (out.done.length) yield out.done.shift() as Buffer;
+        if (row < rows) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       options.onRows?.(rows);
       continue;
