@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NotFoundError, TdmError } from '../errors.ts';
 import { BaseDatasetWriter, checkDatasetVersionId, findTable, MANIFEST_FILE, parseManifest } from './layout.ts';
-import { datasetColumns, openParquetFile, readParquet, writeParquet } from './parquet.ts';
-import type { DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
+import { datasetColumns, openParquetFile, readParquet, readParquetCopyText, writeParquet } from './parquet.ts';
+import type { CopyTextReadOptions, DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -18,6 +18,12 @@ function isMissing(err: unknown): boolean {
 
 class LocalDatasetWriter extends BaseDatasetWriter {
   readonly #dir: string;
+  /**
+   * Each table file's fsync and close, started once its last byte is written and awaited before the
+   * manifest is published: the next table is read while the disk catches up, and a published
+   * version still only names files that are on disk.
+   */
+  readonly #syncs: Promise<void>[] = [];
 
   constructor(dir: string, datasetVersionId: string) {
     super(datasetVersionId);
@@ -47,8 +53,10 @@ class LocalDatasetWriter extends BaseDatasetWriter {
         },
         { signal: this.controller.signal, metadata: { 'tdm.table': JSON.stringify({ schema: table.schema, name: table.name }) } },
       );
-      await handle.sync();
-      await handle.close();
+      const synced = handle.sync().finally(() => handle.close());
+      // Observed here so a failure waits for finish() (which rethrows it) without an unhandled rejection.
+      synced.catch(() => {});
+      this.#syncs.push(synced);
       return { schema: table.schema, name: table.name, file, rowCount: result.rowCount, bytes: result.bytes, checksum: result.checksum, columns };
     } catch (err) {
       await handle.close().catch(() => {});
@@ -58,6 +66,7 @@ class LocalDatasetWriter extends BaseDatasetWriter {
   }
 
   protected async publishManifest(manifest: DatasetManifest): Promise<void> {
+    await Promise.all(this.#syncs);
     const target = join(this.#dir, MANIFEST_FILE);
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await open(temp, 'wx');
@@ -76,6 +85,7 @@ class LocalDatasetWriter extends BaseDatasetWriter {
   }
 
   protected async removeAll(): Promise<void> {
+    await Promise.allSettled(this.#syncs);
     await rm(this.#dir, { recursive: true, force: true });
   }
 }
@@ -116,18 +126,30 @@ export class LocalDatasetStore implements DatasetStore {
     table: TableRef,
     options: { batchSize?: number; offset?: number; limit?: number } = {},
   ): AsyncGenerator<TextRow[]> {
-    const entry = findTable(await this.readManifest(datasetVersionId), table);
-    let file: Awaited<ReturnType<typeof openParquetFile>>;
-    try {
-      file = await openParquetFile(join(this.#dir(datasetVersionId), entry.file));
-    } catch (err) {
-      if (isMissing(err)) throw new NotFoundError('dataset file', `${datasetVersionId}/${entry.file}`);
-      throw err;
-    }
+    const file = await this.#open(datasetVersionId, table);
     try {
       yield* readParquet(file, options);
     } finally {
       await file.close();
+    }
+  }
+
+  async *readTableCopyText(datasetVersionId: string, table: TableRef, options: CopyTextReadOptions): AsyncGenerator<Uint8Array> {
+    const file = await this.#open(datasetVersionId, table);
+    try {
+      yield* readParquetCopyText(file, options);
+    } finally {
+      await file.close();
+    }
+  }
+
+  async #open(datasetVersionId: string, table: TableRef): Promise<Awaited<ReturnType<typeof openParquetFile>>> {
+    const entry = findTable(await this.readManifest(datasetVersionId), table);
+    try {
+      return await openParquetFile(join(this.#dir(datasetVersionId), entry.file));
+    } catch (err) {
+      if (isMissing(err)) throw new NotFoundError('dataset file', `${datasetVersionId}/${entry.file}`);
+      throw err;
     }
   }
 

@@ -11,8 +11,8 @@ import { createRequire } from 'node:module';
 import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import { BaseDatasetWriter, checkDatasetVersionId, findTable, MANIFEST_FILE, parseManifest } from './layout.ts';
-import { type AsyncBuffer, datasetColumns, readParquet, writeParquet } from './parquet.ts';
-import type { DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
+import { type AsyncBuffer, datasetColumns, readParquet, readParquetCopyText, writeParquet } from './parquet.ts';
+import type { CopyTextReadOptions, DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3') & Pick<typeof import('@aws-sdk/lib-storage'), 'Upload'>;
 let sdkModule: S3Sdk | null = null;
@@ -225,6 +225,11 @@ export class S3DatasetStore implements DatasetStore {
   ): AsyncGenerator<TextRow[]> {
     const entry = findTable(await this.readManifest(datasetVersionId), table);
     yield* readParquet(this.#rangeReader(this.key(datasetVersionId, entry.file), entry.bytes), options);
+  }
+
+  async *readTableCopyText(datasetVersionId: string, table: TableRef, options: CopyTextReadOptions): AsyncGenerator<Uint8Array> {
+    const entry = findTable(await this.readManifest(datasetVersionId), table);
+    yield* readParquetCopyText(this.#rangeReader(this.key(datasetVersionId, entry.file), entry.bytes), options);
   }
 
   /** The object as hyparquet's random-access buffer: each slice is one ranged GET. */

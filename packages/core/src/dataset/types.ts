@@ -64,12 +64,26 @@ export interface DatasetWriter {
  * Where dataset versions live: a local directory (`.tdm/datasets`) or an S3-compatible bucket,
  * behind the same interface.
  */
+export interface CopyTextReadOptions {
+  /** Column names, in the order of the COPY's column list. */
+  columns: string[];
+  /** Told the number of rows written out so far, a row group at a time. */
+  onRows?: (rows: number) => void;
+  signal?: AbortSignal;
+}
+
 export interface DatasetStore {
   readonly uri: string;
   createWriter(datasetVersionId: string): DatasetWriter;
   readManifest(datasetVersionId: string): Promise<DatasetManifest>;
   /** Streams a table's rows in batches (bounded memory: one row group at a time). */
   readTable(datasetVersionId: string, table: TableRef, options?: { batchSize?: number; offset?: number; limit?: number }): AsyncIterable<TextRow[]>;
+  /**
+   * Streams a table's rows as PostgreSQL COPY text (the bytes `COPY … FROM STDIN` reads), only the
+   * named columns, in that order: what provisioning sends, without a row array per row. Optional:
+   * callers fall back to `readTable` and `batchesToCopyText`.
+   */
+  readTableCopyText?(datasetVersionId: string, table: TableRef, options: CopyTextReadOptions): AsyncIterable<Uint8Array>;
   delete(datasetVersionId: string): Promise<void>;
   /** Releases connections (the S3 client's sockets); the local store has nothing to release. */
   close?(): void | Promise<void>;

@@ -6,6 +6,7 @@
  * row a CHECK refuses, a broken key, a failed smoke test, an abort — rolls back and leaves the
  * target exactly as it was.
  */
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Catalog, ExtensionDef, TableDef } from '../catalog/types.ts';
 import { batchesToCopyText } from '../dataset/copy-text.ts';
@@ -220,7 +221,32 @@ async function withoutExistingSchemas(tx: SqlClient, schemas: string[], statemen
   return statements.filter((s) => !skip.has(s));
 }
 
+/** Statements sent in one round trip by `run` (a script of DDL, each one still parsed and run in order by the server). */
+const STATEMENTS_PER_BATCH = 200;
+
+/**
+ * Runs `statements` in order. They travel in batches, one round trip each, under a savepoint: when a
+ * batch fails it is rolled back and replayed one statement at a time, so the error still names the
+ * statement that failed.
+ */
 async function run(tx: SqlClient, statements: string[], signal: AbortSignal | undefined): Promise<void> {
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
+    const batch = statements.slice(i, i + STATEMENTS_PER_BATCH);
+    signal?.throwIfAborted();
+    if (batch.length > 1) {
+      try {
+        // A newline before each `;`: a statement ending in a `--` comment must not swallow it.
+        await tx.transaction((sp) => sp.exec(batch.join('\n;\n')));
+        continue;
+      } catch (err) {
+        if (signal?.aborted) throw err;
+      }
+    }
+    await runEach(tx, batch, signal);
+  }
+}
+
+async function runEach(tx: SqlClient, statements: string[], signal: AbortSignal | undefined): Promise<void> {
   for (const statement of statements) {
     signal?.throwIfAborted();
     try {
@@ -267,6 +293,14 @@ async function loadTable(
     });
   };
 
+  const counted = (n: number) => {
+    rows += n;
+    if (Date.now() - lastEvent >= PROGRESS_INTERVAL_MS) {
+      lastEvent = Date.now();
+      progress();
+    }
+  };
+
   async function* batches(): AsyncGenerator<TextRow[]> {
     for await (const batch of store.readTable(datasetVersionId, { schema: m.schema, name: m.name })) {
       signal?.throwIfAborted();
@@ -276,11 +310,7 @@ async function loadTable(
         }
       }
       yield keep.length === width ? batch : batch.map((row) => keep.map((i) => row[i] ?? null));
-      rows += batch.length;
-      if (Date.now() - lastEvent >= PROGRESS_INTERVAL_MS) {
-        lastEvent = Date.now();
-        progress();
-      }
+      counted(batch.length);
     }
   }
 
@@ -292,7 +322,17 @@ async function loadTable(
   const columnList = keep.map((i) => quoteIdent((m.columns[i] as { name: string }).name)).join(', ');
   const { stream, done } = await tx.copyIn(`COPY ${quoteQualified(table.schema, table.name)} (${columnList}) FROM STDIN`);
   try {
-    const source = batchesToCopyText(batches());
+    // The store's own COPY text when it has one (no row array per row), else its rows formatted here.
+    const source = store.readTableCopyText
+      ? Readable.from(
+          store.readTableCopyText(
+            datasetVersionId,
+            { schema: m.schema, name: m.name },
+            { columns: keep.map((i) => (m.columns[i] as { name: string }).name), onRows: counted, signal },
+          ),
+          { objectMode: false },
+        )
+      : batchesToCopyText(batches());
     await (signal ? pipeline(source, stream, { signal }) : pipeline(source, stream));
   } catch (err) {
     if (signal?.aborted || err instanceof TdmError) throw err;

@@ -32,6 +32,9 @@ export function smokeFailures(smoke: SmokeReport): string[] {
   ];
 }
 
+/** Row counts or foreign-key checks per query (each a scalar subquery of one SELECT). */
+const CHECKS_PER_QUERY = 50;
+
 /** `only` where PostgreSQL itself reads one table: not on a partitioned table, whose rows live in its partitions. */
 const from = (t: TableDef) => `${t.kind === 'PARTITIONED_TABLE' ? '' : 'only '}${quoteQualified(t.schema, t.name)}`;
 
@@ -52,12 +55,21 @@ export function fkViolationQuery(table: TableDef, fk: ForeignKeyDef, referenced:
 async function rowCounts(tx: SqlClient, objects: DatasetObjects, manifest: DatasetManifest): Promise<SmokeReport['rowCounts']> {
   const own = new Map<TableDef, number>();
   const total = new Map<TableDef, number>();
-  for (const t of objects.tables) {
-    const { rows } = await tx.query<{ own: string; total: string }>(
-      `select (select count(*) from only ${quoteQualified(t.schema, t.name)})::int8::text as own, (select count(*) from ${quoteQualified(t.schema, t.name)})::int8::text as total`,
+  // Many tables per query: one round trip per batch, not per table.
+  for (let i = 0; i < objects.tables.length; i += CHECKS_PER_QUERY) {
+    const batch = objects.tables.slice(i, i + CHECKS_PER_QUERY);
+    const { rows } = await tx.query<Record<string, string>>(
+      `select ${batch
+        .map(
+          (t, k) =>
+            `(select count(*) from only ${quoteQualified(t.schema, t.name)})::int8::text as o${k}, (select count(*) from ${quoteQualified(t.schema, t.name)})::int8::text as t${k}`,
+        )
+        .join(', ')}`,
     );
-    own.set(t, Number(rows[0]?.own ?? 0));
-    total.set(t, Number(rows[0]?.total ?? 0));
+    for (const [k, t] of batch.entries()) {
+      own.set(t, Number(rows[0]?.[`o${k}`] ?? 0));
+      total.set(t, Number(rows[0]?.[`t${k}`] ?? 0));
+    }
   }
   // Only descendants the dataset loads directly hold rows of their own; the others hold rows routed from the parent.
   const inManifest = new Set(manifest.tables.map(tableKey));
@@ -82,15 +94,23 @@ export async function runSmokeTests(tx: SqlClient, objects: DatasetObjects, mani
   const counts = await rowCounts(tx, objects, manifest);
   const byKey = new Map(objects.tables.map((t) => [tableKey(t), t]));
   const fkViolations: SmokeReport['fkViolations'] = [];
-  for (const { table, fk } of provisionedForeignKeys(objects)) {
-    const referenced = byKey.get(`${fk.referencedSchema}.${fk.referencedTable}`) as TableDef;
-    const { rows } = await tx.query<{ n: string }>(fkViolationQuery(table, fk, referenced));
-    fkViolations.push({
-      fk: `${tableKey(table)}.${fk.name}`,
-      table: tableKey(table),
-      violations: Number(rows[0]?.n ?? 0),
-      ...(fk.notValid ? { notValid: true } : {}),
+  const keys = provisionedForeignKeys(objects);
+  // Many foreign keys per query (each check a scalar subquery): one round trip per batch.
+  for (let i = 0; i < keys.length; i += CHECKS_PER_QUERY) {
+    const batch = keys.slice(i, i + CHECKS_PER_QUERY);
+    const checks = batch.map(({ table, fk }, k) => {
+      const referenced = byKey.get(`${fk.referencedSchema}.${fk.referencedTable}`) as TableDef;
+      return `(${fkViolationQuery(table, fk, referenced)}) as v${k}`;
     });
+    const { rows } = await tx.query<Record<string, string>>(`select ${checks.join(', ')}`);
+    for (const [k, { table, fk }] of batch.entries()) {
+      fkViolations.push({
+        fk: `${tableKey(table)}.${fk.name}`,
+        table: tableKey(table),
+        violations: Number(rows[0]?.[`v${k}`] ?? 0),
+        ...(fk.notValid ? { notValid: true } : {}),
+      });
+    }
   }
   const sequences = await checkSequences(tx, objects.sequences);
   const passed = counts.every((c) => c.expected === c.actual) && fkViolations.every((f) => f.notValid || f.violations === 0) && sequences.every((s) => s.ok);

@@ -22,16 +22,19 @@ export async function saveDatasetVersion(prisma: PrismaClient, manifest: Dataset
       totalRows: BigInt(totalRows),
       bytes: BigInt(bytes),
       checksum,
+      // One INSERT for every table (a nested `create` inserts them one by one).
       tables: {
-        create: manifest.tables.map((t) => ({
-          schemaName: t.schema,
-          tableName: t.name,
-          path: t.file,
-          rowCount: BigInt(t.rowCount),
-          bytes: BigInt(t.bytes),
-          checksum: t.checksum,
-          columns: t.columns as unknown as object,
-        })),
+        createMany: {
+          data: manifest.tables.map((t) => ({
+            schemaName: t.schema,
+            tableName: t.name,
+            path: t.file,
+            rowCount: BigInt(t.rowCount),
+            bytes: BigInt(t.bytes),
+            checksum: t.checksum,
+            columns: t.columns as unknown as object,
+          })),
+        },
       },
     },
   });

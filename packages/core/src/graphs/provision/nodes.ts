@@ -2,6 +2,7 @@
  * Provision: load a dataset version into a registered target environment (all or nothing: one
  * transaction on the target), refusing its own source.
  */
+import { randomUUID } from 'node:crypto';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { NotFoundError, TdmError } from '../../errors.ts';
 import { copiedColumns } from '../../lineage/fields.ts';
@@ -71,22 +72,25 @@ async function recordProvisionedTables(
   tables: { schema: string; name: string; rowCount: number }[],
   reset: boolean,
 ): Promise<string[]> {
-  const ids: string[] = [];
+  // One statement per kind, not per table: the metadata store may be an embedded PGlite.
+  const ids = tables.map(() => randomUUID());
   await prisma.$transaction(async (tx) => {
     if (reset) await tx.provisionedTable.deleteMany({ where: { environmentId } });
-    for (const t of tables) {
-      await tx.provisionedTable.deleteMany({ where: { environmentId, schemaName: t.schema, tableName: t.name } });
-      const row = await tx.provisionedTable.create({
-        data: {
+    else if (tables.length) {
+      await tx.provisionedTable.deleteMany({ where: { environmentId, OR: tables.map((t) => ({ schemaName: t.schema, tableName: t.name })) } });
+    }
+    if (tables.length) {
+      await tx.provisionedTable.createMany({
+        data: tables.map((t, i) => ({
+          id: ids[i] as string,
           environmentId,
           datasetVersionId,
           jobId,
           schemaName: t.schema,
           tableName: t.name,
           rowCount: BigInt(t.rowCount),
-        },
+        })),
       });
-      ids.push(row.id);
     }
   });
   return ids;
