@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ExecuteWorkflowInput, Job, JobTrace, TdmClient } from '@tdm/sdk';
 import { clientFor, globals, list, number, parse, rowCounts } from '../args.ts';
-import { CliError, EXIT, usageError } from '../exit-codes.ts';
+import { EXIT, usageError } from '../exit-codes.ts';
 import { Output } from '../output.ts';
 import { StepProgress } from '../progress.ts';
 import { resolveConnection } from './resolve.ts';

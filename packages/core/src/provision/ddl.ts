@@ -5,7 +5,7 @@
  * mean the same whatever the target's search_path. A plan is plain data: it can be printed, stored
  * and tested without a database.
  */
-import type { Catalog, ColumnDef, ForeignKeyDef, IndexDef, TableDef, ViewDef } from '../catalog/types.ts';
+import type { Catalog, ColumnDef, ForeignKeyDef, IndexDef, TableDef } from '../catalog/types.ts';
 import type { TableRef } from '../dataset/types.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../db/quote.ts';
 import { afterLoad, extraNodes, orderByDependencies, type PreNode, sequenceOptions } from './ddl-objects.ts';

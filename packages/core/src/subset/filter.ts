@@ -88,7 +88,7 @@ export async function checkFilterSyntax(expression: string, table: TableDef, cat
   }
   const stmt = tree.stmts?.length === 1 ? tree.stmts[0].stmt?.SelectStmt : undefined;
   const keys = stmt ? Object.keys(stmt).filter((k) => !['targetList', 'limitOption', 'op'].includes(k)) : ['?'];
-  if (!stmt || stmt.targetList?.length !== 1 || keys.length > 0) fail('expected exactly one boolean expression');
+  if (stmt?.targetList?.length !== 1 || keys.length > 0) fail('expected exactly one boolean expression');
   const expr = stmt.targetList[0].ResTarget.val;
 
   const byName = new Map<string, TableDef[]>();
