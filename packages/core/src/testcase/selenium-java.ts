@@ -219,7 +219,7 @@ function visit(node: CstNode, walk: Walk): void {
     const chain = chainOf(node);
     if (chain) {
       recordPageCall(chain, walk);
-      chain.forEach((seg, i) => recordChainStep(chain, seg, i, walk));
+      for (const [i, seg] of chain.entries()) recordChainStep(chain, seg, i, walk);
     }
   }
   for (const c of childrenOf(node)) if (!isToken(c)) visit(c, walk);
