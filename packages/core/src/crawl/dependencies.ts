@@ -157,6 +157,12 @@ const EXTRACT_AFTER_EVENTS = `new Promise((resolve) => setTimeout(() => resolve(
 
 const PageForms = CrawledPage.shape.forms;
 
+/** What probing one page shares between controls: the probes made, and whether the page navigated away. */
+interface ProbeState {
+  probes: number;
+  navigated: boolean;
+}
+
 /**
  * Probes the controls of `forms` (forms of `all`, the page's forms as loaded) on the live `page` and
  * returns each form's dependencies. `reload` brings the page back to its loaded state; when it fails,
@@ -171,19 +177,10 @@ export async function discoverDependencies(
 ): Promise<Map<CrawledForm, CrawledDependency[]>> {
   const found = new Map<CrawledForm, CrawledDependency[]>();
   const loaded = signature(all);
-  let navigated = false;
+  const state: ProbeState = { probes: 0, navigated: false };
   const onNavigation = (frame: Frame) => {
-    if (frame === page.mainFrame()) navigated = true;
+    if (frame === page.mainFrame()) state.navigated = true;
   };
-  const read = async (): Promise<CrawledForm[] | null> => {
-    try {
-      const raw = (await page.evaluate(EXTRACT_AFTER_EVENTS)) as { forms?: unknown };
-      return PageForms.parse(raw.forms);
-    } catch {
-      return null;
-    }
-  };
-  let probes = 0;
   const deadline = performance.now() + PROBE_BUDGET_MS;
   page.on('framenavigated', onNavigation);
   try {
@@ -191,38 +188,12 @@ export async function discoverDependencies(
       const dependencies: CrawledDependency[] = [];
       found.set(form, dependencies);
       for (const candidate of probeCandidates(form)) {
-        if (probes + candidate.values.length > MAX_PROBES_PER_PAGE) continue;
+        if (state.probes + candidate.values.length > MAX_PROBES_PER_PAGE) continue;
         if (performance.now() > deadline) return found;
         signal?.throwIfAborted();
         const initial = await currentValue(page, candidate);
         if (initial === undefined) continue;
-        // The loaded value last, so the page ends where it started when the handlers allow it.
-        const order = [...candidate.values.filter((v) => v !== initial), ...candidate.values.filter((v) => v === initial)];
-        const cases: CrawledDependencyCase[] = [];
-        let restored = false;
-        let broken = false;
-        for (const value of order) {
-          probes++;
-          restored = false;
-          const chosen = await choose(page, candidate, value);
-          if (navigated) {
-            broken = true;
-            break;
-          }
-          if (!chosen) continue;
-          const now = await read();
-          if (!now || navigated) {
-            broken = true;
-            break;
-          }
-          // A radio's or checkbox's loaded value sets nothing when a row keeps it: the loaded state applies.
-          if (value !== initial || candidate.kind === 'select') {
-            const after = now.find((f) => f.implicit === form.implicit && f.index === form.index);
-            const fields = after ? formChanges(form, after, candidate.control) : [];
-            if (fields.length) cases.push({ value, fields });
-          }
-          if (value === initial) restored = signature(now) === loaded;
-        }
+        const { cases, restored, broken } = await probeCandidate(page, form, candidate, initial, loaded, state);
         if (!broken && cases.length) {
           const rank = (v: string | null) => candidate.values.indexOf(v);
           cases.sort((a, b) => rank(a.value) - rank(b.value));
@@ -239,7 +210,7 @@ export async function discoverDependencies(
           } catch {
             return found;
           }
-          navigated = false;
+          state.navigated = false;
         }
       }
     }
@@ -247,6 +218,52 @@ export async function discoverDependencies(
     page.off('framenavigated', onNavigation);
   }
   return found;
+}
+
+/**
+ * Chooses each of a control's values in turn and reads what changed in its form: the cases found,
+ * whether the page is back in its loaded state (`restored`), and whether probing broke it (it
+ * navigated away or could no longer be read).
+ */
+async function probeCandidate(
+  page: Page,
+  form: CrawledForm,
+  candidate: Candidate,
+  initial: string | null,
+  loaded: string,
+  state: ProbeState,
+): Promise<{ cases: CrawledDependencyCase[]; restored: boolean; broken: boolean }> {
+  // The loaded value last, so the page ends where it started when the handlers allow it.
+  const order = [...candidate.values.filter((v) => v !== initial), ...candidate.values.filter((v) => v === initial)];
+  const cases: CrawledDependencyCase[] = [];
+  let restored = false;
+  for (const value of order) {
+    state.probes++;
+    restored = false;
+    const chosen = await choose(page, candidate, value);
+    if (state.navigated) return { cases, restored, broken: true };
+    if (!chosen) continue;
+    const now = await readForms(page);
+    if (!now || state.navigated) return { cases, restored, broken: true };
+    // A radio's or checkbox's loaded value sets nothing when a row keeps it: the loaded state applies.
+    if (value !== initial || candidate.kind === 'select') {
+      const after = now.find((f) => f.implicit === form.implicit && f.index === form.index);
+      const fields = after ? formChanges(form, after, candidate.control) : [];
+      if (fields.length) cases.push({ value, fields });
+    }
+    if (value === initial) restored = signature(now) === loaded;
+  }
+  return { cases, restored, broken: false };
+}
+
+/** The page's forms after its handlers of the last event ran; null when the page could not be read. */
+async function readForms(page: Page): Promise<CrawledForm[] | null> {
+  try {
+    const raw = (await page.evaluate(EXTRACT_AFTER_EVENTS)) as { forms?: unknown };
+    return PageForms.parse(raw.forms);
+  } catch {
+    return null;
+  }
 }
 
 async function currentValue(page: Page, candidate: Candidate): Promise<string | null | undefined> {

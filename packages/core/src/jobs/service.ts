@@ -19,6 +19,11 @@ import { type LineageEdgeInput, recordLineage } from '../lineage/record.ts';
 import { planOperations } from './plan.ts';
 import { retrySettingsOf } from '../graphs/shared/retry.ts';
 import { checkRowCounts } from '../synthetic/limits.ts';
+import type { createWorkflowGraph } from '../graphs/workflow/graph.ts';
+import type { SqlCheckpointSaver } from './checkpointer.ts';
+
+type WorkflowGraph = ReturnType<typeof createWorkflowGraph>;
+type WorkflowFinal = Awaited<ReturnType<WorkflowGraph['invoke']>>;
 
 /** Attempts (claims by a worker) before a job is failed for good. */
 const MAX_ATTEMPTS = 5;
@@ -176,26 +181,47 @@ export class JobService {
 
   /** Runs (or resumes) one job to its end. Never throws: the outcome is on the job row. */
   async run(jobId: string): Promise<void> {
+    if (!(await this.#claim(jobId))) return;
+    const job = await this.get(jobId);
+    if (job.attempts > MAX_ATTEMPTS) return this.#giveUp(job);
+    const controller = new AbortController();
+    this.#running.set(jobId, controller);
+    const logger = new JobLogger(this.logs, jobId, await this.#lastSeq(jobId));
+    const heartbeat = this.#startHeartbeat(jobId, controller);
+    const { graph, checkpointer } = await this.#workflowGraph(job, logger);
+    try {
+      const final = await this.#invokeWorkflow(job, graph, checkpointer, logger, controller.signal);
+      await this.#complete(job, final, logger);
+    } catch (err) {
+      await this.#fail(jobId, err, controller.signal, logger);
+    } finally {
+      clearInterval(heartbeat);
+      this.#running.delete(jobId);
+      await logger.flush().catch(() => undefined);
+    }
+  }
+
+  /** Takes a QUEUED job, or one left RUNNING by a worker that stopped, for this worker. Whether it was taken. */
+  async #claim(jobId: string): Promise<boolean> {
     const now = new Date();
     const claim = { status: 'RUNNING' as const, workerId: this.workerId, heartbeatAt: now, attempts: { increment: 1 } };
     // First start: RUNNING and startedAt in one write, so nobody sees a running job that never started.
     let claimed = await this.prisma.job.updateMany({ where: { id: jobId, status: 'QUEUED', startedAt: null }, data: { ...claim, startedAt: now } });
     if (claimed.count === 0) claimed = await this.prisma.job.updateMany({ where: { id: jobId, status: { in: ['QUEUED', 'RUNNING'] } }, data: claim });
-    if (claimed.count === 0) return;
-    const job = await this.get(jobId);
-    if (job.attempts > MAX_ATTEMPTS) {
-      // Workers keep dying on this job: give it a final status instead of retrying for ever.
-      const logger = new JobLogger(this.logs, jobId, await this.#lastSeq(jobId));
-      const error = { code: 'STEP_FAILED', message: `gave up after ${MAX_ATTEMPTS} attempts: the workers running it stopped`, step: job.currentStep };
-      await this.prisma.job.update({ where: { id: jobId }, data: { status: 'FAILED', error, finishedAt: new Date() } });
-      logger.emit({ step: 'workflow', level: 'failed', message: error.message, data: { status: 'FAILED', code: error.code } });
-      await logger.flush();
-      return;
-    }
-    const controller = new AbortController();
-    this.#running.set(jobId, controller);
-    const logger = new JobLogger(this.logs, jobId, await this.#lastSeq(jobId));
-    // The heartbeat also notices a cancellation whose notification was missed.
+    return claimed.count > 0;
+  }
+
+  /** Workers keep dying on this job: give it a final status instead of retrying for ever. */
+  async #giveUp(job: Job): Promise<void> {
+    const logger = new JobLogger(this.logs, job.id, await this.#lastSeq(job.id));
+    const error = { code: 'STEP_FAILED', message: `gave up after ${MAX_ATTEMPTS} attempts: the workers running it stopped`, step: job.currentStep };
+    await this.prisma.job.update({ where: { id: job.id }, data: { status: 'FAILED', error, finishedAt: new Date() } });
+    logger.emit({ step: 'workflow', level: 'failed', message: error.message, data: { status: 'FAILED', code: error.code } });
+    await logger.flush();
+  }
+
+  /** Beats every 5 s while the job runs; it also notices a cancellation whose notification was missed. */
+  #startHeartbeat(jobId: string, controller: AbortController): NodeJS.Timeout {
     const heartbeat = setInterval(() => {
       void this.prisma.job
         .update({ where: { id: jobId }, data: { heartbeatAt: new Date() }, select: { status: true, workerId: true } })
@@ -207,17 +233,20 @@ export class JobService {
         .catch(() => undefined);
     }, 5_000);
     heartbeat.unref();
+    return heartbeat;
+  }
 
-    const operations = job.operations as Operation[];
+  /** The job's workflow graph, checkpointed in the store, its steps' events logged and the current step kept on the job row. */
+  async #workflowGraph(job: Job, logger: JobLogger): Promise<{ graph: WorkflowGraph; checkpointer: SqlCheckpointSaver }> {
     // Loaded with the first job: LangGraph and every step's code stay out of a server that only serves the API.
     const [{ createWorkflowGraph }, { SqlCheckpointSaver }] = await Promise.all([import('../graphs/workflow/graph.ts'), import('./checkpointer.ts')]);
     const checkpointer = new SqlCheckpointSaver(this.tdm.store.sql);
-    const graph = createWorkflowGraph(operations, {
+    const graph = createWorkflowGraph(job.operations as Operation[], {
       tdm: this.tdm,
       emit: (event) => {
         logger.emit(event);
         if (event.level === 'started' && event.step !== 'workflow') {
-          void this.prisma.job.update({ where: { id: jobId }, data: { currentStep: event.step } }).catch(() => undefined);
+          void this.prisma.job.update({ where: { id: job.id }, data: { currentStep: event.step } }).catch(() => undefined);
         }
       },
       recordLineage: (id, edge, fallbacks) => this.recordLineage(id, edge, fallbacks),
@@ -226,81 +255,90 @@ export class JobService {
       clock: () => performance.now(),
       config: job.config as Record<string, unknown>,
     });
-    const threadConfig = { configurable: { thread_id: jobId }, signal: controller.signal, recursionLimit: 100 };
-    const context = job.context as unknown as JobContext;
-    try {
-      const existing = await checkpointer.getTuple({ configurable: { thread_id: jobId } });
-      let final: Awaited<ReturnType<typeof graph.invoke>>;
-      if (existing) {
-        const done = ((existing.checkpoint.channel_values as { completed?: string[] }).completed ?? []).join(', ') || 'nothing';
-        logger.emit({
-          step: 'workflow',
-          level: 'progress',
-          // `job` was read after the claim, which already counted this attempt.
-          message: `resuming (attempt ${job.attempts}); already completed: ${done}`,
-          data: { attempt: job.attempts },
-        });
-        final = await graph.invoke(null, threadConfig);
-      } else {
-        logger.emit({
-          step: 'workflow',
-          level: 'started',
-          message: `workflow started: ${operations.join(' → ')}`,
-          data: { operations, workflowId: job.workflowId },
-        });
-        final = await graph.invoke(
-          {
-            jobId,
-            workflowId: job.workflowId,
-            source: (job.input as { connectionId?: string | null }).connectionId
-              ? { connectionId: (job.input as { connectionId: string }).connectionId }
-              : null,
-            schemas: context.schemas,
-            operations,
-            config: job.config as Record<string, unknown>,
-            context,
-          },
-          threadConfig,
-        );
-      }
-      const finalContext: JobContext = { ...context, ...(final.context ?? {}), fallbacksUsed: final.fallbacksUsed ?? [], operations };
-      const result = { operations: final.results ?? {}, artifacts: final.artifacts ?? {}, completed: final.completed ?? [] };
-      const ended = await this.prisma.job.updateMany({
-        where: { id: jobId, status: 'RUNNING' },
-        data: {
-          status: 'COMPLETED',
-          result: result as object,
-          context: finalContext as object,
-          finishedAt: new Date(),
-          currentStep: null,
-          qualityScore: finalContext.qualityScore,
-        },
+    return { graph, checkpointer };
+  }
+
+  /** Runs the graph from the job's last checkpoint, or from its input when it has none. */
+  async #invokeWorkflow(job: Job, graph: WorkflowGraph, checkpointer: SqlCheckpointSaver, logger: JobLogger, signal: AbortSignal): Promise<WorkflowFinal> {
+    const operations = job.operations as Operation[];
+    const threadConfig = { configurable: { thread_id: job.id }, signal, recursionLimit: 100 };
+    const existing = await checkpointer.getTuple({ configurable: { thread_id: job.id } });
+    if (existing) {
+      const done = ((existing.checkpoint.channel_values as { completed?: string[] }).completed ?? []).join(', ') || 'nothing';
+      logger.emit({
+        step: 'workflow',
+        level: 'progress',
+        // `job` was read after the claim, which already counted this attempt.
+        message: `resuming (attempt ${job.attempts}); already completed: ${done}`,
+        data: { attempt: job.attempts },
       });
-      if (ended.count)
-        logger.emit({
-          step: 'workflow',
-          level: 'completed',
-          message: `workflow completed: ${operations.join(' → ')}`,
-          data: { status: 'COMPLETED', artifacts: result.artifacts },
-        });
-    } catch (err) {
-      const cancelled = controller.signal.aborted && (await this.get(jobId)).status === 'CANCELLED';
-      if (cancelled) {
-        logger.emit({ step: 'workflow', level: 'failed', message: 'cancelled', data: { status: 'CANCELLED' } });
-      } else if (controller.signal.aborted) {
-        // This worker is stopping: leave the job RUNNING for another worker to resume.
-      } else {
-        const e = err instanceof TdmError ? err : new TdmError('STEP_FAILED', (err as Error)?.message ?? String(err), { cause: err });
-        const cause = e.cause instanceof TdmError ? e.cause : null;
-        const error = { code: cause?.code ?? e.code, message: redactSecrets(e.message, []), step: (e.details as { step?: string }).step ?? null };
-        await this.prisma.job.updateMany({ where: { id: jobId, status: 'RUNNING' }, data: { status: 'FAILED', error, finishedAt: new Date() } });
-        logger.emit({ step: 'workflow', level: 'failed', message: error.message, data: { status: 'FAILED', code: error.code, step: error.step } });
-      }
-    } finally {
-      clearInterval(heartbeat);
-      this.#running.delete(jobId);
-      await logger.flush().catch(() => undefined);
+      return graph.invoke(null, threadConfig);
     }
+    logger.emit({
+      step: 'workflow',
+      level: 'started',
+      message: `workflow started: ${operations.join(' → ')}`,
+      data: { operations, workflowId: job.workflowId },
+    });
+    const connectionId = (job.input as { connectionId?: string | null }).connectionId;
+    const context = job.context as unknown as JobContext;
+    return graph.invoke(
+      {
+        jobId: job.id,
+        workflowId: job.workflowId,
+        source: connectionId ? { connectionId } : null,
+        schemas: context.schemas,
+        operations,
+        config: job.config as Record<string, unknown>,
+        context,
+      },
+      threadConfig,
+    );
+  }
+
+  /** Marks a job still RUNNING as COMPLETED, with its results, artifacts and final context. */
+  async #complete(job: Job, final: WorkflowFinal, logger: JobLogger): Promise<void> {
+    const operations = job.operations as Operation[];
+    const context = job.context as unknown as JobContext;
+    const finalContext: JobContext = { ...context, ...(final.context ?? {}), fallbacksUsed: final.fallbacksUsed ?? [], operations };
+    const result = { operations: final.results ?? {}, artifacts: final.artifacts ?? {}, completed: final.completed ?? [] };
+    const ended = await this.prisma.job.updateMany({
+      where: { id: job.id, status: 'RUNNING' },
+      data: {
+        status: 'COMPLETED',
+        result: result as object,
+        context: finalContext as object,
+        finishedAt: new Date(),
+        currentStep: null,
+        qualityScore: finalContext.qualityScore,
+      },
+    });
+    if (ended.count)
+      logger.emit({
+        step: 'workflow',
+        level: 'completed',
+        message: `workflow completed: ${operations.join(' → ')}`,
+        data: { status: 'COMPLETED', artifacts: result.artifacts },
+      });
+  }
+
+  /**
+   * A run that threw: cancelled (logged), stopped with its worker (left RUNNING for another worker to
+   * resume) or failed (FAILED with the step's error code and a redacted message).
+   */
+  async #fail(jobId: string, err: unknown, signal: AbortSignal, logger: JobLogger): Promise<void> {
+    const cancelled = signal.aborted && (await this.get(jobId)).status === 'CANCELLED';
+    if (cancelled) {
+      logger.emit({ step: 'workflow', level: 'failed', message: 'cancelled', data: { status: 'CANCELLED' } });
+      return;
+    }
+    // This worker is stopping: leave the job RUNNING for another worker to resume.
+    if (signal.aborted) return;
+    const e = err instanceof TdmError ? err : new TdmError('STEP_FAILED', (err as Error)?.message ?? String(err), { cause: err });
+    const cause = e.cause instanceof TdmError ? e.cause : null;
+    const error = { code: cause?.code ?? e.code, message: redactSecrets(e.message, []), step: (e.details as { step?: string }).step ?? null };
+    await this.prisma.job.updateMany({ where: { id: jobId, status: 'RUNNING' }, data: { status: 'FAILED', error, finishedAt: new Date() } });
+    logger.emit({ step: 'workflow', level: 'failed', message: error.message, data: { status: 'FAILED', code: error.code, step: error.step } });
   }
 
   async recordLineage(jobId: string, edge: LineageEdgeInput, fallbacks: string[]): Promise<void> {

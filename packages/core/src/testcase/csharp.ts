@@ -198,6 +198,17 @@ function locatorsOf(start: Node | null | undefined, scope: Scope): Locator[] {
   return out;
 }
 
+/** What one walk over a test file finds, and the test method it is inside. */
+interface Walk {
+  scope: Scope;
+  // The class of each variable, field and property the file declares or creates (`var page = new RegisterPage(…)`).
+  types: Map<string, string>;
+  titles: string[];
+  row: string;
+  interactions: Interaction[];
+  pageCalls: PageCall[];
+}
+
 /** Interactions of a C# Selenium or Playwright .NET test. */
 export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
   if (!parser) throw new Error('the C# grammar is not loaded: await loadTestCaseParsers() before analysing C# test cases');
@@ -206,123 +217,141 @@ export function analyzeCsharp(content: string, fileName?: string): CodeFacts {
   try {
     const root = tree.rootNode;
     assertParsed(root, 'C#', fileName);
-    const scope: Scope = { vars: new Map(), globals: new Map() };
-    // Fields, constants and expression-bodied properties first: methods use them wherever declared.
-    for (const d of root.descendantsOfType(['field_declaration', 'property_declaration'])) {
-      if (!d) continue;
-      if (d.type === 'property_declaration') {
-        const name = d.childForFieldName('name')?.text;
-        const body = named(d).find((c) => c.type === 'arrow_expression_clause');
-        const v = body ? evaluate(named(body)[0], scope) : evaluate(d.childForFieldName('value'), scope);
-        if (name && v) scope.globals.set(name, v);
-        continue;
-      }
-      for (const decl of d.descendantsOfType('variable_declarator')) declare(decl, scope.globals, scope);
-    }
-    // The class of each variable, field and property the file declares or creates (`var page = new RegisterPage(…)`).
-    const types = new Map<string, string>();
-    for (const d of root.descendantsOfType(['variable_declaration', 'property_declaration'])) {
-      const declared = d?.childForFieldName('type')?.text;
-      if (!d) continue;
-      if (d.type === 'property_declaration') {
-        const name = d.childForFieldName('name')?.text;
-        if (name && declared) types.set(name, declared);
-        continue;
-      }
-      for (const decl of d.descendantsOfType('variable_declarator')) {
-        const name = decl?.childForFieldName('name')?.text;
-        const init = decl ? named(decl).find((c) => c.type === 'object_creation_expression' || c.type === 'equals_value_clause') : undefined;
-        const created = init?.type === 'equals_value_clause' ? named(init)[0] : init;
-        const type = created?.type === 'object_creation_expression' ? created.childForFieldName('type')?.text : declared !== 'var' ? declared : undefined;
-        if (name && type) types.set(name, type);
-      }
-    }
-    const pageCalls: PageCall[] = [];
-    const interactions: Interaction[] = [];
-    let titles: string[] = [];
-    let row = 'file';
-    const visit = (node: Node) => {
-      if (node.type === 'method_declaration' || node.type === 'class_declaration' || node.type === 'constructor_declaration') {
-        const name = node.childForFieldName('name')?.text ?? '';
-        const saved = { titles, row, vars: scope.vars };
-        titles = [name.replace(/Async$/, '').replace(/_/g, ' '), ...titles];
-        if (node.type !== 'class_declaration') {
-          row = `${name}@${node.startPosition.row + 1}`;
-          scope.vars = new Map(scope.vars);
-          for (const p of node.descendantsOfType('parameter')) {
-            const pname = p?.childForFieldName('name')?.text;
-            const def = p ? named(p).find((c) => c.type !== 'identifier' && c.type !== 'predefined_type' && c.previousSibling?.text === '=') : undefined;
-            const v = evaluate(def, scope);
-            if (pname && v) scope.vars.set(pname, v);
-          }
-        }
-        for (const c of named(node)) visit(c);
-        ({ titles, row } = saved);
-        scope.vars = saved.vars;
-        return;
-      }
-      if (node.type === 'local_declaration_statement') for (const decl of node.descendantsOfType('variable_declarator')) declare(decl, scope.vars, scope);
-      if (node.type === 'assignment_expression') {
-        const [left, right] = named(node);
-        const v = evaluate(right, scope);
-        if (left?.type === 'identifier' && v) scope.vars.set(left.text, v);
-      }
-      if (node.type === 'invocation_expression') {
-        const fn = node.childForFieldName('function');
-        const method = fn?.type === 'member_access_expression' ? (fn.childForFieldName('name')?.text ?? '') : '';
-        const action = ACTIONS[method];
-        const receiver = fn?.childForFieldName('expression');
-        if (!action && receiver?.type === 'identifier') {
-          pageCalls.push({
-            receiver: receiver.text,
-            receiverType: types.get(receiver.text),
-            method,
-            args: argsOf(node).map((a) => {
-              const v = evaluate(a, scope);
-              // `user.Email` is named Email; `string.Empty` is a value, not a name.
-              const builtIn = /^(?:string|String)\./.test(a.text);
-              const name = a.type === 'identifier' ? a.text : a.type === 'member_access_expression' && !builtIn ? a.childForFieldName('name')?.text : undefined;
-              return { name, value: v?.kind === 'string' ? v.value : undefined, expr: a.text, fields: initializerFields(a, scope) };
-            }),
-            line: node.startPosition.row + 1,
-            row,
-            titles,
-          });
-        }
-        if (action && fn) {
-          const object = fn.childForFieldName('expression');
-          const args = argsOf(node);
-          let locators = locatorsOf(object, scope);
-          let valueNode = args[0];
-          // `page.FillAsync("#email", value)`: the selector is the first argument.
-          if (!locators.length && args.length >= (action === 'check' ? 1 : 2)) {
-            const sel = evaluate(args[0], scope);
-            if (sel?.kind === 'string') locators = [{ kind: 'css', text: sel.value }];
-            valueNode = args[1];
-          }
-          if (locators.length) {
-            // `SelectByIndex(2)`: a position, not a value of the field.
-            const v = method === 'SelectByIndex' ? { kind: 'string' as const, value: '' } : evaluate(valueNode, scope);
-            interactions.push({
-              locators,
-              value: v?.kind === 'string' ? v.value : undefined,
-              valueExpr: v || !valueNode ? undefined : valueNode.text,
-              action,
-              line: node.startPosition.row + 1,
-              row,
-              titles,
-            });
-          }
-        }
-      }
-      for (const c of named(node)) visit(c);
-    };
-    visit(root);
-    interactions.push(...pageCallInteractions(pageCalls));
-    return { interactions, assertions: [] };
+    const walk: Walk = { scope: classMembers(root), types: declaredTypes(root), titles: [], row: 'file', interactions: [], pageCalls: [] };
+    visit(root, walk);
+    walk.interactions.push(...pageCallInteractions(walk.pageCalls));
+    return { interactions: walk.interactions, assertions: [] };
   } finally {
     tree.delete();
   }
+}
+
+/** Fields, constants and expression-bodied properties first: methods use them wherever declared. */
+function classMembers(root: Node): Scope {
+  const scope: Scope = { vars: new Map(), globals: new Map() };
+  for (const d of root.descendantsOfType(['field_declaration', 'property_declaration'])) {
+    if (!d) continue;
+    if (d.type === 'property_declaration') {
+      const name = d.childForFieldName('name')?.text;
+      const body = named(d).find((c) => c.type === 'arrow_expression_clause');
+      const v = body ? evaluate(named(body)[0], scope) : evaluate(d.childForFieldName('value'), scope);
+      if (name && v) scope.globals.set(name, v);
+      continue;
+    }
+    for (const decl of d.descendantsOfType('variable_declarator')) declare(decl, scope.globals, scope);
+  }
+  return scope;
+}
+
+/** The class of each variable, field and property the file declares or creates (`var page = new RegisterPage(…)`). */
+function declaredTypes(root: Node): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const d of root.descendantsOfType(['variable_declaration', 'property_declaration'])) {
+    const declared = d?.childForFieldName('type')?.text;
+    if (!d) continue;
+    if (d.type === 'property_declaration') {
+      const name = d.childForFieldName('name')?.text;
+      if (name && declared) types.set(name, declared);
+      continue;
+    }
+    for (const decl of d.descendantsOfType('variable_declarator')) {
+      const name = decl?.childForFieldName('name')?.text;
+      const init = decl ? named(decl).find((c) => c.type === 'object_creation_expression' || c.type === 'equals_value_clause') : undefined;
+      const created = init?.type === 'equals_value_clause' ? named(init)[0] : init;
+      const type = created?.type === 'object_creation_expression' ? created.childForFieldName('type')?.text : declared !== 'var' ? declared : undefined;
+      if (name && type) types.set(name, type);
+    }
+  }
+  return types;
+}
+
+function visit(node: Node, walk: Walk): void {
+  const { scope } = walk;
+  if (node.type === 'method_declaration' || node.type === 'class_declaration' || node.type === 'constructor_declaration') {
+    visitDefinition(node, walk);
+    return;
+  }
+  if (node.type === 'local_declaration_statement') for (const decl of node.descendantsOfType('variable_declarator')) declare(decl, scope.vars, scope);
+  if (node.type === 'assignment_expression') {
+    const [left, right] = named(node);
+    const v = evaluate(right, scope);
+    if (left?.type === 'identifier' && v) scope.vars.set(left.text, v);
+  }
+  if (node.type === 'invocation_expression') {
+    const fn = node.childForFieldName('function');
+    const method = fn?.type === 'member_access_expression' ? (fn.childForFieldName('name')?.text ?? '') : '';
+    const action = ACTIONS[method];
+    const receiver = fn?.childForFieldName('expression');
+    if (!action && receiver?.type === 'identifier') recordPageCall(node, receiver.text, method, walk);
+    if (action && fn) recordAction(node, fn, method, action, walk);
+  }
+  for (const c of named(node)) visit(c, walk);
+}
+
+/** A class, method or constructor: its name titles what is inside; a method is a row, with its parameters' defaults in scope. */
+function visitDefinition(node: Node, walk: Walk): void {
+  const { scope } = walk;
+  const name = node.childForFieldName('name')?.text ?? '';
+  const saved = { titles: walk.titles, row: walk.row, vars: scope.vars };
+  walk.titles = [name.replace(/Async$/, '').replace(/_/g, ' '), ...walk.titles];
+  if (node.type !== 'class_declaration') {
+    walk.row = `${name}@${node.startPosition.row + 1}`;
+    scope.vars = new Map(scope.vars);
+    for (const p of node.descendantsOfType('parameter')) {
+      const pname = p?.childForFieldName('name')?.text;
+      const def = p ? named(p).find((c) => c.type !== 'identifier' && c.type !== 'predefined_type' && c.previousSibling?.text === '=') : undefined;
+      const v = evaluate(def, scope);
+      if (pname && v) scope.vars.set(pname, v);
+    }
+  }
+  for (const c of named(node)) visit(c, walk);
+  walk.titles = saved.titles;
+  walk.row = saved.row;
+  scope.vars = saved.vars;
+}
+
+/** `registerPage.Register(user.Email, "s3cret")`: a page object's method, with what its arguments hold. */
+function recordPageCall(node: Node, receiver: string, method: string, { scope, types, pageCalls, row, titles }: Walk): void {
+  pageCalls.push({
+    receiver,
+    receiverType: types.get(receiver),
+    method,
+    args: argsOf(node).map((a) => {
+      const v = evaluate(a, scope);
+      // `user.Email` is named Email; `string.Empty` is a value, not a name.
+      const builtIn = /^(?:string|String)\./.test(a.text);
+      const name = a.type === 'identifier' ? a.text : a.type === 'member_access_expression' && !builtIn ? a.childForFieldName('name')?.text : undefined;
+      return { name, value: v?.kind === 'string' ? v.value : undefined, expr: a.text, fields: initializerFields(a, scope) };
+    }),
+    line: node.startPosition.row + 1,
+    row,
+    titles,
+  });
+}
+
+/** `el.SendKeys(v)`, `Page.GetByLabel("City").FillAsync(v)`, `page.FillAsync("#x", v)`: what is typed, picked or ticked where. */
+function recordAction(node: Node, fn: Node, method: string, action: Interaction['action'], { scope, interactions, row, titles }: Walk): void {
+  const args = argsOf(node);
+  let locators = locatorsOf(fn.childForFieldName('expression'), scope);
+  let valueNode = args[0];
+  // `page.FillAsync("#email", value)`: the selector is the first argument.
+  if (!locators.length && args.length >= (action === 'check' ? 1 : 2)) {
+    const sel = evaluate(args[0], scope);
+    if (sel?.kind === 'string') locators = [{ kind: 'css', text: sel.value }];
+    valueNode = args[1];
+  }
+  if (!locators.length) return;
+  // `SelectByIndex(2)`: a position, not a value of the field.
+  const v = method === 'SelectByIndex' ? { kind: 'string' as const, value: '' } : evaluate(valueNode, scope);
+  interactions.push({
+    locators,
+    value: v?.kind === 'string' ? v.value : undefined,
+    valueExpr: v || !valueNode ? undefined : valueNode.text,
+    action,
+    line: node.startPosition.row + 1,
+    row,
+    titles,
+  });
 }
 
 function declare(decl: Node | null, into: Map<string, Value>, scope: Scope) {

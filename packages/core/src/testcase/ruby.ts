@@ -89,6 +89,24 @@ function argsOf(call: Node): Args {
 
 const locator = (t: string): Locator => (/^[#.[]|\/\//.test(t) ? { kind: 'css', text: t } : { kind: 'identifier', text: t });
 
+/** What one walk over a spec finds, and the scenario it is inside. */
+interface Walk {
+  vars: Vars;
+  titles: string[];
+  row: string;
+  interactions: Interaction[];
+  clicks: Click[];
+}
+
+/** A call met in the walk: `receiver.method(positional, key: option)`, with its block. */
+interface RubyCall {
+  node: Node;
+  method: string;
+  receiver: Node | null;
+  positional: Node[];
+  options: Map<string, Node>;
+}
+
 /** Interactions of a Capybara spec. */
 export function analyzeRuby(content: string, fileName?: string): CodeFacts {
   if (!parser) throw new Error('the Ruby grammar is not loaded: await loadTestCaseParsers() before analysing Ruby test cases');
@@ -97,89 +115,106 @@ export function analyzeRuby(content: string, fileName?: string): CodeFacts {
   try {
     const root = tree.rootNode;
     assertParsed(root, 'Ruby', fileName);
-    const interactions: Interaction[] = [];
-    const clicks: Click[] = [];
-    const vars: Vars = new Map();
-    let titles: string[] = [];
-    let row = 'file';
-    const push = (node: Node, target: string | undefined, value: Node | undefined, action: Interaction['action']) => {
-      if (target === undefined || target === '') return;
-      const v = text(value, vars);
-      interactions.push({
-        locators: [locator(target)],
-        value: v,
-        valueExpr: v === undefined && value ? value.text : undefined,
-        action,
-        line: node.startPosition.row + 1,
-        row,
-        titles,
-      });
-    };
-    const visit = (node: Node) => {
-      if (node.type === 'assignment') {
-        const left = node.childForFieldName('left');
-        const v = text(node.childForFieldName('right'), vars);
-        if (left?.type === 'identifier' && v !== undefined) vars.set(left.text, v);
-      }
-      if (node.type === 'call') {
-        const method = node.childForFieldName('method')?.text ?? '';
-        const receiver = node.childForFieldName('receiver');
-        const full = receiver ? `${receiver.text}.${method}` : method;
-        const { positional, options } = argsOf(node);
-        const block = node.childForFieldName('block');
-        if (block && (SUITES.has(full) || TESTS.has(method))) {
-          const title = text(positional[0], vars) ?? positional[0]?.text ?? '';
-          const saved = { titles, row };
-          titles = [title, ...titles];
-          if (TESTS.has(method)) row = `${title}@${node.startPosition.row + 1}`;
-          for (const c of named(node)) visit(c);
-          ({ titles, row } = saved);
-          return;
-        }
-        if (method === 'let' || method === 'let!') {
-          const name = text(positional[0], vars);
-          const body = block ? named(block).find((c) => c.type === 'block_body' || c.type === 'body_statement') : undefined;
-          const v = text(body ? named(body)[0] : undefined, vars);
-          if (name && v !== undefined) vars.set(name, v);
-        }
-        const optionTarget = () => {
-          for (const k of LOCATOR_OPTIONS) {
-            const v = text(options.get(k), vars);
-            if (v) return v;
-          }
-          return undefined;
-        };
-        if (!receiver || receiver.text === 'page') {
-          if (method === 'fill_in') push(node, text(positional[0], vars) ?? optionTarget(), options.get('with'), 'fill');
-          else if (method === 'select' && options.has('from')) push(node, text(options.get('from'), vars), positional[0], 'select');
-          else if ((method === 'check' || method === 'uncheck') && positional.length) push(node, text(positional[0], vars), undefined, 'check');
-          else if (method === 'choose' && positional.length) push(node, text(positional[0], vars), undefined, 'check');
-          else if (method === 'attach_file' && positional.length >= 1) push(node, text(positional[0], vars), positional[1], 'fill');
-        }
-        // `find_by_id('member_how_you_found_us_other').click`: a radio button or checkbox picked by its id.
-        if (method === 'click' && receiver?.type === 'call' && !positional.length) {
-          const finder = receiver.childForFieldName('method')?.text ?? '';
-          const target = /^(?:find|find_by_id)$/.test(finder) ? text(argsOf(receiver).positional[0], vars) : undefined;
-          const id = finder === 'find_by_id' ? target : /^(?:input)?#([\w-]+)$/.exec(target ?? '')?.[1];
-          if (id) clicks.push({ id, line: node.startPosition.row + 1, row, titles });
-        }
-        // `find('#email').set('x')`, `find_field('Email').set('x')`
-        if (method === 'set' && receiver?.type === 'call') {
-          const finder = receiver.childForFieldName('method')?.text ?? '';
-          if (/^(?:find|find_field|find_by_id)$/.test(finder)) {
-            const target = text(argsOf(receiver).positional[0], vars);
-            push(node, target === undefined ? undefined : finder === 'find' ? target : target.replace(/^(?=[\w-]+$)/, ''), positional[0], 'fill');
-          }
-        }
-      }
-      for (const c of named(node)) visit(c);
-    };
-    visit(root);
-    interactions.push(...choicesClicked(clicks));
-    return { interactions, assertions: [] };
+    const walk: Walk = { vars: new Map(), titles: [], row: 'file', interactions: [], clicks: [] };
+    visit(root, walk);
+    walk.interactions.push(...choicesClicked(walk.clicks));
+    return { interactions: walk.interactions, assertions: [] };
   } finally {
     tree.delete();
   }
+}
+
+function visit(node: Node, walk: Walk): void {
+  const { vars } = walk;
+  if (node.type === 'assignment') {
+    const left = node.childForFieldName('left');
+    const v = text(node.childForFieldName('right'), vars);
+    if (left?.type === 'identifier' && v !== undefined) vars.set(left.text, v);
+  }
+  if (node.type === 'call') {
+    const method = node.childForFieldName('method')?.text ?? '';
+    const receiver = node.childForFieldName('receiver');
+    const full = receiver ? `${receiver.text}.${method}` : method;
+    const call: RubyCall = { node, method, receiver, ...argsOf(node) };
+    const block = node.childForFieldName('block');
+    if (block && (SUITES.has(full) || TESTS.has(method))) {
+      visitSuiteOrTest(call, walk);
+      return;
+    }
+    if (method === 'let' || method === 'let!') recordLet(call, block, vars);
+    if (!receiver || receiver.text === 'page') recordCapybaraAction(call, walk);
+    // `find_by_id('member_how_you_found_us_other').click`: a radio button or checkbox picked by its id.
+    if (method === 'click' && receiver?.type === 'call' && !call.positional.length) recordClickById(node, receiver, walk);
+    // `find('#email').set('x')`, `find_field('Email').set('x')`
+    if (method === 'set' && receiver?.type === 'call') recordFinderSet(node, receiver, call.positional[0], walk);
+  }
+  for (const c of named(node)) visit(c, walk);
+}
+
+/** A `feature`/`describe` block titles what is inside; a `scenario`/`it` block is a row of its own. */
+function visitSuiteOrTest({ node, method, positional }: RubyCall, walk: Walk): void {
+  const title = text(positional[0], walk.vars) ?? positional[0]?.text ?? '';
+  const saved = { titles: walk.titles, row: walk.row };
+  walk.titles = [title, ...walk.titles];
+  if (TESTS.has(method)) walk.row = `${title}@${node.startPosition.row + 1}`;
+  for (const c of named(node)) visit(c, walk);
+  walk.titles = saved.titles;
+  walk.row = saved.row;
+}
+
+/** `let(:email) { 'x' }`: `email` holds the block's value. */
+function recordLet({ positional }: RubyCall, block: Node | null, vars: Vars): void {
+  const name = text(positional[0], vars);
+  const body = block ? named(block).find((c) => c.type === 'block_body' || c.type === 'body_statement') : undefined;
+  const v = text(body ? named(body)[0] : undefined, vars);
+  if (name && v !== undefined) vars.set(name, v);
+}
+
+/** `fill_in`, `select … from:`, `check`/`uncheck`, `choose`, `attach_file` (on the page or without receiver). */
+function recordCapybaraAction({ node, method, positional, options }: RubyCall, walk: Walk): void {
+  const { vars } = walk;
+  const optionTarget = () => {
+    for (const k of LOCATOR_OPTIONS) {
+      const v = text(options.get(k), vars);
+      if (v) return v;
+    }
+    return undefined;
+  };
+  if (method === 'fill_in') recordInteraction(node, text(positional[0], vars) ?? optionTarget(), options.get('with'), 'fill', walk);
+  else if (method === 'select' && options.has('from')) recordInteraction(node, text(options.get('from'), vars), positional[0], 'select', walk);
+  else if ((method === 'check' || method === 'uncheck') && positional.length) recordInteraction(node, text(positional[0], vars), undefined, 'check', walk);
+  else if (method === 'choose' && positional.length) recordInteraction(node, text(positional[0], vars), undefined, 'check', walk);
+  else if (method === 'attach_file' && positional.length >= 1) recordInteraction(node, text(positional[0], vars), positional[1], 'fill', walk);
+}
+
+/** `find_by_id('x').click`, `find('#x').click`: a click on an element named by its id, kept for choicesClicked. */
+function recordClickById(node: Node, receiver: Node, walk: Walk): void {
+  const finder = receiver.childForFieldName('method')?.text ?? '';
+  const target = /^(?:find|find_by_id)$/.test(finder) ? text(argsOf(receiver).positional[0], walk.vars) : undefined;
+  const id = finder === 'find_by_id' ? target : /^(?:input)?#([\w-]+)$/.exec(target ?? '')?.[1];
+  if (id) walk.clicks.push({ id, line: node.startPosition.row + 1, row: walk.row, titles: walk.titles });
+}
+
+/** `find('#email').set('x')`, `find_field('Email').set('x')`, `find_by_id('email').set('x')`. */
+function recordFinderSet(node: Node, receiver: Node, value: Node | undefined, walk: Walk): void {
+  const finder = receiver.childForFieldName('method')?.text ?? '';
+  if (!/^(?:find|find_field|find_by_id)$/.test(finder)) return;
+  const target = text(argsOf(receiver).positional[0], walk.vars);
+  recordInteraction(node, target === undefined ? undefined : finder === 'find' ? target : target.replace(/^(?=[\w-]+$)/, ''), value, 'fill', walk);
+}
+
+function recordInteraction(node: Node, target: string | undefined, value: Node | undefined, action: Interaction['action'], walk: Walk): void {
+  if (target === undefined || target === '') return;
+  const v = text(value, walk.vars);
+  walk.interactions.push({
+    locators: [locator(target)],
+    value: v,
+    valueExpr: v === undefined && value ? value.text : undefined,
+    action,
+    line: node.startPosition.row + 1,
+    row: walk.row,
+    titles: walk.titles,
+  });
 }
 
 interface Click {

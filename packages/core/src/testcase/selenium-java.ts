@@ -149,179 +149,207 @@ function annotationLocator(annotation: CstNode): Locator | undefined {
   return undefined;
 }
 
+/** What one walk over a test class finds, and the test method it is inside. */
+interface Walk {
+  scope: Scope;
+  // The class of each field and local variable (`FactoryLoginPage login;`, `var page = new LoginPage()`).
+  types: Map<string, string>;
+  className: string;
+  titles: string[];
+  row: string;
+  interactions: Interaction[];
+  pageCalls: PageCall[];
+}
+
 /** Interactions of a Selenium or Appium Java test class. */
 export function analyzeSeleniumJava(content: string, fileName?: string): CodeFacts {
   const cst = parseJava(content, fileName);
-  const interactions: Interaction[] = [];
-  const scope: Scope = { vars: new Map(), fields: new Map() };
-  // The class of each field and local variable (`FactoryLoginPage login;`, `var page = new LoginPage()`).
-  const types = new Map<string, string>();
-  const pageCalls: PageCall[] = [];
-
+  const walk: Walk = {
+    scope: { vars: new Map(), fields: new Map() },
+    types: new Map(),
+    className: tokensOf(find(cst, 'normalClassDeclaration') ?? cst).find((t) => t.tokenType.name === 'Identifier')?.image ?? '',
+    titles: [],
+    row: 'class',
+    interactions: [],
+    pageCalls: [],
+  };
   // Fields first: a page object declares them anywhere in the class.
-  const fieldsPass = (node: CstNode) => {
-    for (const c of childrenOf(node)) {
-      if (isToken(c)) continue;
-      if (c.name === 'fieldDeclaration') {
-        const annotations = ((c.children.fieldModifier ?? []) as CstNode[]).map((m) => find(m, 'annotation')).filter((a): a is CstNode => !!a);
-        const located = annotations.map((a) => annotationLocator(a)).find(Boolean);
-        for (const d of (find(c, 'variableDeclaratorList')?.children.variableDeclarator ?? []) as CstNode[]) {
-          const id = tokensOf(d).find((t) => t.tokenType.name === 'Identifier');
-          if (!id) continue;
-          const type = typeOf(c, d);
-          if (type) types.set(id.image, type);
-          const init = find(d, 'variableInitializer');
-          const v = located ? ({ kind: 'locators', locators: [located] } as Value) : evaluate(init ? find(init, 'expression') : undefined, scope);
-          if (v) scope.fields.set(id.image, v);
-        }
-      } else fieldsPass(c);
-    }
-  };
-  fieldsPass(cst);
+  recordFields(cst, walk);
+  visit(cst, walk);
+  walk.interactions.push(...pageCallInteractions(walk.pageCalls));
+  return { interactions: walk.interactions, assertions: [] };
+}
 
-  let titles: string[] = [];
-  let row = 'class';
-  const className = tokensOf(find(cst, 'normalClassDeclaration') ?? cst).find((t) => t.tokenType.name === 'Identifier')?.image ?? '';
+/** The source text of a node, tokens joined. */
+function sourceOf(node: CstNode): string {
+  return tokensOf(node)
+    .map((t) => t.image)
+    .join('');
+}
 
-  const visit = (node: CstNode) => {
-    if (node.name === 'methodDeclaration') {
-      const header = find(node, 'methodHeader');
-      const name = header ? (tokensOf(find(header, 'methodDeclarator') ?? header).find((t) => t.tokenType.name === 'Identifier')?.image ?? '') : '';
-      const display = ((node.children.methodModifier ?? []) as CstNode[])
-        .map((m) => find(m, 'annotation'))
-        .filter((a): a is CstNode => !!a && /DisplayName|Description/.test(tokensOf(a)[1]?.image ?? ''))
-        .map((a) => tokensOf(a).find((t) => t.tokenType.name === 'StringLiteral'))
-        .map((t) => (t ? unquote(t.image) : ''))
-        .filter(Boolean);
-      const saved = { titles, row, vars: scope.vars };
-      titles = [...display, name.replace(/([a-z])([A-Z])/g, '$1 $2'), className];
-      row = `${name}@${node.location?.startLine ?? 0}`;
-      scope.vars = new Map();
-      for (const c of childrenOf(node)) if (!isToken(c)) visit(c);
-      ({ titles, row } = saved);
-      scope.vars = saved.vars;
-      return;
+/** Field declarations anywhere under `node`: their classes, and the locators or values they hold. */
+function recordFields(node: CstNode, walk: Walk): void {
+  for (const c of childrenOf(node)) {
+    if (isToken(c)) continue;
+    if (c.name !== 'fieldDeclaration') {
+      recordFields(c, walk);
+      continue;
     }
-    if (node.name === 'localVariableDeclaration') {
-      for (const d of (find(node, 'variableDeclaratorList')?.children.variableDeclarator ?? []) as CstNode[]) {
-        const id = tokensOf(d).find((t) => t.tokenType.name === 'Identifier');
-        const init = find(d, 'variableInitializer');
-        const v = evaluate(init ? find(init, 'expression') : undefined, scope);
-        if (id && v) scope.vars.set(id.image, v);
-        const type = typeOf(node, d);
-        if (id && type) types.set(id.image, type);
-      }
+    const annotations = ((c.children.fieldModifier ?? []) as CstNode[]).map((m) => find(m, 'annotation')).filter((a): a is CstNode => !!a);
+    const located = annotations.map((a) => annotationLocator(a)).find(Boolean);
+    for (const d of (find(c, 'variableDeclaratorList')?.children.variableDeclarator ?? []) as CstNode[]) {
+      const id = tokensOf(d).find((t) => t.tokenType.name === 'Identifier');
+      if (!id) continue;
+      const type = typeOf(c, d);
+      if (type) walk.types.set(id.image, type);
+      const init = find(d, 'variableInitializer');
+      const v = located ? ({ kind: 'locators', locators: [located] } as Value) : evaluate(init ? find(init, 'expression') : undefined, walk.scope);
+      if (v) walk.scope.fields.set(id.image, v);
     }
-    if (node.name === 'primary') {
-      const chain = chainOf(node);
-      // `login.with("user", "secret")`, `this.registerPage.register(user.email, user.password)`: a page object's form method.
-      const call = chain && chain[0]?.name === 'this' ? chain.slice(1) : chain;
-      if (call?.length === 2 && !call[0]?.args && call[1]?.args) {
-        const receiver = call[0]?.name as string;
-        pageCalls.push({
-          receiver,
-          receiverType: types.get(receiver),
-          method: call[1]?.name as string,
-          args: (call[1]?.args ?? []).map((a) => {
-            const v = evaluate(a, scope);
-            const p = primaryOf(a);
-            const parts = p ? chainOf(p) : undefined;
-            const last = parts?.[parts.length - 1];
-            const name = last && !last.args && !/^[A-Z_]+$/.test(last.name) ? last.name : undefined;
-            return {
-              name,
-              value: v?.kind === 'string' ? v.value : undefined,
-              expr: tokensOf(a)
-                .map((t) => t.image)
-                .join(''),
-            };
-          }),
-          line: call[1]?.line ?? 1,
-          row,
-          titles,
-        });
-      }
-      chain?.forEach((seg, i) => {
-        // A base page's helper: `type(usernameInput, username)` types into the element it is given.
-        if (seg.args && seg.args.length >= 2 && HELPER_FILLS.has(seg.name) && (i === 0 || (i === 1 && chain[0]?.name === 'this'))) {
-          const target = evaluate(seg.args[0], scope);
-          if (target?.kind === 'locators') {
-            const v = evaluate(seg.args[1], scope);
-            interactions.push({
-              locators: target.locators,
-              value: v?.kind === 'string' ? v.value : undefined,
-              valueExpr:
-                v?.kind === 'string'
-                  ? undefined
-                  : tokensOf(seg.args[1] as CstNode)
-                      .map((t) => t.image)
-                      .join(''),
-              action: 'fill',
-              line: seg.line,
-              row,
-              titles,
-            });
-          }
-          return;
-        }
-        if (seg.args && seg.name in PW_ACTIONS && i > 0) {
-          let locators = locatorsOf(chain.slice(0, i), scope);
-          let valueArg = seg.args[0];
-          const first = evaluate(seg.args[0], scope);
-          // `page.fill("#email", "a@b.io")`: the selector is the first argument.
-          if (!locators.length && first?.kind === 'string' && seg.args.length >= (seg.name === 'check' ? 1 : 2)) {
-            locators = [{ kind: 'css', text: first.value }];
-            valueArg = seg.args[1];
-          }
-          if (!locators.length) return;
-          const v = valueArg ? evaluate(valueArg, scope) : undefined;
-          interactions.push({
-            locators,
-            value: v?.kind === 'string' ? v.value : undefined,
-            valueExpr:
-              v || !valueArg
-                ? undefined
-                : tokensOf(valueArg)
-                    .map((t) => t.image)
-                    .join(''),
-            action: PW_ACTIONS[seg.name] as Interaction['action'],
-            line: seg.line,
-            row,
-            titles,
-          });
-          return;
-        }
-        if (!seg.args || (seg.name !== 'sendKeys' && !SELECT_ACTIONS.has(seg.name))) return;
-        const locators = locatorsOf(chain.slice(0, i), scope);
-        if (!locators.length) return;
-        const parts = seg.args.map((a) => evaluate(a, scope));
-        const strings = parts.filter((p): p is { kind: 'string'; value: string } => p?.kind === 'string');
-        const firstLocatorLine = chain.slice(0, i).find((s) => s.args && (FIND.has(s.name) || s.name === 'new Select'))?.args?.[0];
-        const line = (firstLocatorLine && tokensOf(firstLocatorLine)[0]?.startLine) || seg.line;
-        interactions.push({
-          locators,
-          // `selectByIndex(2)`: a position, not a value of the field.
-          value: strings.length && seg.name !== 'selectByIndex' ? strings.map((s) => s.value).join('') : undefined,
-          valueExpr:
-            strings.length || seg.name === 'selectByIndex'
-              ? undefined
-              : seg.args[0]
-                ? tokensOf(seg.args[0])
-                    .map((t) => t.image)
-                    .join('')
-                : undefined,
-          action: SELECT_ACTIONS.has(seg.name) ? 'select' : 'fill',
-          line,
-          row,
-          titles,
-        });
-      });
+  }
+}
+
+function visit(node: CstNode, walk: Walk): void {
+  if (node.name === 'methodDeclaration') {
+    visitMethod(node, walk);
+    return;
+  }
+  if (node.name === 'localVariableDeclaration') recordLocals(node, walk);
+  if (node.name === 'primary') {
+    const chain = chainOf(node);
+    if (chain) {
+      recordPageCall(chain, walk);
+      for (const [i, seg] of chain.entries()) recordChainStep(chain, seg, i, walk);
     }
-    for (const c of childrenOf(node)) if (!isToken(c)) visit(c);
-  };
-  visit(cst);
-  interactions.push(...pageCallInteractions(pageCalls));
-  return { interactions, assertions: [] };
+  }
+  for (const c of childrenOf(node)) if (!isToken(c)) visit(c, walk);
+}
+
+/** A test method: one row, titled by its `@DisplayName`, its name and the class name, with its own variables. */
+function visitMethod(node: CstNode, walk: Walk): void {
+  const header = find(node, 'methodHeader');
+  const name = header ? (tokensOf(find(header, 'methodDeclarator') ?? header).find((t) => t.tokenType.name === 'Identifier')?.image ?? '') : '';
+  const display = ((node.children.methodModifier ?? []) as CstNode[])
+    .map((m) => find(m, 'annotation'))
+    .filter((a): a is CstNode => !!a && /DisplayName|Description/.test(tokensOf(a)[1]?.image ?? ''))
+    .map((a) => tokensOf(a).find((t) => t.tokenType.name === 'StringLiteral'))
+    .map((t) => (t ? unquote(t.image) : ''))
+    .filter(Boolean);
+  const saved = { titles: walk.titles, row: walk.row, vars: walk.scope.vars };
+  walk.titles = [...display, name.replace(/([a-z])([A-Z])/g, '$1 $2'), walk.className];
+  walk.row = `${name}@${node.location?.startLine ?? 0}`;
+  walk.scope.vars = new Map();
+  for (const c of childrenOf(node)) if (!isToken(c)) visit(c, walk);
+  walk.titles = saved.titles;
+  walk.row = saved.row;
+  walk.scope.vars = saved.vars;
+}
+
+/** `String user = "ann"`, `By EMAIL = By.id("email")`, `var page = new LoginPage()`. */
+function recordLocals(node: CstNode, { scope, types }: Walk): void {
+  for (const d of (find(node, 'variableDeclaratorList')?.children.variableDeclarator ?? []) as CstNode[]) {
+    const id = tokensOf(d).find((t) => t.tokenType.name === 'Identifier');
+    const init = find(d, 'variableInitializer');
+    const v = evaluate(init ? find(init, 'expression') : undefined, scope);
+    if (id && v) scope.vars.set(id.image, v);
+    const type = typeOf(node, d);
+    if (id && type) types.set(id.image, type);
+  }
+}
+
+/** `login.with("user", "secret")`, `this.registerPage.register(user.email, user.password)`: a page object's form method. */
+function recordPageCall(chain: Segment[], { scope, types, pageCalls, row, titles }: Walk): void {
+  const call = chain[0]?.name === 'this' ? chain.slice(1) : chain;
+  if (call.length !== 2 || call[0]?.args || !call[1]?.args) return;
+  const receiver = call[0]?.name as string;
+  pageCalls.push({
+    receiver,
+    receiverType: types.get(receiver),
+    method: call[1]?.name as string,
+    args: (call[1]?.args ?? []).map((a) => {
+      const v = evaluate(a, scope);
+      const p = primaryOf(a);
+      const parts = p ? chainOf(p) : undefined;
+      const last = parts?.[parts.length - 1];
+      const name = last && !last.args && !/^[A-Z_]+$/.test(last.name) ? last.name : undefined;
+      return { name, value: v?.kind === 'string' ? v.value : undefined, expr: sourceOf(a) };
+    }),
+    line: call[1]?.line ?? 1,
+    row,
+    titles,
+  });
+}
+
+/** What one call of a chain types or selects into the element the chain before it points at. */
+function recordChainStep(chain: Segment[], seg: Segment, i: number, walk: Walk): void {
+  // A base page's helper: `type(usernameInput, username)` types into the element it is given.
+  if (seg.args && seg.args.length >= 2 && HELPER_FILLS.has(seg.name) && (i === 0 || (i === 1 && chain[0]?.name === 'this'))) recordHelperFill(seg, walk);
+  else if (seg.args && seg.name in PW_ACTIONS && i > 0) recordPlaywrightAction(chain, i, walk);
+  else if (seg.args && (seg.name === 'sendKeys' || SELECT_ACTIONS.has(seg.name))) recordKeysOrSelect(chain, i, walk);
+}
+
+/** `type(usernameInput, username)`: the element is the first argument, the value the second. */
+function recordHelperFill(seg: Segment, { scope, interactions, row, titles }: Walk): void {
+  const args = seg.args as CstNode[];
+  const target = evaluate(args[0], scope);
+  if (target?.kind !== 'locators') return;
+  const v = evaluate(args[1], scope);
+  interactions.push({
+    locators: target.locators,
+    value: v?.kind === 'string' ? v.value : undefined,
+    valueExpr: v?.kind === 'string' ? undefined : sourceOf(args[1] as CstNode),
+    action: 'fill',
+    line: seg.line,
+    row,
+    titles,
+  });
+}
+
+/** Playwright for Java: `page.getByLabel("Email").fill(v)`, `page.fill("#email", v)`. */
+function recordPlaywrightAction(chain: Segment[], i: number, { scope, interactions, row, titles }: Walk): void {
+  const seg = chain[i] as Segment;
+  const args = seg.args as CstNode[];
+  let locators = locatorsOf(chain.slice(0, i), scope);
+  let valueArg = args[0];
+  const first = evaluate(args[0], scope);
+  // `page.fill("#email", "a@b.io")`: the selector is the first argument.
+  if (!locators.length && first?.kind === 'string' && args.length >= (seg.name === 'check' ? 1 : 2)) {
+    locators = [{ kind: 'css', text: first.value }];
+    valueArg = args[1];
+  }
+  if (!locators.length) return;
+  const v = valueArg ? evaluate(valueArg, scope) : undefined;
+  interactions.push({
+    locators,
+    value: v?.kind === 'string' ? v.value : undefined,
+    valueExpr: v || !valueArg ? undefined : sourceOf(valueArg),
+    action: PW_ACTIONS[seg.name] as Interaction['action'],
+    line: seg.line,
+    row,
+    titles,
+  });
+}
+
+/** `findElement(By.id("email")).sendKeys(v)`, `new Select(el).selectByVisibleText(v)`. */
+function recordKeysOrSelect(chain: Segment[], i: number, { scope, interactions, row, titles }: Walk): void {
+  const seg = chain[i] as Segment;
+  const args = seg.args as CstNode[];
+  const locators = locatorsOf(chain.slice(0, i), scope);
+  if (!locators.length) return;
+  const parts = args.map((a) => evaluate(a, scope));
+  const strings = parts.filter((p): p is { kind: 'string'; value: string } => p?.kind === 'string');
+  const firstLocatorLine = chain.slice(0, i).find((s) => s.args && (FIND.has(s.name) || s.name === 'new Select'))?.args?.[0];
+  const line = (firstLocatorLine && tokensOf(firstLocatorLine)[0]?.startLine) || seg.line;
+  interactions.push({
+    locators,
+    // `selectByIndex(2)`: a position, not a value of the field.
+    value: strings.length && seg.name !== 'selectByIndex' ? strings.map((s) => s.value).join('') : undefined,
+    valueExpr: strings.length || seg.name === 'selectByIndex' ? undefined : args[0] ? sourceOf(args[0]) : undefined,
+    action: SELECT_ACTIONS.has(seg.name) ? 'select' : 'fill',
+    line,
+    row,
+    titles,
+  });
 }
 
 /** The class a declaration gives its variable: its declared type, or the class `var x = new X()` creates. */
