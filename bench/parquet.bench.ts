@@ -32,7 +32,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { batchesToCopyText, copyTextToBatches, formatCopyTextRow } from '../packages/core/src/dataset/copy-text.ts';
-import { datasetColumns, openParquetFile, readParquet, writeParquet } from '../packages/core/src/dataset/parquet.ts';
+import { datasetColumns, writeParquet } from '../packages/core/src/dataset/parquet.ts';
+import { openParquetFile, readParquet } from '../packages/core/src/dataset/parquet-read.ts';
 import type { TextRow } from '../packages/core/src/dataset/types.ts';
 import { type BenchContext, measure, type Result, result, round } from './lib.ts';
 

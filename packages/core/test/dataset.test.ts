@@ -16,15 +16,9 @@ import { formatFloat8, parseFloat8 } from '../src/dataset/float8.ts';
 import { encodeNamePart, tableFileName } from '../src/dataset/layout.ts';
 import { LocalDatasetStore } from '../src/dataset/local-store.ts';
 import { openDatasetStore } from '../src/dataset/open.ts';
-import {
-  type AsyncBuffer,
-  datasetColumns,
-  parquetTypeFor,
-  readParquet,
-  readParquetCopyText,
-  readParquetMetadata,
-  writeParquet,
-} from '../src/dataset/parquet.ts';
+import { type AsyncBuffer, datasetColumns, parquetTypeFor, writeParquet } from '../src/dataset/parquet.ts';
+import { readParquet, readParquetMetadata } from '../src/dataset/parquet-read.ts';
+import { readParquetCopyText } from '../src/dataset/parquet-copy-text.ts';
 import { S3DatasetStore, s3ConfigFromUri } from '../src/dataset/s3-store.ts';
 import type { DatasetStore, TableInput, TextRow } from '../src/dataset/types.ts';
 import { openSqlClient } from '../src/db/open.ts';

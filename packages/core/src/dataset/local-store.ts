@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NotFoundError, TdmError } from '../errors.ts';
 import { BaseDatasetWriter, checkDatasetVersionId, findTable, MANIFEST_FILE, parseManifest } from './layout.ts';
-import { datasetColumns, openParquetFile, readParquet, readParquetCopyText, writeParquet } from './parquet.ts';
+import { datasetColumns, writeParquet } from './parquet.ts';
+import { openParquetFile, readParquet } from './parquet-read.ts';
+import { readParquetCopyText } from './parquet-copy-text.ts';
 import type { CopyTextReadOptions, DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
 
 function isMissing(err: unknown): boolean {

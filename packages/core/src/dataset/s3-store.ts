@@ -11,7 +11,9 @@ import { createRequire } from 'node:module';
 import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import { BaseDatasetWriter, checkDatasetVersionId, findTable, MANIFEST_FILE, parseManifest } from './layout.ts';
-import { type AsyncBuffer, datasetColumns, readParquet, readParquetCopyText, writeParquet } from './parquet.ts';
+import { type AsyncBuffer, datasetColumns, writeParquet } from './parquet.ts';
+import { readParquet } from './parquet-read.ts';
+import { readParquetCopyText } from './parquet-copy-text.ts';
 import type { CopyTextReadOptions, DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3') & Pick<typeof import('@aws-sdk/lib-storage'), 'Upload'>;
