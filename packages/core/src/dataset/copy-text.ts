@@ -117,6 +117,55 @@ export function formatCopyTextValue(value: string | null): string {
   return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPE_ALL, escapeChar) : value;
 }
 
+/**
+ * Writes bytes `src[from, to)` (UTF-8 of a text value) into `buf` at `pos` as a COPY text field: the
+ * backslash and \b \t \n \v \f \r escaped. `buf` must have room for twice the bytes; returns the new position.
+ */
+export function writeCopyEscaped(buf: Uint8Array, pos: number, src: Uint8Array, from: number, to: number): number {
+  let at = pos;
+  for (let k = from; k < to; k++) {
+    const c = src[k] as number;
+    if (c === BACKSLASH) {
+      buf[at++] = BACKSLASH;
+      buf[at++] = BACKSLASH;
+    } else if (c <= 13 && c >= 8) {
+      buf[at++] = BACKSLASH;
+      // \b \t \n \v \f \r
+      buf[at++] = c === 8 ? 98 : c === 9 ? 116 : c === 10 ? 110 : c === 11 ? 118 : c === 12 ? 102 : 114;
+    } else {
+      buf[at++] = c;
+    }
+  }
+  return at;
+}
+
+/** Prints an integer of at most 53 bits into `buf` at `pos`, as PostgreSQL prints it (room for 24 bytes); returns the new position. */
+export function writeCopyInt(buf: Uint8Array, pos: number, value: number): number {
+  let at = pos;
+  let n = value;
+  if (n < 0) {
+    buf[at++] = 45;
+    n = -n;
+  }
+  let digits = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+  at += digits;
+  if (n < 2147483648) {
+    for (let k = at - 1; k >= at - digits; k--) {
+      const q = (n / 10) | 0;
+      buf[k] = 48 + (n - q * 10);
+      n = q;
+    }
+  } else {
+    for (let k = at - 1; k >= at - digits; k--) {
+      const q = Math.floor(n / 10);
+      buf[k] = 48 + (n - q * 10);
+      n = q;
+    }
+  }
+  return at;
+}
+
 /** One row as a line of COPY text input, with its trailing newline — what `COPY … FROM STDIN` reads. */
 export function formatCopyTextRow(row: TextRow): string {
   let line = '';

@@ -5,6 +5,7 @@
  */
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import { InvalidInputError } from '../errors.ts';
+import { formatCopyTextValue, writeCopyEscaped, writeCopyInt } from './copy-text.ts';
 import { DECODERS, type Decode, uncompressor } from './parquet.ts';
 import { columnsOfMetadata } from './parquet-read.ts';
 import { type ColumnText, rowGroupText } from './parquet-pages.ts';
@@ -51,58 +52,19 @@ class CopyTextBuffer {
 
   /** UTF-8 bytes of a PostgreSQL text value, with COPY's escapes for the backslash and \b \t \n \v \f \r. */
   bytes(value: Uint8Array): void {
-    const length = value.length;
-    this.ensure(2 * length);
-    const buf = this.buf;
-    let pos = this.pos;
-    for (let k = 0; k < length; k++) {
-      const c = value[k] as number;
-      if (c === 92) {
-        buf[pos++] = 92;
-        buf[pos++] = 92;
-      } else if (c <= 13 && c >= 8) {
-        buf[pos++] = 92;
-        // \b \t \n \v \f \r
-        buf[pos++] = c === 8 ? 98 : c === 9 ? 116 : c === 10 ? 110 : c === 11 ? 118 : c === 12 ? 102 : 114;
-      } else {
-        buf[pos++] = c;
-      }
-    }
-    this.pos = pos;
+    this.ensure(2 * value.length);
+    this.pos = writeCopyEscaped(this.buf, this.pos, value, 0, value.length);
   }
 
   /** An integer of at most 53 bits, as PostgreSQL prints it. */
   int(value: number): void {
     this.ensure(24);
-    const buf = this.buf;
-    let pos = this.pos;
-    let n = value;
-    if (n < 0) {
-      buf[pos++] = 45;
-      n = -n;
-    }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-    pos += digits;
-    this.pos = pos;
-    if (n < 2147483648) {
-      for (let k = pos - 1; k >= pos - digits; k--) {
-        const q = (n / 10) | 0;
-        buf[k] = 48 + (n - q * 10);
-        n = q;
-      }
-    } else {
-      for (let k = pos - 1; k >= pos - digits; k--) {
-        const q = Math.floor(n / 10);
-        buf[k] = 48 + (n - q * 10);
-        n = q;
-      }
-    }
+    this.pos = writeCopyInt(this.buf, this.pos, value);
   }
 
   /** A JavaScript string, UTF-8, escaped as a COPY text field. */
   text(value: string): void {
-    const field = formatCopyField(value);
+    const field = formatCopyTextValue(value);
     this.ensure(3 * field.length);
     this.pos += this.buf.write(field, this.pos, 'utf8');
   }
@@ -117,14 +79,6 @@ class CopyTextBuffer {
     this.buf[this.pos++] = 92;
     this.buf[this.pos++] = 78;
   }
-}
-
-const COPY_NEEDS_ESCAPE = /[\\\t\n\r\b\f\v]/;
-const COPY_ESCAPE_ALL = /[\\\t\n\r\b\f\v]/g;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\b': '\\b', '\f': '\\f', '\v': '\\v' };
-const copyEscape = (c: string) => COPY_ESCAPES[c] as string;
-function formatCopyField(value: string): string {
-  return COPY_NEEDS_ESCAPE.test(value) ? value.replace(COPY_ESCAPE_ALL, copyEscape) : value;
 }
 
 /** Writes rows `[from, to)` of a row group's columns; stops after the row that fills a chunk and returns the next row. */

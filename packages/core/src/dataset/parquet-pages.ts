@@ -7,6 +7,7 @@
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
+import { writeCopyEscaped, writeCopyInt } from './copy-text.ts';
 import { formatFloat8 } from './float8.ts';
 import { uncompressor } from './parquet.ts';
 
@@ -41,47 +42,12 @@ class Arena {
   /** Bytes `src[from, to)` as a COPY text field (backslash and \b \t \n \v \f \r escaped). */
   escaped(src: Uint8Array, from: number, to: number): void {
     const buf = this.ensure(2 * (to - from));
-    let pos = this.pos;
-    for (let k = from; k < to; k++) {
-      const c = src[k] as number;
-      if (c === 92) {
-        buf[pos++] = 92;
-        buf[pos++] = 92;
-      } else if (c <= 13 && c >= 8) {
-        buf[pos++] = 92;
-        buf[pos++] = c === 8 ? 98 : c === 9 ? 116 : c === 10 ? 110 : c === 11 ? 118 : c === 12 ? 102 : 114;
-      } else {
-        buf[pos++] = c;
-      }
-    }
-    this.pos = pos;
+    this.pos = writeCopyEscaped(buf, this.pos, src, from, to);
   }
   /** An integer of at most 53 bits. */
   int(value: number): void {
     const buf = this.ensure(24);
-    let pos = this.pos;
-    let n = value;
-    if (n < 0) {
-      buf[pos++] = 45;
-      n = -n;
-    }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-    pos += digits;
-    this.pos = pos;
-    if (n < 2147483648) {
-      for (let k = pos - 1; k >= pos - digits; k--) {
-        const q = (n / 10) | 0;
-        buf[k] = 48 + (n - q * 10);
-        n = q;
-      }
-    } else {
-      for (let k = pos - 1; k >= pos - digits; k--) {
-        const q = Math.floor(n / 10);
-        buf[k] = 48 + (n - q * 10);
-        n = q;
-      }
-    }
+    this.pos = writeCopyInt(buf, this.pos, value);
   }
   /** ASCII text (digits, float8 spellings). */
   ascii(text: string): void {
