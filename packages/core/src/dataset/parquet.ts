@@ -132,6 +132,11 @@ const ENCODERS: Record<ParquetType, Encode> = {
   BYTES: (_text, column) => badValue(column, _text),
 };
 
+/** A value's PostgreSQL text as the JavaScript value its column's Parquet type stores; InvalidInputError when it is not valid text for it. */
+export function encodeParquetValue(text: string, column: DatasetColumn): unknown {
+  return ENCODERS[column.parquetType](text, column);
+}
+
 export type Decode = (value: unknown) => string;
 
 export const DECODERS: Record<ParquetType, Decode> = {
@@ -209,7 +214,7 @@ function utf8Views(values: (string | null)[]): (Uint8Array | null)[] {
 }
 
 /** hyparquet-writer's buffer, emptied into the sink after every row group (so memory is one group). */
-class SinkWriter extends ByteWriter {
+export class SinkWriter extends ByteWriter {
   readonly #sink: ByteSink;
   readonly #hash = createHash('sha256');
   bytes = 0;
@@ -238,7 +243,7 @@ class SinkWriter extends ByteWriter {
  * still waiting for its next batch (a stalled query must not hold up an abort). The source is told
  * to stop but not waited for.
  */
-async function* abortable<T>(source: AsyncIterable<T> | Iterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+export async function* abortable<T>(source: AsyncIterable<T> | Iterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
   if (!signal) {
     yield* source;
     return;
@@ -275,6 +280,37 @@ async function* abortable<T>(source: AsyncIterable<T> | Iterable<T>, signal: Abo
   }
 }
 
+/** Rows and characters after which a row group is closed. */
+export function groupBounds(options: ParquetWriteOptions): { groupRows: number; groupChars: number; valueOverhead: number } {
+  return {
+    groupRows: Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS),
+    groupChars: Math.max(1, options.rowGroupChars ?? DEFAULT_ROW_GROUP_CHARS),
+    valueOverhead: VALUE_OVERHEAD_CHARS,
+  };
+}
+
+/**
+ * A dataset file's ParquetWriter on `sink`: the columns' schema and key-value metadata, snappy with
+ * a fresh compressor (so the same rows always give the same bytes).
+ */
+export function openParquetWriter(columns: DatasetColumn[], sink: ByteSink, options: ParquetWriteOptions): { pq: ParquetWriter; writer: SinkWriter } {
+  if (!columns.length) throw new InvalidInputError('a dataset table needs at least one column');
+  const writer = new SinkWriter(sink);
+  const metadata = {
+    [FORMAT_METADATA_KEY]: '1',
+    [COLUMNS_METADATA_KEY]: JSON.stringify(columns.map(({ name, pgType, nullable, parquetType }) => ({ name, pgType, nullable, parquetType }))),
+    ...options.metadata,
+  };
+  const pq = new ParquetWriter({
+    writer,
+    schema: [{ name: 'root', num_children: columns.length }, ...columns.map(schemaElement)],
+    kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+    createdBy: 'tdm dataset store (hyparquet-writer)',
+    compressors: { SNAPPY: snappyCompressor() },
+  });
+  return { pq, writer };
+}
+
 /**
  * Writes `batches` of PostgreSQL text rows as one Parquet file into `sink`, a row group at a time:
  * memory holds one row group, whatever the table's size. Rejects with `InvalidInputError` for a row
@@ -286,24 +322,10 @@ export async function writeParquet(
   sink: ByteSink,
   options: ParquetWriteOptions = {},
 ): Promise<ParquetWriteResult> {
-  if (!columns.length) throw new InvalidInputError('a dataset table needs at least one column');
-  const groupRows = Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
-  const groupChars = Math.max(1, options.rowGroupChars ?? DEFAULT_ROW_GROUP_CHARS);
+  const { groupRows, groupChars } = groupBounds(options);
   const width = columns.length;
   const rowOverhead = width * VALUE_OVERHEAD_CHARS;
-  const writer = new SinkWriter(sink);
-  const metadata = {
-    [FORMAT_METADATA_KEY]: '1',
-    [COLUMNS_METADATA_KEY]: JSON.stringify(columns.map(({ name, pgType, nullable, parquetType }) => ({ name, pgType, nullable, parquetType }))),
-    ...options.metadata,
-  };
-  const pq = new ParquetWriter({
-    writer,
-    schema: [{ name: 'root', num_children: width }, ...columns.map(schemaElement)],
-    kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
-    createdBy: 'tdm dataset store (hyparquet-writer)',
-    compressors: { SNAPPY: snappyCompressor() },
-  });
+  const { pq, writer } = openParquetWriter(columns, sink, options);
   const encoders = columns.map((c) => ENCODERS[c.parquetType]);
   const passThrough = columns.map((c) => c.parquetType === 'STRING');
   let data: unknown[][] = columns.map(() => []);
