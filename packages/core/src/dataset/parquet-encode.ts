@@ -87,17 +87,21 @@ function pageValues(k: Chunk, encoding: Encoding, from: number, to: number): Uin
   if (type === 'STRING') {
     const length = (c.offsets[to] as number) - (c.offsets[from] as number);
     const out = new Uint8Array(length + 4 * n);
-    const view = new DataView(out.buffer);
+    const { bytes, offsets, defs } = c;
     let at = 0;
     for (let r = from; r < to; r++) {
-      if (!c.defs[r]) continue;
-      const start = c.offsets[r] as number;
-      const end = c.offsets[r + 1] as number;
-      view.setUint32(at, end - start, true);
+      if (!defs[r]) continue;
+      const start = offsets[r] as number;
+      const end = offsets[r + 1] as number;
+      const size = end - start;
+      out[at] = size & 0xff;
+      out[at + 1] = (size >>> 8) & 0xff;
+      out[at + 2] = (size >>> 16) & 0xff;
+      out[at + 3] = size >>> 24;
       at += 4;
-      if (end - start > 32) out.set(c.bytes.subarray(start, end), at);
-      else for (let q = start; q < end; q++) out[at + q - start] = c.bytes[q] as number;
-      at += end - start;
+      if (size > 32) out.set(bytes.subarray(start, end), at);
+      else for (let q = 0; q < size; q++) out[at + q] = bytes[start + q] as number;
+      at += size;
     }
     return out;
   }
