@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCopyTextRow } from '../src/dataset/copy-text.ts';
+import { LocalDatasetStore } from '../src/dataset/local-store.ts';
 import { type AsyncBuffer, datasetColumns, type ParquetWriteOptions, writeParquet } from '../src/dataset/parquet.ts';
 import { readParquetCopyText } from '../src/dataset/parquet-copy-text.ts';
 import { writeParquetFromCopyText } from '../src/dataset/parquet-from-copy-text.ts';
@@ -163,6 +167,39 @@ describe('Parquet from COPY text', () => {
       expect(expected).toBeInstanceOf(InvalidInputError);
       expect(actual).toBeInstanceOf(InvalidInputError);
       expect((actual as Error).message).toBe((expected as Error).message);
+    }
+  });
+
+  it('a dataset writer stores COPY text as the same file as the rows, and reports the rows per row group', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tdm-parquet-encode-'));
+    try {
+      const store = new LocalDatasetStore(dir);
+      const table = { schema: 'public', name: 'all types', columns: ALL_TYPES };
+      const rows = Array.from({ length: 40_000 }, (_, i) => allTypesRow(i));
+      const byRows = store.createWriter('by-rows');
+      const a = await byRows.writeTable(
+        table,
+        (async function* () {
+          yield rows;
+        })(),
+      );
+      const byCopy = store.createWriter('by-copy');
+      expect(byCopy.writeTableCopyText).toBeTypeOf('function');
+      const counts: number[] = [];
+      const b = await byCopy.writeTableCopyText?.(table, {
+        copyText: (async function* () {
+          yield* copyChunks(rows, 100_000);
+        })(),
+        onRows: (n) => counts.push(n),
+      });
+      expect(b).toEqual(a);
+      expect(counts).toEqual([16384, 16384, 7232]);
+      await byCopy.finish({ name: 'x', kind: 'SUBSET', schemaVersionId: null, parentId: null, jobId: null, meta: {} });
+      const back: TextRow[] = [];
+      for await (const batch of store.readTable('by-copy', table)) back.push(...batch);
+      expect(back).toEqual(rows);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
