@@ -8,8 +8,8 @@
  */
 import { InvalidInputError } from '../errors.ts';
 import { parseCopyTextLine } from './copy-text.ts';
-import { encodeParquetValue } from './parquet.ts';
-import type { DatasetColumn } from './types.ts';
+import { encodeParquetValue } from './parquet-values.ts';
+import type { DatasetColumn, TextRow } from './types.ts';
 
 const TAB = 9;
 const NEWLINE = 10;
@@ -24,7 +24,7 @@ export interface ColumnBuffer {
   column: DatasetColumn;
   defs: Uint8Array;
   /** STRING: value `r` is `bytes[offsets[r], offsets[r + 1])`. */
-  bytes: Uint8Array;
+  bytes: Buffer;
   offsets: Int32Array;
   /** INT32 and BOOLEAN values. */
   ints: Int32Array;
@@ -39,7 +39,7 @@ function newBuffer(column: DatasetColumn, rows: number): ColumnBuffer {
   return {
     column,
     defs: new Uint8Array(rows),
-    bytes: new Uint8Array(text ? 64 * rows : 0),
+    bytes: Buffer.alloc(text ? 64 * rows : 0),
     offsets: new Int32Array(text ? rows + 1 : 0),
     ints: new Int32Array(column.parquetType === 'INT32' || column.parquetType === 'BOOLEAN' ? rows : 0),
     nums: new Float64Array(column.parquetType === 'INT64' || column.parquetType === 'DOUBLE' ? rows : 0),
@@ -235,29 +235,66 @@ export class CopyTextColumns {
       return end;
     }
     this.chars += text.length;
-    const value = encodeParquetValue(text, c.column);
-    switch (c.column.parquetType) {
-      case 'INT32':
-        c.ints[row] = value as number;
-        break;
-      case 'BOOLEAN':
-        c.ints[row] = value ? 1 : 0;
-        break;
-      case 'DOUBLE':
-        c.nums[row] = value as number;
-        break;
-      case 'INT64':
-        if (Number.isSafeInteger(Number(value))) c.nums[row] = Number(value);
-        else c.big.set(row, value as bigint);
-        break;
-    }
+    store(c, row, encodeParquetValue(text, c.column));
     return end;
+  }
+
+  /** One row of PostgreSQL text values (`null` for NULL): the row path of `writeParquet`. */
+  addRow(row: TextRow): void {
+    const width = this.columns.length;
+    if (row.length !== width) {
+      throw new InvalidInputError(`row ${this.rowsBefore + this.rows + 1} has ${row.length} values; the table has ${width} columns`, {
+        expected: width,
+        actual: row.length,
+      });
+    }
+    const r = this.rows;
+    for (let i = 0; i < width; i++) {
+      const c = this.columns[i] as ColumnBuffer;
+      const text = row[i];
+      const string = c.column.parquetType === 'STRING';
+      if (text === null || text === undefined) {
+        c.defs[r] = 0;
+        if (string) c.offsets[r + 1] = c.offsets[r] as number;
+        continue;
+      }
+      c.defs[r] = 1;
+      this.chars += text.length;
+      if (!string) {
+        store(c, r, encodeParquetValue(text, c.column));
+        continue;
+      }
+      const at = c.offsets[r] as number;
+      if (at + 3 * text.length > c.bytes.length) grow(c, at + 3 * text.length);
+      c.offsets[r + 1] = at + c.bytes.write(text, at, 'utf8');
+    }
+    this.chars += this.#rowOverhead;
+    this.rows++;
+  }
+}
+
+/** A non-STRING value, as the column's Parquet type stores it, into row `row`. */
+function store(c: ColumnBuffer, row: number, value: unknown): void {
+  switch (c.column.parquetType) {
+    case 'INT32':
+      c.ints[row] = value as number;
+      break;
+    case 'BOOLEAN':
+      c.ints[row] = value ? 1 : 0;
+      break;
+    case 'DOUBLE':
+      c.nums[row] = value as number;
+      break;
+    case 'INT64':
+      if (Number.isSafeInteger(Number(value))) c.nums[row] = Number(value);
+      else c.big.set(row, value as bigint);
+      break;
   }
 }
 
 /** Grows a STRING column's arena to at least `need` bytes. */
-function grow(c: ColumnBuffer, need: number): Uint8Array {
-  const bigger = new Uint8Array(Math.max(need, 2 * c.bytes.length));
+function grow(c: ColumnBuffer, need: number): Buffer {
+  const bigger = Buffer.alloc(Math.max(need, 2 * c.bytes.length));
   bigger.set(c.bytes);
   c.bytes = bigger;
   return bigger;
