@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
-import type { DatasetManifest, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
+import type { CopyTextInput, DatasetManifest, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TableRows, TextRow } from './types.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -99,7 +99,7 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
   }
 
   /** Streams one table into `file`; returns the table's entry. Must remove what it wrote when it fails. */
-  protected abstract writeFile(file: string, table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest>;
+  protected abstract writeFile(file: string, table: TableInput, rows: TableRows): Promise<DatasetTableManifest>;
   /** Fails when a readable version with this id exists already. */
   protected abstract assertNew(): Promise<void>;
   /** Stores the manifest so that it appears at once (rename, single PUT). */
@@ -107,7 +107,15 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
   /** Removes every file of the version. */
   protected abstract removeAll(): Promise<void>;
 
-  async writeTable(table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest> {
+  writeTable(table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest> {
+    return this.#write(table, batches);
+  }
+
+  writeTableCopyText(table: TableInput, input: CopyTextInput): Promise<DatasetTableManifest> {
+    return this.#write(table, input);
+  }
+
+  async #write(table: TableInput, rows: TableRows): Promise<DatasetTableManifest> {
     this.#assertOpen();
     checkTableInput(table);
     const file = tableFileName(table);
@@ -117,7 +125,7 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
     const slot = this.#tables.push(null) - 1;
     const work = (async () => {
       await this.#checkNew();
-      return this.writeFile(file, table, batches);
+      return this.writeFile(file, table, rows);
     })();
     this.#inFlight.add(work);
     try {

@@ -15,7 +15,9 @@ import type { AsyncBuffer, SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { snappyCompressor, snappyUncompressor } from 'hysnappy';
 import { InvalidInputError } from '../errors.ts';
-import { formatFloat8, parseFloat8 } from './float8.ts';
+import { CopyTextColumns } from './copy-text-columns.ts';
+import { formatFloat8 } from './float8.ts';
+import { writeCopyTextRowGroup } from './parquet-encode.ts';
 import type { DatasetColumn, TextRow } from './types.ts';
 
 export type { AsyncBuffer };
@@ -88,50 +90,6 @@ function schemaElement(column: DatasetColumn): SchemaElement {
   }
 }
 
-type Encode = (text: string, column: DatasetColumn) => unknown;
-
-const INT64_TEXT = /^(?:0|-?[1-9][0-9]{0,18})$/;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-function badValue(column: DatasetColumn, text: string): never {
-  throw new InvalidInputError(`value ${JSON.stringify(text.slice(0, 80))} of column ${JSON.stringify(column.name)} is not valid ${column.pgType} text`, {
-    column: column.name,
-    pgType: column.pgType,
-  });
-}
-
-const ENCODERS: Record<ParquetType, Encode> = {
-  INT32: (text, column) => {
-    const value = +text;
-    // `| 0` is the identity only for 32-bit integers; the text check keeps "1e3" or " 7" out.
-    if ((value | 0) !== value || String(value) !== text) badValue(column, text);
-    return value;
-  },
-  INT64: (text, column) => {
-    // BigInt() would also take " 7", "0x1f" or "": only PostgreSQL's own spelling is let through.
-    if (!INT64_TEXT.test(text)) badValue(column, text);
-    const value = BigInt(text);
-    if (value < INT64_MIN || value > INT64_MAX) badValue(column, text);
-    return value;
-  },
-  BOOLEAN: (text, column) => (text === 't' ? true : text === 'f' ? false : badValue(column, text)),
-  DOUBLE: (text, column) => {
-    const value = parseFloat8(text);
-    // PostgreSQL ≥ 12 prints the shortest exact text; anything else (extra_float_digits < 1, another
-    // producer) would not come back byte for byte, so it is refused rather than silently changed.
-    if (formatFloat8(value) !== text) {
-      throw new InvalidInputError(
-        `float8 value ${JSON.stringify(text)} of column ${JSON.stringify(column.name)} is not in PostgreSQL's shortest-exact form (extra_float_digits must be ≥ 1)`,
-        { column: column.name },
-      );
-    }
-    return value;
-  },
-  STRING: (text) => text,
-  BYTES: (_text, column) => badValue(column, _text),
-};
-
 export type Decode = (value: unknown) => string;
 
 export const DECODERS: Record<ParquetType, Decode> = {
@@ -175,41 +133,8 @@ export interface ParquetWriteResult {
   checksum: string;
 }
 
-/**
- * The strings of a column chunk as UTF-8 views into one buffer. hyparquet-writer would otherwise
- * encode each value into an ArrayBuffer of its own, and a million small ArrayBuffers cost more in
- * allocation and garbage collection than the encoding itself. PostgreSQL text never holds NUL, so
- * the values are joined with NUL, encoded in one go and cut at the NUL bytes.
- */
-function utf8Views(values: (string | null)[]): (Uint8Array | null)[] {
-  const joined = values.map((v) => v ?? '').join('\0');
-  const bytes = Buffer.from(joined, 'utf8');
-  const { buffer, byteOffset } = bytes;
-  const views: (Uint8Array | null)[] = new Array(values.length);
-  let start = 0;
-  if (bytes.length === joined.length) {
-    // All ASCII: byte offsets are string offsets.
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i] as string | null;
-      const length = value === null ? 0 : value.length;
-      views[i] = value === null ? null : new Uint8Array(buffer, byteOffset + start, length);
-      start += length + 1;
-    }
-    return views;
-  }
-  for (let i = 0; i < values.length; i++) {
-    let end = bytes.indexOf(0, start);
-    if (end === -1) end = bytes.length;
-    views[i] = values[i] === null ? null : new Uint8Array(buffer, byteOffset + start, end - start);
-    start = end + 1;
-  }
-  // A NUL inside a value (not from PostgreSQL, which cannot store one) shifts the cuts: encode one by one.
-  if (start !== bytes.length + 1) return values.map((v) => (v === null ? null : Buffer.from(v, 'utf8')));
-  return views;
-}
-
 /** hyparquet-writer's buffer, emptied into the sink after every row group (so memory is one group). */
-class SinkWriter extends ByteWriter {
+export class SinkWriter extends ByteWriter {
   readonly #sink: ByteSink;
   readonly #hash = createHash('sha256');
   bytes = 0;
@@ -238,7 +163,7 @@ class SinkWriter extends ByteWriter {
  * still waiting for its next batch (a stalled query must not hold up an abort). The source is told
  * to stop but not waited for.
  */
-async function* abortable<T>(source: AsyncIterable<T> | Iterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+export async function* abortable<T>(source: AsyncIterable<T> | Iterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
   if (!signal) {
     yield* source;
     return;
@@ -275,6 +200,37 @@ async function* abortable<T>(source: AsyncIterable<T> | Iterable<T>, signal: Abo
   }
 }
 
+/** Rows and characters after which a row group is closed. */
+export function groupBounds(options: ParquetWriteOptions): { groupRows: number; groupChars: number; valueOverhead: number } {
+  return {
+    groupRows: Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS),
+    groupChars: Math.max(1, options.rowGroupChars ?? DEFAULT_ROW_GROUP_CHARS),
+    valueOverhead: VALUE_OVERHEAD_CHARS,
+  };
+}
+
+/**
+ * A dataset file's ParquetWriter on `sink`: the columns' schema and key-value metadata, snappy with
+ * a fresh compressor (so the same rows always give the same bytes).
+ */
+export function openParquetWriter(columns: DatasetColumn[], sink: ByteSink, options: ParquetWriteOptions): { pq: ParquetWriter; writer: SinkWriter } {
+  if (!columns.length) throw new InvalidInputError('a dataset table needs at least one column');
+  const writer = new SinkWriter(sink);
+  const metadata = {
+    [FORMAT_METADATA_KEY]: '1',
+    [COLUMNS_METADATA_KEY]: JSON.stringify(columns.map(({ name, pgType, nullable, parquetType }) => ({ name, pgType, nullable, parquetType }))),
+    ...options.metadata,
+  };
+  const pq = new ParquetWriter({
+    writer,
+    schema: [{ name: 'root', num_children: columns.length }, ...columns.map(schemaElement)],
+    kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+    createdBy: 'tdm dataset store (hyparquet-writer)',
+    compressors: { SNAPPY: snappyCompressor() },
+  });
+  return { pq, writer };
+}
+
 /**
  * Writes `batches` of PostgreSQL text rows as one Parquet file into `sink`, a row group at a time:
  * memory holds one row group, whatever the table's size. Rejects with `InvalidInputError` for a row
@@ -286,69 +242,21 @@ export async function writeParquet(
   sink: ByteSink,
   options: ParquetWriteOptions = {},
 ): Promise<ParquetWriteResult> {
-  if (!columns.length) throw new InvalidInputError('a dataset table needs at least one column');
-  const groupRows = Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
-  const groupChars = Math.max(1, options.rowGroupChars ?? DEFAULT_ROW_GROUP_CHARS);
-  const width = columns.length;
-  const rowOverhead = width * VALUE_OVERHEAD_CHARS;
-  const writer = new SinkWriter(sink);
-  const metadata = {
-    [FORMAT_METADATA_KEY]: '1',
-    [COLUMNS_METADATA_KEY]: JSON.stringify(columns.map(({ name, pgType, nullable, parquetType }) => ({ name, pgType, nullable, parquetType }))),
-    ...options.metadata,
-  };
-  const pq = new ParquetWriter({
-    writer,
-    schema: [{ name: 'root', num_children: width }, ...columns.map(schemaElement)],
-    kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
-    createdBy: 'tdm dataset store (hyparquet-writer)',
-    compressors: { SNAPPY: snappyCompressor() },
-  });
-  const encoders = columns.map((c) => ENCODERS[c.parquetType]);
-  const passThrough = columns.map((c) => c.parquetType === 'STRING');
-  let data: unknown[][] = columns.map(() => []);
-  let rows = 0;
-  let chars = 0;
+  const { groupRows, groupChars, valueOverhead } = groupBounds(options);
+  const { pq, writer } = openParquetWriter(columns, sink, options);
+  const group = new CopyTextColumns(columns, groupRows, groupChars, valueOverhead);
   let rowCount = 0;
-
   const flushGroup = async () => {
-    if (!rows) return;
+    if (!group.rows) return;
     options.signal?.throwIfAborted();
-    // Min/max statistics only where they mean something to a reader: on STRING columns they would
-    // compare PostgreSQL text byte-wise (not in the type's order) and cost ~1 s per million rows.
-    const columnData = columns.map((c, i) => ({
-      name: c.name,
-      data: c.parquetType === 'STRING' ? utf8Views(data[i] as (string | null)[]) : (data[i] as unknown[]),
-      statistics: c.parquetType !== 'STRING',
-    }));
-    data = columns.map(() => []);
-    rowCount += rows;
-    const size = rows;
-    rows = 0;
-    chars = 0;
-    // biome-ignore lint/suspicious/noExplicitAny: hyparquet's DecodedArray is a union of typed arrays and any[]
-    await pq.write({ columnData: columnData as any, rowGroupSize: size });
+    await writeCopyTextRowGroup(pq, group);
+    rowCount += group.rows;
+    group.reset();
   };
-
   for await (const batch of abortable(batches, options.signal)) {
     for (const row of batch) {
-      if (row.length !== width) {
-        throw new InvalidInputError(`row ${rowCount + rows + 1} has ${row.length} values; the table has ${width} columns`, {
-          expected: width,
-          actual: row.length,
-        });
-      }
-      for (let i = 0; i < width; i++) {
-        const text = row[i];
-        if (text === null || text === undefined) {
-          (data[i] as unknown[]).push(null);
-        } else {
-          chars += text.length;
-          (data[i] as unknown[]).push(passThrough[i] ? text : (encoders[i] as Encode)(text, columns[i] as DatasetColumn));
-        }
-      }
-      chars += rowOverhead;
-      if (++rows >= groupRows || chars >= groupChars) await flushGroup();
+      group.addRow(row);
+      if (group.full) await flushGroup();
     }
   }
   await flushGroup();

@@ -50,10 +50,26 @@ export interface TableInput extends TableRef {
   columns: { name: string; pgType: string; nullable: boolean }[];
 }
 
+/** COPY text bytes of a table's rows (what `COPY … TO STDOUT` sends), in the table input's column order. */
+export interface CopyTextInput {
+  copyText: AsyncIterable<Uint8Array>;
+  /** Told the number of rows of each row group once it is written. */
+  onRows?: (rows: number) => void;
+}
+
+/** A table's rows as a writer takes them: batches of text rows, or COPY text. */
+export type TableRows = AsyncIterable<TextRow[]> | CopyTextInput;
+
 export interface DatasetWriter {
   readonly datasetVersionId: string;
   /** Streams one table's rows (in batches) into its Parquet file. */
   writeTable(table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest>;
+  /**
+   * Streams one table's rows as COPY text into its Parquet file (the same file `writeTable` writes
+   * for the same rows), without a row array or string per value. Optional: callers fall back to
+   * `writeTable` and `copyTextToBatches`.
+   */
+  writeTableCopyText?(table: TableInput, input: CopyTextInput): Promise<DatasetTableManifest>;
   /** Writes the manifest; the version becomes readable. */
   finish(info: Omit<DatasetManifest, 'formatVersion' | 'datasetVersionId' | 'createdAt' | 'tables'>): Promise<DatasetManifest>;
   /** Removes everything written so far. */

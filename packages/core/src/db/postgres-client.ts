@@ -40,6 +40,8 @@ interface TxState {
 }
 
 const DEFAULT_BATCH = 1000;
+/** Bytes of COPY output buffered ahead of the reader (`copyOut`). */
+const COPY_OUT_BUFFER_BYTES = 4 * 1024 * 1024;
 let sequence = 0;
 
 /** Per-client type parsers; the global `pg.types` stays untouched for other users of `pg`. */
@@ -290,7 +292,8 @@ export class PostgresSqlClient implements SqlClient {
     const conn = await this.#acquire();
     const source = conn.client.query(copyTo(sql));
     // Errors reach the reader as TdmErrors through a PassThrough; the connection goes back once the stream settles.
-    const out = new PassThrough();
+    // A few MiB of room: the server keeps sending while the reader encodes what it has (a row group).
+    const out = new PassThrough({ highWaterMark: COPY_OUT_BUFFER_BYTES });
     let settled = false;
     const release = (destroy: boolean) => {
       if (settled) return;

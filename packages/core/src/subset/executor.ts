@@ -14,16 +14,17 @@
  * Generated columns are left out of the data: the target computes them again.
  * The writer's lifecycle (finish with the plan in its manifest, or abort) belongs to the caller.
  */
-import type { Catalog, ColumnDef, TableDef } from '../catalog/types.ts';
-import { copyTextToBatches } from '../dataset/copy-text.ts';
-import type { DatasetWriter, TableInput, TextRow } from '../dataset/types.ts';
-import { quoteIdent, quoteQualified } from '../db/quote.ts';
+import type { Catalog } from '../catalog/types.ts';
+import type { DatasetWriter } from '../dataset/types.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
 import { checkFilters } from './filter.ts';
-import type { PlannedForeignKey, PlannedTable, SubsetPlan } from './planner.ts';
+import { col, from, keyCol, type Work } from './key-sql.ts';
+import type { SubsetPlan } from './planner.ts';
+import { select } from './select.ts';
 import { guardSourceRead, sourceStatementTimeoutMs } from './source-guard.ts';
+import { stream } from './stream.ts';
 
 /** Progress reporting, cancellation and batch size of one execution. */
 export interface ExecuteSubsetOptions {
@@ -54,70 +55,6 @@ export interface SubsetResult {
 }
 
 const DEFAULT_BATCH = 10_000;
-/** At most one progress event per table per this many milliseconds while streaming. */
-const PROGRESS_INTERVAL_MS = 2000;
-
-interface Work {
-  plan: PlannedTable;
-  def: TableDef;
-  /** Data columns: catalog order, generated ones left out. */
-  columns: ColumnDef[];
-  keyTable: string;
-  /** Source column (or `ctid` / `tableoid`) → key table column. */
-  keyColumns: Map<string, string>;
-  rows: number;
-}
-
-const from = (w: Work) => `${w.plan.only ? 'ONLY ' : ''}${quoteQualified(w.def.schema, w.def.name)}`;
-
-function isSystem(w: Work, column: string): boolean {
-  return w.plan.key.kind === 'ctid' && (column === 'ctid' || column === 'tableoid');
-}
-
-function col(w: Work, alias: string, column: string): string {
-  return isSystem(w, column) ? `${alias}.${column}` : `${alias}.${quoteIdent(column)}`;
-}
-
-function keyCol(w: Work, column: string): string {
-  const k = w.keyColumns.get(column);
-  if (!k) throw new Error(`internal: ${w.plan.qualified} has no key column for ${column}`);
-  return k;
-}
-
-/** The key table's columns, in order, as expressions over the source table under `alias`. */
-function keyExprs(w: Work, alias: string): string {
-  return [...w.keyColumns.keys()].map((c) => col(w, alias, c)).join(', ');
-}
-
-const keyList = (w: Work) => [...w.keyColumns.values()].join(', ');
-
-/** `q.k0 = p."id" AND …` over the row key. */
-function sameKey(w: Work, keyAlias: string, sourceAlias: string): string {
-  return w.plan.key.columns.map((c) => `${keyAlias}.${keyCol(w, c)} = ${col(w, sourceAlias, c)}`).join(' AND ');
-}
-
-function fkMatch(
-  child: Work,
-  childAlias: string,
-  childIsKeyTable: boolean,
-  parent: Work,
-  parentAlias: string,
-  parentIsKeyTable: boolean,
-  fk: PlannedForeignKey,
-): string {
-  return fk.columns
-    .map((c, i) => {
-      const pc = fk.referencedColumns[i] as string;
-      const left = childIsKeyTable ? `${childAlias}.${keyCol(child, c)}` : col(child, childAlias, c);
-      const right = parentIsKeyTable ? `${parentAlias}.${keyCol(parent, pc)}` : col(parent, parentAlias, pc);
-      return `${left} = ${right}`;
-    })
-    .join(' AND ');
-}
-
-function checkAborted(signal: AbortSignal | undefined): void {
-  signal?.throwIfAborted();
-}
 
 function prepare(catalog: Catalog, plan: SubsetPlan): Work[] {
   const defs = new Map(catalog.tables.map((t) => [`${t.schema}.${t.name}`, t]));
@@ -135,6 +72,7 @@ function prepare(catalog: Catalog, plan: SubsetPlan): Work[] {
       keyTable: `pg_temp.tdm_subset_k${i + 1}`,
       keyColumns: new Map(),
       rows: 0,
+      whole: false,
     });
   }
   const byId = new Map(work.map((w) => [w.plan.qualified, w]));
@@ -170,7 +108,7 @@ export async function executeSubset(
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
   const work = prepare(catalog, plan);
   const byId = new Map(work.map((w) => [w.plan.qualified, w]));
-  checkAborted(signal);
+  signal?.throwIfAborted();
 
   const filters = plan.tables.filter((t) => t.where !== null).map((t) => ({ table: t.qualified, where: t.where as string }));
   await checkFilters(source, catalog, filters);
@@ -195,7 +133,7 @@ export async function executeSubset(
 
       const tables: SubsetResult['tables'] = [];
       for (const w of work) {
-        checkAborted(signal);
+        signal?.throwIfAborted();
         const rows = await stream(tx, plan, w, writer, batchSize, signal, emit);
         tables.push({ schema: w.def.schema, name: w.def.name, rowCount: rows });
       }
@@ -204,163 +142,4 @@ export async function executeSubset(
       return { tables, cut, durationMs: Date.now() - started };
     }),
   );
-}
-
-/** Fills the key tables: capped selections in plan order, then the upward closure to a fixpoint. */
-async function select(
-  tx: SqlClient,
-  plan: SubsetPlan,
-  work: Work[],
-  byId: Map<string, Work>,
-  cut: SubsetCut[],
-  signal: AbortSignal | undefined,
-  emit: EmitEvent | undefined,
-): Promise<void> {
-  for (const id of plan.selection) {
-    checkAborted(signal);
-    const w = byId.get(id);
-    if (!w) continue;
-    const t = w.plan;
-    // The source table keeps its own name (no alias) so a user's filter may qualify columns with it.
-    const self = quoteQualified(t.schema, t.name);
-    const conditions: string[] = [];
-    let reason: string;
-    if (t.reachedBy === 'down') {
-      const parents: string[] = [];
-      const exists = t.foreignKeys
-        .filter((fk) => t.via.includes(fk.name) && !fk.selfReference && byId.has(fk.references))
-        .map((fk) => {
-          const parent = byId.get(fk.references) as Work;
-          if (!parents.includes(fk.references)) parents.push(fk.references);
-          return `EXISTS (SELECT 1 FROM ${parent.keyTable} p WHERE ${fkMatch(w, self, false, parent, 'p', true, fk)})`;
-        });
-      if (exists.length === 0) continue;
-      conditions.push(exists.length === 1 ? (exists[0] as string) : `(${exists.join(' OR ')})`);
-      reason = `rows referencing the selected rows of ${parents.join(', ')}`;
-    } else if (t.reachedBy === 'root') {
-      reason = 'root rows';
-    } else {
-      reason = 'rows of a table not reachable from the root';
-    }
-    if (t.where) {
-      conditions.push(`(${t.where})`);
-      reason += ` matching ${t.where}`;
-    }
-    const whereSql = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
-    const order = t.key.columns.map((c) => (isSystem(w, c) ? `${self}.${c}` : `${self}.${quoteIdent(c)}`)).join(', ');
-    const limit = t.cap === null ? '' : ` ORDER BY ${order} LIMIT ${t.cap}`;
-    const inserted = await tx.query(`INSERT INTO ${w.keyTable} (${keyList(w)}) SELECT ${keyExprs(w, self)} FROM ${from(w)}${whereSql}${limit}`);
-    w.rows = inserted.rowCount;
-    if (t.cap !== null && inserted.rowCount >= t.cap) {
-      const counted = await tx.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${from(w)}${whereSql}`);
-      const wanted = Number(counted.rows[0]?.n ?? 0);
-      if (wanted > inserted.rowCount) cut.push({ table: id, wanted, kept: inserted.rowCount, reason: `cap ${t.cap} on ${reason}`, final: inserted.rowCount });
-    }
-  }
-  for (const w of work) await tx.query(`ANALYZE ${w.keyTable}`);
-
-  // Upward closure: children before parents (reverse load order), so an acyclic schema settles in one pass.
-  const reverse = [...work].sort((a, b) => b.plan.order - a.plan.order);
-  const pending = new Set(work.filter((w) => w.rows > 0));
-  let passes = 0;
-  let added = 0;
-  while (pending.size > 0) {
-    passes++;
-    for (const child of reverse) {
-      if (!pending.has(child)) continue;
-      pending.delete(child);
-      const fks = [...child.plan.foreignKeys].sort((a, b) => Number(b.selfReference) - Number(a.selfReference));
-      for (const fk of fks) {
-        checkAborted(signal);
-        const parent = byId.get(fk.references);
-        if (!parent) continue;
-        const notNull = fk.columns.map((c) => `c.${keyCol(child, c)} IS NOT NULL`).join(' AND ');
-        let sql: string;
-        if (fk.selfReference) {
-          // The whole chain (managers of managers …) in one statement; UNION stops at rows seen before, so cyclic data ends too.
-          sql = `WITH RECURSIVE chain (${keyList(parent)}) AS (
-  SELECT ${keyExprs(parent, 'p')} FROM ${from(parent)} p WHERE EXISTS (SELECT 1 FROM ${child.keyTable} c WHERE ${notNull} AND ${fkMatch(child, 'c', true, parent, 'p', false, fk)})
-  UNION
-  SELECT ${keyExprs(parent, 'p')} FROM ${from(parent)} p JOIN chain c ON ${fkMatch(child, 'c', true, parent, 'p', false, fk)}
-)
-INSERT INTO ${parent.keyTable} (${keyList(parent)})
-SELECT ${keyList(parent)} FROM chain c WHERE NOT EXISTS (SELECT 1 FROM ${parent.keyTable} q WHERE ${parent.plan.key.columns.map((k) => `q.${keyCol(parent, k)} = c.${keyCol(parent, k)}`).join(' AND ')})`;
-        } else {
-          sql = `INSERT INTO ${parent.keyTable} (${keyList(parent)})
-SELECT ${keyExprs(parent, 'p')} FROM ${from(parent)} p
-WHERE EXISTS (SELECT 1 FROM ${child.keyTable} c WHERE ${notNull} AND ${fkMatch(child, 'c', true, parent, 'p', false, fk)})
-  AND NOT EXISTS (SELECT 1 FROM ${parent.keyTable} q WHERE ${sameKey(parent, 'q', 'p')})`;
-        }
-        const result = await tx.query(sql);
-        if (result.rowCount > 0) {
-          parent.rows += result.rowCount;
-          added += result.rowCount;
-          // A parent later in this pass is visited in it; one visited already waits for the next pass.
-          // A self-reference's chain is complete already, and its other FKs run right after, in this loop.
-          if (parent !== child) pending.add(parent);
-        }
-      }
-    }
-  }
-  emit?.({
-    step: 'subset',
-    level: 'info',
-    message: `selected ${work.reduce((n, w) => n + w.rows, 0)} rows in ${work.length} tables (${added} added for integrity in ${passes} pass${passes === 1 ? '' : 'es'})`,
-    data: { tables: work.length, rows: work.reduce((n, w) => n + w.rows, 0), addedForIntegrity: added, passes },
-  });
-}
-
-/** One table's chosen rows through COPY into the writer; returns the row count. */
-async function stream(
-  tx: SqlClient,
-  plan: SubsetPlan,
-  w: Work,
-  writer: DatasetWriter,
-  batchSize: number,
-  signal: AbortSignal | undefined,
-  emit: EmitEvent | undefined,
-): Promise<number> {
-  const table = w.plan.qualified;
-  const list = w.columns.map((c) => `t.${quoteIdent(c.name)}`).join(', ');
-  const query =
-    plan.mode === 'subset'
-      ? `SELECT ${list} FROM ${from(w)} t JOIN ${w.keyTable} k ON ${w.plan.key.columns.map((c) => `k.${keyCol(w, c)} = ${col(w, 't', c)}`).join(' AND ')}`
-      : `SELECT ${list} FROM ${from(w)} t`;
-  const input: TableInput = {
-    schema: w.def.schema,
-    name: w.def.name,
-    columns: w.columns.map((c) => ({ name: c.name, pgType: c.dataType, nullable: c.nullable })),
-  };
-  const started = Date.now();
-  let rows = 0;
-  let lastEvent = started;
-  const progress = () => {
-    const seconds = (Date.now() - started) / 1000;
-    emit?.({
-      step: 'subset',
-      level: 'progress',
-      message: `${table}: ${rows} rows`,
-      data: { table, rows, rowsPerSec: seconds > 0 ? Math.round(rows / seconds) : rows },
-    });
-  };
-  const readable = await tx.copyOut(`COPY (${query}) TO STDOUT`);
-  async function* counted(): AsyncGenerator<TextRow[]> {
-    for await (const batch of copyTextToBatches(readable, batchSize)) {
-      checkAborted(signal);
-      rows += batch.length;
-      if (Date.now() - lastEvent >= PROGRESS_INTERVAL_MS) {
-        lastEvent = Date.now();
-        progress();
-      }
-      yield batch;
-    }
-  }
-  try {
-    await writer.writeTable(input, counted());
-  } catch (err) {
-    readable.destroy();
-    throw err;
-  }
-  progress();
-  return rows;
 }
