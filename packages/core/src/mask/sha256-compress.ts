@@ -37,7 +37,7 @@ export function compressSource(): string {
   // Instead of moving every variable one place down per round, round i names them shifted by i.
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
   for (let i = 0; i < 64; i++) {
-    const [a, b, c, d, e, f, g, h] = names.map((_, j) => names[(j - (i % 8) + 8) % 8] as string);
+    const [a, b, c, d, e, f, g, h] = names.map((_, j) => names[(j - (i % 8) + 8) % 8]) as string[] as [string, string, string, string, string, string, string, string];
     const sigma1 = `(${rotr(e, 6)} ^ ${rotr(e, 11)} ^ ${rotr(e, 25)})`;
     const sigma0 = `(${rotr(a, 2)} ^ ${rotr(a, 13)} ^ ${rotr(a, 22)})`;
     lines.push(`t = (${h} + ${sigma1} + (${g} ^ (${e} & (${f} ^ ${g}))) + ${(K[i] as number) | 0} + w${i}) | 0;`);
