@@ -22,6 +22,8 @@ export const SHA256_IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e
 /** Folds one 64-byte block, given as 16 big-endian words, into the 8-word `state`. */
 export type Compress = (state: Int32Array, block: Int32Array) => void;
 
+type Names = [string, string, string, string, string, string, string, string];
+
 const rotr = (x: string, n: number) => `((${x} >>> ${n}) | (${x} << ${32 - n}))`;
 
 /** The body of `compress(s, m)`, one statement per line (constants as signed 32-bit literals: small-integer arithmetic). */
@@ -37,7 +39,7 @@ export function compressSource(): string {
   // Instead of moving every variable one place down per round, round i names them shifted by i.
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
   for (let i = 0; i < 64; i++) {
-    const [a, b, c, d, e, f, g, h] = names.map((_, j) => names[(j - (i % 8) + 8) % 8]) as string[] as [string, string, string, string, string, string, string, string];
+    const [a, b, c, d, e, f, g, h] = names.map((_, j) => names[(j - (i % 8) + 8) % 8]) as Names;
     const sigma1 = `(${rotr(e, 6)} ^ ${rotr(e, 11)} ^ ${rotr(e, 25)})`;
     const sigma0 = `(${rotr(a, 2)} ^ ${rotr(a, 13)} ^ ${rotr(a, 22)})`;
     lines.push(`t = (${h} + ${sigma1} + (${g} ^ (${e} & (${f} ^ ${g}))) + ${(K[i] as number) | 0} + w${i}) | 0;`);
