@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
-import type { DatasetManifest, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
+import { datasetColumns, writeParquet } from './parquet.ts';
+import type { DatasetManifest, DatasetTableManifest, DatasetWriter, ParquetProducer, TableInput, TableRef, TextRow } from './types.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -98,8 +99,8 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
     this.datasetVersionId = checkDatasetVersionId(datasetVersionId);
   }
 
-  /** Streams one table into `file`; returns the table's entry. Must remove what it wrote when it fails. */
-  protected abstract writeFile(file: string, table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest>;
+  /** Streams one table into `file` from `produce`; returns the table's entry. Must remove what it wrote when it fails. */
+  protected abstract writeFile(file: string, table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest>;
   /** Fails when a readable version with this id exists already. */
   protected abstract assertNew(): Promise<void>;
   /** Stores the manifest so that it appears at once (rename, single PUT). */
@@ -107,7 +108,12 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
   /** Removes every file of the version. */
   protected abstract removeAll(): Promise<void>;
 
-  async writeTable(table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest> {
+  writeTable(table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest> {
+    const columns = datasetColumns(table.columns);
+    return this.writeTableParquet(table, (sink, options) => writeParquet(columns, batches, sink, options));
+  }
+
+  async writeTableParquet(table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest> {
     this.#assertOpen();
     checkTableInput(table);
     const file = tableFileName(table);
@@ -117,7 +123,7 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
     const slot = this.#tables.push(null) - 1;
     const work = (async () => {
       await this.#checkNew();
-      return this.writeFile(file, table, batches);
+      return this.writeFile(file, table, produce);
     })();
     this.#inFlight.add(work);
     try {

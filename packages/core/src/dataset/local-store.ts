@@ -9,10 +9,21 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NotFoundError, TdmError } from '../errors.ts';
 import { BaseDatasetWriter, checkDatasetVersionId, findTable, MANIFEST_FILE, parseManifest } from './layout.ts';
-import { datasetColumns, writeParquet } from './parquet.ts';
+import { datasetColumns } from './parquet.ts';
 import { openParquetFile, readParquet } from './parquet-read.ts';
 import { readParquetCopyText } from './parquet-copy-text.ts';
-import type { CopyTextReadOptions, DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
+import type {
+  CopyTextReadOptions,
+  DatasetManifest,
+  DatasetStore,
+  DatasetTableManifest,
+  DatasetWriter,
+  ParquetProducer,
+  RandomAccessFile,
+  TableInput,
+  TableRef,
+  TextRow,
+} from './types.ts';
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
@@ -42,14 +53,12 @@ class LocalDatasetWriter extends BaseDatasetWriter {
     await mkdir(this.#dir, { recursive: true });
   }
 
-  protected async writeFile(file: string, table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest> {
+  protected async writeFile(file: string, table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest> {
     const path = join(this.#dir, file);
     const columns = datasetColumns(table.columns);
     const handle = await open(path, 'w');
     try {
-      const result = await writeParquet(
-        columns,
-        batches,
+      const result = await produce(
         async (chunk) => {
           await handle.write(chunk);
         },
@@ -143,6 +152,10 @@ export class LocalDatasetStore implements DatasetStore {
     } finally {
       await file.close();
     }
+  }
+
+  openTableFile(datasetVersionId: string, table: TableRef): Promise<RandomAccessFile> {
+    return this.#open(datasetVersionId, table);
   }
 
   async #open(datasetVersionId: string, table: TableRef): Promise<Awaited<ReturnType<typeof openParquetFile>>> {

@@ -209,7 +209,7 @@ function utf8Views(values: (string | null)[]): (Uint8Array | null)[] {
 }
 
 /** hyparquet-writer's buffer, emptied into the sink after every row group (so memory is one group). */
-class SinkWriter extends ByteWriter {
+export class SinkWriter extends ByteWriter {
   readonly #sink: ByteSink;
   readonly #hash = createHash('sha256');
   bytes = 0;
@@ -275,6 +275,48 @@ async function* abortable<T>(source: AsyncIterable<T> | Iterable<T>, signal: Abo
   }
 }
 
+/** A ParquetWriter for `columns` on `sink`: the dataset store's schema, key-value metadata, codec and creator. */
+export function createParquetWriter(
+  columns: DatasetColumn[],
+  sink: ByteSink,
+  options: Pick<ParquetWriteOptions, 'metadata'> = {},
+): { pq: ParquetWriter; writer: SinkWriter } {
+  const writer = new SinkWriter(sink);
+  const metadata = {
+    [FORMAT_METADATA_KEY]: '1',
+    [COLUMNS_METADATA_KEY]: JSON.stringify(columns.map(({ name, pgType, nullable, parquetType }) => ({ name, pgType, nullable, parquetType }))),
+    ...options.metadata,
+  };
+  const pq = new ParquetWriter({
+    writer,
+    schema: [{ name: 'root', num_children: columns.length }, ...columns.map(schemaElement)],
+    kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+    createdBy: 'tdm dataset store (hyparquet-writer)',
+    compressors: { SNAPPY: snappyCompressor() },
+  });
+  return { pq, writer };
+}
+
+/** Encodes a column's text as its Parquet values (a bad value throws `InvalidInputError`); NULL stays null. */
+export function encodeColumnText(column: DatasetColumn, texts: readonly (string | null)[]): unknown[] {
+  if (column.parquetType === 'STRING') return texts as (string | null)[];
+  const encode = ENCODERS[column.parquetType];
+  return texts.map((text) => (text === null ? null : encode(text, column)));
+}
+
+/**
+ * One column of a row group as hyparquet-writer takes it, from its encoded values. Min/max
+ * statistics only where they mean something to a reader: on STRING columns they would compare
+ * PostgreSQL text byte-wise (not in the type's order) and cost ~1 s per million rows.
+ */
+export function columnSource(column: DatasetColumn, values: unknown[]): { name: string; data: unknown[]; statistics: boolean } {
+  return {
+    name: column.name,
+    data: column.parquetType === 'STRING' ? utf8Views(values as (string | null)[]) : values,
+    statistics: column.parquetType !== 'STRING',
+  };
+}
+
 /**
  * Writes `batches` of PostgreSQL text rows as one Parquet file into `sink`, a row group at a time:
  * memory holds one row group, whatever the table's size. Rejects with `InvalidInputError` for a row
@@ -291,19 +333,7 @@ export async function writeParquet(
   const groupChars = Math.max(1, options.rowGroupChars ?? DEFAULT_ROW_GROUP_CHARS);
   const width = columns.length;
   const rowOverhead = width * VALUE_OVERHEAD_CHARS;
-  const writer = new SinkWriter(sink);
-  const metadata = {
-    [FORMAT_METADATA_KEY]: '1',
-    [COLUMNS_METADATA_KEY]: JSON.stringify(columns.map(({ name, pgType, nullable, parquetType }) => ({ name, pgType, nullable, parquetType }))),
-    ...options.metadata,
-  };
-  const pq = new ParquetWriter({
-    writer,
-    schema: [{ name: 'root', num_children: width }, ...columns.map(schemaElement)],
-    kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
-    createdBy: 'tdm dataset store (hyparquet-writer)',
-    compressors: { SNAPPY: snappyCompressor() },
-  });
+  const { pq, writer } = createParquetWriter(columns, sink, options);
   const encoders = columns.map((c) => ENCODERS[c.parquetType]);
   const passThrough = columns.map((c) => c.parquetType === 'STRING');
   let data: unknown[][] = columns.map(() => []);
@@ -314,13 +344,7 @@ export async function writeParquet(
   const flushGroup = async () => {
     if (!rows) return;
     options.signal?.throwIfAborted();
-    // Min/max statistics only where they mean something to a reader: on STRING columns they would
-    // compare PostgreSQL text byte-wise (not in the type's order) and cost ~1 s per million rows.
-    const columnData = columns.map((c, i) => ({
-      name: c.name,
-      data: c.parquetType === 'STRING' ? utf8Views(data[i] as (string | null)[]) : (data[i] as unknown[]),
-      statistics: c.parquetType !== 'STRING',
-    }));
+    const columnData = columns.map((c, i) => columnSource(c, data[i] as unknown[]));
     data = columns.map(() => []);
     rowCount += rows;
     const size = rows;

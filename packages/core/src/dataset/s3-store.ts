@@ -11,10 +11,21 @@ import { createRequire } from 'node:module';
 import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import { BaseDatasetWriter, checkDatasetVersionId, findTable, MANIFEST_FILE, parseManifest } from './layout.ts';
-import { type AsyncBuffer, datasetColumns, writeParquet } from './parquet.ts';
+import { type AsyncBuffer, datasetColumns } from './parquet.ts';
 import { readParquet } from './parquet-read.ts';
 import { readParquetCopyText } from './parquet-copy-text.ts';
-import type { CopyTextReadOptions, DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TextRow } from './types.ts';
+import type {
+  CopyTextReadOptions,
+  DatasetManifest,
+  DatasetStore,
+  DatasetTableManifest,
+  DatasetWriter,
+  ParquetProducer,
+  RandomAccessFile,
+  TableInput,
+  TableRef,
+  TextRow,
+} from './types.ts';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3') & Pick<typeof import('@aws-sdk/lib-storage'), 'Upload'>;
 let sdkModule: S3Sdk | null = null;
@@ -111,7 +122,7 @@ class S3DatasetWriter extends BaseDatasetWriter {
     throw new TdmError('CONFLICT', `dataset version ${this.datasetVersionId} exists already`, { details: { datasetVersionId: this.datasetVersionId } });
   }
 
-  protected async writeFile(file: string, table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest> {
+  protected async writeFile(file: string, table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest> {
     const columns = datasetColumns(table.columns);
     const body = new PassThrough({ highWaterMark: 4 * MiB });
     const upload = new (sdk().Upload)({
@@ -131,9 +142,7 @@ class S3DatasetWriter extends BaseDatasetWriter {
     uploaded.catch(() => {}); // awaited below; meanwhile a failure must not count as unhandled
     body.on('error', () => {}); // reported through `uploaded` or the 'drain' wait
     try {
-      const result = await writeParquet(
-        columns,
-        batches,
+      const result = await produce(
         async (chunk) => {
           if (body.destroyed) throw uploadError ?? new TdmError('QUERY_FAILED', `upload of ${file} stopped`);
           if (!body.write(chunk)) await once(body, 'drain', { signal: this.controller.signal });
@@ -232,6 +241,11 @@ export class S3DatasetStore implements DatasetStore {
   async *readTableCopyText(datasetVersionId: string, table: TableRef, options: CopyTextReadOptions): AsyncGenerator<Uint8Array> {
     const entry = findTable(await this.readManifest(datasetVersionId), table);
     yield* readParquetCopyText(this.#rangeReader(this.key(datasetVersionId, entry.file), entry.bytes), options);
+  }
+
+  async openTableFile(datasetVersionId: string, table: TableRef): Promise<RandomAccessFile> {
+    const entry = findTable(await this.readManifest(datasetVersionId), table);
+    return { ...this.#rangeReader(this.key(datasetVersionId, entry.file), entry.bytes), close: async () => {} };
   }
 
   /** The object as hyparquet's random-access buffer: each slice is one ranged GET. */

@@ -50,10 +50,24 @@ export interface TableInput extends TableRef {
   columns: { name: string; pgType: string; nullable: boolean }[];
 }
 
+/**
+ * Writes a table's Parquet file into `sink` (each chunk is the sink's to keep; a returned promise is
+ * backpressure) with the write options the store gives (its abort signal, the table's metadata).
+ */
+export type ParquetProducer = (
+  sink: (chunk: Uint8Array) => Promise<void> | void,
+  options: { signal?: AbortSignal; metadata?: Record<string, string> },
+) => Promise<{ rowCount: number; bytes: number; checksum: string }>;
+
 export interface DatasetWriter {
   readonly datasetVersionId: string;
   /** Streams one table's rows (in batches) into its Parquet file. */
   writeTable(table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest>;
+  /**
+   * Writes one table's Parquet file from `produce` instead of rows (e.g. a rewrite of another
+   * version's file that copies the column chunks it keeps). Optional: callers fall back to `writeTable`.
+   */
+  writeTableParquet?(table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest>;
   /** Writes the manifest; the version becomes readable. */
   finish(info: Omit<DatasetManifest, 'formatVersion' | 'datasetVersionId' | 'createdAt' | 'tables'>): Promise<DatasetManifest>;
   /** Removes everything written so far. */
@@ -72,6 +86,13 @@ export interface CopyTextReadOptions {
   signal?: AbortSignal;
 }
 
+/** Random-access bytes of a stored file (hyparquet's AsyncBuffer) that must be closed after use. */
+export interface RandomAccessFile {
+  byteLength: number;
+  slice(start: number, end?: number): ArrayBuffer | Promise<ArrayBuffer>;
+  close(): Promise<void>;
+}
+
 export interface DatasetStore {
   readonly uri: string;
   createWriter(datasetVersionId: string): DatasetWriter;
@@ -84,6 +105,11 @@ export interface DatasetStore {
    * callers fall back to `readTable` and `batchesToCopyText`.
    */
   readTableCopyText?(datasetVersionId: string, table: TableRef, options: CopyTextReadOptions): AsyncIterable<Uint8Array>;
+  /**
+   * A table's Parquet file as random-access bytes (`byteLength`, `slice`), for a rewrite that copies
+   * column chunks from it; `close()` releases it. Optional: callers fall back to `readTable`.
+   */
+  openTableFile?(datasetVersionId: string, table: TableRef): Promise<RandomAccessFile>;
   delete(datasetVersionId: string): Promise<void>;
   /** Releases connections (the S3 client's sockets); the local store has nothing to release. */
   close?(): void | Promise<void>;
