@@ -10,6 +10,7 @@
 import { type AsyncBuffer, type ColumnChunk, type FileMetaData, parquetMetadata, parquetRead, readOffsetIndex } from 'hyparquet';
 import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
 import { writeColumn } from 'hyparquet-writer/src/column.js';
+import { writeDictionaryPage } from 'hyparquet-writer/src/dictionary.js';
 import { encodeNestedValues } from 'hyparquet-writer/src/dremel.js';
 import { schemaPathResolver } from 'hyparquet-writer/src/schema.js';
 import {
@@ -22,6 +23,7 @@ import {
   type ParquetWriteResult,
   uncompressor,
 } from './parquet.ts';
+import { type DictionaryChunk, readDictionaryChunk } from './parquet-dictionary.ts';
 import { columnsOfMetadata } from './parquet-read.ts';
 import type { DatasetColumn } from './types.ts';
 
@@ -36,6 +38,12 @@ export interface ColumnRewrite {
   writes: number[];
   /** One row group: the text of `reads` → the new text of `writes` (each `rows` long). */
   rewrite(columns: TextColumn[], rows: number): TextColumn[] | Promise<TextColumn[]>;
+  /**
+   * Columns (not in `writes`) rewritten value by value: `map` gives a value's new text whatever row it
+   * is in, and NULL stays NULL. A dictionary-encoded STRING chunk of one gets only its dictionary
+   * rewritten (its pages are copied); other chunks are decoded, mapped and encoded.
+   */
+  values?: { index: number; map: (text: string) => string | null }[];
 }
 
 /** A source file's footer, parsed, and the NaN counts of its statistics (which hyparquet's parsed footer leaves out). */
@@ -90,28 +98,13 @@ export async function rewriteParquet(
   options: ParquetWriteOptions = {},
 ): Promise<ParquetWriteResult> {
   const { pq, writer } = createParquetWriter(columns, sink, options);
-  const resolvePath = schemaPathResolver(pq.schema);
-  const written = new Map(plan.writes.map((index, k) => [index, k]));
+  const out: Output = { pq, writer, resolvePath: schemaPathResolver(pq.schema) };
   let rowCount = 0;
   for (const [g, group] of source.metadata.row_groups.entries()) {
     options.signal?.throwIfAborted();
     const rows = Number(group.num_rows);
-    const read = await readGroupText(source, columns, plan.reads, rowCount, rows);
-    const changed = await plan.rewrite(read, rows);
     const start = writer.offset;
-    const chunks: ColumnChunk[] = [];
-    for (const [i, column] of columns.entries()) {
-      const k = written.get(i);
-      if (k === undefined) {
-        const chunk = group.columns[i] as ColumnChunk;
-        chunks.push(await copyChunk(source, chunk, source.nanCounts[g]?.[i], writer, pq.pendingIndexes));
-        continue;
-      }
-      const text = changed[k] as TextColumn;
-      if (text.length !== rows) throw new Error(`rewrite of column ${column.name} gave ${text.length} values for ${rows} rows`);
-      const { data, statistics } = columnSource(column, encodeColumnText(column, text));
-      chunks.push(encodeChunk(pq, resolvePath, writer, column.name, data, statistics));
-    }
+    const chunks = await rewriteGroup(source, columns, plan, out, g, rowCount, rows);
     let totalBytes = 0n;
     for (const c of chunks) totalBytes += c.meta_data?.total_uncompressed_size ?? 0n;
     pq.row_groups.push({ columns: chunks, total_byte_size: totalBytes, num_rows: BigInt(rows), total_compressed_size: BigInt(writer.offset - start) });
@@ -124,14 +117,124 @@ export async function rewriteParquet(
   return { rowCount, bytes: writer.bytes, checksum: writer.checksum() };
 }
 
+interface Output {
+  pq: Pq;
+  writer: Writer;
+  resolvePath: ReturnType<typeof schemaPathResolver>;
+}
+
+/** Writes row group `g` (rows `[start, start + rows)`) column after column; returns its footer entries. */
+async function rewriteGroup(
+  source: RewriteSource,
+  columns: DatasetColumn[],
+  plan: ColumnRewrite,
+  out: Output,
+  g: number,
+  start: number,
+  rows: number,
+): Promise<ColumnChunk[]> {
+  const group = source.metadata.row_groups[g] as (typeof source.metadata.row_groups)[number];
+  const written = new Map(plan.writes.map((index, k) => [index, k]));
+  const mapped = new Map((plan.values ?? []).map((v) => [v.index, v.map]));
+  const read = await readGroupText(source, columns, plan.reads, start, rows);
+  const changed = await plan.rewrite(read, rows);
+  const chunks: ColumnChunk[] = [];
+  for (const [i, column] of columns.entries()) {
+    const chunk = group.columns[i] as ColumnChunk;
+    const k = written.get(i);
+    const map = mapped.get(i);
+    if (k !== undefined) {
+      const text = changed[k] as TextColumn;
+      if (text.length !== rows) throw new Error(`rewrite of column ${column.name} gave ${text.length} values for ${rows} rows`);
+      chunks.push(encodeText(out, column, text));
+    } else if (map) {
+      const bytes = await chunkBytes(source, chunk);
+      const dictionary = column.parquetType === 'STRING' && !chunk.meta_data?.statistics ? readDictionaryChunk(bytes, chunk.meta_data?.codec ?? '') : null;
+      const entries = dictionary?.values.map(map);
+      if (dictionary && entries?.every((e) => e !== null))
+        chunks.push(await mapDictionary(source, chunk, bytes, dictionary, entries as string[], out, column.name));
+      else {
+        const [text] = await readGroupText(source, columns, [i], start, rows);
+        chunks.push(
+          encodeText(
+            out,
+            column,
+            (text as TextColumn).map((v) => (v === null ? null : map(v))),
+          ),
+        );
+      }
+    } else {
+      chunks.push(await copyChunk(source, chunk, source.nanCounts[g]?.[i], out.writer, out.pq.pendingIndexes));
+    }
+  }
+  return chunks;
+}
+
+function encodeText(out: Output, column: DatasetColumn, text: TextColumn): ColumnChunk {
+  const { data, statistics } = columnSource(column, encodeColumnText(column, text));
+  return encodeChunk(out.pq, out.resolvePath, out.writer, column.name, data, statistics);
+}
+
+/** A column chunk's bytes in the source file. */
+async function chunkBytes(source: RewriteSource, chunk: ColumnChunk): Promise<Uint8Array> {
+  const meta = chunk.meta_data as NonNullable<ColumnChunk['meta_data']>;
+  const from = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+  return new Uint8Array(await source.file.slice(from, from + Number(meta.total_compressed_size)));
+}
+
+/** The source offset index of `chunk` with every page moved by `shift` bytes; undefined without one. */
+async function movedOffsetIndex(source: RewriteSource, chunk: ColumnChunk, shift: bigint): Promise<ReturnType<typeof readOffsetIndex> | undefined> {
+  if (chunk.offset_index_offset === undefined || !chunk.offset_index_length) return undefined;
+  const at = Number(chunk.offset_index_offset);
+  const view = new DataView(await source.file.slice(at, at + chunk.offset_index_length));
+  const index = readOffsetIndex({ view, offset: 0 });
+  for (const page of index.page_locations) page.offset += shift;
+  return index;
+}
+
+/** Writes a dictionary page of `entries` where the writer stands, then the chunk's data pages as they are. */
+function mapDictionary(
+  source: RewriteSource,
+  chunk: ColumnChunk,
+  bytes: Uint8Array,
+  dictionary: DictionaryChunk,
+  entries: string[],
+  out: Output,
+  name: string,
+): Promise<ColumnChunk> {
+  const meta = chunk.meta_data as NonNullable<ColumnChunk['meta_data']>;
+  const start = out.writer.offset;
+  const dictionarySize = writeDictionaryPage(
+    out.writer,
+    encoderOf(out.pq, out.resolvePath, name, false),
+    entries.map((e) => Buffer.from(e, 'utf8')),
+  );
+  const pagesStart = out.writer.offset;
+  out.writer.appendBytes(bytes.subarray(dictionary.pagesAt));
+  const shift = BigInt(pagesStart) - (meta.data_page_offset as bigint);
+  const moved: ColumnChunk = {
+    file_offset: BigInt(start),
+    meta_data: {
+      ...meta,
+      total_compressed_size: BigInt(out.writer.offset - start),
+      total_uncompressed_size: meta.total_uncompressed_size - BigInt(dictionary.dictionarySize) + BigInt(dictionarySize),
+      dictionary_page_offset: BigInt(start),
+      data_page_offset: BigInt(pagesStart),
+    },
+  };
+  return movedOffsetIndex(source, chunk, shift).then((offsetIndex) => {
+    out.pq.pendingIndexes.push({ chunk: moved as never, offsetIndex });
+    return moved;
+  });
+}
+
 type Pq = ReturnType<typeof createParquetWriter>['pq'];
 type Writer = ReturnType<typeof createParquetWriter>['writer'];
 
-/** Encodes one column of a row group where the writer stands, as `ParquetWriter.write` does for a flat column. */
-function encodeChunk(pq: Pq, resolvePath: ReturnType<typeof schemaPathResolver>, writer: Writer, name: string, data: unknown[], stats: boolean): ColumnChunk {
-  const path = resolvePath([name]);
-  const schemaPath = path.map((node) => node.element);
-  const column = {
+/** The column encoder `ParquetWriter.write` makes for a flat column with its defaults. */
+function encoderOf(pq: Pq, resolvePath: ReturnType<typeof schemaPathResolver>, name: string, stats: boolean) {
+  const schemaPath = resolvePath([name]).map((node) => node.element);
+  return {
     columnName: name,
     element: schemaPath[schemaPath.length - 1] as (typeof schemaPath)[number],
     schemaPath,
@@ -143,6 +246,12 @@ function encodeChunk(pq: Pq, resolvePath: ReturnType<typeof schemaPathResolver>,
     columnIndex: false,
     offsetIndex: true,
   };
+}
+
+/** Encodes one column of a row group where the writer stands, as `ParquetWriter.write` does for a flat column. */
+function encodeChunk(pq: Pq, resolvePath: ReturnType<typeof schemaPathResolver>, writer: Writer, name: string, data: unknown[], stats: boolean): ColumnChunk {
+  const path = resolvePath([name]);
+  const column = encoderOf(pq, resolvePath, name, stats);
   // biome-ignore lint/suspicious/noExplicitAny: hyparquet's DecodedArray is a union of typed arrays and any[]
   const result = writeColumn({ writer, column, pageData: encodeNestedValues(path, data as any) });
   pq.pendingIndexes.push(result);
@@ -161,10 +270,8 @@ async function copyChunk(
   indexes: Pq['pendingIndexes'],
 ): Promise<ColumnChunk> {
   const meta = chunk.meta_data as NonNullable<ColumnChunk['meta_data']>;
-  const from = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
-  const size = Number(meta.total_compressed_size);
-  const bytes = new Uint8Array(await source.file.slice(from, from + size));
-  const shift = BigInt(writer.offset - from);
+  const bytes = await chunkBytes(source, chunk);
+  const shift = BigInt(writer.offset - Number(meta.dictionary_page_offset ?? meta.data_page_offset));
   writer.appendBytes(bytes);
   const statistics = meta.statistics && { ...meta.statistics, ...(nanCount === undefined ? {} : { nan_count: nanCount }) };
   const moved: ColumnChunk = {
@@ -176,13 +283,7 @@ async function copyChunk(
       statistics,
     },
   };
-  let offsetIndex: ReturnType<typeof readOffsetIndex> | undefined;
-  if (chunk.offset_index_offset !== undefined && chunk.offset_index_length) {
-    const at = Number(chunk.offset_index_offset);
-    const view = new DataView(await source.file.slice(at, at + chunk.offset_index_length));
-    offsetIndex = readOffsetIndex({ view, offset: 0 });
-    for (const page of offsetIndex.page_locations) page.offset += shift;
-  }
+  const offsetIndex = await movedOffsetIndex(source, chunk, shift);
   indexes.push({ chunk: moved as never, offsetIndex });
   return moved;
 }

@@ -26,6 +26,8 @@ export interface ColumnPlan {
   /** The masked value of a non-null value. */
   apply: (value: string, row?: RowContext) => string | null;
   usesRow: boolean;
+  /** The output depends on the value alone (no row, no state, no key map): values may be masked in any order, each once. */
+  byValue: boolean;
 }
 
 /** State shared by every table of one mask run. */
@@ -104,6 +106,7 @@ export async function planTable(ctx: PlanContext, table: DatasetTableManifest, d
     const group = groupOf(ctx, k);
     const keyed = uniqueCols.has(c.name) || fkCols.has(c.name) || rule.propagatedFrom !== null || [...ctx.rules.values()].some((r) => r.propagatedFrom === k);
     let apply: ColumnPlan['apply'];
+    let byValue = false;
     if (keyed && ctx.indistinctGroups.has(group)) {
       apply = remapping(t, groupMap(ctx, group), (n) => ctx.remapped.set(group, (ctx.remapped.get(group) ?? 0) + n));
     } else if (t.usesRow || !tdef?.deterministic || tdef.needsColumn || uniqueCols.has(c.name)) {
@@ -111,8 +114,9 @@ export async function planTable(ctx: PlanContext, table: DatasetTableManifest, d
       apply = (v, row) => t.apply(v, row);
     } else {
       apply = memoized((v) => t.apply(v));
+      byValue = t.apply(null) === null;
     }
-    plans.push({ index, t, apply, usesRow: t.usesRow === true });
+    plans.push({ index, t, apply, usesRow: t.usesRow === true, byValue });
   }
   return plans;
 }

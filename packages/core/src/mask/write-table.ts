@@ -5,7 +5,9 @@
  * encoded, and every other column chunk is copied as it is, row groups unchanged. Otherwise, or
  * for a source file laid out differently, the rows are read, masked and written whole. Both paths
  * run the transforms in the same order (a batch of at most 10,000 rows of one row group at a time,
- * column by column), so stateful transforms (collision remaps, shuffle) give the same values.
+ * column by column), so stateful transforms (collision remaps, shuffle) give the same values; a
+ * transform of the value alone may run in any order, so a dictionary-encoded column of one only has
+ * its dictionary masked (`parquet-dictionary.ts`).
  */
 import { datasetColumns } from '../dataset/parquet.ts';
 import { openRewriteSource, rewriteParquet, type TextColumn } from '../dataset/parquet-passthrough.ts';
@@ -47,14 +49,17 @@ async function writeByColumns(input: MaskTableInput, tableInput: TableInput): Pr
     const columns = datasetColumns(tableInput.columns);
     const source = await openRewriteSource(file, columns);
     if (!source) return null;
+    // Value-only transforms need no row order: a dictionary-encoded column of one is masked entry by entry.
+    const inOrder = plans.filter((p) => !p.byValue);
+    const values = plans.filter((p) => p.byValue).map((p) => ({ index: p.index, map: (v: string) => p.apply(v) }));
     const keys = plans.some((p) => p.usesRow) ? (input.keyColumns ?? []) : [];
-    const writes = plans.map((p) => p.index);
+    const writes = inOrder.map((p) => p.index);
     const reads = [...writes, ...keys];
     const rewrite = (read: TextColumn[], rows: number) => {
       input.signal?.throwIfAborted();
-      return maskColumns(plans, read.slice(0, writes.length), read.slice(writes.length), rows);
+      return maskColumns(inOrder, read.slice(0, writes.length), read.slice(writes.length), rows);
     };
-    return await writer.writeTableParquet(tableInput, (sink, options) => rewriteParquet(source, columns, { reads, writes, rewrite }, sink, options));
+    return await writer.writeTableParquet(tableInput, (sink, options) => rewriteParquet(source, columns, { reads, writes, rewrite, values }, sink, options));
   } finally {
     await file.close();
   }
