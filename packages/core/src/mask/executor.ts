@@ -7,7 +7,8 @@
  *
  * Work is done a batch at a time, column by column, and a column's repeated values reuse their
  * output (a bounded map that steps aside when values hardly repeat): the keyed hash behind most
- * transformers is the cost that matters, and real columns repeat a lot.
+ * transformers is the cost that matters, and real columns repeat a lot. Columns without a rule are
+ * not decoded at all: their column chunks are copied into the new file (`write-table.ts`).
  */
 import { createHash } from 'node:crypto';
 import type { Catalog, TableDef } from '../catalog/types.ts';
