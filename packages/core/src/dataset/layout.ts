@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
-import type { CopyTextInput, DatasetManifest, DatasetTableManifest, DatasetWriter, TableInput, TableRef, TableRows, TextRow } from './types.ts';
+import { datasetColumns, writeParquet } from './parquet.ts';
+import { writeParquetFromCopyText } from './parquet-from-copy-text.ts';
+import type { CopyTextInput, DatasetManifest, DatasetTableManifest, DatasetWriter, ParquetProducer, TableInput, TableRef, TextRow } from './types.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -98,8 +100,8 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
     this.datasetVersionId = checkDatasetVersionId(datasetVersionId);
   }
 
-  /** Streams one table into `file`; returns the table's entry. Must remove what it wrote when it fails. */
-  protected abstract writeFile(file: string, table: TableInput, rows: TableRows): Promise<DatasetTableManifest>;
+  /** Streams one table into `file` from `produce`; returns the table's entry. Must remove what it wrote when it fails. */
+  protected abstract writeFile(file: string, table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest>;
   /** Fails when a readable version with this id exists already. */
   protected abstract assertNew(): Promise<void>;
   /** Stores the manifest so that it appears at once (rename, single PUT). */
@@ -108,14 +110,16 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
   protected abstract removeAll(): Promise<void>;
 
   writeTable(table: TableInput, batches: AsyncIterable<TextRow[]>): Promise<DatasetTableManifest> {
-    return this.#write(table, batches);
+    const columns = datasetColumns(table.columns);
+    return this.writeTableParquet(table, (sink, options) => writeParquet(columns, batches, sink, options));
   }
 
   writeTableCopyText(table: TableInput, input: CopyTextInput): Promise<DatasetTableManifest> {
-    return this.#write(table, input);
+    const columns = datasetColumns(table.columns);
+    return this.writeTableParquet(table, (sink, options) => writeParquetFromCopyText(columns, input.copyText, sink, { ...options, onRows: input.onRows }));
   }
 
-  async #write(table: TableInput, rows: TableRows): Promise<DatasetTableManifest> {
+  async writeTableParquet(table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest> {
     this.#assertOpen();
     checkTableInput(table);
     const file = tableFileName(table);
@@ -125,7 +129,7 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
     const slot = this.#tables.push(null) - 1;
     const work = (async () => {
       await this.#checkNew();
-      return this.writeFile(file, table, rows);
+      return this.writeFile(file, table, produce);
     })();
     this.#inFlight.add(work);
     try {

@@ -10,7 +10,6 @@ import { pathToFileURL } from 'node:url';
 import { NotFoundError, TdmError } from '../errors.ts';
 import { BaseDatasetWriter, checkDatasetVersionId, findTable, MANIFEST_FILE, parseManifest } from './layout.ts';
 import { datasetColumns } from './parquet.ts';
-import { writeTableParquet } from './parquet-from-copy-text.ts';
 import { openParquetFile, readParquet } from './parquet-read.ts';
 import { readParquetCopyText } from './parquet-copy-text.ts';
 import type {
@@ -19,9 +18,10 @@ import type {
   DatasetStore,
   DatasetTableManifest,
   DatasetWriter,
+  ParquetProducer,
+  RandomAccessFile,
   TableInput,
   TableRef,
-  TableRows,
   TextRow,
 } from './types.ts';
 
@@ -53,14 +53,12 @@ class LocalDatasetWriter extends BaseDatasetWriter {
     await mkdir(this.#dir, { recursive: true });
   }
 
-  protected async writeFile(file: string, table: TableInput, rows: TableRows): Promise<DatasetTableManifest> {
+  protected async writeFile(file: string, table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest> {
     const path = join(this.#dir, file);
     const columns = datasetColumns(table.columns);
     const handle = await open(path, 'w');
     try {
-      const result = await writeTableParquet(
-        columns,
-        rows,
+      const result = await produce(
         async (chunk) => {
           await handle.write(chunk);
         },
@@ -154,6 +152,10 @@ export class LocalDatasetStore implements DatasetStore {
     } finally {
       await file.close();
     }
+  }
+
+  openTableFile(datasetVersionId: string, table: TableRef): Promise<RandomAccessFile> {
+    return this.#open(datasetVersionId, table);
   }
 
   async #open(datasetVersionId: string, table: TableRef): Promise<Awaited<ReturnType<typeof openParquetFile>>> {

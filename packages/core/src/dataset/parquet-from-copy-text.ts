@@ -4,9 +4,9 @@
  * for the same rows, byte for byte (same row groups, pages, dictionaries, statistics, metadata).
  */
 import { CopyTextColumns } from './copy-text-columns.ts';
-import { abortable, type ByteSink, groupBounds, openParquetWriter, type ParquetWriteOptions, type ParquetWriteResult, writeParquet } from './parquet.ts';
+import { abortable, type ByteSink, groupBounds, openParquetWriter, type ParquetWriteOptions, type ParquetWriteResult } from './parquet.ts';
 import { writeCopyTextRowGroup } from './parquet-encode.ts';
-import type { DatasetColumn, TableRows } from './types.ts';
+import type { DatasetColumn } from './types.ts';
 
 const NEWLINE = 10;
 
@@ -82,10 +82,4 @@ export async function writeParquetFromCopyText(
   options.signal?.throwIfAborted();
   await pq.finish();
   return { rowCount, bytes: writer.bytes, checksum: writer.checksum() };
-}
-
-/** Writes a table's rows, batches of text rows or COPY text, as one Parquet file into `sink`. */
-export function writeTableParquet(columns: DatasetColumn[], rows: TableRows, sink: ByteSink, options: ParquetWriteOptions = {}): Promise<ParquetWriteResult> {
-  if ('copyText' in rows) return writeParquetFromCopyText(columns, rows.copyText, sink, { ...options, onRows: rows.onRows });
-  return writeParquet(columns, rows, sink, options);
 }

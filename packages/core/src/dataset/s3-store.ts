@@ -12,7 +12,6 @@ import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import { BaseDatasetWriter, checkDatasetVersionId, findTable, MANIFEST_FILE, parseManifest } from './layout.ts';
 import { type AsyncBuffer, datasetColumns } from './parquet.ts';
-import { writeTableParquet } from './parquet-from-copy-text.ts';
 import { readParquet } from './parquet-read.ts';
 import { readParquetCopyText } from './parquet-copy-text.ts';
 import type {
@@ -21,9 +20,10 @@ import type {
   DatasetStore,
   DatasetTableManifest,
   DatasetWriter,
+  ParquetProducer,
+  RandomAccessFile,
   TableInput,
   TableRef,
-  TableRows,
   TextRow,
 } from './types.ts';
 
@@ -122,7 +122,7 @@ class S3DatasetWriter extends BaseDatasetWriter {
     throw new TdmError('CONFLICT', `dataset version ${this.datasetVersionId} exists already`, { details: { datasetVersionId: this.datasetVersionId } });
   }
 
-  protected async writeFile(file: string, table: TableInput, rows: TableRows): Promise<DatasetTableManifest> {
+  protected async writeFile(file: string, table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest> {
     const columns = datasetColumns(table.columns);
     const body = new PassThrough({ highWaterMark: 4 * MiB });
     const upload = new (sdk().Upload)({
@@ -142,9 +142,7 @@ class S3DatasetWriter extends BaseDatasetWriter {
     uploaded.catch(() => {}); // awaited below; meanwhile a failure must not count as unhandled
     body.on('error', () => {}); // reported through `uploaded` or the 'drain' wait
     try {
-      const result = await writeTableParquet(
-        columns,
-        rows,
+      const result = await produce(
         async (chunk) => {
           if (body.destroyed) throw uploadError ?? new TdmError('QUERY_FAILED', `upload of ${file} stopped`);
           if (!body.write(chunk)) await once(body, 'drain', { signal: this.controller.signal });
@@ -243,6 +241,11 @@ export class S3DatasetStore implements DatasetStore {
   async *readTableCopyText(datasetVersionId: string, table: TableRef, options: CopyTextReadOptions): AsyncGenerator<Uint8Array> {
     const entry = findTable(await this.readManifest(datasetVersionId), table);
     yield* readParquetCopyText(this.#rangeReader(this.key(datasetVersionId, entry.file), entry.bytes), options);
+  }
+
+  async openTableFile(datasetVersionId: string, table: TableRef): Promise<RandomAccessFile> {
+    const entry = findTable(await this.readManifest(datasetVersionId), table);
+    return { ...this.#rangeReader(this.key(datasetVersionId, entry.file), entry.bytes), close: async () => {} };
   }
 
   /** The object as hyparquet's random-access buffer: each slice is one ranged GET. */

@@ -57,8 +57,14 @@ export interface CopyTextInput {
   onRows?: (rows: number) => void;
 }
 
-/** A table's rows as a writer takes them: batches of text rows, or COPY text. */
-export type TableRows = AsyncIterable<TextRow[]> | CopyTextInput;
+/**
+ * Writes a table's Parquet file into `sink` (each chunk is the sink's to keep; a returned promise is
+ * backpressure) with the write options the store gives (its abort signal, the table's metadata).
+ */
+export type ParquetProducer = (
+  sink: (chunk: Uint8Array) => Promise<void> | void,
+  options: { signal?: AbortSignal; metadata?: Record<string, string> },
+) => Promise<{ rowCount: number; bytes: number; checksum: string }>;
 
 export interface DatasetWriter {
   readonly datasetVersionId: string;
@@ -70,6 +76,11 @@ export interface DatasetWriter {
    * `writeTable` and `copyTextToBatches`.
    */
   writeTableCopyText?(table: TableInput, input: CopyTextInput): Promise<DatasetTableManifest>;
+  /**
+   * Writes one table's Parquet file from `produce` instead of rows (e.g. a rewrite of another
+   * version's file that copies the column chunks it keeps). Optional: callers fall back to `writeTable`.
+   */
+  writeTableParquet?(table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest>;
   /** Writes the manifest; the version becomes readable. */
   finish(info: Omit<DatasetManifest, 'formatVersion' | 'datasetVersionId' | 'createdAt' | 'tables'>): Promise<DatasetManifest>;
   /** Removes everything written so far. */
@@ -88,6 +99,13 @@ export interface CopyTextReadOptions {
   signal?: AbortSignal;
 }
 
+/** Random-access bytes of a stored file (hyparquet's AsyncBuffer) that must be closed after use. */
+export interface RandomAccessFile {
+  byteLength: number;
+  slice(start: number, end?: number): ArrayBuffer | Promise<ArrayBuffer>;
+  close(): Promise<void>;
+}
+
 export interface DatasetStore {
   readonly uri: string;
   createWriter(datasetVersionId: string): DatasetWriter;
@@ -100,6 +118,11 @@ export interface DatasetStore {
    * callers fall back to `readTable` and `batchesToCopyText`.
    */
   readTableCopyText?(datasetVersionId: string, table: TableRef, options: CopyTextReadOptions): AsyncIterable<Uint8Array>;
+  /**
+   * A table's Parquet file as random-access bytes (`byteLength`, `slice`), for a rewrite that copies
+   * column chunks from it; `close()` releases it. Optional: callers fall back to `readTable`.
+   */
+  openTableFile?(datasetVersionId: string, table: TableRef): Promise<RandomAccessFile>;
   delete(datasetVersionId: string): Promise<void>;
   /** Releases connections (the S3 client's sockets); the local store has nothing to release. */
   close?(): void | Promise<void>;

@@ -7,16 +7,18 @@
  *
  * Work is done a batch at a time, column by column, and a column's repeated values reuse their
  * output (a bounded map that steps aside when values hardly repeat): the keyed hash behind most
- * transformers is the cost that matters, and real columns repeat a lot.
+ * transformers is the cost that matters, and real columns repeat a lot. Columns without a rule are
+ * not decoded at all: their column chunks are copied into the new file (`write-table.ts`).
  */
 import { createHash } from 'node:crypto';
 import type { Catalog, TableDef } from '../catalog/types.ts';
-import type { DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TextRow } from '../dataset/types.ts';
+import type { DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter } from '../dataset/types.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
-import { createTransform, getTransformer } from './registry.ts';
+import { buildTransforms, type ColKey, colKey, type PlanContext, planTable, type ResolvedRule, rowKeyColumns } from './plans.ts';
+import { getTransformer } from './registry.ts';
 import './transformers/index.ts';
-import type { ColumnTransform, RowContext } from './types.ts';
+import { writeMaskedTable } from './write-table.ts';
 
 export interface MaskRule {
   transformer: string;
@@ -44,13 +46,10 @@ export interface MaskResult {
   durationMs: number;
 }
 
-type ColKey = string;
-const colKey = (schema: string, table: string, column: string): ColKey => `${schema}.${table}.${column}`;
-
 /** Resolves rule keys to catalog columns and spreads every rule along foreign keys (both ways). */
-export function resolveMaskRules(catalog: Catalog, rules: MaskRules): Map<ColKey, MaskRule & { propagatedFrom: string | null }> {
+export function resolveMaskRules(catalog: Catalog, rules: MaskRules): Map<ColKey, ResolvedRule> {
   const tables = catalog.tables;
-  const resolved = new Map<ColKey, MaskRule & { propagatedFrom: string | null }>();
+  const resolved = new Map<ColKey, ResolvedRule>();
   for (const [key, rule] of Object.entries(rules)) {
     if (!rule || typeof rule.transformer !== 'string') throw new InvalidInputError(`rule ${JSON.stringify(key)} needs a transformer`);
     if (!getTransformer(rule.transformer)) throw new InvalidInputError(`rule ${JSON.stringify(key)}: unknown transformer ${JSON.stringify(rule.transformer)}`);
@@ -116,102 +115,32 @@ export async function maskTables(
   if (!options.salt) throw new InvalidInputError('masking needs a salt from configuration (TDM_MASK_SALT or config.mask.salt)');
   const rules = resolveMaskRules(catalog, options.rules);
   const byKey = new Map(catalog.tables.map((t) => [`${t.schema}.${t.name}`, t]));
-  const groupOf = (k: ColKey) => {
-    const r = rules.get(k);
-    return r ? (r.propagatedFrom ?? k) : k;
+  const ctx: PlanContext = {
+    store,
+    datasetVersionId: manifest.datasetVersionId,
+    rules,
+    salt: options.salt,
+    piiTypes: options.piiTypes,
+    built: new Map(),
+    indistinctGroups: new Set(),
+    groupMaps: new Map(),
+    remapped: new Map(),
   };
-  const contextOf = (table: DatasetTableManifest, column: DatasetTableManifest['columns'][number]) => {
-    const k = colKey(table.schema, table.name, column.name);
-    return {
-      salt: options.salt,
-      column: { schema: table.schema, table: table.name, name: column.name, pgType: column.pgType },
-      piiType: options.piiTypes?.[k],
-    };
-  };
-
-  // Transforms are built before any row is read: bad params fail before a file is written, and a
-  // key group knows whether every member keeps distinct values distinct by itself.
-  const built = new Map<ColKey, ColumnTransform>();
-  const indistinctGroups = new Set<string>();
-  for (const table of manifest.tables) {
-    for (const c of table.columns) {
-      const k = colKey(table.schema, table.name, c.name);
-      const rule = rules.get(k);
-      if (!rule) continue;
-      if (getTransformer(rule.transformer)?.needsColumn) {
-        indistinctGroups.add(groupOf(k));
-        continue;
-      }
-      const t = await createTransform(rule.transformer, rule.params ?? {}, contextOf(table, c));
-      built.set(k, t);
-      if (!t.distinct) indistinctGroups.add(groupOf(k));
-    }
-  }
-  // Key groups share one value map so a remapped collision is the same in every linked column.
-  const groupMaps = new Map<string, GroupMap>();
-  const remapped = new Map<string, number>();
+  await buildTransforms(ctx, manifest.tables);
   const out: MaskResult['tables'] = [];
-
   for (const table of orderParentsFirst(manifest.tables, byKey)) {
     options.signal?.throwIfAborted();
     const def = byKey.get(`${table.schema}.${table.name}`);
-    const uniqueCols = new Set<string>([
-      ...(def?.primaryKey?.columns.length === 1 ? def.primaryKey.columns : []),
-      ...(def?.uniques.filter((u) => u.columns.length === 1).flatMap((u) => u.columns) ?? []),
-    ]);
-    const fkCols = new Set<string>(def?.foreignKeys.flatMap((f) => f.columns) ?? []);
-    const plans: ColumnPlan[] = [];
-    for (const [index, c] of table.columns.entries()) {
-      const k = colKey(table.schema, table.name, c.name);
-      const rule = rules.get(k);
-      if (!rule) continue;
-      const tdef = getTransformer(rule.transformer);
-      const t =
-        built.get(k) ??
-        (await createTransform(rule.transformer, rule.params ?? {}, contextOf(table, c), columnValues(store, manifest.datasetVersionId, table, index)));
-      // Unique and key columns keep distinct values distinct: outputs go through a shared map,
-      // unless every transform of the key group keeps them distinct by itself.
-      const group = groupOf(k);
-      const keyed = uniqueCols.has(c.name) || fkCols.has(c.name) || rule.propagatedFrom !== null || [...rules.values()].some((r) => r.propagatedFrom === k);
-      let apply: (value: string, row?: RowContext) => string | null;
-      if (keyed && indistinctGroups.has(group)) {
-        let g = groupMaps.get(group);
-        if (!g) {
-          g = { forward: new Map(), used: new Set() };
-          groupMaps.set(group, g);
-        }
-        apply = remapping(t, g, (n) => remapped.set(group, (remapped.get(group) ?? 0) + n));
-      } else if (t.usesRow || !tdef?.deterministic || tdef.needsColumn || uniqueCols.has(c.name)) {
-        // Row-dependent, stateful (shuffle hands a value's outputs out in turn) or all values distinct: nothing to reuse.
-        apply = (v, row) => t.apply(v, row);
-      } else {
-        apply = memoized((v) => t.apply(v));
-      }
-      plans.push({ index, t, apply, usesRow: t.usesRow === true });
-    }
-    const rowKey = rowKeyOf(table, def);
-    const needsRowKey = plans.some((p) => p.usesRow);
-
-    async function* masked(): AsyncIterable<TextRow[]> {
-      for await (const batch of store.readTable(manifest.datasetVersionId, table)) {
-        options.signal?.throwIfAborted();
-        // A batch at a time, column by column: each loop runs one transform over many values.
-        const rows = batch.map((row) => row.slice());
-        const keys = needsRowKey ? batch.map((row) => ({ key: rowKey?.(row) })) : undefined;
-        for (const { index, t, apply } of plans) {
-          for (let r = 0; r < rows.length; r++) {
-            const row = rows[r] as TextRow;
-            const v = row[index] ?? null;
-            row[index] = v === null ? t.apply(null, keys?.[r]) : apply(v, keys?.[r]);
-          }
-        }
-        yield rows;
-      }
-    }
-    const written = await writer.writeTable(
-      { schema: table.schema, name: table.name, columns: table.columns.map((c) => ({ name: c.name, pgType: c.pgType, nullable: c.nullable })) },
-      masked(),
-    );
+    const plans = await planTable(ctx, table, def);
+    const written = await writeMaskedTable({
+      store,
+      datasetVersionId: manifest.datasetVersionId,
+      writer,
+      table,
+      plans,
+      keyColumns: rowKeyColumns(table, def),
+      signal: options.signal,
+    });
     out.push({ schema: table.schema, name: table.name, rowCount: written.rowCount });
     options.emit?.({
       step: 'mask',
@@ -227,95 +156,10 @@ export async function maskTables(
   return {
     tables: out,
     columns,
-    remapped: [...remapped.entries()].map(([column, collisions]) => ({ column, collisions })),
+    remapped: [...ctx.remapped.entries()].map(([column, collisions]) => ({ column, collisions })),
     rulesHash,
     durationMs: Math.round(performance.now() - started),
   };
-}
-
-interface ColumnPlan {
-  index: number;
-  t: ColumnTransform;
-  /** The masked value of a non-null value. */
-  apply: (value: string, row?: RowContext) => string | null;
-  usesRow: boolean;
-}
-
-interface GroupMap {
-  forward: Map<string, string>;
-  used: Set<string>;
-}
-
-/** Outputs through a key group's map: the same input gets the same output, a clash gets another, derived deterministically. */
-function remapping(t: ColumnTransform, g: GroupMap, countCollisions: (n: number) => void): (value: string, row?: RowContext) => string {
-  return (v, row) => {
-    const known = g.forward.get(v);
-    if (known !== undefined) return known;
-    let candidate = t.apply(v, row) ?? v;
-    let n = 1;
-    for (; g.used.has(candidate); n++) {
-      // A collision between two different inputs: derive another output deterministically.
-      candidate = t.apply(`${v}\u0000${n}`, row) ?? `${candidate}${n}`;
-    }
-    if (n > 1) countCollisions(n - 1);
-    g.forward.set(v, candidate);
-    g.used.add(candidate);
-    return candidate;
-  };
-}
-
-/** Reuse window: outputs kept for this many distinct values at most. */
-const MEMO_SIZE = 1 << 16;
-/** Lookups between two checks of the hit rate. */
-const MEMO_WINDOW = 4096;
-
-/**
- * Reuses the output of a value seen recently: real columns repeat (names, cities, foreign keys),
- * and a keyed hash per repeat is the bulk of the work. A column whose values hardly repeat (under
- * one hit in eight) stops paying for the lookups for a while, then tries again.
- */
-function memoized(apply: (value: string) => string | null): (value: string) => string | null {
-  let cache = new Map<string, string | null>();
-  let lookups = 0;
-  let hits = 0;
-  let bypass = 0;
-  return (v) => {
-    if (bypass > 0) {
-      bypass--;
-      return apply(v);
-    }
-    let out = cache.get(v);
-    if (out !== undefined) hits++;
-    else {
-      out = apply(v);
-      if (cache.size >= MEMO_SIZE) cache = new Map();
-      cache.set(v, out);
-    }
-    if (++lookups === MEMO_WINDOW) {
-      if (hits * 8 < lookups) {
-        bypass = MEMO_WINDOW * 16;
-        cache = new Map();
-      }
-      lookups = 0;
-      hits = 0;
-    }
-    return out;
-  };
-}
-
-/** The row's primary key as text (composite keys joined), for transforms that work per row; undefined without a key. */
-function rowKeyOf(table: DatasetTableManifest, def: TableDef | undefined): ((row: TextRow) => string | undefined) | undefined {
-  const indexes = (def?.primaryKey?.columns ?? []).map((k) => table.columns.findIndex((c) => c.name === k));
-  if (!indexes.length || indexes.some((i) => i < 0)) return undefined;
-  if (indexes.length === 1) {
-    const i = indexes[0] as number;
-    return (row) => row[i] ?? undefined;
-  }
-  return (row) => JSON.stringify(indexes.map((i) => row[i] ?? null));
-}
-
-async function* columnValues(store: DatasetStore, id: string, table: DatasetTableManifest, index: number): AsyncIterable<string | null> {
-  for await (const batch of store.readTable(id, table)) for (const row of batch) yield row[index] ?? null;
 }
 
 /** Referenced tables before referencing ones, so a key's mapping exists before its references need it. */
