@@ -105,7 +105,7 @@ export function peakRssMb(): number {
  * the root package.json's `server` script), so a bench that starts the engine itself starts it the same way.
  */
 export function engineNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { server: string } };
   const words = pkg.scripts.server.split(/\s+/);
   return words.slice(1, words.indexOf('scripts/run-built.mjs')).filter((w) => w.startsWith('--'));
 }
