@@ -3,6 +3,7 @@
  * the printed table and `bench/results.json`. Bench modules (`bench/*.bench.ts`) export
  * `run(ctx): Promise<Result[]>`; `bench/run.ts` runs them all.
  */
+import { readFileSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,16 @@ export async function measure<T>(fn: () => Promise<T>, options: { warmup?: numbe
 /** Peak resident set size of this process so far, in MB (`getrusage` maxrss). */
 export function peakRssMb(): number {
   return round(process.resourceUsage().maxRSS / 1024, 0);
+}
+
+/**
+ * The node flags `npm run server` starts the engine with (the options before `scripts/run-built.mjs` in
+ * the root package.json's `server` script), so a bench that starts the engine itself starts it the same way.
+ */
+export function engineNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { server: string } };
+  const words = pkg.scripts.server.split(/\s+/);
+  return words.slice(1, words.indexOf('scripts/run-built.mjs')).filter((w) => w.startsWith('--'));
 }
 
 const fmt = (n: number | null | undefined, unit = '') =>

@@ -25,7 +25,7 @@ import { promisify } from 'node:util';
 import { openSqlClient } from '../packages/core/src/db/open.ts';
 import type { SqlClient } from '../packages/core/src/db/sql-client.ts';
 import { PG_ADMIN_URL, pgAvailable } from '../packages/core/test/support/databases.ts';
-import { type BenchContext, benchDatabase, type Result, result, round, timeOnce } from './lib.ts';
+import { type BenchContext, benchDatabase, engineNodeFlags, type Result, result, round, timeOnce } from './lib.ts';
 
 const exec = promisify(execFile);
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -63,7 +63,8 @@ interface ChildReport {
 }
 
 async function runChild(ctx: BenchContext, input: Record<string, unknown>, label: string): Promise<string> {
-  const execArgv = (process.env.TDM_BENCH_PIPELINE_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  // The node flags of `npm run server`, then TDM_BENCH_PIPELINE_NODE_FLAGS (later flags win).
+  const execArgv = [...engineNodeFlags(), ...(process.env.TDM_BENCH_PIPELINE_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
   const child = spawn(process.execPath, [...execArgv, CHILD, JSON.stringify(input)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   ctx.defer(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

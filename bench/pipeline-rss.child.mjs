@@ -18,6 +18,8 @@ import { performance } from 'node:perf_hooks';
 const DIST = new URL('../packages/core/dist/', import.meta.url);
 const load = (path) => import(new URL(path, DIST).href);
 
+// First, as the server's and `tdm worker`'s entry points: WebAssembly flags set before anything compiles.
+await load('wasm-tiering.js');
 const args = JSON.parse(process.argv[2] ?? '{}');
 const { loadConfig } = await load('config.js');
 const { createTdm } = await load('runtime.js');

@@ -2,6 +2,8 @@
 // changed) and run its JavaScript from dist/ in this process — no TypeScript compiler at runtime.
 //   node scripts/run-built.mjs server            → packages/server/dist/index.js
 //   node scripts/run-built.mjs tdm worker …      → packages/core/dist/bin/tdm.js worker …
+// Node flags of the engine go on this node command (package.json: `node --max-semi-space-size=4 …`):
+// V8 sizes its young generation when the process starts, before any of this code runs.
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';

@@ -79,7 +79,11 @@ async function engineCommand(argv: string[]): Promise<number> {
     );
     return EXIT.USAGE;
   }
-  const child = spawn(process.execPath, [...args, ...argv], { stdio: 'inherit' });
+  // Set before node starts, as `npm start` does for the API: the engine's young generation (unless
+  // NODE_OPTIONS chose one) and glibc's mmap threshold (unless GLIBC_TUNABLES is set).
+  const flags = process.env.NODE_OPTIONS?.includes('--max-semi-space-size') ? [] : ['--max-semi-space-size=4'];
+  const env = { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072', ...process.env };
+  const child = spawn(process.execPath, [...flags, ...args, ...argv], { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))));
 }
