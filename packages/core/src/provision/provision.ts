@@ -75,7 +75,6 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
   const objects = datasetObjects(catalog, manifest.tables);
   const byKey = new Map(objects.tables.map((t) => [tableKey(t), t]));
   for (const m of manifest.tables) checkColumns(byKey.get(tableKey(m)) as TableDef, m);
-  const plan = planFor(objects);
   const loadOrder = fkLoadOrder(manifest.tables.map((m) => byKey.get(tableKey(m)) as TableDef));
   const manifestOf = new Map(manifest.tables.map((m) => [tableKey(m), m]));
 
@@ -84,37 +83,7 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
     await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
     // As pg_dump's scripts do: a routine's body may name tables created after it.
     await tx.query(`select set_config('check_function_bodies', 'false', true)`);
-    const conflicts = await findConflicts(tx, objects);
-    // A target already holding the dataset's objects is migrated when asked, else refused with what differs.
-    let migration: MigratePlan | null = null;
-    let migrated: ProvisionResult['migration'] = null;
-    if (conflicts.length && !input.resetEnv) {
-      const evolution = await evolutionIn(tx, objects, catalog);
-      const collisions = { tables: conflicts.filter((c) => objects.tables.some((t) => tableKey(t) === c)), objects: conflicts };
-      if (!input.migrate) throw new SchemaConflictError('EXISTS', evolutionReport(evolution), collisions);
-      if (evolution.destructive && !input.allowDestructive) throw new SchemaConflictError('DESTRUCTIVE', evolutionReport(evolution), collisions);
-      await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
-      migration = planMigrateLoad(objects, evolution);
-      migrated = { changes: evolution.changes.length, destructive: evolution.destructive };
-      await createExtensions(tx, catalog.extensions ?? [], emit);
-      await run(tx, migration.before, signal);
-      emit({
-        step: STEP,
-        level: 'info',
-        message: `migrated the target's schema (${evolution.changes.length} changes) and emptied ${objects.tables.length} tables`,
-        data: { changes: evolution.changes.length },
-      });
-    } else {
-      if (input.resetEnv) await run(tx, planReset(objects), signal);
-      await createExtensions(tx, catalog.extensions ?? [], emit);
-      await run(tx, await withoutExistingSchemas(tx, objects.schemas, plan.pre), signal);
-      emit({
-        step: STEP,
-        level: 'info',
-        message: `created ${objects.tables.length} tables (${plan.pre.length} statements)`,
-        data: { statements: plan.pre.length },
-      });
-    }
+    const { post, migrated } = await prepareSchema(tx, input, objects, emit);
 
     const tables: ProvisionResult['tables'] = [];
     for (const table of loadOrder) {
@@ -123,7 +92,6 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
       tables.push({ schema: table.schema, name: table.name, rowCount });
     }
 
-    const post = migration ? migration.after : plan.post;
     await run(tx, post, signal);
     await syncSequences(tx, objects.sequences);
     emit({
@@ -131,23 +99,75 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
       level: 'info',
       message: `ran ${post.length} statements after the load (indexes, foreign keys, triggers, views …); sequences moved past the loaded ids`,
     });
-
-    let smoke: SmokeReport | null = null;
-    if (input.runSmokeTests !== false) {
-      signal?.throwIfAborted();
-      smoke = await runSmokeTests(tx, objects, manifest);
-      if (!smoke.passed) {
-        throw new TdmError('STEP_FAILED', `smoke tests failed: ${describeFailures(smoke)}; nothing was provisioned`, { details: { step: STEP, smoke } });
-      }
-      emit({
-        step: STEP,
-        level: 'info',
-        message: `smoke tests passed (${smoke.rowCounts.length} tables, ${smoke.fkViolations.length} foreign keys, ${smoke.sequences.length} sequences)`,
-      });
-    }
+    const smoke = input.runSmokeTests === false ? null : await smokeTest(tx, objects, manifest, emit, signal);
     signal?.throwIfAborted();
     return { tables, smoke, migration: migrated, durationMs: Date.now() - started };
   });
+}
+
+/**
+ * Makes room for the dataset's objects and creates them (all but what follows the load): resets the
+ * target, migrates it when asked, or refuses with SchemaConflictError when it already holds them.
+ * Returns the statements to run after the load and what a migration changed.
+ */
+async function prepareSchema(
+  tx: SqlClient,
+  input: ProvisionInput,
+  objects: DatasetObjects,
+  emit: EmitEvent,
+): Promise<{ post: string[]; migrated: ProvisionResult['migration'] }> {
+  const { catalog, signal } = input;
+  const conflicts = await findConflicts(tx, objects);
+  if (!conflicts.length || input.resetEnv) {
+    const plan = planFor(objects);
+    if (input.resetEnv) await run(tx, planReset(objects), signal);
+    await createExtensions(tx, catalog.extensions ?? [], emit);
+    await run(tx, await withoutExistingSchemas(tx, objects.schemas, plan.pre), signal);
+    emit({
+      step: STEP,
+      level: 'info',
+      message: `created ${objects.tables.length} tables (${plan.pre.length} statements)`,
+      data: { statements: plan.pre.length },
+    });
+    return { post: plan.post, migrated: null };
+  }
+  // A target already holding the dataset's objects is migrated when asked, else refused with what differs.
+  const evolution = await evolutionIn(tx, objects, catalog);
+  const collisions = { tables: conflicts.filter((c) => objects.tables.some((t) => tableKey(t) === c)), objects: conflicts };
+  if (!input.migrate) throw new SchemaConflictError('EXISTS', evolutionReport(evolution), collisions);
+  if (evolution.destructive && !input.allowDestructive) throw new SchemaConflictError('DESTRUCTIVE', evolutionReport(evolution), collisions);
+  await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
+  const migration: MigratePlan = planMigrateLoad(objects, evolution);
+  await createExtensions(tx, catalog.extensions ?? [], emit);
+  await run(tx, migration.before, signal);
+  emit({
+    step: STEP,
+    level: 'info',
+    message: `migrated the target's schema (${evolution.changes.length} changes) and emptied ${objects.tables.length} tables`,
+    data: { changes: evolution.changes.length },
+  });
+  return { post: migration.after, migrated: { changes: evolution.changes.length, destructive: evolution.destructive } };
+}
+
+/** The smoke tests inside the load's transaction; a failure throws STEP_FAILED (so the load rolls back). */
+async function smokeTest(
+  tx: SqlClient,
+  objects: DatasetObjects,
+  manifest: DatasetManifest,
+  emit: EmitEvent,
+  signal: AbortSignal | undefined,
+): Promise<SmokeReport> {
+  signal?.throwIfAborted();
+  const smoke = await runSmokeTests(tx, objects, manifest);
+  if (!smoke.passed) {
+    throw new TdmError('STEP_FAILED', `smoke tests failed: ${describeFailures(smoke)}; nothing was provisioned`, { details: { step: STEP, smoke } });
+  }
+  emit({
+    step: STEP,
+    level: 'info',
+    message: `smoke tests passed (${smoke.rowCounts.length} tables, ${smoke.fkViolations.length} foreign keys, ${smoke.sequences.length} sequences)`,
+  });
+  return smoke;
 }
 
 function checkColumns(table: TableDef, m: DatasetTableManifest): void {
