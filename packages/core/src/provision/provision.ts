@@ -6,18 +6,16 @@
  * row a CHECK refuses, a broken key, a failed smoke test, an abort — rolls back and leaves the
  * target exactly as it was.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Catalog, ExtensionDef, TableDef } from '../catalog/types.ts';
-import { batchesToCopyText } from '../dataset/copy-text.ts';
-import type { DatasetManifest, DatasetStore, DatasetTableManifest, TextRow } from '../dataset/types.ts';
-import { quoteIdent, quoteQualified } from '../db/quote.ts';
+import type { DatasetManifest, DatasetStore, DatasetTableManifest } from '../dataset/types.ts';
+import { quoteIdent } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError, TdmError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
 import { planFor, planReset } from './ddl.ts';
 import { ExtensionUnavailableError, evolutionReport, SchemaConflictError } from './errors.ts';
 import { fkLoadOrder } from './load-order.ts';
+import { loadTables } from './load-table.ts';
 import { type MigratePlan, planMigrateLoad } from './migrate-load.ts';
 import { evolutionIn } from './migration.ts';
 import { type DatasetObjects, datasetObjects, tableKey } from './objects.ts';
@@ -57,8 +55,6 @@ export interface ProvisionResult {
 }
 
 const STEP = 'provision';
-/** At most one progress event per table per this many milliseconds (plus one when it is loaded). */
-const PROGRESS_INTERVAL_MS = 1000;
 
 /**
  * Loads `input.manifest`'s dataset into `target`. When a table, sequence, type, routine or view the
@@ -85,12 +81,9 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
     await tx.query(`select set_config('check_function_bodies', 'false', true)`);
     const { post, migrated } = await prepareSchema(tx, input, objects, emit);
 
-    const tables: ProvisionResult['tables'] = [];
-    for (const table of loadOrder) {
-      const m = manifestOf.get(tableKey(table)) as DatasetTableManifest;
-      const rowCount = await loadTable(tx, table, m, input.store, manifest.datasetVersionId, emit, signal);
-      tables.push({ schema: table.schema, name: table.name, rowCount });
-    }
+    const order = loadOrder.map((table) => ({ table, m: manifestOf.get(tableKey(table)) as DatasetTableManifest }));
+    const counts = await loadTables(tx, order, { store: input.store, datasetVersionId: manifest.datasetVersionId, emit, signal });
+    const tables: ProvisionResult['tables'] = loadOrder.map((t, i) => ({ schema: t.schema, name: t.name, rowCount: counts[i] as number }));
 
     await run(tx, post, signal);
     await syncSequences(tx, objects.sequences);
@@ -280,92 +273,6 @@ async function runEach(tx: SqlClient, statements: string[], signal: AbortSignal 
       });
     }
   }
-}
-
-/**
- * Streams one table from the store into `COPY … FROM STDIN`: one batch in memory at a time, the
- * database's pace reaching the store through the stream's backpressure. Generated columns are left
- * out (PostgreSQL computes them); identity columns, ALWAYS included, keep the dataset's values.
- */
-async function loadTable(
-  tx: SqlClient,
-  table: TableDef,
-  m: DatasetTableManifest,
-  store: DatasetStore,
-  datasetVersionId: string,
-  emit: EmitEvent,
-  signal: AbortSignal | undefined,
-): Promise<number> {
-  const generated = new Set(table.columns.filter((c) => c.generated !== null).map((c) => c.name));
-  const keep = m.columns.flatMap((c, i) => (generated.has(c.name) ? [] : [i]));
-  const width = m.columns.length;
-  const name = tableKey(table);
-  const started = Date.now();
-  let rows = 0;
-  let lastEvent = started;
-  const progress = () => {
-    const seconds = (Date.now() - started) / 1000;
-    emit({
-      step: STEP,
-      level: 'progress',
-      message: `${name}: ${rows} rows`,
-      data: { table: name, rows, rowsPerSec: seconds > 0 ? Math.round(rows / seconds) : rows },
-    });
-  };
-
-  const counted = (n: number) => {
-    rows += n;
-    if (Date.now() - lastEvent >= PROGRESS_INTERVAL_MS) {
-      lastEvent = Date.now();
-      progress();
-    }
-  };
-
-  async function* batches(): AsyncGenerator<TextRow[]> {
-    for await (const batch of store.readTable(datasetVersionId, { schema: m.schema, name: m.name })) {
-      signal?.throwIfAborted();
-      for (const row of batch) {
-        if (row.length !== width) {
-          throw new InvalidInputError(`dataset table ${name} has a row of ${row.length} values; its manifest lists ${width} columns`, { table: name });
-        }
-      }
-      yield keep.length === width ? batch : batch.map((row) => keep.map((i) => row[i] ?? null));
-      counted(batch.length);
-    }
-  }
-
-  if (keep.length === 0) {
-    // `COPY t () FROM STDIN` is not SQL: a table with nothing to load can only be empty.
-    if (m.rowCount === 0) return 0;
-    throw new InvalidInputError(`dataset table ${name} has ${m.rowCount} rows but no column that can be loaded`, { table: name });
-  }
-  const columnList = keep.map((i) => quoteIdent((m.columns[i] as { name: string }).name)).join(', ');
-  const { stream, done } = await tx.copyIn(`COPY ${quoteQualified(table.schema, table.name)} (${columnList}) FROM STDIN`);
-  try {
-    // The store's own COPY text when it has one (no row array per row), else its rows formatted here.
-    const source = store.readTableCopyText
-      ? Readable.from(
-          store.readTableCopyText(
-            datasetVersionId,
-            { schema: m.schema, name: m.name },
-            { columns: keep.map((i) => (m.columns[i] as { name: string }).name), onRows: counted, signal },
-          ),
-          { objectMode: false },
-        )
-      : batchesToCopyText(batches());
-    await (signal ? pipeline(source, stream, { signal }) : pipeline(source, stream));
-  } catch (err) {
-    if (signal?.aborted || err instanceof TdmError) throw err;
-    // The database's own error (a CHECK, a type) explains more than the stream's "premature close".
-    throw await done.then(
-      () => err,
-      (e: unknown) => e,
-    );
-  }
-  const loaded = await done;
-  rows = loaded;
-  progress();
-  return loaded;
 }
 
 function describeFailures(smoke: SmokeReport): string {
