@@ -48,12 +48,13 @@ interface TableText {
 export async function loadTables(tx: SqlClient, order: { table: TableDef; m: DatasetTableManifest }[], source: LoadSource): Promise<number[]> {
   const counts: number[] = [];
   let current: TableText | null = null;
-  let next = order[0] ? openTableText(order[0].table, order[0].m, source) : null;
+  // The first table has no load to overlap with: it streams at the server's pace from the start.
+  let next = order[0] ? openTableText(order[0].table, order[0].m, source, 0) : null;
   try {
     for (let i = 0; i < order.length; i++) {
       current = next as TableText;
       const following = order[i + 1];
-      next = following ? openTableText(following.table, following.m, source) : null;
+      next = following ? openTableText(following.table, following.m, source, READ_AHEAD_BYTES) : null;
       counts.push(await loadTable(tx, current, source.signal));
     }
     return counts;
@@ -66,10 +67,10 @@ export async function loadTables(tx: SqlClient, order: { table: TableDef; m: Dat
 
 /**
  * Starts reading one table's rows: the store's own COPY text when it has one (no row array per
- * row), else its rows formatted here. Generated columns are left out (PostgreSQL computes them);
- * identity columns, ALWAYS included, keep the dataset's values.
+ * row), else its rows formatted here; up to `ahead` bytes of it before its turn. Generated columns
+ * are left out (PostgreSQL computes them); identity columns, ALWAYS included, keep the dataset's values.
  */
-function openTableText(table: TableDef, m: DatasetTableManifest, source: LoadSource): TableText {
+function openTableText(table: TableDef, m: DatasetTableManifest, source: LoadSource, ahead: number): TableText {
   const { store, datasetVersionId, emit, signal } = source;
   const generated = new Set(table.columns.filter((c) => c.generated !== null).map((c) => c.name));
   const keep = m.columns.flatMap((c, i) => (generated.has(c.name) ? [] : [i]));
@@ -117,8 +118,8 @@ function openTableText(table: TableDef, m: DatasetTableManifest, source: LoadSou
   const text: AsyncIterable<Uint8Array> = store.readTableCopyText
     ? store.readTableCopyText(datasetVersionId, { schema: m.schema, name: m.name }, { columns: names, onRows: counted, signal })
     : batchesToCopyText(batches());
-  const ahead = readAhead(text, READ_AHEAD_BYTES);
-  return { table, m, columnList: names.map(quoteIdent).join(', '), chunks: ahead.chunks, loaded, cancel: ahead.cancel };
+  const read = readAhead(text, ahead);
+  return { table, m, columnList: names.map(quoteIdent).join(', '), chunks: read.chunks, loaded, cancel: read.cancel };
 }
 
 /**

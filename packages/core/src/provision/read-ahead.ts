@@ -1,7 +1,8 @@
 /**
  * Reading a byte stream ahead of its consumer: pulling starts at once and holds up to `limit` bytes
- * in memory, then waits for the consumer, who gets what was buffered and then the rest as it comes.
- * A failure while reading ahead reaches the consumer when it gets there, not before.
+ * in memory until the consumer starts; from then on it gets what was buffered and then the rest
+ * straight from the source, at its own pace. A failure while reading ahead reaches the consumer
+ * when it gets there, not before.
  */
 
 export interface ReadAhead {
@@ -16,51 +17,38 @@ export function readAhead(source: AsyncIterable<Uint8Array>, limit: number): Rea
   const buffer: Uint8Array[] = [];
   let bytes = 0;
   let done = false;
+  let started = false;
   let failure: { error: unknown } | null = null;
-  let filling: Promise<void> | null = null;
-
-  const fill = (): Promise<void> => {
-    filling ??= (async () => {
-      try {
-        while (!done && bytes < limit) {
-          const r = await it.next();
-          if (r.done) done = true;
-          else {
-            buffer.push(r.value);
-            bytes += r.value.byteLength;
-          }
+  const filling = (async () => {
+    try {
+      while (!started && !done && bytes < limit) {
+        const r = await it.next();
+        if (r.done) done = true;
+        else {
+          buffer.push(r.value);
+          bytes += r.value.byteLength;
         }
-      } catch (error) {
-        failure = { error };
-        done = true;
-      } finally {
-        filling = null;
       }
-    })();
-    return filling;
-  };
-  void fill();
+    } catch (error) {
+      failure = { error };
+      done = true;
+    }
+  })();
 
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    for (;;) {
-      const chunk = buffer.shift();
-      if (chunk) {
-        bytes -= chunk.byteLength;
-        if (!done) void fill();
-        yield chunk;
-        continue;
-      }
-      if (failure) throw (failure as { error: unknown }).error;
-      if (done) return;
-      await fill();
-    }
+    started = true;
+    await filling;
+    for (let chunk = buffer.shift(); chunk; chunk = buffer.shift()) yield chunk;
+    if (failure) throw (failure as { error: unknown }).error;
+    if (done) return;
+    // The rest straight from the source; an early stop of the consumer returns the source too.
+    yield* { [Symbol.asyncIterator]: () => it };
   }
 
   return {
     chunks: chunks(),
     async cancel() {
-      if (done && !filling) return;
-      done = true;
+      started = true;
       await filling;
       await it.return?.();
     },
