@@ -7,6 +7,7 @@ import { quoteQualified } from '../db/quote.ts';
 import { SchemaNotFoundError } from '../errors.ts';
 import { EXTENSIONS_SQL, COLUMNS_SQL, CONSTRAINTS_SQL, DOMAINS_SQL, ENUMS_SQL, INDEXES_SQL, SCHEMAS_SQL, SEQUENCES_SQL, TABLES_SQL } from './queries.ts';
 import { readSchemaObjects } from './read-objects.ts';
+import { type SnapshotScopes, singleScope, withSharedSnapshot } from '../db/shared-snapshot.ts';
 import type { Catalog, CheckDef, ColumnDef, FkAction, ForeignKeyDef, IndexDef, TableDef, TableKind, TypeKind } from './types.ts';
 
 export interface ReadCatalogOptions {
@@ -28,17 +29,39 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const key = (schema: unknown, table: unknown) => `${schema}.${table}`;
 
+/** How many connections read a catalog at once (the caller's transaction and helpers sharing its snapshot). */
+const CATALOG_CONNECTIONS = 3;
+
+/** The statements of a catalog read, each sent to whichever connection is free. */
+type CatalogReader = Pick<SqlClient, 'query' | 'database'> & { width: number };
+
+function reader(database: string, scopes: SnapshotScopes): CatalogReader {
+  return {
+    database,
+    query: (text, params) => scopes.run((scope) => scope.query(text, params)),
+    get width() {
+      return scopes.size;
+    },
+  };
+}
+
 /**
  * Reads the catalog of `schemas`; throws `SchemaNotFoundError` naming any schema that does not exist.
- * Runs in one read-only transaction with `search_path = pg_catalog`: every type, default and
- * expression is printed schema-qualified, so the text (and the content hash) does not depend on the
- * reading role's search_path, and the counts come from one snapshot.
+ * Runs in one read-only REPEATABLE READ transaction with `search_path = pg_catalog`: every type,
+ * default and expression is printed schema-qualified, so the text (and the content hash) does not
+ * depend on the reading role's search_path, and everything, counts included, comes from one
+ * snapshot. On a server the statements run on a few connections that share that snapshot.
  */
 export async function readCatalog(source: SqlClient, schemas: string[], options: ReadCatalogOptions = {}): Promise<Catalog> {
-  return source.transaction(async (sql) => {
-    await sql.query('set transaction read only');
-    await sql.query(`select set_config('search_path', 'pg_catalog', true)`);
-    return readInTransaction(sql, schemas, options);
+  return source.transaction(async (tx) => {
+    await tx.query('set transaction isolation level repeatable read, read only');
+    await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
+    const setup = async (scope: SqlClient) => {
+      await scope.query(`select set_config('search_path', 'pg_catalog', true)`);
+    };
+    return withSharedSnapshot(source, tx, { connections: CATALOG_CONNECTIONS, setup }, (scopes) =>
+      readInTransaction(reader(tx.database, scopes), schemas, options),
+    );
   });
 }
 
@@ -47,26 +70,29 @@ export async function readCatalog(source: SqlClient, schemas: string[], options:
  * is changing), without making it read-only. The caller sets `search_path = pg_catalog` first.
  */
 export function readCatalogInTransaction(tx: SqlClient, schemas: string[], options: ReadCatalogOptions = {}): Promise<Catalog> {
-  return readInTransaction(tx, schemas, options);
+  return readInTransaction(reader(tx.database, singleScope(tx)), schemas, options);
 }
 
-async function readInTransaction(sql: SqlClient, schemas: string[], options: ReadCatalogOptions): Promise<Catalog> {
+async function readInTransaction(sql: CatalogReader, schemas: string[], options: ReadCatalogOptions): Promise<Catalog> {
   const wanted = [...new Set(schemas)];
-  const found = new Set((await sql.query<{ name: string }>(SCHEMAS_SQL, [wanted])).rows.map((r) => r.name));
-  const missing = wanted.filter((s) => !found.has(s));
-  if (missing.length > 0) throw new SchemaNotFoundError(missing, sql.database);
-
   const params = [wanted];
-  // One connection (the transaction's): the queries run one after another.
-  const version = await sql.query<{ v: string }>(`select current_setting('server_version') as v`);
-  const tables = await sql.query(TABLES_SQL, params);
-  const columns = await sql.query(COLUMNS_SQL, params);
-  const constraints = await sql.query(CONSTRAINTS_SQL, params);
-  const indexes = await sql.query(INDEXES_SQL, params);
-  const enums = await sql.query(ENUMS_SQL, params);
-  const domains = await sql.query(DOMAINS_SQL, params);
-  const sequences = await sql.query(SEQUENCES_SQL, params);
-  const extensions = await sql.query(EXTENSIONS_SQL);
+  // Every statement is sent at once: they wait for a free connection, not for each other.
+  const [found, version, tables, columns, constraints, indexes, enums, domains, sequences, extensions, objects] = await Promise.all([
+    sql.query<{ name: string }>(SCHEMAS_SQL, [wanted]),
+    sql.query<{ v: string }>(`select current_setting('server_version') as v`),
+    sql.query(TABLES_SQL, params),
+    sql.query(COLUMNS_SQL, params),
+    sql.query(CONSTRAINTS_SQL, params),
+    sql.query(INDEXES_SQL, params),
+    sql.query(ENUMS_SQL, params),
+    sql.query(DOMAINS_SQL, params),
+    sql.query(SEQUENCES_SQL, params),
+    sql.query(EXTENSIONS_SQL),
+    readSchemaObjects(sql, wanted),
+  ]);
+  const present = new Set(found.rows.map((r) => r.name));
+  const missing = wanted.filter((s) => !present.has(s));
+  if (missing.length > 0) throw new SchemaNotFoundError(missing, sql.database);
 
   const byKey = new Map<string, TableDef>();
   for (const r of tables.rows) {
@@ -118,7 +144,7 @@ async function readInTransaction(sql: SqlClient, schemas: string[], options: Rea
       lastValue: str(r.last_value),
     })),
     tables: [...byKey.values()].sort((a, b) => byName(`${a.schema}.${a.name}`, `${b.schema}.${b.name}`)),
-    ...(await readSchemaObjects(sql, wanted)),
+    ...objects,
   };
   sortCatalog(catalog);
   resolveSequences(catalog);
@@ -280,23 +306,28 @@ function resolveSequences(catalog: Catalog): void {
   }
 }
 
-async function countRows(sql: SqlClient, tables: TableDef[], limit: number): Promise<void> {
+async function countRows(sql: CatalogReader, tables: TableDef[], limit: number): Promise<void> {
   const countable = tables.filter((t) => t.kind !== 'FOREIGN_TABLE' && (t.rowEstimate === null || t.rowEstimate <= limit));
-  // One statement for all tables: a round trip per table would dominate on small databases.
-  const chunks: TableDef[][] = [];
-  for (let i = 0; i < countable.length; i += 50) chunks.push(countable.slice(i, i + 50));
-  for (const chunk of chunks) {
-    const parts = chunk.map(
-      (t, i) =>
-        `(select ${i} as i, (select count(*) from ${quoteQualified(t.schema, t.name)})::int8::text as total, (select count(*) from only ${quoteQualified(t.schema, t.name)})::int8::text as own)`,
-    );
-    const { rows } = await sql.query<{ i: number; total: string; own: string }>(parts.join(' union all '));
-    for (const r of rows) {
-      const t = chunk[Number(r.i)];
-      if (t) {
-        t.rowCount = Number(r.total);
-        t.ownRowCount = Number(r.own);
-      }
+  // Few statements for all tables (a round trip per table would dominate on small databases), one
+  // per connection at least so they count side by side; tables dealt out by estimate, largest first.
+  const statements = Math.min(countable.length, Math.max(Math.ceil(countable.length / 50), sql.width));
+  const chunks: TableDef[][] = Array.from({ length: statements }, () => []);
+  const estimates = [...countable].sort((a, b) => (b.rowEstimate ?? 0) - (a.rowEstimate ?? 0));
+  for (const [i, t] of estimates.entries()) chunks[i % statements]?.push(t);
+  await Promise.all(chunks.map((chunk) => countChunk(sql, chunk)));
+}
+
+async function countChunk(sql: CatalogReader, chunk: TableDef[]): Promise<void> {
+  const parts = chunk.map(
+    (t, i) =>
+      `(select ${i} as i, (select count(*) from ${quoteQualified(t.schema, t.name)})::int8::text as total, (select count(*) from only ${quoteQualified(t.schema, t.name)})::int8::text as own)`,
+  );
+  const { rows } = await sql.query<{ i: number; total: string; own: string }>(parts.join(' union all '));
+  for (const r of rows) {
+    const t = chunk[Number(r.i)];
+    if (t) {
+      t.rowCount = Number(r.total);
+      t.ownRowCount = Number(r.own);
     }
   }
 }

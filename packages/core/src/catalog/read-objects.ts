@@ -27,18 +27,22 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 const ROUTINE_KINDS: Record<string, RoutineDef['kind']> = { f: 'FUNCTION', w: 'FUNCTION', p: 'PROCEDURE', a: 'AGGREGATE' };
 const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
-export async function readSchemaObjects(sql: SqlClient, schemas: string[]): Promise<SchemaObjects> {
+export async function readSchemaObjects(sql: Pick<SqlClient, 'query'>, schemas: string[]): Promise<SchemaObjects> {
   const params = [schemas];
-  const composites = await sql.query(COMPOSITES_SQL, params);
-  const ranges = await sql.query(RANGES_SQL, params);
-  const routines = await sql.query(ROUTINES_SQL, params);
-  const views = await sql.query(VIEWS_SQL, params);
-  const viewIndexes = await sql.query(MATVIEW_INDEXES_SQL, params);
-  const triggers = await sql.query(TRIGGERS_SQL, params);
-  const rules = await sql.query(RULES_SQL, params);
-  const policies = await sql.query(POLICIES_SQL, params);
-  const comments = await sql.query(COMMENTS_SQL, params);
-  const dependencies = await sql.query(DEPENDENCIES_SQL, params);
+  // Sent together: on a reader with several connections they run side by side.
+  const read = (text: string) => sql.query(text, params);
+  const [composites, ranges, routines, views, viewIndexes, triggers, rules, policies, comments, dependencies] = await Promise.all([
+    read(COMPOSITES_SQL),
+    read(RANGES_SQL),
+    read(ROUTINES_SQL),
+    read(VIEWS_SQL),
+    read(MATVIEW_INDEXES_SQL),
+    read(TRIGGERS_SQL),
+    read(RULES_SQL),
+    read(POLICIES_SQL),
+    read(COMMENTS_SQL),
+    read(DEPENDENCIES_SQL),
+  ]);
   const viewDefs = viewsWithIndexes(views.rows, viewIndexes.rows);
 
   return {

@@ -6,18 +6,16 @@
  * row a CHECK refuses, a broken key, a failed smoke test, an abort — rolls back and leaves the
  * target exactly as it was.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Catalog, ExtensionDef, TableDef } from '../catalog/types.ts';
-import { batchesToCopyText } from '../dataset/copy-text.ts';
-import type { DatasetManifest, DatasetStore, DatasetTableManifest, TextRow } from '../dataset/types.ts';
-import { quoteIdent, quoteQualified } from '../db/quote.ts';
+import type { DatasetManifest, DatasetStore, DatasetTableManifest } from '../dataset/types.ts';
+import { quoteIdent } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError, TdmError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
 import { planFor, planReset } from './ddl.ts';
 import { ExtensionUnavailableError, evolutionReport, SchemaConflictError } from './errors.ts';
 import { fkLoadOrder } from './load-order.ts';
+import { loadTables } from './load-table.ts';
 import { type MigratePlan, planMigrateLoad } from './migrate-load.ts';
 import { evolutionIn } from './migration.ts';
 import { type DatasetObjects, datasetObjects, tableKey } from './objects.ts';
@@ -57,8 +55,6 @@ export interface ProvisionResult {
 }
 
 const STEP = 'provision';
-/** At most one progress event per table per this many milliseconds (plus one when it is loaded). */
-const PROGRESS_INTERVAL_MS = 1000;
 
 /**
  * Loads `input.manifest`'s dataset into `target`. When a table, sequence, type, routine or view the
@@ -75,7 +71,6 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
   const objects = datasetObjects(catalog, manifest.tables);
   const byKey = new Map(objects.tables.map((t) => [tableKey(t), t]));
   for (const m of manifest.tables) checkColumns(byKey.get(tableKey(m)) as TableDef, m);
-  const plan = planFor(objects);
   const loadOrder = fkLoadOrder(manifest.tables.map((m) => byKey.get(tableKey(m)) as TableDef));
   const manifestOf = new Map(manifest.tables.map((m) => [tableKey(m), m]));
 
@@ -84,46 +79,12 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
     await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
     // As pg_dump's scripts do: a routine's body may name tables created after it.
     await tx.query(`select set_config('check_function_bodies', 'false', true)`);
-    const conflicts = await findConflicts(tx, objects);
-    // A target already holding the dataset's objects is migrated when asked, else refused with what differs.
-    let migration: MigratePlan | null = null;
-    let migrated: ProvisionResult['migration'] = null;
-    if (conflicts.length && !input.resetEnv) {
-      const evolution = await evolutionIn(tx, objects, catalog);
-      const collisions = { tables: conflicts.filter((c) => objects.tables.some((t) => tableKey(t) === c)), objects: conflicts };
-      if (!input.migrate) throw new SchemaConflictError('EXISTS', evolutionReport(evolution), collisions);
-      if (evolution.destructive && !input.allowDestructive) throw new SchemaConflictError('DESTRUCTIVE', evolutionReport(evolution), collisions);
-      await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
-      migration = planMigrateLoad(objects, evolution);
-      migrated = { changes: evolution.changes.length, destructive: evolution.destructive };
-      await createExtensions(tx, catalog.extensions ?? [], emit);
-      await run(tx, migration.before, signal);
-      emit({
-        step: STEP,
-        level: 'info',
-        message: `migrated the target's schema (${evolution.changes.length} changes) and emptied ${objects.tables.length} tables`,
-        data: { changes: evolution.changes.length },
-      });
-    } else {
-      if (input.resetEnv) await run(tx, planReset(objects), signal);
-      await createExtensions(tx, catalog.extensions ?? [], emit);
-      await run(tx, await withoutExistingSchemas(tx, objects.schemas, plan.pre), signal);
-      emit({
-        step: STEP,
-        level: 'info',
-        message: `created ${objects.tables.length} tables (${plan.pre.length} statements)`,
-        data: { statements: plan.pre.length },
-      });
-    }
+    const { post, migrated } = await prepareSchema(tx, input, objects, emit);
 
-    const tables: ProvisionResult['tables'] = [];
-    for (const table of loadOrder) {
-      const m = manifestOf.get(tableKey(table)) as DatasetTableManifest;
-      const rowCount = await loadTable(tx, table, m, input.store, manifest.datasetVersionId, emit, signal);
-      tables.push({ schema: table.schema, name: table.name, rowCount });
-    }
+    const order = loadOrder.map((table) => ({ table, m: manifestOf.get(tableKey(table)) as DatasetTableManifest }));
+    const counts = await loadTables(tx, order, { store: input.store, datasetVersionId: manifest.datasetVersionId, emit, signal });
+    const tables: ProvisionResult['tables'] = loadOrder.map((t, i) => ({ schema: t.schema, name: t.name, rowCount: counts[i] as number }));
 
-    const post = migration ? migration.after : plan.post;
     await run(tx, post, signal);
     await syncSequences(tx, objects.sequences);
     emit({
@@ -131,23 +92,75 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
       level: 'info',
       message: `ran ${post.length} statements after the load (indexes, foreign keys, triggers, views …); sequences moved past the loaded ids`,
     });
-
-    let smoke: SmokeReport | null = null;
-    if (input.runSmokeTests !== false) {
-      signal?.throwIfAborted();
-      smoke = await runSmokeTests(tx, objects, manifest);
-      if (!smoke.passed) {
-        throw new TdmError('STEP_FAILED', `smoke tests failed: ${describeFailures(smoke)}; nothing was provisioned`, { details: { step: STEP, smoke } });
-      }
-      emit({
-        step: STEP,
-        level: 'info',
-        message: `smoke tests passed (${smoke.rowCounts.length} tables, ${smoke.fkViolations.length} foreign keys, ${smoke.sequences.length} sequences)`,
-      });
-    }
+    const smoke = input.runSmokeTests === false ? null : await smokeTest(tx, objects, manifest, emit, signal);
     signal?.throwIfAborted();
     return { tables, smoke, migration: migrated, durationMs: Date.now() - started };
   });
+}
+
+/**
+ * Makes room for the dataset's objects and creates them (all but what follows the load): resets the
+ * target, migrates it when asked, or refuses with SchemaConflictError when it already holds them.
+ * Returns the statements to run after the load and what a migration changed.
+ */
+async function prepareSchema(
+  tx: SqlClient,
+  input: ProvisionInput,
+  objects: DatasetObjects,
+  emit: EmitEvent,
+): Promise<{ post: string[]; migrated: ProvisionResult['migration'] }> {
+  const { catalog, signal } = input;
+  const conflicts = await findConflicts(tx, objects);
+  if (!conflicts.length || input.resetEnv) {
+    const plan = planFor(objects);
+    if (input.resetEnv) await run(tx, planReset(objects), signal);
+    await createExtensions(tx, catalog.extensions ?? [], emit);
+    await run(tx, await withoutExistingSchemas(tx, objects.schemas, plan.pre), signal);
+    emit({
+      step: STEP,
+      level: 'info',
+      message: `created ${objects.tables.length} tables (${plan.pre.length} statements)`,
+      data: { statements: plan.pre.length },
+    });
+    return { post: plan.post, migrated: null };
+  }
+  // A target already holding the dataset's objects is migrated when asked, else refused with what differs.
+  const evolution = await evolutionIn(tx, objects, catalog);
+  const collisions = { tables: conflicts.filter((c) => objects.tables.some((t) => tableKey(t) === c)), objects: conflicts };
+  if (!input.migrate) throw new SchemaConflictError('EXISTS', evolutionReport(evolution), collisions);
+  if (evolution.destructive && !input.allowDestructive) throw new SchemaConflictError('DESTRUCTIVE', evolutionReport(evolution), collisions);
+  await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
+  const migration: MigratePlan = planMigrateLoad(objects, evolution);
+  await createExtensions(tx, catalog.extensions ?? [], emit);
+  await run(tx, migration.before, signal);
+  emit({
+    step: STEP,
+    level: 'info',
+    message: `migrated the target's schema (${evolution.changes.length} changes) and emptied ${objects.tables.length} tables`,
+    data: { changes: evolution.changes.length },
+  });
+  return { post: migration.after, migrated: { changes: evolution.changes.length, destructive: evolution.destructive } };
+}
+
+/** The smoke tests inside the load's transaction; a failure throws STEP_FAILED (so the load rolls back). */
+async function smokeTest(
+  tx: SqlClient,
+  objects: DatasetObjects,
+  manifest: DatasetManifest,
+  emit: EmitEvent,
+  signal: AbortSignal | undefined,
+): Promise<SmokeReport> {
+  signal?.throwIfAborted();
+  const smoke = await runSmokeTests(tx, objects, manifest);
+  if (!smoke.passed) {
+    throw new TdmError('STEP_FAILED', `smoke tests failed: ${describeFailures(smoke)}; nothing was provisioned`, { details: { step: STEP, smoke } });
+  }
+  emit({
+    step: STEP,
+    level: 'info',
+    message: `smoke tests passed (${smoke.rowCounts.length} tables, ${smoke.fkViolations.length} foreign keys, ${smoke.sequences.length} sequences)`,
+  });
+  return smoke;
 }
 
 function checkColumns(table: TableDef, m: DatasetTableManifest): void {
@@ -260,92 +273,6 @@ async function runEach(tx: SqlClient, statements: string[], signal: AbortSignal 
       });
     }
   }
-}
-
-/**
- * Streams one table from the store into `COPY … FROM STDIN`: one batch in memory at a time, the
- * database's pace reaching the store through the stream's backpressure. Generated columns are left
- * out (PostgreSQL computes them); identity columns, ALWAYS included, keep the dataset's values.
- */
-async function loadTable(
-  tx: SqlClient,
-  table: TableDef,
-  m: DatasetTableManifest,
-  store: DatasetStore,
-  datasetVersionId: string,
-  emit: EmitEvent,
-  signal: AbortSignal | undefined,
-): Promise<number> {
-  const generated = new Set(table.columns.filter((c) => c.generated !== null).map((c) => c.name));
-  const keep = m.columns.flatMap((c, i) => (generated.has(c.name) ? [] : [i]));
-  const width = m.columns.length;
-  const name = tableKey(table);
-  const started = Date.now();
-  let rows = 0;
-  let lastEvent = started;
-  const progress = () => {
-    const seconds = (Date.now() - started) / 1000;
-    emit({
-      step: STEP,
-      level: 'progress',
-      message: `${name}: ${rows} rows`,
-      data: { table: name, rows, rowsPerSec: seconds > 0 ? Math.round(rows / seconds) : rows },
-    });
-  };
-
-  const counted = (n: number) => {
-    rows += n;
-    if (Date.now() - lastEvent >= PROGRESS_INTERVAL_MS) {
-      lastEvent = Date.now();
-      progress();
-    }
-  };
-
-  async function* batches(): AsyncGenerator<TextRow[]> {
-    for await (const batch of store.readTable(datasetVersionId, { schema: m.schema, name: m.name })) {
-      signal?.throwIfAborted();
-      for (const row of batch) {
-        if (row.length !== width) {
-          throw new InvalidInputError(`dataset table ${name} has a row of ${row.length} values; its manifest lists ${width} columns`, { table: name });
-        }
-      }
-      yield keep.length === width ? batch : batch.map((row) => keep.map((i) => row[i] ?? null));
-      counted(batch.length);
-    }
-  }
-
-  if (keep.length === 0) {
-    // `COPY t () FROM STDIN` is not SQL: a table with nothing to load can only be empty.
-    if (m.rowCount === 0) return 0;
-    throw new InvalidInputError(`dataset table ${name} has ${m.rowCount} rows but no column that can be loaded`, { table: name });
-  }
-  const columnList = keep.map((i) => quoteIdent((m.columns[i] as { name: string }).name)).join(', ');
-  const { stream, done } = await tx.copyIn(`COPY ${quoteQualified(table.schema, table.name)} (${columnList}) FROM STDIN`);
-  try {
-    // The store's own COPY text when it has one (no row array per row), else its rows formatted here.
-    const source = store.readTableCopyText
-      ? Readable.from(
-          store.readTableCopyText(
-            datasetVersionId,
-            { schema: m.schema, name: m.name },
-            { columns: keep.map((i) => (m.columns[i] as { name: string }).name), onRows: counted, signal },
-          ),
-          { objectMode: false },
-        )
-      : batchesToCopyText(batches());
-    await (signal ? pipeline(source, stream, { signal }) : pipeline(source, stream));
-  } catch (err) {
-    if (signal?.aborted || err instanceof TdmError) throw err;
-    // The database's own error (a CHECK, a type) explains more than the stream's "premature close".
-    throw await done.then(
-      () => err,
-      (e: unknown) => e,
-    );
-  }
-  const loaded = await done;
-  rows = loaded;
-  progress();
-  return loaded;
 }
 
 function describeFailures(smoke: SmokeReport): string {

@@ -26,54 +26,81 @@ const toBigInt = (text: string | null | undefined): bigint | null => {
 const maxOf = (a: bigint | null, b: bigint | null, descending: boolean): bigint | null =>
   a === null ? b : b === null ? a : descending ? (a < b ? a : b) : a > b ? a : b;
 
-/** Largest (smallest when descending) value of the columns using `s`, over the rows now in the target. */
-async function extreme(tx: SqlClient, s: NeededSequence): Promise<bigint | null> {
-  if (s.usedBy.length === 0) return null;
-  const descending = BigInt(s.def.increment) < 0n;
-  const fn = descending ? 'min' : 'max';
-  const parts = s.usedBy.map(
-    ({ table, column }, i) =>
-      // ONLY: each table's own rows (partitions and children are listed themselves when provisioned).
-      `(select ${fn}(${quoteIdent(column)})::text from ${table.kind === 'PARTITIONED_TABLE' ? '' : 'only '}${quoteQualified(table.schema, table.name)}) as m${i}`,
-  );
-  const { rows } = await tx.query<Record<string, string | null>>(`select ${parts.join(', ')}`);
-  let best: bigint | null = null;
-  for (const value of Object.values(rows[0] ?? {})) best = maxOf(best, toBigInt(value), descending);
-  return best;
+/** Statements' worth of scalar subqueries per round trip. */
+const PER_QUERY = 50;
+
+/**
+ * For every sequence, the largest (smallest when descending) value of the columns using it, over the
+ * rows now in the target: scalar subqueries, up to 50 per statement, not a round trip per sequence.
+ */
+async function extremes(tx: SqlClient, sequences: NeededSequence[]): Promise<(bigint | null)[]> {
+  const parts = sequences.flatMap((s, seq) => {
+    const fn = BigInt(s.def.increment) < 0n ? 'min' : 'max';
+    // ONLY: each table's own rows (partitions and children are listed themselves when provisioned).
+    return s.usedBy.map(({ table, column }) => ({
+      seq,
+      sql: `(select ${fn}(${quoteIdent(column)})::text from ${table.kind === 'PARTITIONED_TABLE' ? '' : 'only '}${quoteQualified(table.schema, table.name)})`,
+    }));
+  });
+  const out: (bigint | null)[] = sequences.map(() => null);
+  for (let i = 0; i < parts.length; i += PER_QUERY) {
+    const batch = parts.slice(i, i + PER_QUERY);
+    const { rows } = await tx.query<Record<string, string | null>>(`select ${batch.map((p, k) => `${p.sql} as m${k}`).join(', ')}`);
+    for (const [k, p] of batch.entries()) {
+      const descending = BigInt((sequences[p.seq] as NeededSequence).def.increment) < 0n;
+      out[p.seq] = maxOf(out[p.seq] ?? null, toBigInt(rows[0]?.[`m${k}`]), descending);
+    }
+  }
+  return out;
 }
 
-/** Moves each sequence past its columns' values (bounded by the sequence's own MINVALUE/MAXVALUE). */
+/** Moves each sequence past its columns' values (bounded by the sequence's own MINVALUE/MAXVALUE), in one statement. */
 export async function syncSequences(tx: SqlClient, sequences: NeededSequence[]): Promise<void> {
-  for (const s of sequences) {
+  const found = await extremes(tx, sequences);
+  const names: string[] = [];
+  const values: string[] = [];
+  for (const [i, s] of sequences.entries()) {
     const descending = BigInt(s.def.increment) < 0n;
-    let value = maxOf(await extreme(tx, s), toBigInt(s.def.lastValue), descending);
+    let value = maxOf(found[i] ?? null, toBigInt(s.def.lastValue), descending);
     if (value === null) continue; // never used and no rows: it starts where the source's started
     const min = BigInt(s.def.min);
     const max = BigInt(s.def.max);
     if (value < min) value = min;
     if (value > max) value = max;
-    await tx.query('select setval($1::regclass, $2::int8, true)', [quoteQualified(s.def.schema, s.def.name), value.toString()]);
+    names.push(quoteQualified(s.def.schema, s.def.name));
+    values.push(value.toString());
   }
+  if (names.length === 0) return;
+  await tx.query('select setval(x.s::regclass, x.v, true) from unnest($1::text[], $2::int8[]) as x(s, v)', [names, values]);
+}
+
+/** Each sequence's last_value and is_called, up to 50 sequences per statement. */
+async function positions(tx: SqlClient, sequences: NeededSequence[]): Promise<{ last_value: string; is_called: boolean }[]> {
+  const out: { last_value: string; is_called: boolean }[] = [];
+  for (let i = 0; i < sequences.length; i += PER_QUERY) {
+    const batch = sequences.slice(i, i + PER_QUERY);
+    const { rows } = await tx.query<{ i: number; last_value: string; is_called: boolean }>(
+      batch.map((s, k) => `(select ${k} as i, last_value::text as last_value, is_called from ${quoteQualified(s.def.schema, s.def.name)})`).join(' union all '),
+    );
+    for (const r of rows) out[i + Number(r.i)] = { last_value: r.last_value, is_called: r.is_called };
+  }
+  return out;
 }
 
 export async function checkSequences(tx: SqlClient, sequences: NeededSequence[]): Promise<SequenceCheck[]> {
-  const out: SequenceCheck[] = [];
-  for (const s of sequences) {
-    const { rows } = await tx.query<{ last_value: string; is_called: boolean }>(
-      `select last_value::text as last_value, is_called from ${quoteQualified(s.def.schema, s.def.name)}`,
-    );
-    const row = rows[0];
+  const [found, at] = [await extremes(tx, sequences), await positions(tx, sequences)];
+  return sequences.map((s, i) => {
+    const row = at[i];
     const increment = BigInt(s.def.increment);
-    const extremeValue = await extreme(tx, s);
+    const extremeValue = found[i] ?? null;
     const last = toBigInt(row?.last_value);
     const next = last === null ? null : row?.is_called ? last + increment : last;
     const ok = extremeValue === null || (next !== null && (increment < 0n ? next < extremeValue : next > extremeValue));
-    out.push({
+    return {
       sequence: `${s.def.schema}.${s.def.name}`,
       lastValue: row?.is_called ? (row.last_value ?? null) : null,
       maxValue: extremeValue === null ? null : extremeValue.toString(),
       ok,
-    });
-  }
-  return out;
+    };
+  });
 }

@@ -5,7 +5,8 @@
  * columns its foreign keys use), filled with the capped root, downward and unreached selections,
  * then closed upward to a fixpoint so every FK of every chosen row finds its parent. Each table's
  * rows are then read with one `COPY (SELECT … JOIN keys) TO STDOUT`. No row makes a round trip of
- * its own.
+ * its own. A full copy (no key tables) reads its tables on several connections that import the
+ * transaction's snapshot (parallel-read.ts): the same rows, sooner.
  *
  * The temporary tables need CREATE, so the transaction starts read-write, creates them (ON COMMIT
  * DROP) and then switches to READ ONLY: user `where` filters and everything after run in a
@@ -22,6 +23,7 @@ import type { EmitEvent } from '../jobs/events.ts';
 import { checkFilters } from './filter.ts';
 import { col, from, keyCol, type Work } from './key-sql.ts';
 import type { SubsetPlan } from './planner.ts';
+import { readTables } from './parallel-read.ts';
 import { select } from './select.ts';
 import { guardSourceRead, sourceStatementTimeoutMs } from './source-guard.ts';
 import { stream } from './stream.ts';
@@ -131,12 +133,14 @@ export async function executeSubset(
         await tx.query('SET TRANSACTION READ ONLY');
       }
 
-      const tables: SubsetResult['tables'] = [];
-      for (const w of work) {
-        signal?.throwIfAborted();
-        const rows = await stream(tx, plan, w, writer, batchSize, signal, emit);
-        tables.push({ schema: w.def.schema, name: w.def.name, rowCount: rows });
-      }
+      // A full copy reads on several connections sharing this snapshot; a subset needs its key tables, which only tx sees.
+      const setup = async (scope: SqlClient) => {
+        await scope.query(`SET LOCAL statement_timeout = ${sourceStatementTimeoutMs()}`);
+      };
+      const counts = await readTables(source, tx, work, { concurrent: plan.mode === 'full', setup, signal }, (scope, w, stop) =>
+        stream(scope, plan, w, writer, batchSize, stop, emit),
+      );
+      const tables: SubsetResult['tables'] = work.map((w, i) => ({ schema: w.def.schema, name: w.def.name, rowCount: counts[i] as number }));
       const written = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount]));
       for (const c of cut) c.final = written.get(c.table) ?? c.final;
       return { tables, cut, durationMs: Date.now() - started };
