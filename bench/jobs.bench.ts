@@ -104,15 +104,7 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
     return [];
   }
   const [metadata, source] = await Promise.all([benchDatabase(ctx, 'jobs_meta'), benchDatabase(ctx, 'jobs_src')]);
-  const sourceName = fixturesAvailable() ? 'chinook' : 'demo';
-  if (sourceName === 'demo') ctx.note(`shared fixtures not found in ${FIXTURES_DIR}: throughput measured on the demo source instead of chinook`);
-  const loader = await openSqlClient(source.url);
-  try {
-    if (sourceName === 'chinook') await loadFixture(loader, 'chinook');
-    else await seedDemoSource(loader);
-  } finally {
-    await loader.close();
-  }
+  const sourceName = await loadSource(ctx, source.url);
 
   const env = {
     DATABASE_URL: metadata.url,
@@ -124,16 +116,9 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
   // This process queues and listens; the migrations run here, before the workers start.
   const tdm = await createTdm(loadConfig(env));
   ctx.defer(() => tdm.close());
-  const workers = Array.from({ length: WORKERS }, () =>
-    spawnWorker({ ...env, TDM_PLUGINS: SLOW_STEP_MODULE, TDM_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) }),
-  );
-  ctx.defer(() => Promise.all(workers.map(stopWorker)));
-  await Promise.all(workers.map((w) => ready(w)));
-  ctx.log(`${WORKERS} worker processes (pids ${workers.map((w) => w.child.pid).join(', ')}) × concurrency ${WORKER_CONCURRENCY} ready`);
+  await startWorkers(ctx, env);
 
-  const results: Result[] = [];
-  const submit = (operations: ('discover' | typeof SLOW_STEP)[], config?: Record<string, unknown>) =>
-    tdm.jobs.execute({ connectionString: source.url, operations, config });
+  const submit: Submit = (operations, config) => tdm.jobs.execute({ connectionString: source.url, operations, config });
 
   // Warm-up (untimed): both workers past their first discover of the source.
   const warm = await Promise.all(Array.from({ length: WORKERS * WORKER_CONCURRENCY }, () => submit(['discover'])));
@@ -143,6 +128,41 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
     60_000,
   );
 
+  return [
+    ...(await measureLogLatency(ctx, tdm, submit)),
+    ...(await measurePickup(ctx, tdm, submit)),
+    ...(await measureThroughput(ctx, tdm, submit, { env, sourceUrl: source.url, sourceName })),
+  ];
+}
+
+type Submit = (operations: ('discover' | typeof SLOW_STEP)[], config?: Record<string, unknown>) => Promise<{ jobId: string }>;
+
+/** Loads chinook into the source database, or the demo source without the shared fixtures; returns which. */
+async function loadSource(ctx: BenchContext, url: string): Promise<'chinook' | 'demo'> {
+  const sourceName = fixturesAvailable() ? 'chinook' : 'demo';
+  if (sourceName === 'demo') ctx.note(`shared fixtures not found in ${FIXTURES_DIR}: throughput measured on the demo source instead of chinook`);
+  const loader = await openSqlClient(url);
+  try {
+    if (sourceName === 'chinook') await loadFixture(loader, 'chinook');
+    else await seedDemoSource(loader);
+  } finally {
+    await loader.close();
+  }
+  return sourceName;
+}
+
+/** Starts the worker processes (stopped when the bench ends) and waits until each works the queue. */
+async function startWorkers(ctx: BenchContext, env: Record<string, string>): Promise<void> {
+  const workers = Array.from({ length: WORKERS }, () =>
+    spawnWorker({ ...env, TDM_PLUGINS: SLOW_STEP_MODULE, TDM_WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) }),
+  );
+  ctx.defer(() => Promise.all(workers.map(stopWorker)));
+  await Promise.all(workers.map((w) => ready(w)));
+  ctx.log(`${WORKERS} worker processes (pids ${workers.map((w) => w.child.pid).join(', ')}) × concurrency ${WORKER_CONCURRENCY} ready`);
+}
+
+/** Log latency: every subscriber's receive time − the worker's send time of each progress event. */
+async function measureLogLatency(ctx: BenchContext, tdm: Tdm, submit: Submit): Promise<Result[]> {
   const { jobId } = await submit(['discover', SLOW_STEP], { [SLOW_STEP]: { durationMs: EVENTS * EVENT_INTERVAL_MS, intervalMs: EVENT_INTERVAL_MS } });
   const latencies: number[] = [];
   const received = new Array<number>(SUBSCRIBERS).fill(0);
@@ -169,11 +189,17 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
     `log latency over ${latencies.length} deliveries (${SUBSCRIBERS} subscribers × ${EVENTS} events): ` +
       `p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms, max ${round(Math.max(...latencies), 2)} ms`,
   );
-  results.push(result(`jobs/log-latency/${SUBSCRIBERS}-subscribers/postgres/p50`, p50, 'ms', 'report only'));
-  results.push(result(`jobs/log-latency/${SUBSCRIBERS}-subscribers/postgres/p99`, p99, 'ms', '< 50 ms'));
+  return [
+    result(`jobs/log-latency/${SUBSCRIBERS}-subscribers/postgres/p50`, p50, 'ms', 'report only'),
+    result(`jobs/log-latency/${SUBSCRIBERS}-subscribers/postgres/p99`, p99, 'ms', '< 50 ms'),
+  ];
+}
 
-  // Pickup: one job at a time into idle workers, created (the row) → started (a worker's claim).
-  // pg-boss wakes a worker through LISTEN/NOTIFY on send; its 30 s poll is only the backstop.
+/**
+ * Pickup: one job at a time into idle workers, created (the row) → started (a worker's claim).
+ * pg-boss wakes a worker through LISTEN/NOTIFY on send; its 30 s poll is only the backstop.
+ */
+async function measurePickup(ctx: BenchContext, tdm: Tdm, submit: Submit): Promise<Result[]> {
   const pickups: number[] = [];
   for (let i = 0; i < PICKUPS; i++) {
     const { jobId: id } = await submit(['discover']);
@@ -182,9 +208,16 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
     if (row.startedAt) pickups.push(row.startedAt.getTime() - row.createdAt.getTime());
   }
   ctx.log(`job pickup over ${pickups.length} jobs (other process): p50 ${round(percentile(pickups, 50), 1)} ms, max ${round(Math.max(...pickups), 1)} ms`);
-  results.push(result('jobs/pickup/postgres/other-process/p50', percentile(pickups, 50), 'ms', '< 50 ms'));
+  return [result('jobs/pickup/postgres/other-process/p50', percentile(pickups, 50), 'ms', '< 50 ms')];
+}
 
-  // Throughput: 20 workflows queued at once, through the two worker processes.
+/** Throughput: the workflows queued at once through the worker processes, against the same run one after the other here. */
+async function measureThroughput(
+  ctx: BenchContext,
+  tdm: Tdm,
+  submit: Submit,
+  { env, sourceUrl, sourceName }: { env: Record<string, string>; sourceUrl: string; sourceName: string },
+): Promise<Result[]> {
   const t0 = performance.now();
   const parallel = await Promise.all(Array.from({ length: WORKFLOWS }, () => submit(['discover'])));
   await allCompleted(
@@ -195,11 +228,26 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
   const parallelMs = performance.now() - t0;
   const perWorker = await tdm.store.prisma.job.groupBy({ by: ['workerId'], where: { id: { in: parallel.map((j) => j.jobId) } }, _count: true });
 
-  // Reference: the same 20 workflows one after the other in one process (no queue, no polling).
+  const { serialMs, perJob } = await runSequentially(ctx, env, sourceUrl);
+  ctx.log(
+    `${WORKFLOWS} discover workflows on ${sourceName}: ${round(parallelMs / 1000, 2)} s through ${WORKERS} workers × ${WORKER_CONCURRENCY} ` +
+      `(jobs per worker ${perWorker.map((g) => g._count).join(' + ')}), ${round(serialMs / 1000, 2)} s one after the other in one process ` +
+      `(median ${round(median(perJob))} ms per workflow)`,
+  );
+  const name = `jobs/throughput/${WORKFLOWS}-discover-${sourceName}/postgres/${WORKERS}-workers-x${WORKER_CONCURRENCY}`;
+  return [
+    result(`${name}/total`, parallelMs / 1000, 's', 'report only', { name: 'sequential, one process', value: serialMs / 1000 }),
+    result(`${name}/rate`, (WORKFLOWS * 1000) / parallelMs, 'workflows/s', 'report only'),
+    result(`${name}/vs-sequential`, parallelMs / serialMs, '×', '≤ 2 ×'),
+  ];
+}
+
+/** Reference: the same workflows one after the other in one process (no queue, no polling). */
+async function runSequentially(ctx: BenchContext, env: Record<string, string>, sourceUrl: string): Promise<{ serialMs: number; perJob: number[] }> {
   const serial = await createTdm(loadConfig(env), { queue: new InProcessQueue() });
   ctx.defer(() => serial.close());
   const runHere = async () => {
-    const { jobId } = await serial.jobs.execute({ connectionString: source.url, operations: ['discover'] });
+    const { jobId } = await serial.jobs.execute({ connectionString: sourceUrl, operations: ['discover'] });
     await serial.jobs.run(jobId);
     const job = await serial.jobs.get(jobId);
     if (job.status !== 'COMPLETED') throw new Error(`sequential job ${jobId} ended ${job.status}: ${JSON.stringify(job.error)}`);
@@ -212,15 +260,5 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
     await runHere();
     perJob.push(performance.now() - s);
   }
-  const serialMs = performance.now() - t1;
-  ctx.log(
-    `${WORKFLOWS} discover workflows on ${sourceName}: ${round(parallelMs / 1000, 2)} s through ${WORKERS} workers × ${WORKER_CONCURRENCY} ` +
-      `(jobs per worker ${perWorker.map((g) => g._count).join(' + ')}), ${round(serialMs / 1000, 2)} s one after the other in one process ` +
-      `(median ${round(median(perJob))} ms per workflow)`,
-  );
-  const name = `jobs/throughput/${WORKFLOWS}-discover-${sourceName}/postgres/${WORKERS}-workers-x${WORKER_CONCURRENCY}`;
-  results.push(result(`${name}/total`, parallelMs / 1000, 's', 'report only', { name: 'sequential, one process', value: serialMs / 1000 }));
-  results.push(result(`${name}/rate`, (WORKFLOWS * 1000) / parallelMs, 'workflows/s', 'report only'));
-  results.push(result(`${name}/vs-sequential`, parallelMs / serialMs, '×', '≤ 2 ×'));
-  return results;
+  return { serialMs: performance.now() - t1, perJob };
 }

@@ -255,7 +255,17 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
   const expected = new Sample();
   for (const batch of generateBatches()) expected.add(batch);
   const expectedDigest = expected.digest();
+  return [...(await measureParquet(ctx, expectedDigest)), ...(await measureCopyText(ctx, expectedDigest))];
+}
 
+interface ParquetFigures {
+  write: ChildReport;
+  read: ChildReport;
+  mb: number;
+}
+
+/** Generating alone, then a write and a read child per library; hyparquet's figures carry DuckDB's as the reference. */
+async function measureParquet(ctx: BenchContext, expectedDigest: string): Promise<Result[]> {
   // What generating the rows alone costs (time and RSS): part of every write figure below.
   const generated = await runChild('none', 'generate', '');
   if (generated.sample !== expectedDigest) throw new Error('generator is not deterministic');
@@ -263,25 +273,8 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
 
   const libs = ['hyparquet', ...((await duckdbAvailable()) ? ['duckdb'] : [])];
   if (libs.length === 1) ctx.note('@duckdb/node-api is not installed: no DuckDB reference');
-  const figures = new Map<string, { write: ChildReport; read: ChildReport; mb: number }>();
-  for (const lib of libs) {
-    const file = join(ctx.tmpDir, `${lib}.parquet`);
-    const write = await runChild(lib, 'write', file);
-    const read = await runChild(lib, 'read', file);
-    for (const [phase, report] of [
-      ['write', write],
-      ['read', read],
-    ] as const) {
-      if (report.rows !== ROWS || report.sample !== expectedDigest)
-        throw new Error(`${lib} ${phase}: the rows differ from the generated ones (${report.rows} rows)`);
-    }
-    const mb = (await stat(file)).size / 1024 / 1024;
-    figures.set(lib, { write, read, mb });
-    ctx.log(
-      `${lib}: write ${round(write.ms / 1000, 2)} s (peak RSS ${write.peakRssMb} MB), read ${round(read.ms / 1000, 2)} s ` +
-        `(peak RSS ${read.peakRssMb} MB), file ${round(mb, 1)} MB`,
-    );
-  }
+  const figures = new Map<string, ParquetFigures>();
+  for (const lib of libs) figures.set(lib, await parquetRoundTrip(ctx, lib, expectedDigest));
 
   const results: Result[] = [
     result('parquet/1m/generate-only', generated.ms, 'ms', 'report only'),
@@ -297,9 +290,34 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
     results.push(result(`parquet/1m/${lib}/read-peak-rss`, f.read.peakRssMb, 'MB', '< 600 MB', ref && { name: refName, value: ref.read.peakRssMb }));
     results.push(result(`parquet/1m/${lib}/file-size`, f.mb, 'MB', 'report only', ref && { name: refName, value: ref.mb }));
   }
+  return results;
+}
 
-  // COPY text codec. Streaming keeps only a batch or two alive, so the timed runs do too: format
-  // cycles over 100k pre-built rows (10 batches) to make 1M, parse reads the formatted bytes.
+/** One library's write and read, each in its own child process, both checked against the generated rows. */
+async function parquetRoundTrip(ctx: BenchContext, lib: string, expectedDigest: string): Promise<ParquetFigures> {
+  const file = join(ctx.tmpDir, `${lib}.parquet`);
+  const write = await runChild(lib, 'write', file);
+  const read = await runChild(lib, 'read', file);
+  for (const [phase, report] of [
+    ['write', write],
+    ['read', read],
+  ] as const) {
+    if (report.rows !== ROWS || report.sample !== expectedDigest)
+      throw new Error(`${lib} ${phase}: the rows differ from the generated ones (${report.rows} rows)`);
+  }
+  const mb = (await stat(file)).size / 1024 / 1024;
+  ctx.log(
+    `${lib}: write ${round(write.ms / 1000, 2)} s (peak RSS ${write.peakRssMb} MB), read ${round(read.ms / 1000, 2)} s ` +
+      `(peak RSS ${read.peakRssMb} MB), file ${round(mb, 1)} MB`,
+  );
+  return { write, read, mb };
+}
+
+/**
+ * COPY text codec. Streaming keeps only a batch or two alive, so the timed runs do too: format
+ * cycles over 100k pre-built rows (10 batches) to make 1M, parse reads the formatted bytes.
+ */
+async function measureCopyText(ctx: BenchContext, expectedDigest: string): Promise<Result[]> {
   const toText = async (batches: AsyncIterable<TextRow[]>) => {
     const chunks: Buffer[] = [];
     for await (const chunk of batchesToCopyText(batches)) chunks.push(chunk as Buffer);
@@ -340,9 +358,7 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
     },
   });
   ctx.log(`copy-text: format ${round(formatted.median)} ms, parse ${round(parsed.median)} ms for ${round(text.length / 1024 / 1024, 1)} MB`);
-  results.push(result('copy-text/1m/format', formatted.median, 'ms', '< 1500 ms'));
-  results.push(result('copy-text/1m/parse', parsed.median, 'ms', '< 1500 ms'));
-  return results;
+  return [result('copy-text/1m/format', formatted.median, 'ms', '< 1500 ms'), result('copy-text/1m/parse', parsed.median, 'ms', '< 1500 ms')];
 }
 
 if (process.argv[2] === CHILD_FLAG) {

@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readCatalog } from '../packages/core/src/catalog/read-catalog.ts';
+import type { Catalog } from '../packages/core/src/catalog/types.ts';
 import type { DatasetManifest } from '../packages/core/src/dataset/types.ts';
 import { openSqlClient } from '../packages/core/src/db/open.ts';
 import { provisionDataset } from '../packages/core/src/provision/provision.ts';
@@ -34,8 +35,37 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
   ctx.defer(() => source.close());
   await loadFixture(source, 'pagila');
   const catalog = await readCatalog(source, ['public']);
+  const { store, manifest } = schemaOnlyDataset(catalog);
 
-  // Every table of the source, no rows: the whole schema and nothing else.
+  const tdm: number[] = [];
+  const reference: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const ours = await benchDatabase(ctx, `schema_tdm_${i}`);
+    const { ms } = await timeOnce(async () => {
+      const target = await openSqlClient(ours.url);
+      try {
+        await provisionDataset(target, { store, manifest, catalog, runSmokeTests: false });
+      } finally {
+        await target.close();
+      }
+    });
+    tdm.push(ms);
+    const theirs = await benchDatabase(ctx, `schema_ref_${i}`);
+    reference.push((await timeOnce(() => dumpAndRestoreSchema(sourceDb.url, theirs.url))).ms);
+  }
+  ctx.log(
+    `schema-provision pagila: TDM ${tdm.map((v) => round(v, 0)).join(', ')} ms; pg_dump --schema-only | psql ${reference.map((v) => round(v, 0)).join(', ')} ms`,
+  );
+  return [
+    result('schema-provision/pagila/postgres/full-schema', median(tdm), 'ms', '≥ 0.5× pg_dump | psql', {
+      name: 'pg_dump --schema-only | psql',
+      value: median(reference),
+    }),
+  ];
+}
+
+/** Every table of the source, no rows: the whole schema and nothing else. */
+function schemaOnlyDataset(catalog: Catalog): { store: MemoryStore; manifest: DatasetManifest } {
   const store = new MemoryStore(1000);
   const manifest: DatasetManifest = {
     formatVersion: 1,
@@ -58,47 +88,22 @@ export async function run(ctx: BenchContext): Promise<Result[]> {
     meta: {},
   };
   store.put(manifest, new Map(manifest.tables.map((t) => [`${t.schema}.${t.name}`, { rows: [] }])));
+  return { store, manifest };
+}
 
-  const tdm: number[] = [];
-  const reference: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const ours = await benchDatabase(ctx, `schema_tdm_${i}`);
-    const { ms } = await timeOnce(async () => {
-      const target = await openSqlClient(ours.url);
-      try {
-        await provisionDataset(target, { store, manifest, catalog, runSmokeTests: false });
-      } finally {
-        await target.close();
-      }
-    });
-    tdm.push(ms);
-    const theirs = await benchDatabase(ctx, `schema_ref_${i}`);
-    const ref = await timeOnce(() =>
-      exec(
-        'bash',
-        [
-          '-o',
-          'pipefail',
-          '-c',
-          'pg_dump --schema-only --no-owner --no-privileges -d "$1" | psql -X -q -v ON_ERROR_STOP=1 -d "$2" >/dev/null',
-          '--',
-          sourceDb.url,
-          theirs.url,
-        ],
-        {
-          maxBuffer: 64 * 1024 * 1024,
-        },
-      ),
-    );
-    reference.push(ref.ms);
-  }
-  ctx.log(
-    `schema-provision pagila: TDM ${tdm.map((v) => round(v, 0)).join(', ')} ms; pg_dump --schema-only | psql ${reference.map((v) => round(v, 0)).join(', ')} ms`,
+/** The reference: `pg_dump --schema-only | psql` from the source into an empty database. */
+function dumpAndRestoreSchema(sourceUrl: string, targetUrl: string) {
+  return exec(
+    'bash',
+    [
+      '-o',
+      'pipefail',
+      '-c',
+      'pg_dump --schema-only --no-owner --no-privileges -d "$1" | psql -X -q -v ON_ERROR_STOP=1 -d "$2" >/dev/null',
+      '--',
+      sourceUrl,
+      targetUrl,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
   );
-  return [
-    result('schema-provision/pagila/postgres/full-schema', median(tdm), 'ms', '≥ 0.5× pg_dump | psql', {
-      name: 'pg_dump --schema-only | psql',
-      value: median(reference),
-    }),
-  ];
 }

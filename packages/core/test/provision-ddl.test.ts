@@ -1,84 +1,11 @@
 /**
- * planDdl, the reset plan and the load order on hand-built catalogs: the ordering rules and the
- * statements a target database will run, without a database.
+ * planDdl and the reset plan on hand-built catalogs: the ordering rules and the statements a
+ * target database will run, without a database.
  */
 import { describe, expect, it } from 'vitest';
-import type { Catalog, ColumnDef, TableDef } from '../src/catalog/types.ts';
-import { planDdl, planReset, withoutOnly } from '../src/provision/ddl.ts';
-import { fkLoadOrder } from '../src/provision/load-order.ts';
-import { datasetObjects, parseTypeName } from '../src/provision/objects.ts';
-
-function col(name: string, dataType: string, extra: Partial<ColumnDef> = {}): ColumnDef {
-  return {
-    name,
-    position: 0,
-    dataType,
-    typeSchema: 'pg_catalog',
-    typeName: dataType,
-    typeKind: 'base',
-    elementType: null,
-    nullable: true,
-    default: null,
-    maxLength: null,
-    numericPrecision: null,
-    numericScale: null,
-    identity: null,
-    generated: null,
-    sequence: null,
-    comment: null,
-    ...extra,
-  };
-}
-
-function tbl(qualifiedName: string, columns: ColumnDef[], extra: Partial<TableDef> = {}): TableDef {
-  const dot = qualifiedName.indexOf('.');
-  return {
-    schema: qualifiedName.slice(0, dot),
-    name: qualifiedName.slice(dot + 1),
-    kind: 'TABLE',
-    partitionOf: null,
-    partitionKind: null,
-    partitionBound: null,
-    partitionKey: null,
-    columns: columns.map((c, i) => ({ ...c, position: i + 1 })),
-    primaryKey: null,
-    foreignKeys: [],
-    uniques: [],
-    checks: [],
-    exclusions: [],
-    indexes: [],
-    rowEstimate: null,
-    rowCount: null,
-    ownRowCount: null,
-    comment: null,
-    ...extra,
-  };
-}
-
-function catalog(parts: Partial<Catalog>): Catalog {
-  return { database: 'src', serverVersion: '15', schemas: ['public'], enums: [], domains: [], sequences: [], tables: [], ...parts };
-}
-
-const seq = (schema: string, name: string, extra: Partial<Catalog['sequences'][number]> = {}): Catalog['sequences'][number] => ({
-  schema,
-  name,
-  dataType: 'integer',
-  start: '1',
-  increment: '1',
-  min: '1',
-  max: '2147483647',
-  cycle: false,
-  ownedBy: null,
-  lastValue: null,
-  ...extra,
-});
-
-/** Index of the first statement matching `pattern`; fails the test when none does. */
-function at(statements: string[], pattern: RegExp | string): number {
-  const i = statements.findIndex((s) => (typeof pattern === 'string' ? s.includes(pattern) : pattern.test(s)));
-  if (i < 0) throw new Error(`no statement matches ${pattern}:\n${statements.join('\n')}`);
-  return i;
-}
+import { planDdl, planReset } from '../src/provision/ddl.ts';
+import { datasetObjects } from '../src/provision/objects.ts';
+import { at, catalog, col, seq, tbl } from './support/catalog-builders.ts';
 
 describe('planDdl ordering', () => {
   // Catalog order is alphabetical: children and dependants come first on purpose.
@@ -348,78 +275,5 @@ describe('planDdl ordering', () => {
     expect(reset.indexOf('DROP DOMAIN IF EXISTS "public"."a_mood_list"')).toBeLessThan(reset.indexOf('DROP DOMAIN IF EXISTS "public"."z_mood_domain"'));
     expect(reset.indexOf('DROP DOMAIN IF EXISTS "public"."z_mood_domain"')).toBeLessThan(reset.indexOf('DROP TYPE IF EXISTS "public"."mood"'));
     expect(reset.some((s) => /SCHEMA/.test(s))).toBe(false);
-  });
-});
-
-describe('fkLoadOrder', () => {
-  const fk = (name: string, to: string) => ({
-    name,
-    columns: ['x'],
-    referencedSchema: 'public',
-    referencedTable: to,
-    referencedColumns: ['id'],
-    onDelete: 'NO ACTION' as const,
-    onUpdate: 'NO ACTION' as const,
-    matchType: 'SIMPLE' as const,
-    deferrable: false,
-    initiallyDeferred: false,
-    notValid: false,
-  });
-  const names = (ts: TableDef[]) => ts.map((t) => t.name);
-
-  it.each([
-    {
-      case: 'chain',
-      tables: [
-        ['c', ['b']],
-        ['b', ['a']],
-        ['a', []],
-      ],
-      order: ['a', 'b', 'c'],
-    },
-    {
-      case: 'self-reference ignored',
-      tables: [
-        ['emp', ['emp', 'dept']],
-        ['dept', []],
-      ],
-      order: ['dept', 'emp'],
-    },
-    {
-      case: 'two-table cycle broken at the first',
-      tables: [
-        ['player', ['team']],
-        ['team', ['player']],
-        ['goal', ['player']],
-      ],
-      order: ['player', 'team', 'goal'],
-    },
-    { case: 'reference outside the dataset ignored', tables: [['a', ['elsewhere']]], order: ['a'] },
-  ] as { case: string; tables: [string, string[]][]; order: string[] }[])('$case', ({ tables, order }) => {
-    const defs = tables.map(([name, refs]) => tbl(`public.${name}`, [col('x', 'integer')], { foreignKeys: refs.map((r, i) => fk(`fk${i}`, r)) }));
-    expect(names(fkLoadOrder(defs))).toEqual(order);
-  });
-});
-
-describe('name parsing', () => {
-  it.each([
-    ['public.mood', { schema: 'public', name: 'mood' }],
-    ['public.mood[]', { schema: 'public', name: 'mood' }],
-    ['"Other Schema"."My ""Type"""', { schema: 'Other Schema', name: 'My "Type"' }],
-    ['public."bıgınt"', { schema: 'public', name: 'bıgınt' }],
-    ['character varying(10)', null],
-    ['double precision[]', null],
-    ['integer', null],
-    ['timestamp(3) with time zone', null],
-  ])('parseTypeName(%s)', (text, expected) => {
-    expect(parseTypeName(text)).toEqual(expected);
-  });
-
-  it.each([
-    ['CREATE INDEX i ON ONLY public.p USING btree (a)', 'CREATE INDEX i ON public.p USING btree (a)'],
-    ['CREATE UNIQUE INDEX "x ON ONLY y" ON ONLY "S"."p" USING btree (a)', 'CREATE UNIQUE INDEX "x ON ONLY y" ON "S"."p" USING btree (a)'],
-    ['CREATE INDEX "a""b" ON public.p USING btree (a)', 'CREATE INDEX "a""b" ON public.p USING btree (a)'],
-  ])('withoutOnly(%s)', (definition, expected) => {
-    expect(withoutOnly(definition)).toBe(expected);
   });
 });

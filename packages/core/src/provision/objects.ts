@@ -110,13 +110,51 @@ export function resolveTables(catalog: Catalog, refs?: TableRef[]): TableDef[] {
 export function datasetObjects(catalog: Catalog, refs?: TableRef[]): DatasetObjects {
   const selected = resolveTables(catalog, refs);
   const selectedKeys = new Map(selected.map((t) => [tableKey(t), t]));
+  const parentOf = provisionedParents(selected, selectedKeys);
+  const tables = parentsFirst(selected, parentOf);
+
+  const types = new TypeUse(catalog);
+  for (const t of tables) for (const c of t.columns) types.use(c.dataType);
+  const included = new Set<string>([...types.enums].map((k) => designation.enum(types.enumDefs.get(k) as EnumDef)));
+  for (const d of types.domains) included.add(designation.domain(d));
+  const extras = selectExtras(catalog, tables, included);
+  // Enums and domains the extras pulled in (every one of them for a whole schema), domains after their base types.
+  for (const e of catalog.enums) if (included.has(designation.enum(e))) types.enums.add(`${e.schema}.${e.name}`);
+  for (const d of catalog.domains) if (included.has(designation.domain(d))) types.use(`${quoteQualified(d.schema, d.name)}`);
+
+  const sequences = neededSequences(catalog, tables, parentOf, selectedKeys, extras.full);
+
+  const schemas = new Set<string>();
+  for (const t of tables) schemas.add(t.schema);
+  for (const key of types.enums) schemas.add((types.enumDefs.get(key) as EnumDef).schema);
+  for (const d of types.domains) schemas.add(d.schema);
+  for (const s of sequences.values()) schemas.add(s.def.schema);
+  for (const o of [...extras.compositeTypes, ...extras.ranges, ...extras.routines, ...extras.views]) schemas.add(o.schema);
+  if (extras.full) for (const s of catalog.schemas) schemas.add(s);
+
+  return {
+    schemas: [...schemas].sort(),
+    enums: catalog.enums.filter((e) => types.enums.has(`${e.schema}.${e.name}`)),
+    domains: types.domains,
+    sequences: [...sequences.values()].sort((a, b) => (tableKey(a.def) < tableKey(b.def) ? -1 : 1)),
+    tables,
+    parentOf,
+    extras,
+  };
+}
+
+/** The parent each selected partition or INHERITS child is created under, when that parent is selected too. */
+function provisionedParents(selected: TableDef[], selectedKeys: Map<string, TableDef>): Map<TableDef, TableDef> {
   const parentOf = new Map<TableDef, TableDef>();
   for (const t of selected) {
     const parent = t.partitionOf === null ? undefined : selectedKeys.get(t.partitionOf);
     if (parent) parentOf.set(t, parent);
   }
+  return parentOf;
+}
 
-  // Parents first; otherwise the catalog's (sorted) order, so the plan is stable.
+/** Parents first; otherwise the catalog's (sorted) order, so the plan is stable. */
+function parentsFirst(selected: TableDef[], parentOf: Map<TableDef, TableDef>): TableDef[] {
   const tables: TableDef[] = [];
   const placed = new Set<TableDef>();
   const place = (t: TableDef, path: Set<TableDef>) => {
@@ -128,33 +166,48 @@ export function datasetObjects(catalog: Catalog, refs?: TableRef[]): DatasetObje
     tables.push(t);
   };
   for (const t of selected) place(t, new Set());
+  return tables;
+}
 
-  const enums = new Map(catalog.enums.map((e) => [`${e.schema}.${e.name}`, e]));
-  const domains = new Map(catalog.domains.map((d) => [`${d.schema}.${d.name}`, d]));
-  const neededEnums = new Set<string>();
-  const orderedDomains: DomainDef[] = [];
-  const visitingDomains = new Set<string>();
-  const useType = (text: string | null) => {
+/** The enums and domains a set of column types uses; a domain comes after what it is built on. */
+class TypeUse {
+  readonly enumDefs: Map<string, EnumDef>;
+  private readonly domainDefs: Map<string, DomainDef>;
+  /** `schema.name` of every enum used. */
+  readonly enums = new Set<string>();
+  /** Domains used, in dependency order. */
+  readonly domains: DomainDef[] = [];
+  private readonly visiting = new Set<string>();
+
+  constructor(catalog: Catalog) {
+    this.enumDefs = new Map(catalog.enums.map((e) => [`${e.schema}.${e.name}`, e]));
+    this.domainDefs = new Map(catalog.domains.map((d) => [`${d.schema}.${d.name}`, d]));
+  }
+
+  /** Notes the type a `format_type()` name designates, if it is one of the catalog's enums or domains. */
+  use(text: string | null): void {
     if (text === null) return;
     const parsed = parseTypeName(text);
     if (!parsed) return;
     const key = `${parsed.schema}.${parsed.name}`;
-    if (enums.has(key)) neededEnums.add(key);
-    const domain = domains.get(key);
-    if (domain && !visitingDomains.has(key)) {
-      visitingDomains.add(key);
-      useType(domain.baseType); // what it is built on first
-      orderedDomains.push(domain);
+    if (this.enumDefs.has(key)) this.enums.add(key);
+    const domain = this.domainDefs.get(key);
+    if (domain && !this.visiting.has(key)) {
+      this.visiting.add(key);
+      this.use(domain.baseType); // what it is built on first
+      this.domains.push(domain);
     }
-  };
-  for (const t of tables) for (const c of t.columns) useType(c.dataType);
-  const included = new Set<string>([...neededEnums].map((k) => designation.enum(enums.get(k) as EnumDef)));
-  for (const d of orderedDomains) included.add(designation.domain(d));
-  const extras = selectExtras(catalog, tables, included);
-  // Enums and domains the extras pulled in (every one of them for a whole schema), domains after their base types.
-  for (const e of catalog.enums) if (included.has(designation.enum(e))) neededEnums.add(`${e.schema}.${e.name}`);
-  for (const d of catalog.domains) if (included.has(designation.domain(d))) useType(`${quoteQualified(d.schema, d.name)}`);
+  }
+}
 
+/** The sequences the tables' columns draw from or that they own, by `schema.name`; all of them for a whole schema. */
+function neededSequences(
+  catalog: Catalog,
+  tables: TableDef[],
+  parentOf: Map<TableDef, TableDef>,
+  selectedKeys: Map<string, TableDef>,
+  full: boolean,
+): Map<string, NeededSequence> {
   const sequences = new Map(catalog.sequences.map((s) => [`${s.schema}.${s.name}`, s]));
   const needed = new Map<string, NeededSequence>();
   const useSequence = (key: string, table: TableDef, column: string, identity: boolean) => {
@@ -176,7 +229,7 @@ export function datasetObjects(catalog: Catalog, refs?: TableRef[]): DatasetObje
     }
   }
   // A whole schema keeps its sequences even when no column draws from them.
-  if (extras.full)
+  if (full)
     for (const s of catalog.sequences) if (!needed.has(`${s.schema}.${s.name}`)) needed.set(`${s.schema}.${s.name}`, { def: s, identity: false, usedBy: [] });
   for (const s of catalog.sequences) {
     if (s.ownedBy === null) continue;
@@ -184,24 +237,7 @@ export function datasetObjects(catalog: Catalog, refs?: TableRef[]): DatasetObje
     const table = selectedKeys.get(s.ownedBy.slice(0, dot));
     if (table) useSequence(`${s.schema}.${s.name}`, table, s.ownedBy.slice(dot + 1), false);
   }
-
-  const schemas = new Set<string>();
-  for (const t of tables) schemas.add(t.schema);
-  for (const key of neededEnums) schemas.add((enums.get(key) as EnumDef).schema);
-  for (const d of orderedDomains) schemas.add(d.schema);
-  for (const s of needed.values()) schemas.add(s.def.schema);
-  for (const o of [...extras.compositeTypes, ...extras.ranges, ...extras.routines, ...extras.views]) schemas.add(o.schema);
-  if (extras.full) for (const s of catalog.schemas) schemas.add(s);
-
-  return {
-    schemas: [...schemas].sort(),
-    enums: catalog.enums.filter((e) => neededEnums.has(`${e.schema}.${e.name}`)),
-    domains: orderedDomains,
-    sequences: [...needed.values()].sort((a, b) => (tableKey(a.def) < tableKey(b.def) ? -1 : 1)),
-    tables,
-    parentOf,
-    extras,
-  };
+  return needed;
 }
 
 /** Depth in the provisioned parent chain: 0 for a table created on its own. */

@@ -67,14 +67,24 @@ export interface FilterCheck {
   functions: Set<string>;
 }
 
+type Fail = (reason: string) => never;
+
 /** Parses and checks one filter of `table`; throws `InvalidInputError`. Needs no database. */
 export async function checkFilterSyntax(expression: string, table: TableDef, catalog: Catalog): Promise<FilterCheck> {
   ready ??= loadModule();
   await ready;
   const where = `${table.schema}.${table.name}`;
-  const fail = (reason: string): never => {
+  const fail: Fail = (reason) => {
     throw new InvalidInputError(`where filter on ${where}: ${reason}`, { table: where, filter: expression });
   };
+  const expr = await parseFilterExpression(expression, fail);
+  const checker = new FilterChecker(table, catalog, fail);
+  checker.walk(expr, { tables: new Map([[table.name, table]]), parent: null });
+  return { functions: checker.functions };
+}
+
+/** The one expression of `SELECT <filter>`, after ruling out comments, several statements and other clauses. */
+async function parseFilterExpression(expression: string, fail: Fail): Promise<Node> {
   const tokens = await scan(expression).catch(() => fail('it cannot be read as SQL'));
   for (const t of tokens.tokens) {
     if (t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT') fail('comments are not allowed');
@@ -89,23 +99,61 @@ export async function checkFilterSyntax(expression: string, table: TableDef, cat
   const stmt = tree.stmts?.length === 1 ? tree.stmts[0].stmt?.SelectStmt : undefined;
   const keys = stmt ? Object.keys(stmt).filter((k) => !['targetList', 'limitOption', 'op'].includes(k)) : ['?'];
   if (stmt?.targetList?.length !== 1 || keys.length > 0) fail('expected exactly one boolean expression');
-  const expr = stmt.targetList[0].ResTarget.val;
+  return stmt.targetList[0].ResTarget.val;
+}
 
-  const byName = new Map<string, TableDef[]>();
-  for (const t of catalog.tables) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
-  const resolveTable = (rv: Node): TableDef => {
+/** Walks a filter's parse tree: every node kind allowed, every table and column known, functions collected. */
+class FilterChecker {
+  /** Functions the filter calls, lower case and unqualified. */
+  readonly functions = new Set<string>();
+  private readonly byName = new Map<string, TableDef[]>();
+
+  constructor(
+    private readonly table: TableDef,
+    private readonly catalog: Catalog,
+    private readonly fail: Fail,
+  ) {
+    for (const t of catalog.tables) this.byName.set(t.name, [...(this.byName.get(t.name) ?? []), t]);
+  }
+
+  walk(node: Node, scope: Scope): void {
+    if (Array.isArray(node)) {
+      for (const n of node) this.walk(n, scope);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    for (const [kind, body] of Object.entries(node as Record<string, Node>)) {
+      if (!/^[A-Z]/.test(kind)) {
+        // A plain field of the enclosing node (args, lexpr …).
+        this.walk(body, scope);
+        continue;
+      }
+      if (!ALLOWED.has(kind)) this.fail(`${kind} is not allowed in a filter`);
+      if (kind === 'ColumnRef') this.checkColumn(body.fields, scope);
+      else if (kind === 'FuncCall') this.checkFuncCall(body, scope);
+      else if (kind === 'SelectStmt') this.checkSubSelect(body, scope);
+      else if (kind === 'RangeVar') this.resolveTable(body);
+      else if (kind === 'TypeName')
+        continue; // a type name is not evaluated
+      else {
+        if (kind === 'A_Expr') this.checkOperator(body);
+        this.walk(body, scope);
+      }
+    }
+  }
+
+  /** A table of the catalog named in FROM: schema-qualified, or the filter's own schema first. */
+  private resolveTable(rv: Node): TableDef {
     const name = rv.relname as string;
     const found = rv.schemaname
-      ? catalog.tables.find((t) => t.schema === rv.schemaname && t.name === name)
-      : ((byName.get(name) ?? []).find((t) => t.schema === table.schema) ?? byName.get(name)?.[0]);
-    if (!found || rv.catalogname) return fail(`unknown table ${JSON.stringify(rv.schemaname ? `${rv.schemaname}.${name}` : name)}`);
+      ? this.catalog.tables.find((t) => t.schema === rv.schemaname && t.name === name)
+      : ((this.byName.get(name) ?? []).find((t) => t.schema === this.table.schema) ?? this.byName.get(name)?.[0]);
+    if (!found || rv.catalogname) return this.fail(`unknown table ${JSON.stringify(rv.schemaname ? `${rv.schemaname}.${name}` : name)}`);
     return found;
-  };
+  }
 
-  const functions = new Set<string>();
-  const outer: Scope = { tables: new Map([[table.name, table]]), parent: null };
-
-  const checkColumn = (fields: Node[], scope: Scope) => {
+  /** A column reference must name a column of a table in this scope or an enclosing one. */
+  private checkColumn(fields: Node[], scope: Scope): void {
     const parts = fields.map((f) => (f.String ? (f.String.sval as string) : f.A_Star ? '*' : '?'));
     const column = parts.at(-1) as string;
     const qualifier = parts.length > 1 ? (parts.at(-2) as string) : null;
@@ -116,70 +164,45 @@ export async function checkFilterSyntax(expression: string, table: TableDef, cat
         if (column === '*' || t.columns.some((c) => c.name === column)) return;
       }
     }
-    fail(`unknown column ${JSON.stringify(parts.join('.'))}`);
-  };
+    this.fail(`unknown column ${JSON.stringify(parts.join('.'))}`);
+  }
 
-  const walk = (node: Node, scope: Scope): void => {
-    if (Array.isArray(node)) {
-      for (const n of node) walk(n, scope);
-      return;
+  private checkFuncCall(body: Node, scope: Scope): void {
+    const names = (body.funcname as Node[]).map((n) => n.String?.sval as string);
+    if (names.length > 2 || (names.length === 2 && names[0] !== 'pg_catalog')) this.fail(`function ${names.join('.')} is not a built-in`);
+    if (body.over) this.fail('window functions are not allowed');
+    this.functions.add((names.at(-1) as string).toLowerCase());
+    this.walk(body.args, scope);
+    this.walk(body.agg_filter, scope);
+    this.walk(body.agg_order, scope);
+  }
+
+  private checkOperator(body: Node): void {
+    const names = (body.name as Node[] | undefined)?.map((n) => n.String?.sval as string) ?? [];
+    if (names.length > 1 && names[0] !== 'pg_catalog') this.fail(`operator ${names.join('.')} is not a built-in`);
+  }
+
+  /** A sub-select opens a scope of its FROM tables; its clauses are walked in that scope. */
+  private checkSubSelect(body: Node, scope: Scope): void {
+    for (const k of FORBIDDEN_SELECT_KEYS) if (body[k]) this.fail(`${k.replace(/Clause$|Lists$/, '')} is not allowed in a sub-select`);
+    const inner: Scope = { tables: new Map(), parent: scope };
+    for (const item of body.fromClause ?? []) this.addFrom(item, inner);
+    for (const [k, v] of Object.entries(body as Record<string, Node>)) {
+      if (k === 'fromClause') {
+        for (const item of v) if (item.JoinExpr?.quals) this.walk(item.JoinExpr.quals, inner);
+      } else this.walk(v, inner);
     }
-    if (!node || typeof node !== 'object') return;
-    for (const [kind, body] of Object.entries(node as Record<string, Node>)) {
-      if (!/^[A-Z]/.test(kind)) {
-        // A plain field of the enclosing node (args, lexpr …).
-        walk(body, scope);
-        continue;
-      }
-      if (!ALLOWED.has(kind)) fail(`${kind} is not allowed in a filter`);
-      if (kind === 'ColumnRef') {
-        checkColumn(body.fields, scope);
-        continue;
-      }
-      if (kind === 'FuncCall') {
-        const names = (body.funcname as Node[]).map((n) => n.String?.sval as string);
-        if (names.length > 2 || (names.length === 2 && names[0] !== 'pg_catalog')) fail(`function ${names.join('.')} is not a built-in`);
-        if (body.over) fail('window functions are not allowed');
-        functions.add((names.at(-1) as string).toLowerCase());
-        walk(body.args, scope);
-        walk(body.agg_filter, scope);
-        walk(body.agg_order, scope);
-        continue;
-      }
-      if (kind === 'A_Expr') {
-        const names = (body.name as Node[] | undefined)?.map((n) => n.String?.sval as string) ?? [];
-        if (names.length > 1 && names[0] !== 'pg_catalog') fail(`operator ${names.join('.')} is not a built-in`);
-      }
-      if (kind === 'SelectStmt') {
-        for (const k of FORBIDDEN_SELECT_KEYS) if (body[k]) fail(`${k.replace(/Clause$|Lists$/, '')} is not allowed in a sub-select`);
-        const inner: Scope = { tables: new Map(), parent: scope };
-        const addFrom = (item: Node) => {
-          if (item.RangeVar) {
-            const t = resolveTable(item.RangeVar);
-            inner.tables.set(item.RangeVar.alias?.aliasname ?? t.name, t);
-          } else if (item.JoinExpr) {
-            addFrom(item.JoinExpr.larg);
-            addFrom(item.JoinExpr.rarg);
-          } else fail(`${Object.keys(item)[0]} is not allowed in FROM of a sub-select`);
-        };
-        for (const item of body.fromClause ?? []) addFrom(item);
-        for (const [k, v] of Object.entries(body as Record<string, Node>)) {
-          if (k === 'fromClause') {
-            for (const item of v) if (item.JoinExpr?.quals) walk(item.JoinExpr.quals, inner);
-          } else walk(v, inner);
-        }
-        continue;
-      }
-      if (kind === 'RangeVar') {
-        resolveTable(body);
-        continue;
-      }
-      if (kind === 'TypeName') continue; // a type name is not evaluated
-      walk(body, scope);
-    }
-  };
-  walk(expr, outer);
-  return { functions };
+  }
+
+  private addFrom(item: Node, inner: Scope): void {
+    if (item.RangeVar) {
+      const t = this.resolveTable(item.RangeVar);
+      inner.tables.set(item.RangeVar.alias?.aliasname ?? t.name, t);
+    } else if (item.JoinExpr) {
+      this.addFrom(item.JoinExpr.larg, inner);
+      this.addFrom(item.JoinExpr.rarg, inner);
+    } else this.fail(`${Object.keys(item)[0]} is not allowed in FROM of a sub-select`);
+  }
 }
 
 /**

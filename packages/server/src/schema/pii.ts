@@ -176,8 +176,8 @@ builder.queryFields((t) => ({
   }),
 }));
 
-builder.mutationFields((t) => ({
-  scanTargetForPii: t.field({
+builder.mutationField('scanTargetForPii', (t) =>
+  t.field({
     type: GateRef,
     description: 'Reports columns of a provisioned target whose values still equal real source values',
     errors: { types: SOURCE_ERRORS },
@@ -199,7 +199,10 @@ builder.mutationFields((t) => ({
       return report;
     },
   }),
-  classifyPii: t.field({
+);
+
+builder.mutationField('classifyPii', (t) =>
+  t.field({
     type: [PiiColumnRef],
     description: 'Classifies every column of a schema version for personal data and stores the result',
     errors: { types: SOURCE_ERRORS },
@@ -223,7 +226,10 @@ builder.mutationFields((t) => ({
       return columns;
     },
   }),
-  overridePiiClassification: t.field({
+);
+
+builder.mutationField('overridePiiClassification', (t) =>
+  t.field({
     type: PiiColumnRef,
     description: "Sets a column's PII type (NONE clears it); it wins on every later classification of the source",
     errors: { types: SOURCE_ERRORS },
@@ -242,7 +248,10 @@ builder.mutationFields((t) => ({
       return out;
     },
   }),
-  maskDataset: t.prismaField({
+);
+
+builder.mutationField('maskDataset', (t) =>
+  t.prismaField({
     type: 'DatasetVersion',
     description: 'Writes a masked copy of a dataset version',
     errors: { types: SOURCE_ERRORS },
@@ -265,4 +274,4 @@ builder.mutationFields((t) => ({
       return ctx.tdm.store.prisma.datasetVersion.findUniqueOrThrow({ ...query, where: { id: out.datasetVersionId } });
     },
   }),
-}));
+);
