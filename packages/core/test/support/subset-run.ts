@@ -236,10 +236,18 @@ export const rowsOf = (run: Run, id: string): Written => {
 
 /** Everything a user relies on in a subset. */
 export async function expectSound(env: Env, run: Run): Promise<void> {
-  const { plan, result, written } = run;
-  const included = plan.tables.filter((t) => t.included);
+  const included = run.plan.tables.filter((t) => t.included);
+  expectWrittenAsReported(env, run, included);
+  await expectRowsFromSource(env, run, included);
+  await expectFksHold(env, run);
+  await expectCapsHold(env, run.plan, included);
+  expectCutReport(run.plan, run.result);
+  await expectRootSelection(env, run, included);
+}
 
-  // What was written is what the result reports, one entry per included table, and progress was told.
+/** What was written is what the result reports, one entry per included table, and progress was told; generated columns are not data. */
+function expectWrittenAsReported(env: Env, run: Run, included: PlannedTable[]): void {
+  const { result } = run;
   expect(result.tables.map((t) => `${t.schema}.${t.name}`).sort()).toEqual(included.map((t) => t.qualified).sort());
   for (const t of result.tables) {
     expect(rowsOf(run, `${t.schema}.${t.name}`).rows.length, `${t.schema}.${t.name}`).toBe(t.rowCount);
@@ -247,14 +255,15 @@ export async function expectSound(env: Env, run: Run): Promise<void> {
     expect(last?.data).toMatchObject({ table: `${t.schema}.${t.name}`, rows: t.rowCount, rowsPerSec: expect.any(Number) });
     expect(last?.step).toBe('subset');
   }
-  // Generated columns are not data.
   for (const t of included) {
     const def = env.catalog.tables.find((x) => x.schema === t.schema && x.name === t.name);
     const generated = def?.columns.filter((c) => c.generated !== null).map((c) => c.name) ?? [];
     expect(rowsOf(run, t.qualified).input.columns.map((c) => c.name)).toEqual(def?.columns.filter((c) => !generated.includes(c.name)).map((c) => c.name));
   }
+}
 
-  // Every row exists in the source (the whole row, as many times as written at most).
+/** Every row exists in the source (the whole row, as many times as written at most). */
+async function expectRowsFromSource(env: Env, run: Run, included: PlannedTable[]): Promise<void> {
   for (const t of included) {
     const data = rowsOf(run, t.qualified);
     const lines = await sourceLines(
@@ -269,24 +278,31 @@ export async function expectSound(env: Env, run: Run): Promise<void> {
       lines.set(line, left - 1);
     }
   }
+}
 
-  // Every FK holds once the rows are loaded into a copy of the schema.
+/** Every FK holds once the rows are loaded into a copy of the schema. */
+async function expectFksHold(env: Env, run: Run): Promise<void> {
+  const { plan, written } = run;
   const loaded = await loadIntoTarget(env, plan, written);
   if (plan.cycles.every((c) => c.breakable)) expect(loaded).toBe('ordered');
   const violations = await fkViolations(env.target);
   // (The check ran: one entry per FK of the target.)
   if (plan.tables.some((t) => t.foreignKeys.length > 0)) expect(violations.length).toBeGreaterThan(0);
   expect(violations.filter((v) => v.bad > 0)).toEqual([]);
+}
 
-  // Caps: only rows a capped selection chose can be unreferenced; rows of tables reached only upward are all needed.
+/** Caps: only rows a capped selection chose can be unreferenced; rows of tables reached only upward are all needed. */
+async function expectCapsHold(env: Env, plan: SubsetPlan, included: PlannedTable[]): Promise<void> {
   for (const t of included) {
     if (plan.mode === 'full') continue;
     const free = await unreferenced(env, plan, t);
     if (t.reachedBy === 'up') expect(free, `${t.qualified}: rows nobody needs`).toBe(0);
     else if (t.cap !== null) expect(free, `${t.qualified}: unreferenced rows above the cap`).toBeLessThanOrEqual(t.cap);
   }
+}
 
-  // The cut report: each entry is a capped table whose selection matched more rows than the cap.
+/** The cut report: each entry is a capped table whose selection matched more rows than the cap. */
+function expectCutReport(plan: SubsetPlan, result: SubsetResult): void {
   const written_ = new Map(result.tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount]));
   for (const c of result.cut) {
     const t = plan.tables.find((x) => x.qualified === c.table) as PlannedTable;
@@ -298,7 +314,14 @@ export async function expectSound(env: Env, run: Run): Promise<void> {
     expect(c.reason).toMatch(new RegExp(`^cap ${t.cap} on `));
   }
   expect(new Set(result.cut.map((c) => c.table)).size).toBe(result.cut.length);
+}
 
+/**
+ * A subset from a root: the cut report's count of the root's rows, the written root rows match the
+ * filter, and tables selected downward from the root only hold the source rows referencing them.
+ */
+async function expectRootSelection(env: Env, run: Run, included: PlannedTable[]): Promise<void> {
+  const { plan, result } = run;
   if (plan.mode !== 'subset' || !plan.root) return;
   const root = plan.tables.find((t) => t.qualified === plan.root) as PlannedTable;
   const rootWanted = await count(env.source, `${from(root)} ${quoteIdent(root.name)}${root.where ? ` WHERE ${root.where}` : ''}`);
