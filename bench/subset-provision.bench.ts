@@ -23,7 +23,6 @@
  * Ratio goals ("≥ 0.5×") are not checked by the table (lib.ts checks `< N unit` goals only): read the ratio column.
  */
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../packages/core/src/config.ts';
-import type { TextRow } from '../packages/core/src/dataset/types.ts';
+import type { DatasetManifest } from '../packages/core/src/dataset/types.ts';
 import { openSqlClient } from '../packages/core/src/db/open.ts';
 import type { SqlClient } from '../packages/core/src/db/sql-client.ts';
 import { seedDemoSource } from '../packages/core/src/demo/demo-source.ts';
@@ -44,6 +43,7 @@ import { saveDatasetVersion } from '../packages/core/src/store/datasets.ts';
 import { loadCatalog } from '../packages/core/src/store/schema-store.ts';
 import { PG_ADMIN_URL, pgAvailable } from '../packages/core/test/support/databases.ts';
 import { FIXTURES_DIR, fixturesAvailable, loadFixture } from '../packages/core/test/support/load-sql.ts';
+import { GEN_COLUMNS, GEN_DDL, GEN_ROWS, GEN_TABLE, generateRows, writeCsv } from './generated-rows.ts';
 import { type BenchContext, benchDatabase, median, type Result, result, round, timeOnce } from './lib.ts';
 
 const exec = promisify(execFile);
@@ -51,18 +51,6 @@ const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = join(REPO_ROOT, 'bench', 'subset-rss.child.ts');
 
 const RUNS = 3;
-const GEN_ROWS = 1_000_000;
-const BATCH = 10_000;
-const GEN_TABLE = 'bench_rows';
-const GEN_DDL = `CREATE TABLE public.${GEN_TABLE} (
-  id int8 NOT NULL,
-  label text,
-  amount numeric(12,2),
-  created_at timestamptz NOT NULL,
-  active bool,
-  qty int4,
-  CONSTRAINT ${GEN_TABLE}_pkey PRIMARY KEY (id)
-)`;
 
 async function withClient<T>(url: string, fn: (c: SqlClient) => Promise<T>): Promise<T> {
   const client = await openSqlClient(url);
@@ -79,67 +67,6 @@ async function toolVersion(tool: string): Promise<string | null> {
   } catch {
     return null;
   }
-}
-
-const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
-
-/** Deterministic rows of the generated table, as PostgreSQL prints them (about 5 % NULLs in the nullable columns). */
-function* generateRows(rows = GEN_ROWS, batchSize = BATCH): Generator<TextRow[]> {
-  let seed = 0x2545f491;
-  const next = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return seed >>> 0;
-  };
-  const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau Zürich naïve 東京'.split(' ');
-  const labels: string[] = [];
-  for (let n = 0; n < 1024; n++) {
-    const r = next();
-    let label = '';
-    for (let w = 0; w < 2 + (r % 5); w++) label += `${w ? ' ' : ''}${words[(r >>> (w * 3)) % words.length]}`;
-    // A few values CSV must quote and COPY text must escape.
-    labels.push(n % 61 === 0 ? `${label}, "quoted"\tand tabbed` : label);
-  }
-  const days: string[] = [];
-  for (let d = 0; d < 366; d++) days.push(new Date(Date.UTC(2024, 0, 1 + d)).toISOString().slice(0, 10));
-  for (let start = 0; start < rows; start += batchSize) {
-    const batch: TextRow[] = [];
-    for (let i = start; i < Math.min(rows, start + batchSize); i++) {
-      const r = next();
-      const second = i % 86_400;
-      const time = `${pad2((second / 3600) | 0)}:${pad2(((second / 60) | 0) % 60)}:${pad2(second % 60)}.${String(r % 1_000_000).padStart(6, '0')}`;
-      batch.push([
-        String(i + 1),
-        r % 20 === 1 ? null : (labels[r & 1023] as string),
-        r % 20 === 2 ? null : `${r % 10_000_000}.${pad2(r % 100)}`,
-        `${days[((i / 86_400) | 0) % 366]} ${time}+00`,
-        r % 20 === 3 ? null : r & 1 ? 't' : 'f',
-        r % 20 === 4 ? null : String((r % 100_000) - 50_000),
-      ]);
-    }
-    yield batch;
-  }
-}
-
-function csvValue(v: string | null): string {
-  if (v === null) return '';
-  return /[",\n\r]/.test(v) || v === '' ? `"${v.replaceAll('"', '""')}"` : v;
-}
-
-async function writeCsv(path: string): Promise<void> {
-  const out = createWriteStream(path);
-  const finished = new Promise<void>((resolve, reject) => {
-    out.once('finish', resolve);
-    out.once('error', reject);
-  });
-  for (const batch of generateRows()) {
-    let text = '';
-    for (const row of batch) text += `${row.map(csvValue).join(',')}\n`;
-    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  }
-  out.end();
-  await finished;
 }
 
 /** `pg_dump -Fc <src> | pg_restore -d <dst>` (bash, pipefail: either side failing fails it). */
@@ -221,24 +148,16 @@ async function fullCopy(ctx: BenchContext, tdm: Tdm): Promise<Result> {
 
 // ── 2. provision of a generated 1M-row dataset vs psql \copy ────────────────────────────────────
 
-async function provisionGenerated(ctx: BenchContext, tdm: Tdm, scratchUrl: string): Promise<Result[]> {
+/** The generated rows written straight into a dataset version, cataloged by the same (empty) table in a scratch database. */
+async function writeGeneratedDataset(ctx: BenchContext, tdm: Tdm, scratchUrl: string): Promise<{ schemaVersionId: string; manifest: DatasetManifest }> {
   // The catalog: the same (empty) table in a scratch database, discovered once.
   const discovered = await tdm.discoverSchema({ connectionString: scratchUrl, schemas: ['public'] });
-  const datasetVersionId = randomUUID();
-  const writer = tdm.datasets.createWriter(datasetVersionId);
-  const columns = [
-    { name: 'id', pgType: 'bigint', nullable: false },
-    { name: 'label', pgType: 'text', nullable: true },
-    { name: 'amount', pgType: 'numeric(12,2)', nullable: true },
-    { name: 'created_at', pgType: 'timestamp with time zone', nullable: false },
-    { name: 'active', pgType: 'boolean', nullable: true },
-    { name: 'qty', pgType: 'integer', nullable: true },
-  ];
+  const writer = tdm.datasets.createWriter(randomUUID());
   const { ms: writeMs, value: manifest } = await timeOnce(async () => {
     async function* batches() {
       yield* generateRows();
     }
-    await writer.writeTable({ schema: 'public', name: GEN_TABLE, columns }, batches());
+    await writer.writeTable({ schema: 'public', name: GEN_TABLE, columns: GEN_COLUMNS }, batches());
     return writer.finish({ name: 'bench 1M rows', kind: 'SYNTHETIC', schemaVersionId: discovered.schemaVersionId, parentId: null, jobId: null, meta: {} });
   });
   await saveDatasetVersion(tdm.store.prisma, manifest, tdm.datasets.uri);
@@ -246,7 +165,11 @@ async function provisionGenerated(ctx: BenchContext, tdm: Tdm, scratchUrl: strin
   ctx.log(
     `generated dataset: ${table?.rowCount.toLocaleString('en-US')} rows, ${round((table?.bytes ?? 0) / 1e6, 1)} MB Parquet, written in ${round(writeMs / 1000, 1)} s`,
   );
+  return { schemaVersionId: discovered.schemaVersionId, manifest };
+}
 
+/** The reference: `psql -1` running CREATE TABLE + `\copy` of the same rows as CSV into a fresh database, ms per run. */
+async function psqlCopySamples(ctx: BenchContext): Promise<number[]> {
   const csv = join(ctx.tmpDir, 'rows.csv');
   const { ms: csvMs } = await timeOnce(() => writeCsv(csv));
   ctx.log(`the same rows as CSV: ${round((await stat(csv)).size / 1e6, 1)} MB, written in ${round(csvMs / 1000, 1)} s`);
@@ -266,6 +189,13 @@ async function provisionGenerated(ctx: BenchContext, tdm: Tdm, scratchUrl: strin
     return ms;
   });
   ctx.log(`psql -1 (CREATE TABLE + \\copy csv): ${fmtSamples(ref)} ms (median ${round(median(ref))})`);
+  return ref;
+}
+
+async function provisionGenerated(ctx: BenchContext, tdm: Tdm, scratchUrl: string): Promise<Result[]> {
+  const { schemaVersionId, manifest } = await writeGeneratedDataset(ctx, tdm, scratchUrl);
+  const { datasetVersionId } = manifest;
+  const ref = await psqlCopySamples(ctx);
 
   let environmentNo = 0;
   /** One provision into a fresh environment database; with `keep`, the database is left for the caller (dropped with the module). */
@@ -286,7 +216,7 @@ async function provisionGenerated(ctx: BenchContext, tdm: Tdm, scratchUrl: strin
   // The smoke tests alone (what runSmokeTests: true adds inside the provisioning transaction), run on
   // a freshly provisioned copy: median of 3 after a warm-up.
   const { target } = await provisionOnce(true);
-  const catalog = await loadCatalog(tdm.store.prisma, discovered.schemaVersionId);
+  const catalog = await loadCatalog(tdm.store.prisma, schemaVersionId);
   const objects = datasetObjects(catalog, manifest.tables);
   const smoke = await withClient(target.url, (c) =>
     samples(async () => {

@@ -4,8 +4,9 @@
  * provisioned into real PostgreSQL targets. What a user checks in the target: no masked value equals
  * the source's value for the same key, every FK still holds, unique emails stay unique, the same salt
  * gives the same values (in this process and in another one), another salt gives other values, the
- * PII gate finds nothing after masking and finds the real values when masking was skipped, a masked
- * key keeps every FK pointing at it valid, and Flow A with pii and mask runs as a job with lineage.
+ * PII gate finds nothing after masking and finds the real values when masking was skipped, and a
+ * masked key keeps every FK pointing at it valid. Flow A with pii and mask as a job:
+ * mask-flow-job.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -14,33 +15,28 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteIdent, quoteQualified } from '../src/db/quote.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
-import { fkCheck } from './support/fk-check.ts';
 import { redactConnectionString } from '../src/db/url.ts';
-import { seedDemoSource } from '../src/demo/demo-source.ts';
-import type { JobLogEvent } from '../src/jobs/log-bus.ts';
-import { jobLogStream } from '../src/jobs/log-stream.ts';
-import { jobTrace, lineageAround } from '../src/lineage/graph.ts';
 import { runMask } from '../src/graphs/mask/graph.ts';
 import type { MaskOutcome } from '../src/graphs/mask/state.ts';
-import { scanTargetForPii } from '../src/graphs/provision/pii-gate.ts';
 import { classifyPii } from '../src/graphs/pii/graph.ts';
 import type { PiiColumn } from '../src/graphs/pii/state.ts';
 import { runProvision } from '../src/graphs/provision/graph.ts';
+import { scanTargetForPii } from '../src/graphs/provision/pii-gate.ts';
 import { runSubset } from '../src/graphs/subset/graph.ts';
 import type { SubsetOutcome } from '../src/graphs/subset/state.ts';
 import type { Tdm } from '../src/runtime.ts';
 import { loadManifest } from '../src/store/datasets.ts';
-import { PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { PG_ADMIN_URL, pgAvailable } from './support/databases.ts';
 import { createTestEngine, type TestEngine } from './support/engine.ts';
-import { FIXTURES_DIR, type FixtureName, fixturesAvailable, loadFixture } from './support/load-sql.ts';
+import { fkCheck } from './support/fk-check.ts';
+import { FIXTURES_DIR, fixturesAvailable } from './support/load-sql.ts';
+import { CAPS, runJob, SALT, sourceDatabase } from './support/mask-flow.ts';
 
 const pgUp = await pgAvailable();
 if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} is not reachable: the mask flow tests are SKIPPED`);
 const haveFixtures = fixturesAvailable();
 if (!haveFixtures) console.warn(`sample databases not found under ${FIXTURES_DIR}: the pagila/chinook cases are SKIPPED; masking runs on the demo source`);
 
-const CAPS = { '*': 50 };
-const SALT = 'mask-flow-salt-1';
 const OTHER_SALT = 'mask-flow-salt-2';
 const CORE_SRC = fileURLToPath(new URL('../src/', import.meta.url));
 
@@ -64,19 +60,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => engine?.close());
-
-async function database(label: string): Promise<{ db: TestDatabase; sql: SqlClient }> {
-  // One connection: the acceptance query creates its function in pg_temp of the session.
-  const db = await engine.database('postgres', label);
-  return { db, sql: await engine.client(db.url) };
-}
-
-async function source(label: string, fixture: FixtureName | 'demo'): Promise<{ url: string; sql: SqlClient }> {
-  const { db, sql } = await database(`${label}_src`);
-  if (fixture === 'demo') await seedDemoSource(sql, { customers: 80, products: 25, orders: 150 });
-  else await loadFixture(sql, fixture);
-  return { url: db.url, sql };
-}
 
 /** A fresh, empty target database registered as an environment. */
 const targetEnv = (label: string) => engine.environment('postgres', label);
@@ -116,16 +99,6 @@ async function checksumsOf(datasetVersionId: string): Promise<Record<string, str
   const manifest = await loadManifest(tdm.store.prisma, datasetVersionId);
   return Object.fromEntries((manifest?.tables ?? []).map((t) => [`${t.schema}.${t.name}`, t.checksum]));
 }
-
-async function runJob(
-  input: Parameters<Tdm['jobs']['execute']>[0],
-): Promise<{ jobId: string; events: JobLogEvent[]; job: Awaited<ReturnType<Tdm['jobs']['get']>> }> {
-  const { jobId } = await tdm.jobs.execute(input);
-  const events: JobLogEvent[] = [];
-  for await (const e of jobLogStream(tdm.jobs, jobId, AbortSignal.timeout(150_000))) events.push(e);
-  return { jobId, events, job: await tdm.jobs.get(jobId) };
-}
-
 // ---------------------------------------------------------------------------------------------
 
 describe.skipIf(!pgUp)(`masking a ${kind} subset`, () => {
@@ -136,7 +109,7 @@ describe.skipIf(!pgUp)(`masking a ${kind} subset`, () => {
   let target: { name: string; sql: SqlClient };
 
   beforeAll(async () => {
-    src = await source(kind, haveFixtures ? 'pagila' : 'demo');
+    src = await sourceDatabase(engine, kind, haveFixtures ? 'pagila' : 'demo');
     subset = await runSubset(tdm, { connectionString: src.url, schemas: ['public'], maxRowsPerTable: CAPS });
     pii = (await classifyPii(tdm, { schemaVersionId: subset.schemaVersionId })).columns;
     masked = await runMask(tdm, { datasetVersionId: subset.datasetVersionId, salt: SALT });
@@ -314,7 +287,7 @@ process.exit(0);
 
   it('workflow piiGate: the job FAILS when masking is skipped and COMPLETES when mask runs', async () => {
     const unmasked = await targetEnv(`${kind}-gate-fail`);
-    const failed = await runJob({
+    const failed = await runJob(tdm, {
       connectionString: src.url,
       operations: ['discover', 'pii', 'subset', 'provision'],
       config: { subset: { maxRowsPerTable: CAPS }, provision: { targetEnv: unmasked.name, resetEnv: true, piiGate: true } },
@@ -323,7 +296,7 @@ process.exit(0);
     expect(JSON.stringify(failed.job.error)).toMatch(/PII gate/);
 
     const ok = await targetEnv(`${kind}-gate-ok`);
-    const passed = await runJob({
+    const passed = await runJob(tdm, {
       connectionString: src.url,
       operations: ['discover', 'pii', 'subset', 'mask', 'provision'],
       config: { subset: { maxRowsPerTable: CAPS }, mask: { salt: SALT }, provision: { targetEnv: ok.name, resetEnv: true, piiGate: true } },
@@ -332,70 +305,3 @@ process.exit(0);
     expect(passed.events.some((e) => e.step === 'provision' && /PII gate: 0 leaking/.test(e.message))).toBe(true);
   }, 180_000);
 });
-
-// ---------------------------------------------------------------------------------------------
-// The seed's Flow A with PII and masking, as a job
-
-const FLOW_SOURCES: (FixtureName | 'demo')[] = haveFixtures ? ['pagila', 'chinook'] : ['demo'];
-
-for (const fixture of FLOW_SOURCES) {
-  describe.skipIf(!pgUp)(`Flow A as a job on ${fixture}: discover → pii → subset → mask → provision`, () => {
-    it('completes, logs each step, and its lineage reaches the masked dataset and the provisioned tables', async () => {
-      const src = await source(`${fixture}_job`, fixture);
-      const target = await targetEnv(`${fixture}-job`);
-      const { jobId, events, job } = await runJob({
-        connectionString: src.url,
-        operations: ['discover', 'pii', 'subset', 'mask', 'provision'],
-        config: { subset: { maxRowsPerTable: CAPS }, mask: { salt: SALT }, provision: { targetEnv: target.name, resetEnv: true } },
-      });
-      expect(job.status, JSON.stringify(job.error)).toBe('COMPLETED');
-      for (const step of ['discover', 'pii', 'subset', 'mask', 'provision']) {
-        const levels = events.filter((e) => e.step === step).map((e) => e.level);
-        expect(levels[0], step).toBe('started');
-        expect(levels.at(-1), step).toBe('completed');
-      }
-      expect(events.at(-1)).toMatchObject({ step: 'workflow', level: 'completed' });
-
-      const trace = await jobTrace(tdm.store.prisma, jobId);
-      const versions = await tdm.store.prisma.datasetVersion.findMany({
-        where: { id: { in: trace?.datasetVersionIds ?? [] } },
-        select: { id: true, kind: true, parentId: true },
-      });
-      const maskedVersion = versions.find((v) => v.kind === 'MASKED');
-      expect(maskedVersion, JSON.stringify(versions)).toBeDefined();
-      const subsetId = maskedVersion?.parentId as string;
-
-      const graph = await lineageAround(tdm.store.prisma, { kind: 'JOB', id: jobId });
-      expect(graph.edges).toContainEqual(
-        expect.objectContaining({ from: `DATASET_VERSION:${subsetId}`, to: `DATASET_VERSION:${maskedVersion?.id}`, operation: 'mask' }),
-      );
-      const tableEdges = graph.edges.filter((e) => e.from === `DATASET_VERSION:${maskedVersion?.id}` && e.to.startsWith('TABLE:'));
-      expect(trace?.provisionedTables.length).toBeGreaterThan(0);
-      expect(tableEdges).toHaveLength(trace?.provisionedTables.length as number);
-      const tableLabels = graph.nodes.filter((n) => n.kind === 'TABLE').map((n) => n.label);
-      for (const p of trace?.provisionedTables ?? []) expect(tableLabels).toContain(`${target.name}: ${p.schema}.${p.table}`);
-
-      expect((await fkCheck(target.sql)).violations).toBe(0);
-      const gate = await scanTargetForPii(tdm, { environment: target.name });
-      expect(gate.datasetVersionId).toBe(maskedVersion?.id);
-      expect(gate.checkedColumns).toBeGreaterThan(0);
-      // Every personal column, names included: the gate compares row by row through the key, so a fake
-      // that happens to equal another person's real name is not a leak; keeping one's own value is.
-      expect(gate.leaks).toEqual([]);
-      // And, checked directly: no customer keeps the name of the same key.
-      const srcCustomers = new Map(
-        (
-          await src.sql.query<{ k: string; f: string; l: string }>(`select customer_id::text as k, first_name as f, last_name as l from public.customer`)
-        ).rows.map((r) => [r.k, r]),
-      );
-      const { rows: dstCustomers } = await target.sql.query<{ k: string; f: string; l: string }>(
-        `select customer_id::text as k, first_name as f, last_name as l from public.customer`,
-      );
-      expect(dstCustomers.length).toBeGreaterThan(0);
-      for (const c of dstCustomers) {
-        expect(c.f, `customer ${c.k} first name`).not.toBe(srcCustomers.get(c.k)?.f);
-        expect(c.l, `customer ${c.k} last name`).not.toBe(srcCustomers.get(c.k)?.l);
-      }
-    }, 180_000);
-  });
-}

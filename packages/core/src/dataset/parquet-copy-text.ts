@@ -6,7 +6,7 @@
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import { InvalidInputError } from '../errors.ts';
 import { formatCopyTextValue, writeCopyEscaped, writeCopyInt } from './copy-text.ts';
-import { DECODERS, type Decode, uncompressor } from './parquet.ts';
+import { DECODERS, type Decode, type ParquetType, uncompressor } from './parquet.ts';
 import { columnsOfMetadata } from './parquet-read.ts';
 import { type ColumnText, rowGroupText } from './parquet-pages.ts';
 
@@ -180,19 +180,8 @@ export async function* readParquetCopyText(file: AsyncBuffer, options: ParquetCo
     if (!column) throw new InvalidInputError(`the Parquet file has no column ${JSON.stringify(name)}`, { column: name });
     return column;
   });
-  const kinds = columns.map((c) =>
-    c.parquetType === 'STRING'
-      ? KIND_BYTES
-      : c.parquetType === 'INT32'
-        ? KIND_INT
-        : c.parquetType === 'INT64'
-          ? KIND_INT64
-          : c.parquetType === 'BOOLEAN'
-            ? KIND_BOOL
-            : KIND_TEXT,
-  );
+  const kinds = columns.map((c) => copyKind(c.parquetType));
   const decoders = columns.map((c) => DECODERS[c.parquetType]);
-  const index = new Map(names.map((name, i) => [name, i]));
   const out = new CopyTextBuffer();
   let groupStart = 0;
   for (const [groupIndex, group] of metadata.row_groups.entries()) {
@@ -202,56 +191,90 @@ export async function* readParquetCopyText(file: AsyncBuffer, options: ParquetCo
     groupStart += rows;
     if (!rows) continue;
     const fields = options.direct === false ? null : await rowGroupText(file, metadata, groupIndex, names);
-    if (fields) {
-      let row = 0;
-      while (row < rows) {
-        row = writeFieldRows(out, fields, row, rows);
-        if (out.pos >= COPY_CHUNK_BYTES) out.cut();
-        while (out.done.length) yield out.done.shift() as Buffer;
-        if (row < rows) await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      options.onRows?.(rows);
-      continue;
-    }
-    const chunks: { column: number; rowStart: number; data: ArrayLike<unknown> }[] = [];
-    await parquetRead({
-      file,
-      metadata,
-      rowStart: from,
-      rowEnd: from + rows,
-      columns: names,
-      compressors: { SNAPPY: uncompressor() },
-      // STRING values as their UTF-8 bytes (views into the page): printed as they are.
-      parsers: { stringFromBytes: (bytes: Uint8Array) => bytes as unknown as string },
-      onChunk: ({ columnName, columnData, rowStart }) => {
-        chunks.push({ column: index.get(columnName) as number, rowStart, data: columnData as ArrayLike<unknown> });
-      },
-    });
-    const data: ArrayLike<unknown>[] = names.map((_, i) => {
-      const parts = chunks.filter((c) => c.column === i).sort((a, b) => a.rowStart - b.rowStart);
-      if (parts.length === 1 && (parts[0] as (typeof parts)[0]).rowStart === from) return (parts[0] as (typeof parts)[0]).data;
-      const all: unknown[] = [];
-      for (const part of parts) {
-        if (part.rowStart - from !== all.length) break;
-        for (let k = 0; k < part.data.length; k++) all.push(part.data[k]);
-      }
-      return all;
-    });
-    for (const [i, column] of data.entries()) {
-      if (column.length !== rows) {
-        throw new InvalidInputError(`column ${JSON.stringify(names[i])} of the Parquet file has ${column.length} values in a row group of ${rows} rows`, {
-          column: names[i],
-        });
-      }
-    }
-    let row = 0;
-    while (row < rows) {
-      row = writeCopyRows(out, data, kinds, decoders, row, rows);
-      if (out.pos >= COPY_CHUNK_BYTES) out.cut();
-      while (out.done.length) yield out.done.shift() as Buffer;
-    }
+    if (fields) yield* copyFieldRows(out, fields, rows);
+    else yield* copyDecodedRows(out, await decodeRowGroup(file, metadata, names, from, rows), kinds, decoders, rows);
     options.onRows?.(rows);
   }
   out.cut();
   while (out.done.length) yield out.done.shift() as Buffer;
+}
+
+/** How a column of this Parquet type is written as COPY text. */
+function copyKind(parquetType: ParquetType): number {
+  switch (parquetType) {
+    case 'STRING':
+      return KIND_BYTES;
+    case 'INT32':
+      return KIND_INT;
+    case 'INT64':
+      return KIND_INT64;
+    case 'BOOLEAN':
+      return KIND_BOOL;
+    default:
+      return KIND_TEXT;
+  }
+}
+
+/**
+ * A row group the direct page decoder printed field by field, as COPY text chunks; the event loop
+ * gets a turn between chunks, so the socket they go to keeps being fed.
+ */
+async function* copyFieldRows(out: CopyTextBuffer, fields: ColumnText[], rows: number): AsyncGenerator<Buffer> {
+  let row = 0;
+  while (row < rows) {
+    row = writeFieldRows(out, fields, row, rows);
+    if (out.pos >= COPY_CHUNK_BYTES) out.cut();
+    while (out.done.length) yield out.done.shift() as Buffer;
+    if (row < rows) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** A row group hyparquet decoded into one array of values per column, as COPY text chunks. */
+function* copyDecodedRows(out: CopyTextBuffer, data: ArrayLike<unknown>[], kinds: number[], decoders: Decode[], rows: number): Generator<Buffer> {
+  let row = 0;
+  while (row < rows) {
+    row = writeCopyRows(out, data, kinds, decoders, row, rows);
+    if (out.pos >= COPY_CHUNK_BYTES) out.cut();
+    while (out.done.length) yield out.done.shift() as Buffer;
+  }
+}
+
+/**
+ * The `names` columns of the row group holding rows `[from, from + rows)`, decoded by hyparquet:
+ * one array of `rows` values per column (STRING values as UTF-8 bytes), whatever pages they came in.
+ */
+async function decodeRowGroup(file: AsyncBuffer, metadata: FileMetaData, names: string[], from: number, rows: number): Promise<ArrayLike<unknown>[]> {
+  const index = new Map(names.map((name, i) => [name, i]));
+  const chunks: { column: number; rowStart: number; data: ArrayLike<unknown> }[] = [];
+  await parquetRead({
+    file,
+    metadata,
+    rowStart: from,
+    rowEnd: from + rows,
+    columns: names,
+    compressors: { SNAPPY: uncompressor() },
+    // STRING values as their UTF-8 bytes (views into the page): printed as they are.
+    parsers: { stringFromBytes: (bytes: Uint8Array) => bytes as unknown as string },
+    onChunk: ({ columnName, columnData, rowStart }) => {
+      chunks.push({ column: index.get(columnName) as number, rowStart, data: columnData as ArrayLike<unknown> });
+    },
+  });
+  const data: ArrayLike<unknown>[] = names.map((_, i) => {
+    const parts = chunks.filter((c) => c.column === i).sort((a, b) => a.rowStart - b.rowStart);
+    if (parts.length === 1 && (parts[0] as (typeof parts)[0]).rowStart === from) return (parts[0] as (typeof parts)[0]).data;
+    const all: unknown[] = [];
+    for (const part of parts) {
+      if (part.rowStart - from !== all.length) break;
+      for (let k = 0; k < part.data.length; k++) all.push(part.data[k]);
+    }
+    return all;
+  });
+  for (const [i, column] of data.entries()) {
+    if (column.length !== rows) {
+      throw new InvalidInputError(`column ${JSON.stringify(names[i])} of the Parquet file has ${column.length} values in a row group of ${rows} rows`, {
+        column: names[i],
+      });
+    }
+  }
+  return data;
 }

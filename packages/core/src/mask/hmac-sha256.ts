@@ -8,7 +8,7 @@
  * whose inner and outer pad blocks were absorbed once (the "precomputed midstates" of RFC 2104
  * §4), so a message of up to 55 bytes costs two compressions (~0.4 µs) and no allocation
  * besides the 32-byte result. Checked against node:crypto and RFC 4231's vectors in
- * `mask-transformers.test.ts` and `mask-hmac.test.ts`.
+ * `mask-hmac.test.ts`.
  */
 import { createHash } from 'node:crypto';
 import { compress, SHA256_IV } from './sha256-compress.ts';

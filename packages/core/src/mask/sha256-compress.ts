@@ -5,7 +5,7 @@
  * shuffling between rounds: about 2× the speed of the rolled loop (≈ 190 instead of ≈ 400 ns a
  * block on the bench machine). The straight-line body is built once from the template below
  * rather than written out by hand (4,000 lines nobody could review); its output is checked
- * against node:crypto in `mask-transformers.test.ts` and `mask-hmac.test.ts`.
+ * against node:crypto in `mask-hmac.test.ts`.
  */
 
 const K = [
