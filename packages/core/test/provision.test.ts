@@ -6,40 +6,29 @@
  * to overwrite, and a target left exactly as it was whenever provisioning fails.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogHash } from '../src/catalog/hash.ts';
 import { readCatalog } from '../src/catalog/read-catalog.ts';
 import type { Catalog, TableDef } from '../src/catalog/types.ts';
 import type { DatasetManifest, TextRow } from '../src/dataset/types.ts';
-import { seedDemoSource } from '../src/demo/demo-source.ts';
 import { openSqlClient } from '../src/db/open.ts';
-import { quoteQualified } from '../src/db/quote.ts';
 import type { SqlClient } from '../src/db/sql-client.ts';
 import { redactConnectionString } from '../src/db/url.ts';
 import type { TdmError } from '../src/errors.ts';
 import type { StepEvent } from '../src/jobs/events.ts';
 import { databaseIdentity, type ProvisionResult, provisionDataset } from '../src/provision/provision.ts';
-import { dumpDataset, key, MemoryStore, provisionable, selectList, type StoredTable } from './support/memory-dataset.ts';
-import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
-import { FIXTURES_DIR, type FixtureName, fixturesAvailable, loadFixture, loadSqlScript } from './support/load-sql.ts';
+import { dumpDataset, key, MemoryStore, type StoredTable } from './support/memory-dataset.ts';
+import { acceptanceFkCheck, checksums, indexTree, provisionEngines, structureOf, watchCopyWrites } from './support/provision-checks.ts';
+import { PG_ADMIN_URL, pgAvailable, type TestDatabase } from './support/databases.ts';
+import { loadSqlScript } from './support/load-sql.ts';
 
 const EDGE_SHAPES = await readFile(new URL('./fixtures/edge-shapes.sql', import.meta.url), 'utf8');
-// The shared acceptance check lives beside the shared fixtures.
-const FK_VIOLATIONS_SQL = await readFile(join(FIXTURES_DIR, '..', 'acceptance', 'fk-violations.sql'), 'utf8').catch(() => null);
-if (!FK_VIOLATIONS_SQL) console.warn('acceptance/fk-violations.sql not found: the smoke report alone vouches for foreign keys');
 const SCHEMAS = ['public', 'Other Schema'];
 
 const pgUp = await pgAvailable();
 if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} is not reachable: provisioning tests on PostgreSQL are SKIPPED`);
-const fixtures = fixturesAvailable();
-if (!fixtures) console.warn('shared sample databases not found: pagila and chinook provisioning tests are SKIPPED');
 
-type EngineName = 'pglite' | 'postgres';
-const engines: { name: EngineName; skip: boolean; create: (label: string) => Promise<TestDatabase> }[] = [
-  { name: 'pglite', skip: false, create: () => createPgliteUrl() },
-  { name: 'postgres', skip: !pgUp, create: (label) => createTestDatabase(`prov_${label}`) },
-];
+const engines = provisionEngines(pgUp);
 
 /** A copy of a stored dataset under a new id, with `change` applied to one table's rows. */
 function tamper(
@@ -63,33 +52,11 @@ function tamper(
 }
 
 // ---------------------------------------------------------------------------------------------
-// What a user compares between source and target.
+// What a failed provisioning must leave untouched.
 
 async function existingSchemas(sql: SqlClient, wanted: string[]): Promise<string[]> {
   const { rows } = await sql.query<{ n: string }>('select nspname as n from pg_namespace where nspname = any($1::text[])', [wanted]);
   return wanted.filter((s) => rows.some((r) => r.n === s));
-}
-
-/** The catalog minus what differs between two databases of the same structure (name, estimates, sequence positions). */
-function structureOf(catalog: Catalog) {
-  return {
-    enums: catalog.enums,
-    domains: catalog.domains,
-    sequences: catalog.sequences.map(({ lastValue: _lastValue, ...s }) => s),
-    tables: catalog.tables.map(({ rowEstimate: _estimate, ...t }) => t),
-  };
-}
-
-/** Per table: its own rows' count and an md5 over them in a fixed order, columns in catalog order. */
-async function checksums(sql: SqlClient, catalog: Catalog): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const t of provisionable(catalog)) {
-    const { rows } = await sql.query<{ n: string; h: string }>(
-      `select count(*)::int8::text as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h from (select ${selectList(t)} from only ${quoteQualified(t.schema, t.name)}) t`,
-    );
-    out[key(t)] = `${rows[0]?.n}:${rows[0]?.h}`;
-  }
-  return out;
 }
 
 /** Everything a failed provisioning must leave untouched: structure, sequence positions, rows. */
@@ -102,58 +69,6 @@ async function snapshot(sql: SqlClient) {
     sequences: catalog.sequences,
     rows: await checksums(sql, catalog),
   };
-}
-
-/**
- * Every index with the partitioned index it is attached to and whether it is valid: the catalog
- * prints a partitioned index the same whether or not its partitions' indexes are attached.
- */
-async function indexTree(sql: SqlClient, schemas: string[]): Promise<unknown[]> {
-  const { rows } = await sql.query(
-    `select n.nspname || '.' || ci.relname as index, pn.nspname || '.' || pi.relname as attached_to, i.indisvalid as valid
-     from pg_index i join pg_class ci on ci.oid = i.indexrelid join pg_namespace n on n.oid = ci.relnamespace
-     join pg_class ct on ct.oid = i.indrelid and ct.relkind in ('r', 'p')
-     left join pg_inherits h on h.inhrelid = i.indexrelid left join pg_class pi on pi.oid = h.inhparent
-     left join pg_namespace pn on pn.oid = pi.relnamespace
-     where n.nspname = any($1::text[]) order by 1`,
-    [schemas],
-  );
-  return rows;
-}
-
-/** /work/shared/acceptance/fk-violations.sql: "<violating rows> <foreign keys checked>". */
-async function acceptanceFkCheck(sql: SqlClient): Promise<string | null> {
-  if (!FK_VIOLATIONS_SQL) return null;
-  const cut = FK_VIOLATIONS_SQL.lastIndexOf('select coalesce');
-  return sql.transaction(async (tx) => {
-    await tx.exec(FK_VIOLATIONS_SQL.slice(0, cut));
-    const { rows } = await tx.query(FK_VIOLATIONS_SQL.slice(cut).trim().replace(/;$/, ''));
-    return String(Object.values(rows[0] ?? {})[0]);
-  });
-}
-
-/** `sql` (and its transactions) with `onWrite` called on every write into a COPY … FROM STDIN stream. */
-function watchCopyWrites(sql: SqlClient, onWrite: () => void): SqlClient {
-  return new Proxy(sql, {
-    get(target, prop) {
-      if (prop === 'transaction') {
-        return <T>(fn: (tx: SqlClient) => Promise<T>) => target.transaction((tx) => fn(watchCopyWrites(tx, onWrite)));
-      }
-      if (prop === 'copyIn') {
-        return async (statement: string) => {
-          const copy = await target.copyIn(statement);
-          const write = copy.stream.write.bind(copy.stream) as (...args: unknown[]) => boolean;
-          copy.stream.write = ((...args: unknown[]) => {
-            onWrite();
-            return write(...args);
-          }) as typeof copy.stream.write;
-          return copy;
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
 function errorOf(promise: Promise<unknown>): Promise<TdmError> {
@@ -469,61 +384,4 @@ for (const engine of engines) {
       expect(check.rows[0]).toEqual({ n: String(rows), nulls: String(rows / 10), last: String(rows), tab: 'label\t7\\', next: String(rows) });
     });
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Whole sources: the demo shop, and the shared sample databases when they are present.
-
-const sources: { label: string; fixture?: FixtureName; schemas: string[]; seed?: (sql: SqlClient) => Promise<void> }[] = [
-  { label: 'demo', schemas: ['public'], seed: (sql) => seedDemoSource(sql, { customers: 60, products: 25, orders: 150 }) },
-  { label: 'pagila', fixture: 'pagila', schemas: ['public'] },
-  { label: 'chinook', fixture: 'chinook', schemas: ['public'] },
-];
-
-for (const engine of engines) {
-  for (const src of sources) {
-    const skip = engine.skip || (src.fixture !== undefined && !fixtures);
-    describe.skipIf(skip)(`provisioning the ${src.label} source on ${engine.name}`, () => {
-      const dbs: TestDatabase[] = [];
-      const clients: SqlClient[] = [];
-      afterAll(async () => {
-        for (const c of clients) await c.close().catch(() => {});
-        for (const db of dbs) await db.drop().catch(() => {});
-      });
-
-      it('gives a target with the same rows and structure, every key holding and sequences ahead', async () => {
-        const open = async (label: string) => {
-          const db = await engine.create(`${src.label}_${label}`);
-          dbs.push(db);
-          const sql = await openSqlClient(db.url);
-          clients.push(sql);
-          return sql;
-        };
-        const source = await open('src');
-        if (src.fixture) await loadFixture(source, src.fixture);
-        else await src.seed?.(source);
-        const catalog = await readCatalog(source, src.schemas);
-        const store = new MemoryStore(500);
-        const dataset = await dumpDataset(store, source, catalog, `${src.label}-v1`);
-        const target = await open('target');
-
-        const result = await provisionDataset(target, { store, manifest: dataset, catalog });
-        expect(result.smoke?.passed).toBe(true);
-        expect(result.smoke?.fkViolations.length).toBe(catalog.tables.reduce((n, t) => n + t.foreignKeys.length, 0));
-
-        const targetCatalog = await readCatalog(target, src.schemas);
-        // A full copy recreates the whole schema, unused types and sequences included.
-        expect(structureOf(targetCatalog)).toEqual(structureOf(catalog));
-        expect(await indexTree(target, src.schemas)).toEqual(await indexTree(source, src.schemas));
-        expect(await checksums(target, targetCatalog)).toEqual(await checksums(source, catalog));
-        const fkCheck = await acceptanceFkCheck(target);
-        if (fkCheck !== null) expect(fkCheck).toMatch(/^0 \d+$/);
-        for (const s of result.smoke?.sequences ?? []) expect(s.ok, s.sequence).toBe(true);
-        for (const s of targetCatalog.sequences) {
-          const before = catalog.sequences.find((x) => x.schema === s.schema && x.name === s.name)?.lastValue;
-          if (before) expect(BigInt(s.lastValue ?? '0') >= BigInt(before), `${s.schema}.${s.name}`).toBe(true);
-        }
-      });
-    });
-  }
 }
