@@ -18,8 +18,10 @@ const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
 
 /** The young generation's size (MB) of a node process started with these flags and environment. */
 function newSpaceMb(args: string[], env: Record<string, string> = {}): number {
-  const script = "const v8=require('node:v8');console.log(v8.getHeapSpaceStatistics().find(s=>s.space_name==='new_space').space_size)";
+  // Written as a plain string: console.log would colour a number when FORCE_COLOR is set (as `npm test` sets it).
+  const script = "const v8=require('node:v8');process.stdout.write(String(v8.getHeapSpaceStatistics().find(s=>s.space_name==='new_space').space_size))";
   const r = spawnSync(process.execPath, [...args, '-e', script], { encoding: 'utf8', env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
   return Number(r.stdout.trim()) / 1024 / 1024;
 }
 
