@@ -8,17 +8,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { format, inspect } from 'node:util';
+import { inspect } from 'node:util';
 import { loadConfig } from '@tdm/core/config';
 import { openSqlClient } from '@tdm/core/db/open';
 import { quoteQualified } from '@tdm/core/db/quote';
 import { redactConnectionString } from '@tdm/core/db/url';
 import { seedDemoSource } from '@tdm/core/demo/demo-source';
 import { createTdm, type Tdm } from '@tdm/core/runtime';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, PG_ADMIN_URL, pgAvailable, pgUrlFor, type TestDatabase } from '../../core/test/support/databases.ts';
 import { TdmClient, TdmError } from '../../sdk/src/index.ts';
 import { type App, createApp } from '../src/app.ts';
+import { captureOutput, output, restoreOutput } from './support/output.ts';
 
 const pgUp = await pgAvailable();
 if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} is not reachable: the password leak tests are SKIPPED`);
@@ -42,29 +43,6 @@ function withCredentials(url: string, user: string, password = PASSWORD): string
 }
 
 // ---------------------------------------------------------------------------------------------
-// Everything written to the console or to stdout/stderr while this file runs.
-const output: string[] = [];
-const restoreOutput: (() => void)[] = [];
-function captureOutput(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write;
-    stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-      output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as typeof stream.write;
-    restoreOutput.push(() => {
-      stream.write = original;
-    });
-  }
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    const original = console[method];
-    const spy = vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      output.push(format(...args));
-      original.apply(console, args);
-    });
-    restoreOutput.push(() => spy.mockRestore());
-  }
-}
 
 /** A value read from the database as text: bytea decoded as UTF-8, JSON as JSON. */
 function asText(value: unknown): string {
@@ -177,7 +155,7 @@ describe.skipIf(!pgUp)(`no password leaves TDM${pgSkip}`, () => {
   });
 
   afterAll(async () => {
-    for (const restore of restoreOutput.reverse()) restore();
+    restoreOutput();
     if (previousLog === undefined) delete process.env.TDM_LOG;
     else process.env.TDM_LOG = previousLog;
     await sdk?.close();

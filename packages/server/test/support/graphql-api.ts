@@ -6,16 +6,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { format } from 'node:util';
 import { loadConfig } from '@tdm/core/config';
 import { openSqlClient } from '@tdm/core/db/open';
 import { quoteIdent, quoteQualified } from '@tdm/core/db/quote';
 import { redactConnectionString } from '@tdm/core/db/url';
 import { createTdm, type Tdm } from '@tdm/core/runtime';
-import { afterAll, beforeAll, expect, vi } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { PG_ADMIN_URL, pgAvailable, type TestDatabase } from '../../../core/test/support/databases.ts';
 import { FIXTURES_DIR, fixturesAvailable } from '../../../core/test/support/load-sql.ts';
 import { type App, createApp } from '../../src/app.ts';
+import { captureOutput, output, restoreOutput } from './output.ts';
+
+export { output };
 
 export const pgUp = await pgAvailable();
 if (!pgUp) console.warn(`PostgreSQL at ${redactConnectionString(PG_ADMIN_URL)} is not reachable: PostgreSQL API tests are SKIPPED`);
@@ -29,29 +31,6 @@ export const CONN_SECRET = 'Conn-Pw-456-Stored';
 export const SECRETS = [SECRET, CONN_SECRET];
 
 // ---------------------------------------------------------------------------------------------
-// Everything written to the console or to stdout/stderr while this file runs.
-export const output: string[] = [];
-const restoreOutput: (() => void)[] = [];
-function captureOutput(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write;
-    stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-      output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as typeof stream.write;
-    restoreOutput.push(() => {
-      stream.write = original;
-    });
-  }
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    const original = console[method];
-    const spy = vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      output.push(format(...args));
-      original.apply(console, args);
-    });
-    restoreOutput.push(() => spy.mockRestore());
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // GraphQL over yoga.fetch
@@ -255,7 +234,7 @@ export function graphqlApiSuite(): void {
     try {
       if (tdm) await expectNoSecretsLeaked();
     } finally {
-      for (const restore of restoreOutput.reverse()) restore();
+      restoreOutput();
       await tdm?.close();
       if (rolesToDrop.length) {
         const admin = await openSqlClient(PG_ADMIN_URL, { poolSize: 1 });
