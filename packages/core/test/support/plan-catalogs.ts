@@ -2,29 +2,13 @@
 import { expect } from 'vitest';
 import type { Catalog, ColumnDef, ForeignKeyDef, TableDef } from '../../src/catalog/types.ts';
 import type { PlannedTable, SubsetPlan } from '../../src/subset/planner.ts';
+import { col } from './catalog-builders.ts';
 
 /** `"id"` is NOT NULL, `"manager_id?"` nullable. */
 export function columns(specs: string[]): ColumnDef[] {
   return specs.map((spec, i) => {
     const nullable = spec.endsWith('?');
-    return {
-      name: nullable ? spec.slice(0, -1) : spec,
-      position: i + 1,
-      dataType: 'integer',
-      typeSchema: 'pg_catalog',
-      typeName: 'int4',
-      typeKind: 'base',
-      elementType: null,
-      nullable,
-      default: null,
-      maxLength: null,
-      numericPrecision: null,
-      numericScale: null,
-      identity: null,
-      generated: null,
-      sequence: null,
-      comment: null,
-    };
+    return col(nullable ? spec.slice(0, -1) : spec, 'integer', { position: i + 1, typeName: 'int4', nullable });
   });
 }
 
