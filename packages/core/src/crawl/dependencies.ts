@@ -4,7 +4,7 @@
  * checkbox enables the billing address. Reading the page once sees only the state it loaded in, so
  * rows generated from it fail whenever they pick another value. Here every small select, radio group
  * and single checkbox of a crawled form is set to each of its values in the live page, as a user
- * would (Playwright's selectOption / check fire the input and change events), the form is read again,
+ * would (a click on a checkbox or radio button, input and change events on a select), the form is read again,
  * and the fields whose constraints differ from the loaded state are recorded per value.
  *
  * One level only: each control is probed from the loaded state, not in combination with the others.
@@ -22,7 +22,8 @@ export const MAX_PROBED_OPTIONS = 12;
 export const MAX_PROBES_PER_PAGE = 48;
 /** No control is probed once this much time went into probing a page (a page whose controls keep timing out). */
 export const PROBE_BUDGET_MS = 10_000;
-const ACTION_TIMEOUT_MS = 2_000;
+/** A choice whose handlers have not returned after this long hung the page (a loop, a blocking call). */
+const HUNG_AFTER_MS = 10_000;
 
 /** The properties compared between the loaded state and the state after a choice. */
 const CONSTRAINTS = ['type', 'required', 'disabled', 'readOnly', 'min', 'max', 'step', 'minLength', 'maxLength', 'pattern', 'visible', 'options'] as const;
@@ -241,8 +242,8 @@ async function probeCandidate(
     state.probes++;
     restored = false;
     const chosen = await choose(page, candidate, value);
-    if (state.navigated) return { cases, restored, broken: true };
-    if (!chosen) continue;
+    if (state.navigated || chosen === 'hung') return { cases, restored, broken: true };
+    if (chosen === 'refused') continue;
     const now = await readForms(page);
     if (!now || state.navigated) return { cases, restored, broken: true };
     // A radio's or checkbox's loaded value sets nothing when a row keeps it: the loaded state applies.
@@ -274,21 +275,46 @@ async function currentValue(page: Page, candidate: Candidate): Promise<string | 
   }
 }
 
-/** Sets the control to `value` as a user would; false when the page did not let it. */
-async function choose(page: Page, candidate: Candidate, value: string | null): Promise<boolean> {
+/**
+ * In the page: sets the control to `spec.value` with the events a user's choice fires, and says
+ * whether the control now holds it. A checkbox or radio button is clicked (its click, input and
+ * change events, and the default action the page may cancel); a select's option is selected and
+ * input and change are dispatched, as a browser does when a user picks an option. Run in the page
+ * rather than through pointer actions: those wait for the control to be actionable, and on a busy
+ * machine a wait bounded by a timer would lose a choice the page accepts.
+ */
+const CHOOSE_VALUE = `(spec) => {
+  const el = (${LOCATE_CONTROL})(spec);
+  if (!el || el.disabled) return false;
+  if (spec.kind === 'select') {
+    const option = Array.from(el.options).find((o) => o.value === spec.value && !o.disabled);
+    if (!option) return false;
+    if (!option.selected) {
+      option.selected = true;
+      el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    return el.value === spec.value;
+  }
+  const wanted = spec.kind === 'radio' || spec.value !== null;
+  if (el.checked !== wanted) el.click();
+  return el.checked === wanted;
+}`;
+
+/** Sets the control to `value` as a user would: 'refused' when the page did not let it, 'hung' when its handlers did not return. */
+async function choose(page: Page, candidate: Candidate, value: string | null): Promise<'chosen' | 'refused' | 'hung'> {
   const spec = { ...candidate.spec, value };
-  let handle: Awaited<ReturnType<Page['evaluateHandle']>> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => {
+    timer = setTimeout(() => resolve('hung'), HUNG_AFTER_MS);
+  });
+  const chosen = page.evaluate(`(${CHOOSE_VALUE})(${JSON.stringify(spec)})`).then(
+    (ok): 'chosen' | 'refused' => (ok === true ? 'chosen' : 'refused'),
+    (): 'refused' => 'refused',
+  );
   try {
-    handle = await page.evaluateHandle(`(${LOCATE_CONTROL})(${JSON.stringify(spec)})`);
-    const element = handle.asElement();
-    if (!element) return false;
-    if (candidate.kind === 'select') await element.selectOption({ value: value ?? '' }, { timeout: ACTION_TIMEOUT_MS });
-    else if (candidate.kind === 'radio') await element.check({ timeout: ACTION_TIMEOUT_MS });
-    else await element.setChecked(value !== null, { timeout: ACTION_TIMEOUT_MS });
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([chosen, hung]);
   } finally {
-    await handle?.dispose().catch(() => undefined);
+    clearTimeout(timer);
   }
 }
