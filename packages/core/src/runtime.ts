@@ -15,7 +15,6 @@ import { openDatasetStore } from './dataset/open.ts';
 import type { DatasetStore } from './dataset/types.ts';
 import { EnvironmentStore } from './store/environments.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
-import { PgBossQueue } from './jobs/pgboss-queue.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { JobService } from './jobs/service.ts';
 import { createSecretBox, loadSecretKey } from './store/secrets.ts';
@@ -67,6 +66,19 @@ function pglitePolicy(config: TdmConfig): PglitePathPolicy {
   return { roots: [config.dataDir, ...config.pgliteRoots], reserved };
 }
 
+/**
+ * pg-boss on a PostgreSQL metadata store, else the in-process queue. pg-boss and what it imports load
+ * only when it is used: a server on PGlite metadata never needs them.
+ */
+async function openQueue(config: TdmConfig, store: MetadataStore): Promise<JobQueue> {
+  if (store.sql.kind !== 'postgres' || config.queue === 'in-process') return new InProcessQueue();
+  const { PgBossQueue } = await import('./jobs/pgboss-queue.ts');
+  return new PgBossQueue(config.databaseUrl, {
+    heartbeatSeconds: config.queueHeartbeatSeconds,
+    monitorIntervalSeconds: config.queueMonitorSeconds ?? undefined,
+  });
+}
+
 export async function createTdm(config: TdmConfig = loadConfig(), options: CreateTdmOptions = {}): Promise<Tdm> {
   mkdirSync(config.dataDir, { recursive: true });
   // Rows stream through in bounded batches: keep the heap near what is live (see gc.ts).
@@ -76,11 +88,7 @@ export async function createTdm(config: TdmConfig = loadConfig(), options: Creat
   const connections = new ConnectionStore(store.prisma, box, { pglite: pglitePolicy(config) });
 
   for (const plugin of config.plugins) await import(pathToFileURL(plugin).href);
-  const queue =
-    options.queue ??
-    (store.sql.kind === 'postgres' && config.queue !== 'in-process'
-      ? new PgBossQueue(config.databaseUrl, { heartbeatSeconds: config.queueHeartbeatSeconds, monitorIntervalSeconds: config.queueMonitorSeconds ?? undefined })
-      : new InProcessQueue());
+  const queue = options.queue ?? (await openQueue(config, store));
   // LangChain's model clients load only when a provider is configured (most installations run rule-based).
   const llm = process.env.TDM_LLM_PROVIDER ? (await import('./decision/llm.ts')).createChatModelFromEnv(process.env) : null;
   const datasets = openDatasetStore(config.datasetStoreUri);

@@ -16,5 +16,7 @@ export type { SqlClientOptions };
  */
 export async function openSqlClient(url: string, options: SqlClientOptions = {}): Promise<SqlClient> {
   const target = parseConnectionString(url);
-  return target.kind === 'pglite' ? PgliteSqlClient.open(url, { sharedBuffers: options.pgliteSharedBuffers }) : PostgresSqlClient.open(url, options);
+  return target.kind === 'pglite'
+    ? PgliteSqlClient.open(url, { sharedBuffers: options.pgliteSharedBuffers, extensions: options.pgliteExtensions })
+    : PostgresSqlClient.open(url, options);
 }

@@ -31,6 +31,8 @@ export interface SqlClientOptions {
   log?: (message: string) => void;
   /** PGlite only: PostgreSQL's `shared_buffers` of the embedded database (default PGlite's 128MB). */
   pgliteSharedBuffers?: string;
+  /** PGlite only: load the uuid-ossp and pgcrypto extensions (default true). */
+  pgliteExtensions?: boolean;
 }
 
 /** The connection a transaction runs on, shared by its nested savepoint scopes. */

@@ -22,6 +22,8 @@ export async function openMetadataStore(url: string, options: { log?: (msg: stri
     applicationName: 'tdm-metadata',
     // Metadata rows are small and few: 16MB of buffers instead of 128MB keeps ~100 MB out of an idle server.
     pgliteSharedBuffers: '16MB',
+    // No migration uses an extension: loading PGlite's would cost ≈ 30 MB of an idle server.
+    pgliteExtensions: false,
   });
   try {
     const { applied } = await applyMigrations(sql, { log: options.log });

@@ -1,5 +1,5 @@
-import { transformers } from '@tdm/core/mask/registry';
-import '@tdm/core/mask/transformers/index';
+// Types only: the masking transformers (Faker among their imports) load with the first request that lists them.
+import type { transformers } from '@tdm/core/mask/registry';
 import type { PiiColumn } from '@tdm/core/graphs/pii/state';
 import type { PiiGateReport } from '@tdm/core/graphs/provision/pii-gate';
 import type { PiiSignal } from '@tdm/core/pii/types';
@@ -145,7 +145,7 @@ const MaskDatasetInput = builder.inputType('MaskDatasetInput', {
 });
 
 builder.queryFields((t) => ({
-  transformers: t.field({ type: [TransformerRef], resolve: () => transformers() }),
+  transformers: t.field({ type: [TransformerRef], resolve: async () => (await import('@tdm/core/mask/registry')).transformers() }),
   piiTaxonomy: t.field({
     type: [PiiTypeRef],
     description: 'Every PII type with its category and default technique',

@@ -1,5 +1,6 @@
 import { SYNTHETIC_MODES } from '@tdm/core/decision/types';
-import { listDomainPacks } from '@tdm/core/synthetic/domain/packs';
+// Types only: the domain packs (and the semantic generators with Faker they import) load with the first request that lists them.
+import type { listDomainPacks } from '@tdm/core/synthetic/domain/packs';
 import type { SyntheticOutcome } from '@tdm/core/synthetic/index';
 import { builder } from '../builder.ts';
 import { rawId } from './catalog.ts';
@@ -84,7 +85,11 @@ const GenerateSyntheticInput = builder.inputType('GenerateSyntheticInput', {
 });
 
 builder.queryFields((t) => ({
-  domainPacks: t.field({ type: [PackRef], description: 'The domain packs DOMAIN mode can generate from', resolve: () => listDomainPacks() }),
+  domainPacks: t.field({
+    type: [PackRef],
+    description: 'The domain packs DOMAIN mode can generate from',
+    resolve: async () => (await import('@tdm/core/synthetic/domain/packs')).listDomainPacks(),
+  }),
 }));
 
 builder.mutationFields((t) => ({
