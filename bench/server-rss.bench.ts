@@ -1,6 +1,6 @@
 /**
  * Memory of the API server as `npm run server` starts it (built JavaScript, `packages/server/dist/index.js`,
- * with the node flags of the `server` script),
+ * with the node flags of the `server` script and, on glibc, its malloc setting),
  * before any job: RSS a few seconds after it listens and the peak during start-up (VmRSS / VmHWM of the
  * server process), with the metadata on PostgreSQL and on PGlite (the default), for the first start
  * (which seeds the embedded demo database and checks the default target, in a short-lived child process
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { PG_ADMIN_URL, pgAvailable } from '../packages/core/test/support/databases.ts';
+import { engineEnvironment } from '../scripts/engine-env.mjs';
 import { type BenchContext, benchDatabase, engineNodeFlags, type Result, result } from './lib.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -25,13 +26,14 @@ async function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> 
 
 async function startServer(env: Record<string, string>, fromSource = false): Promise<{ child: ChildProcess; listening: Promise<void> }> {
   // One node process (tsx as a loader for the source): its pid is the server's.
-  // With the node flags of `npm run server` (package.json), for both.
+  // With the node flags (package.json) and the environment (scripts/engine-env.mjs) `npm run server` gives
+  // the engine, for both.
   const args = fromSource
     ? [...engineNodeFlags(), '--import', 'tsx', '--conditions=tdm-source', join(REPO_ROOT, 'packages/server/src/index.ts')]
     : [...engineNodeFlags(), join(REPO_ROOT, 'packages/server/dist/index.js')];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    env: { ...engineEnvironment(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
