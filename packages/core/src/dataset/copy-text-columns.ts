@@ -273,6 +273,32 @@ export class CopyTextColumns {
   }
 }
 
+/**
+ * One column's PostgreSQL text values (`null` for NULL) as a column buffer, as `addRow` fills it
+ * (a bad value throws `InvalidInputError` from the same codec).
+ */
+export function columnBufferOfText(column: DatasetColumn, texts: readonly (string | null)[]): ColumnBuffer {
+  const rows = texts.length;
+  const c = newBuffer(column, rows);
+  const string = column.parquetType === 'STRING';
+  for (let r = 0; r < rows; r++) {
+    const text = texts[r];
+    if (text === null || text === undefined) {
+      if (string) c.offsets[r + 1] = c.offsets[r] as number;
+      continue;
+    }
+    c.defs[r] = 1;
+    if (!string) {
+      store(c, r, encodeParquetValue(text, column));
+      continue;
+    }
+    const at = c.offsets[r] as number;
+    if (at + 3 * text.length > c.bytes.length) grow(c, at + 3 * text.length);
+    c.offsets[r + 1] = at + c.bytes.write(text, at, 'utf8');
+  }
+  return c;
+}
+
 /** A non-STRING value, as the column's Parquet type stores it, into row `row`. */
 function store(c: ColumnBuffer, row: number, value: unknown): void {
   switch (c.column.parquetType) {

@@ -9,21 +9,12 @@
  */
 import { type AsyncBuffer, type ColumnChunk, type FileMetaData, parquetMetadata, parquetRead, readOffsetIndex } from 'hyparquet';
 import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
-import { writeColumn } from 'hyparquet-writer/src/column.js';
 import { writeDictionaryPage } from 'hyparquet-writer/src/dictionary.js';
-import { encodeNestedValues } from 'hyparquet-writer/src/dremel.js';
 import { schemaPathResolver } from 'hyparquet-writer/src/schema.js';
-import {
-  type ByteSink,
-  columnSource,
-  openParquetWriter,
-  DECODERS,
-  encodeColumnText,
-  type ParquetWriteOptions,
-  type ParquetWriteResult,
-  uncompressor,
-} from './parquet.ts';
+import { type ByteSink, openParquetWriter, DECODERS, type ParquetWriteOptions, type ParquetWriteResult, uncompressor } from './parquet.ts';
+import { columnBufferOfText } from './copy-text-columns.ts';
 import { type DictionaryChunk, readDictionaryChunk } from './parquet-dictionary-chunk.ts';
+import { writeColumnBufferChunk } from './parquet-encode.ts';
 import { columnsOfMetadata } from './parquet-read.ts';
 import type { DatasetColumn } from './types.ts';
 
@@ -146,7 +137,7 @@ async function rewriteGroup(
     if (k !== undefined) {
       const text = changed[k] as TextColumn;
       if (text.length !== rows) throw new Error(`rewrite of column ${column.name} gave ${text.length} values for ${rows} rows`);
-      chunks.push(encodeText(out, column, text));
+      chunks.push(encodeText(out, i, column, text));
     } else if (map) {
       const bytes = await chunkBytes(source, chunk);
       const dictionary = column.parquetType === 'STRING' && !chunk.meta_data?.statistics ? readDictionaryChunk(bytes, chunk.meta_data?.codec ?? '') : null;
@@ -158,6 +149,7 @@ async function rewriteGroup(
         chunks.push(
           encodeText(
             out,
+            i,
             column,
             (text as TextColumn).map((v) => (v === null ? null : map(v))),
           ),
@@ -170,9 +162,9 @@ async function rewriteGroup(
   return chunks;
 }
 
-function encodeText(out: Output, column: DatasetColumn, text: TextColumn): ColumnChunk {
-  const { data, statistics } = columnSource(column, encodeColumnText(column, text));
-  return encodeChunk(out.pq, out.resolvePath, out.writer, column.name, data, statistics);
+/** Column `i`'s new text encoded where the writer stands, by the page encoder of the dataset writes. */
+function encodeText(out: Output, i: number, column: DatasetColumn, text: TextColumn): ColumnChunk {
+  return writeColumnBufferChunk(out.pq, i, columnBufferOfText(column, text), text.length);
 }
 
 /** A column chunk's bytes in the source file. */
@@ -246,16 +238,6 @@ function encoderOf(pq: Pq, resolvePath: ReturnType<typeof schemaPathResolver>, n
     columnIndex: false,
     offsetIndex: true,
   };
-}
-
-/** Encodes one column of a row group where the writer stands, as `ParquetWriter.write` does for a flat column. */
-function encodeChunk(pq: Pq, resolvePath: ReturnType<typeof schemaPathResolver>, writer: Writer, name: string, data: unknown[], stats: boolean): ColumnChunk {
-  const path = resolvePath([name]);
-  const column = encoderOf(pq, resolvePath, name, stats);
-  // biome-ignore lint/suspicious/noExplicitAny: hyparquet's DecodedArray is a union of typed arrays and any[]
-  const result = writeColumn({ writer, column, pageData: encodeNestedValues(path, data as any) });
-  pq.pendingIndexes.push(result);
-  return result.chunk as ColumnChunk;
 }
 
 /**
