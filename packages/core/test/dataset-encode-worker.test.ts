@@ -117,6 +117,19 @@ describe('Parquet encoding on worker threads', () => {
     expect(ok.rowCount).toBe(2);
   });
 
+  it('a table expected to be small is encoded in the calling thread, to the same file', async () => {
+    const store = new LocalDatasetStore(dir);
+    const rows = Array.from({ length: 2000 }, (_, i) => row(i));
+    await terminateEncodeWorkers();
+    const small = await store
+      .createWriter('small')
+      .writeTableCopyText?.(TABLE, { copyText: gated(copyText(rows, 4096), Promise.resolve()), expectedRows: 2000 });
+    expect(encodeWorkers()).toEqual([]);
+    const big = await store.createWriter('big').writeTableCopyText?.(TABLE, { copyText: gated(copyText(rows, 4096), Promise.resolve()), expectedRows: 1e6 });
+    expect(encodeWorkers().length).toBe(1);
+    expect(big).toEqual(small);
+  });
+
   it('a worker that dies mid-table fails the table with a typed error and leaves no file', async () => {
     const store = new LocalDatasetStore(dir);
     const writer = store.createWriter('crashed');
