@@ -15,6 +15,7 @@ import { type ByteSink, openParquetWriter, DECODERS, type ParquetWriteOptions, t
 import { columnBufferOfText } from './copy-text-columns.ts';
 import { type DictionaryChunk, readDictionaryChunk } from './parquet-dictionary-chunk.ts';
 import { writeColumnBufferChunk } from './parquet-encode.ts';
+import { columnTextStrings, rowGroupText } from './parquet-pages.ts';
 import { columnsOfMetadata } from './parquet-read.ts';
 import type { DatasetColumn } from './types.ts';
 
@@ -127,7 +128,7 @@ async function rewriteGroup(
   const group = source.metadata.row_groups[g] as (typeof source.metadata.row_groups)[number];
   const written = new Map(plan.writes.map((index, k) => [index, k]));
   const mapped = new Map((plan.values ?? []).map((v) => [v.index, v.map]));
-  const read = await readGroupText(source, columns, plan.reads, start, rows);
+  const read = await readGroupText(source, columns, plan.reads, g, start, rows);
   const changed = await plan.rewrite(read, rows);
   const chunks: ColumnChunk[] = [];
   for (const [i, column] of columns.entries()) {
@@ -145,7 +146,7 @@ async function rewriteGroup(
       if (dictionary && entries?.every((e) => e !== null))
         chunks.push(await mapDictionary(source, chunk, bytes, dictionary, entries as string[], out, column.name));
       else {
-        const [text] = await readGroupText(source, columns, [i], start, rows);
+        const [text] = await readGroupText(source, columns, [i], g, start, rows);
         chunks.push(
           encodeText(
             out,
@@ -270,10 +271,13 @@ async function copyChunk(
   return moved;
 }
 
-/** The text of columns `reads` for rows `[start, start + rows)` (one row group), decoded column by column. */
-async function readGroupText(source: RewriteSource, columns: DatasetColumn[], reads: number[], start: number, rows: number): Promise<TextColumn[]> {
+/** The text of columns `reads` of row group `g` (rows `[start, start + rows)`), decoded column by column. */
+async function readGroupText(source: RewriteSource, columns: DatasetColumn[], reads: number[], g: number, start: number, rows: number): Promise<TextColumn[]> {
   if (!reads.length) return [];
   const names = reads.map((i) => (columns[i] as DatasetColumn).name);
+  // The page decoder of the provision path where it reads the chunks (no value object per row), else hyparquet.
+  const fields = await rowGroupText(source.file, source.metadata, g, names);
+  if (fields) return fields.map((f, k) => columnTextStrings(f, rows, (columns[reads[k] as number] as DatasetColumn).parquetType === 'STRING'));
   const out = reads.map(() => new Array<string | null>(rows).fill(null));
   // A column may be read twice (a masked primary key is also the row key): each slot gets its own array.
   const slots = new Map<string, number[]>();
