@@ -30,7 +30,7 @@ const TABLE: TableInput = {
 
 function row(i: number): TextRow {
   return [
-    String(i),
+    String(i % 997 === 0 ? 2n ** 60n + BigInt(i) : i), // beyond 2^53 now and then
     i % 7 ? String((i * 31) % 100_000) : null,
     i % 5 ? (i % 2 ? 't' : 'f') : null,
     i % 11 ? String(i / 8) : null,

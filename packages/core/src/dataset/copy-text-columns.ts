@@ -34,6 +34,11 @@ export interface ColumnBuffer {
   big: Map<number, bigint>;
 }
 
+/** Empty buffers for `rows` values of each column (the ones a `CopyTextColumns` of `rows` starts with). */
+export function newColumnBuffers(columns: DatasetColumn[], rows: number): ColumnBuffer[] {
+  return columns.map((c) => newBuffer(c, rows));
+}
+
 function newBuffer(column: DatasetColumn, rows: number): ColumnBuffer {
   const text = column.parquetType === 'STRING';
   return {
@@ -68,11 +73,21 @@ export class CopyTextColumns {
     this.#groupRows = groupRows;
     this.#groupChars = groupChars;
     this.#rowOverhead = columns.length * valueOverhead;
-    this.columns = columns.map((c) => newBuffer(c, groupRows));
+    this.columns = newColumnBuffers(columns, groupRows);
   }
 
   get full(): boolean {
     return this.rows >= this.#groupRows || this.chars >= this.#groupChars;
+  }
+
+  /**
+   * Puts `buffers` (empty, for as many rows as this group holds) in place of the current ones and
+   * returns those, filled: a row group handed to another thread while the next one is read.
+   */
+  swapBuffers(buffers: ColumnBuffer[]): ColumnBuffer[] {
+    const filled = this.columns.slice();
+    this.columns.splice(0, this.columns.length, ...buffers);
+    return filled;
   }
 
   /** Starts the next row group. */

@@ -1,22 +1,25 @@
 /**
- * Worker threads that encode tables' COPY text into Parquet, so the thread reading the database only
- * moves bytes: a subset reading several tables at once (subset/parallel-read.ts) gets one encoder per
- * reading connection, and even one table overlaps the parsing and encoding with the socket. The file
- * is the one `writeParquetFromCopyText` writes in this thread, byte for byte (the same function runs
- * in the worker). `TDM_ENCODE_WORKERS=0` encodes in this thread instead.
+ * Worker threads that encode tables' row groups into Parquet, beside the thread that reads the COPY
+ * text and cuts it into column buffers: the two halves of `writeParquetFromCopyText` run on two
+ * cores, the next row group being read while the last one is encoded, and a subset reading several
+ * tables at once (subset/parallel-read.ts) gets one encoder per table. The file is the one
+ * `writeParquetFromCopyText` writes in one thread, byte for byte (the same encoder, one snappy
+ * compressor per file used in file order). `TDM_ENCODE_WORKERS=0` encodes in the reading thread.
  *
- * Memory: each worker has a heap of its own, capped by `resourceLimits`; at most `IN_LIMIT` bytes of
- * COPY text wait in a worker's queue and `OUT_LIMIT` (encode-worker.ts) of Parquet in this thread's.
- * Idle workers are kept for `IDLE_MS` (the next table of the same run reuses them), then terminated.
+ * Memory: each worker has a heap of its own, capped by `resourceLimits`; at most `GROUPS_IN_FLIGHT`
+ * row groups' buffers wait for a worker (they come back to be filled again) and `OUT_LIMIT`
+ * (encode-worker.ts) of Parquet bytes for the sink. Idle workers are kept for `IDLE_MS` (the next
+ * table of the same run reuses them), then terminated.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TdmError } from '../errors.ts';
-import { type FromWorker, type ToWorker, deserializeError } from './encode-protocol.ts';
-import { abortable, type ByteSink, type ParquetWriteResult } from './parquet.ts';
-import type { ParquetFromCopyTextOptions } from './parquet-from-copy-text.ts';
+import { type ColumnBuffer, newColumnBuffers } from './copy-text-columns.ts';
+import { deserializeError, type FromWorker, reviveBuffers, type ToWorker, transferList } from './encode-protocol.ts';
+import { type ByteSink, groupBounds, type ParquetWriteResult } from './parquet.ts';
+import { type ParquetFromCopyTextOptions, readCopyTextGroups } from './parquet-from-copy-text.ts';
 import type { DatasetColumn } from './types.ts';
 
 /**
@@ -24,10 +27,8 @@ import type { DatasetColumn } from './types.ts';
  * CPU from the built JavaScript, ≈ 0.3 s through tsx) is about what encoding 50,000 rows costs.
  */
 export const WORKER_MIN_ROWS = 50_000;
-/** COPY text handed to a worker in buffers of this size (fewer messages than socket reads). */
-const BATCH_BYTES = 256 * 1024;
-/** COPY text sent to a worker and not yet taken by its encoder. */
-const IN_LIMIT = 2 * 1024 * 1024;
+/** Row groups handed to a worker and not yet encoded: the next one is read meanwhile. */
+const GROUPS_IN_FLIGHT = 2;
 const IDLE_MS = 500;
 const MAX_IDLE = 4;
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
@@ -142,8 +143,9 @@ export function encodeWorkers(): Worker[] {
 export { runEncodeJob as writeParquetFromCopyTextInWorker };
 
 /**
- * Writes `chunks` of COPY text as one Parquet file into `sink` like `writeParquetFromCopyText`,
- * encoded on a worker thread. An abort, a failing source or sink terminates the worker.
+ * Writes `chunks` of COPY text as one Parquet file into `sink` like `writeParquetFromCopyText`: the
+ * text is cut into row groups here and the groups are encoded on a worker thread while the next one
+ * is read. An abort, a failing source or sink terminates the worker.
  */
 async function runEncodeJob(
   columns: DatasetColumn[],
@@ -154,14 +156,19 @@ async function runEncodeJob(
   options.signal?.throwIfAborted();
   const w = acquire();
   const job = new EncodeJob(w, sink, options);
-  w.post({ type: 'start', columns, rowGroupRows: options.rowGroupRows, rowGroupChars: options.rowGroupChars, metadata: options.metadata });
+  w.post({ type: 'start', columns, metadata: options.metadata });
+  const groupRows = groupBounds(options).groupRows;
   let clean = false;
   try {
     // A failure in the worker ends the wait at once, even while the source has nothing to give.
-    const feeding = feed(job, chunks, options.signal);
-    feeding.catch(() => {});
-    await Promise.race([feeding, job.done]);
-    await feeding;
+    const reading = readCopyTextGroups(columns, chunks, options, async (group) => {
+      const fresh = (await job.freeBuffers()) ?? newColumnBuffers(columns, groupRows);
+      job.send(group.rows, group.swapBuffers(fresh));
+    });
+    reading.catch(() => {});
+    await Promise.race([reading, job.done]);
+    await reading;
+    job.end();
     const result = await job.done;
     clean = true;
     return result;
@@ -178,47 +185,18 @@ async function runEncodeJob(
   }
 }
 
-/**
- * Sends the COPY text copied into buffers of `BATCH_BYTES` (lines may be cut anywhere), at most
- * `IN_LIMIT` ahead of the encoder; the buffers come back from the worker and are filled again, so
- * neither thread leaves a trail of buffers for its garbage collector.
- */
-async function feed(job: EncodeJob, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, signal: AbortSignal | undefined): Promise<void> {
-  let buffer: Uint8Array | null = null;
-  let used = 0;
-  const send = async () => {
-    if (!buffer || !used) return;
-    const full = buffer.subarray(0, used);
-    buffer = null;
-    used = 0;
-    await job.send(full);
-  };
-  for await (const chunk of abortable(chunks, signal)) {
-    if (job.settled) return;
-    for (let at = 0; at < chunk.byteLength; ) {
-      buffer ??= job.buffer();
-      const n = Math.min(chunk.byteLength - at, buffer.byteLength - used);
-      buffer.set(chunk.subarray(at, at + n), used);
-      used += n;
-      at += n;
-      if (used === buffer.byteLength) await send();
-    }
-  }
-  await send();
-  if (!job.settled) job.end();
-}
-
-/** The main thread's side of one table: credits for the input, the sink for the output, the outcome. */
+/** The feeding thread's side of one table: buffers in flight, the sink for the output, the outcome. */
 class EncodeJob {
   readonly done: Promise<ParquetWriteResult>;
   error: unknown = null;
   settled = false;
   #resolve!: (r: ParquetWriteResult) => void;
   #reject!: (err: unknown) => void;
+  /** Row groups sent and not yet written. */
   #inFlight = 0;
-  /** Buffers the worker gave back. */
-  readonly #free: ArrayBuffer[] = [];
-  #credit: (() => void) | null = null;
+  /** Buffer sets the worker gave back. */
+  readonly #free: ColumnBuffer[][] = [];
+  #wakeFree: (() => void) | null = null;
   #writes: Promise<void> = Promise.resolve();
   readonly #w: PooledWorker;
   readonly #signal: AbortSignal | undefined;
@@ -242,11 +220,6 @@ class EncodeJob {
   #message(m: FromWorker, sink: ByteSink, options: ParquetFromCopyTextOptions): void {
     if (this.settled) return;
     switch (m.type) {
-      case 'consumed':
-        this.#inFlight -= m.bytes.byteLength;
-        this.#free.push(m.bytes.buffer as ArrayBuffer);
-        this.#wake();
-        break;
       case 'out': {
         const bytes = m.bytes;
         this.#writes = this.#writes.then(async () => {
@@ -258,6 +231,9 @@ class EncodeJob {
         break;
       }
       case 'rows':
+        this.#inFlight--;
+        this.#free.push(reviveBuffers(m.buffers));
+        this.#wake();
         options.onRows?.(m.rows);
         break;
       case 'done': {
@@ -271,24 +247,28 @@ class EncodeJob {
     }
   }
 
-  /** An empty buffer of `BATCH_BYTES` to fill. */
-  buffer(): Uint8Array {
-    return new Uint8Array(this.#free.pop() ?? new ArrayBuffer(BATCH_BYTES));
+  /**
+   * Buffers to fill next: a set the worker gave back, or null for a new one while fewer than
+   * `GROUPS_IN_FLIGHT` groups wait in the worker; else waits for one to come back.
+   */
+  async freeBuffers(): Promise<ColumnBuffer[] | null> {
+    while (!this.#free.length && this.#inFlight >= GROUPS_IN_FLIGHT && !this.settled)
+      await new Promise<void>((resolve) => {
+        this.#wakeFree = resolve;
+      });
+    if (this.settled) throw this.error;
+    return this.#free.pop() ?? null;
   }
 
-  /** Posts `bytes` (transferred) once fewer than `IN_LIMIT` bytes wait in the worker. */
-  async send(bytes: Uint8Array): Promise<void> {
-    while (this.#inFlight >= IN_LIMIT && !this.settled)
-      await new Promise<void>((resolve) => {
-        this.#credit = resolve;
-      });
+  /** Hands a full row group's buffers (transferred) to the worker. */
+  send(rows: number, buffers: ColumnBuffer[]): void {
     if (this.settled) return;
-    this.#inFlight += bytes.byteLength;
-    this.#w.post({ type: 'chunk', bytes }, [bytes.buffer as ArrayBuffer]);
+    this.#inFlight++;
+    this.#w.post({ type: 'group', rows, buffers }, transferList(buffers));
   }
 
   end(): void {
-    this.#w.post({ type: 'end' });
+    if (!this.settled) this.#w.post({ type: 'end' });
   }
 
   fail(err: unknown): void {
@@ -310,8 +290,8 @@ class EncodeJob {
   }
 
   #wake(): void {
-    const credit = this.#credit;
-    this.#credit = null;
-    credit?.();
+    const wake = this.#wakeFree;
+    this.#wakeFree = null;
+    wake?.();
   }
 }

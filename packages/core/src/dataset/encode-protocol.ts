@@ -1,16 +1,17 @@
 /**
  * The messages between a table's Parquet encoding worker (`encode-worker.ts`) and the thread that
- * feeds it (`encode-pool.ts`): COPY text goes in, Parquet bytes come out, each side acknowledging
- * what it took so neither queue grows past a bound.
+ * feeds it (`encode-pool.ts`): row groups' column buffers go in and come back, Parquet bytes come
+ * out, each side acknowledging what it took so neither queue grows past a bound.
  */
 import { InvalidInputError, TDM_ERROR_CODES, TdmError, type TdmErrorCode } from '../errors.ts';
+import type { ColumnBuffer } from './copy-text-columns.ts';
 import type { DatasetColumn } from './types.ts';
 
 /** To the worker. */
 export type ToWorker =
-  | { type: 'start'; columns: DatasetColumn[]; rowGroupRows?: number; rowGroupChars?: number; metadata?: Record<string, string> }
-  /** COPY text bytes (transferred). */
-  | { type: 'chunk'; bytes: Uint8Array }
+  | { type: 'start'; columns: DatasetColumn[]; metadata?: Record<string, string> }
+  /** A full row group's column buffers (transferred). */
+  | { type: 'group'; rows: number; buffers: ColumnBuffer[] }
   | { type: 'end' }
   /** Parquet bytes of `bytes` length were written by the sink. */
   | { type: 'written'; bytes: number };
@@ -18,13 +19,24 @@ export type ToWorker =
 /** From the worker. */
 export type FromWorker =
   | { type: 'ready' }
-  /** COPY text bytes the encoder is done with: their buffer comes back (transferred) to be filled again. */
-  | { type: 'consumed'; bytes: Uint8Array }
   /** The next Parquet bytes of the file (transferred). */
   | { type: 'out'; bytes: Uint8Array }
-  | { type: 'rows'; rows: number }
+  /** A row group of `rows` rows is written; its buffers come back (transferred) to be filled again. */
+  | { type: 'rows'; rows: number; buffers: ColumnBuffer[] }
   | { type: 'done'; rowCount: number; bytes: number; checksum: string }
   | { type: 'error'; error: SerializedError };
+
+/** Column buffers as structured clone gives them back (a Buffer arrives as a plain Uint8Array). */
+export function reviveBuffers(buffers: ColumnBuffer[]): ColumnBuffer[] {
+  return buffers.map((c) => ({ ...c, bytes: Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength) }));
+}
+
+/** The memory of column buffers, to transfer rather than copy (each buffer once). */
+export function transferList(buffers: ColumnBuffer[]): ArrayBuffer[] {
+  const list = new Set<ArrayBuffer>();
+  for (const c of buffers) for (const array of [c.defs, c.bytes, c.offsets, c.ints, c.nums]) if (array.buffer.byteLength) list.add(array.buffer as ArrayBuffer);
+  return [...list];
+}
 
 export interface SerializedError {
   name: string;

@@ -1,13 +1,15 @@
 /**
- * Worker thread entry: encodes tables' COPY text into Parquet (`writeParquetFromCopyText`) one table
- * at a time, for `encode-pool.ts`. The feeding thread only moves bytes: the COPY text comes in as
- * transferred chunks, the file's bytes go back the same way, and the checksum is taken here.
- * Output waits once `OUT_LIMIT` bytes are not yet acknowledged as written, so a slow sink holds
- * the encoder (and the COPY stream behind it) instead of filling memory.
+ * Worker thread entry: encodes a table's row groups into its Parquet file for `encode-pool.ts`, one
+ * table at a time. The feeding thread reads the COPY text and cuts it into column buffers
+ * (`CopyTextColumns`); each full row group's buffers come here transferred, are encoded by
+ * `writeCopyTextRowGroup` (pages, dictionaries, snappy, through one compressor per file, in file
+ * order: the bytes of the in-thread writer) and go back to be filled again. The file's bytes go to
+ * the feeding thread as they are flushed, and wait once `OUT_LIMIT` bytes are not yet written there.
  */
 import { parentPort } from 'node:worker_threads';
-import { type FromWorker, serializeError, type ToWorker } from './encode-protocol.ts';
-import { writeParquetFromCopyText } from './parquet-from-copy-text.ts';
+import { type FromWorker, reviveBuffers, serializeError, type ToWorker, transferList } from './encode-protocol.ts';
+import { openParquetWriter } from './parquet.ts';
+import { writeCopyTextRowGroup } from './parquet-encode.ts';
 
 const OUT_LIMIT = 2 * 1024 * 1024;
 
@@ -15,112 +17,61 @@ if (!parentPort) throw new Error('encode-worker.ts runs as a worker thread');
 const port = parentPort;
 const post = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
 
-/** The COPY text of the current table, as the feeding thread sends it. */
-class Inbox {
-  readonly #chunks: Uint8Array[] = [];
-  #ended = false;
-  #wake: (() => void) | null = null;
-
-  push(bytes: Uint8Array): void {
-    this.#chunks.push(bytes);
-    this.#notify();
-  }
-
-  end(): void {
-    this.#ended = true;
-    this.#notify();
-  }
-
-  #notify(): void {
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
-  }
-
-  /**
-   * The chunks in order. The encoder copies what it keeps of a chunk before it asks for the next one,
-   * so a chunk's buffer goes back to the feeding thread then, to carry more COPY text.
-   */
-  async *chunks(): AsyncGenerator<Uint8Array> {
-    let previous: Uint8Array | null = null;
-    try {
-      for (;;) {
-        const next = this.#chunks.shift();
-        if (next) {
-          if (previous) giveBack(previous);
-          previous = next;
-          yield next;
-          continue;
-        }
-        if (this.#ended) return;
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-        });
-      }
-    } finally {
-      if (previous) giveBack(previous);
-    }
-  }
-}
-
-function giveBack(chunk: Uint8Array): void {
-  post({ type: 'consumed', bytes: chunk }, [chunk.buffer as ArrayBuffer]);
-}
-
 /** Output bytes handed over and not yet written, and who waits for room. */
 const out = { pending: 0, wake: null as (() => void) | null };
 
-let inbox: Inbox | null = null;
+async function sink(chunk: Uint8Array): Promise<void> {
+  out.pending += chunk.byteLength;
+  const bytes = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice();
+  post({ type: 'out', bytes }, [bytes.buffer as ArrayBuffer]);
+  while (out.pending > OUT_LIMIT)
+    await new Promise<void>((resolve) => {
+      out.wake = resolve;
+    });
+}
 
-async function encode(start: Extract<ToWorker, { type: 'start' }>, input: Inbox): Promise<void> {
-  try {
-    const result = await writeParquetFromCopyText(
-      start.columns,
-      input.chunks(),
-      async (chunk) => {
-        out.pending += chunk.byteLength;
-        const bytes = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice();
-        post({ type: 'out', bytes }, [bytes.buffer as ArrayBuffer]);
-        while (out.pending > OUT_LIMIT)
-          await new Promise<void>((resolve) => {
-            out.wake = resolve;
-          });
-      },
-      {
-        rowGroupRows: start.rowGroupRows,
-        rowGroupChars: start.rowGroupChars,
-        metadata: start.metadata,
-        onRows: (rows) => post({ type: 'rows', rows }),
-      },
-    );
-    post({ type: 'done', ...result });
-  } catch (err) {
-    post({ type: 'error', error: serializeError(err) });
-  } finally {
-    if (inbox === input) inbox = null;
+type Writer = ReturnType<typeof openParquetWriter>;
+let current: Writer | null = null;
+let rowCount = 0;
+/** Messages are handled one after another: a row group is encoded before the next is looked at. */
+let queue: Promise<void> = Promise.resolve();
+let failed = false;
+
+async function handle(message: Exclude<ToWorker, { type: 'written' }>): Promise<void> {
+  if (message.type === 'start') {
+    failed = false;
+    rowCount = 0;
+    out.pending = 0;
+    current = openParquetWriter(message.columns, sink, { metadata: message.metadata });
+    return;
   }
+  if (failed || !current) return;
+  if (message.type === 'group') {
+    const columns = reviveBuffers(message.buffers);
+    await writeCopyTextRowGroup(current.pq, { rows: message.rows, columns });
+    rowCount += message.rows;
+    post({ type: 'rows', rows: message.rows, buffers: columns }, transferList(columns));
+    return;
+  }
+  await current.pq.finish();
+  post({ type: 'done', rowCount, bytes: current.writer.bytes, checksum: current.writer.checksum() });
+  current = null;
 }
 
 port.on('message', (message: ToWorker) => {
-  switch (message.type) {
-    case 'start':
-      inbox = new Inbox();
-      out.pending = 0;
-      void encode(message, inbox);
-      break;
-    case 'chunk':
-      inbox?.push(message.bytes);
-      break;
-    case 'end':
-      inbox?.end();
-      break;
-    case 'written': {
-      out.pending -= message.bytes;
-      const wake = out.wake;
-      out.wake = null;
-      wake?.();
-      break;
-    }
+  if (message.type === 'written') {
+    out.pending -= message.bytes;
+    const wake = out.wake;
+    out.wake = null;
+    wake?.();
+    return;
   }
+  queue = queue
+    .then(() => handle(message))
+    .catch((err: unknown) => {
+      failed = true;
+      current = null;
+      post({ type: 'error', error: serializeError(err) });
+    });
 });
 post({ type: 'ready' });

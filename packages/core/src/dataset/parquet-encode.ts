@@ -302,7 +302,7 @@ export function writeColumnBufferChunk(pq: ParquetWriter, i: number, c: ColumnBu
  * Writes the rows held in `group` as the next row group of `pq` (whose schema is the root element
  * followed by one element per column) and hands the bytes to its writer's flush.
  */
-export function writeCopyTextRowGroup(pq: ParquetWriter, group: CopyTextColumns): Promise<void> | void {
+export function writeCopyTextRowGroup(pq: ParquetWriter, group: Pick<CopyTextColumns, 'rows' | 'columns'>): Promise<void> | void {
   const writer = pq.writer as ByteWriter & { flush?: () => Promise<void> | void };
   const rows = group.rows;
   const groupStart = writer.offset;
