@@ -65,6 +65,11 @@ async function* gated(chunks: Buffer[], gate: Promise<void>): AsyncGenerator<Buf
   }
 }
 
+/** Until the table being written has its worker (the writer checks its directory first). */
+async function workerStarted(): Promise<void> {
+  for (let i = 0; i < 500 && !encodeWorkers().length; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe('Parquet encoding on worker threads', () => {
   let dir: string;
   beforeAll(async () => {
@@ -98,10 +103,12 @@ describe('Parquet encoding on worker threads', () => {
     const expected = await Promise.all(tables.map((rows) => collect((sink) => writeParquetFromCopyText(columns, copyText(rows, 8192), sink))));
     const actual = await Promise.all(tables.map((rows) => collect((sink) => writeParquetFromCopyTextInWorker(columns, copyText(rows, 8192), sink))));
     for (const [i, a] of actual.entries()) expect(a.bytes.equals((expected[i] as typeof a).bytes)).toBe(true);
-    const before = encodeWorkers().length;
-    expect(before).toBeGreaterThanOrEqual(1);
-    await collect((sink) => writeParquetFromCopyTextInWorker(columns, copyText(tables[0] as TextRow[], 8192), sink));
-    expect(encodeWorkers().length).toBe(before);
+    // The next table takes an idle worker when it starts (no idle timer can run in between): no new one.
+    const idle = new Set(encodeWorkers());
+    expect(idle.size).toBeGreaterThanOrEqual(1);
+    const next = collect((sink) => writeParquetFromCopyTextInWorker(columns, copyText(tables[0] as TextRow[], 8192), sink));
+    expect(encodeWorkers().every((w) => idle.has(w))).toBe(true);
+    await next;
   });
 
   it('rejects bad text with the in-thread encoder’s typed error, and the worker stays usable', async () => {
@@ -139,7 +146,7 @@ describe('Parquet encoding on worker threads', () => {
     });
     const rows = Array.from({ length: 40_000 }, (_, i) => row(i));
     const writing = writer.writeTableCopyText?.(TABLE, { copyText: gated(copyText(rows, 16_384), gate) }).catch((err: unknown) => err);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await workerStarted();
     await terminateEncodeWorkers();
     open();
     const err = await writing;
@@ -157,7 +164,7 @@ describe('Parquet encoding on worker threads', () => {
     const rows = Array.from({ length: 40_000 }, (_, i) => row(i));
     await terminateEncodeWorkers();
     const writing = writer.writeTableCopyText?.(TABLE, { copyText: gated(copyText(rows, 16_384), gate) }).catch((err: unknown) => err);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await workerStarted();
     const [worker] = encodeWorkers();
     expect(worker).toBeDefined();
     const exited = new Promise((resolve) => worker?.once('exit', resolve));
