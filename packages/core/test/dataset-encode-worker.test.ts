@@ -3,11 +3,17 @@
  * the same typed errors, nothing left behind when a worker dies or the write is aborted.
  */
 import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCopyTextRow } from '../src/dataset/copy-text.ts';
-import { EncodeWorkerError, encodeWorkers, terminateEncodeWorkers, writeParquetFromCopyTextInWorker } from '../src/dataset/encode-pool.ts';
+import {
+  EncodeWorkerError,
+  encodeWorkers,
+  encodeWorkersEnabled,
+  terminateEncodeWorkers,
+  writeParquetFromCopyTextInWorker,
+} from '../src/dataset/encode-pool.ts';
 import { LocalDatasetStore } from '../src/dataset/local-store.ts';
 import { datasetColumns } from '../src/dataset/parquet.ts';
 import { writeParquetFromCopyText } from '../src/dataset/parquet-from-copy-text.ts';
@@ -72,10 +78,15 @@ async function workerStarted(): Promise<void> {
 
 describe('Parquet encoding on worker threads', () => {
   let dir: string;
+  const setting = process.env.TDM_ENCODE_WORKERS;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tdm-encode-worker-'));
+    // On whatever the cores: the dataset writers go through the workers here.
+    process.env.TDM_ENCODE_WORKERS = '1';
   });
   afterAll(async () => {
+    if (setting === undefined) delete process.env.TDM_ENCODE_WORKERS;
+    else process.env.TDM_ENCODE_WORKERS = setting;
     await terminateEncodeWorkers();
     await rm(dir, { recursive: true, force: true });
   });
@@ -122,6 +133,15 @@ describe('Parquet encoding on worker threads', () => {
     expect((actual as InvalidInputError).details).toEqual((expected as InvalidInputError).details);
     const ok = await writeParquetFromCopyTextInWorker(columns, [Buffer.from('1\n2\n')], () => {});
     expect(ok.rowCount).toBe(2);
+  });
+
+  it('is on by default from three cores, and TDM_ENCODE_WORKERS decides when set', () => {
+    process.env.TDM_ENCODE_WORKERS = '0';
+    expect(encodeWorkersEnabled()).toBe(false);
+    delete process.env.TDM_ENCODE_WORKERS;
+    expect(encodeWorkersEnabled()).toBe(availableParallelism() >= 3);
+    process.env.TDM_ENCODE_WORKERS = '1';
+    expect(encodeWorkersEnabled()).toBe(true);
   });
 
   it('a table expected to be small is encoded in the calling thread, to the same file', async () => {

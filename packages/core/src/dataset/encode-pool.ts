@@ -4,7 +4,7 @@
  * cores, the next row group being read while the last one is encoded, and a subset reading several
  * tables at once (subset/parallel-read.ts) gets one encoder per table. The file is the one
  * `writeParquetFromCopyText` writes in one thread, byte for byte (the same encoder, one snappy
- * compressor per file used in file order). `TDM_ENCODE_WORKERS=0` encodes in the reading thread.
+ * compressor per file used in file order). On by default from three cores (`encodeWorkersEnabled`).
  *
  * Memory: each worker has a heap of its own, capped by `resourceLimits`; at most `GROUPS_IN_FLIGHT`
  * row groups' buffers wait for a worker (they come back to be filled again) and `OUT_LIMIT`
@@ -12,6 +12,7 @@
  * table of the same run reuses them), then terminated.
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -31,6 +32,8 @@ export const WORKER_MIN_ROWS = 50_000;
 const GROUPS_IN_FLIGHT = 2;
 const IDLE_MS = 500;
 const MAX_IDLE = 4;
+/** Cores from which the workers are on by default. */
+const MIN_CORES = 3;
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
 
 /** An encoding worker stopped (crashed, ran out of memory, was terminated) while it held a table. */
@@ -40,10 +43,18 @@ export class EncodeWorkerError extends TdmError {
   }
 }
 
-/** Whether tables are encoded on worker threads (`TDM_ENCODE_WORKERS`, default on). */
+/**
+ * Whether tables are encoded on worker threads: `TDM_ENCODE_WORKERS` (1/0) when set, else when the
+ * machine has at least `MIN_CORES` cores. A subset keeps a database backend busy sending the rows
+ * and this thread cutting them; the worker pays when it gets a core of its own. On two cores it
+ * does not: the three compete for two, and the worker's hand-offs cost ≈ 0.2–0.4 s of CPU more per
+ * million rows (measured in bench/README.md).
+ */
 export function encodeWorkersEnabled(): boolean {
   const v = process.env.TDM_ENCODE_WORKERS?.trim().toLowerCase();
-  return !(v === '0' || v === 'false' || v === 'off');
+  if (v === '0' || v === 'false' || v === 'off') return false;
+  if (v === '1' || v === 'true' || v === 'on') return true;
+  return availableParallelism() >= MIN_CORES;
 }
 
 /** From TypeScript (tests, tsx) the worker loads its source through tsx's loader; from dist, plain JavaScript. */
