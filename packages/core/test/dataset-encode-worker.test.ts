@@ -165,6 +165,7 @@ describe('Parquet encoding on worker threads', () => {
       open = resolve;
     });
     const rows = Array.from({ length: 40_000 }, (_, i) => row(i));
+    await terminateEncodeWorkers(); // none left idle by an earlier test: the one started next is the table's
     const writing = writer.writeTableCopyText?.(TABLE, { copyText: gated(copyText(rows, 16_384), gate) }).catch((err: unknown) => err);
     await workerStarted();
     await terminateEncodeWorkers();
