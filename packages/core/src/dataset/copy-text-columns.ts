@@ -34,6 +34,11 @@ export interface ColumnBuffer {
   big: Map<number, bigint>;
 }
 
+/** Empty buffers for `rows` values of each column (the ones a `CopyTextColumns` of `rows` starts with). */
+export function newColumnBuffers(columns: DatasetColumn[], rows: number): ColumnBuffer[] {
+  return columns.map((c) => newBuffer(c, rows));
+}
+
 function newBuffer(column: DatasetColumn, rows: number): ColumnBuffer {
   const text = column.parquetType === 'STRING';
   return {
@@ -68,11 +73,21 @@ export class CopyTextColumns {
     this.#groupRows = groupRows;
     this.#groupChars = groupChars;
     this.#rowOverhead = columns.length * valueOverhead;
-    this.columns = columns.map((c) => newBuffer(c, groupRows));
+    this.columns = newColumnBuffers(columns, groupRows);
   }
 
   get full(): boolean {
     return this.rows >= this.#groupRows || this.chars >= this.#groupChars;
+  }
+
+  /**
+   * Puts `buffers` (empty, for as many rows as this group holds) in place of the current ones and
+   * returns those, filled: a row group handed to another thread while the next one is read.
+   */
+  swapBuffers(buffers: ColumnBuffer[]): ColumnBuffer[] {
+    const filled = this.columns.slice();
+    this.columns.splice(0, this.columns.length, ...buffers);
+    return filled;
   }
 
   /** Starts the next row group. */
@@ -271,6 +286,32 @@ export class CopyTextColumns {
     this.chars += this.#rowOverhead;
     this.rows++;
   }
+}
+
+/**
+ * One column's PostgreSQL text values (`null` for NULL) as a column buffer, as `addRow` fills it
+ * (a bad value throws `InvalidInputError` from the same codec).
+ */
+export function columnBufferOfText(column: DatasetColumn, texts: readonly (string | null)[]): ColumnBuffer {
+  const rows = texts.length;
+  const c = newBuffer(column, rows);
+  const string = column.parquetType === 'STRING';
+  for (let r = 0; r < rows; r++) {
+    const text = texts[r];
+    if (text === null || text === undefined) {
+      if (string) c.offsets[r + 1] = c.offsets[r] as number;
+      continue;
+    }
+    c.defs[r] = 1;
+    if (!string) {
+      store(c, r, encodeParquetValue(text, column));
+      continue;
+    }
+    const at = c.offsets[r] as number;
+    if (at + 3 * text.length > c.bytes.length) grow(c, at + 3 * text.length);
+    c.offsets[r + 1] = at + c.bytes.write(text, at, 'utf8');
+  }
+  return c;
 }
 
 /** A non-STRING value, as the column's Parquet type stores it, into row `row`. */

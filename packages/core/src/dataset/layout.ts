@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import { datasetColumns, writeParquet } from './parquet.ts';
+import { encodeWorkersEnabled, WORKER_MIN_ROWS, writeParquetFromCopyTextInWorker } from './encode-pool.ts';
 import { writeParquetFromCopyText } from './parquet-from-copy-text.ts';
 import type { CopyTextInput, DatasetManifest, DatasetTableManifest, DatasetWriter, ParquetProducer, TableInput, TableRef, TextRow } from './types.ts';
 
@@ -116,7 +117,9 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
 
   writeTableCopyText(table: TableInput, input: CopyTextInput): Promise<DatasetTableManifest> {
     const columns = datasetColumns(table.columns);
-    return this.writeTableParquet(table, (sink, options) => writeParquetFromCopyText(columns, input.copyText, sink, { ...options, onRows: input.onRows }));
+    const inWorker = encodeWorkersEnabled() && (input.expectedRows === undefined || input.expectedRows >= WORKER_MIN_ROWS);
+    const write = inWorker ? writeParquetFromCopyTextInWorker : writeParquetFromCopyText;
+    return this.writeTableParquet(table, (sink, options) => write(columns, input.copyText, sink, { ...options, onRows: input.onRows }));
   }
 
   async writeTableParquet(table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest> {

@@ -275,35 +275,38 @@ function writeValuesChunk(pq: ParquetWriter, c: ColumnBuffer, rows: number, elem
 }
 
 /**
+ * Writes column `i` of the schema (`c`, `rows` values) as the next column chunk where `pq`'s writer
+ * stands, as `writeColumn` would; the chunk's offset index goes with the file's.
+ */
+export function writeColumnBufferChunk(pq: ParquetWriter, i: number, c: ColumnBuffer, rows: number): ColumnChunk {
+  const element = pq.schema[i + 1] as SchemaElement;
+  const type = c.column.parquetType;
+  const result =
+    type === 'DOUBLE'
+      ? writeValuesChunk(pq, c, rows, element, pq.schema[0] as SchemaElement)
+      : writeChunk(
+          pq.writer as ByteWriter,
+          {
+            c,
+            rows,
+            compress: pq.compressors.SNAPPY as Compress,
+            dictionary: type === 'STRING' ? textDictionary(c, rows) : type === 'BOOLEAN' ? null : numberDictionary(c, rows),
+          },
+          element,
+        );
+  pq.pendingIndexes.push(result);
+  return result.chunk;
+}
+
+/**
  * Writes the rows held in `group` as the next row group of `pq` (whose schema is the root element
  * followed by one element per column) and hands the bytes to its writer's flush.
  */
-export function writeCopyTextRowGroup(pq: ParquetWriter, group: CopyTextColumns): Promise<void> | void {
+export function writeCopyTextRowGroup(pq: ParquetWriter, group: Pick<CopyTextColumns, 'rows' | 'columns'>): Promise<void> | void {
   const writer = pq.writer as ByteWriter & { flush?: () => Promise<void> | void };
-  const compress = pq.compressors.SNAPPY as Compress;
   const rows = group.rows;
   const groupStart = writer.offset;
-  const columns: ColumnChunk[] = [];
-  const root = pq.schema[0] as SchemaElement;
-  for (const [i, c] of group.columns.entries()) {
-    const element = pq.schema[i + 1] as SchemaElement;
-    const type = c.column.parquetType;
-    const result =
-      type === 'DOUBLE'
-        ? writeValuesChunk(pq, c, rows, element, root)
-        : writeChunk(
-            writer,
-            {
-              c,
-              rows,
-              compress,
-              dictionary: type === 'STRING' ? textDictionary(c, rows) : type === 'BOOLEAN' ? null : numberDictionary(c, rows),
-            },
-            element,
-          );
-    columns.push(result.chunk);
-    pq.pendingIndexes.push(result);
-  }
+  const columns = group.columns.map((c, i) => writeColumnBufferChunk(pq, i, c, rows));
   let total = 0n;
   for (const { meta_data } of columns) total += meta_data?.total_uncompressed_size ?? 0n;
   pq.num_rows += BigInt(rows);

@@ -32,16 +32,35 @@ export async function writeParquetFromCopyText(
   sink: ByteSink,
   options: ParquetFromCopyTextOptions = {},
 ): Promise<ParquetWriteResult> {
-  const { groupRows, groupChars, valueOverhead } = groupBounds(options);
   const { pq, writer } = openParquetWriter(columns, sink, options);
-  const group = new CopyTextColumns(columns, groupRows, groupChars, valueOverhead);
   let rowCount = 0;
-  const flush = async () => {
-    if (!group.rows) return;
-    options.signal?.throwIfAborted();
+  await readCopyTextGroups(columns, chunks, options, async (group) => {
     await writeCopyTextRowGroup(pq, group);
     rowCount += group.rows;
     options.onRows?.(group.rows);
+  });
+  options.signal?.throwIfAborted();
+  await pq.finish();
+  return { rowCount, bytes: writer.bytes, checksum: writer.checksum() };
+}
+
+/**
+ * Cuts COPY text into row groups (bounded by `options` as `writeParquet` bounds them) and hands each
+ * to `onGroup` once it is full, and the last one; the group's buffers are reused for the next one
+ * after `onGroup` resolves (unless it swapped them). Rejects as `writeParquetFromCopyText` does.
+ */
+export async function readCopyTextGroups(
+  columns: DatasetColumn[],
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: ParquetWriteOptions,
+  onGroup: (group: CopyTextColumns) => Promise<void>,
+): Promise<void> {
+  const { groupRows, groupChars, valueOverhead } = groupBounds(options);
+  const group = new CopyTextColumns(columns, groupRows, groupChars, valueOverhead);
+  const flush = async () => {
+    if (!group.rows) return;
+    options.signal?.throwIfAborted();
+    await onGroup(group);
     group.reset();
   };
   // Complete lines of buf[from, end): parsed in place, a row group flushed whenever it fills.
@@ -79,7 +98,4 @@ export async function writeParquetFromCopyText(
     await take(line, 0, line.length);
   }
   await flush();
-  options.signal?.throwIfAborted();
-  await pq.finish();
-  return { rowCount, bytes: writer.bytes, checksum: writer.checksum() };
 }

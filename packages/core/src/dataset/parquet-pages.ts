@@ -7,7 +7,7 @@
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
-import { writeCopyEscaped, writeCopyInt } from './copy-text.ts';
+import { parseCopyTextLine, writeCopyEscaped, writeCopyInt } from './copy-text.ts';
 import { formatFloat8 } from './float8.ts';
 import { uncompressor } from './parquet.ts';
 
@@ -229,4 +229,26 @@ export async function rowGroupText(file: AsyncBuffer, metadata: FileMetaData, gr
     if (err instanceof UnsupportedLayout) return null;
     throw err;
   }
+}
+
+/**
+ * The values of a column as PostgreSQL text (`null` for NULL), from its COPY text fields: what
+ * hyparquet's rows give, with one string per value and nothing else. A STRING value loses a leading
+ * U+FEFF as it does through hyparquet (its TextDecoder drops a byte order mark), so both readings agree.
+ */
+export function columnTextStrings(t: ColumnText, rows: number, string: boolean): (string | null)[] {
+  const out = new Array<string | null>(rows);
+  const arena = Buffer.from(t.arena.buffer, t.arena.byteOffset, t.arena.byteLength);
+  for (let r = 0; r < rows; r++) {
+    const start = t.starts[r] as number;
+    if (start === NULL_FIELD) {
+      out[r] = null;
+      continue;
+    }
+    let text = arena.toString('utf8', start, t.ends[r]);
+    if (text.includes('\\')) text = parseCopyTextLine(text)[0] ?? '';
+    if (string && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    out[r] = text;
+  }
+  return out;
 }

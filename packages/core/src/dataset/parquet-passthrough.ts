@@ -9,21 +9,13 @@
  */
 import { type AsyncBuffer, type ColumnChunk, type FileMetaData, parquetMetadata, parquetRead, readOffsetIndex } from 'hyparquet';
 import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
-import { writeColumn } from 'hyparquet-writer/src/column.js';
 import { writeDictionaryPage } from 'hyparquet-writer/src/dictionary.js';
-import { encodeNestedValues } from 'hyparquet-writer/src/dremel.js';
 import { schemaPathResolver } from 'hyparquet-writer/src/schema.js';
-import {
-  type ByteSink,
-  columnSource,
-  openParquetWriter,
-  DECODERS,
-  encodeColumnText,
-  type ParquetWriteOptions,
-  type ParquetWriteResult,
-  uncompressor,
-} from './parquet.ts';
+import { type ByteSink, openParquetWriter, DECODERS, type ParquetWriteOptions, type ParquetWriteResult, uncompressor } from './parquet.ts';
+import { columnBufferOfText } from './copy-text-columns.ts';
 import { type DictionaryChunk, readDictionaryChunk } from './parquet-dictionary-chunk.ts';
+import { writeColumnBufferChunk } from './parquet-encode.ts';
+import { columnTextStrings, rowGroupText } from './parquet-pages.ts';
 import { columnsOfMetadata } from './parquet-read.ts';
 import type { DatasetColumn } from './types.ts';
 
@@ -136,7 +128,7 @@ async function rewriteGroup(
   const group = source.metadata.row_groups[g] as (typeof source.metadata.row_groups)[number];
   const written = new Map(plan.writes.map((index, k) => [index, k]));
   const mapped = new Map((plan.values ?? []).map((v) => [v.index, v.map]));
-  const read = await readGroupText(source, columns, plan.reads, start, rows);
+  const read = await readGroupText(source, columns, plan.reads, g, start, rows);
   const changed = await plan.rewrite(read, rows);
   const chunks: ColumnChunk[] = [];
   for (const [i, column] of columns.entries()) {
@@ -146,7 +138,7 @@ async function rewriteGroup(
     if (k !== undefined) {
       const text = changed[k] as TextColumn;
       if (text.length !== rows) throw new Error(`rewrite of column ${column.name} gave ${text.length} values for ${rows} rows`);
-      chunks.push(encodeText(out, column, text));
+      chunks.push(encodeText(out, i, column, text));
     } else if (map) {
       const bytes = await chunkBytes(source, chunk);
       const dictionary = column.parquetType === 'STRING' && !chunk.meta_data?.statistics ? readDictionaryChunk(bytes, chunk.meta_data?.codec ?? '') : null;
@@ -154,10 +146,11 @@ async function rewriteGroup(
       if (dictionary && entries?.every((e) => e !== null))
         chunks.push(await mapDictionary(source, chunk, bytes, dictionary, entries as string[], out, column.name));
       else {
-        const [text] = await readGroupText(source, columns, [i], start, rows);
+        const [text] = await readGroupText(source, columns, [i], g, start, rows);
         chunks.push(
           encodeText(
             out,
+            i,
             column,
             (text as TextColumn).map((v) => (v === null ? null : map(v))),
           ),
@@ -170,9 +163,9 @@ async function rewriteGroup(
   return chunks;
 }
 
-function encodeText(out: Output, column: DatasetColumn, text: TextColumn): ColumnChunk {
-  const { data, statistics } = columnSource(column, encodeColumnText(column, text));
-  return encodeChunk(out.pq, out.resolvePath, out.writer, column.name, data, statistics);
+/** Column `i`'s new text encoded where the writer stands, by the page encoder of the dataset writes. */
+function encodeText(out: Output, i: number, column: DatasetColumn, text: TextColumn): ColumnChunk {
+  return writeColumnBufferChunk(out.pq, i, columnBufferOfText(column, text), text.length);
 }
 
 /** A column chunk's bytes in the source file. */
@@ -248,16 +241,6 @@ function encoderOf(pq: Pq, resolvePath: ReturnType<typeof schemaPathResolver>, n
   };
 }
 
-/** Encodes one column of a row group where the writer stands, as `ParquetWriter.write` does for a flat column. */
-function encodeChunk(pq: Pq, resolvePath: ReturnType<typeof schemaPathResolver>, writer: Writer, name: string, data: unknown[], stats: boolean): ColumnChunk {
-  const path = resolvePath([name]);
-  const column = encoderOf(pq, resolvePath, name, stats);
-  // biome-ignore lint/suspicious/noExplicitAny: hyparquet's DecodedArray is a union of typed arrays and any[]
-  const result = writeColumn({ writer, column, pageData: encodeNestedValues(path, data as any) });
-  pq.pendingIndexes.push(result);
-  return result.chunk as ColumnChunk;
-}
-
 /**
  * Appends a source column chunk's bytes where the writer stands and returns its footer entry with
  * the offsets moved; its page index (offset index) is re-emitted, moved alike, with the file's.
@@ -288,10 +271,13 @@ async function copyChunk(
   return moved;
 }
 
-/** The text of columns `reads` for rows `[start, start + rows)` (one row group), decoded column by column. */
-async function readGroupText(source: RewriteSource, columns: DatasetColumn[], reads: number[], start: number, rows: number): Promise<TextColumn[]> {
+/** The text of columns `reads` of row group `g` (rows `[start, start + rows)`), decoded column by column. */
+async function readGroupText(source: RewriteSource, columns: DatasetColumn[], reads: number[], g: number, start: number, rows: number): Promise<TextColumn[]> {
   if (!reads.length) return [];
   const names = reads.map((i) => (columns[i] as DatasetColumn).name);
+  // The page decoder of the provision path where it reads the chunks (no value object per row), else hyparquet.
+  const fields = await rowGroupText(source.file, source.metadata, g, names);
+  if (fields) return fields.map((f, k) => columnTextStrings(f, rows, (columns[reads[k] as number] as DatasetColumn).parquetType === 'STRING'));
   const out = reads.map(() => new Array<string | null>(rows).fill(null));
   // A column may be read twice (a masked primary key is also the row key): each slot gets its own array.
   const slots = new Map<string, number[]>();

@@ -233,58 +233,6 @@ export function openParquetWriter(columns: DatasetColumn[], sink: ByteSink, opti
 }
 
 /**
- * The strings of a column chunk as UTF-8 views into one buffer. hyparquet-writer would otherwise
- * encode each value into an ArrayBuffer of its own, and a million small ArrayBuffers cost more in
- * allocation and garbage collection than the encoding itself. PostgreSQL text never holds NUL, so
- * the values are joined with NUL, encoded in one go and cut at the NUL bytes.
- */
-function utf8Views(values: (string | null)[]): (Uint8Array | null)[] {
-  const joined = values.map((v) => v ?? '').join('\0');
-  const bytes = Buffer.from(joined, 'utf8');
-  const { buffer, byteOffset } = bytes;
-  const views: (Uint8Array | null)[] = new Array(values.length);
-  let start = 0;
-  if (bytes.length === joined.length) {
-    // All ASCII: byte offsets are string offsets.
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i] as string | null;
-      const length = value === null ? 0 : value.length;
-      views[i] = value === null ? null : new Uint8Array(buffer, byteOffset + start, length);
-      start += length + 1;
-    }
-    return views;
-  }
-  for (let i = 0; i < values.length; i++) {
-    let end = bytes.indexOf(0, start);
-    if (end === -1) end = bytes.length;
-    views[i] = values[i] === null ? null : new Uint8Array(buffer, byteOffset + start, end - start);
-    start = end + 1;
-  }
-  // A NUL inside a value (not from PostgreSQL, which cannot store one) shifts the cuts: encode one by one.
-  if (start !== bytes.length + 1) return values.map((v) => (v === null ? null : Buffer.from(v, 'utf8')));
-  return views;
-}
-
-/** Encodes a column's text as its Parquet values (a bad value throws `InvalidInputError`); NULL stays null. */
-export function encodeColumnText(column: DatasetColumn, texts: readonly (string | null)[]): unknown[] {
-  if (column.parquetType === 'STRING') return texts as (string | null)[];
-  return texts.map((text) => (text === null ? null : encodeParquetValue(text, column)));
-}
-
-/**
- * One column of a row group as hyparquet-writer takes it, from its encoded values. Min/max
- * statistics only where they mean something to a reader: on STRING columns they would compare
- * PostgreSQL text byte-wise (not in the type's order) and cost ~1 s per million rows.
- */
-export function columnSource(column: DatasetColumn, values: unknown[]): { name: string; data: unknown[]; statistics: boolean } {
-  return {
-    name: column.name,
-    data: column.parquetType === 'STRING' ? utf8Views(values as (string | null)[]) : values,
-    statistics: column.parquetType !== 'STRING',
-  };
-}
-
-/**
  * Writes `batches` of PostgreSQL text rows as one Parquet file into `sink`, a row group at a time:
  * memory holds one row group, whatever the table's size. Rejects with `InvalidInputError` for a row
  * of the wrong width or a value that is not valid text for its column's Parquet type.

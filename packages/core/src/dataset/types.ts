@@ -55,6 +55,11 @@ export interface CopyTextInput {
   copyText: AsyncIterable<Uint8Array>;
   /** Told the number of rows of each row group once it is written. */
   onRows?: (rows: number) => void;
+  /**
+   * Rows expected (the catalog's count or estimate), when known: a table this small is encoded in
+   * the calling thread, where starting an encoding worker would cost more than it saves.
+   */
+  expectedRows?: number;
 }
 
 /**

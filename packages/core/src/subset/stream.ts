@@ -71,7 +71,10 @@ export async function stream(
     }
   }
   try {
-    if (writer.writeTableCopyText) await writer.writeTableCopyText(input, { copyText: chunks(), onRows: counted });
+    // The catalog's count, else its estimate (-1: never analyzed, unknown).
+    const known = w.def.rowCount ?? w.def.rowEstimate;
+    const expectedRows = known !== null && known >= 0 ? known : undefined;
+    if (writer.writeTableCopyText) await writer.writeTableCopyText(input, { copyText: chunks(), onRows: counted, expectedRows });
     else await writer.writeTable(input, batches());
   } catch (err) {
     readable.destroy();
