@@ -17,7 +17,6 @@ import { snappyCompressor, snappyUncompressor } from 'hysnappy';
 import { InvalidInputError } from '../errors.ts';
 import { CopyTextColumns } from './copy-text-columns.ts';
 import { formatFloat8 } from './float8.ts';
-import { encodeParquetValue } from './parquet-values.ts';
 import { writeCopyTextRowGroup } from './parquet-encode.ts';
 import type { DatasetColumn, TextRow } from './types.ts';
 
