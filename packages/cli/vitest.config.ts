@@ -5,6 +5,9 @@ export default defineConfig({
   resolve: { conditions: ['tdm-source'] },
   ssr: { resolve: { conditions: ['tdm-source'] } },
   test: {
+    // Fresh PGlite databases start from one initdb'd template per run instead of running initdb.
+    globalSetup: ['../core/test/support/pglite-template.ts'],
+    setupFiles: ['../core/test/support/pglite-setup.ts'],
     // The CLI tests start a TDM server (PGlite metadata store) and run workflows through it.
     testTimeout: 120_000,
     hookTimeout: 180_000,
