@@ -11,6 +11,8 @@ export default defineConfig({
     // The CLI tests start a TDM server (PGlite metadata store) and run workflows through it.
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    maxWorkers: 1,
+    // One file; the same worker count as core and server puts it in their group, next to their files,
+    // instead of alone after every other suite.
+    maxWorkers: 2,
   },
 });
