@@ -1,0 +1,47 @@
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Files that take longest on a 2-core machine, started first when this checkout has no timings of
+ * its own yet (a fresh CI clone). Only the order depends on this list; a stale entry costs nothing.
+ */
+const KNOWN_SLOW = [
+  'packages/core/test/crawl-forms-fixtures.test.ts',
+  'packages/core/test/provision-sources.test.ts',
+  'packages/core/test/security/target-safety.test.ts',
+  'packages/core/test/provision-fidelity.test.ts',
+  'packages/server/test/subset-provision.test.ts',
+  'packages/core/test/flow-a.test.ts',
+  'packages/core/test/crawl-forms.test.ts',
+  'packages/server/test/pii-mask.test.ts',
+  'packages/core/test/mask-flow.test.ts',
+  'packages/core/test/synthetic-flow.test.ts',
+  'packages/core/test/provision.test.ts',
+  'packages/core/test/synthetic-domain.test.ts',
+  'packages/core/test/subset-executor.test.ts',
+  'packages/core/test/provision-evolution.test.ts',
+];
+
+/**
+ * Longest file first over all the projects of a group (vitest's own order runs the projects one after
+ * the other, so a long file of the last project starts last and runs alone at the end). Durations
+ * come from vitest's results cache (the last run on this machine); files it does not know yet come
+ * first, the ones of KNOWN_SLOW in that order, then the largest.
+ */
+export class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const root = this.ctx.config.root;
+    const estimate = (spec: TestSpecification) => {
+      const path = relative(root, spec.moduleId);
+      const key = `${spec.project.name}:${path}`;
+      const known = this.ctx.cache.getFileTestResults(key);
+      if (known) return { failed: known.failed ? 1 : 0, rank: 0, duration: known.duration };
+      const slow = KNOWN_SLOW.indexOf(path);
+      const size = this.ctx.cache.getFileStats(key)?.size ?? 0;
+      return { failed: 0, rank: slow >= 0 ? 2 : 1, duration: slow >= 0 ? KNOWN_SLOW.length - slow : size };
+    };
+    const keyed = files.map((spec) => ({ spec, order: spec.project.config.sequence.groupOrder, ...estimate(spec) }));
+    keyed.sort((a, b) => a.order - b.order || b.failed - a.failed || b.rank - a.rank || b.duration - a.duration);
+    return keyed.map((k) => k.spec);
+  }
+}
