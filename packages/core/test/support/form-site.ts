@@ -90,6 +90,13 @@ const VALIDITY_CHECK = `(el) => {
   return bad;
 }`;
 
+/** VALIDITY_CHECK, then (when asked) every form of the page reset for the next row: one call instead of two. */
+const CHECK_THEN_RESET = `(el, reset) => {
+  const bad = (${VALIDITY_CHECK})(el);
+  if (reset) for (const f of document.forms) f.reset();
+  return bad;
+}`;
+
 /**
  * Run in the page for controls of a row, in order, just before they are filled: per control "absent"
  * when the page removed it, "skip" when it is disabled or read-only (not submitted, not validated),
@@ -165,16 +172,16 @@ async function typeRowsBack(page: Page, plan: FormTable, rows: TextRow[]): Promi
   );
   const controlling = new Set(plan.dependencies.map((d) => d.control));
   for (const [r, row] of rows.entries()) {
-    if (r > 0) {
-      if (plan.dependencies.length) await page.goto(plan.url, { waitUntil: 'domcontentloaded' });
-      else await page.evaluate(`(() => { for (const f of document.forms) f.reset(); })()`);
-    }
+    // The previous row was checked and the forms reset in one call (below); a page that rewrites
+    // constraints is loaded again instead.
+    if (r > 0 && plan.dependencies.length) await page.goto(plan.url, { waitUntil: 'domcontentloaded' });
     // Each controlling control on its own (it may rewrite, hide or clear the others), then the other
     // choices, then the typed controls, each group checked for what the page now shows at once.
     const rest = plan.fillOrder.filter((c) => !controlling.has(c));
     const isChoice = (c: string) => CHOICES.has(targets.get(c)?.field.type ?? '');
     const steps = [...plan.fillOrder.filter((c) => controlling.has(c)).map((c) => [c]), rest.filter(isChoice), rest.filter((c) => !isChoice(c))];
     for (const step of steps) {
+      if (!step.length) continue;
       const batch = step.map((column) => targets.get(column) as NonNullable<ReturnType<typeof targets.get>>);
       const ask = batch.map((t) => ({ where: t.where, value: fillValue(t.field, row[t.index] ?? null) }));
       const hows = (await page.evaluate(`(${FILL_HIDDEN})(${root}, ${JSON.stringify(ask)})`)) as string[];
@@ -197,7 +204,8 @@ async function typeRowsBack(page: Page, plan: FormTable, rows: TextRow[]): Promi
         }
       }
     }
-    const bad = (await page.evaluate(`(${VALIDITY_CHECK})(${root})`)) as string[];
+    const resetAfter = r < rows.length - 1 && !plan.dependencies.length;
+    const bad = (await page.evaluate(`(${CHECK_THEN_RESET})(${root}, ${resetAfter})`)) as string[];
     if (bad.length) failures.push(`${plan.table} row ${r}: ${bad.join('; ')}`);
   }
   return { failures, hiddenFills };
