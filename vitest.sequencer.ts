@@ -7,19 +7,22 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 const KNOWN_SLOW = [
   'packages/core/test/crawl-forms-fixtures.test.ts',
-  'packages/core/test/provision-sources.test.ts',
-  'packages/core/test/security/target-safety.test.ts',
-  'packages/core/test/provision-fidelity.test.ts',
+  'packages/core/test/synthetic-flow.test.ts',
+  'packages/core/test/subset-executor.test.ts',
+  'packages/core/test/workers.test.ts',
   'packages/server/test/subset-provision.test.ts',
-  'packages/core/test/flow-a.test.ts',
-  'packages/core/test/crawl-forms.test.ts',
   'packages/server/test/pii-mask.test.ts',
   'packages/core/test/mask-flow.test.ts',
-  'packages/core/test/synthetic-flow.test.ts',
-  'packages/core/test/provision.test.ts',
-  'packages/core/test/synthetic-domain.test.ts',
-  'packages/core/test/subset-executor.test.ts',
-  'packages/core/test/provision-evolution.test.ts',
+  'packages/cli/test/cli.test.ts',
+  'packages/core/test/crawl-forms-dependencies.test.ts',
+  'packages/core/test/flow-a.test.ts',
+  'packages/server/test/rest.test.ts',
+  'packages/server/test/s3-workers.test.ts',
+  'packages/core/test/provision-fidelity.test.ts',
+  'packages/core/test/provision-sources.test.ts',
+  'packages/core/test/synthetic-schema.test.ts',
+  'packages/core/test/bootstrap.test.ts',
+  'packages/server/test/quality.test.ts',
 ];
 
 /**
