@@ -25,11 +25,16 @@ const KNOWN_SLOW = [
   'packages/server/test/quality.test.ts',
 ];
 
+/** What a file with no timing of its own is taken to last: a known slow one long, any other a middling time. */
+const SLOW_GUESS_MS = 120_000;
+const OTHER_GUESS_MS = 10_000;
+
 /**
  * Longest file first over all the projects of a group (vitest's own order runs the projects one after
  * the other, so a long file of the last project starts last and runs alone at the end). Durations
- * come from vitest's results cache (the last run on this machine); files it does not know yet come
- * first, the ones of KNOWN_SLOW in that order, then the largest.
+ * come from vitest's results cache (the last run on this machine); a file it does not know yet is
+ * guessed: a KNOWN_SLOW one long (in that order), any other a middling time plus its size in bytes.
+ * Files that failed last time still go first.
  */
 export class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -38,13 +43,13 @@ export class LongestFirstSequencer extends BaseSequencer {
       const path = relative(root, spec.moduleId);
       const key = `${spec.project.name}:${path}`;
       const known = this.ctx.cache.getFileTestResults(key);
-      if (known) return { failed: known.failed ? 1 : 0, rank: 0, duration: known.duration };
+      if (known) return { failed: known.failed ? 1 : 0, duration: known.duration };
       const slow = KNOWN_SLOW.indexOf(path);
-      const size = this.ctx.cache.getFileStats(key)?.size ?? 0;
-      return { failed: 0, rank: slow >= 0 ? 2 : 1, duration: slow >= 0 ? KNOWN_SLOW.length - slow : size };
+      if (slow >= 0) return { failed: 0, duration: SLOW_GUESS_MS - slow * 1000 };
+      return { failed: 0, duration: OTHER_GUESS_MS + (this.ctx.cache.getFileStats(key)?.size ?? 0) };
     };
     const keyed = files.map((spec) => ({ spec, order: spec.project.config.sequence.groupOrder, ...estimate(spec) }));
-    keyed.sort((a, b) => a.order - b.order || b.failed - a.failed || b.rank - a.rank || b.duration - a.duration);
+    keyed.sort((a, b) => a.order - b.order || b.failed - a.failed || b.duration - a.duration);
     return keyed.map((k) => k.spec);
   }
 }
