@@ -9,6 +9,9 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts'],
+    // The browser suites run the engine on PGlite: fresh databases start from one initdb'd template per run.
+    globalSetup: ['../../packages/core/test/support/pglite-template.ts'],
+    setupFiles: ['../../packages/core/test/support/pglite-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Browser tests poll the page; the first page load compiles the app (slow while the full-stack

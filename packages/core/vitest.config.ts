@@ -5,6 +5,9 @@ export default defineConfig({
   resolve: { conditions: ['tdm-source'] },
   ssr: { resolve: { conditions: ['tdm-source'] } },
   test: {
+    // Fresh PGlite databases start from one initdb'd template per run instead of running initdb.
+    globalSetup: ['test/support/pglite-template.ts'],
+    setupFiles: ['test/support/pglite-setup.ts'],
     // Integration tests start PGlite (WASM initdb) and load sample databases: seconds, not milliseconds.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -5,6 +5,9 @@ export default defineConfig({
   resolve: { conditions: ['tdm-source'] },
   ssr: { resolve: { conditions: ['tdm-source'] } },
   test: {
+    // Fresh PGlite databases start from one initdb'd template per run instead of running initdb.
+    globalSetup: ['../core/test/support/pglite-template.ts'],
+    setupFiles: ['../core/test/support/pglite-setup.ts'],
     // The API tests open a PGlite metadata store (WASM initdb) and load sample databases: seconds, not milliseconds.
     testTimeout: 60_000,
     hookTimeout: 120_000,

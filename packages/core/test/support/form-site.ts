@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { crawlForms, launchCrawlBrowser } from '../../src/crawl/index.ts';
 import type { CrawledField, CrawledPage } from '../../src/crawl/types.ts';
@@ -67,14 +67,6 @@ export async function allRows(table: { rows(batchSize: number): AsyncIterable<Te
   return out;
 }
 
-const attrSelector = (name: string, value: string) => `[${name}="${value.replace(/["\\]/g, '\\$&')}"]`;
-
-/** The element(s) of a control inside `scope`: by name (the column's control), else by id. */
-function controlLocator(scope: Locator, field: CrawledField, sameName: number): Locator {
-  if (field.name) return scope.locator(attrSelector('name', field.name)).nth(sameName);
-  return scope.locator(attrSelector('id', field.id ?? ''));
-}
-
 /**
  * Run in the page on the form (or the root, for controls outside any form): the controls the browser
  * rejects, with their validation messages. Source text: the test's types have no DOM library.
@@ -90,27 +82,40 @@ const VALIDITY_CHECK = `(el) => {
   return bad;
 }`;
 
+/** VALIDITY_CHECK, then (when asked) every form of the page reset for the next row: one call instead of two. */
+const CHECK_THEN_RESET = `(el, reset) => {
+  const bad = (${VALIDITY_CHECK})(el);
+  if (reset) for (const f of document.forms) f.reset();
+  return bad;
+}`;
+
 /**
  * Run in the page for controls of a row, in order, just before they are filled: per control "absent"
  * when the page removed it, "skip" when it is disabled or read-only (not submitted, not validated),
- * "user" when it is rendered (the test then fills it through Playwright, as a user would). A control
- * the page hides (display:none) is still validated but cannot be typed into: it is filled here
- * through the DOM, with the input and change events a user's typing fires, and "dom" is returned.
+ * "user" when it is rendered, "type" when it is a rendered control to type into. A control the page
+ * hides (display:none) is still validated but cannot be typed into: it is filled here through the
+ * DOM, with the input and change events a user's typing fires, and "dom" is returned. The rendered
+ * choices are then made in order as a user makes them: a radio button or checkbox clicked (its click,
+ * input and change events and default action), a select's options picked with input and change; a
+ * choice the page does not take is returned as "error: …".
  */
-const FILL_HIDDEN = `(root, targets) => {
+const FILL_STEP = `(root, targets) => {
   const all = root.tagName === 'FORM'
     ? Array.from(root.elements)
     : Array.from(root.querySelectorAll('input, select, textarea')).filter((c) => !c.form);
   const fire = (e) => {
-    e.dispatchEvent(new Event('input', { bubbles: true }));
+    e.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
     e.dispatchEvent(new Event('change', { bubbles: true }));
   };
-  return targets.map(({ where: t, value }) => {
+  const found = targets.map(({ where: t }) => {
     const named = all.filter((c) => /^(INPUT|SELECT|TEXTAREA)$/.test(c.tagName) && (t.name ? c.getAttribute('name') === t.name : c.id === t.id));
-    const els = t.group ? named.filter((c) => c.type === t.type) : named.slice(t.nth, t.nth + 1);
+    return t.group ? named.filter((c) => c.type === t.type) : named.slice(t.nth, t.nth + 1);
+  });
+  const hows = targets.map(({ where: t, value }, i) => {
+    const els = found[i];
     if (!els.length) return 'absent';
     if (els.every((e) => e.matches(':disabled') || e.readOnly)) return 'skip';
-    if (els.some((e) => e.checkVisibility())) return 'user';
+    if (els.some((e) => e.checkVisibility())) return ['radio', 'checkbox', 'select'].includes(t.type) ? 'user' : 'type';
     if (t.type === 'select') {
       for (const o of els[0].options) o.selected = value.includes(o.value);
       fire(els[0]);
@@ -128,6 +133,63 @@ const FILL_HIDDEN = `(root, targets) => {
     }
     return 'dom';
   });
+  const setChecked = (box, on) => {
+    if (!box) return 'error: no such control';
+    if (box.checked !== on) box.click();
+    return box.checked === on ? 'user' : 'error: the click did not change its state';
+  };
+  return targets.map(({ where: t, value, options }, i) => {
+    if (hows[i] !== 'user') return hows[i];
+    const els = found[i];
+    if (t.type === 'radio') return value.length ? setChecked(els.find((e) => e.value === value[0]), true) : 'user';
+    if (t.type === 'checkbox') {
+      for (const [k, option] of options.entries()) {
+        const how = option.disabled ? 'user' : setChecked(els[k], value.includes(option.value));
+        if (how !== 'user') return how;
+      }
+      return 'user';
+    }
+    if (!value.length) return 'user';
+    const select = els[0];
+    const missing = value.filter((v) => !Array.from(select.options).some((o) => o.value === v && !o.disabled));
+    if (missing.length) return 'error: no option ' + JSON.stringify(missing);
+    for (const o of select.options) o.selected = value.includes(o.value);
+    fire(select);
+    return 'user';
+  });
+}`;
+
+/**
+ * Run in the page before a rendered control is typed into, as Playwright's fill prepares it: the
+ * control focused with its text selected ("needsinput": the test then inserts the value as typed
+ * text, or deletes the selection), or, for the inputs a user picks a value in (date, colour, range…),
+ * the value set with input and change events ("done").
+ */
+const PREPARE_TYPING = `(root, t, value) => {
+  const all = root.tagName === 'FORM'
+    ? Array.from(root.elements)
+    : Array.from(root.querySelectorAll('input, select, textarea')).filter((c) => !c.form);
+  const el = all.filter((c) => /^(INPUT|SELECT|TEXTAREA)$/.test(c.tagName) && (t.name ? c.getAttribute('name') === t.name : c.id === t.id))[t.nth];
+  if (!el || el.tagName === 'SELECT') return 'error: no control to type into';
+  if (el.tagName === 'TEXTAREA') {
+    el.selectionStart = 0;
+    el.selectionEnd = el.value.length;
+    el.focus();
+    return 'needsinput';
+  }
+  const type = el.type.toLowerCase();
+  if (['color', 'date', 'time', 'datetime-local', 'month', 'range', 'week'].includes(type)) {
+    el.focus();
+    el.value = value.trim();
+    el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+    return 'done';
+  }
+  if (!['', 'email', 'number', 'password', 'search', 'tel', 'text', 'url'].includes(type)) return 'error: an input of type ' + type + ' cannot be filled';
+  if (type === 'number' && Number.isNaN(Number(value.trim()))) return 'error: cannot type text into input[type=number]';
+  el.select();
+  el.focus();
+  return 'needsinput';
 }`;
 
 const CHOICES = new Set(['radio', 'checkbox', 'select']);
@@ -146,9 +208,17 @@ function fillValue(field: CrawledField, value: string | null): string[] | string
  * A form whose constraints depend on its controls' values is reloaded for every row: `reset()` restores
  * values, not what the page's scripts rewrote.
  */
+/** Types `value` into a rendered control as a user would (Playwright's fill: focus, select all, insert the text). */
+async function typeInto(page: Page, root: string, where: { name: string | null; id: string | null; nth: number }, value: string): Promise<void> {
+  const how = (await page.evaluate(`(${PREPARE_TYPING})(${root}, ${JSON.stringify(where)}, ${JSON.stringify(value)})`)) as string;
+  if (how.startsWith('error')) throw new Error(`${where.name ?? where.id}: ${how}`);
+  if (how !== 'needsinput') return;
+  if (value) await page.keyboard.insertText(value);
+  else await page.keyboard.press('Delete');
+}
+
 async function typeRowsBack(page: Page, plan: FormTable, rows: TextRow[]): Promise<{ failures: string[]; hiddenFills: number }> {
   await page.goto(plan.url, { waitUntil: 'domcontentloaded' });
-  const scope = plan.form.implicit ? page.locator(':root') : page.locator('form').nth(plan.form.index as number);
   const root = plan.form.implicit ? 'document.documentElement' : `document.forms[${plan.form.index}]`;
   const failures: string[] = [];
   let hiddenFills = 0;
@@ -160,44 +230,33 @@ async function typeRowsBack(page: Page, plan: FormTable, rows: TextRow[]): Promi
       seen.set(key, nth + 1);
       const group = c.field.type === 'radio' || (c.field.type === 'checkbox' && c.field.name !== null);
       const where = { name: c.field.name, id: c.field.id, nth, type: c.field.type, group };
-      return [c.column, { index: i, field: c.field, where, locator: controlLocator(scope, c.field, group ? 0 : nth) }] as const;
+      return [c.column, { index: i, field: c.field, where }] as const;
     }),
   );
   const controlling = new Set(plan.dependencies.map((d) => d.control));
   for (const [r, row] of rows.entries()) {
-    if (r > 0) {
-      if (plan.dependencies.length) await page.goto(plan.url, { waitUntil: 'domcontentloaded' });
-      else await page.evaluate(`(() => { for (const f of document.forms) f.reset(); })()`);
-    }
+    // The previous row was checked and the forms reset in one call (below); a page that rewrites
+    // constraints is loaded again instead.
+    if (r > 0 && plan.dependencies.length) await page.goto(plan.url, { waitUntil: 'domcontentloaded' });
     // Each controlling control on its own (it may rewrite, hide or clear the others), then the other
     // choices, then the typed controls, each group checked for what the page now shows at once.
     const rest = plan.fillOrder.filter((c) => !controlling.has(c));
     const isChoice = (c: string) => CHOICES.has(targets.get(c)?.field.type ?? '');
     const steps = [...plan.fillOrder.filter((c) => controlling.has(c)).map((c) => [c]), rest.filter(isChoice), rest.filter((c) => !isChoice(c))];
     for (const step of steps) {
+      if (!step.length) continue;
       const batch = step.map((column) => targets.get(column) as NonNullable<ReturnType<typeof targets.get>>);
-      const ask = batch.map((t) => ({ where: t.where, value: fillValue(t.field, row[t.index] ?? null) }));
-      const hows = (await page.evaluate(`(${FILL_HIDDEN})(${root}, ${JSON.stringify(ask)})`)) as string[];
-      for (const [b, { index, field, locator }] of batch.entries()) {
-        const value = row[index] ?? null;
-        if (hows[b] === 'dom') hiddenFills++;
-        if (hows[b] !== 'user') continue;
-        if (field.type === 'radio') {
-          if (value !== null) await scope.locator(`input[type=radio]${attrSelector('name', field.name ?? '')}${attrSelector('value', value)}`).check();
-        } else if (field.type === 'checkbox') {
-          const chosen = fillValue(field, value);
-          const boxes = field.name ? scope.locator(`input[type=checkbox]${attrSelector('name', field.name)}`) : locator;
-          for (const [k, option] of (field.options ?? []).entries()) {
-            if (!option.disabled) await boxes.nth(k).setChecked(chosen.includes(option.value));
-          }
-        } else if (field.type === 'select') {
-          if (value !== null) await locator.selectOption(field.multiple ? parseTextArray(value).map((v) => ({ value: v })) : { value });
-        } else {
-          await locator.fill(value ?? '');
-        }
+      const ask = batch.map((t) => ({ where: t.where, value: fillValue(t.field, row[t.index] ?? null), options: t.field.options ?? [] }));
+      const hows = (await page.evaluate(`(${FILL_STEP})(${root}, ${JSON.stringify(ask)})`)) as string[];
+      for (const [b, { index, where }] of batch.entries()) {
+        const how = hows[b] ?? '';
+        if (how === 'dom') hiddenFills++;
+        if (how.startsWith('error')) throw new Error(`${plan.table} row ${r}, ${where.name ?? where.id}: ${how}`);
+        if (how === 'type') await typeInto(page, root, where, row[index] ?? '');
       }
     }
-    const bad = (await page.evaluate(`(${VALIDITY_CHECK})(${root})`)) as string[];
+    const resetAfter = r < rows.length - 1 && !plan.dependencies.length;
+    const bad = (await page.evaluate(`(${CHECK_THEN_RESET})(${root}, ${resetAfter})`)) as string[];
     if (bad.length) failures.push(`${plan.table} row ${r}: ${bad.join('; ')}`);
   }
   return { failures, hiddenFills };
