@@ -2,6 +2,7 @@
 // on the embedded default — PGlite metadata store, demo source and target under TDM_DATA_DIR (.tdm).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { engineEnvironment } from './engine-env.mjs';
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 if (!existsSync('apps/studio/build/index.js')) {
@@ -17,7 +18,7 @@ if (built.status !== 0) process.exit(built.status ?? 1);
 // (as `npm run server`), and on glibc a fixed 128 KiB mmap threshold, so the large blocks of start-up
 // (WebAssembly modules, file reads) go back to the system when freed instead of staying in malloc's heap.
 const engineFlags = env.NODE_OPTIONS?.includes('--max-semi-space-size') ? [] : ['--max-semi-space-size=4'];
-const engineEnv = { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=131072', ...env };
+const engineEnv = engineEnvironment(env);
 const children = [
   spawn('node', [...engineFlags, 'packages/server/dist/index.js'], { stdio: 'inherit', env: engineEnv }),
   spawn('node', ['apps/studio/serve.js'], { stdio: 'inherit', env }),

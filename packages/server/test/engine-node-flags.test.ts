@@ -26,7 +26,7 @@ function newSpaceMb(args: string[], env: Record<string, string> = {}): number {
 }
 
 describe('node flags of the engine processes', () => {
-  it('are on every npm script that runs the engine', () => {
+  it('are on every npm script that runs the engine', async () => {
     const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
     expect(scripts.server).toBe(`node ${FLAG} scripts/run-built.mjs server`);
     expect(scripts.worker).toBe(`node ${FLAG} scripts/run-built.mjs tdm worker`);
@@ -34,7 +34,10 @@ describe('node flags of the engine processes', () => {
     // npm start: the API child of scripts/start.mjs.
     const start = read('scripts/start.mjs');
     expect(start).toContain(`['${FLAG}']`);
-    expect(start).toContain(`GLIBC_TUNABLES: '${TUNABLES}'`);
+    // … with the environment of scripts/engine-env.mjs, which npm run server / worker use too.
+    expect(start).toContain('engineEnvironment(env)');
+    const { ENGINE_GLIBC_TUNABLES } = await import('../../../scripts/engine-env.mjs');
+    expect(ENGINE_GLIBC_TUNABLES).toBe(TUNABLES);
   });
 
   it('are on the CLI engine commands, the compose services and the image', () => {
