@@ -3,12 +3,10 @@
  * failure, COPY in and out through a `SqlClient`, and the `finish` arguments of a test version.
  */
 import { pipeline } from 'node:stream/promises';
-import { expect } from 'vitest';
 import { batchesToCopyText, copyTextToBatches } from '../../src/dataset/copy-text.ts';
 import type { TableInput, TextRow } from '../../src/dataset/types.ts';
 import { quoteIdent } from '../../src/db/quote.ts';
 import type { SqlClient } from '../../src/db/sql-client.ts';
-import { TdmError } from '../../src/errors.ts';
 
 export async function* batchesOf(rows: TextRow[], size = 1000): AsyncGenerator<TextRow[]> {
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
@@ -20,16 +18,7 @@ export async function collect(batches: AsyncIterable<TextRow[]>): Promise<TextRo
   return rows;
 }
 
-export async function failure(promise: Promise<unknown>): Promise<TdmError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TdmError);
-  return err as TdmError;
-}
+export { failure } from './failure.ts';
 
 /** A table as the store's input, with `format_type()` of each column, in column order. */
 export async function tableInput(client: SqlClient, name: string): Promise<TableInput> {

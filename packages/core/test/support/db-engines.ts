@@ -2,7 +2,6 @@
 import type { Readable as ReadableType } from 'node:stream';
 import { expect } from 'vitest';
 import { redactConnectionString } from '../../src/db/url.ts';
-import { TdmError } from '../../src/errors.ts';
 import { createPgliteUrl, createTestDatabase, PG_ADMIN_URL, pgAvailable, type TestDatabase } from './databases.ts';
 import { FIXTURES_DIR, fixturesAvailable } from './load-sql.ts';
 
@@ -22,16 +21,7 @@ export function expectNoSecret(err: unknown, secret: string): void {
   for (const text of [e.message, String(e), JSON.stringify(e), e.stack ?? '']) expect(text).not.toContain(secret);
 }
 
-export async function failure(promise: Promise<unknown>): Promise<TdmError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TdmError);
-  return err as TdmError;
-}
+export { failure } from './failure.ts';
 
 export async function readAll(stream: ReadableType): Promise<string> {
   const chunks: Buffer[] = [];
