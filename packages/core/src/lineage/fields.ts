@@ -3,7 +3,9 @@
  * from (a source column, a test-case field, a form input, a domain-pack field, a column of the parent
  * dataset) and what was done to them (a transformer with the hash of its params, a generator).
  */
-import type { FieldLineage, PrismaClient } from '../generated/prisma/client.ts';
+import { randomUUID } from 'node:crypto';
+import type { FieldLineage, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { insertRows } from '../store/bulk-insert.ts';
 import { configHash } from './record.ts';
 
 export type FieldOriginKind = 'SOURCE_COLUMN' | 'SCHEMA_COLUMN' | 'DATASET_COLUMN' | 'TEST_CASE_FIELD' | 'FORM_INPUT' | 'PACK_FIELD' | 'GENERATED';
@@ -41,8 +43,15 @@ export function copiedColumns(tables: TableColumns[], originKind: FieldOriginKin
 }
 
 export async function recordFieldLineage(prisma: PrismaClient, jobId: string | null, sets: FieldLineageSet[]): Promise<void> {
+  const insert = fieldLineageInsert(prisma, jobId, sets);
+  if (insert) await insert;
+}
+
+/** The INSERT of every field of `sets` (one statement), not yet run; null when there is none. */
+export function fieldLineageInsert(prisma: PrismaClient, jobId: string | null, sets: FieldLineageSet[]): Prisma.PrismaPromise<number> | null {
   const data = sets.flatMap((set) =>
     set.fields.map((f) => ({
+      id: randomUUID(),
       ownerKind: set.owner.kind,
       ownerId: set.owner.id,
       schemaName: f.schema,
@@ -56,7 +65,22 @@ export async function recordFieldLineage(prisma: PrismaClient, jobId: string | n
       jobId,
     })),
   );
-  if (data.length) await prisma.fieldLineage.createMany({ data });
+  if (!data.length) return null;
+  const columns = {
+    id: 'text',
+    ownerKind: { enum: 'LineageKind' },
+    ownerId: 'text',
+    schemaName: 'text',
+    tableName: 'text',
+    columnName: 'text',
+    originKind: 'text',
+    origin: 'text',
+    originId: 'text',
+    transform: 'text',
+    paramsHash: 'text',
+    jobId: 'text',
+  } as const;
+  return insertRows(prisma, 'FieldLineage', columns, data);
 }
 
 /** Field lineage of the given artifacts, by table and column position of insertion. */

@@ -3,9 +3,10 @@
  * did it (null for a direct call), the hash of the config that shaped it (never the config itself:
  * it may hold a salt) and the fallbacks and retries the run needed.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../catalog/hash.ts';
-import type { LineageKind, PrismaClient } from '../generated/prisma/client.ts';
+import type { LineageKind, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { insertRows } from '../store/bulk-insert.ts';
 
 export interface LineageEdgeInput {
   operation: string;
@@ -21,9 +22,25 @@ export function configHash(config: unknown): string | null {
 }
 
 export async function recordLineage(prisma: PrismaClient, jobId: string | null, edges: LineageEdgeInput[], fallbacks: string[] = []): Promise<void> {
-  if (!edges.length) return;
-  await prisma.lineage.createMany({
-    data: edges.map((edge) => ({
+  const insert = lineageInsert(prisma, jobId, edges, fallbacks);
+  if (insert) await insert;
+}
+
+/** The INSERT of `edges` (one statement for all of them), not yet run; null without edges. */
+export function lineageInsert(
+  prisma: PrismaClient,
+  jobId: string | null,
+  edges: LineageEdgeInput[],
+  fallbacks: string[] = [],
+): Prisma.PrismaPromise<number> | null {
+  if (!edges.length) return null;
+  const kind = { enum: 'LineageKind' } as const;
+  return insertRows(
+    prisma,
+    'Lineage',
+    { id: 'text', jobId: 'text', operation: 'text', fromKind: kind, fromId: 'text', toKind: kind, toId: 'text', configHash: 'text', fallbacks: 'text[]' },
+    edges.map((edge) => ({
+      id: randomUUID(),
       jobId,
       operation: edge.operation,
       fromKind: edge.fromKind,
@@ -33,5 +50,5 @@ export async function recordLineage(prisma: PrismaClient, jobId: string | null, 
       configHash: configHash(edge.config),
       fallbacks,
     })),
-  });
+  );
 }

@@ -7,6 +7,7 @@ import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { NotFoundError, TdmError } from '../../errors.ts';
 import { copiedColumns } from '../../lineage/fields.ts';
 import { databaseIdentity, provisionDataset } from '../../provision/provision.ts';
+import { insertRows } from '../../store/bulk-insert.ts';
 import { assertResetAllowed } from '../../store/target-safety.ts';
 import { loadManifest } from '../../store/datasets.ts';
 import { loadCatalog } from '../../store/schema-store.ts';
@@ -74,25 +75,16 @@ async function recordProvisionedTables(
 ): Promise<string[]> {
   // One statement per kind, not per table: the metadata store may be an embedded PGlite.
   const ids = tables.map(() => randomUUID());
-  await prisma.$transaction(async (tx) => {
-    if (reset) await tx.provisionedTable.deleteMany({ where: { environmentId } });
-    else if (tables.length) {
-      await tx.provisionedTable.deleteMany({ where: { environmentId, OR: tables.map((t) => ({ schemaName: t.schema, tableName: t.name })) } });
-    }
-    if (tables.length) {
-      await tx.provisionedTable.createMany({
-        data: tables.map((t, i) => ({
-          id: ids[i] as string,
-          environmentId,
-          datasetVersionId,
-          jobId,
-          schemaName: t.schema,
-          tableName: t.name,
-          rowCount: BigInt(t.rowCount),
-        })),
-      });
-    }
-  });
+  const replaced = reset
+    ? prisma.provisionedTable.deleteMany({ where: { environmentId } })
+    : prisma.provisionedTable.deleteMany({ where: { environmentId, OR: tables.map((t) => ({ schemaName: t.schema, tableName: t.name })) } });
+  const inserted = insertRows(
+    prisma,
+    'ProvisionedTable',
+    { id: 'text', environmentId: 'text', datasetVersionId: 'text', jobId: 'text', schemaName: 'text', tableName: 'text', rowCount: 'int8' },
+    tables.map((t, i) => ({ id: ids[i], environmentId, datasetVersionId, jobId, schemaName: t.schema, tableName: t.name, rowCount: t.rowCount })),
+  );
+  if (reset || tables.length) await prisma.$transaction([replaced, inserted]);
   return ids;
 }
 
