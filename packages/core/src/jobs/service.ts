@@ -9,7 +9,7 @@ import { redactConnectionString, redactDeep, redactSecrets } from '../db/url.ts'
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import type { Job, PrismaClient } from '../generated/prisma/client.ts';
 import type { Tdm } from '../runtime.ts';
-import { splitPassword } from '../store/connections.ts';
+import { type RunSources, splitPassword } from '../store/connections.ts';
 import { upsertTestCase } from '../store/test-cases.ts';
 import { OPERATIONS, TERMINAL_STATUSES, type JobContext, type Operation } from './context.ts';
 import { WorkflowInputSchema, type WorkflowInput } from './input.ts';
@@ -188,7 +188,7 @@ export class JobService {
     this.#running.set(jobId, controller);
     const logger = new JobLogger(this.logs, jobId, await this.#lastSeq(jobId));
     const heartbeat = this.#startHeartbeat(jobId, controller);
-    const { graph, checkpointer } = await this.#workflowGraph(job, logger);
+    const { graph, checkpointer, sources } = await this.#workflowGraph(job, logger);
     try {
       const final = await this.#invokeWorkflow(job, graph, checkpointer, logger, controller.signal);
       await this.#complete(job, final, logger);
@@ -197,6 +197,7 @@ export class JobService {
     } finally {
       clearInterval(heartbeat);
       this.#running.delete(jobId);
+      await sources.close().catch(() => undefined);
       await logger.flush().catch(() => undefined);
     }
   }
@@ -237,10 +238,12 @@ export class JobService {
   }
 
   /** The job's workflow graph, checkpointed in the store, its steps' events logged and the current step kept on the job row. */
-  async #workflowGraph(job: Job, logger: JobLogger): Promise<{ graph: WorkflowGraph; checkpointer: SqlCheckpointSaver }> {
+  async #workflowGraph(job: Job, logger: JobLogger): Promise<{ graph: WorkflowGraph; checkpointer: SqlCheckpointSaver; sources: RunSources }> {
     // Loaded with the first job: LangGraph and every step's code stay out of a server that only serves the API.
     const [{ createWorkflowGraph }, { SqlCheckpointSaver }] = await Promise.all([import('../graphs/workflow/graph.ts'), import('./checkpointer.ts')]);
     const checkpointer = new SqlCheckpointSaver(this.tdm.store.sql);
+    // The job's steps open each source once (closed when the job ends).
+    const sources = this.tdm.connections.runSources();
     const graph = createWorkflowGraph(job.operations as Operation[], {
       tdm: this.tdm,
       emit: (event) => {
@@ -250,12 +253,12 @@ export class JobService {
         }
       },
       recordLineage: (id, edge, fallbacks) => this.recordLineage(id, edge, fallbacks),
-      resolveSource: this.tdm.connections.resolver(),
+      resolveSource: sources,
       checkpointer,
       clock: () => performance.now(),
       config: job.config as Record<string, unknown>,
     });
-    return { graph, checkpointer };
+    return { graph, checkpointer, sources };
   }
 
   /** Runs the graph from the job's last checkpoint, or from its input when it has none. */

@@ -25,7 +25,12 @@ function rowsJson(rows: Record<string, unknown>[]): string {
  * defaults (`createdAt`); a row's missing key is NULL. `table` and the column names are the code's
  * own, never input.
  */
-export function insertRows(db: RawExecutor, table: string, columns: Record<string, BulkColumnType>, rows: Record<string, unknown>[]): Prisma.PrismaPromise<number> {
+export function insertRows(
+  db: RawExecutor,
+  table: string,
+  columns: Record<string, BulkColumnType>,
+  rows: Record<string, unknown>[],
+): Prisma.PrismaPromise<number> {
   const names = Object.keys(columns);
   const recordType = names.map((n) => {
     const type = columns[n] as BulkColumnType;

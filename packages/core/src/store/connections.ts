@@ -4,6 +4,7 @@
  */
 import type { SqlClient } from '../db/sql-client.ts';
 import { openSqlClient } from '../db/open.ts';
+import { SharedClient } from '../db/shared-client.ts';
 import { assertPglitePathAllowed, type PglitePathPolicy } from '../db/pglite-paths.ts';
 import { type ConnectionTarget, parseConnectionString } from '../db/url.ts';
 import { decodeSecrets, encodeSecrets, joinSecrets, splitSecrets } from '../db/url-secrets.ts';
@@ -54,6 +55,12 @@ export interface ResolvedSource {
   displayUrl: string;
   kind: 'postgres' | 'pglite';
   open(options?: OpenOptions): Promise<SqlClient>;
+}
+
+/** A run's sources (see `ConnectionStore.runSources`): resolves references, and closes what the run opened. */
+export interface RunSources {
+  (ref: SourceRef): Promise<ResolvedSource>;
+  close(): Promise<void>;
 }
 
 /** Splits a connection string into its secret-free form and the password (see db/url-secrets.ts). */
@@ -228,6 +235,31 @@ export class ConnectionStore {
       }
       return hit;
     };
+  }
+
+  /**
+   * The sources of one run (a subset with its discovery, a workflow job): each is fetched once, as with
+   * `resolver()`, and opened once — every `open()` as a source borrows the same client (see
+   * db/shared-client.ts), recorded as a source once. The run calls `close()` when it ends.
+   */
+  runSources(): RunSources {
+    const shared = new Map<string, SharedClient>();
+    const resolve = this.resolver();
+    const sources = async (ref: SourceRef): Promise<ResolvedSource> => {
+      const resolved = await resolve(ref);
+      let client = shared.get(resolved.ref.connectionId);
+      if (!client) {
+        client = new SharedClient(() => resolved.open());
+        shared.set(resolved.ref.connectionId, client);
+      }
+      const borrowed = client;
+      return { ...resolved, open: (options = {}) => (options.role === 'target' ? resolved.open(options) : borrowed.lease()) };
+    };
+    return Object.assign(sources, {
+      close: async () => {
+        await Promise.all([...shared.values()].map((c) => c.close()));
+      },
+    });
   }
 
   /** The password-free url of a reference, for display and for identifying the source. */

@@ -31,7 +31,17 @@ export async function saveDatasetVersion(prisma: PrismaClient, manifest: Dataset
   const tables = insertRows(
     prisma,
     'DatasetTable',
-    { id: 'text', datasetVersionId: 'text', schemaName: 'text', tableName: 'text', path: 'text', rowCount: 'int8', bytes: 'int8', checksum: 'text', columns: 'jsonb' },
+    {
+      id: 'text',
+      datasetVersionId: 'text',
+      schemaName: 'text',
+      tableName: 'text',
+      path: 'text',
+      rowCount: 'int8',
+      bytes: 'int8',
+      checksum: 'text',
+      columns: 'jsonb',
+    },
     manifest.tables.map((t) => ({
       id: randomUUID(),
       datasetVersionId: manifest.datasetVersionId,

@@ -7,9 +7,9 @@
 import { Annotation, type LangGraphRunnableConfig, type RetryPolicy } from '@langchain/langgraph';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { EmitEvent } from '../../jobs/events.ts';
-import { type FieldLineageSet, recordFieldLineage } from '../../lineage/fields.ts';
-import { type LineageEdgeInput, recordLineage } from '../../lineage/record.ts';
-import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
+import { type FieldLineageSet, fieldLineageInsert } from '../../lineage/fields.ts';
+import { type LineageEdgeInput, lineageInsert } from '../../lineage/record.ts';
+import type { ResolvedSource, RunSources, SourceRef } from '../../store/connections.ts';
 import { isTransientConnectionError, type RetrySettings, stepRetryPolicy } from './retry.ts';
 
 /** How a caller runs a step: the job (null for a direct call), events, cancellation, the run's sources. */
@@ -44,11 +44,13 @@ interface StepStateBase {
   fieldLineage: FieldLineageSet[];
 }
 
-/** Writes the step's lineage edges (with its job and fallbacks) and its field-level lineage. */
+/** Writes the step's lineage edges (with its job and fallbacks) and its field-level lineage: one statement each, in one transaction. */
 export function recordLineageNode(prisma: PrismaClient) {
   return async (state: StepStateBase): Promise<Record<string, never>> => {
-    await recordLineage(prisma, state.jobId, state.edges, state.fallbacks);
-    await recordFieldLineage(prisma, state.jobId, state.fieldLineage);
+    const inserts = [lineageInsert(prisma, state.jobId, state.edges, state.fallbacks), fieldLineageInsert(prisma, state.jobId, state.fieldLineage)].filter(
+      (i) => i !== null,
+    );
+    if (inserts.length) await prisma.$transaction(inserts);
     return {};
   };
 }
@@ -85,4 +87,22 @@ export function retrying<S, U extends object>(
 /** The caller's source memo, or a fresh one for a direct call. */
 export function sourceResolver(ctx: StepContext, connections: { resolver(): (ref: SourceRef) => Promise<ResolvedSource> }) {
   return ctx.resolveSource ?? connections.resolver();
+}
+
+/**
+ * Runs `fn` with the caller's sources, or (a direct call) with sources of its own: each source opened
+ * once for the whole call, discovery and copy alike, and closed when it ends.
+ */
+export async function withRunSources<T>(
+  ctx: StepContext,
+  connections: { runSources(): RunSources },
+  fn: (resolveSource: (ref: SourceRef) => Promise<ResolvedSource>) => Promise<T>,
+): Promise<T> {
+  if (ctx.resolveSource) return fn(ctx.resolveSource);
+  const sources = connections.runSources();
+  try {
+    return await fn(sources);
+  } finally {
+    await sources.close();
+  }
 }

@@ -3,7 +3,7 @@ import type { EmitEvent } from '../../jobs/events.ts';
 import type { Tdm } from '../../runtime.ts';
 import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
 import type { RetrySettings } from '../shared/retry.ts';
-import { recordLineageNode, retrying, type StepContext, sourceResolver } from '../shared/step-kit.ts';
+import { recordLineageNode, retrying, type StepContext, withRunSources } from '../shared/step-kit.ts';
 import { cut, resolveInputs } from './nodes.ts';
 import { type SubsetInput, type SubsetOutcome, SubsetState } from './state.ts';
 
@@ -35,8 +35,11 @@ export function createSubsetGraph(deps: SubsetDeps) {
 export async function runSubset(tdm: Tdm, input: SubsetInput, ctx: StepContext = {}): Promise<SubsetOutcome & { fallbacks: string[] }> {
   const source = input.source ?? (await tdm.connections.refFor(input));
   const { connectionString: _s, connectionId: _i, source: _r, ...request } = input;
-  const graph = createSubsetGraph({ tdm, resolveSource: sourceResolver(ctx, tdm.connections), emit: ctx.emit, retry: ctx.retry });
-  const out = await graph.invoke({ request, source, jobId: ctx.jobId ?? null, fallbacks: ctx.fallbacks ?? [] }, { signal: ctx.signal });
+  // The discovery (when there is one) and the copy read the source through one client.
+  const out = await withRunSources(ctx, tdm.connections, (resolveSource) => {
+    const graph = createSubsetGraph({ tdm, resolveSource, emit: ctx.emit, retry: ctx.retry });
+    return graph.invoke({ request, source, jobId: ctx.jobId ?? null, fallbacks: ctx.fallbacks ?? [] }, { signal: ctx.signal });
+  });
   if (!out.outcome) throw new Error('subset ended without a dataset version');
   return { ...out.outcome, fallbacks: out.fallbacks };
 }
