@@ -372,7 +372,8 @@ for (const engine of engines) {
       const watched = watchCopyWrites(into, () => {
         if (producedAtFirstWrite < 0) producedAtFirstWrite = produced;
       });
-      const result = await provisionDataset(watched, { store: bigStore, manifest, catalog: bigCatalog });
+      // Read-ahead bounded to 256 KiB (the default, 16 MiB, would hold this 10 MB table whole before the load).
+      const result = await provisionDataset(watched, { store: bigStore, manifest, catalog: bigCatalog, readAheadBytes: 256 * 1024 });
       // COPY received data long before the store had produced every row: nothing read the table whole.
       expect(producedAtFirstWrite).toBeGreaterThan(0);
       expect(producedAtFirstWrite).toBeLessThan(rows / 4);

@@ -1,9 +1,10 @@
 /**
  * Loading the dataset's tables inside the provisioning transaction: each table streamed from the
  * store into `COPY … FROM STDIN`, one after another on the transaction's one connection (the load
- * stays all or nothing). While the server takes one table, the next table's COPY text is already
- * being read from the store (up to `READ_AHEAD_BYTES` held in memory), so the decoding in this
- * process overlaps the server's work instead of waiting for it.
+ * stays all or nothing). Reading starts before the load: the first tables' COPY text is read from
+ * the store while the server runs the DDL, and while the server takes one table the next one's is
+ * read (each up to `READ_AHEAD_BYTES`), so the decoding in this process overlaps
+ * the server's work instead of waiting for it.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,7 +21,10 @@ import { readAhead } from './read-ahead.ts';
 const STEP = 'provision';
 /** At most one progress event per table per this many milliseconds (plus one when it is loaded). */
 const PROGRESS_INTERVAL_MS = 1000;
-/** COPY text of the next table read ahead while the current one loads. */
+/**
+ * Default bound of the COPY text held ahead of the load: of the first tables, read before the load
+ * starts (while the DDL runs), and of the next table while the current one loads.
+ */
 const READ_AHEAD_BYTES = 16 * 1024 * 1024;
 
 export interface LoadSource {
@@ -28,6 +32,8 @@ export interface LoadSource {
   datasetVersionId: string;
   emit: EmitEvent;
   signal: AbortSignal | undefined;
+  /** COPY text held ahead of the load (default 16 MiB). */
+  readAheadBytes?: number;
 }
 
 /** One table's rows on their way to the target: its COPY text (being read) and its progress reporting. */
@@ -39,30 +45,64 @@ interface TableText {
   chunks: AsyncIterable<Uint8Array> | null;
   loaded(rows: number): void;
   cancel(): Promise<void>;
+  /** Settles once reading ahead stopped: the bytes held and whether that is the whole table. */
+  filled: Promise<{ bytes: number; whole: boolean }>;
+}
+
+/** The load of a provision's tables, reading from the moment it is made (see `startLoads`). */
+export interface TableLoads {
+  /** Loads the tables into `tx` in order; returns the rows loaded per table, in that order. */
+  load(tx: SqlClient): Promise<number[]>;
+  /** Stops every read still open: the provision failed, or will not load. */
+  cancel(): Promise<void>;
 }
 
 /**
- * Loads the tables in `order` (each with its manifest entry) into `tx`; returns the rows loaded per
- * table, in that order. A failure stops the read-ahead of the next table before it is thrown.
+ * Starts reading the COPY text of the tables in `order` (each with its manifest entry) now, before
+ * the caller's DDL: table after table in load order while each fits whole in what is left of
+ * the read-ahead bound; the first that does not fit keeps what was read and streams the rest in its turn.
+ * The caller must `load` or `cancel`.
  */
-export async function loadTables(tx: SqlClient, order: { table: TableDef; m: DatasetTableManifest }[], source: LoadSource): Promise<number[]> {
-  const counts: number[] = [];
-  let current: TableText | null = null;
-  // The first table has no load to overlap with: it streams at the server's pace from the start.
-  let next = order[0] ? openTableText(order[0].table, order[0].m, source, 0) : null;
-  try {
-    for (let i = 0; i < order.length; i++) {
-      current = next as TableText;
-      const following = order[i + 1];
-      next = following ? openTableText(following.table, following.m, source, READ_AHEAD_BYTES) : null;
-      counts.push(await loadTable(tx, current, source.signal));
+export function startLoads(order: { table: TableDef; m: DatasetTableManifest }[], source: LoadSource): TableLoads {
+  const texts: TableText[] = [];
+  const limit = source.readAheadBytes ?? READ_AHEAD_BYTES;
+  let stopped = false;
+  const opened = (i: number, ahead: number): TableText => {
+    const entry = order[i] as { table: TableDef; m: DatasetTableManifest };
+    texts[i] ??= openTableText(entry.table, entry.m, source, ahead);
+    return texts[i];
+  };
+  const cancel = async () => {
+    stopped = true;
+    await Promise.all(texts.filter(Boolean).map((t) => t.cancel()));
+  };
+  void (async () => {
+    let budget = limit;
+    // Stops where the load got first: from there on it reads ahead itself.
+    for (let i = 0; i < order.length && budget > 0 && !stopped && !texts[i]; i++) {
+      const { bytes, whole } = await opened(i, budget).filled;
+      budget -= bytes;
+      if (!whole) return;
     }
-    return counts;
-  } catch (err) {
-    // Neither file stays open: the table that failed and the one read ahead.
-    await Promise.all([current?.cancel(), next?.cancel()]);
-    throw err;
-  }
+  })();
+  return {
+    async load(tx) {
+      const counts: number[] = [];
+      try {
+        for (let i = 0; i < order.length; i++) {
+          const current = opened(i, 0);
+          if (i + 1 < order.length) opened(i + 1, limit);
+          counts.push(await loadTable(tx, current, source.signal));
+        }
+        return counts;
+      } catch (err) {
+        // No file stays open: the table that failed and those read ahead.
+        await cancel();
+        throw err;
+      }
+    },
+    cancel,
+  };
 }
 
 /**
@@ -100,7 +140,8 @@ function openTableText(table: TableDef, m: DatasetTableManifest, source: LoadSou
     progress();
   };
   // `COPY t () FROM STDIN` is not SQL: a table with nothing to load can only be empty.
-  if (keep.length === 0) return { table, m, columnList: null, chunks: null, loaded, cancel: async () => {} };
+  if (keep.length === 0)
+    return { table, m, columnList: null, chunks: null, loaded, cancel: async () => {}, filled: Promise.resolve({ bytes: 0, whole: true }) };
 
   async function* batches(): AsyncGenerator<TextRow[]> {
     for await (const batch of store.readTable(datasetVersionId, { schema: m.schema, name: m.name })) {
@@ -119,7 +160,7 @@ function openTableText(table: TableDef, m: DatasetTableManifest, source: LoadSou
     ? store.readTableCopyText(datasetVersionId, { schema: m.schema, name: m.name }, { columns: names, onRows: counted, signal })
     : batchesToCopyText(batches());
   const read = readAhead(text, ahead);
-  return { table, m, columnList: names.map(quoteIdent).join(', '), chunks: read.chunks, loaded, cancel: read.cancel };
+  return { table, m, columnList: names.map(quoteIdent).join(', '), chunks: read.chunks, loaded, cancel: read.cancel, filled: read.filled };
 }
 
 /**

@@ -15,7 +15,7 @@ import type { EmitEvent } from '../jobs/events.ts';
 import { planFor, planReset } from './ddl.ts';
 import { ExtensionUnavailableError, evolutionReport, SchemaConflictError } from './errors.ts';
 import { fkLoadOrder } from './load-order.ts';
-import { loadTables } from './load-table.ts';
+import { startLoads, type TableLoads } from './load-table.ts';
 import { type MigratePlan, planMigrateLoad } from './migrate-load.ts';
 import { evolutionIn } from './migration.ts';
 import { type DatasetObjects, datasetObjects, tableKey } from './objects.ts';
@@ -42,6 +42,8 @@ export interface ProvisionInput {
   runSmokeTests?: boolean;
   emit?: EmitEvent;
   signal?: AbortSignal;
+  /** COPY text read from the store ahead of the load, held in memory (default 16 MiB). */
+  readAheadBytes?: number;
 }
 
 export interface ProvisionResult {
@@ -73,29 +75,45 @@ export async function provisionDataset(target: SqlClient, input: ProvisionInput)
   for (const m of manifest.tables) checkColumns(byKey.get(tableKey(m)) as TableDef, m);
   const loadOrder = fkLoadOrder(manifest.tables.map((m) => byKey.get(tableKey(m)) as TableDef));
   const manifestOf = new Map(manifest.tables.map((m) => [tableKey(m), m]));
+  const order = loadOrder.map((table) => ({ table, m: manifestOf.get(tableKey(table)) as DatasetTableManifest }));
+  // The rows are read from the store from now on, while the server runs the DDL.
+  const loads = startLoads(order, { store: input.store, datasetVersionId: manifest.datasetVersionId, emit, signal, readAheadBytes: input.readAheadBytes });
+  try {
+    return await target.transaction((tx) => provisionIn(tx, input, objects, loads, loadOrder, started, emit));
+  } finally {
+    await loads.cancel();
+  }
+}
 
-  return target.transaction(async (tx) => {
-    // The catalog's expressions were printed for this search_path: replay them under the same one.
-    await tx.query(`select set_config('search_path', 'pg_catalog', true)`);
-    // As pg_dump's scripts do: a routine's body may name tables created after it.
-    await tx.query(`select set_config('check_function_bodies', 'false', true)`);
-    const { post, migrated } = await prepareSchema(tx, input, objects, emit);
+/** The provisioning transaction's work: schema, load, what follows the load, smoke tests. */
+async function provisionIn(
+  tx: SqlClient,
+  input: ProvisionInput,
+  objects: DatasetObjects,
+  loads: TableLoads,
+  loadOrder: TableDef[],
+  started: number,
+  emit: EmitEvent,
+): Promise<ProvisionResult> {
+  const { manifest, signal } = input;
+  // The catalog's expressions were printed for this search_path: replay them under the same one. As
+  // pg_dump's scripts do, check_function_bodies off: a routine's body may name tables created after it.
+  await tx.query(`select set_config('search_path', 'pg_catalog', true), set_config('check_function_bodies', 'false', true)`);
+  const { post, migrated } = await prepareSchema(tx, input, objects, emit);
 
-    const order = loadOrder.map((table) => ({ table, m: manifestOf.get(tableKey(table)) as DatasetTableManifest }));
-    const counts = await loadTables(tx, order, { store: input.store, datasetVersionId: manifest.datasetVersionId, emit, signal });
-    const tables: ProvisionResult['tables'] = loadOrder.map((t, i) => ({ schema: t.schema, name: t.name, rowCount: counts[i] as number }));
+  const counts = await loads.load(tx);
+  const tables: ProvisionResult['tables'] = loadOrder.map((t, i) => ({ schema: t.schema, name: t.name, rowCount: counts[i] as number }));
 
-    await run(tx, post, signal);
-    await syncSequences(tx, objects.sequences);
-    emit({
-      step: STEP,
-      level: 'info',
-      message: `ran ${post.length} statements after the load (indexes, foreign keys, triggers, views …); sequences moved past the loaded ids`,
-    });
-    const smoke = input.runSmokeTests === false ? null : await smokeTest(tx, objects, manifest, emit, signal);
-    signal?.throwIfAborted();
-    return { tables, smoke, migration: migrated, durationMs: Date.now() - started };
+  await run(tx, post, signal);
+  await syncSequences(tx, objects.sequences);
+  emit({
+    step: STEP,
+    level: 'info',
+    message: `ran ${post.length} statements after the load (indexes, foreign keys, triggers, views …); sequences moved past the loaded ids`,
   });
+  const smoke = input.runSmokeTests === false ? null : await smokeTest(tx, objects, manifest, emit, signal);
+  signal?.throwIfAborted();
+  return { tables, smoke, migration: migrated, durationMs: Date.now() - started };
 }
 
 /**

@@ -10,6 +10,11 @@ export interface ReadAhead {
   chunks: AsyncIterable<Uint8Array>;
   /** Stops reading (the source's `return()`, which closes its file) when it will not be consumed. */
   cancel(): Promise<void>;
+  /**
+   * Settles once reading ahead stopped (the limit reached, the source exhausted or failed, or the
+   * consumer started): the bytes held, and whether they are the whole source.
+   */
+  filled: Promise<{ bytes: number; whole: boolean }>;
 }
 
 export function readAhead(source: AsyncIterable<Uint8Array>, limit: number): ReadAhead {
@@ -46,6 +51,7 @@ export function readAhead(source: AsyncIterable<Uint8Array>, limit: number): Rea
   }
 
   return {
+    filled: filling.then(() => ({ bytes, whole: done && !failure })),
     chunks: chunks(),
     async cancel() {
       started = true;
