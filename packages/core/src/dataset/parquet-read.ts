@@ -2,7 +2,7 @@
  * Reading a dataset Parquet file back: its footer and stored columns, its rows as PostgreSQL text in
  * batches (one row group's worth at a time), and a local file as hyparquet's random-access buffer.
  */
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import { InvalidInputError } from '../errors.ts';
 import { COLUMNS_METADATA_KEY, DECODERS, type Decode, uncompressor } from './parquet.ts';
@@ -83,24 +83,52 @@ export async function* readParquet(file: AsyncBuffer, options: ParquetReadOption
   }
 }
 
+/**
+ * Files up to this size are read whole when opened, with one read: a dataset's small tables are then
+ * served from memory instead of one file read per footer and column chunk.
+ */
+const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Reads `length` bytes at `position` into `target` (short only at the end of the file). */
+async function readAt(handle: FileHandle, target: Uint8Array, position: number): Promise<number> {
+  let done = 0;
+  while (done < target.length) {
+    const { bytesRead } = await handle.read(target, done, target.length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
 /** A local file as hyparquet's random-access buffer; `close()` releases the file handle. */
 export async function openParquetFile(path: string): Promise<AsyncBuffer & { close(): Promise<void> }> {
   const handle = await open(path, 'r');
-  const { size } = await handle.stat();
+  let size: number;
+  let whole: Uint8Array | null = null;
+  try {
+    size = (await handle.stat()).size;
+    if (size <= WHOLE_FILE_BYTES) {
+      whole = new Uint8Array(size);
+      whole = whole.subarray(0, await readAt(handle, whole, 0));
+    }
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  if (whole) await handle.close();
+  const bytes = whole;
   return {
     byteLength: size,
     async slice(startByte: number, endByte?: number): Promise<ArrayBuffer> {
       const stop = Math.min(endByte ?? size, size);
       const length = Math.max(0, stop - startByte);
+      if (bytes) return bytes.slice(startByte, startByte + length).buffer;
       const buffer = new ArrayBuffer(length);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead } = await handle.read(new Uint8Array(buffer, done, length - done), 0, length - done, startByte + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
+      await readAt(handle, new Uint8Array(buffer), startByte);
       return buffer;
     },
-    close: () => handle.close(),
+    close: async () => {
+      if (!bytes) await handle.close();
+    },
   };
 }

@@ -14,16 +14,11 @@ type RawExecutor = Pick<PrismaClient, '$executeRawUnsafe'>;
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-/** JSON for the parameter: bigints as their digits (int8 parses them from text). */
-function rowsJson(rows: Record<string, unknown>[]): string {
-  return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
-}
-
 /**
  * `INSERT INTO table (columns…) SELECT … FROM jsonb_to_recordset($1)`: the statement, not yet run
  * (a `PrismaPromise`, so it can go into a batch `$transaction([...])`). Columns left out get their
- * defaults (`createdAt`); a row's missing key is NULL. `table` and the column names are the code's
- * own, never input.
+ * defaults (`createdAt`); a row's missing key is NULL. An int8 value is a number (or its digits as a
+ * string). `table` and the column names are the code's own, never input.
  */
 export function insertRows(
   db: RawExecutor,
@@ -42,6 +37,6 @@ export function insertRows(
   });
   return db.$executeRawUnsafe(
     `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) SELECT ${values.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${recordType.join(', ')})`,
-    rowsJson(rows),
+    JSON.stringify(rows),
   );
 }
