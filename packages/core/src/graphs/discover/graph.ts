@@ -4,6 +4,7 @@ import { InvalidInputError } from '../../errors.ts';
 import type { Tdm } from '../../runtime.ts';
 import { saveCatalog } from '../../store/schema-store.ts';
 import type { ReadCatalogOptions } from '../../catalog/read-catalog.ts';
+import type { Catalog } from '../../catalog/types.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { EmitEvent } from '../../jobs/events.ts';
 import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
@@ -24,6 +25,8 @@ export interface DiscoverDeps {
   clock: () => number;
   /** Retries of the catalog read (default 3 attempts); a workflow's step node retries instead. */
   retry?: RetrySettings;
+  /** Handed the catalog just stored, with its schema version's id (a caller that works on it next need not read it back). */
+  onCatalog?: (schemaVersionId: string, catalog: Catalog) => void;
 }
 
 /**
@@ -48,7 +51,7 @@ export function createDiscoverGraph(deps: DiscoverDeps) {
  * Discovers a source's schemas (one entry for the mutation, the CLI and the workflow step): the
  * source is resolved once, the catalog stored as a schema version (or the unchanged one returned).
  */
-export async function runDiscover(tdm: Tdm, input: DiscoverInput, ctx: StepContext = {}): Promise<DiscoverResult> {
+export async function runDiscover(tdm: Tdm, input: DiscoverInput, ctx: StepContext & Pick<DiscoverDeps, 'onCatalog'> = {}): Promise<DiscoverResult> {
   const source = input.source ?? (await tdm.connections.refFor(input));
   if (!source) throw new InvalidInputError('connectionString or connectionId is required');
   const graph = createDiscoverGraph({
@@ -58,6 +61,7 @@ export async function runDiscover(tdm: Tdm, input: DiscoverInput, ctx: StepConte
     emit: ctx.emit,
     clock: () => performance.now(),
     retry: ctx.retry,
+    onCatalog: ctx.onCatalog,
   });
   const out = await graph.invoke(
     { source, schemas: input.schemas ?? ['public'], jobId: ctx.jobId ?? null, fallbacks: ctx.fallbacks ?? [] },

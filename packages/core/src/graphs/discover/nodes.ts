@@ -27,6 +27,7 @@ export function readAndStore(deps: DiscoverDeps) {
       const catalog = await readCatalog(sql, state.schemas, deps.readOptions);
       config?.signal?.throwIfAborted();
       const saved = await deps.saveCatalog({ sourceUrl: state.sourceUrl ?? sql.redactedUrl, connectionId: state.source.connectionId, catalog });
+      deps.onCatalog?.(saved.schemaVersionId, catalog);
       const tables = catalog.tables.filter((t) => !t.partitionOf);
       const summary = {
         database: catalog.database,

@@ -1,4 +1,5 @@
 import { END, START, StateGraph } from '@langchain/langgraph';
+import type { Catalog } from '../../catalog/types.ts';
 import type { EmitEvent } from '../../jobs/events.ts';
 import type { Tdm } from '../../runtime.ts';
 import type { ResolvedSource, SourceRef } from '../../store/connections.ts';
@@ -12,6 +13,8 @@ export interface SubsetDeps {
   resolveSource: (ref: SourceRef) => Promise<ResolvedSource>;
   emit?: EmitEvent;
   retry?: RetrySettings;
+  /** Catalogs this run discovered, by schema version id: the cut plans from them without reading them back. */
+  discovered?: Map<string, Catalog>;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function runSubset(tdm: Tdm, input: SubsetInput, ctx: StepContext =
   const { connectionString: _s, connectionId: _i, source: _r, ...request } = input;
   // The discovery (when there is one) and the copy read the source through one client.
   const out = await withRunSources(ctx, tdm.connections, (resolveSource) => {
-    const graph = createSubsetGraph({ tdm, resolveSource, emit: ctx.emit, retry: ctx.retry });
+    const graph = createSubsetGraph({ tdm, resolveSource, emit: ctx.emit, retry: ctx.retry, discovered: new Map() });
     return graph.invoke({ request, source, jobId: ctx.jobId ?? null, fallbacks: ctx.fallbacks ?? [] }, { signal: ctx.signal });
   });
   if (!out.outcome) throw new Error('subset ended without a dataset version');

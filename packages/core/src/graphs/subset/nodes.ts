@@ -32,7 +32,14 @@ export function resolveInputs(deps: SubsetDeps) {
     const discovered = await runDiscover(
       deps.tdm,
       { source, schemas: state.request.schemas ?? ['public'] },
-      { emit: deps.emit, jobId: state.jobId, signal: config?.signal, resolveSource: deps.resolveSource, retry: deps.retry },
+      {
+        emit: deps.emit,
+        jobId: state.jobId,
+        signal: config?.signal,
+        resolveSource: deps.resolveSource,
+        retry: deps.retry,
+        onCatalog: (id, catalog) => deps.discovered?.set(id, catalog),
+      },
     );
     return { source, schemaVersionId: discovered.schemaVersionId, fallbacks: discovered.fallbacks };
   };
@@ -44,7 +51,7 @@ export function cut(deps: SubsetDeps) {
     const { tdm, emit } = deps;
     const schemaVersionId = state.schemaVersionId as string;
     const input = state.request;
-    const catalog = await loadCatalog(tdm.store.prisma, schemaVersionId);
+    const catalog = deps.discovered?.get(schemaVersionId) ?? (await loadCatalog(tdm.store.prisma, schemaVersionId));
     const plan = planSubset(catalog, {
       rootTable: input.rootTable ?? undefined,
       maxRowsPerTable: input.maxRowsPerTable ?? undefined,
