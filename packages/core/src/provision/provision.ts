@@ -6,13 +6,13 @@
  * row a CHECK refuses, a broken key, a failed smoke test, an abort — rolls back and leaves the
  * target exactly as it was.
  */
-import type { Catalog, ExtensionDef, TableDef } from '../catalog/types.ts';
+import type { Catalog, ExtensionDef, ForeignKeyDef, TableDef } from '../catalog/types.ts';
 import type { DatasetManifest, DatasetStore, DatasetTableManifest } from '../dataset/types.ts';
 import { quoteIdent } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError, TdmError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
-import { planFor, planReset } from './ddl.ts';
+import { planFor, planReset, provisionedForeignKeys } from './ddl.ts';
 import { ExtensionUnavailableError, evolutionReport, SchemaConflictError } from './errors.ts';
 import { fkLoadOrder } from './load-order.ts';
 import { startLoads, type TableLoads } from './load-table.ts';
@@ -20,7 +20,7 @@ import { type MigratePlan, planMigrateLoad } from './migrate-load.ts';
 import { evolutionIn } from './migration.ts';
 import { type DatasetObjects, datasetObjects, tableKey } from './objects.ts';
 import { syncSequences } from './sequences.ts';
-import { runSmokeTests, type SmokeReport } from './smoke.ts';
+import { runSmokeTests, type SmokeKnown, type SmokeReport } from './smoke.ts';
 
 export type { SmokeReport };
 
@@ -99,19 +99,19 @@ async function provisionIn(
   // The catalog's expressions were printed for this search_path: replay them under the same one. As
   // pg_dump's scripts do, check_function_bodies off: a routine's body may name tables created after it.
   await tx.query(`select set_config('search_path', 'pg_catalog', true), set_config('check_function_bodies', 'false', true)`);
-  const { post, migrated } = await prepareSchema(tx, input, objects, emit);
+  const { post, migrated, validated } = await prepareSchema(tx, input, objects, emit);
 
   const counts = await loads.load(tx);
   const tables: ProvisionResult['tables'] = loadOrder.map((t, i) => ({ schema: t.schema, name: t.name, rowCount: counts[i] as number }));
 
   await run(tx, post, signal);
-  await syncSequences(tx, objects.sequences);
+  const extremes = await syncSequences(tx, objects.sequences);
   emit({
     step: STEP,
     level: 'info',
     message: `ran ${post.length} statements after the load (indexes, foreign keys, triggers, views …); sequences moved past the loaded ids`,
   });
-  const smoke = input.runSmokeTests === false ? null : await smokeTest(tx, objects, manifest, emit, signal);
+  const smoke = input.runSmokeTests === false ? null : await smokeTest(tx, objects, manifest, { validated, extremes }, emit, signal);
   signal?.throwIfAborted();
   return { tables, smoke, migration: migrated, durationMs: Date.now() - started };
 }
@@ -119,14 +119,16 @@ async function provisionIn(
 /**
  * Makes room for the dataset's objects and creates them (all but what follows the load): resets the
  * target, migrates it when asked, or refuses with SchemaConflictError when it already holds them.
- * Returns the statements to run after the load and what a migration changed.
+ * Returns the statements to run after the load, what a migration changed, and the foreign keys those
+ * statements add validated (PostgreSQL checks every loaded row as it adds them; none on a migration,
+ * whose keys may stay in place through the load).
  */
 async function prepareSchema(
   tx: SqlClient,
   input: ProvisionInput,
   objects: DatasetObjects,
   emit: EmitEvent,
-): Promise<{ post: string[]; migrated: ProvisionResult['migration'] }> {
+): Promise<{ post: string[]; migrated: ProvisionResult['migration']; validated: Set<ForeignKeyDef> }> {
   const { catalog, signal } = input;
   const conflicts = await findConflicts(tx, objects);
   if (!conflicts.length || input.resetEnv) {
@@ -140,7 +142,8 @@ async function prepareSchema(
       message: `created ${objects.tables.length} tables (${plan.pre.length} statements)`,
       data: { statements: plan.pre.length },
     });
-    return { post: plan.post, migrated: null };
+    const validated = new Set(provisionedForeignKeys(objects).flatMap(({ fk }) => (fk.notValid ? [] : [fk])));
+    return { post: plan.post, migrated: null, validated };
   }
   // A target already holding the dataset's objects is migrated when asked, else refused with what differs.
   const evolution = await evolutionIn(tx, objects, catalog);
@@ -157,7 +160,7 @@ async function prepareSchema(
     message: `migrated the target's schema (${evolution.changes.length} changes) and emptied ${objects.tables.length} tables`,
     data: { changes: evolution.changes.length },
   });
-  return { post: migration.after, migrated: { changes: evolution.changes.length, destructive: evolution.destructive } };
+  return { post: migration.after, migrated: { changes: evolution.changes.length, destructive: evolution.destructive }, validated: new Set() };
 }
 
 /** The smoke tests inside the load's transaction; a failure throws STEP_FAILED (so the load rolls back). */
@@ -165,11 +168,12 @@ async function smokeTest(
   tx: SqlClient,
   objects: DatasetObjects,
   manifest: DatasetManifest,
+  known: SmokeKnown,
   emit: EmitEvent,
   signal: AbortSignal | undefined,
 ): Promise<SmokeReport> {
   signal?.throwIfAborted();
-  const smoke = await runSmokeTests(tx, objects, manifest);
+  const smoke = await runSmokeTests(tx, objects, manifest, known);
   if (!smoke.passed) {
     throw new TdmError('STEP_FAILED', `smoke tests failed: ${describeFailures(smoke)}; nothing was provisioned`, { details: { step: STEP, smoke } });
   }

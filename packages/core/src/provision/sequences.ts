@@ -26,6 +26,9 @@ const toBigInt = (text: string | null | undefined): bigint | null => {
 const maxOf = (a: bigint | null, b: bigint | null, descending: boolean): bigint | null =>
   a === null ? b : b === null ? a : descending ? (a < b ? a : b) : a > b ? a : b;
 
+/** Per sequence (same order), the largest (smallest when descending) value its columns hold; null without rows. */
+export type Extremes = (bigint | null)[];
+
 /** Statements' worth of scalar subqueries per round trip. */
 const PER_QUERY = 50;
 
@@ -54,8 +57,11 @@ async function extremes(tx: SqlClient, sequences: NeededSequence[]): Promise<(bi
   return out;
 }
 
-/** Moves each sequence past its columns' values (bounded by the sequence's own MINVALUE/MAXVALUE), in one statement. */
-export async function syncSequences(tx: SqlClient, sequences: NeededSequence[]): Promise<void> {
+/**
+ * Moves each sequence past its columns' values (bounded by the sequence's own MINVALUE/MAXVALUE), in one
+ * statement. Returns the extremes it found (per sequence), which stay true while no row is written.
+ */
+export async function syncSequences(tx: SqlClient, sequences: NeededSequence[]): Promise<Extremes> {
   const found = await extremes(tx, sequences);
   const names: string[] = [];
   const values: string[] = [];
@@ -70,8 +76,8 @@ export async function syncSequences(tx: SqlClient, sequences: NeededSequence[]):
     names.push(quoteQualified(s.def.schema, s.def.name));
     values.push(value.toString());
   }
-  if (names.length === 0) return;
-  await tx.query('select setval(x.s::regclass, x.v, true) from unnest($1::text[], $2::int8[]) as x(s, v)', [names, values]);
+  if (names.length) await tx.query('select setval(x.s::regclass, x.v, true) from unnest($1::text[], $2::int8[]) as x(s, v)', [names, values]);
+  return found;
 }
 
 /** Each sequence's last_value and is_called, up to 50 sequences per statement. */
@@ -87,8 +93,10 @@ async function positions(tx: SqlClient, sequences: NeededSequence[]): Promise<{ 
   return out;
 }
 
-export async function checkSequences(tx: SqlClient, sequences: NeededSequence[]): Promise<SequenceCheck[]> {
-  const [found, at] = [await extremes(tx, sequences), await positions(tx, sequences)];
+/** Checks every sequence against its columns' extremes: `known` ones (from `syncSequences` in the same transaction, no row written since), else read now. */
+export async function checkSequences(tx: SqlClient, sequences: NeededSequence[], known?: Extremes): Promise<SequenceCheck[]> {
+  const found = known ?? (await extremes(tx, sequences));
+  const at = await positions(tx, sequences);
   return sequences.map((s, i) => {
     const row = at[i];
     const increment = BigInt(s.def.increment);

@@ -3,6 +3,8 @@
  * roll everything back: each table holds the rows the manifest promises, every foreign key holds
  * (checked by real NOT EXISTS queries, as /work/shared/acceptance/fk-violations.sql does, so
  * nothing that bypassed triggers can hide a broken key), and every sequence is ahead of its ids.
+ * A key the same transaction added validated after the load was checked row by row by PostgreSQL
+ * as it was added (the rows cannot have changed since): it is reported, not queried again.
  */
 import type { ForeignKeyDef, TableDef } from '../catalog/types.ts';
 import type { DatasetManifest } from '../dataset/types.ts';
@@ -10,7 +12,7 @@ import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { provisionedForeignKeys } from './ddl.ts';
 import { type DatasetObjects, tableKey } from './objects.ts';
-import { checkSequences, type SequenceCheck } from './sequences.ts';
+import { checkSequences, type Extremes, type SequenceCheck } from './sequences.ts';
 
 export interface SmokeReport {
   passed: boolean;
@@ -90,12 +92,9 @@ function isUnder(objects: DatasetObjects, table: TableDef, ancestor: TableDef): 
   return false;
 }
 
-export async function runSmokeTests(tx: SqlClient, objects: DatasetObjects, manifest: DatasetManifest): Promise<SmokeReport> {
-  const counts = await rowCounts(tx, objects, manifest);
-  const byKey = new Map(objects.tables.map((t) => [tableKey(t), t]));
-  const fkViolations: SmokeReport['fkViolations'] = [];
-  const keys = provisionedForeignKeys(objects);
-  // Many foreign keys per query (each check a scalar subquery): one round trip per batch.
+/** Rows violating each of `keys`, counted by NOT EXISTS queries: many keys per query (each a scalar subquery), one round trip per batch. */
+async function violations(tx: SqlClient, keys: { table: TableDef; fk: ForeignKeyDef }[], byKey: Map<string, TableDef>): Promise<Map<ForeignKeyDef, number>> {
+  const out = new Map<ForeignKeyDef, number>();
   for (let i = 0; i < keys.length; i += CHECKS_PER_QUERY) {
     const batch = keys.slice(i, i + CHECKS_PER_QUERY);
     const checks = batch.map(({ table, fk }, k) => {
@@ -103,16 +102,35 @@ export async function runSmokeTests(tx: SqlClient, objects: DatasetObjects, mani
       return `(${fkViolationQuery(table, fk, referenced)}) as v${k}`;
     });
     const { rows } = await tx.query<Record<string, string>>(`select ${checks.join(', ')}`);
-    for (const [k, { table, fk }] of batch.entries()) {
-      fkViolations.push({
-        fk: `${tableKey(table)}.${fk.name}`,
-        table: tableKey(table),
-        violations: Number(rows[0]?.[`v${k}`] ?? 0),
-        ...(fk.notValid ? { notValid: true } : {}),
-      });
-    }
+    for (const [k, { fk }] of batch.entries()) out.set(fk, Number(rows[0]?.[`v${k}`] ?? 0));
   }
-  const sequences = await checkSequences(tx, objects.sequences);
+  return out;
+}
+
+/** What the provisioning transaction established already, so the smoke tests need not query it again. */
+export interface SmokeKnown {
+  /** Foreign keys PostgreSQL validated as this transaction added them, after the load: none of their rows can violate them. */
+  validated?: ReadonlySet<ForeignKeyDef>;
+  /** The sequences' column extremes, read by `syncSequences` in this transaction. */
+  extremes?: Extremes;
+}
+
+export async function runSmokeTests(tx: SqlClient, objects: DatasetObjects, manifest: DatasetManifest, known: SmokeKnown = {}): Promise<SmokeReport> {
+  const counts = await rowCounts(tx, objects, manifest);
+  const byKey = new Map(objects.tables.map((t) => [tableKey(t), t]));
+  const all = provisionedForeignKeys(objects);
+  const counted = await violations(
+    tx,
+    all.filter(({ fk }) => !known.validated?.has(fk)),
+    byKey,
+  );
+  const fkViolations: SmokeReport['fkViolations'] = all.map(({ table, fk }) => ({
+    fk: `${tableKey(table)}.${fk.name}`,
+    table: tableKey(table),
+    violations: counted.get(fk) ?? 0,
+    ...(fk.notValid ? { notValid: true } : {}),
+  }));
+  const sequences = await checkSequences(tx, objects.sequences, known.extremes);
   const passed = counts.every((c) => c.expected === c.actual) && fkViolations.every((f) => f.notValid || f.violations === 0) && sequences.every((s) => s.ok);
   return { passed, rowCounts: counts, fkViolations, sequences };
 }
