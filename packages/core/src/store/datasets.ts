@@ -11,8 +11,23 @@ export async function saveDatasetVersion(prisma: PrismaClient, manifest: Dataset
   const checksum = createHash('sha256')
     .update(manifest.tables.map((t) => `${t.schema}.${t.name}:${t.checksum}`).join('\n'))
     .digest('hex');
-  const version = prisma.datasetVersion.createMany({
-    data: [
+  const version = insertRows(
+    prisma,
+    'DatasetVersion',
+    {
+      id: 'text',
+      name: 'text',
+      kind: { enum: 'DatasetKind' },
+      schemaVersionId: 'text',
+      parentId: 'text',
+      jobId: 'text',
+      storeUri: 'text',
+      manifest: 'jsonb',
+      totalRows: 'int8',
+      bytes: 'int8',
+      checksum: 'text',
+    },
+    [
       {
         id: manifest.datasetVersionId,
         name: manifest.name,
@@ -21,13 +36,13 @@ export async function saveDatasetVersion(prisma: PrismaClient, manifest: Dataset
         parentId: manifest.parentId,
         jobId: manifest.jobId,
         storeUri,
-        manifest: manifest as unknown as object,
-        totalRows: BigInt(totalRows),
-        bytes: BigInt(bytes),
+        manifest,
+        totalRows,
+        bytes,
         checksum,
       },
     ],
-  });
+  );
   const tables = insertRows(
     prisma,
     'DatasetTable',
