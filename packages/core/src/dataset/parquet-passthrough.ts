@@ -43,7 +43,7 @@ export interface GroupHelper {
 }
 
 /** Row groups prepared ahead of the one being written, at most (bounds memory). */
-const GROUPS_AHEAD = 4;
+const GROUPS_AHEAD = 6;
 
 /** A source file's footer, parsed, and the NaN counts of its statistics (which hyparquet's parsed footer leaves out). */
 export interface RewriteSource {
