@@ -17,7 +17,15 @@ import { openRewriteSource } from '../src/dataset/parquet-passthrough.ts';
 import type { DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter, TextRow } from '../src/dataset/types.ts';
 import { InvalidInputError, TdmError } from '../src/errors.ts';
 import { type MaskRules, maskTables } from '../src/mask/executor.ts';
-import { MASK_WORKER_MIN_ROWS, MaskWorkerError, maskWorkers, maskWorkersEnabled, terminateMaskWorkers, warmMaskWorkers } from '../src/mask/mask-pool.ts';
+import {
+  MASK_WORKER_MIN_ROWS,
+  MASK_WORKER_MIN_ROWS_STARTED,
+  MaskWorkerError,
+  maskWorkers,
+  maskWorkersEnabled,
+  terminateMaskWorkers,
+  warmMaskWorkers,
+} from '../src/mask/mask-pool.ts';
 import { tableDef } from '../src/synthetic/catalog.ts';
 
 // Test configuration: stands in for TDM_MASK_SALT.
@@ -185,7 +193,7 @@ describe('masking on worker threads', () => {
     const groups = countGroups();
     const withWorkers = await mask(true);
     expect(groups.count()).toBeGreaterThan(0);
-    expect(source.tables[0]?.rowCount).toBeGreaterThanOrEqual(MASK_WORKER_MIN_ROWS);
+    expect(source.tables[0]?.rowCount).toBeGreaterThanOrEqual(MASK_WORKER_MIN_ROWS_STARTED);
     expect(withWorkers.tables[0]?.checksum).toBe(alone.tables[0]?.checksum);
     expect((await fileOf(withWorkers)).equals(await fileOf(alone))).toBe(true);
     const rows = await rowsOf(withWorkers);
@@ -246,18 +254,25 @@ describe('masking on worker threads', () => {
     await expect(access(join(dir, id))).rejects.toThrow();
   }, 120_000);
 
-  it('is on by default from two cores, TDM_MASK_WORKERS decides when set, and a small table stays on the writing thread', async () => {
+  it('is on by default from two cores, TDM_MASK_WORKERS decides when set, and a table starts workers from MASK_WORKER_MIN_ROWS rows', async () => {
     process.env.TDM_MASK_WORKERS = '0';
     expect(maskWorkersEnabled()).toBe(false);
     delete process.env.TDM_MASK_WORKERS;
     expect(maskWorkersEnabled()).toBe(availableParallelism() >= 2);
     process.env.TDM_MASK_WORKERS = '1';
     expect(maskWorkersEnabled()).toBe(true);
-    await terminateMaskWorkers();
-    const small: DatasetManifest = { ...source, tables: [{ ...(source.tables[0] as DatasetTableManifest), rowCount: MASK_WORKER_MIN_ROWS - 1 }] };
-    const writer = store.createWriter(randomUUID());
-    await maskTables(store, small, catalog, writer, { rules: { 'person.email': { transformer: 'hash' } }, salt: SALT });
-    await writer.abort();
-    expect(maskWorkers()).toEqual([]);
+    // The manifest's row count is what decides (the file is the same 60,000 rows).
+    const counted = (rowCount: number): DatasetManifest => ({ ...source, tables: [{ ...(source.tables[0] as DatasetTableManifest), rowCount }] });
+    const rules: MaskRules = { 'person.email': { transformer: 'hash' } };
+    for (const [rowCount, started] of [
+      [MASK_WORKER_MIN_ROWS - 1, false],
+      [MASK_WORKER_MIN_ROWS, true],
+    ] as const) {
+      await terminateMaskWorkers();
+      const writer = store.createWriter(randomUUID());
+      await maskTables(store, counted(rowCount), catalog, writer, { rules, salt: SALT });
+      await writer.abort();
+      expect(maskWorkers().length > 0).toBe(started);
+    }
   }, 120_000);
 });

@@ -24,10 +24,13 @@ import { TdmError } from '../errors.ts';
 import type { FromMaskWorker, ToMaskWorker } from './mask-protocol.ts';
 
 /**
- * Tables with fewer rows are masked on the writing thread alone: a worker's start costs ≈ 0.15 s of
- * CPU from the built JavaScript (the transformers, Faker, zod), about what masking 50,000 rows does.
+ * Tables from this many rows are masked with workers. A worker takes ≈ 0.2–0.3 s to start from the
+ * built JavaScript (the transformers, Faker, zod), while the writing thread masks ≈ 150,000 rows
+ * alone: a smaller table is done before a new worker helps (measured in bench/README.md).
  */
-export const MASK_WORKER_MIN_ROWS = 50_000;
+export const MASK_WORKER_MIN_ROWS = 250_000;
+/** Tables from this many rows (several row groups) are masked with workers that have started already (idle ones). */
+export const MASK_WORKER_MIN_ROWS_STARTED = 50_000;
 /** Row groups handed to a worker and not yet back: the next one waits there while one is masked. */
 const GROUPS_PER_WORKER = 3;
 const MAX_WORKERS = 3;
@@ -51,6 +54,12 @@ export function maskWorkersEnabled(): boolean {
   if (v === '0' || v === 'false' || v === 'off') return false;
   if (v === '1' || v === 'true' || v === 'on') return true;
   return availableParallelism() >= 2;
+}
+
+/** Whether a table of `rows` rows is masked with workers: they are on, and it is big enough for new or started ones. */
+export function maskWorkersFor(rows: number): boolean {
+  if (!maskWorkersEnabled()) return false;
+  return rows >= MASK_WORKER_MIN_ROWS || (rows >= MASK_WORKER_MIN_ROWS_STARTED && idle.some((w) => w.booted && !w.dead));
 }
 
 /** Workers per table: one per core beside the writing thread's, at least one, at most `MAX_WORKERS`. */

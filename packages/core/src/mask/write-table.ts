@@ -14,7 +14,7 @@ import { datasetColumns } from '../dataset/parquet.ts';
 import { type ColumnRewrite, openRewriteSource, type RewriteSource, rewriteParquet } from '../dataset/parquet-passthrough.ts';
 import type { DatasetColumn, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TextRow } from '../dataset/types.ts';
 import { maskSpec } from './mask-columns.ts';
-import { MASK_WORKER_MIN_ROWS, type MaskTableHelper, maskTableHelper, maskWorkersEnabled } from './mask-pool.ts';
+import { type MaskTableHelper, maskTableHelper, maskWorkersFor } from './mask-pool.ts';
 import { type ColumnPlan, type PortableTransform, rowKey } from './plans.ts';
 
 export interface MaskTableInput {
@@ -62,15 +62,15 @@ async function writeByColumns(input: MaskTableInput, tableInput: TableInput): Pr
 }
 
 /**
- * The rewrite of the table's masked columns. With the workers on, for a table of several row groups
- * and at least `MASK_WORKER_MIN_ROWS` rows, the columns with portable plans are masked in any order
+ * The rewrite of the table's masked columns. For a table of several row groups big enough for the
+ * workers (`maskWorkersFor`), the columns with portable plans are masked in any order
  * (row groups ahead, on the workers and on this thread) and the others in row order on this thread;
  * otherwise every column is masked here in row order.
  */
 function rewritePlan(input: MaskTableInput, source: RewriteSource, columns: DatasetColumn[], writeSignal: AbortSignal | undefined) {
   const { plans, keyColumns, signal } = input;
   const groups = source.metadata.row_groups.length;
-  const parallel = maskWorkersEnabled() && groups > 1 && input.table.rowCount >= MASK_WORKER_MIN_ROWS && plans.some((p) => p.portable);
+  const parallel = groups > 1 && plans.some((p) => p.portable) && maskWorkersFor(input.table.rowCount);
   if (!parallel) return { plan: maskSpec(plans, keyColumns, signal) as ColumnRewrite, helper: undefined };
   const anyOrder = plans.filter((p) => p.portable);
   const helper: MaskTableHelper = maskTableHelper(
