@@ -160,6 +160,7 @@ function acquire(count: number): PooledWorker[] {
   return out;
 }
 
+/** Keeps `w` idle for `IDLE_MS` from when it has started (a start can take longer than that on a busy machine), then terminates it. */
 function release(w: PooledWorker): void {
   w.detach();
   if (w.dead) return;
@@ -167,13 +168,16 @@ function release(w: PooledWorker): void {
     void w.worker.terminate();
     return;
   }
-  w.idleTimer = setTimeout(() => {
-    const at = idle.indexOf(w);
-    if (at >= 0) idle.splice(at, 1);
-    void w.worker.terminate();
-  }, IDLE_MS);
-  w.idleTimer.unref();
   idle.push(w);
+  void w.started.then(() => {
+    if (!idle.includes(w) || w.idleTimer) return;
+    w.idleTimer = setTimeout(() => {
+      const at = idle.indexOf(w);
+      if (at >= 0) idle.splice(at, 1);
+      void w.worker.terminate();
+    }, IDLE_MS);
+    w.idleTimer.unref();
+  });
 }
 
 /**
