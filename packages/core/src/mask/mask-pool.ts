@@ -47,7 +47,9 @@ export class MaskWorkerError extends TdmError {
 
 /**
  * Whether tables are masked with worker threads: `TDM_MASK_WORKERS` (1/0) when set, else when the
- * machine has at least two cores.
+ * machine has at least two cores. A new worker costs ≈ 0.5 s of CPU (its start, then compiling its
+ * own copy of the hot code): on cores kept busy by other work it costs more than it saves, and
+ * `TDM_MASK_WORKERS=0` is the better setting there (measured in bench/README.md).
  */
 export function maskWorkersEnabled(): boolean {
   const v = process.env.TDM_MASK_WORKERS?.trim().toLowerCase();
