@@ -4,6 +4,11 @@
  * statistics and column chunk metadata are the ones `writeColumn` produces for the same values, so
  * the file is byte for byte the one `writeParquet` writes for the same rows (checked in
  * `parquet-encode.test.ts`). DOUBLE columns go through `writeColumn` itself.
+ *
+ * A chunk is encoded in two steps: `prepareColumnChunk` builds its pages uncompressed (any thread, any
+ * order), `writePreparedChunk` compresses and writes them where the file stands. Compression stays in
+ * the second step because the snappy compressor's output depends on what it compressed before
+ * (parquet.ts): the file's pages go through it in file order, whichever thread prepared them.
  */
 import type { ColumnChunk, Encoding, OffsetIndex, SchemaElement } from 'hyparquet';
 import type { ParquetWriter } from 'hyparquet-writer';
@@ -25,8 +30,35 @@ interface Chunk {
   c: ColumnBuffer;
   rows: number;
   dictionary: ColumnDictionary | null;
-  compress: Compress;
 }
+
+/** A DATA_PAGE_V2 of rows `[from, to)` before compression: its definition levels and its values. */
+interface PreparedPage {
+  from: number;
+  to: number;
+  levels: Uint8Array;
+  defLength: number;
+  nulls: number;
+  body: Uint8Array;
+}
+
+type Statistics = NonNullable<NonNullable<ColumnChunk['meta_data']>['statistics']>;
+
+/**
+ * A column chunk encoded up to its compression (plain typed arrays, so it can be transferred between
+ * threads): its pages, or for a DOUBLE column the values `writeColumn` encodes where it is written.
+ */
+export type PreparedChunk =
+  | {
+      kind: 'pages';
+      type: ColumnBuffer['column']['parquetType'];
+      rows: number;
+      dictionary: { plain: Uint8Array; count: number } | null;
+      encoding: Encoding;
+      pages: PreparedPage[];
+      statistics: Statistics | undefined;
+    }
+  | { kind: 'values'; rows: number; defs: Uint8Array; nums: Float64Array };
 
 /** Page boundaries as `getPageBoundaries` sets them from each value's estimated size. */
 function pageBoundaries(k: Chunk): [number, number][] {
@@ -126,37 +158,41 @@ function pageValues(k: Chunk, encoding: Encoding, from: number, to: number): Uin
   return out;
 }
 
-/** One DATA_PAGE_V2 of rows `[from, to)`; returns its uncompressed size with the header, as `writeDataPageV2`. */
-function writePage(writer: ByteWriter, k: Chunk, encoding: Encoding, from: number, to: number): number {
+/** Rows `[from, to)` as a DATA_PAGE_V2's levels and body, uncompressed. */
+function preparePage(k: Chunk, encoding: Encoding, from: number, to: number): PreparedPage {
   const levels = new ByteWriter();
   const defs = k.c.defs.subarray(from, to);
   const defLength = writeRleBitPackedHybrid(levels, defs, 1);
   let nulls = 0;
   for (let r = 0; r < defs.length; r++) nulls += 1 - (defs[r] as number);
-  const page = pageValues(k, encoding, from, to);
-  const compressed = k.compress(page);
+  return { from, to, levels: levels.getBytes(), defLength, nulls, body: pageValues(k, encoding, from, to) };
+}
+
+/** Writes a prepared page, compressed; returns its uncompressed size with the header, as `writeDataPageV2`. */
+function writePage(writer: ByteWriter, page: PreparedPage, encoding: Encoding, compress: Compress): number {
+  const compressed = compress(page.body);
   const headerStart = writer.offset;
   writePageHeader(writer, {
     type: 'DATA_PAGE_V2',
-    uncompressed_page_size: levels.offset + page.length,
-    compressed_page_size: levels.offset + compressed.length,
+    uncompressed_page_size: page.levels.length + page.body.length,
+    compressed_page_size: page.levels.length + compressed.length,
     data_page_header_v2: {
-      num_values: to - from,
-      num_nulls: nulls,
-      num_rows: to - from,
+      num_values: page.to - page.from,
+      num_nulls: page.nulls,
+      num_rows: page.to - page.from,
       encoding,
-      definition_levels_byte_length: defLength,
+      definition_levels_byte_length: page.defLength,
       repetition_levels_byte_length: 0,
       is_compressed: true,
     },
   });
   const headerSize = writer.offset - headerStart;
-  writer.appendBytes(levels.getBytes());
+  writer.appendBytes(page.levels);
   writer.appendBytes(compressed);
-  return headerSize + levels.offset + page.length;
+  return headerSize + page.levels.length + page.body.length;
 }
 
-function writeDictionaryPage(writer: ByteWriter, dictionary: ColumnDictionary, compress: Compress): number {
+function writeDictionaryPage(writer: ByteWriter, dictionary: { plain: Uint8Array; count: number }, compress: Compress): number {
   const compressed = compress(dictionary.plain);
   const headerStart = writer.offset;
   writePageHeader(writer, {
@@ -200,30 +236,49 @@ function statistics(c: ColumnBuffer, rows: number): { min_value: unknown; max_va
   return { min_value: lo, max_value: hi, null_count };
 }
 
-/** One column chunk, as `writeColumn` writes it; returns it with its offset index (several pages only). */
-function writeChunk(writer: ByteWriter, k: Chunk, element: SchemaElement): { chunk: ColumnChunk; offsetIndex?: OffsetIndex } {
-  const type = k.c.column.parquetType;
+/** Column buffer `c` (`rows` values) as a prepared chunk: its dictionary decision, pages and statistics. */
+export function prepareColumnChunk(c: ColumnBuffer, rows: number): PreparedChunk {
+  const type = c.column.parquetType;
+  if (type === 'DOUBLE') return { kind: 'values', rows, defs: c.defs.subarray(0, rows), nums: c.nums.subarray(0, rows) };
+  const dictionary = type === 'STRING' ? textDictionary(c, rows) : type === 'BOOLEAN' ? null : numberDictionary(c, rows);
+  const k: Chunk = { c, rows, dictionary };
+  const encoding: Encoding = dictionary ? 'RLE_DICTIONARY' : type === 'BOOLEAN' && rows > 16 ? 'RLE' : 'PLAIN';
+  return {
+    kind: 'pages',
+    type,
+    rows,
+    dictionary: dictionary && { plain: dictionary.plain, count: dictionary.count },
+    encoding,
+    pages: pageBoundaries(k).map(([from, to]) => preparePage(k, encoding, from, to)),
+    statistics: type === 'STRING' ? undefined : (statistics(c, rows) as Statistics),
+  };
+}
+
+/** One prepared column chunk, as `writeColumn` writes it; returns it with its offset index (several pages only). */
+function writeChunk(
+  writer: ByteWriter,
+  k: Extract<PreparedChunk, { kind: 'pages' }>,
+  element: SchemaElement,
+  compress: Compress,
+): { chunk: ColumnChunk; offsetIndex?: OffsetIndex } {
   const offsetStart = writer.offset;
   const encodings: Encoding[] = [];
   let uncompressed = 0;
   let dictionaryOffset: bigint | undefined;
-  let encoding: Encoding = type === 'BOOLEAN' && k.rows > 16 ? 'RLE' : 'PLAIN';
   if (k.dictionary) {
     dictionaryOffset = BigInt(writer.offset);
-    uncompressed += writeDictionaryPage(writer, k.dictionary, k.compress);
+    uncompressed += writeDictionaryPage(writer, k.dictionary, compress);
     encodings.push('PLAIN');
-    encoding = 'RLE_DICTIONARY';
   }
-  encodings.push(encoding);
-  const pages = pageBoundaries(k);
-  const offsetIndex: OffsetIndex | undefined = pages.length > 1 ? { page_locations: [] } : undefined;
+  encodings.push(k.encoding);
+  const offsetIndex: OffsetIndex | undefined = k.pages.length > 1 ? { page_locations: [] } : undefined;
   const dataOffset = BigInt(writer.offset);
-  for (const [from, to] of pages) {
+  for (const page of k.pages) {
     const at = writer.offset;
-    uncompressed += writePage(writer, k, encoding, from, to);
-    offsetIndex?.page_locations.push({ offset: BigInt(at), compressed_page_size: writer.offset - at, first_row_index: BigInt(from) });
+    uncompressed += writePage(writer, page, k.encoding, compress);
+    offsetIndex?.page_locations.push({ offset: BigInt(at), compressed_page_size: writer.offset - at, first_row_index: BigInt(page.from) });
   }
-  const stats = type !== 'STRING';
+  const stats = k.statistics !== undefined;
   const chunk: ColumnChunk = {
     meta_data: {
       type: element.type as NonNullable<SchemaElement['type']>,
@@ -235,11 +290,11 @@ function writeChunk(writer: ByteWriter, k: Chunk, element: SchemaElement): { chu
       total_uncompressed_size: BigInt(uncompressed),
       data_page_offset: dataOffset,
       dictionary_page_offset: dictionaryOffset,
-      statistics: stats ? (statistics(k.c, k.rows) as NonNullable<ColumnChunk['meta_data']>['statistics']) : undefined,
+      statistics: k.statistics,
       encoding_stats: stats
         ? [
             ...(k.dictionary ? [{ page_type: 'DICTIONARY_PAGE' as const, encoding: 'PLAIN' as const, count: 1 }] : []),
-            { page_type: 'DATA_PAGE_V2' as const, encoding, count: pages.length },
+            { page_type: 'DATA_PAGE_V2' as const, encoding: k.encoding, count: k.pages.length },
           ]
         : undefined,
       geospatial_statistics: undefined,
@@ -250,12 +305,12 @@ function writeChunk(writer: ByteWriter, k: Chunk, element: SchemaElement): { chu
 }
 
 /** A DOUBLE column through hyparquet-writer's own `writeColumn` (floats are rare; their text is parsed anyway). */
-function writeValuesChunk(pq: ParquetWriter, c: ColumnBuffer, rows: number, element: SchemaElement, root: SchemaElement) {
-  const values: (number | null)[] = new Array(rows);
-  const definitionLevels: number[] = new Array(rows);
-  for (let r = 0; r < rows; r++) {
-    values[r] = c.defs[r] ? (c.nums[r] as number) : null;
-    definitionLevels[r] = c.defs[r] as number;
+function writeValuesChunk(pq: ParquetWriter, k: Extract<PreparedChunk, { kind: 'values' }>, element: SchemaElement, root: SchemaElement) {
+  const values: (number | null)[] = new Array(k.rows);
+  const definitionLevels: number[] = new Array(k.rows);
+  for (let r = 0; r < k.rows; r++) {
+    values[r] = k.defs[r] ? (k.nums[r] as number) : null;
+    definitionLevels[r] = k.defs[r] as number;
   }
   return writeColumn({
     writer: pq.writer,
@@ -275,27 +330,22 @@ function writeValuesChunk(pq: ParquetWriter, c: ColumnBuffer, rows: number, elem
 }
 
 /**
- * Writes column `i` of the schema (`c`, `rows` values) as the next column chunk where `pq`'s writer
- * stands, as `writeColumn` would; the chunk's offset index goes with the file's.
+ * Writes prepared chunk `k` of column `i` of the schema as the next column chunk where `pq`'s writer
+ * stands, compressed by the file's compressor; the chunk's offset index goes with the file's.
  */
-export function writeColumnBufferChunk(pq: ParquetWriter, i: number, c: ColumnBuffer, rows: number): ColumnChunk {
+export function writePreparedChunk(pq: ParquetWriter, i: number, k: PreparedChunk): ColumnChunk {
   const element = pq.schema[i + 1] as SchemaElement;
-  const type = c.column.parquetType;
   const result =
-    type === 'DOUBLE'
-      ? writeValuesChunk(pq, c, rows, element, pq.schema[0] as SchemaElement)
-      : writeChunk(
-          pq.writer as ByteWriter,
-          {
-            c,
-            rows,
-            compress: pq.compressors.SNAPPY as Compress,
-            dictionary: type === 'STRING' ? textDictionary(c, rows) : type === 'BOOLEAN' ? null : numberDictionary(c, rows),
-          },
-          element,
-        );
+    k.kind === 'values'
+      ? writeValuesChunk(pq, k, element, pq.schema[0] as SchemaElement)
+      : writeChunk(pq.writer as ByteWriter, k, element, pq.compressors.SNAPPY as Compress);
   pq.pendingIndexes.push(result);
   return result.chunk;
+}
+
+/** Writes column `i` of the schema (`c`, `rows` values) as the next column chunk where `pq`'s writer stands, as `writeColumn` would. */
+export function writeColumnBufferChunk(pq: ParquetWriter, i: number, c: ColumnBuffer, rows: number): ColumnChunk {
+  return writePreparedChunk(pq, i, prepareColumnChunk(c, rows));
 }
 
 /**

@@ -6,37 +6,44 @@
  * a decode and an encode. The file is what `writeParquet` would write for the same rows in the
  * same row groups: the same pages, footer and page index (`mask-passthrough.test.ts` compares
  * the bytes), so it reads back alike through hyparquet rows and `readParquetCopyText`.
+ *
+ * A row group is prepared (`parquet-rewrite-group.ts`: decoded, rewritten, encoded up to the
+ * compression), then written here in file order (compression, copies, footer entries). Columns
+ * whose rewrite does not depend on row order can be prepared on other threads, several row groups
+ * ahead, while this thread prepares the others and writes: the bytes are the same either way.
  */
-import { type AsyncBuffer, type ColumnChunk, type FileMetaData, parquetMetadata, parquetRead, readOffsetIndex } from 'hyparquet';
+import { type AsyncBuffer, type ColumnChunk, type FileMetaData, parquetMetadata, readOffsetIndex } from 'hyparquet';
 import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
 import { writeDictionaryPage } from 'hyparquet-writer/src/dictionary.js';
 import { schemaPathResolver } from 'hyparquet-writer/src/schema.js';
-import { type ByteSink, openParquetWriter, DECODERS, type ParquetWriteOptions, type ParquetWriteResult, uncompressor } from './parquet.ts';
-import { columnBufferOfText } from './copy-text-columns.ts';
-import { type DictionaryChunk, readDictionaryChunk } from './parquet-dictionary-chunk.ts';
-import { writeColumnBufferChunk } from './parquet-encode.ts';
-import { columnTextStrings, rowGroupText } from './parquet-pages.ts';
+import { type ByteSink, openParquetWriter, type ParquetWriteOptions, type ParquetWriteResult } from './parquet.ts';
+import { writePreparedChunk } from './parquet-encode.ts';
+import { chunkBytes, chunkRange, type PreparedColumn, prepareRowGroup, type RewriteSpec, specColumns } from './parquet-rewrite-group.ts';
 import { columnsOfMetadata } from './parquet-read.ts';
 import type { DatasetColumn } from './types.ts';
 
-/** One column's values as PostgreSQL text, NULL as null. */
-export type TextColumn = (string | null)[];
+export type { TextColumn } from './parquet-rewrite-group.ts';
 
-/** What a rewrite changes: the columns it reads and those it writes anew (indexes in the table's column order). */
-export interface ColumnRewrite {
-  /** Columns whose text `rewrite` is given, in this order. */
-  reads: number[];
-  /** Columns written from what `rewrite` returns, in this order; every other column is copied as it is. */
-  writes: number[];
-  /** One row group: the text of `reads` → the new text of `writes` (each `rows` long). */
-  rewrite(columns: TextColumn[], rows: number): TextColumn[] | Promise<TextColumn[]>;
-  /**
-   * Columns (not in `writes`) rewritten value by value: `map` gives a value's new text whatever row it
-   * is in, and NULL stays NULL. A dictionary-encoded STRING chunk of one gets only its dictionary
-   * rewritten (its pages are copied); other chunks are decoded, mapped and encoded.
-   */
-  values?: { index: number; map: (text: string) => string | null }[];
+/**
+ * What a rewrite changes (every other column is copied as it is). `reads`, `writes`, `rewrite` and
+ * `values` are prepared here, row group after row group in file order (a stateful rewrite sees the
+ * rows in order); `anyOrder` holds columns whose rewrite does not depend on that order, prepared by
+ * its helper (worker threads) or here, several row groups ahead.
+ */
+export interface ColumnRewrite extends RewriteSpec {
+  anyOrder?: { spec: RewriteSpec; helper: GroupHelper };
 }
+
+/** Prepares the any-order columns of row groups elsewhere (`prepareRowGroup` on other threads). */
+export interface GroupHelper {
+  /** Whether a row group handed over now starts at once; also true once the helper failed (`prepare` then says why). */
+  hasRoom(): boolean;
+  /** Row group `g` (rows `[start, start + rows)`) from its chunks' bytes (`at`: offset in the file), which the helper takes over. */
+  prepare(g: number, start: number, rows: number, chunks: { at: number; bytes: ArrayBuffer }[]): Promise<PreparedColumn[]>;
+}
+
+/** Row groups prepared ahead of the one being written, at most (bounds memory). */
+const GROUPS_AHEAD = 6;
 
 /** A source file's footer, parsed, and the NaN counts of its statistics (which hyparquet's parsed footer leaves out). */
 export interface RewriteSource {
@@ -79,8 +86,8 @@ interface RawFooter {
 }
 
 /**
- * Writes the rewrite of `source` into `sink`: per row group, the changed columns encoded from
- * `plan.rewrite`'s text, the others copied. Resolves like `writeParquet`.
+ * Writes the rewrite of `source` into `sink`: per row group, the changed columns prepared (here, or
+ * by `plan.anyOrder`'s helper) and written, the others copied. Resolves like `writeParquet`.
  */
 export async function rewriteParquet(
   source: RewriteSource,
@@ -91,22 +98,93 @@ export async function rewriteParquet(
 ): Promise<ParquetWriteResult> {
   const { pq, writer } = openParquetWriter(columns, sink, options);
   const out: Output = { pq, writer, resolvePath: schemaPathResolver(pq.schema) };
+  const groups = source.metadata.row_groups;
+  const starts: number[] = [];
   let rowCount = 0;
-  for (const [g, group] of source.metadata.row_groups.entries()) {
+  for (const group of groups) {
+    starts.push(rowCount);
+    rowCount += Number(group.num_rows);
+  }
+  const ahead = plan.anyOrder && new GroupsAhead(source, columns, plan.anyOrder, starts);
+  for (const [g, group] of groups.entries()) {
     options.signal?.throwIfAborted();
     const rows = Number(group.num_rows);
+    const prepared = await prepareRowGroup(source.file, source.metadata, columns, plan, g, starts[g] as number, rows);
+    if (ahead) prepared.push(...(await ahead.take(g)));
     const start = writer.offset;
-    const chunks = await rewriteGroup(source, columns, plan, out, g, rowCount, rows);
+    const chunks = await writeGroup(source, columns, prepared, out, g);
     let totalBytes = 0n;
     for (const c of chunks) totalBytes += c.meta_data?.total_uncompressed_size ?? 0n;
     pq.row_groups.push({ columns: chunks, total_byte_size: totalBytes, num_rows: BigInt(rows), total_compressed_size: BigInt(writer.offset - start) });
     pq.num_rows += BigInt(rows);
-    rowCount += rows;
     await writer.flush();
   }
   options.signal?.throwIfAborted();
   await pq.finish();
   return { rowCount, bytes: writer.bytes, checksum: writer.checksum() };
+}
+
+/**
+ * The any-order columns of the row groups ahead of the one being written: handed to the helper while
+ * it has room, and prepared here while the group to write next is still with the helper (this
+ * thread works rather than waits), at most `GROUPS_AHEAD` groups ahead.
+ */
+class GroupsAhead {
+  readonly #pending = new Map<number, Promise<PreparedColumn[]>>();
+  readonly #done = new Set<number>();
+  #next = 0;
+
+  constructor(
+    readonly source: RewriteSource,
+    readonly columns: DatasetColumn[],
+    readonly anyOrder: NonNullable<ColumnRewrite['anyOrder']>,
+    readonly starts: number[],
+  ) {}
+
+  /** Row group `g`'s any-order columns, prepared. */
+  async take(g: number): Promise<PreparedColumn[]> {
+    await this.#handOut(g);
+    while (!this.#done.has(g) && this.#next < this.starts.length && this.#next - g < GROUPS_AHEAD) {
+      const h = this.#next++;
+      const { file, metadata } = this.source;
+      const here = prepareRowGroup(file, metadata, this.columns, this.anyOrder.spec, h, this.starts[h] as number, this.#rows(h));
+      this.#track(h, here);
+      await here;
+      await this.#handOut(g);
+    }
+    const prepared = this.#pending.get(g) as Promise<PreparedColumn[]>;
+    this.#pending.delete(g);
+    return prepared;
+  }
+
+  /** Hands the helper the next row groups while it has room. */
+  async #handOut(g: number): Promise<void> {
+    const indexes = specColumns(this.anyOrder.spec);
+    while (this.#next < this.starts.length && this.#next - g < GROUPS_AHEAD && this.anyOrder.helper.hasRoom()) {
+      const h = this.#next++;
+      const group = this.source.metadata.row_groups[h] as FileMetaData['row_groups'][number];
+      const chunks = await Promise.all(
+        indexes.map(async (i) => {
+          const { from, to } = chunkRange(group.columns[i] as ColumnChunk);
+          return { at: from, bytes: await this.source.file.slice(from, to) };
+        }),
+      );
+      this.#track(h, this.anyOrder.helper.prepare(h, this.starts[h] as number, this.#rows(h), chunks));
+    }
+  }
+
+  /** Keeps `prepared` for its turn; a failure surfaces when it is taken (or earlier, from this thread's own work). */
+  #track(h: number, prepared: Promise<PreparedColumn[]>): void {
+    prepared.then(
+      () => this.#done.add(h),
+      () => this.#done.add(h),
+    );
+    this.#pending.set(h, prepared);
+  }
+
+  #rows(h: number): number {
+    return Number(this.source.metadata.row_groups[h]?.num_rows);
+  }
 }
 
 interface Output {
@@ -115,64 +193,19 @@ interface Output {
   resolvePath: ReturnType<typeof schemaPathResolver>;
 }
 
-/** Writes row group `g` (rows `[start, start + rows)`) column after column; returns its footer entries. */
-async function rewriteGroup(
-  source: RewriteSource,
-  columns: DatasetColumn[],
-  plan: ColumnRewrite,
-  out: Output,
-  g: number,
-  start: number,
-  rows: number,
-): Promise<ColumnChunk[]> {
-  const group = source.metadata.row_groups[g] as (typeof source.metadata.row_groups)[number];
-  const written = new Map(plan.writes.map((index, k) => [index, k]));
-  const mapped = new Map((plan.values ?? []).map((v) => [v.index, v.map]));
-  const read = await readGroupText(source, columns, plan.reads, g, start, rows);
-  const changed = await plan.rewrite(read, rows);
+/** Writes row group `g` column after column, `prepared` columns from their preparation, the others copied; returns its footer entries. */
+async function writeGroup(source: RewriteSource, columns: DatasetColumn[], prepared: PreparedColumn[], out: Output, g: number): Promise<ColumnChunk[]> {
+  const group = source.metadata.row_groups[g] as FileMetaData['row_groups'][number];
+  const byIndex = new Map(prepared.map((p) => [p.index, p]));
   const chunks: ColumnChunk[] = [];
   for (const [i, column] of columns.entries()) {
     const chunk = group.columns[i] as ColumnChunk;
-    const k = written.get(i);
-    const map = mapped.get(i);
-    if (k !== undefined) {
-      const text = changed[k] as TextColumn;
-      if (text.length !== rows) throw new Error(`rewrite of column ${column.name} gave ${text.length} values for ${rows} rows`);
-      chunks.push(encodeText(out, i, column, text));
-    } else if (map) {
-      const bytes = await chunkBytes(source, chunk);
-      const dictionary = column.parquetType === 'STRING' && !chunk.meta_data?.statistics ? readDictionaryChunk(bytes, chunk.meta_data?.codec ?? '') : null;
-      const entries = dictionary?.values.map(map);
-      if (dictionary && entries?.every((e) => e !== null))
-        chunks.push(await mapDictionary(source, chunk, bytes, dictionary, entries as string[], out, column.name));
-      else {
-        const [text] = await readGroupText(source, columns, [i], g, start, rows);
-        chunks.push(
-          encodeText(
-            out,
-            i,
-            column,
-            (text as TextColumn).map((v) => (v === null ? null : map(v))),
-          ),
-        );
-      }
-    } else {
-      chunks.push(await copyChunk(source, chunk, source.nanCounts[g]?.[i], out.writer, out.pq.pendingIndexes));
-    }
+    const p = byIndex.get(i);
+    if (p?.kind === 'chunk') chunks.push(writePreparedChunk(out.pq, i, p.chunk));
+    else if (p?.kind === 'dictionary') chunks.push(await mapDictionary(source, chunk, p, out, column.name));
+    else chunks.push(await copyChunk(source, chunk, source.nanCounts[g]?.[i], out.writer, out.pq.pendingIndexes));
   }
   return chunks;
-}
-
-/** Column `i`'s new text encoded where the writer stands, by the page encoder of the dataset writes. */
-function encodeText(out: Output, i: number, column: DatasetColumn, text: TextColumn): ColumnChunk {
-  return writeColumnBufferChunk(out.pq, i, columnBufferOfText(column, text), text.length);
-}
-
-/** A column chunk's bytes in the source file. */
-async function chunkBytes(source: RewriteSource, chunk: ColumnChunk): Promise<Uint8Array> {
-  const meta = chunk.meta_data as NonNullable<ColumnChunk['meta_data']>;
-  const from = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
-  return new Uint8Array(await source.file.slice(from, from + Number(meta.total_compressed_size)));
 }
 
 /** The source offset index of `chunk` with every page moved by `shift` bytes; undefined without one. */
@@ -185,13 +218,11 @@ async function movedOffsetIndex(source: RewriteSource, chunk: ColumnChunk, shift
   return index;
 }
 
-/** Writes a dictionary page of `entries` where the writer stands, then the chunk's data pages as they are. */
+/** Writes a dictionary page of the new entries where the writer stands, then the chunk's data pages as they are. */
 function mapDictionary(
   source: RewriteSource,
   chunk: ColumnChunk,
-  bytes: Uint8Array,
-  dictionary: DictionaryChunk,
-  entries: string[],
+  { bytes, pagesAt, dictionarySize: sourceSize, entries }: Extract<PreparedColumn, { kind: 'dictionary' }>,
   out: Output,
   name: string,
 ): Promise<ColumnChunk> {
@@ -203,14 +234,14 @@ function mapDictionary(
     entries.map((e) => Buffer.from(e, 'utf8')),
   );
   const pagesStart = out.writer.offset;
-  out.writer.appendBytes(bytes.subarray(dictionary.pagesAt));
+  out.writer.appendBytes(bytes.subarray(pagesAt));
   const shift = BigInt(pagesStart) - (meta.data_page_offset as bigint);
   const moved: ColumnChunk = {
     file_offset: BigInt(start),
     meta_data: {
       ...meta,
       total_compressed_size: BigInt(out.writer.offset - start),
-      total_uncompressed_size: meta.total_uncompressed_size - BigInt(dictionary.dictionarySize) + BigInt(dictionarySize),
+      total_uncompressed_size: meta.total_uncompressed_size - BigInt(sourceSize) + BigInt(dictionarySize),
       dictionary_page_offset: BigInt(start),
       data_page_offset: BigInt(pagesStart),
     },
@@ -253,7 +284,7 @@ async function copyChunk(
   indexes: Pq['pendingIndexes'],
 ): Promise<ColumnChunk> {
   const meta = chunk.meta_data as NonNullable<ColumnChunk['meta_data']>;
-  const bytes = await chunkBytes(source, chunk);
+  const bytes = await chunkBytes(source.file, chunk);
   const shift = BigInt(writer.offset - Number(meta.dictionary_page_offset ?? meta.data_page_offset));
   writer.appendBytes(bytes);
   const statistics = meta.statistics && { ...meta.statistics, ...(nanCount === undefined ? {} : { nan_count: nanCount }) };
@@ -269,39 +300,4 @@ async function copyChunk(
   const offsetIndex = await movedOffsetIndex(source, chunk, shift);
   indexes.push({ chunk: moved as never, offsetIndex });
   return moved;
-}
-
-/** The text of columns `reads` of row group `g` (rows `[start, start + rows)`), decoded column by column. */
-async function readGroupText(source: RewriteSource, columns: DatasetColumn[], reads: number[], g: number, start: number, rows: number): Promise<TextColumn[]> {
-  if (!reads.length) return [];
-  const names = reads.map((i) => (columns[i] as DatasetColumn).name);
-  // The page decoder of the provision path where it reads the chunks (no value object per row), else hyparquet.
-  const fields = await rowGroupText(source.file, source.metadata, g, names);
-  if (fields) return fields.map((f, k) => columnTextStrings(f, rows, (columns[reads[k] as number] as DatasetColumn).parquetType === 'STRING'));
-  const out = reads.map(() => new Array<string | null>(rows).fill(null));
-  // A column may be read twice (a masked primary key is also the row key): each slot gets its own array.
-  const slots = new Map<string, number[]>();
-  names.forEach((name, k) => {
-    slots.set(name, [...(slots.get(name) ?? []), k]);
-  });
-  await parquetRead({
-    file: source.file,
-    metadata: source.metadata,
-    rowStart: start,
-    rowEnd: start + rows,
-    columns: [...slots.keys()],
-    compressors: { SNAPPY: uncompressor() },
-    onChunk: ({ columnName, columnData, rowStart }) => {
-      for (const k of slots.get(columnName) ?? []) {
-        const decode = DECODERS[(columns[reads[k] as number] as DatasetColumn).parquetType];
-        const target = out[k] as TextColumn;
-        const at = rowStart - start;
-        for (let r = 0; r < columnData.length; r++) {
-          const value = columnData[r];
-          target[at + r] = value === null || value === undefined ? null : decode(value);
-        }
-      }
-    },
-  });
-  return out;
 }

@@ -8,13 +8,15 @@
  * Work is done a batch at a time, column by column, and a column's repeated values reuse their
  * output (a bounded map that steps aside when values hardly repeat): the keyed hash behind most
  * transformers is the cost that matters, and real columns repeat a lot. Columns without a rule are
- * not decoded at all: their column chunks are copied into the new file (`write-table.ts`).
+ * not decoded at all: their column chunks are copied into the new file (`write-table.ts`), and a big
+ * table's row groups are masked on worker threads too (`mask-pool.ts`).
  */
 import { createHash } from 'node:crypto';
 import type { Catalog, TableDef } from '../catalog/types.ts';
 import type { DatasetManifest, DatasetStore, DatasetTableManifest, DatasetWriter } from '../dataset/types.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { EmitEvent } from '../jobs/events.ts';
+import { MASK_WORKER_MIN_ROWS, maskWorkersEnabled, warmMaskWorkers } from './mask-pool.ts';
 import { buildTransforms, type ColKey, colKey, type PlanContext, planTable, type ResolvedRule, rowKeyColumns } from './plans.ts';
 import { getTransformer } from './registry.ts';
 import './transformers/index.ts';
@@ -114,6 +116,9 @@ export async function maskTables(
   const started = performance.now();
   if (!options.salt) throw new InvalidInputError('masking needs a salt from configuration (TDM_MASK_SALT or config.mask.salt)');
   const rules = resolveMaskRules(catalog, options.rules);
+  // Workers for the big tables start now, while the transforms are built and the first table is opened.
+  const big = manifest.tables.some((t) => t.rowCount >= MASK_WORKER_MIN_ROWS && t.columns.some((c) => rules.has(colKey(t.schema, t.name, c.name))));
+  if (big && maskWorkersEnabled()) void warmMaskWorkers();
   const byKey = new Map(catalog.tables.map((t) => [`${t.schema}.${t.name}`, t]));
   const ctx: PlanContext = {
     store,

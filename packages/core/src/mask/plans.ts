@@ -7,7 +7,8 @@
 import type { TableDef } from '../catalog/types.ts';
 import type { DatasetStore, DatasetTableManifest } from '../dataset/types.ts';
 import { createTransform, getTransformer } from './registry.ts';
-import type { ColumnTransform, RowContext } from './types.ts';
+import { builtinTransformers } from './transformers/index.ts';
+import type { ColumnTransform, RowContext, TransformContext } from './types.ts';
 
 export type ColKey = string;
 export const colKey = (schema: string, table: string, column: string): ColKey => `${schema}.${table}.${column}`;
@@ -28,6 +29,21 @@ export interface ColumnPlan {
   usesRow: boolean;
   /** The output depends on the value alone (no row, no state, no key map): values may be masked in any order, each once. */
   byValue: boolean;
+  /**
+   * How another thread builds the same transform (`portablePlan`): set when the output is a function of
+   * the value and the row key alone (no state, no key map) through a built-in transformer, so row
+   * groups may be masked in any order and anywhere.
+   */
+  portable?: PortableTransform;
+}
+
+/** A column's transform as data: what `portablePlan` rebuilds it from. */
+export interface PortableTransform {
+  transformer: string;
+  params: Record<string, unknown>;
+  context: TransformContext;
+  /** Outputs of repeated values reused (`memoized`). */
+  memo: boolean;
 }
 
 /** State shared by every table of one mask run. */
@@ -99,24 +115,25 @@ export async function planTable(ctx: PlanContext, table: DatasetTableManifest, d
     const rule = ctx.rules.get(k);
     if (!rule) continue;
     const tdef = getTransformer(rule.transformer);
-    const t =
-      ctx.built.get(k) ?? (await createTransform(rule.transformer, rule.params ?? {}, transformContext(ctx, table, c), columnValues(ctx, table, index)));
+    const context = transformContext(ctx, table, c);
+    const t = ctx.built.get(k) ?? (await createTransform(rule.transformer, rule.params ?? {}, context, columnValues(ctx, table, index)));
     // Unique and key columns keep distinct values distinct: outputs go through a shared map,
     // unless every transform of the key group keeps them distinct by itself.
     const group = groupOf(ctx, k);
     const keyed = uniqueCols.has(c.name) || fkCols.has(c.name) || rule.propagatedFrom !== null || [...ctx.rules.values()].some((r) => r.propagatedFrom === k);
-    let apply: ColumnPlan['apply'];
-    let byValue = false;
+    // A built-in transformer of the value (and row) alone can be rebuilt elsewhere from its rule.
+    const pure = tdef !== undefined && builtinTransformers.includes(tdef) && tdef.deterministic && !tdef.needsColumn;
+    const portable = (memo: boolean) => (pure ? { transformer: rule.transformer, params: rule.params ?? {}, context, memo } : undefined);
     if (keyed && ctx.indistinctGroups.has(group)) {
-      apply = remapping(t, groupMap(ctx, group), (n) => ctx.remapped.set(group, (ctx.remapped.get(group) ?? 0) + n));
+      const apply = remapping(t, groupMap(ctx, group), (n) => ctx.remapped.set(group, (ctx.remapped.get(group) ?? 0) + n));
+      plans.push({ index, t, apply, usesRow: t.usesRow === true, byValue: false });
     } else if (t.usesRow || !tdef?.deterministic || tdef.needsColumn || uniqueCols.has(c.name)) {
       // Row-dependent, stateful (shuffle hands a value's outputs out in turn) or all values distinct: nothing to reuse.
-      apply = (v, row) => t.apply(v, row);
+      plans.push({ index, t, apply: (v, row) => t.apply(v, row), usesRow: t.usesRow === true, byValue: false, portable: portable(false) });
     } else {
-      apply = memoized((v) => t.apply(v));
-      byValue = t.apply(null) === null;
+      const apply = memoized((v) => t.apply(v));
+      plans.push({ index, t, apply, usesRow: false, byValue: t.apply(null) === null, portable: portable(true) });
     }
-    plans.push({ index, t, apply, usesRow: t.usesRow === true, byValue });
   }
   return plans;
 }
@@ -185,6 +202,14 @@ function memoized(apply: (value: string) => string | null): (value: string) => s
     }
     return out;
   };
+}
+
+/** Rebuilds the plan of column `index` from its portable transform: the same outputs as the plan it came from. */
+export async function portablePlan(index: number, p: PortableTransform): Promise<ColumnPlan> {
+  const t = await createTransform(p.transformer, p.params, p.context);
+  const usesRow = t.usesRow === true;
+  if (!p.memo) return { index, t, apply: (v, row) => t.apply(v, row), usesRow, byValue: false, portable: p };
+  return { index, t, apply: memoized((v) => t.apply(v)), usesRow, byValue: t.apply(null) === null, portable: p };
 }
 
 /**

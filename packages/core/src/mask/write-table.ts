@@ -7,16 +7,15 @@
  * run the transforms in the same order (a batch of at most 10,000 rows of one row group at a time,
  * column by column), so stateful transforms (collision remaps, shuffle) give the same values; a
  * transform of the value alone may run in any order, so a dictionary-encoded column of one only has
- * its dictionary masked (`parquet-dictionary-chunk.ts`).
+ * its dictionary masked (`parquet-dictionary-chunk.ts`). Columns whose masking is a function of the
+ * value and row key alone can be masked a row group ahead, on worker threads too (`mask-pool.ts`).
  */
 import { datasetColumns } from '../dataset/parquet.ts';
-import { openRewriteSource, rewriteParquet, type TextColumn } from '../dataset/parquet-passthrough.ts';
-import type { DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TextRow } from '../dataset/types.ts';
-import { type ColumnPlan, rowKey } from './plans.ts';
-import type { RowContext } from './types.ts';
-
-/** Rows masked per loop over a column: the batches the row path reads. */
-const BATCH_ROWS = 10_000;
+import { type ColumnRewrite, openRewriteSource, type RewriteSource, rewriteParquet } from '../dataset/parquet-passthrough.ts';
+import type { DatasetColumn, DatasetStore, DatasetTableManifest, DatasetWriter, TableInput, TextRow } from '../dataset/types.ts';
+import { maskSpec } from './mask-columns.ts';
+import { type MaskTableHelper, maskTableHelper, maskWorkersFor } from './mask-pool.ts';
+import { type ColumnPlan, type PortableTransform, rowKey } from './plans.ts';
 
 export interface MaskTableInput {
   store: DatasetStore;
@@ -42,49 +41,58 @@ export async function writeMaskedTable(input: MaskTableInput): Promise<DatasetTa
 
 /** The column-by-column rewrite, or null when the store or the source file does not allow it. */
 async function writeByColumns(input: MaskTableInput, tableInput: TableInput): Promise<DatasetTableManifest | null> {
-  const { store, writer, plans } = input;
+  const { store, writer } = input;
   if (!store.openTableFile || !writer.writeTableParquet) return null;
   const file = await store.openTableFile(input.datasetVersionId, input.table);
   try {
     const columns = datasetColumns(tableInput.columns);
     const source = await openRewriteSource(file, columns);
     if (!source) return null;
-    // Value-only transforms need no row order: a dictionary-encoded column of one is masked entry by entry.
-    const inOrder = plans.filter((p) => !p.byValue);
-    const values = plans.filter((p) => p.byValue).map((p) => ({ index: p.index, map: (v: string) => p.apply(v) }));
-    const keys = plans.some((p) => p.usesRow) ? (input.keyColumns ?? []) : [];
-    const writes = inOrder.map((p) => p.index);
-    const reads = [...writes, ...keys];
-    const rewrite = (read: TextColumn[], rows: number) => {
-      input.signal?.throwIfAborted();
-      return maskColumns(inOrder, read.slice(0, writes.length), read.slice(writes.length), rows);
-    };
-    return await writer.writeTableParquet(tableInput, (sink, options) => rewriteParquet(source, columns, { reads, writes, rewrite, values }, sink, options));
+    return await writer.writeTableParquet(tableInput, async (sink, options) => {
+      const { plan, helper } = rewritePlan(input, source, columns, options.signal);
+      try {
+        return await rewriteParquet(source, columns, plan, sink, options);
+      } finally {
+        helper?.close();
+      }
+    });
   } finally {
     await file.close();
   }
 }
 
-/** One row group's masked columns from its source columns (`values[k]` is plan k's column), batch by batch. */
-function maskColumns(plans: ColumnPlan[], values: TextColumn[], keyValues: TextColumn[], rows: number): TextColumn[] {
-  const out = values; // fresh arrays from the decoder: masked in place
-  for (let start = 0; start < rows; start += BATCH_ROWS) {
-    const end = Math.min(rows, start + BATCH_ROWS);
-    let keys: RowContext[] | undefined;
-    if (keyValues.length) {
-      keys = [];
-      for (let r = start; r < end; r++) keys.push({ key: rowKey(keyValues.map((column) => column[r] ?? null)) });
-    }
-    for (const [k, { t, apply }] of plans.entries()) {
-      const column = out[k] as TextColumn;
-      for (let r = start; r < end; r++) {
-        const v = column[r] ?? null;
-        const row = keys?.[r - start];
-        column[r] = v === null ? t.apply(null, row) : apply(v, row);
-      }
-    }
-  }
-  return out;
+/**
+ * The rewrite of the table's masked columns. For a table of several row groups big enough for the
+ * workers (`maskWorkersFor`), the columns with portable plans are masked in any order
+ * (row groups ahead, on the workers and on this thread) and the others in row order on this thread;
+ * otherwise every column is masked here in row order.
+ */
+function rewritePlan(input: MaskTableInput, source: RewriteSource, columns: DatasetColumn[], writeSignal: AbortSignal | undefined) {
+  const { plans, keyColumns, signal } = input;
+  const groups = source.metadata.row_groups.length;
+  const parallel = groups > 1 && plans.some((p) => p.portable) && maskWorkersFor(input.table.rowCount);
+  if (!parallel) return { plan: maskSpec(plans, keyColumns, signal) as ColumnRewrite, helper: undefined };
+  const anyOrder = plans.filter((p) => p.portable);
+  const helper: MaskTableHelper = maskTableHelper(
+    {
+      type: 'table',
+      columns,
+      metadata: source.metadata,
+      byteLength: source.file.byteLength,
+      plans: anyOrder.map((p) => ({ index: p.index, transform: p.portable as PortableTransform })),
+      keyColumns,
+    },
+    [signal, writeSignal],
+  );
+  const plan: ColumnRewrite = {
+    ...maskSpec(
+      plans.filter((p) => !p.portable),
+      keyColumns,
+      signal,
+    ),
+    anyOrder: { spec: maskSpec(anyOrder, keyColumns, signal), helper },
+  };
+  return { plan, helper };
 }
 
 /** The row path: the table's rows read, masked a batch at a time, column by column. */
