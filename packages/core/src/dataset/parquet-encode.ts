@@ -86,7 +86,7 @@ function pageValues(k: Chunk, encoding: Encoding, from: number, to: number): Uin
   }
   if (type === 'STRING') {
     const length = (c.offsets[to] as number) - (c.offsets[from] as number);
-    const out = new Uint8Array(length + 4 * n);
+    const out = scratch(length + 4 * n);
     const { bytes, offsets, defs } = c;
     let at = 0;
     for (let r = from; r < to; r++) {
@@ -106,8 +106,8 @@ function pageValues(k: Chunk, encoding: Encoding, from: number, to: number): Uin
     return out;
   }
   const width = type === 'INT32' ? 4 : 8;
-  const out = new Uint8Array(width * n);
-  const view = new DataView(out.buffer);
+  const out = scratch(width * n);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let at = -width;
   for (let r = from; r < to; r++) {
     if (!c.defs[r]) continue;
@@ -124,6 +124,18 @@ function pageValues(k: Chunk, encoding: Encoding, from: number, to: number): Uin
     }
   }
   return out;
+}
+
+/**
+ * Memory for one uncompressed page body, reused page after page: a page is compressed (copied into
+ * the compressor's memory) before the next one is built, and not allocating ≈ 60 MB of pages per
+ * million rows spares the collector the work their external memory would cause.
+ */
+let pageMemory = new Uint8Array(1 << 16);
+
+function scratch(size: number): Uint8Array {
+  if (pageMemory.length < size) pageMemory = new Uint8Array(Math.max(size, 2 * pageMemory.length));
+  return pageMemory.subarray(0, size);
 }
 
 /** One DATA_PAGE_V2 of rows `[from, to)`; returns its uncompressed size with the header, as `writeDataPageV2`. */
