@@ -82,6 +82,12 @@ export interface DatasetWriter {
    */
   writeTableCopyText?(table: TableInput, input: CopyTextInput): Promise<DatasetTableManifest>;
   /**
+   * A hint ahead of `writeTableCopyText`: a table of about `expectedRows` rows (undefined: unknown)
+   * will come as COPY text once its rows are selected. The writer may start meanwhile what that
+   * table needs (an encoding worker). Optional.
+   */
+  expectCopyText?(expectedRows: number | undefined): void;
+  /**
    * Writes one table's Parquet file from `produce` instead of rows (e.g. a rewrite of another
    * version's file that copies the column chunks it keeps). Optional: callers fall back to `writeTable`.
    */

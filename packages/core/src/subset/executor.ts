@@ -26,7 +26,7 @@ import type { SubsetPlan } from './planner.ts';
 import { readTables } from './parallel-read.ts';
 import { select } from './select.ts';
 import { guardSourceRead, sourceStatementTimeoutMs } from './source-guard.ts';
-import { stream } from './stream.ts';
+import { expectedRows, stream } from './stream.ts';
 
 /** Progress reporting, cancellation and batch size of one execution. */
 export interface ExecuteSubsetOptions {
@@ -111,6 +111,8 @@ export async function executeSubset(
   const work = prepare(catalog, plan);
   const byId = new Map(work.map((w) => [w.plan.qualified, w]));
   signal?.throwIfAborted();
+  // What the writer needs for the tables (an encoding worker) starts while their rows are selected.
+  if (writer.writeTableCopyText) for (const w of work) writer.expectCopyText?.(expectedRows(w));
 
   const filters = plan.tables.filter((t) => t.where !== null).map((t) => ({ table: t.qualified, where: t.where as string }));
   await checkFilters(source, catalog, filters);

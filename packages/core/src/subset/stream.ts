@@ -21,6 +21,12 @@ function rowsQuery(plan: SubsetPlan, w: Work): string {
   return `SELECT ${list} FROM ${from(w)} t JOIN ${w.keyTable} k ON ${w.plan.key.columns.map((c) => `k.${keyCol(w, c)} = ${col(w, 't', c)}`).join(' AND ')}`;
 }
 
+/** The catalog's count of `w`'s rows, else its estimate; undefined when unknown (never analyzed). */
+export function expectedRows(w: Work): number | undefined {
+  const known = w.def.rowCount ?? w.def.rowEstimate;
+  return known !== null && known >= 0 ? known : undefined;
+}
+
 /** One table's chosen rows through COPY into the writer; returns the row count. */
 export async function stream(
   tx: SqlClient,
@@ -71,10 +77,7 @@ export async function stream(
     }
   }
   try {
-    // The catalog's count, else its estimate (-1: never analyzed, unknown).
-    const known = w.def.rowCount ?? w.def.rowEstimate;
-    const expectedRows = known !== null && known >= 0 ? known : undefined;
-    if (writer.writeTableCopyText) await writer.writeTableCopyText(input, { copyText: chunks(), onRows: counted, expectedRows });
+    if (writer.writeTableCopyText) await writer.writeTableCopyText(input, { copyText: chunks(), onRows: counted, expectedRows: expectedRows(w) });
     else await writer.writeTable(input, batches());
   } catch (err) {
     readable.destroy();
