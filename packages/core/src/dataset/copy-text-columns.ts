@@ -34,20 +34,31 @@ export interface ColumnBuffer {
   big: Map<number, bigint>;
 }
 
-/** Empty buffers for `rows` values of each column (the ones a `CopyTextColumns` of `rows` starts with). */
-export function newColumnBuffers(columns: DatasetColumn[], rows: number): ColumnBuffer[] {
-  return columns.map((c) => newBuffer(c, rows));
+/**
+ * Empty buffers for `rows` values of each column (the ones a `CopyTextColumns` of `rows` starts with).
+ * `shared`: in SharedArrayBuffers, for row groups that go back and forth between threads — shared
+ * memory is handed over without being counted again as each thread's external memory, which a
+ * transferred buffer is on every arrival (enough, group after group, to set off full collections).
+ */
+export function newColumnBuffers(columns: DatasetColumn[], rows: number, shared = false): ColumnBuffer[] {
+  return columns.map((c) => newBuffer(c, rows, shared));
 }
 
-function newBuffer(column: DatasetColumn, rows: number): ColumnBuffer {
+function memory(bytes: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
+  return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
+function newBuffer(column: DatasetColumn, rows: number, shared = false): ColumnBuffer {
   const text = column.parquetType === 'STRING';
+  const ints = column.parquetType === 'INT32' || column.parquetType === 'BOOLEAN' ? rows : 0;
+  const nums = column.parquetType === 'INT64' || column.parquetType === 'DOUBLE' ? rows : 0;
   return {
     column,
-    defs: new Uint8Array(rows),
-    bytes: Buffer.alloc(text ? 64 * rows : 0),
-    offsets: new Int32Array(text ? rows + 1 : 0),
-    ints: new Int32Array(column.parquetType === 'INT32' || column.parquetType === 'BOOLEAN' ? rows : 0),
-    nums: new Float64Array(column.parquetType === 'INT64' || column.parquetType === 'DOUBLE' ? rows : 0),
+    defs: new Uint8Array(memory(rows, shared)),
+    bytes: Buffer.from(memory(text ? 64 * rows : 0, shared)),
+    offsets: new Int32Array(memory(text ? 4 * (rows + 1) : 0, shared)),
+    ints: new Int32Array(memory(4 * ints, shared)),
+    nums: new Float64Array(memory(8 * nums, shared)),
     big: new Map(),
   };
 }
@@ -69,11 +80,12 @@ export class CopyTextColumns {
   readonly #groupChars: number;
   readonly #rowOverhead: number;
 
-  constructor(columns: DatasetColumn[], groupRows: number, groupChars: number, valueOverhead: number) {
+  /** `shared`: the buffers in SharedArrayBuffers (`newColumnBuffers`). */
+  constructor(columns: DatasetColumn[], groupRows: number, groupChars: number, valueOverhead: number, shared = false) {
     this.#groupRows = groupRows;
     this.#groupChars = groupChars;
     this.#rowOverhead = columns.length * valueOverhead;
-    this.columns = newColumnBuffers(columns, groupRows);
+    this.columns = newColumnBuffers(columns, groupRows, shared);
   }
 
   get full(): boolean {
@@ -333,9 +345,9 @@ function store(c: ColumnBuffer, row: number, value: unknown): void {
   }
 }
 
-/** Grows a STRING column's arena to at least `need` bytes. */
+/** Grows a STRING column's arena to at least `need` bytes (in shared memory when it was). */
 function grow(c: ColumnBuffer, need: number): Buffer {
-  const bigger = Buffer.alloc(Math.max(need, 2 * c.bytes.length));
+  const bigger = Buffer.from(memory(Math.max(need, 2 * c.bytes.length), c.bytes.buffer instanceof SharedArrayBuffer));
   bigger.set(c.bytes);
   c.bytes = bigger;
   return bigger;

@@ -182,10 +182,17 @@ async function runEncodeJob(
   let clean = false;
   try {
     // A failure in the worker ends the wait at once, even while the source has nothing to give.
-    const reading = readCopyTextGroups(columns, chunks, options, async (group) => {
-      const fresh = (await job.freeBuffers()) ?? newColumnBuffers(columns, groupRows);
-      job.send(group.rows, group.swapBuffers(fresh));
-    });
+    // Row groups in shared memory: they go to the worker and come back without a copy or a transfer.
+    const reading = readCopyTextGroups(
+      columns,
+      chunks,
+      options,
+      async (group) => {
+        const fresh = (await job.freeBuffers()) ?? newColumnBuffers(columns, groupRows, true);
+        job.send(group.rows, group.swapBuffers(fresh));
+      },
+      true,
+    );
     reading.catch(() => {});
     await Promise.race([reading, job.done]);
     await reading;
@@ -281,7 +288,7 @@ class EncodeJob {
     return this.#free.pop() ?? null;
   }
 
-  /** Hands a full row group's buffers (transferred) to the worker. */
+  /** Hands a full row group's buffers to the worker (shared, or transferred when not in shared memory). */
   send(rows: number, buffers: ColumnBuffer[]): void {
     if (this.settled) return;
     this.#inFlight++;

@@ -48,15 +48,17 @@ export async function writeParquetFromCopyText(
  * Cuts COPY text into row groups (bounded by `options` as `writeParquet` bounds them) and hands each
  * to `onGroup` once it is full, and the last one; the group's buffers are reused for the next one
  * after `onGroup` resolves (unless it swapped them). Rejects as `writeParquetFromCopyText` does.
+ * `shared`: the group's first buffers in shared memory (`newColumnBuffers`).
  */
 export async function readCopyTextGroups(
   columns: DatasetColumn[],
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: ParquetWriteOptions,
   onGroup: (group: CopyTextColumns) => Promise<void>,
+  shared = false,
 ): Promise<void> {
   const { groupRows, groupChars, valueOverhead } = groupBounds(options);
-  const group = new CopyTextColumns(columns, groupRows, groupChars, valueOverhead);
+  const group = new CopyTextColumns(columns, groupRows, groupChars, valueOverhead, shared);
   const flush = async () => {
     if (!group.rows) return;
     options.signal?.throwIfAborted();
