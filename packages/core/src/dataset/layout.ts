@@ -127,7 +127,7 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
   writeTableCopyText(table: TableInput, input: CopyTextInput): Promise<DatasetTableManifest> {
     const columns = datasetColumns(table.columns);
     const write = encodesInWorker(input.expectedRows) ? writeParquetFromCopyTextInWorker : writeParquetFromCopyText;
-    return this.writeTableParquet(table, (sink, options) => write(columns, input.copyText, sink, { ...options, onRows: input.onRows }));
+    return this.writeTableParquet(table, (sink, options) => write(columns, input.copyText, sink, { ...options, onRows: input.onRows, maxRows: input.maxRows }));
   }
 
   async writeTableParquet(table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest> {

@@ -60,6 +60,11 @@ export interface CopyTextInput {
    * the calling thread, where starting an encoding worker would cost more than it saves.
    */
   expectedRows?: number;
+  /**
+   * At most this many rows are expected: more (counted once the text has ended) fail the table with
+   * `RowLimitError` and leave nothing of it, so the caller can select and write it again.
+   */
+  maxRows?: number;
 }
 
 /**

@@ -4,6 +4,7 @@
  * value), else as batches of text rows.
  */
 import { copyTextToBatches } from '../dataset/copy-text.ts';
+import { RowLimitError } from '../dataset/parquet-from-copy-text.ts';
 import type { DatasetWriter, TableInput, TextRow } from '../dataset/types.ts';
 import { quoteIdent } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
@@ -14,10 +15,13 @@ import type { SubsetPlan } from './planner.ts';
 /** At most one progress event per table per this many milliseconds while streaming. */
 const PROGRESS_INTERVAL_MS = 2000;
 
-/** The SELECT of `w`'s chosen rows: the table joined to its key table, or the whole table. */
+/**
+ * The SELECT of `w`'s chosen rows: the table joined to its key table, or the whole table (up to one
+ * row past the cap it was not counted against).
+ */
 function rowsQuery(plan: SubsetPlan, w: Work): string {
   const list = w.columns.map((c) => `t.${quoteIdent(c.name)}`).join(', ');
-  if (plan.mode !== 'subset' || w.whole) return `SELECT ${list} FROM ${from(w)} t`;
+  if (plan.mode !== 'subset' || w.whole) return `SELECT ${list} FROM ${from(w)} t${w.verifyCap === null ? '' : ` LIMIT ${w.verifyCap + 1}`}`;
   return `SELECT ${list} FROM ${from(w)} t JOIN ${w.keyTable} k ON ${w.plan.key.columns.map((c) => `k.${keyCol(w, c)} = ${col(w, 't', c)}`).join(' AND ')}`;
 }
 
@@ -69,15 +73,17 @@ export async function stream(
       yield chunk as Uint8Array;
     }
   }
+  const maxRows = w.verifyCap ?? undefined;
   async function* batches(): AsyncGenerator<TextRow[]> {
     for await (const batch of copyTextToBatches(readable, batchSize)) {
       signal?.throwIfAborted();
       counted(batch.length);
       yield batch;
     }
+    if (maxRows !== undefined && rows > maxRows) throw new RowLimitError(maxRows);
   }
   try {
-    if (writer.writeTableCopyText) await writer.writeTableCopyText(input, { copyText: chunks(), onRows: counted, expectedRows: expectedRows(w) });
+    if (writer.writeTableCopyText) await writer.writeTableCopyText(input, { copyText: chunks(), onRows: counted, expectedRows: expectedRows(w), maxRows });
     else await writer.writeTable(input, batches());
   } catch (err) {
     readable.destroy();
