@@ -133,6 +133,18 @@ describe('CopyOutStream', () => {
     expect(connection.stream.paused).toBe(false);
   });
 
+  it('drops the rest of the data when the reader stops early, and still hands the connection back at CopyDone', async () => {
+    const connection = new FakeConnection();
+    const stream = new CopyOutStream('COPY t TO STDOUT', 2);
+    stream.submit(connection);
+    for (let i = 0; i < 20; i++) connection.stream.emit('data', message('d', `${i}\n`));
+    expect(connection.stream.paused).toBe(true);
+    for await (const _chunk of stream) break; // destroys the stream
+    expect(connection.stream.paused).toBe(false);
+    connection.stream.emit('data', Buffer.concat([message('d', 'late\n'), message('c'), after]));
+    expect(Buffer.concat(connection.toPg).equals(after)).toBe(true);
+  });
+
   it('records the row count node-postgres reports', () => {
     const stream = new CopyOutStream('COPY t TO STDOUT', 2);
     stream.handleCommandComplete({ text: 'COPY 42' });

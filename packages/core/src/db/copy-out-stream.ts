@@ -70,6 +70,16 @@ export class CopyOutStream extends Readable {
     if (this.#attached) this.#connection?.stream.resume();
   }
 
+  /**
+   * A reader that stops before the end leaves the backend sending: the rest of the data is read and
+   * dropped, so the connection comes back to node-postgres at CopyDone and the next statement on it
+   * (a ROLLBACK after a cancelled read) is answered.
+   */
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    if (this.#attached) this.#connection?.stream.resume();
+    callback(err);
+  }
+
   /** node-postgres: an ErrorResponse (after the socket went back) or a lost connection. */
   handleError(err: Error): void {
     this.failure ??= err;
@@ -168,7 +178,7 @@ export class CopyOutStream extends Readable {
   }
 
   #flush(buf: Buffer, from: number, to: number): void {
-    if (to > from && !this.push(buf.subarray(from, to))) this.#connection?.stream.pause();
+    if (to > from && !this.destroyed && !this.push(buf.subarray(from, to))) this.#connection?.stream.pause();
   }
 
   /** Gives the socket back to node-postgres with the bytes after the COPY data; ends the stream at CopyDone. */
@@ -181,7 +191,7 @@ export class CopyOutStream extends Readable {
     this.#need = 0;
     connection.stream.removeListener('data', this.#onData);
     connection.stream.on('data', handler);
-    if (done) this.push(null);
+    if (done && !this.destroyed) this.push(null);
     if (rest.length) handler(rest);
     connection.stream.resume();
   }
