@@ -7,6 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCopyTextRow } from '../src/dataset/copy-text.ts';
+import { CopyTextColumns, newColumnBuffers } from '../src/dataset/copy-text-columns.ts';
 import {
   EncodeWorkerError,
   encodeWorkers,
@@ -106,6 +107,45 @@ describe('Parquet encoding on worker threads', () => {
       expect(inWorker.bytes.equals(expected.bytes)).toBe(true);
       expect(counts.reduce((a, b) => a + b, 0)).toBe(size === 1 ? 300 : rows.length);
     }
+  });
+
+  it('fills row groups in shared memory, growing a text arena there, to the bytes of the in-thread encoder under a slow sink', async () => {
+    const columns = datasetColumns(TABLE.columns);
+    const buffers = newColumnBuffers(columns, 4, true);
+    for (const c of buffers) for (const a of [c.defs, c.bytes, c.offsets, c.ints, c.nums]) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const group = new CopyTextColumns(columns, 4, 1 << 30, 16, true);
+    const long = row(1).map((v, i) => (i === 6 ? 'x'.repeat(10_000) : v));
+    group.parse(Buffer.from(formatCopyTextRow(long)), 0, Buffer.byteLength(formatCopyTextRow(long)));
+    const note = group.columns[6];
+    expect(note?.bytes.length).toBeGreaterThanOrEqual(10_000);
+    expect(note?.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+
+    // Long values now and then (arenas grow mid-table) and a sink slower than the encoder.
+    const rows = Array.from({ length: 30_000 }, (_, i) => (i % 4000 === 7 ? long : row(i)));
+    const expected = await collect((sink) => writeParquetFromCopyText(columns, copyText(rows, 65_536), sink));
+    const parts: Uint8Array[] = [];
+    const result = await writeParquetFromCopyTextInWorker(columns, copyText(rows, 65_536), async (chunk) => {
+      parts.push(Uint8Array.from(chunk));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    expect(result).toEqual(expected.result);
+    expect(Buffer.concat(parts).equals(expected.bytes)).toBe(true);
+  });
+
+  it('starts a worker ahead of a table expected to be big, which that table then takes', async () => {
+    const store = new LocalDatasetStore(dir);
+    await terminateEncodeWorkers();
+    const writer = store.createWriter('warmed');
+    writer.expectCopyText?.(2000);
+    expect(encodeWorkers()).toEqual([]);
+    writer.expectCopyText?.(1e6);
+    writer.expectCopyText?.(undefined);
+    const warm = encodeWorkers();
+    expect(warm.length).toBe(1);
+    const rows = Array.from({ length: 3000 }, (_, i) => row(i));
+    await writer.writeTableCopyText?.(TABLE, { copyText: gated(copyText(rows, 4096), Promise.resolve()), expectedRows: 1e6 });
+    expect(encodeWorkers()).toEqual(warm);
+    await writer.abort();
   });
 
   it('runs tables side by side on several workers and reuses idle ones', async () => {

@@ -37,8 +37,10 @@ afterAll(async () => {
 
 const engines: ('pglite' | 'postgres')[] = (await pgAvailable()) ? ['pglite', 'postgres'] : ['pglite'];
 
-async function subset(source: SqlClient, options: SubsetOptions) {
+async function subset(source: SqlClient, options: SubsetOptions, change?: () => Promise<void>) {
   const catalog = await readCatalog(source, ['public']);
+  // Rows changed after the catalog was read: its counts are out of date.
+  await change?.();
   const plan = planSubset(catalog, options);
   const writer = store.createWriter(`w${Math.random().toString(36).slice(2)}`);
   const events: StepEvent[] = [];
@@ -103,5 +105,27 @@ describe.each(engines)('executeSubset, tables taken whole (%s)', (engine) => {
     for (const p of rows.get('person') ?? []) if (p[2] !== null) expect(persons.has(Number(p[2]))).toBe(true);
     for (const n of rows.get('note') ?? []) expect(persons.has(Number(n[1]))).toBe(true);
     expect(result.cut.map((c) => c.table)).toContain('public.person');
+  });
+
+  it('a table no foreign key ties to others is taken whole on the catalog’s count, and cut when the count is out of date', async () => {
+    const whole = await subset(source, { rootTable: 'note', maxRowsPerTable: { '*': 3 } });
+    expect(ids(whole.rows.get('lonely'))).toEqual([1, 2, 3]);
+    expect(whole.result.cut.map((c) => c.table)).not.toContain('public.lonely');
+    expect(whole.result.tables.find((t) => t.name === 'lonely')?.rowCount).toBe(3);
+
+    // Two rows more since the catalog was read: the cap of 3 keeps the first three by key, as for any capped table.
+    const grown = await subset(source, { rootTable: 'note', maxRowsPerTable: { '*': 3 } }, () =>
+      source.exec(`INSERT INTO lonely VALUES (0, 'new'), (9, 'new')`),
+    );
+    try {
+      expect(ids(grown.rows.get('lonely'))).toEqual([0, 1, 2]);
+      expect(grown.result.tables.find((t) => t.name === 'lonely')?.rowCount).toBe(3);
+      expect(grown.result.cut.find((c) => c.table === 'public.lonely')).toMatchObject({ wanted: 5, kept: 3, final: 3 });
+      // No cap: every row, whatever the catalog said.
+      const uncapped = await subset(source, { rootTable: 'note', maxRowsPerTable: { note: 3 } }, () => source.exec(`INSERT INTO lonely VALUES (10, NULL)`));
+      expect(ids(uncapped.rows.get('lonely'))).toEqual([0, 1, 2, 3, 9, 10]);
+    } finally {
+      await source.exec('DELETE FROM lonely WHERE id NOT IN (1, 2, 3)');
+    }
   });
 });

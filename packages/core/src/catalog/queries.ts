@@ -7,7 +7,7 @@ select nspname as name from pg_namespace where nspname = any($1::text[])`;
 
 export const TABLES_SQL = `
 select c.oid::int8::text as oid, n.nspname as schema, c.relname as name, c.relkind as kind,
-  c.relispartition as is_partition,
+  c.relispartition as is_partition, c.relhassubclass as has_children,
   case when c.relispartition then pg_get_expr(c.relpartbound, c.oid) end as partition_bound,
   case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partition_key,
   (select pn.nspname || '.' || pc.relname from pg_inherits i join pg_class pc on pc.oid = i.inhparent

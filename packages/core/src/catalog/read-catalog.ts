@@ -95,9 +95,12 @@ async function readInTransaction(sql: CatalogReader, schemas: string[], options:
   if (missing.length > 0) throw new SchemaNotFoundError(missing, sql.database);
 
   const byKey = new Map<string, TableDef>();
+  /** Tables with (or that once had) partitions or INHERITS children: their own rows are counted apart. */
+  const parents = new Set<TableDef>();
   for (const r of tables.rows) {
     const t = toTable(r);
     byKey.set(key(t.schema, t.name), t);
+    if (r.has_children) parents.add(t);
   }
 
   for (const r of columns.rows) {
@@ -148,7 +151,7 @@ async function readInTransaction(sql: CatalogReader, schemas: string[], options:
   };
   sortCatalog(catalog);
   resolveSequences(catalog);
-  if (options.exactCounts !== false) await countRows(sql, catalog.tables, options.exactCountLimit ?? 5_000_000);
+  if (options.exactCounts !== false) await countRows(sql, catalog.tables, options.exactCountLimit ?? 5_000_000, parents);
   return catalog;
 }
 
@@ -306,7 +309,7 @@ function resolveSequences(catalog: Catalog): void {
   }
 }
 
-async function countRows(sql: CatalogReader, tables: TableDef[], limit: number): Promise<void> {
+async function countRows(sql: CatalogReader, tables: TableDef[], limit: number, parents: Set<TableDef>): Promise<void> {
   const countable = tables.filter((t) => t.kind !== 'FOREIGN_TABLE' && (t.rowEstimate === null || t.rowEstimate <= limit));
   // Few statements for all tables (a round trip per table would dominate on small databases), one
   // per connection at least so they count side by side; tables dealt out by estimate, largest first.
@@ -314,20 +317,22 @@ async function countRows(sql: CatalogReader, tables: TableDef[], limit: number):
   const chunks: TableDef[][] = Array.from({ length: statements }, () => []);
   const estimates = [...countable].sort((a, b) => (b.rowEstimate ?? 0) - (a.rowEstimate ?? 0));
   for (const [i, t] of estimates.entries()) chunks[i % statements]?.push(t);
-  await Promise.all(chunks.map((chunk) => countChunk(sql, chunk)));
+  await Promise.all(chunks.map((chunk) => countChunk(sql, chunk, parents)));
 }
 
-async function countChunk(sql: CatalogReader, chunk: TableDef[]): Promise<void> {
-  const parts = chunk.map(
-    (t, i) =>
-      `(select ${i} as i, (select count(*) from ${quoteQualified(t.schema, t.name)})::int8::text as total, (select count(*) from only ${quoteQualified(t.schema, t.name)})::int8::text as own)`,
-  );
-  const { rows } = await sql.query<{ i: number; total: string; own: string }>(parts.join(' union all '));
+/** The counts of `chunk`'s tables in one statement; a table without children is read once (its own rows are all its rows). */
+async function countChunk(sql: CatalogReader, chunk: TableDef[], parents: Set<TableDef>): Promise<void> {
+  const parts = chunk.map((t, i) => {
+    const table = quoteQualified(t.schema, t.name);
+    const own = parents.has(t) ? `(select count(*) from only ${table})::int8::text` : 'null::text';
+    return `(select ${i} as i, (select count(*) from ${table})::int8::text as total, ${own} as own)`;
+  });
+  const { rows } = await sql.query<{ i: number; total: string; own: string | null }>(parts.join(' union all '));
   for (const r of rows) {
     const t = chunk[Number(r.i)];
     if (t) {
       t.rowCount = Number(r.total);
-      t.ownRowCount = Number(r.own);
+      t.ownRowCount = Number(r.own ?? r.total);
     }
   }
 }

@@ -34,20 +34,31 @@ export interface ColumnBuffer {
   big: Map<number, bigint>;
 }
 
-/** Empty buffers for `rows` values of each column (the ones a `CopyTextColumns` of `rows` starts with). */
-export function newColumnBuffers(columns: DatasetColumn[], rows: number): ColumnBuffer[] {
-  return columns.map((c) => newBuffer(c, rows));
+/**
+ * Empty buffers for `rows` values of each column (the ones a `CopyTextColumns` of `rows` starts with).
+ * `shared`: in SharedArrayBuffers, for row groups that go back and forth between threads — shared
+ * memory is handed over without being counted again as each thread's external memory, which a
+ * transferred buffer is on every arrival (enough, group after group, to set off full collections).
+ */
+export function newColumnBuffers(columns: DatasetColumn[], rows: number, shared = false): ColumnBuffer[] {
+  return columns.map((c) => newBuffer(c, rows, shared));
 }
 
-function newBuffer(column: DatasetColumn, rows: number): ColumnBuffer {
+function memory(bytes: number, shared: boolean): ArrayBuffer | SharedArrayBuffer {
+  return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
+function newBuffer(column: DatasetColumn, rows: number, shared = false): ColumnBuffer {
   const text = column.parquetType === 'STRING';
+  const ints = column.parquetType === 'INT32' || column.parquetType === 'BOOLEAN' ? rows : 0;
+  const nums = column.parquetType === 'INT64' || column.parquetType === 'DOUBLE' ? rows : 0;
   return {
     column,
-    defs: new Uint8Array(rows),
-    bytes: Buffer.alloc(text ? 64 * rows : 0),
-    offsets: new Int32Array(text ? rows + 1 : 0),
-    ints: new Int32Array(column.parquetType === 'INT32' || column.parquetType === 'BOOLEAN' ? rows : 0),
-    nums: new Float64Array(column.parquetType === 'INT64' || column.parquetType === 'DOUBLE' ? rows : 0),
+    defs: new Uint8Array(memory(rows, shared)),
+    bytes: Buffer.from(memory(text ? 64 * rows : 0, shared)),
+    offsets: new Int32Array(memory(text ? 4 * (rows + 1) : 0, shared)),
+    ints: new Int32Array(memory(4 * ints, shared)),
+    nums: new Float64Array(memory(8 * nums, shared)),
     big: new Map(),
   };
 }
@@ -69,11 +80,12 @@ export class CopyTextColumns {
   readonly #groupChars: number;
   readonly #rowOverhead: number;
 
-  constructor(columns: DatasetColumn[], groupRows: number, groupChars: number, valueOverhead: number) {
+  /** `shared`: the buffers in SharedArrayBuffers (`newColumnBuffers`). */
+  constructor(columns: DatasetColumn[], groupRows: number, groupChars: number, valueOverhead: number, shared = false) {
     this.#groupRows = groupRows;
     this.#groupChars = groupChars;
     this.#rowOverhead = columns.length * valueOverhead;
-    this.columns = newColumnBuffers(columns, groupRows);
+    this.columns = newColumnBuffers(columns, groupRows, shared);
   }
 
   get full(): boolean {
@@ -114,7 +126,7 @@ export class CopyTextColumns {
       const row = this.rows;
       for (let i = 0; i < width; i++) {
         const last = i === width - 1;
-        p = this.#field(this.columns[i] as ColumnBuffer, buf, p, row, last);
+        p = this.#field(this.columns[i] as ColumnBuffer, buf, p, row, last, end);
         const sep = buf[p];
         if (sep !== (last ? NEWLINE : TAB)) this.#badWidth(buf, lineStart);
         p++;
@@ -137,7 +149,7 @@ export class CopyTextColumns {
   }
 
   /** One field at `p` into `c`'s row `row`; returns the position of its separator. */
-  #field(c: ColumnBuffer, buf: Uint8Array, p: number, row: number, last: boolean): number {
+  #field(c: ColumnBuffer, buf: Uint8Array, p: number, row: number, last: boolean, end: number): number {
     if (buf[p] === BACKSLASH && buf[p + 1] === 78) {
       const after = buf[p + 2];
       if (after === TAB || after === NEWLINE || (last && after === CR && buf[p + 3] === NEWLINE)) {
@@ -149,7 +161,7 @@ export class CopyTextColumns {
     c.defs[row] = 1;
     switch (c.column.parquetType) {
       case 'STRING':
-        return this.#text(c, buf, p, row, last);
+        return this.#text(c, buf, p, row, last, end);
       case 'INT32':
       case 'INT64':
         return this.#integer(c, buf, p, row, last);
@@ -168,10 +180,34 @@ export class CopyTextColumns {
     }
   }
 
-  /** A STRING field: unescaped UTF-8 into the column's arena. */
-  #text(c: ColumnBuffer, buf: Uint8Array, p: number, row: number, last: boolean): number {
+  /**
+   * A STRING field: unescaped UTF-8 into the column's arena. When the arena has room for the rest of
+   * the lines being parsed (`end`), the bytes are copied as they are scanned, in one pass.
+   */
+  #text(c: ColumnBuffer, buf: Uint8Array, p: number, row: number, last: boolean, end: number): number {
+    const at = c.offsets[row] as number;
+    const bytes = c.bytes;
+    if (at + (end - p) > bytes.length) return this.#longText(c, buf, p, row, last);
     let q = p;
+    let o = at;
     let extra = 0; // UTF-16 length = bytes - continuation bytes + 4-byte sequences
+    let b = buf[q] as number;
+    while (b !== TAB && b !== NEWLINE && b !== BACKSLASH) {
+      bytes[o++] = b;
+      if (b >= 0x80) extra += b < 0xc0 ? -1 : b >= 0xf0 ? 1 : 0;
+      b = buf[++q] as number;
+    }
+    if (b === BACKSLASH) return this.#escaped(c, buf, q, row, o, last);
+    if (b === NEWLINE && last && o > at && bytes[o - 1] === CR) o--;
+    c.offsets[row + 1] = o;
+    this.chars += o - at + extra;
+    return q;
+  }
+
+  /** A STRING field that may not fit the arena: scanned first, the arena grown to its length, then copied. */
+  #longText(c: ColumnBuffer, buf: Uint8Array, p: number, row: number, last: boolean): number {
+    let q = p;
+    let extra = 0;
     let b = buf[q] as number;
     while (b !== TAB && b !== NEWLINE && b !== BACKSLASH) {
       if (b >= 0x80) extra += b < 0xc0 ? -1 : b >= 0xf0 ? 1 : 0;
@@ -182,8 +218,7 @@ export class CopyTextColumns {
     const at = c.offsets[row] as number;
     let bytes = c.bytes;
     if (at + (stop - p) > bytes.length) bytes = grow(c, at + (stop - p));
-    if (stop - p > 32) bytes.set(buf.subarray(p, stop), at);
-    else for (let k = p; k < stop; k++) bytes[at + k - p] = buf[k] as number;
+    bytes.set(buf.subarray(p, stop), at);
     const out = at + (stop - p);
     if (b === BACKSLASH) return this.#escaped(c, buf, q, row, out, last);
     c.offsets[row + 1] = out;
@@ -333,9 +368,9 @@ function store(c: ColumnBuffer, row: number, value: unknown): void {
   }
 }
 
-/** Grows a STRING column's arena to at least `need` bytes. */
+/** Grows a STRING column's arena to at least `need` bytes (in shared memory when it was). */
 function grow(c: ColumnBuffer, need: number): Buffer {
-  const bigger = Buffer.alloc(Math.max(need, 2 * c.bytes.length));
+  const bigger = Buffer.from(memory(Math.max(need, 2 * c.bytes.length), c.bytes.buffer instanceof SharedArrayBuffer));
   bigger.set(c.bytes);
   c.bytes = bigger;
   return bigger;

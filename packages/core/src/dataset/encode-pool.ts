@@ -141,6 +141,16 @@ function release(w: PooledWorker): void {
   idle.push(w);
 }
 
+/**
+ * Starts an encoding worker ahead of the table that will need it (kept idle for `IDLE_MS`, as one a
+ * table gave back): its start-up (loading the encoder, compiling snappy) then overlaps the wait for
+ * the first rows instead of delaying the first row group. Does nothing when one is idle already.
+ */
+export function warmEncodeWorker(): void {
+  if (idle.some((w) => !w.dead)) return;
+  release(acquire());
+}
+
 /** Terminates every encoding worker (idle or busy: a busy one's table fails with `EncodeWorkerError`). */
 export async function terminateEncodeWorkers(): Promise<void> {
   await Promise.all([...live].map((w) => w.worker.terminate()));
@@ -172,10 +182,17 @@ async function runEncodeJob(
   let clean = false;
   try {
     // A failure in the worker ends the wait at once, even while the source has nothing to give.
-    const reading = readCopyTextGroups(columns, chunks, options, async (group) => {
-      const fresh = (await job.freeBuffers()) ?? newColumnBuffers(columns, groupRows);
-      job.send(group.rows, group.swapBuffers(fresh));
-    });
+    // Row groups in shared memory: they go to the worker and come back without a copy or a transfer.
+    const reading = readCopyTextGroups(
+      columns,
+      chunks,
+      options,
+      async (group) => {
+        const fresh = (await job.freeBuffers()) ?? newColumnBuffers(columns, groupRows, true);
+        job.send(group.rows, group.swapBuffers(fresh));
+      },
+      true,
+    );
     reading.catch(() => {});
     await Promise.race([reading, job.done]);
     await reading;
@@ -271,7 +288,7 @@ class EncodeJob {
     return this.#free.pop() ?? null;
   }
 
-  /** Hands a full row group's buffers (transferred) to the worker. */
+  /** Hands a full row group's buffers to the worker (shared, or transferred when not in shared memory). */
   send(rows: number, buffers: ColumnBuffer[]): void {
     if (this.settled) return;
     this.#inFlight++;

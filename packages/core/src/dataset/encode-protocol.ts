@@ -10,7 +10,7 @@ import type { DatasetColumn } from './types.ts';
 /** To the worker. */
 export type ToWorker =
   | { type: 'start'; columns: DatasetColumn[]; metadata?: Record<string, string> }
-  /** A full row group's column buffers (transferred). */
+  /** A full row group's column buffers (shared memory; any other memory transferred). */
   | { type: 'group'; rows: number; buffers: ColumnBuffer[] }
   | { type: 'end' }
   /** Parquet bytes of `bytes` length were written by the sink. */
@@ -19,9 +19,9 @@ export type ToWorker =
 /** From the worker. */
 export type FromWorker =
   | { type: 'ready' }
-  /** The next Parquet bytes of the file (transferred). */
+  /** The next Parquet bytes of the file (in shared memory). */
   | { type: 'out'; bytes: Uint8Array }
-  /** A row group of `rows` rows is written; its buffers come back (transferred) to be filled again. */
+  /** A row group of `rows` rows is written; its buffers come back (as they came) to be filled again. */
   | { type: 'rows'; rows: number; buffers: ColumnBuffer[] }
   | { type: 'done'; rowCount: number; bytes: number; checksum: string }
   | { type: 'error'; error: SerializedError };
@@ -31,10 +31,12 @@ export function reviveBuffers(buffers: ColumnBuffer[]): ColumnBuffer[] {
   return buffers.map((c) => ({ ...c, bytes: Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength) }));
 }
 
-/** The memory of column buffers, to transfer rather than copy (each buffer once). */
+/** The memory of column buffers to transfer rather than copy (each buffer once; shared memory is shared, not transferred). */
 export function transferList(buffers: ColumnBuffer[]): ArrayBuffer[] {
   const list = new Set<ArrayBuffer>();
-  for (const c of buffers) for (const array of [c.defs, c.bytes, c.offsets, c.ints, c.nums]) if (array.buffer.byteLength) list.add(array.buffer as ArrayBuffer);
+  for (const c of buffers)
+    for (const array of [c.defs, c.bytes, c.offsets, c.ints, c.nums])
+      if (array.buffer.byteLength && !(array.buffer instanceof SharedArrayBuffer)) list.add(array.buffer);
   return [...list];
 }
 

@@ -1,10 +1,11 @@
 /**
  * Worker thread entry: encodes a table's row groups into its Parquet file for `encode-pool.ts`, one
  * table at a time. The feeding thread reads the COPY text and cuts it into column buffers
- * (`CopyTextColumns`); each full row group's buffers come here transferred, are encoded by
+ * (`CopyTextColumns`); each full row group's buffers come here (shared memory), are encoded by
  * `writeCopyTextRowGroup` (pages, dictionaries, snappy, through one compressor per file, in file
  * order: the bytes of the in-thread writer) and go back to be filled again. The file's bytes go to
- * the feeding thread as they are flushed, and wait once `OUT_LIMIT` bytes are not yet written there.
+ * the feeding thread as they are flushed (in shared memory, as the row groups), and wait once
+ * `OUT_LIMIT` bytes are not yet written there.
  */
 import { parentPort } from 'node:worker_threads';
 import { type FromWorker, reviveBuffers, serializeError, type ToWorker, transferList } from './encode-protocol.ts';
@@ -22,8 +23,11 @@ const out = { pending: 0, wake: null as (() => void) | null };
 
 async function sink(chunk: Uint8Array): Promise<void> {
   out.pending += chunk.byteLength;
-  const bytes = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice();
-  post({ type: 'out', bytes }, [bytes.buffer as ArrayBuffer]);
+  // In shared memory: a transferred buffer would count as new external memory of the feeding thread
+  // on arrival, and 30 MB of those per million rows set off its full collections.
+  const bytes = new Uint8Array(new SharedArrayBuffer(chunk.byteLength));
+  bytes.set(chunk);
+  post({ type: 'out', bytes });
   while (out.pending > OUT_LIMIT)
     await new Promise<void>((resolve) => {
       out.wake = resolve;

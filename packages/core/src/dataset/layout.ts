@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError, NotFoundError, TdmError } from '../errors.ts';
 import { datasetColumns, writeParquet } from './parquet.ts';
-import { encodeWorkersEnabled, WORKER_MIN_ROWS, writeParquetFromCopyTextInWorker } from './encode-pool.ts';
+import { encodeWorkersEnabled, WORKER_MIN_ROWS, warmEncodeWorker, writeParquetFromCopyTextInWorker } from './encode-pool.ts';
 import { writeParquetFromCopyText } from './parquet-from-copy-text.ts';
 import type { CopyTextInput, DatasetManifest, DatasetTableManifest, DatasetWriter, ParquetProducer, TableInput, TableRef, TextRow } from './types.ts';
 
@@ -81,6 +81,11 @@ export function findTable(manifest: DatasetManifest, table: TableRef): DatasetTa
   return entry;
 }
 
+/** Whether a table of `expectedRows` rows (undefined: unknown) is encoded on a worker thread. */
+function encodesInWorker(expectedRows: number | undefined): boolean {
+  return encodeWorkersEnabled() && (expectedRows === undefined || expectedRows >= WORKER_MIN_ROWS);
+}
+
 export type FinishInfo = Parameters<DatasetWriter['finish']>[0];
 
 /**
@@ -115,11 +120,14 @@ export abstract class BaseDatasetWriter implements DatasetWriter {
     return this.writeTableParquet(table, (sink, options) => writeParquet(columns, batches, sink, options));
   }
 
+  expectCopyText(expectedRows: number | undefined): void {
+    if (encodesInWorker(expectedRows)) warmEncodeWorker();
+  }
+
   writeTableCopyText(table: TableInput, input: CopyTextInput): Promise<DatasetTableManifest> {
     const columns = datasetColumns(table.columns);
-    const inWorker = encodeWorkersEnabled() && (input.expectedRows === undefined || input.expectedRows >= WORKER_MIN_ROWS);
-    const write = inWorker ? writeParquetFromCopyTextInWorker : writeParquetFromCopyText;
-    return this.writeTableParquet(table, (sink, options) => write(columns, input.copyText, sink, { ...options, onRows: input.onRows }));
+    const write = encodesInWorker(input.expectedRows) ? writeParquetFromCopyTextInWorker : writeParquetFromCopyText;
+    return this.writeTableParquet(table, (sink, options) => write(columns, input.copyText, sink, { ...options, onRows: input.onRows, maxRows: input.maxRows }));
   }
 
   async writeTableParquet(table: TableInput, produce: ParquetProducer): Promise<DatasetTableManifest> {

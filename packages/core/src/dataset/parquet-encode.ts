@@ -82,7 +82,7 @@ function pageBoundaries(k: Chunk): [number, number][] {
 }
 
 /** The non-NULL values of rows `[from, to)` as a page body in `encoding`. */
-function pageValues(k: Chunk, encoding: Encoding, from: number, to: number): Uint8Array {
+function pageValues(k: Chunk, encoding: Encoding, from: number, to: number, reuse: boolean): Uint8Array {
   const { c, dictionary } = k;
   const type = c.column.parquetType;
   let n = 0;
@@ -118,7 +118,7 @@ function pageValues(k: Chunk, encoding: Encoding, from: number, to: number): Uin
   }
   if (type === 'STRING') {
     const length = (c.offsets[to] as number) - (c.offsets[from] as number);
-    const out = new Uint8Array(length + 4 * n);
+    const out = body(length + 4 * n, reuse);
     const { bytes, offsets, defs } = c;
     let at = 0;
     for (let r = from; r < to; r++) {
@@ -138,8 +138,8 @@ function pageValues(k: Chunk, encoding: Encoding, from: number, to: number): Uin
     return out;
   }
   const width = type === 'INT32' ? 4 : 8;
-  const out = new Uint8Array(width * n);
-  const view = new DataView(out.buffer);
+  const out = body(width * n, reuse);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let at = -width;
   for (let r = from; r < to; r++) {
     if (!c.defs[r]) continue;
@@ -158,14 +158,28 @@ function pageValues(k: Chunk, encoding: Encoding, from: number, to: number): Uin
   return out;
 }
 
-/** Rows `[from, to)` as a DATA_PAGE_V2's levels and body, uncompressed. */
-function preparePage(k: Chunk, encoding: Encoding, from: number, to: number): PreparedPage {
+/**
+ * Memory for one uncompressed page body, reused page after page where a page is compressed (copied
+ * into the compressor's memory) before the next one is built: not allocating ≈ 60 MB of pages per
+ * million rows spares the collector the work their external memory would cause. Pages prepared to be
+ * written later (another thread, another order) get their own memory.
+ */
+let pageMemory = new Uint8Array(1 << 16);
+
+function body(size: number, reuse: boolean): Uint8Array {
+  if (!reuse) return new Uint8Array(size);
+  if (pageMemory.length < size) pageMemory = new Uint8Array(Math.max(size, 2 * pageMemory.length));
+  return pageMemory.subarray(0, size);
+}
+
+/** Rows `[from, to)` as a DATA_PAGE_V2's levels and body, uncompressed (`reuse`: the body in the shared page memory). */
+function preparePage(k: Chunk, encoding: Encoding, from: number, to: number, reuse = false): PreparedPage {
   const levels = new ByteWriter();
   const defs = k.c.defs.subarray(from, to);
   const defLength = writeRleBitPackedHybrid(levels, defs, 1);
   let nulls = 0;
   for (let r = 0; r < defs.length; r++) nulls += 1 - (defs[r] as number);
-  return { from, to, levels: levels.getBytes(), defLength, nulls, body: pageValues(k, encoding, from, to) };
+  return { from, to, levels: levels.getBytes(), defLength, nulls, body: pageValues(k, encoding, from, to, reuse) };
 }
 
 /** Writes a prepared page, compressed; returns its uncompressed size with the header, as `writeDataPageV2`. */
@@ -236,28 +250,53 @@ function statistics(c: ColumnBuffer, rows: number): { min_value: unknown; max_va
   return { min_value: lo, max_value: hi, null_count };
 }
 
-/** Column buffer `c` (`rows` values) as a prepared chunk: its dictionary decision, pages and statistics. */
-export function prepareColumnChunk(c: ColumnBuffer, rows: number): PreparedChunk {
+type PagesChunk = Extract<PreparedChunk, { kind: 'pages' }>;
+
+/** A pages chunk written where it is made: each page built in the shared page memory as the writer takes it. */
+type StreamedChunk = Omit<PagesChunk, 'pages'> & { pages: Iterable<PreparedPage>; pageCount: number };
+
+/** Column buffer `c`'s dictionary decision, encoding, statistics and page boundaries; a DOUBLE column's values. */
+function planChunk(c: ColumnBuffer, rows: number) {
   const type = c.column.parquetType;
-  if (type === 'DOUBLE') return { kind: 'values', rows, defs: c.defs.subarray(0, rows), nums: c.nums.subarray(0, rows) };
+  if (type === 'DOUBLE') return { kind: 'values', rows, defs: c.defs.subarray(0, rows), nums: c.nums.subarray(0, rows) } as const;
   const dictionary = type === 'STRING' ? textDictionary(c, rows) : type === 'BOOLEAN' ? null : numberDictionary(c, rows);
   const k: Chunk = { c, rows, dictionary };
   const encoding: Encoding = dictionary ? 'RLE_DICTIONARY' : type === 'BOOLEAN' && rows > 16 ? 'RLE' : 'PLAIN';
-  return {
+  const head = {
     kind: 'pages',
     type,
     rows,
     dictionary: dictionary && { plain: dictionary.plain, count: dictionary.count },
     encoding,
-    pages: pageBoundaries(k).map(([from, to]) => preparePage(k, encoding, from, to)),
     statistics: type === 'STRING' ? undefined : (statistics(c, rows) as Statistics),
-  };
+  } as const;
+  return { ...head, k, bounds: pageBoundaries(k) };
+}
+
+/** Column buffer `c` (`rows` values) as a prepared chunk: its dictionary decision, pages and statistics. */
+export function prepareColumnChunk(c: ColumnBuffer, rows: number): PreparedChunk {
+  const plan = planChunk(c, rows);
+  if (plan.kind === 'values') return plan;
+  const { k, bounds, ...head } = plan;
+  return { ...head, pages: bounds.map(([from, to]) => preparePage(k, head.encoding, from, to)) };
+}
+
+function* streamedPages(k: Chunk, encoding: Encoding, bounds: [number, number][]): Iterable<PreparedPage> {
+  for (const [from, to] of bounds) yield preparePage(k, encoding, from, to, true);
+}
+
+/** Column buffer `c` as a chunk to write at once: its pages built one by one as they are compressed. */
+function streamColumnChunk(c: ColumnBuffer, rows: number): PreparedChunk | StreamedChunk {
+  const plan = planChunk(c, rows);
+  if (plan.kind === 'values') return plan;
+  const { k, bounds, ...head } = plan;
+  return { ...head, pages: streamedPages(k, head.encoding, bounds), pageCount: bounds.length };
 }
 
 /** One prepared column chunk, as `writeColumn` writes it; returns it with its offset index (several pages only). */
 function writeChunk(
   writer: ByteWriter,
-  k: Extract<PreparedChunk, { kind: 'pages' }>,
+  k: PagesChunk | StreamedChunk,
   element: SchemaElement,
   compress: Compress,
 ): { chunk: ColumnChunk; offsetIndex?: OffsetIndex } {
@@ -271,7 +310,8 @@ function writeChunk(
     encodings.push('PLAIN');
   }
   encodings.push(k.encoding);
-  const offsetIndex: OffsetIndex | undefined = k.pages.length > 1 ? { page_locations: [] } : undefined;
+  const pageCount = 'pageCount' in k ? k.pageCount : k.pages.length;
+  const offsetIndex: OffsetIndex | undefined = pageCount > 1 ? { page_locations: [] } : undefined;
   const dataOffset = BigInt(writer.offset);
   for (const page of k.pages) {
     const at = writer.offset;
@@ -294,7 +334,7 @@ function writeChunk(
       encoding_stats: stats
         ? [
             ...(k.dictionary ? [{ page_type: 'DICTIONARY_PAGE' as const, encoding: 'PLAIN' as const, count: 1 }] : []),
-            { page_type: 'DATA_PAGE_V2' as const, encoding: k.encoding, count: k.pages.length },
+            { page_type: 'DATA_PAGE_V2' as const, encoding: k.encoding, count: pageCount },
           ]
         : undefined,
       geospatial_statistics: undefined,
@@ -334,6 +374,10 @@ function writeValuesChunk(pq: ParquetWriter, k: Extract<PreparedChunk, { kind: '
  * stands, compressed by the file's compressor; the chunk's offset index goes with the file's.
  */
 export function writePreparedChunk(pq: ParquetWriter, i: number, k: PreparedChunk): ColumnChunk {
+  return writeChunkAt(pq, i, k);
+}
+
+function writeChunkAt(pq: ParquetWriter, i: number, k: PreparedChunk | StreamedChunk): ColumnChunk {
   const element = pq.schema[i + 1] as SchemaElement;
   const result =
     k.kind === 'values'
@@ -345,7 +389,7 @@ export function writePreparedChunk(pq: ParquetWriter, i: number, k: PreparedChun
 
 /** Writes column `i` of the schema (`c`, `rows` values) as the next column chunk where `pq`'s writer stands, as `writeColumn` would. */
 export function writeColumnBufferChunk(pq: ParquetWriter, i: number, c: ColumnBuffer, rows: number): ColumnChunk {
-  return writePreparedChunk(pq, i, prepareColumnChunk(c, rows));
+  return writeChunkAt(pq, i, streamColumnChunk(c, rows));
 }
 
 /**

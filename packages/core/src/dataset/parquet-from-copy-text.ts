@@ -6,6 +6,7 @@
 import { CopyTextColumns } from './copy-text-columns.ts';
 import { abortable, type ByteSink, groupBounds, openParquetWriter, type ParquetWriteOptions, type ParquetWriteResult } from './parquet.ts';
 import { writeCopyTextRowGroup } from './parquet-encode.ts';
+import { TdmError } from '../errors.ts';
 import type { DatasetColumn } from './types.ts';
 
 const NEWLINE = 10;
@@ -13,6 +14,15 @@ const NEWLINE = 10;
 export interface ParquetFromCopyTextOptions extends ParquetWriteOptions {
   /** Told the number of rows of each row group once it is written. */
   onRows?: (rows: number) => void;
+  /** More rows than this (counted when the text has ended) reject with `RowLimitError`. */
+  maxRows?: number;
+}
+
+/** A table had more rows than the `maxRows` it was written with. */
+export class RowLimitError extends TdmError {
+  constructor(maxRows: number) {
+    super('INVALID_INPUT', `the table has more than ${maxRows} rows`, { details: { maxRows } });
+  }
 }
 
 function asBuffer(chunk: Uint8Array): Buffer {
@@ -48,15 +58,17 @@ export async function writeParquetFromCopyText(
  * Cuts COPY text into row groups (bounded by `options` as `writeParquet` bounds them) and hands each
  * to `onGroup` once it is full, and the last one; the group's buffers are reused for the next one
  * after `onGroup` resolves (unless it swapped them). Rejects as `writeParquetFromCopyText` does.
+ * `shared`: the group's first buffers in shared memory (`newColumnBuffers`).
  */
 export async function readCopyTextGroups(
   columns: DatasetColumn[],
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  options: ParquetWriteOptions,
+  options: ParquetFromCopyTextOptions,
   onGroup: (group: CopyTextColumns) => Promise<void>,
+  shared = false,
 ): Promise<void> {
   const { groupRows, groupChars, valueOverhead } = groupBounds(options);
-  const group = new CopyTextColumns(columns, groupRows, groupChars, valueOverhead);
+  const group = new CopyTextColumns(columns, groupRows, groupChars, valueOverhead, shared);
   const flush = async () => {
     if (!group.rows) return;
     options.signal?.throwIfAborted();
@@ -97,5 +109,7 @@ export async function readCopyTextGroups(
     const line = Buffer.concat([...pending, Buffer.from([NEWLINE])]);
     await take(line, 0, line.length);
   }
+  // Checked once the text has ended: the source is read to its end and its connection left clean.
+  if (options.maxRows !== undefined && group.rowsBefore + group.rows > options.maxRows) throw new RowLimitError(options.maxRows);
   await flush();
 }

@@ -60,6 +60,11 @@ export interface CopyTextInput {
    * the calling thread, where starting an encoding worker would cost more than it saves.
    */
   expectedRows?: number;
+  /**
+   * At most this many rows are expected: more (counted once the text has ended) fail the table with
+   * `RowLimitError` and leave nothing of it, so the caller can select and write it again.
+   */
+  maxRows?: number;
 }
 
 /**
@@ -81,6 +86,12 @@ export interface DatasetWriter {
    * `writeTable` and `copyTextToBatches`.
    */
   writeTableCopyText?(table: TableInput, input: CopyTextInput): Promise<DatasetTableManifest>;
+  /**
+   * A hint ahead of `writeTableCopyText`: a table of about `expectedRows` rows (undefined: unknown)
+   * will come as COPY text once its rows are selected. The writer may start meanwhile what that
+   * table needs (an encoding worker). Optional.
+   */
+  expectCopyText?(expectedRows: number | undefined): void;
   /**
    * Writes one table's Parquet file from `produce` instead of rows (e.g. a rewrite of another
    * version's file that copies the column chunks it keeps). Optional: callers fall back to `writeTable`.

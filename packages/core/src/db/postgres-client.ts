@@ -3,12 +3,13 @@
  * through pg-copy-streams. Values that JavaScript cannot hold exactly (int8, numeric) and dates
  * are returned as PostgreSQL's text so data is copied without drift.
  */
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { from as copyFrom } from 'pg-copy-streams';
 import Cursor from 'pg-cursor';
 import { InvalidConnectionStringError, QueryError } from '../errors.ts';
 import { guardClient } from './connection-faults.ts';
+import { CopyOutStream } from './copy-out-stream.ts';
 import { type ConnectionContext, connectionError, mustDiscard, queryError } from './postgres-errors.ts';
 import { Listener } from './postgres-listener.ts';
 import { type CursorOptions, checkNotification, type QueryResult, type SqlClient, type SqlValue } from './sql-client.ts';
@@ -42,8 +43,8 @@ interface TxState {
 }
 
 const DEFAULT_BATCH = 1000;
-/** Bytes of COPY output buffered ahead of the reader (`copyOut`). */
-const COPY_OUT_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Socket chunks (up to 64 KiB each) of COPY output buffered ahead of the reader (`copyOut`). */
+const COPY_OUT_BUFFER_CHUNKS = 64;
 let sequence = 0;
 
 /** Per-client type parsers; the global `pg.types` stays untouched for other users of `pg`. */
@@ -292,10 +293,9 @@ export class PostgresSqlClient implements SqlClient {
 
   async copyOut(sql: string): Promise<Readable> {
     const conn = await this.#acquire();
-    const source = conn.client.query(copyTo(sql));
-    // Errors reach the reader as TdmErrors through a PassThrough; the connection goes back once the stream settles.
-    // A few MiB of room: the server keeps sending while the reader encodes what it has (a row group).
-    const out = new PassThrough({ highWaterMark: COPY_OUT_BUFFER_BYTES });
+    // A few MiB of room (socket chunks of up to 64 KiB): the server keeps sending while the reader
+    // encodes what it has (a row group). Errors reach the reader as TdmErrors.
+    const out = conn.client.query(new CopyOutStream(sql, COPY_OUT_BUFFER_CHUNKS, (err) => queryError(err, this.#ctx)));
     let settled = false;
     const release = (destroy: boolean) => {
       if (settled) return;
@@ -305,14 +305,9 @@ export class PostgresSqlClient implements SqlClient {
     // A reader that has already stopped (its own error, a cancelled job) must not turn a server-side
     // kill of this COPY into an uncaught 'error' that ends the process: readers still get the error.
     out.on('error', () => {});
-    source.on('end', () => release(false));
-    source.on('error', (err) => {
-      release(mustDiscard(err));
-      if (!out.destroyed) out.destroy(queryError(err, this.#ctx));
-    });
-    // A reader that gives up mid-stream leaves the connection inside COPY: do not reuse it.
-    out.on('close', () => release(true));
-    source.pipe(out);
+    out.on('end', () => release(false));
+    // The connection goes back once the stream settles; a reader that gave up mid-stream leaves it inside COPY: not reused.
+    out.on('close', () => release(out.failure ? mustDiscard(out.failure) : true));
     return out;
   }
 

@@ -16,6 +16,7 @@
  * The writer's lifecycle (finish with the plan in its manifest, or abort) belongs to the caller.
  */
 import type { Catalog } from '../catalog/types.ts';
+import { RowLimitError } from '../dataset/parquet-from-copy-text.ts';
 import type { DatasetWriter } from '../dataset/types.ts';
 import type { SqlClient } from '../db/sql-client.ts';
 import { InvalidInputError } from '../errors.ts';
@@ -24,9 +25,9 @@ import { checkFilters } from './filter.ts';
 import { col, from, keyCol, type Work } from './key-sql.ts';
 import type { SubsetPlan } from './planner.ts';
 import { readTables } from './parallel-read.ts';
-import { select } from './select.ts';
+import { select, selectCapped } from './select.ts';
 import { guardSourceRead, sourceStatementTimeoutMs } from './source-guard.ts';
-import { stream } from './stream.ts';
+import { expectedRows, stream } from './stream.ts';
 
 /** Progress reporting, cancellation and batch size of one execution. */
 export interface ExecuteSubsetOptions {
@@ -75,6 +76,7 @@ function prepare(catalog: Catalog, plan: SubsetPlan): Work[] {
       keyColumns: new Map(),
       rows: 0,
       whole: false,
+      verifyCap: null,
     });
   }
   const byId = new Map(work.map((w) => [w.plan.qualified, w]));
@@ -111,6 +113,8 @@ export async function executeSubset(
   const work = prepare(catalog, plan);
   const byId = new Map(work.map((w) => [w.plan.qualified, w]));
   signal?.throwIfAborted();
+  // What the writer needs for the tables (an encoding worker) starts while their rows are selected.
+  if (writer.writeTableCopyText) for (const w of work) writer.expectCopyText?.(expectedRows(w));
 
   const filters = plan.tables.filter((t) => t.where !== null).map((t) => ({ table: t.qualified, where: t.where as string }));
   await checkFilters(source, catalog, filters);
@@ -137,9 +141,17 @@ export async function executeSubset(
       const setup = async (scope: SqlClient) => {
         await scope.query(`SET LOCAL statement_timeout = ${sourceStatementTimeoutMs()}`);
       };
-      const counts = await readTables(source, tx, work, { concurrent: plan.mode === 'full', setup, signal }, (scope, w, stop) =>
-        stream(scope, plan, w, writer, batchSize, stop, emit),
-      );
+      const read = (scope: SqlClient, w: Work, stop: AbortSignal | undefined) => stream(scope, plan, w, writer, batchSize, stop, emit);
+      const counts = await readTables(source, tx, work, { concurrent: plan.mode === 'full', setup, signal }, async (scope, w, stop) => {
+        try {
+          return await read(scope, w, stop);
+        } catch (err) {
+          // A table taken whole on the catalog's count turned out to have more rows than its cap.
+          if (!(err instanceof RowLimitError) || w.verifyCap === null) throw err;
+          await selectCapped(tx, w, byId, cut);
+          return read(scope, w, stop);
+        }
+      });
       const tables: SubsetResult['tables'] = work.map((w, i) => ({ schema: w.def.schema, name: w.def.name, rowCount: counts[i] as number }));
       const written = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t.rowCount]));
       for (const c of cut) c.final = written.get(c.table) ?? c.final;

@@ -21,6 +21,12 @@ export interface Work {
    * its key table stays empty and statements read the table itself instead.
    */
   whole: boolean;
+  /**
+   * A whole table taken on the catalog's word that it has at most this many rows (its cap), not
+   * counted: it is read up to one row more, and selected and read again as a capped table if that
+   * row comes. Null when the table was counted, or has no cap.
+   */
+  verifyCap: number | null;
 }
 
 export const from = (w: Work) => `${w.plan.only ? 'ONLY ' : ''}${quoteQualified(w.def.schema, w.def.name)}`;

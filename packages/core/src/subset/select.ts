@@ -3,6 +3,7 @@
  * capped root, downward and unreached selections, then closes them upward to a fixpoint so every FK
  * of every chosen row finds its parent. A table whose selection is every row (no filter, a cap at or
  * above its row count in the snapshot) keeps an empty key table: the statements read the table itself.
+ * One that no foreign key ties to another planned table is taken whole on the catalog's count.
  */
 import { quoteIdent, quoteQualified } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
@@ -24,7 +25,7 @@ export async function select(
   for (const id of plan.selection) {
     signal?.throwIfAborted();
     const w = byId.get(id);
-    if (w) await selectTable(tx, w, byId, cut);
+    if (w && !takenOnCount(w, work, byId)) await selectTable(tx, w, byId, cut);
   }
   for (const w of work) if (!w.whole) await tx.query(`ANALYZE ${w.keyTable}`);
   const { passes, added } = await closeUpward(tx, work, byId, signal);
@@ -35,6 +36,34 @@ export async function select(
     message: `selected ${rows} rows in ${work.length} tables (${added} added for integrity in ${passes} pass${passes === 1 ? '' : 'es'})`,
     data: { tables: work.length, rows, addedForIntegrity: added, passes },
   });
+}
+
+/**
+ * Whether `w` is taken whole without counting its rows: a root or unreached table with no filter and
+ * no foreign key to or from a planned table (itself included) — its selection changes no other
+ * table's — whose cap is absent or at least the catalog's count (else its estimate). A capped one
+ * is read up to one row past its cap (`verifyCap`): more rows than the catalog said and it is
+ * selected as any capped table (`selectCapped`) and read again. Saves a scan of the table.
+ */
+function takenOnCount(w: Work, work: Work[], byId: Map<string, Work>): boolean {
+  const t = w.plan;
+  if ((t.reachedBy !== 'root' && t.reachedBy !== 'unreached') || t.where) return false;
+  if (t.foreignKeys.some((fk) => byId.has(fk.references))) return false;
+  if (work.some((o) => o.plan.foreignKeys.some((fk) => fk.references === t.qualified))) return false;
+  const known = w.def.rowCount ?? w.def.rowEstimate;
+  if (t.cap !== null && (known === null || known < 0 || known > t.cap)) return false;
+  w.whole = true;
+  w.verifyCap = t.cap;
+  w.rows = known !== null && known >= 0 ? known : 0;
+  return true;
+}
+
+/** Selects a table taken whole on the catalog's count (`takenOnCount`) as a capped one, into its key table. */
+export async function selectCapped(tx: SqlClient, w: Work, byId: Map<string, Work>, cut: SubsetCut[]): Promise<void> {
+  w.whole = false;
+  w.verifyCap = null;
+  await selectTable(tx, w, byId, cut, false);
+  await tx.query(`ANALYZE ${w.keyTable}`);
 }
 
 /**
@@ -52,10 +81,10 @@ async function takesEveryRow(tx: SqlClient, w: Work): Promise<boolean> {
   return true;
 }
 
-/** One table's capped selection into its key table; records what the cap cut. */
-async function selectTable(tx: SqlClient, w: Work, byId: Map<string, Work>, cut: SubsetCut[]): Promise<void> {
+/** One table's capped selection into its key table; records what the cap cut. `count`: whether it may turn out whole. */
+async function selectTable(tx: SqlClient, w: Work, byId: Map<string, Work>, cut: SubsetCut[], count = true): Promise<void> {
   const t = w.plan;
-  if ((t.reachedBy === 'root' || t.reachedBy === 'unreached') && !t.where && (await takesEveryRow(tx, w))) return;
+  if (count && (t.reachedBy === 'root' || t.reachedBy === 'unreached') && !t.where && (await takesEveryRow(tx, w))) return;
   // The source table keeps its own name (no alias) so a user's filter may qualify columns with it.
   const self = quoteQualified(t.schema, t.name);
   const conditions: string[] = [];

@@ -4,6 +4,7 @@
  * value), else as batches of text rows.
  */
 import { copyTextToBatches } from '../dataset/copy-text.ts';
+import { RowLimitError } from '../dataset/parquet-from-copy-text.ts';
 import type { DatasetWriter, TableInput, TextRow } from '../dataset/types.ts';
 import { quoteIdent } from '../db/quote.ts';
 import type { SqlClient } from '../db/sql-client.ts';
@@ -14,11 +15,20 @@ import type { SubsetPlan } from './planner.ts';
 /** At most one progress event per table per this many milliseconds while streaming. */
 const PROGRESS_INTERVAL_MS = 2000;
 
-/** The SELECT of `w`'s chosen rows: the table joined to its key table, or the whole table. */
+/**
+ * The SELECT of `w`'s chosen rows: the table joined to its key table, or the whole table (up to one
+ * row past the cap it was not counted against).
+ */
 function rowsQuery(plan: SubsetPlan, w: Work): string {
   const list = w.columns.map((c) => `t.${quoteIdent(c.name)}`).join(', ');
-  if (plan.mode !== 'subset' || w.whole) return `SELECT ${list} FROM ${from(w)} t`;
+  if (plan.mode !== 'subset' || w.whole) return `SELECT ${list} FROM ${from(w)} t${w.verifyCap === null ? '' : ` LIMIT ${w.verifyCap + 1}`}`;
   return `SELECT ${list} FROM ${from(w)} t JOIN ${w.keyTable} k ON ${w.plan.key.columns.map((c) => `k.${keyCol(w, c)} = ${col(w, 't', c)}`).join(' AND ')}`;
+}
+
+/** The catalog's count of `w`'s rows, else its estimate; undefined when unknown (never analyzed). */
+export function expectedRows(w: Work): number | undefined {
+  const known = w.def.rowCount ?? w.def.rowEstimate;
+  return known !== null && known >= 0 ? known : undefined;
 }
 
 /** One table's chosen rows through COPY into the writer; returns the row count. */
@@ -63,18 +73,17 @@ export async function stream(
       yield chunk as Uint8Array;
     }
   }
+  const maxRows = w.verifyCap ?? undefined;
   async function* batches(): AsyncGenerator<TextRow[]> {
     for await (const batch of copyTextToBatches(readable, batchSize)) {
       signal?.throwIfAborted();
       counted(batch.length);
       yield batch;
     }
+    if (maxRows !== undefined && rows > maxRows) throw new RowLimitError(maxRows);
   }
   try {
-    // The catalog's count, else its estimate (-1: never analyzed, unknown).
-    const known = w.def.rowCount ?? w.def.rowEstimate;
-    const expectedRows = known !== null && known >= 0 ? known : undefined;
-    if (writer.writeTableCopyText) await writer.writeTableCopyText(input, { copyText: chunks(), onRows: counted, expectedRows });
+    if (writer.writeTableCopyText) await writer.writeTableCopyText(input, { copyText: chunks(), onRows: counted, expectedRows: expectedRows(w), maxRows });
     else await writer.writeTable(input, batches());
   } catch (err) {
     readable.destroy();
