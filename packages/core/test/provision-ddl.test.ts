@@ -225,7 +225,16 @@ describe('planDdl ordering', () => {
 
   it('quotes hostile identifiers everywhere', () => {
     expect(plan.pre).toContain('CREATE TABLE "public"."Bad Name 123!@#" ("ID" integer NOT NULL, "unused" public.unused_enum)');
-    expect(plan.pre).toContain('ALTER TABLE "public"."Bad Name 123!@#" ADD CONSTRAINT "Bad Name 123!@#_pkey" PRIMARY KEY ("ID")');
+    expect(plan.post).toContain('ALTER TABLE "public"."Bad Name 123!@#" ADD CONSTRAINT "Bad Name 123!@#_pkey" PRIMARY KEY ("ID")');
+  });
+
+  it("builds a standalone table's keys after the load, before the foreign keys that need them; checks stay before", () => {
+    const pk = at(plan.post, 'ADD CONSTRAINT "person_pkey" PRIMARY KEY');
+    expect(plan.pre.some((s) => s.includes('"person_pkey"'))).toBe(false);
+    expect(pk).toBeLessThan(at(plan.post, '"ticket_person_fk" FOREIGN KEY'));
+    expect(pk).toBeLessThan(at(plan.post, '"person_boss_fk" FOREIGN KEY'));
+    expect(plan.pre.filter((s) => s.includes('"message_not_blank"')).length).toBeGreaterThan(0);
+    expect(plan.post.some((s) => s.includes('CHECK ('))).toBe(false);
   });
 
   it('puts indexes that back no constraint, foreign keys and OWNED BY after the load', () => {

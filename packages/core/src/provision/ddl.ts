@@ -107,27 +107,39 @@ function includeOf(table: TableDef, constraint: string): string {
 }
 
 /** The PRIMARY KEY, UNIQUE, EXCLUDE and CHECK constraints of a table, each with the statement that adds it. */
-export function keyConstraintDefs(table: TableDef, createdUnderParent: boolean): { name: string; sql: string }[] {
+export function keyConstraintDefs(table: TableDef, createdUnderParent: boolean): { name: string; sql: string; kind: 'KEY' | 'CHECK' }[] {
   const alter = `ALTER TABLE ${q(table)} ADD CONSTRAINT`;
-  const out: { name: string; sql: string }[] = [];
+  const out: { name: string; sql: string; kind: 'KEY' | 'CHECK' }[] = [];
   const pk = table.primaryKey;
-  if (pk) out.push({ name: pk.name, sql: `${alter} ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})${includeOf(table, pk.name)}` });
+  if (pk) out.push({ name: pk.name, kind: 'KEY', sql: `${alter} ${quoteIdent(pk.name)} PRIMARY KEY (${cols(pk.columns)})${includeOf(table, pk.name)}` });
   for (const u of table.uniques) {
     out.push({
       name: u.name,
+      kind: 'KEY',
       sql: `${alter} ${quoteIdent(u.name)} UNIQUE${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''} (${cols(u.columns)})${includeOf(table, u.name)}${u.deferrable ? ' DEFERRABLE' : ''}`,
     });
   }
-  for (const x of table.exclusions) out.push({ name: x.name, sql: `${alter} ${quoteIdent(x.name)} ${x.definition}` });
+  for (const x of table.exclusions) out.push({ name: x.name, kind: 'KEY', sql: `${alter} ${quoteIdent(x.name)} ${x.definition}` });
   for (const c of table.checks) {
     // An inherited CHECK arrives with the parent's (added after the child's, see planDdl).
     if (c.inherited && createdUnderParent) continue;
-    out.push({ name: c.name, sql: `${alter} ${quoteIdent(c.name)} CHECK (${c.expression})${c.noInherit ? ' NO INHERIT' : ''}` });
+    out.push({ name: c.name, kind: 'CHECK', sql: `${alter} ${quoteIdent(c.name)} CHECK (${c.expression})${c.noInherit ? ' NO INHERIT' : ''}` });
   }
   return out;
 }
 
-const keyConstraints = (table: TableDef, createdUnderParent: boolean): string[] => keyConstraintDefs(table, createdUnderParent).map((c) => c.sql);
+/**
+ * The tables whose primary key, unique and exclusion constraints are added after the load, as
+ * pg_restore does: an index built once over the loaded rows (a sort) costs a fraction of one kept up
+ * to date row by row (≈ 1.1 s instead of ≈ 1.5 s for COPY of a million rows into an int8-keyed table).
+ * Tables in an inheritance or partition tree keep theirs before the load: a parent's key attaches
+ * its children's, which must exist when the parent's is added.
+ */
+function indexesBuiltAfterLoad(objects: DatasetObjects): Set<TableDef> {
+  const inTree = new Set<TableDef>();
+  for (const [child, parent] of objects.parentOf) inTree.add(child).add(parent);
+  return new Set(objects.tables.filter((t) => t.kind === 'TABLE' && !inTree.has(t)));
+}
 
 /**
  * pg_get_indexdef prints an index of a partitioned table as `CREATE INDEX … ON ONLY parent`, which
@@ -204,7 +216,10 @@ export function planFor(objects: DatasetObjects): DdlPlan {
 
   // Deepest first; ties keep creation order (the sort is stable).
   const childrenFirst = [...objects.tables].sort((a, b) => depthOf(objects, b) - depthOf(objects, a));
-  for (const t of childrenFirst) pre.push(...keyConstraints(t, objects.parentOf.has(t)));
+  const built = indexesBuiltAfterLoad(objects);
+  for (const t of childrenFirst) {
+    for (const c of keyConstraintDefs(t, objects.parentOf.has(t))) (built.has(t) && c.kind !== 'CHECK' ? post : pre).push(c.sql);
+  }
 
   for (const t of childrenFirst) {
     for (const index of t.indexes) if (index.constraint === null) post.push(indexSql(t, index));
