@@ -1,6 +1,6 @@
-// `npm test`: generate → check generated files are committed → lint → typecheck → every test.
+// `npm test`: generate → check generated files are committed → migrations, lint and typecheck side by side → every test.
 // Tests use the PostgreSQL at 127.0.0.1:5432 when it answers (TDM_TEST_PG_URL overrides) and PGlite always.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 const env = { FORCE_COLOR: '1', ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
@@ -26,9 +26,30 @@ if (existsSync('.git')) {
     'apps/studio/src/lib/graphql-env.ts',
   ]);
 }
-step('migrations match prisma/schema.prisma', 'npx', ['tsx', 'packages/core/scripts/migrations.ts', 'check']);
-step('lint', 'npx', ['biome', 'check', '.']);
-step('typecheck', 'npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']);
+
+/** Runs `cmd` with its output kept until it ends (checks that run side by side print one after the other). */
+const quietly = (title, cmd, args) =>
+  new Promise((resolve) => {
+    const chunks = [];
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    child.stdout.on('data', (d) => chunks.push(d));
+    child.stderr.on('data', (d) => chunks.push(d));
+    child.on('error', (err) => resolve({ title, cmd, args, status: 1, output: Buffer.from(String(err)) }));
+    child.on('close', (status) => resolve({ title, cmd, args, status, output: Buffer.concat(chunks) }));
+  });
+// The checks below are independent of each other: the migration check and Biome run while turbo type-checks.
+const checks = await Promise.all([
+  quietly('migrations match prisma/schema.prisma', 'npx', ['tsx', 'packages/core/scripts/migrations.ts', 'check']),
+  quietly('lint', 'npx', ['biome', 'check', '.']),
+  quietly('typecheck', 'npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']),
+]);
+for (const { title, cmd, args, output } of checks) {
+  console.log(`\n▶ ${title}: ${[cmd, ...args].join(' ')}`);
+  process.stdout.write(output);
+}
+const failed = checks.filter((c) => c.status !== 0);
+for (const { title } of failed) console.error(`\n✖ ${title} failed`);
+if (failed.length) process.exit(failed[0].status ?? 1);
 
 const report = '.vitest-report.json';
 rmSync(report, { force: true });

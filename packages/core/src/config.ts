@@ -26,6 +26,12 @@ export interface TdmConfig {
   queueHeartbeatSeconds: number;
   /** pg-boss: how often missed heartbeats are looked for (`TDM_QUEUE_MONITOR_SECONDS`). */
   queueMonitorSeconds: number | null;
+  /**
+   * pg-boss: how often an idle worker looks for jobs that came without a notification, such as the job
+   * of a worker that died, queued again once its heartbeat is missed (`TDM_QUEUE_POLL_SECONDS`, default 5,
+   * at least 0.5). New jobs wake the workers at once whatever this is.
+   */
+  queuePollSeconds: number;
   /** Where dataset versions are stored: a directory or `s3://bucket/prefix` (`TDM_DATASET_STORE`). */
   datasetStoreUri: string;
   /** Modules that register extra steps (`TDM_PLUGINS`, comma-separated paths), imported on start. */
@@ -60,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TdmConfig {
     serverWorker: env.TDM_SERVER_WORKER !== 'off',
     queueHeartbeatSeconds: Math.max(10, Number(env.TDM_QUEUE_HEARTBEAT_SECONDS || 30)),
     queueMonitorSeconds: env.TDM_QUEUE_MONITOR_SECONDS ? Math.max(1, Number(env.TDM_QUEUE_MONITOR_SECONDS)) : null,
+    queuePollSeconds: Math.max(0.5, Number(env.TDM_QUEUE_POLL_SECONDS) || 5),
     datasetStoreUri: env.TDM_DATASET_STORE || `${dataDir}/datasets`,
     plugins: (env.TDM_PLUGINS ?? '')
       .split(',')

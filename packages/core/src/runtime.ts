@@ -76,6 +76,7 @@ async function openQueue(config: TdmConfig, store: MetadataStore): Promise<JobQu
   return new PgBossQueue(config.databaseUrl, {
     heartbeatSeconds: config.queueHeartbeatSeconds,
     monitorIntervalSeconds: config.queueMonitorSeconds ?? undefined,
+    pollSeconds: config.queuePollSeconds,
   });
 }
 

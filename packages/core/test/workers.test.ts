@@ -32,8 +32,18 @@ const TDM_BIN = join(REPO_ROOT, 'packages', 'core', 'src', 'bin', 'tdm.ts');
 const SLOW_STEP_MODULE = fileURLToPath(new URL('./support/slow-step.ts', import.meta.url));
 const SECRET_KEY = 'workers-test-key';
 
-/** Queue settings shared by this process and the workers: whoever creates the queue first sets them. */
-const QUEUE_ENV = { TDM_QUEUE: 'pg-boss', TDM_QUEUE_HEARTBEAT_SECONDS: '10', TDM_QUEUE_MONITOR_SECONDS: '2', TDM_SECRET_KEY: SECRET_KEY };
+/**
+ * Queue settings shared by this process and the workers: whoever creates the queue first sets them. The
+ * shortest heartbeat, a monitor every 2 s and idle workers polling every second: a killed worker's job
+ * is taken again about 13 s after its last heartbeat.
+ */
+const QUEUE_ENV = {
+  TDM_QUEUE: 'pg-boss',
+  TDM_QUEUE_HEARTBEAT_SECONDS: '10',
+  TDM_QUEUE_MONITOR_SECONDS: '2',
+  TDM_QUEUE_POLL_SECONDS: '1',
+  TDM_SECRET_KEY: SECRET_KEY,
+};
 
 interface WorkerProcess {
   name: string;

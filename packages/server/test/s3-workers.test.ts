@@ -98,6 +98,8 @@ describe.skipIf(!pgUp)('worker processes on PostgreSQL metadata and an S3 datase
       TDM_QUEUE: 'pg-boss',
       TDM_QUEUE_HEARTBEAT_SECONDS: '10',
       TDM_QUEUE_MONITOR_SECONDS: '2',
+      // Worker B takes the killed worker's job at its next poll after the missed heartbeat.
+      TDM_QUEUE_POLL_SECONDS: '1',
       TDM_SECRET_KEY: 's3-workers-test',
       TDM_DATASET_STORE: `s3://${BUCKET}/datasets/`,
       TDM_S3_ENDPOINT: `http://127.0.0.1:${port}`,

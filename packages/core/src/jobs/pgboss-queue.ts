@@ -10,6 +10,12 @@ export interface PgBossQueueOptions {
   heartbeatSeconds?: number;
   /** How often pg-boss's monitor looks for missed heartbeats. */
   monitorIntervalSeconds?: number;
+  /**
+   * How often an idle worker slot fetches without being notified (≥ 0.5, default 5). A job retried
+   * after its worker missed its heartbeat sends no notification: this is how long it can wait before
+   * a live worker takes it (pg-boss's own default is 30).
+   */
+  pollSeconds?: number;
 }
 
 /** Jobs on pg-boss in the metadata database (schema `pgboss`). */
@@ -61,15 +67,16 @@ export class PgBossQueue implements JobQueue {
   /**
    * One pg-boss worker per slot (`concurrency` of them), each fetching one job at a time. A slot that
    * has just finished a job fetches again at once: with `useListenNotify` pg-boss only polls every
-   * 30 s between notifications, and the notifications of a burst of jobs all arrive while the slots
-   * are busy, so without this a backlog waited for that poll once the first jobs were done.
+   * `pollSeconds` between notifications, and the notifications of a burst of jobs all arrive while the
+   * slots are busy, so without this a backlog waited for that poll once the first jobs were done.
    */
   async work(handler: JobHandler, options: { concurrency?: number } = {}): Promise<void> {
     await this.#start();
     const slots = Math.max(1, options.concurrency ?? 2);
+    const polling = { batchSize: 1, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: Math.max(0.5, this.#options.pollSeconds ?? 5) };
     for (let i = 0; i < slots; i++) {
       let workerId: string | null = null;
-      workerId = await this.#boss.work<{ jobId: string }>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      workerId = await this.#boss.work<{ jobId: string }>(QUEUE, polling, async ([job]) => {
         try {
           if (job) await handler(job.data.jobId);
         } finally {
