@@ -227,7 +227,7 @@ async function provisionGenerated(ctx: BenchContext, tdm: Tdm, scratchUrl: strin
   await target.drop();
   ctx.log(`smoke tests alone on the provisioned table: ${fmtSamples(smoke)} ms (median ${round(median(smoke))})`);
   ctx.note(
-    'provision/1m-rows-6-cols is timed with runSmokeTests: false (DDL incl. the primary key, COPY of the Parquet rows, commit); ' +
+    'provision/1m-rows-6-cols is timed with runSmokeTests: false (DDL, COPY of the Parquet rows, the primary key built after the load, commit); ' +
       'the smoke tests that runSmokeTests: true adds are timed alone as …/smoke-tests',
   );
   return [
