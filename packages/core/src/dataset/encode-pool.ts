@@ -11,11 +11,9 @@
  * (encode-worker.ts) of Parquet bytes for the sink. Idle workers are kept for `IDLE_MS` (the next
  * table of the same run reuses them), then terminated.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorkerModule, workersSwitch } from './worker-thread.ts';
 import { TdmError } from '../errors.ts';
 import { type ColumnBuffer, newColumnBuffers } from './copy-text-columns.ts';
 import { deserializeError, type FromWorker, reviveBuffers, type ToWorker, transferList } from './encode-protocol.ts';
@@ -34,7 +32,6 @@ const IDLE_MS = 500;
 const MAX_IDLE = 4;
 /** Cores from which the workers are on by default. */
 const MIN_CORES = 3;
-const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
 
 /** An encoding worker stopped (crashed, ran out of memory, was terminated) while it held a table. */
 export class EncodeWorkerError extends TdmError {
@@ -51,22 +48,11 @@ export class EncodeWorkerError extends TdmError {
  * million rows (measured in bench/README.md).
  */
 export function encodeWorkersEnabled(): boolean {
-  const v = process.env.TDM_ENCODE_WORKERS?.trim().toLowerCase();
-  if (v === '0' || v === 'false' || v === 'off') return false;
-  if (v === '1' || v === 'true' || v === 'on') return true;
-  return availableParallelism() >= MIN_CORES;
+  return workersSwitch(process.env.TDM_ENCODE_WORKERS, MIN_CORES);
 }
 
-/** From TypeScript (tests, tsx) the worker loads its source through tsx's loader; from dist, plain JavaScript. */
 function spawnWorker(): Worker {
-  const self = import.meta.url;
-  const options = { resourceLimits: RESOURCE_LIMITS, stdout: false, stderr: false };
-  if (!self.endsWith('.ts')) return new Worker(new URL('./encode-worker.js', self), options);
-  const tsxDir = dirname(createRequire(self).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const entry = new URL('./encode-worker.ts', self).href;
-  const code = `const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(entry)});`;
-  return new Worker(code, { ...options, eval: true });
+  return spawnWorkerModule(import.meta.url, 'encode-worker');
 }
 
 type Listener = (message: FromWorker) => void;

@@ -12,11 +12,9 @@
  * and holds at most `GROUPS_PER_WORKER` row groups. Idle workers are kept for `IDLE_MS` (the next
  * table of the run reuses them), then terminated.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorkerModule, workersSwitch } from '../dataset/worker-thread.ts';
 import { deserializeError } from '../dataset/encode-protocol.ts';
 import type { GroupHelper } from '../dataset/parquet-passthrough.ts';
 import type { PreparedColumn } from '../dataset/parquet-rewrite-group.ts';
@@ -36,7 +34,6 @@ const GROUPS_PER_WORKER = 3;
 const MAX_WORKERS = 3;
 const IDLE_MS = 2000;
 const MAX_IDLE = 4;
-const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
 
 /** A masking worker stopped (crashed, ran out of memory, was terminated) while it held a table. */
 export class MaskWorkerError extends TdmError {
@@ -52,10 +49,7 @@ export class MaskWorkerError extends TdmError {
  * `TDM_MASK_WORKERS=0` is the better setting there (measured in bench/README.md).
  */
 export function maskWorkersEnabled(): boolean {
-  const v = process.env.TDM_MASK_WORKERS?.trim().toLowerCase();
-  if (v === '0' || v === 'false' || v === 'off') return false;
-  if (v === '1' || v === 'true' || v === 'on') return true;
-  return availableParallelism() >= 2;
+  return workersSwitch(process.env.TDM_MASK_WORKERS, 2);
 }
 
 /** Whether a table of `rows` rows is masked with workers: they are on, and it is big enough for new or started ones. */
@@ -69,16 +63,8 @@ export function maskWorkerCount(): number {
   return Math.max(1, Math.min(MAX_WORKERS, availableParallelism() - 1));
 }
 
-/** From TypeScript (tests, tsx) the worker loads its source through tsx's loader; from dist, plain JavaScript. */
 function spawnWorker(): Worker {
-  const self = import.meta.url;
-  const options = { resourceLimits: RESOURCE_LIMITS, stdout: false, stderr: false };
-  if (!self.endsWith('.ts')) return new Worker(new URL('./mask-worker.js', self), options);
-  const tsxDir = dirname(createRequire(self).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const entry = new URL('./mask-worker.ts', self).href;
-  const code = `const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(entry)});`;
-  return new Worker(code, { ...options, eval: true });
+  return spawnWorkerModule(import.meta.url, 'mask-worker');
 }
 
 type Listener = (message: FromMaskWorker) => void;
