@@ -19,6 +19,7 @@ import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import { writePlain } from 'hyparquet-writer/src/plain.js';
 import type { ColumnBuffer, CopyTextColumns } from './copy-text-columns.ts';
 import { int64Words } from './copy-text-columns.ts';
+import { statistics } from './parquet-statistics.ts';
 import { type ColumnDictionary, numberDictionary, textDictionary } from './parquet-dictionary.ts';
 
 /** hyparquet-writer's default page size (`ParquetWriter.write`). */
@@ -218,36 +219,6 @@ function writeDictionaryPage(writer: ByteWriter, dictionary: { plain: Uint8Array
   const headerSize = writer.offset - headerStart;
   writer.appendBytes(compressed);
   return headerSize + dictionary.plain.length;
-}
-
-/** Min, max and NULL count of an INT32, INT64 or BOOLEAN column, as `getStatistics` computes them. */
-function statistics(c: ColumnBuffer, rows: number): { min_value: unknown; max_value: unknown; null_count: bigint } {
-  let nulls = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  const type = c.column.parquetType;
-  const numbers = type === 'INT64' ? c.nums : c.ints;
-  for (let r = 0; r < rows; r++) {
-    if (!c.defs[r]) {
-      nulls++;
-      continue;
-    }
-    if (c.big.size && c.big.has(r)) continue;
-    const v = numbers[r] as number;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  const null_count = BigInt(nulls);
-  if (nulls === rows) return { min_value: undefined, max_value: undefined, null_count };
-  if (type === 'BOOLEAN') return { min_value: min === 1, max_value: max === 1, null_count };
-  if (type === 'INT32') return { min_value: min === 0 ? -0 : min, max_value: max === 0 ? 0 : max, null_count };
-  let lo = min === Number.POSITIVE_INFINITY ? undefined : BigInt(min);
-  let hi = max === Number.NEGATIVE_INFINITY ? undefined : BigInt(max);
-  for (const v of c.big.values()) {
-    if (lo === undefined || v < lo) lo = v;
-    if (hi === undefined || v > hi) hi = v;
-  }
-  return { min_value: lo, max_value: hi, null_count };
 }
 
 type PagesChunk = Extract<PreparedChunk, { kind: 'pages' }>;
