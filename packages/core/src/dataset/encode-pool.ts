@@ -11,9 +11,8 @@
  * (encode-worker.ts) of Parquet bytes for the sink. Idle workers are kept for `IDLE_MS` (the next
  * table of the same run reuses them), then terminated.
  */
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { spawnWorkerModule, workersSwitch } from './worker-thread.ts';
+import { type PooledWorker as PooledWorkerOf, WorkerPool, workersSwitch } from './worker-pool.ts';
 import { TdmError } from '../errors.ts';
 import { type ColumnBuffer, newColumnBuffers } from './copy-text-columns.ts';
 import { deserializeError, type FromWorker, reviveBuffers, type ToWorker, transferList } from './encode-protocol.ts';
@@ -51,81 +50,16 @@ export function encodeWorkersEnabled(): boolean {
   return workersSwitch(process.env.TDM_ENCODE_WORKERS, MIN_CORES);
 }
 
-function spawnWorker(): Worker {
-  return spawnWorkerModule(import.meta.url, 'encode-worker');
-}
+const pool = new WorkerPool<ToWorker, FromWorker>({
+  caller: import.meta.url,
+  module: 'encode-worker',
+  label: 'the Parquet encoding worker',
+  failure: (message, options) => new EncodeWorkerError(message, options),
+  idleMs: IDLE_MS,
+  maxIdle: MAX_IDLE,
+});
 
-type Listener = (message: FromWorker) => void;
-
-/** One worker and the table it is encoding (at most one at a time). */
-class PooledWorker {
-  readonly worker = spawnWorker();
-  #listener: Listener | null = null;
-  #onExit: ((err: Error) => void) | null = null;
-  dead = false;
-  idleTimer: NodeJS.Timeout | null = null;
-
-  constructor(onGone: (w: PooledWorker) => void) {
-    this.worker.on('message', (m: FromWorker) => this.#listener?.(m));
-    const gone = (err: Error) => {
-      this.dead = true;
-      onGone(this);
-      this.#onExit?.(err);
-    };
-    this.worker.on('error', (err) => gone(new EncodeWorkerError(`the Parquet encoding worker failed: ${err.message}`, { cause: err })));
-    this.worker.on('exit', (code) => gone(new EncodeWorkerError(`the Parquet encoding worker stopped (exit code ${code})`, { details: { exitCode: code } })));
-  }
-
-  attach(listener: Listener, onExit: (err: Error) => void): void {
-    this.#listener = listener;
-    this.#onExit = onExit;
-    this.worker.ref();
-  }
-
-  detach(): void {
-    this.#listener = null;
-    this.#onExit = null;
-    this.worker.unref();
-  }
-
-  post(message: ToWorker, transfer?: ArrayBuffer[]): void {
-    this.worker.postMessage(message, transfer);
-  }
-}
-
-const idle: PooledWorker[] = [];
-const live = new Set<PooledWorker>();
-
-function acquire(): PooledWorker {
-  for (let w = idle.pop(); w; w = idle.pop()) {
-    if (w.idleTimer) clearTimeout(w.idleTimer);
-    w.idleTimer = null;
-    if (!w.dead) return w;
-  }
-  const w = new PooledWorker((gone) => {
-    live.delete(gone);
-    const at = idle.indexOf(gone);
-    if (at >= 0) idle.splice(at, 1);
-  });
-  live.add(w);
-  return w;
-}
-
-function release(w: PooledWorker): void {
-  w.detach();
-  if (w.dead) return;
-  if (idle.length >= MAX_IDLE) {
-    void w.worker.terminate();
-    return;
-  }
-  w.idleTimer = setTimeout(() => {
-    const at = idle.indexOf(w);
-    if (at >= 0) idle.splice(at, 1);
-    void w.worker.terminate();
-  }, IDLE_MS);
-  w.idleTimer.unref();
-  idle.push(w);
-}
+type PooledWorker = PooledWorkerOf<ToWorker, FromWorker>;
 
 /**
  * Starts an encoding worker ahead of the table that will need it (kept idle for `IDLE_MS`, as one a
@@ -133,18 +67,18 @@ function release(w: PooledWorker): void {
  * the first rows instead of delaying the first row group. Does nothing when one is idle already.
  */
 export function warmEncodeWorker(): void {
-  if (idle.some((w) => !w.dead)) return;
-  release(acquire());
+  if (pool.idle.some((w) => !w.dead)) return;
+  pool.release(pool.spawn());
 }
 
 /** Terminates every encoding worker (idle or busy: a busy one's table fails with `EncodeWorkerError`). */
 export async function terminateEncodeWorkers(): Promise<void> {
-  await Promise.all([...live].map((w) => w.worker.terminate()));
+  await pool.terminateAll();
 }
 
 /** The encoding workers alive now (tests). */
 export function encodeWorkers(): Worker[] {
-  return [...live].map((w) => w.worker);
+  return pool.workers();
 }
 
 export { runEncodeJob as writeParquetFromCopyTextInWorker };
@@ -161,7 +95,7 @@ async function runEncodeJob(
   options: ParquetFromCopyTextOptions = {},
 ): Promise<ParquetWriteResult> {
   options.signal?.throwIfAborted();
-  const w = acquire();
+  const [w] = pool.acquire(1) as [PooledWorker];
   const job = new EncodeJob(w, sink, options);
   w.post({ type: 'start', columns, metadata: options.metadata });
   const groupRows = groupBounds(options).groupRows;
@@ -191,7 +125,7 @@ async function runEncodeJob(
     throw job.error ?? err;
   } finally {
     job.close();
-    if (clean) release(w);
+    if (clean) pool.release(w);
     else {
       w.detach();
       void w.worker.terminate();

@@ -14,7 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { spawnWorkerModule, workersSwitch } from '../dataset/worker-thread.ts';
+import { type PooledWorker as PooledWorkerOf, WorkerPool, workersSwitch } from '../dataset/worker-pool.ts';
 import { deserializeError } from '../dataset/encode-protocol.ts';
 import type { GroupHelper } from '../dataset/parquet-passthrough.ts';
 import type { PreparedColumn } from '../dataset/parquet-rewrite-group.ts';
@@ -55,7 +55,7 @@ export function maskWorkersEnabled(): boolean {
 /** Whether a table of `rows` rows is masked with workers: they are on, and it is big enough for new or started ones. */
 export function maskWorkersFor(rows: number): boolean {
   if (!maskWorkersEnabled()) return false;
-  return rows >= MASK_WORKER_MIN_ROWS || (rows >= MASK_WORKER_MIN_ROWS_STARTED && idle.some((w) => w.booted && !w.dead));
+  return rows >= MASK_WORKER_MIN_ROWS || (rows >= MASK_WORKER_MIN_ROWS_STARTED && pool.idle.some((w) => w.booted && !w.dead));
 }
 
 /** Workers per table: one per core beside the writing thread's, at least one, at most `MAX_WORKERS`. */
@@ -63,129 +63,35 @@ export function maskWorkerCount(): number {
   return Math.max(1, Math.min(MAX_WORKERS, availableParallelism() - 1));
 }
 
-function spawnWorker(): Worker {
-  return spawnWorkerModule(import.meta.url, 'mask-worker');
-}
+const pool = new WorkerPool<ToMaskWorker, FromMaskWorker>({
+  caller: import.meta.url,
+  module: 'mask-worker',
+  label: 'the masking worker',
+  failure: (message, options) => new MaskWorkerError(message, options),
+  idleMs: IDLE_MS,
+  maxIdle: MAX_IDLE,
+});
 
-type Listener = (message: FromMaskWorker) => void;
-
-/** One worker, whether it has started, and the table it works for (at most one at a time). */
-class PooledWorker {
-  readonly worker = spawnWorker();
-  /** Started: it said 'ready' (messages posted before wait until then). */
-  booted = false;
-  /** Settles once it has started or stopped. */
-  readonly started: Promise<void>;
-  dead = false;
-  idleTimer: NodeJS.Timeout | null = null;
-  #listener: Listener | null = null;
-  #onExit: ((err: Error) => void) | null = null;
-
-  constructor(onGone: (w: PooledWorker) => void) {
-    let started = () => {};
-    this.started = new Promise((resolve) => {
-      started = resolve;
-    });
-    this.worker.on('message', (m: FromMaskWorker) => {
-      if (m.type === 'ready') {
-        this.booted = true;
-        started();
-      }
-      this.#listener?.(m);
-    });
-    const gone = (err: Error) => {
-      started();
-      this.dead = true;
-      onGone(this);
-      this.#onExit?.(err);
-    };
-    this.worker.on('error', (err) => gone(new MaskWorkerError(`the masking worker failed: ${err.message}`, { cause: err })));
-    this.worker.on('exit', (code) => gone(new MaskWorkerError(`the masking worker stopped (exit code ${code})`, { details: { exitCode: code } })));
-  }
-
-  attach(listener: Listener, onExit: (err: Error) => void): void {
-    this.#listener = listener;
-    this.#onExit = onExit;
-    this.worker.ref();
-  }
-
-  detach(): void {
-    this.#listener = null;
-    this.#onExit = null;
-    this.worker.unref();
-  }
-
-  post(message: ToMaskWorker, transfer?: ArrayBuffer[]): void {
-    this.worker.postMessage(message, transfer);
-  }
-}
-
-const idle: PooledWorker[] = [];
-const live = new Set<PooledWorker>();
-
-function spawn(): PooledWorker {
-  const w = new PooledWorker((gone) => {
-    live.delete(gone);
-    const at = idle.indexOf(gone);
-    if (at >= 0) idle.splice(at, 1);
-  });
-  live.add(w);
-  return w;
-}
-
-/** `count` workers: idle ones first (started ones before the others), then new ones. */
-function acquire(count: number): PooledWorker[] {
-  idle.sort((a, b) => Number(a.booted) - Number(b.booted));
-  const out: PooledWorker[] = [];
-  while (out.length < count) {
-    const w = idle.pop();
-    if (!w) break;
-    if (w.idleTimer) clearTimeout(w.idleTimer);
-    w.idleTimer = null;
-    if (!w.dead) out.push(w);
-  }
-  while (out.length < count) out.push(spawn());
-  return out;
-}
-
-/** Keeps `w` idle for `IDLE_MS` from when it has started (a start can take longer than that on a busy machine), then terminates it. */
-function release(w: PooledWorker): void {
-  w.detach();
-  if (w.dead) return;
-  if (idle.length >= MAX_IDLE) {
-    void w.worker.terminate();
-    return;
-  }
-  idle.push(w);
-  void w.started.then(() => {
-    if (!idle.includes(w) || w.idleTimer) return;
-    w.idleTimer = setTimeout(() => {
-      const at = idle.indexOf(w);
-      if (at >= 0) idle.splice(at, 1);
-      void w.worker.terminate();
-    }, IDLE_MS);
-    w.idleTimer.unref();
-  });
-}
+type PooledWorker = PooledWorkerOf<ToMaskWorker, FromMaskWorker>;
 
 /**
  * Starts workers ahead of the tables that will use them (up to `count` idle ones), so that a table
  * has its workers from its first row group; resolves once they have started.
  */
 export async function warmMaskWorkers(count = maskWorkerCount()): Promise<void> {
-  const fresh = Array.from({ length: Math.max(0, count - idle.length) }, () => spawn());
-  for (const w of fresh) release(w);
-  await Promise.all(idle.map((w) => w.started));
+  const fresh = Array.from({ length: Math.max(0, count - pool.idle.length) }, () => pool.spawn());
+  for (const w of fresh) pool.release(w);
+  await Promise.all(pool.idle.map((w) => w.started));
 }
 
 /** Terminates every masking worker (idle or busy: a busy one's table fails with `MaskWorkerError`). */
 export async function terminateMaskWorkers(): Promise<void> {
-  await Promise.all([...live].map((w) => w.worker.terminate()));
+  await pool.terminateAll();
 }
 
 /** The masking workers alive now (tests). */
 export function maskWorkers(): Worker[] {
-  return [...live].map((w) => w.worker);
+  return pool.workers();
 }
 
 /**
@@ -193,7 +99,7 @@ export function maskWorkers(): Worker[] {
  * out now, row groups as the rewrite hands them over. `close()` gives them back.
  */
 export function maskTableHelper(table: Extract<ToMaskWorker, { type: 'table' }>, signals: (AbortSignal | undefined)[]): MaskTableHelper {
-  return new MaskTableHelper(acquire(maskWorkerCount()), table, signals);
+  return new MaskTableHelper(pool.acquire(maskWorkerCount()), table, signals);
 }
 
 /** The writing thread's side of one table on its workers: row groups in flight per worker, the outcome. */
@@ -246,7 +152,7 @@ export class MaskTableHelper implements GroupHelper {
     for (const w of this.#workers) {
       if (clean && !w.dead) {
         w.post({ type: 'end' });
-        release(w);
+        pool.release(w);
       } else {
         w.detach();
         void w.worker.terminate();
